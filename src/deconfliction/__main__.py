@@ -1,0 +1,3 @@
+from deconfliction.cli.app import main
+
+main()

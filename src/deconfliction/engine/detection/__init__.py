@@ -1,0 +1,7 @@
+"""Conflict and violation detection.
+
+Each module detects one kind of finding from explicit inputs (no state, no clock):
+:mod:`.overlap` (``notice-overlap``), :mod:`.sites` (``protected-site``, ``site-duplicate``),
+:mod:`.lateness` (``late-notice``), :mod:`.zones` (``zone-entry``, ``zone-violation``).
+:class:`~deconfliction.engine.situation.Situation` keeps the state and calls them.
+"""

@@ -1,0 +1,58 @@
+"""What detection produces: findings, each a future alert."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+__all__ = ["AlertKind", "FigureValue", "Finding", "finding_key"]
+
+FigureValue = float | int | str | None
+
+
+class AlertKind(StrEnum):
+    notice_overlap = "notice-overlap"
+    protected_site = "protected-site"
+    late_notice = "late-notice"
+    zone_entry = "zone-entry"
+    zone_violation = "zone-violation"
+    site_duplicate = "site-duplicate"
+
+
+def finding_key(kind: AlertKind, *parts: str) -> str:
+    """A stable identifier for "the same finding": kind plus what it is about.
+
+    Recomputing after a replacement yields the same key when the same pair still conflicts, so
+    the alert is updated rather than raised twice.  Order matters: callers pass symmetric
+    parts sorted.
+
+    Examples
+    --------
+    >>> finding_key(AlertKind.notice_overlap, "b", "a") == finding_key(
+    ...     AlertKind.notice_overlap, "a", "b")
+    False
+    >>> finding_key(AlertKind.late_notice, "n-1")
+    'al-d13115a64104b2a5'
+    """
+    digest = hashlib.sha256("\x1f".join((kind.value, *parts)).encode()).hexdigest()
+    return f"al-{digest[:16]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One conflict or violation, explained for a duty officer.
+
+    ``key`` identifies it across recomputations; ``parties`` are those to inform (each of them
+    may see every subject); ``subjects`` the ids of the notices, sites, zones and observations
+    concerned; ``figures`` the numbers behind the explanation.
+    """
+
+    kind: AlertKind
+    key: str
+    parties: tuple[str, ...]
+    subjects: tuple[str, ...]
+    explanation: str
+    raised_at: datetime
+    figures: dict[str, FigureValue] = field(default_factory=dict)

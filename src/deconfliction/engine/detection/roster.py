@@ -1,0 +1,129 @@
+"""Who is who: parties, agreements, and what each party may see.
+
+Need to know is computed here once for every detector: a notice is visible to its author and
+its addressees; a protected site to its owner and every party bound by an agreement with the
+owner; a zone agreement to its signatories and monitors.  A finding is sent only to parties
+that may see every one of its subjects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from deconfliction.engine.model import (
+    Agreement,
+    Margins,
+    Notice,
+    NoticeKind,
+    Party,
+    ProtectedSite,
+    ZoneAgreement,
+)
+from deconfliction.engine.units import Duration, Length
+
+__all__ = ["PairTerms", "Roster"]
+
+
+@dataclass(frozen=True, slots=True)
+class PairTerms:
+    """The most protective terms among the agreements binding two parties."""
+
+    agreements: tuple[str, ...]
+    lateral_m: float
+    vertical_m: float
+    time_s: float
+    lateral: Length
+    vertical: Length
+    time: Duration
+
+
+class Roster:
+    """Parties and agreements, with the questions detection asks of them."""
+
+    def __init__(self, parties: Iterable[Party] = (), agreements: Iterable[Agreement] = ()):
+        self.parties: dict[str, Party] = {p.id: p for p in parties}
+        self.agreements: dict[str, Agreement] = {a.id: a for a in agreements}
+        self._affiliation_owner: dict[str, str] = {}
+        self._reindex()
+
+    def _reindex(self) -> None:
+        self._affiliation_owner = {
+            name.casefold(): p.id for p in self.parties.values() for name in p.affiliations
+        }
+
+    def with_party(self, party: Party) -> None:
+        self.parties[party.id] = party
+        self._reindex()
+
+    def with_agreement(self, agreement: Agreement) -> None:
+        self.agreements[agreement.id] = agreement
+
+    def name(self, party_id: str) -> str:
+        party = self.parties.get(party_id)
+        return party.name if party else party_id
+
+    def party_of_affiliation(self, affiliation: str) -> str | None:
+        return self._affiliation_owner.get(affiliation.casefold())
+
+    def addressees(self, author: str, kind: NoticeKind) -> set[str]:
+        """Every party ``author`` must notify of a notice of ``kind``."""
+        out: set[str] = set()
+        for agreement in self.agreements.values():
+            out |= agreement.addressees(author, kind)
+        out.discard(author)
+        return out
+
+    def notice_audience(self, notice: Notice) -> set[str]:
+        """Parties that may see ``notice``: its author and addressees."""
+        return {notice.author} | self.addressees(notice.author, notice.kind)
+
+    def site_audience(self, site: ProtectedSite) -> set[str]:
+        out = {site.owner}
+        for agreement in self.agreements.values():
+            if site.owner in agreement.parties:
+                out |= set(agreement.parties)
+        return out
+
+    @staticmethod
+    def zone_audience(zone: ZoneAgreement) -> set[str]:
+        return set(zone.signatories) | set(zone.monitors)
+
+    def terms(self, a: str, b: str) -> PairTerms | None:
+        """The most protective margins of the agreements that bind ``a`` and ``b``."""
+        binding = sorted(
+            (ag for ag in self.agreements.values() if ag.binds(a, b)), key=lambda ag: ag.id
+        )
+        if not binding:
+            return None
+        lateral = max((ag.margins.lateral for ag in binding), key=lambda x: x.metres)
+        vertical = max((ag.margins.vertical for ag in binding), key=lambda x: x.metres)
+        time = max((ag.margins.time for ag in binding), key=lambda x: x.seconds)
+        return PairTerms(
+            agreements=tuple(ag.id for ag in binding),
+            lateral_m=lateral.metres,
+            vertical_m=vertical.metres,
+            time_s=time.seconds,
+            lateral=lateral,
+            vertical=vertical,
+            time=time,
+        )
+
+    def widest_lateral_margin(self) -> float:
+        """The largest lateral margin of any agreement (for index queries)."""
+        return max(
+            (ag.margins.lateral.metres for ag in self.agreements.values()),
+            default=Margins().lateral.metres,
+        )
+
+    def widest_time_margin(self) -> float:
+        return max((ag.margins.time.seconds for ag in self.agreements.values()), default=0.0)
+
+    def required_lead(self, author: str, kind: NoticeKind) -> list[tuple[Agreement, Duration]]:
+        """Agreements under which ``author`` notifies someone of ``kind`` with a lead time."""
+        out = []
+        for agreement in sorted(self.agreements.values(), key=lambda ag: ag.id):
+            lead = agreement.lead_time(kind)
+            if lead is not None and agreement.addressees(author, kind):
+                out.append((agreement, lead))
+        return out

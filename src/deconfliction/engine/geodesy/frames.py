@@ -1,0 +1,132 @@
+"""Local Transverse Mercator frames with a scale-factor correction.
+
+A frame maps longitude and latitude to metres on a plane tangent along the meridian of its
+centre.  Transverse Mercator is conformal, so its only distortion is the point scale factor
+``k(x) = cosh(x / R)`` (on the Gaussian sphere of the centre), which grows with the distance
+``x`` from the central meridian.  Dividing a grid length by the mean of ``k`` along it
+(Simpson's rule, as surveyors do) recovers the ellipsoidal length to centimetres within a few
+hundred kilometres of the centre.
+
+The projection itself is PROJ's exact ellipsoidal Transverse Mercator (Poder/Engsager), so the
+frame adds no error of its own beyond the scale correction and the bending of geodesics, which
+:mod:`.lines` bounds by keeping every segment short.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+import pyproj
+from numpy.typing import ArrayLike, NDArray
+
+from deconfliction.engine.geodesy.ellipsoid import gaussian_radius
+from deconfliction.engine.units import Metres
+
+__all__ = ["LocalFrame", "frame_around"]
+
+FloatArray = NDArray[np.float64]
+
+_CENTRE_STEP = 0.05
+"""Frame centres snap to this grid (degrees) so that nearby features share a cached frame."""
+
+
+class LocalFrame:
+    """A Transverse Mercator plane centred at ``(lon0, lat0)``.
+
+    Examples
+    --------
+    >>> frame = LocalFrame(35.85, 33.0)
+    >>> x, y = frame.forward([35.85], [33.0])
+    >>> float(x[0]), float(y[0])
+    (0.0, 0.0)
+    >>> lon, lat = frame.inverse(x, y)
+    >>> round(float(lon[0]), 9), round(float(lat[0]), 9)
+    (35.85, 33.0)
+    """
+
+    __slots__ = ("_fwd", "_inv", "lat0", "lon0", "radius")
+
+    def __init__(self, lon0: float, lat0: float) -> None:
+        if not -180.0 <= lon0 <= 180.0 or not -90.0 < lat0 < 90.0:
+            raise ValueError(f"frame centre out of range: {lon0}, {lat0}")
+        self.lon0 = lon0
+        self.lat0 = lat0
+        self.radius: Metres = gaussian_radius(lat0)
+        crs = (
+            f"+proj=tmerc +lat_0={lat0!r} +lon_0={lon0!r} +k=1 +x_0=0 +y_0=0 "
+            "+ellps=WGS84 +units=m +no_defs"
+        )
+        self._fwd = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        self._inv = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+
+    def forward(self, lons: ArrayLike, lats: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Project longitudes and latitudes (degrees) to frame metres."""
+        x, y = self._fwd.transform(np.asarray(lons, float), np.asarray(lats, float))
+        return np.asarray(x, np.float64), np.asarray(y, np.float64)
+
+    def inverse(self, xs: ArrayLike, ys: ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Frame metres back to longitudes and latitudes (degrees)."""
+        lon, lat = self._inv.transform(np.asarray(xs, float), np.asarray(ys, float))
+        return np.asarray(lon, np.float64), np.asarray(lat, np.float64)
+
+    def scale(self, xs: ArrayLike) -> FloatArray:
+        """Point scale factor at frame abscissae ``xs`` (metres from the central meridian)."""
+        return np.cosh(np.asarray(xs, np.float64) / self.radius)
+
+    def ground_lengths(
+        self, x1: ArrayLike, y1: ArrayLike, x2: ArrayLike, y2: ArrayLike
+    ) -> FloatArray:
+        """Ellipsoidal lengths of short grid segments: grid length over the mean scale factor."""
+        ax, ay = np.asarray(x1, np.float64), np.asarray(y1, np.float64)
+        bx, by = np.asarray(x2, np.float64), np.asarray(y2, np.float64)
+        grid = np.hypot(bx - ax, by - ay)
+        inv_k = (
+            1.0 / self.scale(ax) + 4.0 / self.scale((ax + bx) * 0.5) + 1.0 / self.scale(bx)
+        ) / 6.0
+        return np.asarray(grid * inv_k, np.float64)
+
+    def error_bound(self, reach: Metres) -> Metres:
+        """A bound on the error of a fast distance when every point lies within ``reach`` of
+        the central meridian and segments are at most :data:`MAX_SEGMENT` long.
+
+        The residual after Simpson's correction grows as ``reach * (reach/R)^4``.  Over random
+        lines up to 400 km long, anywhere between 70S and 70N, with points up to 250 km away,
+        the worst measured ratio of error to ``reach * (reach/R)^4`` was 0.034; the constant
+        0.4 keeps a safety factor above ten (checked again by the property tests).
+        """
+        u = reach / self.radius
+        return 0.01 + 0.4 * reach * u**4
+
+    def __repr__(self) -> str:
+        return f"LocalFrame(lon0={self.lon0}, lat0={self.lat0})"
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_frame(lon0: float, lat0: float) -> LocalFrame:
+    return LocalFrame(lon0, lat0)
+
+
+def frame_around(
+    lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
+) -> LocalFrame:
+    """A (cached) frame centred on the bounding box of the given points.
+
+    The caller must have refused geometry that crosses the antimeridian or reaches the poles
+    (see :mod:`.validity`); the centre is then the middle of the longitude and latitude ranges.
+    """
+    lon_arr = np.asarray(lons, np.float64)
+    lat_arr = np.asarray(lats, np.float64)
+    lon0 = (float(lon_arr.min()) + float(lon_arr.max())) / 2
+    lat0 = (float(lat_arr.min()) + float(lat_arr.max())) / 2
+    snap = _CENTRE_STEP
+    return _cached_frame(
+        round(round(lon0 / snap) * snap, 6),
+        round(max(-85.0, min(85.0, round(lat0 / snap) * snap)), 6),
+    )
+
+
+MAX_SEGMENT: Metres = 10_000.0
+"""Longest segment kept in a frame; longer geodesic segments are divided so that the bending of
+geodesics in the plane stays far below a centimetre."""

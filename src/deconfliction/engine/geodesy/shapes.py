@@ -1,0 +1,237 @@
+"""Outlines as a *core* and a *radius*, and the separation between them.
+
+Every outline the product handles is the set of points within a radius of a core:
+
+* a geodesic circle is a point core with its radius;
+* a corridor is a route (a geodesic polyline) with its half-width;
+* a polygon is a polygon core (geodesic edges) with radius zero.
+
+This makes circles and corridors exact, with no polygon approximation: the separation of two
+outlines is the distance between their cores minus both radii, by the triangle inequality on
+the ellipsoid.  Margins add to the radii in the same way.  Core-to-core distances come from a
+local frame centred between the two shapes (:mod:`.frames`), where a polygon's or a line's
+pieces are at most :data:`~.frames.MAX_SEGMENT` long.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from deconfliction.engine.geodesy.frames import LocalFrame, frame_around
+from deconfliction.engine.geodesy.lines import GeodesicPolyline, densify
+from deconfliction.engine.geodesy.measures import distances
+from deconfliction.engine.units import Metres
+
+__all__ = [
+    "CoreKind",
+    "Separation",
+    "Shape",
+    "separation",
+    "separations",
+]
+
+FloatArray = NDArray[np.float64]
+
+_METRES_PER_DEGREE_LAT_MIN = 110_574.0
+"""Shortest meridian degree (at the equator); dividing by it over-estimates latitude spans."""
+_METRES_PER_DEGREE_LON_EQ = 111_319.5
+_BBOX_SLACK: Metres = 50.0
+"""Added to every box so that a geodesic edge bulging past its vertices stays inside."""
+
+
+class CoreKind(StrEnum):
+    point = "point"
+    line = "line"
+    polygon = "polygon"
+
+
+@dataclass(frozen=True, eq=False)
+class Shape:
+    """A core (point, geodesic polyline or polygon) grown by ``radius`` metres.
+
+    ``lons`` and ``lats`` are the core's vertices as given (a polygon ring without its closing
+    vertex).  Construction densifies the geodesic edges once; frames and boxes derive from it.
+
+    Examples
+    --------
+    >>> circle = Shape.circle(35.8, 33.1, 5_000)
+    >>> box = Shape.polygon([35.9, 36.0, 36.0, 35.9], [33.0, 33.0, 33.2, 33.2])
+    >>> round(separation(circle, box).distance, 1)
+    4334.8
+    """
+
+    kind: CoreKind
+    lons: FloatArray
+    lats: FloatArray
+    radius: Metres = 0.0
+    dense_lons: FloatArray = field(init=False, repr=False)
+    dense_lats: FloatArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.radius < 0 or not math.isfinite(self.radius):
+            raise ValueError("a shape's radius must be finite and non-negative")
+        if self.kind is CoreKind.point:
+            dense_lons, dense_lats = self.lons, self.lats
+        else:
+            dense_lons, dense_lats, _ = densify(
+                self.lons, self.lats, closed=self.kind is CoreKind.polygon
+            )
+        object.__setattr__(self, "dense_lons", dense_lons)
+        object.__setattr__(self, "dense_lats", dense_lats)
+
+    @classmethod
+    def circle(cls, lon: float, lat: float, radius: Metres) -> Shape:
+        return cls(CoreKind.point, np.array([lon], float), np.array([lat], float), radius)
+
+    @classmethod
+    def point(cls, lon: float, lat: float) -> Shape:
+        return cls.circle(lon, lat, 0.0)
+
+    @classmethod
+    def corridor(cls, lons: Sequence[float], lats: Sequence[float], half_width: Metres) -> Shape:
+        return cls(CoreKind.line, np.asarray(lons, float), np.asarray(lats, float), half_width)
+
+    @classmethod
+    def polygon(cls, lons: Sequence[float], lats: Sequence[float]) -> Shape:
+        return cls(CoreKind.polygon, np.asarray(lons, float), np.asarray(lats, float), 0.0)
+
+    def grown(self, extra: Metres) -> Shape:
+        """The same core with ``extra`` metres more radius (a margin)."""
+        return Shape(self.kind, self.lons, self.lats, self.radius + extra)
+
+    def bbox(self, margin: Metres = 0.0) -> tuple[float, float, float, float]:
+        """A box in degrees (west, south, east, north) sure to contain the shape grown by
+        ``margin``."""
+        reach = self.radius + margin + _BBOX_SLACK
+        south = float(self.dense_lats.min()) - reach / _METRES_PER_DEGREE_LAT_MIN
+        north = float(self.dense_lats.max()) + reach / _METRES_PER_DEGREE_LAT_MIN
+        widest = math.cos(math.radians(min(89.0, max(abs(south), abs(north)))))
+        dlon = reach / (_METRES_PER_DEGREE_LON_EQ * widest)
+        return (
+            float(self.dense_lons.min()) - dlon,
+            max(-90.0, south),
+            float(self.dense_lons.max()) + dlon,
+            min(90.0, north),
+        )
+
+    def planar(self, frame: LocalFrame) -> shapely.Geometry:
+        """The core as a shapely geometry in ``frame``'s metres."""
+        x, y = frame.forward(self.dense_lons, self.dense_lats)
+        if self.kind is CoreKind.point:
+            return shapely.points(x[0], y[0])
+        if self.kind is CoreKind.line:
+            return shapely.linestrings(x, y)
+        return shapely.polygons(np.column_stack([x, y]))
+
+    def boundary_line(self) -> GeodesicPolyline:
+        """The core's edges as a polyline (a polygon's ring closed), for point distances."""
+        if self.kind is CoreKind.point:
+            raise ValueError("a point core has no edges")
+        return GeodesicPolyline(self.lons, self.lats, closed=self.kind is CoreKind.polygon)
+
+    def distance_to_points(
+        self, lons: Sequence[float] | FloatArray, lats: Sequence[float] | FloatArray
+    ) -> FloatArray:
+        """Distance in metres from the shape (core grown by the radius) to each point; zero
+        for points inside."""
+        lon = np.asarray(lons, np.float64)
+        lat = np.asarray(lats, np.float64)
+        if self.kind is CoreKind.point:
+            core = distances(
+                np.full(lon.shape, self.lons[0]), np.full(lat.shape, self.lats[0]), lon, lat
+            )
+        else:
+            line = self.boundary_line()
+            core = line.distance(lon, lat)
+            if self.kind is CoreKind.polygon:
+                x, y = line.frame.forward(lon, lat)
+                inside = shapely.contains_xy(self.planar(line.frame), x, y)
+                core = np.where(inside, 0.0, core)
+        return np.asarray(np.maximum(core - self.radius, 0.0), np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class Separation:
+    """How far apart two shapes are.
+
+    ``distance`` is the smallest distance between them in metres (zero when they touch or
+    overlap); ``overlap`` is true when their interiors share points; ``lon, lat`` is a point
+    between their nearest points, to say *where*.
+    """
+
+    distance: Metres
+    overlap: bool
+    lon: float
+    lat: float
+
+
+def separation(a: Shape, b: Shape) -> Separation:
+    """The separation between two shapes (see :class:`Separation`)."""
+    return separations(a, [b])[0]
+
+
+def _planar_many(shapes: Sequence[Shape], frame: LocalFrame) -> NDArray[np.object_]:
+    """Many cores as shapely geometries in one frame, projecting every vertex in one call."""
+    counts = np.fromiter((s.dense_lons.shape[0] for s in shapes), np.intp, len(shapes))
+    x, y = frame.forward(
+        np.concatenate([s.dense_lons for s in shapes]),
+        np.concatenate([s.dense_lats for s in shapes]),
+    )
+    owner = np.repeat(np.arange(len(shapes)), counts)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    out = np.empty(len(shapes), dtype=object)
+    kinds = np.array([s.kind.value for s in shapes])
+    for kind in (CoreKind.point, CoreKind.line, CoreKind.polygon):
+        which = np.flatnonzero(kinds == kind.value)
+        if which.size == 0:
+            continue
+        if kind is CoreKind.point:
+            out[which] = shapely.points(x[starts[which]], y[starts[which]])
+            continue
+        take = np.isin(owner, which)
+        coords = np.column_stack([x[take], y[take]])
+        _, local = np.unique(owner[take], return_inverse=True)
+        if kind is CoreKind.line:
+            out[which] = shapely.linestrings(coords, indices=local)
+        else:
+            out[which] = shapely.polygons(shapely.linearrings(coords, indices=local))
+    return out
+
+
+def separations(a: Shape, others: Sequence[Shape]) -> list[Separation]:
+    """Separations between one shape and many, computed together in one frame.
+
+    The frame is centred on all the shapes; callers pass shapes near ``a`` (candidates from
+    an index), so that every piece stays well inside the frame's accurate reach.
+    """
+    if not others:
+        return []
+    all_lons = np.concatenate([a.dense_lons, *(o.dense_lons for o in others)])
+    all_lats = np.concatenate([a.dense_lats, *(o.dense_lats for o in others)])
+    frame = frame_around(all_lons, all_lats)
+    geom_a = a.planar(frame)
+    geoms = _planar_many(others, frame)
+    radii = np.fromiter((o.radius for o in others), np.float64, len(others)) + a.radius
+    lines = shapely.shortest_line(geom_a, geoms)
+    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    core = frame.ground_lengths(coords[:, 0, 0], coords[:, 0, 1], coords[:, 1, 0], coords[:, 1, 1])
+    grid_distance = shapely.distance(geom_a, geoms)
+    touching = grid_distance == 0.0
+    core = np.where(touching, 0.0, core)
+    gap = core - radii
+    interiors = np.zeros(len(others), bool)
+    if touching.any():
+        interiors[touching] = ~shapely.touches(geom_a, geoms[touching])
+    mid_lon, mid_lat = frame.inverse(coords[:, :, 0].mean(axis=1), coords[:, :, 1].mean(axis=1))
+    overlap = (gap < 0.0) | (touching & ((radii > 0.0) | interiors))
+    return [
+        Separation(max(0.0, float(g)), bool(o), float(lo), float(la))
+        for g, o, lo, la in zip(gap, overlap, mid_lon, mid_lat, strict=True)
+    ]

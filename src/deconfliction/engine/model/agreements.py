@@ -1,0 +1,106 @@
+"""Agreements between parties: who notifies whom, how early, with which margins."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from deconfliction.engine.model.common import DomainModel, Identifier
+from deconfliction.engine.model.notices import NoticeKind
+from deconfliction.engine.units import Duration, Length
+
+__all__ = ["Acknowledgement", "Agreement", "Margins", "NotificationDuty"]
+
+
+class NotificationDuty(DomainModel):
+    """``from_party`` notifies ``to`` of its notices of ``kinds`` (every kind when empty)."""
+
+    from_party: Identifier = Field(alias="from")
+    to: list[Identifier] = Field(min_length=1)
+    kinds: list[NoticeKind] = Field(default_factory=list)
+
+    def covers(self, kind: NoticeKind) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+class Margins(DomainModel):
+    """Margins kept around every volume.  Two volumes conflict when they come closer than the
+    lateral margin, the vertical margin and the time margin, all at once."""
+
+    lateral: Length = Field(default=Length.parse("3 NM"))
+    vertical: Length = Field(default=Length.parse("500 ft"))
+    time: Duration = Field(
+        default=Duration(0.0),
+        description="Volumes closer in time than this count as simultaneous.",
+    )
+
+
+class Acknowledgement(DomainModel):
+    """How quickly an addressee must acknowledge receipt, and how escalation proceeds."""
+
+    deadline: Duration = Field(
+        default=Duration(600.0), description="Time to acknowledge before escalation starts."
+    )
+    step: Duration | None = Field(
+        default=None,
+        description="Time between escalation steps; the deadline again when unset.",
+    )
+
+
+class Agreement(DomainModel):
+    """A bilateral or multilateral notification agreement.
+
+    Without ``notifications``, every party notifies every other of every kind of notice.
+    ``lead_times`` gives, per notice kind, how long before the start of a volume its notice
+    must be filed.  ``monitors`` are the parties to whom unanswered items escalate last.
+    """
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    parties: list[Identifier] = Field(min_length=2)
+    notifications: list[NotificationDuty] | None = None
+    lead_times: dict[NoticeKind, Duration] = Field(default_factory=dict)
+    margins: Margins = Field(default_factory=Margins)
+    acknowledgement: Acknowledgement = Field(default_factory=Acknowledgement)
+    monitors: list[Identifier] = Field(default_factory=list)
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _duties_within_parties(self) -> Self:
+        if len(set(self.parties)) != len(self.parties):
+            raise ValueError("parties: a party is listed twice")
+        members = set(self.parties)
+        for duty in self.notifications or []:
+            if duty.from_party not in members:
+                raise ValueError(
+                    f"notifications: '{duty.from_party}' notifies but is not one of the parties"
+                )
+            for target in duty.to:
+                if target not in members:
+                    raise ValueError(
+                        f"notifications: '{target}' is notified but is not one of the parties"
+                    )
+                if target == duty.from_party:
+                    raise ValueError(f"notifications: '{target}' cannot notify itself")
+        return self
+
+    def addressees(self, author: str, kind: NoticeKind) -> set[str]:
+        """The parties that ``author`` must notify of a notice of ``kind`` under this
+        agreement."""
+        if author not in self.parties:
+            return set()
+        if self.notifications is None:
+            return {p for p in self.parties if p != author}
+        return {
+            target
+            for duty in self.notifications
+            if duty.from_party == author and duty.covers(kind)
+            for target in duty.to
+        }
+
+    def lead_time(self, kind: NoticeKind) -> Duration | None:
+        return self.lead_times.get(kind)
+
+    def binds(self, a: str, b: str) -> bool:
+        return a in self.parties and b in self.parties

@@ -1,0 +1,88 @@
+"""Observations of units on the ground, filed by monitors or parties."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
+
+from deconfliction.engine.model.common import DomainModel, Identifier, Position, UtcTime
+from deconfliction.engine.units import Length
+
+__all__ = ["CountKind", "Observation", "UnitCategory", "WeaponClass", "WeaponSighting"]
+
+
+class UnitCategory(StrEnum):
+    infantry = "infantry"
+    armour = "armour"
+    artillery = "artillery"
+    air_defence = "air_defence"
+    missile = "missile"
+    militia = "militia"
+    aviation = "aviation"
+    logistics = "logistics"
+    headquarters = "headquarters"
+    observers = "observers"
+    unknown = "unknown"
+
+
+class CountKind(StrEnum):
+    """What is counted against caps."""
+
+    troops = "troops"
+    tanks = "tanks"
+    guns = "guns"
+    armoured_vehicles = "armoured_vehicles"
+    launchers = "launchers"
+    aircraft = "aircraft"
+
+
+class WeaponClass(StrEnum):
+    small_arms = "small_arms"
+    mortar = "mortar"
+    artillery = "artillery"
+    heavy_artillery = "heavy_artillery"
+    rocket_artillery = "rocket_artillery"
+    anti_tank_missile = "anti_tank_missile"
+    anti_aircraft_gun = "anti_aircraft_gun"
+    sam = "sam"
+    ssm = "ssm"
+
+
+class WeaponSighting(DomainModel):
+    weapon_class: WeaponClass = Field(alias="class")
+    count: PositiveInt = 1
+    range: Length | None = Field(default=None, description="Declared or assessed range.")
+
+
+class Observation(DomainModel):
+    """What a reporting party saw, where and when."""
+
+    id: Identifier
+    observed_at: UtcTime
+    position: Position
+    reported_by: Identifier
+    affiliation: str = Field(min_length=1, description="Whose unit, as observed.")
+    party: Identifier | None = Field(
+        default=None, description="The party the unit belongs to, when known."
+    )
+    unit_category: UnitCategory = UnitCategory.unknown
+    unit_id: str | None = Field(
+        default=None,
+        description=(
+            "Identifies a unit across observations: within one time slice only its latest "
+            "observation counts against caps."
+        ),
+    )
+    counts: dict[CountKind, NonNegativeInt] = Field(default_factory=dict)
+    weapons: list[WeaponSighting] = Field(default_factory=list)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _something_seen(self) -> Self:
+        if self.unit_category is UnitCategory.unknown and not self.counts and not self.weapons:
+            raise ValueError(
+                "an observation reports a unit_category, counts or weapons (it saw something)"
+            )
+        return self

@@ -1,0 +1,206 @@
+"""4D volumes: an outline on the ground, an altitude band and a UTC time window."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Literal, Self
+
+from pydantic import Field, ValidationInfo, model_validator
+
+from deconfliction.engine.geodesy.lines import densify
+from deconfliction.engine.geodesy.measures import distances, polygon_area
+from deconfliction.engine.geodesy.shapes import Shape
+from deconfliction.engine.geodesy.validity import check_extent, check_line, check_polygon
+from deconfliction.engine.model.common import DomainModel, Position, UtcTime, limits_from
+from deconfliction.engine.units import Altitude, AltitudeReference, Length
+
+__all__ = [
+    "AltitudeBand",
+    "CircleOutline",
+    "CorridorOutline",
+    "Outline",
+    "PolygonOutline",
+    "TimeWindow",
+    "Volume",
+]
+
+
+def _lonlat(points: list[Position]) -> tuple[list[float], list[float]]:
+    return [p.lon for p in points], [p.lat for p in points]
+
+
+def _open_ring(points: list[Position]) -> list[Position]:
+    """A ring without its closing vertex (GeoJSON rings repeat the first vertex last)."""
+    if len(points) > 1 and points[0] == points[-1]:
+        return points[:-1]
+    return points
+
+
+class _OutlineBase(DomainModel):
+    """Shared checks; each outline provides ``shape`` and ``area_km2``."""
+
+    if TYPE_CHECKING:
+
+        @property
+        def shape(self) -> Shape: ...
+
+    def area_km2(self) -> float:
+        raise NotImplementedError
+
+    def _check_size(self, info: ValidationInfo) -> None:
+        check_extent(self.shape)
+        limit = limits_from(info).max_area_km2
+        area = self.area_km2()
+        if area > limit:
+            raise ValueError(
+                f"covers {area:,.0f} km², more than the limit of {limit:,.0f} km² for one "
+                "volume (check the units, or raise the limit)"
+            )
+
+
+class PolygonOutline(_OutlineBase):
+    """A polygon whose vertices are joined by geodesics.  Orientation does not matter; the
+    closing vertex may be repeated or not."""
+
+    type: Literal["polygon"] = "polygon"
+    vertices: list[Position] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _valid(self, info: ValidationInfo) -> Self:
+        lons, lats = _lonlat(_open_ring(self.vertices))
+        check_polygon(lons, lats)
+        self._check_size(info)
+        return self
+
+    @cached_property
+    def shape(self) -> Shape:
+        lons, lats = _lonlat(_open_ring(self.vertices))
+        return Shape.polygon(lons, lats)
+
+    def area_km2(self) -> float:
+        lons, lats = _lonlat(_open_ring(self.vertices))
+        return polygon_area(lons, lats) / 1e6
+
+    def describe(self) -> str:
+        return f"polygon of {len(_open_ring(self.vertices))} vertices"
+
+
+class CircleOutline(_OutlineBase):
+    """A geodesic circle: every point within ``radius`` of ``center`` on the ellipsoid."""
+
+    type: Literal["circle"] = "circle"
+    center: Position
+    radius: Length
+
+    @model_validator(mode="after")
+    def _valid(self, info: ValidationInfo) -> Self:
+        if self.radius.metres <= 0:
+            raise ValueError("a circle's radius must be greater than zero")
+        self._check_size(info)
+        return self
+
+    @cached_property
+    def shape(self) -> Shape:
+        return Shape.circle(self.center.lon, self.center.lat, self.radius.metres)
+
+    def area_km2(self) -> float:
+        return math.pi * (self.radius.metres / 1000.0) ** 2
+
+    def describe(self) -> str:
+        return f"circle of {self.radius} around {self.center}"
+
+
+class CorridorOutline(_OutlineBase):
+    """Every point within ``half_width`` of a route whose points are joined by geodesics."""
+
+    type: Literal["corridor"] = "corridor"
+    route: list[Position] = Field(min_length=2)
+    half_width: Length
+
+    @model_validator(mode="after")
+    def _valid(self, info: ValidationInfo) -> Self:
+        lons, lats = _lonlat(self.route)
+        check_line(lons, lats)
+        if self.half_width.metres <= 0:
+            raise ValueError("a corridor's half_width must be greater than zero")
+        self._check_size(info)
+        return self
+
+    @cached_property
+    def shape(self) -> Shape:
+        lons, lats = _lonlat(self.route)
+        return Shape.corridor(lons, lats, self.half_width.metres)
+
+    def route_length_m(self) -> float:
+        lons, lats = _lonlat(self.route)
+        dl, da, _ = densify(lons, lats)
+        return float(distances(dl[:-1], da[:-1], dl[1:], da[1:]).sum())
+
+    def area_km2(self) -> float:
+        w = self.half_width.metres
+        return (2 * w * self.route_length_m() + math.pi * w * w) / 1e6
+
+    def describe(self) -> str:
+        return f"corridor {self.half_width} either side of a {len(self.route)}-point route"
+
+
+Outline = Annotated[PolygonOutline | CircleOutline | CorridorOutline, Field(discriminator="type")]
+
+
+class AltitudeBand(DomainModel):
+    """From ``lower`` to ``upper``, each with its unit and reference."""
+
+    lower: Altitude
+    upper: Altitude
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        lo, hi = self.lower, self.upper
+        agl = AltitudeReference.AGL
+        if lo.is_surface:
+            if hi.reference is agl and hi.value <= 0:
+                raise ValueError(f"upper {hi} is not above the surface")
+        elif (lo.reference is agl) == (hi.reference is agl) and lo.metres >= hi.metres:
+            # Same datum, or AMSL against STD (a flight level is a pressure altitude, equal to
+            # AMSL in the standard atmosphere): comparable, so order them.
+            raise ValueError(f"lower {lo} is not below upper {hi}")
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.lower} to {self.upper}"
+
+
+class TimeWindow(DomainModel):
+    """From ``start`` (inclusive) to ``end`` (exclusive), in UTC."""
+
+    start: UtcTime
+    end: UtcTime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(
+                f"end {self.end.isoformat()} is not after start {self.start.isoformat()}"
+            )
+        return self
+
+    def contains(self, instant: datetime) -> bool:
+        return self.start <= instant < self.end
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start)}–{_hhmm(self.end)}"
+
+
+def _hhmm(t: datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M:%SZ") if t.second else t.strftime("%Y-%m-%d %H:%MZ")
+
+
+class Volume(DomainModel):
+    """A 4D volume: an outline, an altitude band and a time window."""
+
+    label: str = ""
+    outline: Outline
+    altitude: AltitudeBand
+    window: TimeWindow

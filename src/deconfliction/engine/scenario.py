@@ -1,0 +1,245 @@
+"""A scenario: everything one file describes, checked as a whole.
+
+:func:`parse_scenario` turns a plain mapping (already read from YAML or JSON by the caller)
+into a :class:`Scenario`, or raises :class:`~deconfliction.engine.errors.InvalidInput` listing
+every problem with its path inside the document, for example
+``notices[3].volumes[0].outline: polygon crosses itself near 33.12N 35.81E``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from deconfliction.engine.errors import InvalidInput, Problem
+from deconfliction.engine.model import (
+    Agreement,
+    BandArea,
+    Limits,
+    Line,
+    NoPresenceRule,
+    Notice,
+    NoticeAction,
+    Observation,
+    Party,
+    ProtectedSite,
+    RangeRule,
+    ZoneAgreement,
+)
+from deconfliction.engine.model.common import DomainModel
+from deconfliction.engine.situation import Item
+
+__all__ = [
+    "Scenario",
+    "ScenarioInfo",
+    "ordered_items",
+    "parse_scenario",
+    "problems_from_validation",
+]
+
+
+class ScenarioInfo(DomainModel):
+    name: str = Field(min_length=1)
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+
+
+class Scenario(DomainModel):
+    """The parties, agreements, lines, zones, sites, notices and observations of one file."""
+
+    scenario: ScenarioInfo
+    parties: list[Party] = Field(default_factory=list)
+    agreements: list[Agreement] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list)
+    zones: list[ZoneAgreement] = Field(default_factory=list)
+    sites: list[ProtectedSite] = Field(default_factory=list)
+    notices: list[Notice] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
+
+
+_UNION_FIELDS = frozenset({"outline", "location", "area", "rules"})
+_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field (not part of the format: check its spelling)",
+}
+
+
+def _clean_loc(loc: Iterable[str | int]) -> tuple[str | int, ...]:
+    """Drop the tags pydantic inserts for discriminated unions (``outline.circle.radius``)."""
+    out: list[str | int] = []
+    parts = list(loc)
+    for i, part in enumerate(parts):
+        prev = parts[i - 1] if i else None
+        before = parts[i - 2] if i > 1 else None
+        tagged = isinstance(part, str) and (
+            prev in _UNION_FIELDS or (isinstance(prev, int) and before == "rules")
+        )
+        if tagged and part not in {"type"} and i + 1 < len(parts):
+            continue
+        if tagged and i + 1 == len(parts) and prev in _UNION_FIELDS:
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def problems_from_validation(error: ValidationError) -> list[Problem]:
+    """Turn pydantic's errors into :class:`Problem` with our paths and plain reasons."""
+    problems = []
+    for item in error.errors(include_url=False):
+        message = _MESSAGES.get(item["type"], item["msg"])
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        if item["type"] == "union_tag_invalid":
+            message = message.replace("Input tag", "type")
+        problems.append(Problem(_clean_loc(item["loc"]), message))
+    return problems
+
+
+def parse_scenario(data: Mapping[str, Any], limits: Limits | None = None) -> Scenario:
+    """Validate a scenario document; raise :class:`InvalidInput` with every problem found."""
+    if not isinstance(data, Mapping):
+        raise InvalidInput.at((), "a scenario is a mapping with a 'scenario' section at the top")
+    try:
+        scenario = Scenario.model_validate(dict(data), context={"limits": limits or Limits()})
+    except ValidationError as exc:
+        raise InvalidInput(problems_from_validation(exc)) from None
+    problems = check_references(scenario)
+    if problems:
+        raise InvalidInput(problems)
+    return scenario
+
+
+def check_references(s: Scenario) -> list[Problem]:
+    """Problems that only the whole document shows: duplicate identifiers, references to
+    things that do not exist, notice chains that fork or go back in time."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+
+    def register(section: str, index: int, ident: str) -> None:
+        where = f"{section}[{index}]"
+        if ident in seen:
+            problems.append(
+                Problem((section, index, "id"), f"'{ident}' is already used by {seen[ident]}")
+            )
+        else:
+            seen[ident] = where
+
+    for section in ("parties", "agreements", "lines", "zones", "sites", "notices", "observations"):
+        for i, item in enumerate(getattr(s, section)):
+            register(section, i, item.id)
+
+    parties = {p.id for p in s.parties}
+    lines = {line.id for line in s.lines}
+    zones = {z.id for z in s.zones}
+
+    def need_party(path: tuple[str | int, ...], ident: str | None) -> None:
+        if ident is not None and ident not in parties:
+            problems.append(Problem(path, f"no party '{ident}' in this scenario"))
+
+    for i, a in enumerate(s.agreements):
+        for j, p in enumerate(a.parties):
+            need_party(("agreements", i, "parties", j), p)
+        for j, m in enumerate(a.monitors):
+            need_party(("agreements", i, "monitors", j), m)
+    for i, site in enumerate(s.sites):
+        need_party(("sites", i, "owner"), site.owner)
+    for i, z in enumerate(s.zones):
+        for j, p in enumerate(z.signatories):
+            need_party(("zones", i, "signatories", j), p)
+        for j, p in enumerate(z.monitors):
+            need_party(("zones", i, "monitors", j), p)
+        if isinstance(z.area, BandArea) and z.area.line not in lines:
+            problems.append(Problem(("zones", i, "area", "line"), f"no line '{z.area.line}'"))
+        for j, rule in enumerate(z.rules):
+            for k, p in enumerate(rule.applies_to.parties):
+                need_party(("zones", i, "rules", j, "applies_to", "parties", k), p)
+            if isinstance(rule, NoPresenceRule) and rule.except_ is not None:
+                for k, p in enumerate(rule.except_.parties):
+                    need_party(("zones", i, "rules", j, "except", "parties", k), p)
+            if isinstance(rule, RangeRule):
+                if rule.target_line is not None and rule.target_line not in lines:
+                    problems.append(
+                        Problem(
+                            ("zones", i, "rules", j, "target_line"), f"no line '{rule.target_line}'"
+                        )
+                    )
+                if rule.target_zone is not None and rule.target_zone not in zones:
+                    problems.append(
+                        Problem(
+                            ("zones", i, "rules", j, "target_zone"), f"no zone '{rule.target_zone}'"
+                        )
+                    )
+    for i, o in enumerate(s.observations):
+        need_party(("observations", i, "reported_by"), o.reported_by)
+        need_party(("observations", i, "party"), o.party)
+
+    problems.extend(_check_notice_chains(s.notices, parties))
+    return problems
+
+
+def _check_notice_chains(notices: list[Notice], parties: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    by_id = {n.id: (i, n) for i, n in enumerate(notices)}
+    successor: dict[str, str] = {}
+    for i, n in enumerate(notices):
+        if n.author not in parties:
+            problems.append(
+                Problem(("notices", i, "author"), f"no party '{n.author}' in this scenario")
+            )
+        if n.action is NoticeAction.new or n.replaces is None:
+            continue
+        path = ("notices", i, "replaces")
+        if n.replaces not in by_id:
+            problems.append(Problem(path, f"no notice '{n.replaces}' in this scenario"))
+            continue
+        _, earlier = by_id[n.replaces]
+        if earlier.author != n.author:
+            problems.append(
+                Problem(
+                    path, f"'{n.replaces}' is a notice of '{earlier.author}', not of '{n.author}'"
+                )
+            )
+        if earlier.action is NoticeAction.cancel:
+            problems.append(
+                Problem(path, f"'{n.replaces}' is a cancellation: nothing to {n.action.value}")
+            )
+        if earlier.filed_at >= n.filed_at:
+            problems.append(
+                Problem(path, f"'{n.replaces}' was filed at or after this notice (filed_at order)")
+            )
+        if n.replaces in successor:
+            problems.append(
+                Problem(
+                    path,
+                    f"'{n.replaces}' is already replaced or cancelled by '{successor[n.replaces]}'",
+                )
+            )
+        else:
+            successor[n.replaces] = n.id
+    return problems
+
+
+_SETUP = ("parties", "agreements", "lines", "zones")
+_TIMED = (("sites", "valid_from"), ("notices", "filed_at"), ("observations", "observed_at"))
+
+
+def ordered_items(scenario: Scenario) -> list[tuple[str, int, Item]]:
+    """Every item with its section and index, in the order it happened.
+
+    Parties, agreements, lines and zones come first, in file order; then sites, notices and
+    observations by their own times (``valid_from``, ``filed_at``, ``observed_at``), ties kept
+    in that order of sections and then file order.
+    """
+    out: list[tuple[str, int, Item]] = []
+    for section in _SETUP:
+        out.extend((section, i, item) for i, item in enumerate(getattr(scenario, section)))
+    timed = [
+        (getattr(item, attr), rank, i, section, item)
+        for rank, (section, attr) in enumerate(_TIMED)
+        for i, item in enumerate(getattr(scenario, section))
+    ]
+    timed.sort(key=lambda row: row[:3])
+    out.extend((section, i, item) for _, _, i, section, item in timed)
+    return out
