@@ -9,6 +9,7 @@ every problem with its path inside the document, for example
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import Field, ValidationError
@@ -32,6 +33,7 @@ from deconfliction.engine.model.common import DomainModel
 from deconfliction.engine.situation import Item
 
 __all__ = [
+    "KnownIds",
     "Scenario",
     "ScenarioInfo",
     "ordered_items",
@@ -63,6 +65,7 @@ _UNION_FIELDS = frozenset({"outline", "location", "area", "rules"})
 _MESSAGES = {
     "missing": "required field is missing",
     "extra_forbidden": "unknown field (not part of the format: check its spelling)",
+    "union_tag_not_found": "'type' is missing: it says which kind of item this is",
 }
 
 
@@ -78,7 +81,9 @@ def _clean_loc(loc: Iterable[str | int]) -> tuple[str | int, ...]:
         )
         if tagged and part not in {"type"} and i + 1 < len(parts):
             continue
-        if tagged and i + 1 == len(parts) and prev in _UNION_FIELDS:
+        # A trailing tag is a model-level error of the tagged item (a rule's too): the path
+        # ends at the item.  "[key]" marks an error in a mapping's key, which the path names.
+        if (tagged and i + 1 == len(parts)) or part == "[key]":
             continue
         out.append(part)
     return tuple(out)
@@ -97,21 +102,37 @@ def problems_from_validation(error: ValidationError) -> list[Problem]:
     return problems
 
 
-def parse_scenario(data: Mapping[str, Any], limits: Limits | None = None) -> Scenario:
-    """Validate a scenario document; raise :class:`InvalidInput` with every problem found."""
+@dataclass(frozen=True, slots=True)
+class KnownIds:
+    """Identifiers already recorded elsewhere (in a store) that a document may refer to."""
+
+    parties: frozenset[str] = frozenset()
+    lines: frozenset[str] = frozenset()
+    zones: frozenset[str] = frozenset()
+    notices: frozenset[str] = frozenset()
+
+
+def parse_scenario(
+    data: Mapping[str, Any], limits: Limits | None = None, known: KnownIds | None = None
+) -> Scenario:
+    """Validate a scenario document; raise :class:`InvalidInput` with every problem found.
+
+    References must resolve inside the document or, when ``known`` is given, to identifiers
+    already recorded.
+    """
     if not isinstance(data, Mapping):
         raise InvalidInput.at((), "a scenario is a mapping with a 'scenario' section at the top")
     try:
         scenario = Scenario.model_validate(dict(data), context={"limits": limits or Limits()})
     except ValidationError as exc:
         raise InvalidInput(problems_from_validation(exc)) from None
-    problems = check_references(scenario)
+    problems = check_references(scenario, known or KnownIds())
     if problems:
         raise InvalidInput(problems)
     return scenario
 
 
-def check_references(s: Scenario) -> list[Problem]:
+def check_references(s: Scenario, known: KnownIds | None = None) -> list[Problem]:
     """Problems that only the whole document shows: duplicate identifiers, references to
     things that do not exist, notice chains that fork or go back in time."""
     problems: list[Problem] = []
@@ -130,9 +151,10 @@ def check_references(s: Scenario) -> list[Problem]:
         for i, item in enumerate(getattr(s, section)):
             register(section, i, item.id)
 
-    parties = {p.id for p in s.parties}
-    lines = {line.id for line in s.lines}
-    zones = {z.id for z in s.zones}
+    known = known or KnownIds()
+    parties = {p.id for p in s.parties} | known.parties
+    lines = {line.id for line in s.lines} | known.lines
+    zones = {z.id for z in s.zones} | known.zones
 
     def need_party(path: tuple[str | int, ...], ident: str | None) -> None:
         if ident is not None and ident not in parties:
@@ -175,11 +197,15 @@ def check_references(s: Scenario) -> list[Problem]:
         need_party(("observations", i, "reported_by"), o.reported_by)
         need_party(("observations", i, "party"), o.party)
 
-    problems.extend(_check_notice_chains(s.notices, parties))
+    problems.extend(_check_notice_chains(s.notices, parties, known.notices))
     return problems
 
 
-def _check_notice_chains(notices: list[Notice], parties: set[str]) -> list[Problem]:
+def _check_notice_chains(
+    notices: list[Notice], parties: set[str], recorded: frozenset[str]
+) -> list[Problem]:
+    """Chains inside the document; a replacement of an already recorded notice is checked
+    when it is recorded (against the store's own chain)."""
     problems: list[Problem] = []
     by_id = {n.id: (i, n) for i, n in enumerate(notices)}
     successor: dict[str, str] = {}
@@ -192,7 +218,8 @@ def _check_notice_chains(notices: list[Notice], parties: set[str]) -> list[Probl
             continue
         path = ("notices", i, "replaces")
         if n.replaces not in by_id:
-            problems.append(Problem(path, f"no notice '{n.replaces}' in this scenario"))
+            if n.replaces not in recorded:
+                problems.append(Problem(path, f"no notice '{n.replaces}' in this scenario"))
             continue
         _, earlier = by_id[n.replaces]
         if earlier.author != n.author:

@@ -37,6 +37,8 @@ from deconfliction.engine.detection.zones import (
 )
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput, Problem
 from deconfliction.engine.geodesy.lines import GeodesicPolyline
+from deconfliction.engine.geodesy.shapes import Shape
+from deconfliction.engine.geodesy.validity import check_extent
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
 from deconfliction.engine.model import (
     Agreement,
@@ -148,10 +150,24 @@ class Situation:
     def current_notices(self) -> list[Notice]:
         return [self.notices[n] for n in self.current.values() if n is not None]
 
+    def _check_reach(self, path: tuple[str | int, ...], shape: Shape) -> None:
+        """Refuse a shape whose widest margin reaches across 180 degrees or a pole.
+
+        The indexes work in degrees and do not wrap: such a shape would silently miss what
+        lies just across the antimeridian, so it is refused instead.
+        """
+        margin = self.roster.widest_lateral_margin()
+        try:
+            check_extent(shape, margin)
+        except ValueError as exc:
+            raise InvalidInput.at(path, f"{exc} (with the {margin:,.0f} m margin)") from None
+
     def _check_notice(self, notice: Notice) -> str:
         """Problems with a notice's references; returns its series."""
         if notice.author not in self.roster.parties:
             raise InvalidInput.at(("author",), f"no party '{notice.author}'")
+        for i, volume in enumerate(notice.volumes):
+            self._check_reach(("volumes", i, "outline"), volume.outline.shape)
         if notice.action is NoticeAction.new:
             return notice.id
         assert notice.replaces is not None
@@ -266,6 +282,7 @@ class Situation:
     def assess_site(self, site: ProtectedSite) -> Assessment:
         if site.owner not in self.roster.parties:
             raise InvalidInput.at(("owner",), f"no party '{site.owner}'")
+        self._check_reach(("location",), site.location.shape)
         existing = self.sites.get(site.id)
         if existing is not None:
             if existing == site:
@@ -455,12 +472,12 @@ class Situation:
                 )
             )
         elif isinstance(item, Notice):
-            self._record_notice(item, assessment.series or item.id)
+            self._record_notice(item)
         elif isinstance(item, Observation):
             self.observations[item.id] = item
             bisect.insort(self._obs_by_time, (item.observed_at, item.id))
         for change in assessment.changes:
-            self._record_change(change)
+            self.record_change(change)
 
     def file(self, item: Item) -> Assessment:
         """Assess and apply in one step (for tools and tests that hold no store)."""
@@ -468,7 +485,8 @@ class Situation:
         self.apply(assessment)
         return assessment
 
-    def _record_notice(self, notice: Notice, series: str) -> None:
+    def _record_notice(self, notice: Notice) -> None:
+        series = notice.id if notice.replaces is None else self.series_of(notice.replaces)
         self.notices[notice.id] = notice
         self.series[notice.id] = series
         if notice.replaces is not None:
@@ -495,7 +513,13 @@ class Situation:
     def _anchors(self, alert: Alert) -> set[str]:
         return {self.series_of(s) if s in self.notices else s for s in alert.subjects}
 
-    def _record_change(self, change: AlertChange) -> None:
+    def restore(self, item: Item) -> None:
+        """Record an item from a trusted log, without assessing it (its alert changes follow
+        in the log and are restored with :meth:`record_change`)."""
+        self.apply(Assessment(item))
+
+    def record_change(self, change: AlertChange) -> None:
+        """Record one alert change (from :meth:`apply`, or from a trusted log)."""
         alert = change.alert
         previous = self.alerts.get(alert.id)
         if previous is not None:

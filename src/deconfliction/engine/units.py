@@ -236,11 +236,23 @@ class Duration:
     def __str__(self) -> str:
         return format_duration(self.seconds)
 
+    def canonical(self) -> str:
+        """An exact form that reads back equal: whole hours, whole minutes, or seconds.
+
+        >>> Duration(1800.0).canonical(), Duration(172800.0).canonical(), Duration(90.5).canonical()
+        ('30 min', '48 h', '90.5 s')
+        """
+        if self.seconds and self.seconds % 3600 == 0:
+            return f"{_trim(self.seconds / 3600)} h"
+        if self.seconds and self.seconds % 60 == 0:
+            return f"{_trim(self.seconds / 60)} min"
+        return f"{_trim(self.seconds)} s"
+
     @classmethod
     def __get_pydantic_core_schema__(
         cls, source: type[Any], handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return _string_backed_schema(cls.parse)
+        return _string_backed_schema(cls.parse, Duration.canonical)
 
     @classmethod
     def __get_pydantic_json_schema__(
@@ -342,6 +354,8 @@ class Altitude:
     def __post_init__(self) -> None:
         _finite(self.value, "an altitude")
         if self.unit is AltitudeUnit.FL:
+            if self.value != round(self.value):
+                raise ValueError(f"a flight level is a whole number, got FL{self.value}")
             if self.reference is not AltitudeReference.STD:
                 raise ValueError("a flight level is a pressure altitude: its reference is STD")
             if self.value < 0 or self.value > _UNLIMITED_FL:
@@ -473,13 +487,19 @@ class Altitude:
 
 
 def _trim(value: float) -> str:
-    """Print a number without a useless ``.0``."""
-    return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    """Print a number exactly (it must read back equal) without a useless ``.0``.
+
+    >>> _trim(3.0), _trim(5000.123456789), _trim(250)
+    ('3', '5000.123456789', '250')
+    """
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
-def _string_backed_schema(parse: Any) -> core_schema.CoreSchema:
-    """Validate with ``parse`` from any JSON value and serialise back to the string form."""
+def _string_backed_schema(parse: Any, write: Any = str) -> core_schema.CoreSchema:
+    """Validate with ``parse`` from any JSON value and serialise with ``write`` (a string form
+    that ``parse`` reads back equal)."""
     return core_schema.no_info_plain_validator_function(
         parse,
-        serialization=core_schema.plain_serializer_function_ser_schema(str, when_used="always"),
+        serialization=core_schema.plain_serializer_function_ser_schema(write, when_used="always"),
     )

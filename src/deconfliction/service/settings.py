@@ -1,0 +1,54 @@
+"""Settings, declared once with their help text.
+
+Every setting can be given as an environment variable ``DECONFLICT_<NAME>``; commands that take
+an option of the same name override it.  ``docs/settings.md`` documents each one (a test keeps
+the two in step).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from deconfliction.engine.model import Limits
+
+__all__ = ["Settings", "default_database_path"]
+
+
+def default_database_path() -> str:
+    """``deconfliction.sqlite3`` in the user's data directory."""
+    return str(Path(platformdirs.user_data_dir("deconfliction")) / "deconfliction.sqlite3")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DECONFLICT_", extra="forbid", frozen=True)
+
+    db: str = Field(
+        default_factory=default_database_path,
+        description=(
+            "Where the record is kept: a SQLite file path, or a postgresql:// URL. "
+            "Default: deconfliction.sqlite3 in the user's data directory."
+        ),
+    )
+    max_area_km2: float = Field(
+        default=Limits().max_area_km2,
+        gt=0,
+        description="Largest area one volume may cover, in square kilometres; larger ones are refused.",
+    )
+    duplicate_site_distance_m: float = Field(
+        default=Limits().duplicate_site_distance_m,
+        ge=0,
+        description=(
+            "Two valid protected sites of the same category closer than this many metres are "
+            "reported as probable duplicates."
+        ),
+    )
+
+    def limits(self) -> Limits:
+        return Limits(
+            max_area_km2=self.max_area_km2,
+            duplicate_site_distance_m=self.duplicate_site_distance_m,
+        )

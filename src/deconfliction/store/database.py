@@ -1,0 +1,157 @@
+"""The one object that owns the database.
+
+Writes are serialised through one writer: inside a process by a lock, across processes by the
+database itself: SQLite's ``BEGIN IMMEDIATE`` (with WAL, readers never wait for it), or a
+PostgreSQL transaction-scoped advisory lock.  A write transaction therefore sees every earlier
+write, which is what makes "check a notice and store it" one atomic step.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from deconfliction.engine.errors import InvalidInput
+
+__all__ = ["Database", "database_url"]
+
+_WRITER_LOCK_KEY = 0x6465636F
+"""PostgreSQL advisory lock key that serialises writers ("deco")."""
+
+
+def database_url(location: str | Path) -> str:
+    """A SQLAlchemy URL from a file path or a URL.
+
+    Examples
+    --------
+    >>> database_url("/tmp/x.sqlite3")
+    'sqlite:////tmp/x.sqlite3'
+    >>> database_url("postgresql://u@127.0.0.1/db")
+    'postgresql+psycopg://u@127.0.0.1/db'
+    """
+    text = str(location)
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30.0},
+        pool_size=pool_size,
+        max_overflow=0 if pool_size == 1 else 8,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """A SQLite file or a PostgreSQL database, migrated to the current schema.
+
+    Use :meth:`writing` for a transaction that may write (one at a time) and :meth:`reading`
+    for a consistent read.
+    """
+
+    def __init__(self, location: str | Path) -> None:
+        self.url = database_url(location)
+        self.dialect = sa.engine.make_url(self.url).get_backend_name()
+        if self.dialect == "sqlite":
+            path = sa.engine.make_url(self.url).database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._writer = _sqlite_engine(self.url, "BEGIN IMMEDIATE", pool_size=1)
+            self._reader = _sqlite_engine(self.url, "BEGIN", pool_size=4)
+        elif self.dialect == "postgresql":
+            self._writer = sa.create_engine(self.url, pool_size=4, pool_pre_ping=True)
+            self._reader = self._writer
+        else:
+            raise InvalidInput.at(
+                ("db",),
+                f"unsupported database '{self.dialect}': use a SQLite path or postgresql://",
+            )
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A transaction holding the single writer's place; committed on success."""
+        with self._lock, self._writer.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
+                )
+            yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read transaction (a consistent snapshot on both stores)."""
+        with self._reader.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            yield connection
+
+    def _alembic(self) -> Config:
+        config = Config()
+        config.set_main_option(
+            "script_location", str(resources.files("deconfliction.store") / "migrations")
+        )
+        return config
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (creating it in an empty database)."""
+        config = self._alembic()
+        with self._lock, self._writer.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None when empty)."""
+        with self._reader.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head(self) -> str | None:
+        return ScriptDirectory.from_config(self._alembic()).get_current_head()
+
+    def close(self) -> None:
+        self._writer.dispose()
+        if self._reader is not self._writer:
+            self._reader.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,45 @@
+"""Column types that behave the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+__all__ = ["UtcTimestamp"]
+
+
+class UtcTimestamp(sa.types.TypeDecorator[datetime]):
+    """A timezone-aware UTC instant with microseconds.
+
+    PostgreSQL stores ``timestamptz``.  SQLite has no time type, so the value is stored as
+    fixed-width ISO 8601 text in UTC (``2026-11-24T09:59:10.000000Z``), which sorts
+    chronologically as text.  Naive datetimes are refused rather than guessed.
+    """
+
+    impl = sa.String(27)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.DateTime(timezone=True))
+        return dialect.type_descriptor(sa.String(27))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive datetime refused: the store keeps UTC instants only")
+        value = value.astimezone(UTC)
+        if dialect.name == "postgresql":
+            return value
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
