@@ -13,9 +13,12 @@ from dataclasses import dataclass
 __all__ = [
     "ConflictingRecord",
     "DeconflictionError",
+    "Forbidden",
     "InvalidInput",
+    "KeyReused",
     "NotFound",
     "Problem",
+    "Unauthenticated",
     "format_path",
 ]
 
@@ -104,3 +107,15 @@ class NotFound(DeconflictionError):
 
 class ConflictingRecord(DeconflictionError):
     """A write that contradicts what the record already holds (the record is append-only)."""
+
+
+class KeyReused(DeconflictionError):
+    """An idempotency key sent again with a different request."""
+
+
+class Unauthenticated(DeconflictionError):
+    """No credential, or one that is unknown, expired or revoked."""
+
+
+class Forbidden(DeconflictionError):
+    """The caller is known but its role may not do this."""

@@ -1,21 +1,31 @@
 """The coordinator: the database, the in-memory situation, and atomic recording.
 
-Recording an item is one write transaction: catch the mirror up with events other writers
-appended, assess the item against it, append the item and every alert change it causes to the
-log, project them, commit.  Only after the commit does the mirror move.  Because the
-transaction holds the single writer's place from the catch-up to the commit, no other filing can
-slip between the check and the insert, so no conflict is ever lost.
+Every change happens inside a :class:`Tx`, one write transaction that holds the single
+writer's place: it first brings the in-memory situation up to date with events other writers
+appended, then lets a use case assess and record items.  Because the transaction holds the
+writer's place from the catch-up to the commit, no other filing can slip between a check and
+its insert, so no conflict is ever lost.
+
+:class:`Writer` runs commands from many callers (the HTTP server's requests) on one thread, a
+batch of them per transaction, each command inside a savepoint: one commit (one fsync) serves
+the whole batch, and a command that fails is rolled back alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection
 
 from deconfliction.engine.alerts import AlertChange
-from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.errors import DeconflictionError, InvalidInput
 from deconfliction.engine.model import Limits
 from deconfliction.engine.situation import Assessment, Item, Situation
 from deconfliction.service.clock import Clock, SystemClock
@@ -30,8 +40,11 @@ from deconfliction.store.codec import (
     item_to_json,
 )
 from deconfliction.store.database import Database
+from deconfliction.store.feeds import add_to_feed
 
-__all__ = ["Coordinator", "Recorded"]
+__all__ = ["Coordinator", "Recorded", "Tx", "Writer"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,67 @@ class Recorded:
 
     assessment: Assessment
     seq: int | None
+
+
+@dataclass
+class Tx:
+    """One write transaction: the connection, the situation, and the server's time."""
+
+    coordinator: Coordinator
+    connection: Connection
+    now: datetime
+    appended: list[int] = field(default_factory=list)
+
+    @property
+    def situation(self) -> Situation:
+        return self.coordinator._situation
+
+    def append(
+        self, type: str, subject: str, payload: dict[str, Any], audience: Sequence[str] = ()
+    ) -> int:
+        """Append an event to the log, and to the live feed of each party in ``audience``."""
+        seq = event_log.append(
+            self.connection, type=type, subject=subject, payload=payload, recorded_at=self.now
+        )
+        add_to_feed(self.connection, seq, audience)
+        self.appended.append(seq)
+        self.coordinator._seq = seq
+        return seq
+
+    def record(
+        self, item: Item, location: tuple[str | int, ...] = (), audience: Sequence[str] = ()
+    ) -> Recorded:
+        """Assess ``item`` against the situation, append it and the alert changes it causes,
+        project them, and move the situation.  Raises InvalidInput (located at ``location``)
+        when the item cannot be recorded; nothing is written then."""
+        try:
+            assessment = self.situation.assess(item)
+        except InvalidInput as exc:
+            raise exc.under(*location) from None
+        if assessment.duplicate:
+            return Recorded(assessment, None)
+        seq = self.append(
+            item_event_type(item),
+            item.id,
+            {"kind": item_kind(item), "item": item_to_json(item)},
+            audience,
+        )
+        projections.write_item(self.connection, item, seq, assessment.series)
+        for change in assessment.changes:
+            self.record_change(change)
+        self.coordinator._touched = True
+        self.situation.apply(assessment)
+        return Recorded(assessment, seq)
+
+    def record_change(self, change: AlertChange) -> int:
+        seq = self.append(
+            f"alert.{change.action.value}",
+            change.alert.id,
+            {"change": change_to_json(change)},
+            change.alert.parties,
+        )
+        projections.write_change(self.connection, change, seq)
+        return seq
 
 
 class Coordinator:
@@ -54,6 +128,9 @@ class Coordinator:
         self.clock: Clock = clock or SystemClock()
         self._situation = Situation(self.limits)
         self._seq = 0
+        self._touched = False
+        self._last_now: datetime | None = None
+        self._after_commit: list[Callable[[list[int]], None]] = []
 
     @classmethod
     def open(
@@ -73,6 +150,11 @@ class Coordinator:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def on_commit(self, callback: Callable[[list[int]], None]) -> None:
+        """Call ``callback`` with the sequence numbers of every committed transaction's events
+        (after the commit, on the writing thread)."""
+        self._after_commit.append(callback)
+
     # -- the mirror ---------------------------------------------------------------------------
 
     def _catch_up(self, connection: Connection) -> None:
@@ -80,7 +162,7 @@ class Coordinator:
             payload = stored.payload()
             if "change" in payload:
                 self._situation.record_change(change_from_json(payload["change"]))
-            else:
+            elif "item" in payload:
                 self._situation.restore(item_from_json(payload["kind"], payload["item"]))
             self._seq = stored.seq
 
@@ -94,37 +176,44 @@ class Coordinator:
             self._catch_up(connection)
         return self._situation
 
-    # -- writing ------------------------------------------------------------------------------
-
-    def _persist(self, connection: Connection, assessment: Assessment) -> int:
-        item = assessment.item
+    def _now(self) -> datetime:
+        """The clock, never going backwards within this process (the log is in time order)."""
         now = self.clock.now()
-        seq = event_log.append(
-            connection,
-            type=item_event_type(item),
-            subject=item.id,
-            payload={"kind": item_kind(item), "item": item_to_json(item)},
-            recorded_at=now,
-        )
-        projections.write_item(connection, item, seq, assessment.series)
-        for change in assessment.changes:
-            self._persist_change(connection, change)
-        return seq
+        if self._last_now is not None and now < self._last_now:
+            now = self._last_now
+        self._last_now = now
+        return now
 
-    def _persist_change(self, connection: Connection, change: AlertChange) -> int:
-        seq = event_log.append(
-            connection,
-            type=f"alert.{change.action.value}",
-            subject=change.alert.id,
-            payload={"change": change_to_json(change)},
-            recorded_at=self.clock.now(),
-        )
-        projections.write_change(connection, change, seq)
-        return seq
+    # -- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction with the situation caught up; commits on success.  On failure
+        nothing is written and the situation is rebuilt from the log on next use."""
+        appended: list[int] = []
+        try:
+            with self.db.writing() as connection:
+                self._catch_up(connection)
+                tx = Tx(self, connection, self._now())
+                yield tx
+                appended = tx.appended
+        except BaseException:
+            self._reset()
+            raise
+        if appended:
+            for callback in self._after_commit:
+                callback(appended)
+
+    def run(self, command: Callable[[Tx], T]) -> T:
+        """Run one command in its own transaction (the command line's path)."""
+        with self.transaction() as tx:
+            return command(tx)
+
+    # -- convenience for tools and tests ------------------------------------------------------
 
     def record(self, item: Item) -> Recorded:
-        """Check ``item`` against everything recorded and record it with its alert changes,
-        atomically.  Raises :class:`InvalidInput` (nothing stored) when it cannot be recorded."""
+        """Record one item with its alert changes, atomically (no deliveries: see
+        :mod:`deconfliction.service.filing` for the full filing use case)."""
         return self.record_many([item])[0]
 
     def record_many(
@@ -134,32 +223,116 @@ class Coordinator:
         locations: Sequence[tuple[str | int, ...]] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> list[Recorded]:
-        """Record several items in one transaction: all of them, or none.
-
-        ``locations`` gives each item's place in its document, so that an error names it
-        (``notices[3].replaces: ...``).  ``progress`` is called after each item.
-        """
+        """Record several items in one transaction: all of them, or none."""
         results: list[Recorded] = []
-        try:
-            with self.db.writing() as connection:
-                self._catch_up(connection)
-                for i, item in enumerate(items):
-                    try:
-                        assessment = self._situation.assess(item)
-                    except InvalidInput as exc:
-                        raise exc.under(*locations[i]) if locations else exc from None
-                    seq = None if assessment.duplicate else self._persist(connection, assessment)
-                    self._situation.apply(assessment)
-                    if seq is not None:
-                        self._seq = event_log.last_seq(connection)
-                    results.append(Recorded(assessment, seq))
-                    if progress is not None:
-                        progress(i + 1)
-        except BaseException:
-            # The transaction rolled back; the mirror may hold uncommitted items.
-            self._reset()
-            raise
+        with self.transaction() as tx:
+            for i, item in enumerate(items):
+                results.append(tx.record(item, locations[i] if locations else ()))
+                if progress is not None:
+                    progress(i + 1)
         return results
 
-    def record_all(self, items: Iterable[Item]) -> list[Recorded]:
-        return self.record_many(list(items))
+
+@dataclass
+class _Command:
+    run: Callable[[Tx], Any]
+    future: Future[Any] = field(default_factory=Future)
+
+
+class Writer:
+    """Runs commands from many threads on one writing thread, in batches.
+
+    Each batch is one transaction; each command runs in a savepoint, so a command that
+    raises is rolled back alone and its caller gets the exception.  A command's result is
+    handed back only after its batch has committed.
+    """
+
+    def __init__(self, coordinator: Coordinator, *, max_batch: int = 128) -> None:
+        self.coordinator = coordinator
+        self.max_batch = max_batch
+        self._queue: queue.Queue[_Command | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._loop, name="deconfliction-writer", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def submit(self, command: Callable[[Tx], T]) -> Future[T]:
+        job = _Command(command)
+        self._queue.put(job)
+        return job.future
+
+    def execute(self, command: Callable[[Tx], T]) -> T:
+        """Run ``command`` and wait for its batch to commit."""
+        return self.submit(command).result()
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            self._run_batch(batch)
+            if stop:
+                return
+
+    def _run_batch(self, batch: list[_Command]) -> None:
+        outcomes: list[tuple[bool, Any]] = []
+        coordinator = self.coordinator
+        try:
+            with coordinator.transaction() as tx:
+                for job in batch:
+                    savepoint = tx.connection.begin_nested()
+                    coordinator._touched = False
+                    try:
+                        result = job.run(tx)
+                    except BaseException as exc:
+                        savepoint.rollback()
+                        if coordinator._touched:
+                            # The situation moved for a command that did not commit.
+                            raise _Rebuild from exc
+                        outcomes.append((False, exc))
+                    else:
+                        savepoint.commit()
+                        outcomes.append((True, result))
+        except _Rebuild:
+            # Rare: rerun the batch from a clean situation, one command per transaction.
+            for job in batch:
+                try:
+                    job.future.set_result(coordinator.run(job.run))
+                except BaseException as exc:
+                    job.future.set_exception(exc)
+            return
+        except BaseException as exc:
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(exc)
+            return
+        for job, (ok, value) in zip(batch, outcomes, strict=True):
+            if ok:
+                job.future.set_result(value)
+            else:
+                job.future.set_exception(value)
+
+
+class _Rebuild(DeconflictionError):
+    """Internal: a failed command had moved the situation; rerun the batch."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from deconfliction.engine.scenario import Scenario, ordered_items
 from deconfliction.service.coordinator import Coordinator, Recorded
+from deconfliction.service.filing import file
 
 __all__ = ["LoadReport", "load_scenario"]
 
@@ -35,15 +36,17 @@ def load_scenario(
 ) -> LoadReport:
     """Record every item of ``scenario`` in the order it happened, in one transaction.
 
-    Loading the same scenario twice records nothing the second time.  On any error nothing is
-    recorded, and the error names the item's place in the document.
+    Notices and the alerts they raise are delivered to the parties' inboxes as they are
+    recorded.  Loading the same scenario twice records nothing the second time.  On any error
+    nothing is recorded, and the error names the item's place in the document.
     """
     rows = ordered_items(scenario)
-    results: list[Recorded] = coordinator.record_many(
-        [item for _, _, item in rows],
-        locations=[(section, index) for section, index, _ in rows],
-        progress=progress,
-    )
+    results: list[Recorded] = []
+    with coordinator.transaction() as tx:
+        for n, (section, index, item) in enumerate(rows, start=1):
+            results.append(file(tx, item, (section, index)).recorded)
+            if progress is not None:
+                progress(n)
     report = LoadReport()
     for (section, _, _), result in zip(rows, results, strict=True):
         (report.unchanged if result.seq is None else report.recorded)[section] += 1

@@ -12,13 +12,19 @@ __all__ = [
     "alert_changes",
     "alert_parties",
     "alerts",
+    "deliveries",
     "events",
+    "feed",
+    "idempotency",
     "lines",
+    "messages",
     "metadata",
     "notices",
     "observations",
     "parties",
+    "reads",
     "sites",
+    "tokens",
     "zones",
 ]
 
@@ -122,3 +128,77 @@ alert_changes = sa.Table(
     sa.Column("at", UtcTimestamp(), nullable=False),
 )
 sa.Index("ix_alert_changes_alert_at", alert_changes.c.alert_id, alert_changes.c.at)
+
+
+# -- the coordination service (migration 0002) -----------------------------------------------
+
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("party_id", sa.String(64), nullable=False, index=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("label", sa.Text(), nullable=False, server_default=""),
+    sa.Column("created_at", UtcTimestamp(), nullable=False),
+    sa.Column("expires_at", UtcTimestamp(), nullable=True),
+    sa.Column("revoked_at", UtcTimestamp(), nullable=True),
+)
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("item_type", sa.String(20), nullable=False),
+    sa.Column("item_id", sa.String(64), nullable=False),
+    sa.Column("recipient", sa.String(64), nullable=False),
+    sa.Column("sender", sa.String(64), nullable=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("delivered_at", UtcTimestamp(), nullable=False),
+    sa.Column("deadline_at", UtcTimestamp(), nullable=True),
+    sa.Column("next_at", UtcTimestamp(), nullable=True),
+    sa.Column("level", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), nullable=False),
+)
+sa.Index("ix_deliveries_recipient", deliveries.c.recipient, deliveries.c.delivered_at)
+sa.Index("ix_deliveries_item", deliveries.c.item_type, deliveries.c.item_id)
+sa.Index("ix_deliveries_next_at", deliveries.c.next_at)
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("sender", sa.String(64), nullable=False, index=True),
+    sa.Column("recipient", sa.String(64), nullable=False, index=True),
+    sa.Column("notice_id", sa.String(64), nullable=True),
+    sa.Column("sent_at", UtcTimestamp(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), nullable=False),
+)
+reads = sa.Table(
+    "reads",
+    metadata,
+    sa.Column("id", Seq, primary_key=True, autoincrement=True),
+    sa.Column("party_id", sa.String(64), nullable=False),
+    sa.Column("token_id", sa.String(32), nullable=True),
+    sa.Column("item_type", sa.String(20), nullable=False),
+    sa.Column("item_id", sa.String(64), nullable=False),
+    sa.Column("owner", sa.String(64), nullable=True),
+    sa.Column("read_at", UtcTimestamp(), nullable=False),
+)
+sa.Index("ix_reads_item", reads.c.item_type, reads.c.item_id)
+feed = sa.Table(
+    "feed",
+    metadata,
+    sa.Column("party_id", sa.String(64), primary_key=True),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), primary_key=True),
+)
+idempotency = sa.Table(
+    "idempotency",
+    metadata,
+    sa.Column("party_id", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer(), nullable=False),
+    sa.Column("response", sa.Text(), nullable=False),
+    sa.Column("created_at", UtcTimestamp(), nullable=False),
+)

@@ -1,0 +1,362 @@
+"""The hotline: who receives what, by when they must acknowledge it, and who is called next.
+
+Every notice reaches each addressee's inbox, and every alert each party it names.  A delivery
+goes *delivered* -> *read* -> *acknowledged*; an acknowledgement means "received", nothing more,
+and may carry a reply.  There is no approve or deny anywhere.
+
+When an acknowledgement is due and has not come, the item escalates: first to the next duty
+contact in the recipient's chain, then, one step later each time, to the following contacts,
+and last to the monitor parties of the agreement.  Each step happens at its own scheduled time
+(a server that was down catches up with every step, each at the time it was due).
+
+A delivery to a suspended or withdrawn party is *undelivered* at once, and the sender is told.
+
+Everything here is pure: time comes in as ``now``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from deconfliction.engine.alerts import Alert
+from deconfliction.engine.detection.roster import Roster
+from deconfliction.engine.errors import ConflictingRecord
+from deconfliction.engine.model import Agreement, Notice, PartyStatus
+
+__all__ = [
+    "AckTerms",
+    "Delivery",
+    "DeliveryStatus",
+    "Escalation",
+    "ItemType",
+    "acknowledge",
+    "alert_deliveries",
+    "delivery_id",
+    "escalate",
+    "mark_read",
+    "message_deliveries",
+    "notice_deliveries",
+]
+
+
+class ItemType(StrEnum):
+    notice = "notice"
+    alert = "alert"
+    message = "message"
+    escalation = "escalation"
+    undelivered = "undelivered"
+
+
+class DeliveryStatus(StrEnum):
+    delivered = "delivered"
+    read = "read"
+    acknowledged = "acknowledged"
+    undelivered = "undelivered"
+
+
+@dataclass(frozen=True, slots=True)
+class AckTerms:
+    """How quickly a recipient must acknowledge, and who is called last."""
+
+    deadline_s: float
+    step_s: float
+    monitors: tuple[str, ...]
+    agreements: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One item in one party's inbox.
+
+    ``deadline_at`` is when acknowledgement is due (None when none is asked for);
+    ``level`` counts the escalation steps taken; ``next_at`` is when the next step is due
+    (None when no further step remains or the item is acknowledged).
+    """
+
+    id: str
+    item_type: ItemType
+    item_id: str
+    recipient: str
+    sender: str | None
+    status: DeliveryStatus
+    delivered_at: datetime
+    deadline_at: datetime | None = None
+    step_s: float | None = None
+    monitors: tuple[str, ...] = ()
+    level: int = 0
+    next_at: datetime | None = None
+    read_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    reply: str | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        def t(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat()
+
+        return {
+            "id": self.id,
+            "item_type": self.item_type.value,
+            "item_id": self.item_id,
+            "recipient": self.recipient,
+            "sender": self.sender,
+            "status": self.status.value,
+            "delivered_at": t(self.delivered_at),
+            "deadline_at": t(self.deadline_at),
+            "step_s": self.step_s,
+            "monitors": list(self.monitors),
+            "level": self.level,
+            "next_at": t(self.next_at),
+            "read_at": t(self.read_at),
+            "acknowledged_at": t(self.acknowledged_at),
+            "reply": self.reply,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """One escalation step: the item was not acknowledged in time, so ``to`` was called."""
+
+    delivery_id: str
+    level: int
+    due_at: datetime
+    party: str
+    contact: str | None
+    description: str
+
+
+def delivery_id(item_type: ItemType, item_id: str, recipient: str) -> str:
+    """A stable identifier: the same item to the same party is one delivery.
+
+    Examples
+    --------
+    >>> delivery_id(ItemType.notice, "n-1", "rus") == delivery_id(ItemType.notice, "n-1", "rus")
+    True
+    >>> delivery_id(ItemType.notice, "n-1", "rus").startswith("dv-")
+    True
+    """
+    digest = hashlib.sha256(f"{item_type.value}\x1f{item_id}\x1f{recipient}".encode()).hexdigest()
+    return f"dv-{digest[:20]}"
+
+
+def _terms(agreements: Iterable[Agreement]) -> AckTerms | None:
+    chosen = sorted(agreements, key=lambda a: a.id)
+    if not chosen:
+        return None
+    deadline = min(a.acknowledgement.deadline.seconds for a in chosen)
+    step = min((a.acknowledgement.step or a.acknowledgement.deadline).seconds for a in chosen)
+    monitors = sorted({m for a in chosen for m in a.monitors})
+    return AckTerms(deadline, max(step, 1.0), tuple(monitors), tuple(a.id for a in chosen))
+
+
+def _active(roster: Roster, party: str) -> bool:
+    found = roster.parties.get(party)
+    return found is not None and found.status is PartyStatus.active
+
+
+def _deliver(
+    item_type: ItemType,
+    item_id: str,
+    recipient: str,
+    sender: str | None,
+    terms: AckTerms | None,
+    roster: Roster,
+    now: datetime,
+) -> list[Delivery]:
+    """The delivery to ``recipient``, and when it cannot be delivered, the report to the
+    sender."""
+    ident = delivery_id(item_type, item_id, recipient)
+    if not _active(roster, recipient):
+        party = roster.parties.get(recipient)
+        status = party.status.value if party is not None else "unknown"
+        out = [
+            Delivery(
+                ident,
+                item_type,
+                item_id,
+                recipient,
+                sender,
+                DeliveryStatus.undelivered,
+                now,
+                note=f"{roster.name(recipient)} is {status}",
+            )
+        ]
+        if sender is not None and sender != recipient:
+            out.append(
+                Delivery(
+                    delivery_id(ItemType.undelivered, ident, sender),
+                    ItemType.undelivered,
+                    ident,
+                    sender,
+                    None,
+                    DeliveryStatus.delivered,
+                    now,
+                    note=f"{item_type.value} {item_id} could not be delivered to "
+                    f"{roster.name(recipient)}: the party is {status}",
+                )
+            )
+        return out
+    if terms is None:
+        return [
+            Delivery(ident, item_type, item_id, recipient, sender, DeliveryStatus.delivered, now)
+        ]
+    deadline = now + timedelta(seconds=terms.deadline_s)
+    return [
+        Delivery(
+            ident,
+            item_type,
+            item_id,
+            recipient,
+            sender,
+            DeliveryStatus.delivered,
+            now,
+            deadline_at=deadline,
+            step_s=terms.step_s,
+            monitors=terms.monitors,
+            next_at=deadline,
+        )
+    ]
+
+
+def notice_deliveries(notice: Notice, roster: Roster, now: datetime) -> list[Delivery]:
+    """A notice reaches every addressee; its deadline is the shortest among the agreements
+    under which the author notifies that addressee."""
+    out: list[Delivery] = []
+    for recipient in sorted(roster.addressees(notice.author, notice.kind)):
+        binding = [
+            a
+            for a in roster.agreements.values()
+            if recipient in a.addressees(notice.author, notice.kind)
+        ]
+        out.extend(
+            _deliver(
+                ItemType.notice, notice.id, recipient, notice.author, _terms(binding), roster, now
+            )
+        )
+    return out
+
+
+def alert_deliveries(alert: Alert, roster: Roster, now: datetime) -> list[Delivery]:
+    """An alert reaches every party it names; its deadline is the shortest among the
+    agreements binding that party with another party the alert names (or any agreement of
+    that party when it is the only one named)."""
+    out: list[Delivery] = []
+    for recipient in alert.parties:
+        others = set(alert.parties) - {recipient}
+        binding = [
+            a
+            for a in roster.agreements.values()
+            if recipient in a.parties and (not others or others & set(a.parties))
+        ]
+        out.extend(
+            _deliver(ItemType.alert, alert.id, recipient, None, _terms(binding), roster, now)
+        )
+    return out
+
+
+def message_deliveries(
+    message_id: str, sender: str, recipient: str, roster: Roster, now: datetime
+) -> list[Delivery]:
+    """A message between two parties; acknowledgement is due under the agreements binding
+    them, if any."""
+    binding = [a for a in roster.agreements.values() if a.binds(sender, recipient)]
+    return _deliver(ItemType.message, message_id, recipient, sender, _terms(binding), roster, now)
+
+
+def mark_read(delivery: Delivery, now: datetime) -> Delivery:
+    """The first read is recorded; later reads change nothing."""
+    if delivery.status is not DeliveryStatus.delivered:
+        return delivery
+    return replace(delivery, status=DeliveryStatus.read, read_at=now)
+
+
+def acknowledge(delivery: Delivery, now: datetime, reply: str | None = None) -> Delivery:
+    """Acknowledge receipt: stops escalation.  A second acknowledgement is refused."""
+    if delivery.status is DeliveryStatus.undelivered:
+        raise ConflictingRecord(
+            f"delivery {delivery.id} was never delivered: nothing to acknowledge"
+        )
+    if delivery.status is DeliveryStatus.acknowledged:
+        raise ConflictingRecord(
+            f"delivery {delivery.id} was already acknowledged at {delivery.acknowledged_at}"
+        )
+    return replace(
+        delivery,
+        status=DeliveryStatus.acknowledged,
+        read_at=delivery.read_at or now,
+        acknowledged_at=now,
+        reply=reply,
+        next_at=None,
+    )
+
+
+def escalate(
+    delivery: Delivery, roster: Roster, now: datetime
+) -> tuple[Delivery, list[Escalation], list[Delivery]]:
+    """Every escalation step due by ``now``: the updated delivery, the steps taken, and the
+    deliveries to monitor parties the last step makes.
+
+    Steps: level 1 .. k-1 call the recipient's duty contacts 1 .. k-1 (contact 0 received the
+    item); the next level calls the monitors; then no step remains.
+    """
+    steps: list[Escalation] = []
+    to_monitors: list[Delivery] = []
+    party = roster.parties.get(delivery.recipient)
+    contacts = list(party.duty_contacts) if party is not None else []
+    current = delivery
+    while (
+        current.next_at is not None
+        and current.next_at <= now
+        and current.status in (DeliveryStatus.delivered, DeliveryStatus.read)
+    ):
+        level = current.level + 1
+        due = current.next_at
+        waited = (due - current.delivered_at).total_seconds()
+        what = f"{current.item_type.value} {current.item_id}"
+        if level < len(contacts):
+            contact = contacts[level]
+            steps.append(
+                Escalation(
+                    current.id,
+                    level,
+                    due,
+                    current.recipient,
+                    contact.name,
+                    f"{what} not acknowledged by {roster.name(current.recipient)} after "
+                    f"{waited / 60:.0f} min: calling {contact.name}"
+                    + (f" ({contact.channel})" if contact.channel else ""),
+                )
+            )
+            last = False
+        else:
+            names = ", ".join(roster.name(m) for m in current.monitors) or "no monitor party"
+            steps.append(
+                Escalation(
+                    current.id,
+                    level,
+                    due,
+                    current.recipient,
+                    None,
+                    f"{what} not acknowledged by {roster.name(current.recipient)} after "
+                    f"{waited / 60:.0f} min and every duty contact: escalated to {names}",
+                )
+            )
+            for monitor in current.monitors:
+                if monitor == current.recipient:
+                    continue
+                to_monitors.extend(
+                    d
+                    for d in _deliver(
+                        ItemType.escalation, current.id, monitor, None, None, roster, due
+                    )
+                    if d.recipient == monitor
+                )
+            last = True
+        step = timedelta(seconds=current.step_s or 0.0)
+        current = replace(current, level=level, next_at=None if last else due + step)
+    return current, steps, to_monitors

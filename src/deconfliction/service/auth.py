@@ -1,0 +1,118 @@
+"""Identity: bearer tokens for parties, each with one role.
+
+A token is shown once, when created; the store keeps only the SHA-256 of its secret.  The
+token names its own record (``dlt_<id>_<secret>``), so checking it is one lookup and one
+constant-time comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from deconfliction.engine.errors import InvalidInput, NotFound, Unauthenticated
+from deconfliction.store import tokens as token_store
+from deconfliction.store.database import Database
+from deconfliction.store.schema import parties
+
+__all__ = ["Principal", "Role", "authenticate", "create_token", "list_tokens", "revoke_token"]
+
+_TOKEN_RE = re.compile(r"^dlt_([0-9a-f]{16})_([A-Za-z0-9_-]{32,})$")
+
+
+class Role(StrEnum):
+    admin = "admin"
+    duty_officer = "duty_officer"
+    monitor = "monitor"
+    viewer = "viewer"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: a party, in a role, with a token."""
+
+    party: str
+    role: Role
+    token_id: str | None = None
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    db: Database,
+    *,
+    party: str,
+    role: Role | str,
+    now: datetime,
+    expires_at: datetime | None = None,
+    label: str = "",
+) -> tuple[token_store.StoredToken, str]:
+    """Create a token; returns its record and the token itself (shown only now)."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput.at(
+            ("role",), f"unknown role '{role}': use {', '.join(r.value for r in Role)}"
+        ) from None
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput.at(("expires_at",), "must be in the future")
+    token_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    record = token_store.StoredToken(
+        id=token_id,
+        party_id=party,
+        role=role.value,
+        secret_hash=_hash(secret),
+        label=label,
+        created_at=now,
+        expires_at=expires_at,
+        revoked_at=None,
+    )
+    with db.writing() as connection:
+        known = connection.execute(sa.select(parties.c.id).where(parties.c.id == party)).first()
+        if known is None:
+            raise InvalidInput.at(("party",), f"no party '{party}'")
+        token_store.insert_token(connection, record)
+    return record, f"dlt_{token_id}_{secret}"
+
+
+def authenticate(db: Database, presented: str | None, now: datetime) -> Principal:
+    """The principal a bearer token stands for; Unauthenticated when it is missing, unknown,
+    expired or revoked (the message says which, without revealing any secret)."""
+    if not presented:
+        raise Unauthenticated("a bearer token is required (Authorization: Bearer dlt_...)")
+    match = _TOKEN_RE.match(presented.strip())
+    if match is None:
+        raise Unauthenticated("malformed token")
+    token_id, secret = match.groups()
+    with db.reading() as connection:
+        record = token_store.find_token(connection, token_id)
+    if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
+        raise Unauthenticated("unknown token")
+    if record.revoked_at is not None:
+        raise Unauthenticated(f"token revoked at {record.revoked_at.isoformat()}")
+    if record.expires_at is not None and record.expires_at <= now:
+        raise Unauthenticated(f"token expired at {record.expires_at.isoformat()}")
+    return Principal(record.party_id, Role(record.role), record.id)
+
+
+def revoke_token(db: Database, token_id: str, now: datetime) -> None:
+    with db.writing() as connection:
+        record = token_store.find_token(connection, token_id)
+        if record is None:
+            raise NotFound("token", token_id)
+        token_store.revoke_token(connection, token_id, now)
+
+
+def list_tokens(db: Database, party: str | None = None) -> list[token_store.StoredToken]:
+    with db.reading() as connection:
+        return token_store.list_tokens(connection, party)

@@ -1,0 +1,187 @@
+"""The hotline's use cases: deliver, read, acknowledge, message, escalate.
+
+Each runs inside a :class:`~deconfliction.service.coordinator.Tx`; every state change is an
+event in the log and goes to the live feed of the parties concerned.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from deconfliction.engine.errors import InvalidInput, NotFound
+from deconfliction.engine.hotline import (
+    Delivery,
+    DeliveryStatus,
+    Escalation,
+    acknowledge,
+    escalate,
+    mark_read,
+    message_deliveries,
+)
+from deconfliction.service.auth import Principal
+from deconfliction.service.coordinator import Tx
+from deconfliction.service.permissions import Action, require
+from deconfliction.service.visibility import Visibility
+from deconfliction.store import hotline as store
+
+__all__ = [
+    "acknowledge_delivery",
+    "deliver",
+    "escalate_due",
+    "mark_item_read",
+    "read_delivery",
+    "send_message",
+]
+
+MAX_MESSAGE_LENGTH = 4000
+
+
+def _audience(d: Delivery, *extra: str) -> list[str]:
+    return sorted({d.recipient, *([d.sender] if d.sender else []), *extra})
+
+
+def deliver(tx: Tx, deliveries: Iterable[Delivery]) -> list[Delivery]:
+    """Put each delivery in its recipient's inbox (and on its live feed)."""
+    done = []
+    for d in deliveries:
+        if store.delivery(tx.connection, d.id) is not None:
+            continue
+        seq = tx.append("delivery.created", d.id, {"delivery": d.to_dict()}, [d.recipient])
+        store.write_delivery(tx.connection, d, seq)
+        done.append(d)
+    return done
+
+
+def _own_delivery(tx: Tx, principal: Principal, delivery_id: str) -> Delivery:
+    found = store.delivery(tx.connection, delivery_id)
+    if found is None or found.recipient != principal.party:
+        raise NotFound("inbox item", delivery_id)
+    return found
+
+
+def read_delivery(tx: Tx, principal: Principal, delivery_id: str) -> Delivery:
+    """The delivery, marked read on first reading."""
+    found = _own_delivery(tx, principal, delivery_id)
+    updated = mark_read(found, tx.now)
+    if updated is not found:
+        seq = tx.append(
+            "delivery.read", found.id, {"delivery": updated.to_dict()}, _audience(updated)
+        )
+        store.write_delivery(tx.connection, updated, seq)
+    return updated
+
+
+def acknowledge_delivery(
+    tx: Tx, principal: Principal, delivery_id: str, reply: str | None = None
+) -> Delivery:
+    """Acknowledge receipt (it means "received", nothing more); stops escalation."""
+    require(principal, Action.acknowledge)
+    if reply is not None and len(reply) > MAX_MESSAGE_LENGTH:
+        raise InvalidInput.at(("reply",), f"longer than {MAX_MESSAGE_LENGTH} characters")
+    found = _own_delivery(tx, principal, delivery_id)
+    updated = acknowledge(found, tx.now, reply)
+    seq = tx.append(
+        "delivery.acknowledged", found.id, {"delivery": updated.to_dict()}, _audience(updated)
+    )
+    store.write_delivery(tx.connection, updated, seq)
+    return updated
+
+
+def mark_item_read(
+    tx: Tx, principal: Principal, item_type: str, item_id: str, owner: str | None
+) -> None:
+    """Record that ``principal`` read an item (when it is another party's), and mark its
+    own delivery of that item read."""
+    if owner != principal.party:
+        store.log_read(
+            tx.connection,
+            party=principal.party,
+            token_id=principal.token_id,
+            item_type=item_type,
+            item_id=item_id,
+            owner=owner,
+            at=tx.now,
+        )
+    for d in store.deliveries_of_item(tx.connection, item_type, item_id):
+        if d.recipient == principal.party and d.status is DeliveryStatus.delivered:
+            read_delivery(tx, principal, d.id)
+
+
+def send_message(
+    tx: Tx, principal: Principal, recipient: str, text: str, notice_id: str | None = None
+) -> dict[str, object]:
+    """A message to another party, free or about a notice both may see."""
+    require(principal, Action.send_message)
+    roster = tx.situation.roster
+    if recipient not in roster.parties:
+        raise InvalidInput.at(("to",), f"no party '{recipient}'")
+    if recipient == principal.party:
+        raise InvalidInput.at(("to",), "a party does not message itself")
+    if not text.strip():
+        raise InvalidInput.at(("body",), "a message needs some text")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise InvalidInput.at(("body",), f"longer than {MAX_MESSAGE_LENGTH} characters")
+    if notice_id is not None:
+        notice = tx.situation.notices.get(notice_id)
+        visible = notice is not None and all(
+            Visibility(tx.situation, p).notice(notice) for p in (principal.party, recipient)
+        )
+        if not visible:
+            raise InvalidInput.at(
+                ("notice_id",), f"no notice '{notice_id}' that both parties may see"
+            )
+    message_id = f"m-{secrets.token_hex(8)}"
+    message = {
+        "id": message_id,
+        "sender": principal.party,
+        "recipient": recipient,
+        "notice_id": notice_id,
+        "sent_at": tx.now.isoformat(),
+        "body": text,
+    }
+    seq = tx.append("message.sent", message_id, {"message": message}, [principal.party])
+    store.write_message(
+        tx.connection,
+        message_id=message_id,
+        sender=principal.party,
+        recipient=recipient,
+        notice_id=notice_id,
+        sent_at=tx.now,
+        body=text,
+        seq=seq,
+    )
+    deliveries = deliver(
+        tx, message_deliveries(message_id, principal.party, recipient, roster, tx.now)
+    )
+    return message | {"deliveries": [d.to_dict() for d in deliveries]}
+
+
+def escalate_due(tx: Tx) -> list[Escalation]:
+    """Take every escalation step due by now; each is an event on the feeds concerned."""
+    taken: list[Escalation] = []
+    roster = tx.situation.roster
+    for due in store.due_deliveries(tx.connection, tx.now):
+        updated, steps, to_monitors = escalate(due, roster, tx.now)
+        for step in steps:
+            audience = _audience(updated, *(updated.monitors if step.contact is None else ()))
+            seq = tx.append(
+                "delivery.escalated",
+                updated.id,
+                {
+                    "escalation": {
+                        "delivery_id": step.delivery_id,
+                        "level": step.level,
+                        "due_at": step.due_at.isoformat(),
+                        "party": step.party,
+                        "contact": step.contact,
+                        "description": step.description,
+                    },
+                    "delivery": updated.to_dict(),
+                },
+                audience,
+            )
+            store.write_delivery(tx.connection, updated, seq)
+        deliver(tx, to_monitors)
+        taken.extend(steps)
+    return taken

@@ -1,0 +1,36 @@
+"""What each role may do.  Reading is never a role question but a need-to-know one
+(:mod:`.visibility`): what a party may not see answers as if it did not exist."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from deconfliction.engine.errors import Forbidden
+from deconfliction.service.auth import Principal, Role
+
+__all__ = ["Action", "require"]
+
+
+class Action(StrEnum):
+    configure = "change parties, agreements, lines and zones"
+    file_notice = "file, replace or cancel notices"
+    register_site = "register protected sites"
+    file_observation = "file observations"
+    acknowledge = "acknowledge inbox items"
+    send_message = "send messages"
+
+
+_ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.admin: frozenset({Action.configure}),
+    Role.duty_officer: frozenset(
+        {Action.file_notice, Action.register_site, Action.acknowledge, Action.send_message}
+    ),
+    Role.monitor: frozenset({Action.file_observation, Action.acknowledge, Action.send_message}),
+    Role.viewer: frozenset(),
+}
+
+
+def require(principal: Principal, action: Action) -> None:
+    """Raise :class:`Forbidden` unless ``principal``'s role may do ``action``."""
+    if action not in _ALLOWED[principal.role]:
+        raise Forbidden(f"the {principal.role.value} role may not {action.value}")
