@@ -359,7 +359,10 @@ class Altitude:
             if self.reference is not AltitudeReference.STD:
                 raise ValueError("a flight level is a pressure altitude: its reference is STD")
             if self.value < 0 or self.value > _UNLIMITED_FL:
-                raise ValueError(f"flight level must be between FL000 and FL999, got {self}")
+                # Not {self}: that prints FL1000 as "UNL".
+                raise ValueError(
+                    f"flight level must be between FL000 and FL999, got FL{_trim(self.value)}"
+                )
         if self.value < -500 and self.unit is AltitudeUnit.m:
             raise ValueError(f"altitude {self} is below any surface on Earth")
         if self.value < -1600 and self.unit is AltitudeUnit.ft:

@@ -34,7 +34,7 @@ def _row(r: sa.Row[object]) -> StoredToken:
         r.label,
         r.created_at,
         r.expires_at,
-        r.revoked_at,  # type: ignore[attr-defined]
+        r.revoked_at,
     )
 
 

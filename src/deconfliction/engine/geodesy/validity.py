@@ -20,7 +20,7 @@ import shapely
 
 from deconfliction.engine.geodesy.frames import frame_around
 from deconfliction.engine.geodesy.lines import densify
-from deconfliction.engine.geodesy.measures import format_position
+from deconfliction.engine.geodesy.measures import format_position, polygon_area
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.units import Metres
 
@@ -33,6 +33,10 @@ __all__ = [
 ]
 
 MAX_ABS_LATITUDE = 85.0
+
+_MIN_AREA_M2 = 1.0
+"""Vertices on one geodesic enclose a few square millimetres of rounding (at most 0.01 m² over
+1000 km); any real outline encloses far more than a square metre."""
 
 _POINT_IN_REASON = re.compile(r"\[\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)")
 
@@ -111,6 +115,10 @@ def check_polygon(lons: Sequence[float], lats: Sequence[float]) -> None:
     if polygon.area <= 0.0:
         raise ValueError("polygon has no area: its vertices lie on one line")
     if shapely.is_valid(polygon):
+        # Vertices on one geodesic that is not a meridian bend slightly in the plane and pass
+        # as a simple sliver: the ellipsoidal area decides.
+        if polygon_area(lons, lats) < _MIN_AREA_M2:
+            raise ValueError("polygon has no area: its vertices lie on one line")
         return
     reason = shapely.is_valid_reason(polygon)
     match = _POINT_IN_REASON.search(reason)
