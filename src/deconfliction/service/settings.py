@@ -47,6 +47,13 @@ class Settings(BaseSettings):
         ),
     )
 
+    escalation_interval_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often the server looks for unacknowledged items due for escalation, in seconds.",
+    )
+
     def limits(self) -> Limits:
         return Limits(
             max_area_km2=self.max_area_km2,

@@ -1,0 +1,88 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from deconfliction import __version__
+from deconfliction.api import errors
+from deconfliction.api.routes import ROUTERS
+from deconfliction.api.services import Services
+from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.hotline import escalate_due
+from deconfliction.service.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("deconfliction.api")
+
+DESCRIPTION = """\
+A neutral notification channel between parties that share airspace and ground.
+
+**Notification, never permission.**  Nothing here approves or denies anything: a notice is
+accepted, recorded and delivered; the service computes what it conflicts with and tells the
+parties concerned.  An acknowledgement means "received", nothing more.
+
+**Need to know.**  A party sees what is addressed to it or concerns it.  Anything else answers
+404, exactly as if it did not exist.  Reads of another party's notices, sites and alerts are
+recorded.
+
+Authenticate with `Authorization: Bearer <token>` (`deconflict token create`).  Writes accept an
+`Idempotency-Key` header: a retried request is performed once.  Errors share one shape:
+`{"error": {"status", "type", "message", "problems": [{"path", "reason"}]}}`.
+"""
+
+
+async def _escalation_loop(services: Services) -> None:
+    interval = services.settings.escalation_interval_s
+    while True:
+        try:
+            await run_in_threadpool(services.writer.execute, escalate_due)
+        except Exception:  # keep the hotline chasing even if one round fails
+            log.exception("escalation round failed")
+        await asyncio.sleep(interval)
+
+
+def create_app(
+    coordinator: Coordinator, settings: Settings | None = None, *, background: bool = True
+) -> FastAPI:
+    """The API around ``coordinator``.  ``background`` runs the escalation loop (tests that
+    drive escalation with their own clock turn it off)."""
+    services = Services(coordinator, settings or Settings())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Writes wait on the writer in worker threads: allow many at once.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 256
+        services.writer.start()
+        task = asyncio.create_task(_escalation_loop(services)) if background else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await run_in_threadpool(services.writer.stop)
+
+    app = FastAPI(
+        title="Deconfliction Line",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url="/redoc",
+        openapi_url="/openapi.json",
+    )
+    app.state.services = services
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

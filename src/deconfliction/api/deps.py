@@ -1,0 +1,111 @@
+"""Dependencies shared by the routes (FastAPI's ``Depends`` aliases)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from deconfliction.api.services import Services
+from deconfliction.engine.errors import KeyReused
+from deconfliction.service.auth import Principal, authenticate
+from deconfliction.service.coordinator import Tx
+from deconfliction.store import hotline as hotline_store
+from deconfliction.store.codec import canonical
+
+__all__ = [
+    "IdempotencyKey",
+    "PrincipalDep",
+    "ServicesDep",
+    "write",
+]
+
+_bearer = HTTPBearer(
+    auto_error=False, description="A party's token: `Authorization: Bearer dlt_...`"
+)
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_principal(
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    token = credentials.credentials if credentials is not None else None
+    return await run_in_threadpool(
+        authenticate, services.coordinator.db, token, services.clock.now()
+    )
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description=(
+            "Any unique string chosen by the client.  A write retried with the same key is "
+            "answered with the first answer and performed only once."
+        ),
+    ),
+]
+
+
+def _fingerprint(request_line: str, body: Any) -> str:
+    return hashlib.sha256((request_line + "\n" + canonical(body)).encode()).hexdigest()
+
+
+async def write(
+    services: Services,
+    principal: Principal,
+    key: str | None,
+    request_line: str,
+    body: Any,
+    command: Callable[[Tx], tuple[int, dict[str, Any]]],
+) -> JSONResponse:
+    """Run a write command on the writer and answer with its (status, JSON body).
+
+    With an idempotency key, the first answer is stored in the same transaction as the write;
+    a retry with the same key and the same request gets that answer again (and the header
+    ``Idempotent-Replayed: true``); the same key with a different request is refused.
+    """
+    fingerprint = _fingerprint(request_line, body)
+
+    def run(tx: Tx) -> tuple[int, dict[str, Any], bool]:
+        if key is not None:
+            found = hotline_store.remembered_response(tx.connection, principal.party, key)
+            if found is not None:
+                stored_hash, status, response = found
+                if stored_hash != fingerprint:
+                    raise KeyReused("this Idempotency-Key was already used for a different request")
+                return status, json.loads(response), True
+        status, response_body = command(tx)
+        if key is not None:
+            hotline_store.remember_response(
+                tx.connection,
+                principal.party,
+                key,
+                fingerprint,
+                status,
+                canonical(response_body),
+                tx.now,
+            )
+        return status, response_body, False
+
+    status, response_body, replayed = await run_in_threadpool(services.writer.execute, run)
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(response_body, status_code=status, headers=headers)

@@ -1,0 +1,131 @@
+"""Errors as HTTP: one mapping from the domain's exceptions to statuses, one JSON shape.
+
+Every error answer is::
+
+    {"error": {"status": 422, "type": "invalid_input", "message": "...",
+               "problems": [{"path": "volumes[0].outline", "reason": "..."}]}}
+
+``problems`` is present for invalid input.  A server error never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from deconfliction.engine.errors import (
+    ConflictingRecord,
+    DeconflictionError,
+    Forbidden,
+    InvalidInput,
+    KeyReused,
+    NotFound,
+    Problem,
+    Unauthenticated,
+    format_path,
+)
+
+__all__ = ["STATUS", "error_body", "install"]
+
+log = logging.getLogger("deconfliction.api")
+
+STATUS: dict[type[DeconflictionError], tuple[int, str]] = {
+    InvalidInput: (422, "invalid_input"),
+    KeyReused: (422, "idempotency_key_reused"),
+    ConflictingRecord: (409, "conflicting_record"),
+    NotFound: (404, "not_found"),
+    Unauthenticated: (401, "unauthenticated"),
+    Forbidden: (403, "forbidden"),
+}
+"""The one place where domain errors become HTTP statuses."""
+
+
+def error_body(
+    status: int, kind: str, message: str, problems: list[Problem] | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"status": status, "type": kind, "message": message}
+    if problems is not None:
+        error["problems"] = [{"path": format_path(p.path), "reason": p.reason} for p in problems]
+    return {"error": error}
+
+
+def _status_of(exc: DeconflictionError) -> tuple[int, str]:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 400, "bad_request"
+
+
+def _respond(status: int, body: dict[str, Any]) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Bearer realm="deconfliction"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DeconflictionError)
+    status, kind = _status_of(exc)
+    problems = list(exc.problems) if isinstance(exc, InvalidInput) else None
+    if isinstance(exc, NotFound):
+        message = f"not found: {exc.kind} '{exc.ident}'"
+    else:
+        message = str(exc)
+    return _respond(status, error_body(status, kind, message, problems))
+
+
+def _request_problems(exc: RequestValidationError) -> tuple[int, list[Problem]]:
+    problems: list[Problem] = []
+    malformed = False
+    for item in exc.errors():
+        loc = [p for p in item.get("loc", ()) if p not in ("body",)]
+        kind = item.get("type", "")
+        if kind == "json_invalid":
+            malformed = True
+            reason = f"not valid JSON: {item.get('ctx', {}).get('error', item.get('msg'))}"
+            problems.append(Problem(("body",), reason))
+            continue
+        message = str(item.get("msg", "invalid"))
+        for prefix in ("Value error, ", "Assertion failed, "):
+            message = message.removeprefix(prefix)
+        if kind == "missing":
+            message = "required field is missing"
+        elif kind == "extra_forbidden":
+            message = "unknown field (not part of the format: check its spelling)"
+        problems.append(
+            Problem(tuple(str(p) if not isinstance(p, int) else p for p in loc), message)
+        )
+    return (400 if malformed else 422), problems
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    status, problems = _request_problems(exc)
+    kind = "malformed_request" if status == 400 else "invalid_input"
+    message = str(problems[0]) if problems else "invalid request"
+    return _respond(status, error_body(status, kind, message, problems))
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kinds = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "forbidden"}
+    return _respond(
+        exc.status_code,
+        error_body(exc.status_code, kinds.get(exc.status_code, "http_error"), str(exc.detail)),
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected failure on %s %s", request.method, request.url.path)
+    return _respond(500, error_body(500, "server_error", "unexpected failure; it has been logged"))
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+    app.add_exception_handler(DeconflictionError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)

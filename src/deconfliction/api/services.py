@@ -1,0 +1,28 @@
+"""What the application holds: the coordinator, its writer, the clock, the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from deconfliction.service.broadcast import Broadcaster
+from deconfliction.service.clock import Clock
+from deconfliction.service.coordinator import Coordinator, Writer
+from deconfliction.service.settings import Settings
+
+__all__ = ["Services"]
+
+
+@dataclass
+class Services:
+    coordinator: Coordinator
+    settings: Settings
+    writer: Writer = field(init=False)
+    broadcaster: Broadcaster = field(default_factory=Broadcaster)
+
+    def __post_init__(self) -> None:
+        self.writer = Writer(self.coordinator)
+        self.coordinator.on_commit(self.broadcaster.publish)
+
+    @property
+    def clock(self) -> Clock:
+        return self.coordinator.clock

@@ -1,0 +1,184 @@
+"""``deconflict serve`` and ``deconflict token``."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from deconfliction.cli.common import (
+    DbOption,
+    command,
+    err,
+    out,
+    parse_file,
+    resolve_settings,
+    time_option,
+)
+from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.units import Duration
+from deconfliction.service.auth import Role, create_token, list_tokens, revoke_token
+from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.documents import demo_path
+from deconfliction.service.loading import load_scenario
+
+__all__ = ["register"]
+
+DEMO_TOKENS = (
+    ("idf", Role.duty_officer),
+    ("rus", Role.duty_officer),
+    ("sarc", Role.duty_officer),
+    ("undof", Role.monitor),
+    ("undof", Role.admin),
+    ("idf", Role.viewer),
+)
+
+
+def _serve(coordinator: Coordinator, host: str, port: int, log_level: str) -> None:
+    import uvicorn  # the server only: other commands should not pay for importing it
+
+    from deconfliction.api.app import create_app
+
+    settings = resolve_settings(None)
+    app = create_app(coordinator, settings)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8080,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Start on a fresh store with the Golan scenario and print a token for each demo party.",
+        ),
+    ] = False,
+    log_level: Annotated[
+        str, typer.Option(help="critical, error, warning, info or debug.")
+    ] = "info",
+) -> None:
+    """Run the HTTP API (OpenAPI at /openapi.json, readable docs at /docs)."""
+    if log_level not in ("critical", "error", "warning", "info", "debug"):
+        raise InvalidInput.at(("--log-level",), f"unknown level '{log_level}'")
+    settings = resolve_settings(db)
+    if not demo:
+        with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+            _serve(coordinator, host, port, log_level)
+        return
+    with tempfile.TemporaryDirectory(prefix="deconflict-serve-demo-") as scratch:
+        location = db or str(Path(scratch) / "demo.sqlite3")
+        if db is not None and Path(db).exists():
+            raise InvalidInput.at(("--db",), f"{db} already exists: --demo builds a fresh store")
+        with Coordinator.open(location, limits=settings.limits()) as coordinator:
+            load_scenario(coordinator, parse_file(demo_path(), settings))
+            table = Table(title="Demo tokens (valid while this server runs)")
+            for column in ("party", "role", "token"):
+                table.add_column(column, overflow="fold")
+            now = coordinator.clock.now()
+            first = ""
+            for party, role in DEMO_TOKENS:
+                _, token = create_token(
+                    coordinator.db, party=party, role=role, now=now, label="demo"
+                )
+                first = first or token
+                table.add_row(party, role.value, token)
+            console = out()
+            console.print(table)
+            console.print(
+                f"Try: curl -H 'Authorization: Bearer {first}' http://{host}:{port}/v1/inbox\n"
+                f"API docs: http://{host}:{port}/docs",
+                markup=False,
+                soft_wrap=True,
+            )
+            _serve(coordinator, host, port, log_level)
+
+
+tokens = typer.Typer(help="Create, list and revoke bearer tokens.", no_args_is_help=True)
+
+
+def create(
+    party: Annotated[str, typer.Option(help="The party the token acts for.")],
+    role: Annotated[Role, typer.Option(help="admin, duty_officer, monitor or viewer.")],
+    expires_in: Annotated[
+        str | None, typer.Option(help='Lifetime, e.g. "30 d" or "12 h" (default: no expiry).')
+    ] = None,
+    expires_at: Annotated[str | None, typer.Option(help="Expiry as an RFC 3339 time.")] = None,
+    label: Annotated[str, typer.Option(help="A note on who holds it.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Create a token.  It is printed once and stored only as a hash."""
+    settings = resolve_settings(db)
+    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+        now = coordinator.clock.now()
+        if expires_in is not None and expires_at is not None:
+            raise InvalidInput.at(("--expires-in",), "give --expires-in or --expires-at, not both")
+        expiry = time_option(expires_at, "--expires-at")
+        if expires_in is not None:
+            try:
+                expiry = now + timedelta(seconds=Duration.parse(expires_in).seconds)
+            except ValueError as exc:
+                raise InvalidInput.at(("--expires-in",), str(exc)) from None
+        record, token = create_token(
+            coordinator.db, party=party, role=role, now=now, expires_at=expiry, label=label
+        )
+    print(token)
+    err().print(
+        f"token {record.id} for {party} as {role.value}"
+        + (f", expires {expiry.isoformat()}" if expiry else ", no expiry")
+        + ". It is shown only now.",
+        markup=False,
+    )
+
+
+def revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id (the part after dlt_).")],
+    db: DbOption = None,
+) -> None:
+    """Revoke a token: it is refused from now on."""
+    settings = resolve_settings(db)
+    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+        revoke_token(
+            coordinator.db, token_id.removeprefix("dlt_").split("_")[0], coordinator.clock.now()
+        )
+    out().print(f"token {token_id} revoked", markup=False)
+
+
+def list_(
+    party: Annotated[str | None, typer.Option(help="Only this party's tokens.")] = None,
+    db: DbOption = None,
+) -> None:
+    """List tokens (never their secrets)."""
+    settings = resolve_settings(db)
+    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+        found = list_tokens(coordinator.db, party)
+    table = Table(title="Tokens")
+    for column in ("id", "party", "role", "label", "created", "expires", "revoked"):
+        table.add_column(column)
+    for t in found:
+        table.add_row(
+            t.id,
+            t.party_id,
+            t.role,
+            t.label,
+            t.created_at.isoformat(),
+            t.expires_at.isoformat() if t.expires_at else "",
+            t.revoked_at.isoformat() if t.revoked_at else "",
+        )
+    out().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` and the ``token`` group to ``app``."""
+    command(app, serve)
+    on_tokens = functools.partial(command, tokens)
+    on_tokens(create)
+    on_tokens(revoke)
+    on_tokens(list_)
+    app.add_typer(tokens, name="token")
