@@ -57,7 +57,7 @@ def error_body(
 def _status_of(exc: DeconflictionError) -> tuple[int, str]:
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400, "bad_request"
 
 
@@ -70,10 +70,7 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DeconflictionError)
     status, kind = _status_of(exc)
     problems = list(exc.problems) if isinstance(exc, InvalidInput) else None
-    if isinstance(exc, NotFound):
-        message = f"not found: {exc.kind} '{exc.ident}'"
-    else:
-        message = str(exc)
+    message = f"not found: {exc.kind} '{exc.ident}'" if isinstance(exc, NotFound) else str(exc)
     return _respond(status, error_body(status, kind, message, problems))
 
 
