@@ -30,3 +30,6 @@ def write_yaml(tmp_path: Path):
         return path
 
     return write
+
+
+pytest_plugins = ["tests.support.stores"]
