@@ -1,0 +1,71 @@
+"""The canonical bytes of a log entry: what a leaf hash is computed over.
+
+An entry is RFC 8785 canonical JSON with its keys in canonical order::
+
+    {"event":{...},"index":17,"recorded_at":"2026-11-24T09:59:10.000000Z",
+     "subject":"n-idf-001","type":"notice.filed"}
+
+``event`` is the event itself (already canonical JSON), ``index`` its position in the log
+(0-based, dense), ``recorded_at`` the server's time.  The bytes are built by concatenation,
+never by re-serialising, so that a verifier hashes exactly what the server hashed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import rfc8785
+
+__all__ = ["Entry", "entry_bytes", "format_time", "parse_entry"]
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def format_time(instant: datetime) -> str:
+    """Fixed-width UTC time with microseconds.
+
+    >>> from datetime import UTC, datetime
+    >>> format_time(datetime(2026, 11, 24, 9, 59, 10, tzinfo=UTC))
+    '2026-11-24T09:59:10.000000Z'
+    """
+    if instant.tzinfo is None:
+        raise ValueError("entry times are timezone-aware")
+    return instant.astimezone(UTC).strftime(_TIME_FORMAT)
+
+
+def _string(value: str) -> str:
+    return rfc8785.dumps(value).decode("utf-8")
+
+
+def entry_bytes(index: int, recorded_at: datetime, type: str, subject: str, event: str) -> bytes:
+    """The canonical entry.  ``event`` must already be canonical JSON (the store keeps it so).
+
+    >>> from datetime import UTC, datetime
+    >>> entry_bytes(0, datetime(2026, 1, 1, tzinfo=UTC), "party.recorded", "idf", '{"a":1}')
+    b'{"event":{"a":1},"index":0,"recorded_at":"2026-01-01T00:00:00.000000Z","subject":"idf","type":"party.recorded"}'
+    """
+    if index < 0:
+        raise ValueError("an entry index is not negative")
+    return (
+        f'{{"event":{event},"index":{index},"recorded_at":{_string(format_time(recorded_at))},'
+        f'"subject":{_string(subject)},"type":{_string(type)}}}'
+    ).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    index: int
+    recorded_at: datetime
+    type: str
+    subject: str
+    event: dict[str, Any]
+
+
+def parse_entry(data: bytes | str) -> Entry:
+    """Read an entry back (for display and for checks on its content)."""
+    raw = json.loads(data)
+    recorded = datetime.strptime(raw["recorded_at"], _TIME_FORMAT).replace(tzinfo=UTC)
+    return Entry(raw["index"], recorded, raw["type"], raw["subject"], raw["event"])
