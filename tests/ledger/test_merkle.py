@@ -43,7 +43,7 @@ def path(m: int, d: list[bytes]) -> list[bytes]:
     if len(d) == 1:
         return []
     k = _k(len(d))
-    return path(m, d[:k]) + [mth(d[k:])] if m < k else path(m - k, d[k:]) + [mth(d[:k])]
+    return [*path(m, d[:k]), mth(d[k:])] if m < k else [*path(m - k, d[k:]), mth(d[:k])]
 
 
 def subproof(m: int, d: list[bytes], whole: bool) -> list[bytes]:
@@ -51,8 +51,8 @@ def subproof(m: int, d: list[bytes], whole: bool) -> list[bytes]:
         return [] if whole else [mth(d)]
     k = _k(len(d))
     if m <= k:
-        return subproof(m, d[:k], whole) + [mth(d[k:])]
-    return subproof(m - k, d[k:], False) + [mth(d[:k])]
+        return [*subproof(m, d[:k], whole), mth(d[k:])]
+    return [*subproof(m - k, d[k:], False), mth(d[:k])]
 
 
 def data(n: int) -> list[bytes]:
