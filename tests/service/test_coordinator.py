@@ -1,4 +1,4 @@
-"""Recording through the coordinator: atomic, idempotent, replayable."""
+"""Recording through the coordinator: atomic, idempotent, replayable; on both stores."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ RECORDED_AT = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def coordinator(tmp_path):
-    with Coordinator.open(str(tmp_path / "s.sqlite3"), clock=FixedClock(RECORDED_AT)) as c:
+def coordinator(store_url):
+    with Coordinator.open(store_url, clock=FixedClock(RECORDED_AT)) as c:
         yield c
 
 
@@ -56,8 +56,8 @@ def test_store_matches_an_in_memory_run(coordinator, golan):
     assert stored == memory.alerts
 
 
-def test_a_reopened_store_rebuilds_the_same_situation(tmp_path, golan):
-    location = str(tmp_path / "s.sqlite3")
+def test_a_reopened_store_rebuilds_the_same_situation(store_url, golan):
+    location = store_url
     with Coordinator.open(location) as first:
         load_scenario(first, golan)
         expected = first.situation().alerts

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from deconfliction.store.database import database_url
+
 __all__ = ["STORES", "make_store_url"]
 
 STORES = ["sqlite", "postgresql"]
@@ -40,14 +42,17 @@ def make_store_url(kind: str, tmp_path: Path) -> Iterator[str]:
         pytest.skip("PostgreSQL not configured (scripts/check starts one)")
     name = f"t_{uuid.uuid4().hex[:16]}"
     admin = sa.create_engine(
-        "postgresql+psycopg://" + base.split("://", 1)[1], isolation_level="AUTOCOMMIT"
+        database_url(base), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
     )
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = base.rsplit("/", 1)[0] + f"/{name}"
+    # The same server, user and options (a query string survives), another database.
+    url = sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
+        # FORCE (PostgreSQL 13+) ends the connections a test left open (pools not disposed,
+        # killed processes) instead of failing on "database is being accessed".
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

@@ -62,10 +62,12 @@ def create_app(
         # Writes wait on the writer in worker threads: allow many at once.
         anyio.to_thread.current_default_thread_limiter().total_tokens = 256
         services.writer.start()
+        await services.feeds.start()
         task = asyncio.create_task(_escalation_loop(services)) if background else None
         try:
             yield
         finally:
+            await services.feeds.close()
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -29,6 +29,7 @@ from deconfliction.engine.errors import (
     Unauthenticated,
     format_path,
 )
+from deconfliction.engine.scenario import problems_from_errors
 
 __all__ = ["STATUS", "error_body", "install"]
 
@@ -74,28 +75,33 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     return _respond(status, error_body(status, kind, message, problems))
 
 
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type", "model_type"})
+
+
 def _request_problems(exc: RequestValidationError) -> tuple[int, list[Problem]]:
-    problems: list[Problem] = []
-    malformed = False
+    """Problems with a request, located like the scenario's (``volumes[0].outline``; a query
+    parameter or header by its name); 400 when the body is not JSON at all."""
+    malformed: list[Problem] = []
+    located: list[dict[str, Any]] = []
     for item in exc.errors():
-        loc = [p for p in item.get("loc", ()) if p not in ("body",)]
-        kind = item.get("type", "")
-        if kind == "json_invalid":
-            malformed = True
+        if item.get("type") == "json_invalid":
             reason = f"not valid JSON: {item.get('ctx', {}).get('error', item.get('msg'))}"
-            problems.append(Problem(("body",), reason))
+            malformed.append(Problem(("body",), reason))
             continue
+        loc = tuple(item.get("loc", ()))
         message = str(item.get("msg", "invalid"))
-        for prefix in ("Value error, ", "Assertion failed, "):
-            message = message.removeprefix(prefix)
-        if kind == "missing":
-            message = "required field is missing"
-        elif kind == "extra_forbidden":
-            message = "unknown field (not part of the format: check its spelling)"
-        problems.append(
-            Problem(tuple(str(p) if not isinstance(p, int) else p for p in loc), message)
-        )
-    return (400 if malformed else 422), problems
+        if loc == ("body",) and item.get("type") in _NOT_AN_OBJECT:
+            message = "the body must be a JSON object (Content-Type: application/json)"
+        elif loc == ("body",) and item.get("type") == "missing":
+            item = {**item, "type": "body_missing"}
+            message = "a JSON body is required"
+        if loc and loc[0] in _LOCATIONS:
+            loc = loc[1:]
+        located.append({**item, "loc": loc, "msg": message})
+    if malformed:
+        return 400, malformed
+    return 422, problems_from_errors(located)
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
@@ -108,7 +114,13 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    kinds = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated", 403: "forbidden"}
+    kinds = {
+        400: "malformed_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+    }
     return _respond(
         exc.status_code,
         error_body(exc.status_code, kinds.get(exc.status_code, "http_error"), str(exc.detail)),

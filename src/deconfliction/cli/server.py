@@ -6,6 +6,7 @@ import functools
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -46,7 +47,17 @@ def _serve(coordinator: Coordinator, host: str, port: int, log_level: str) -> No
 
     settings = resolve_settings(None)
     app = create_app(coordinator, settings)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            # End the live streams first: the server waits for open responses to finish.
+            app.state.services.feeds.request_close()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level=log_level, access_log=log_level == "debug"
+    )
+    Server(config).run()
 
 
 def serve(

@@ -1,11 +1,17 @@
 """A spatio-temporal index of volumes: which may come near this one?
 
 Finding what a new notice may conflict with must not scan every active notice.  The index
-hashes every entry's box (degrees, already grown by the widest margin) and time span into
-cells of ``cell_deg`` degrees by ``bucket_s`` seconds.  A query visits only the cells its own
-box and span touch, then tests the candidates' exact boxes and spans with NumPy in one pass.
-Entries that would touch more than ``max_keys`` cells (a very large or very long volume) go to
-an overflow list that every query tests, so one huge notice cannot bloat the table.
+hashes every entry's box (degrees) and time span into cells of ``cell_deg`` degrees by
+``bucket_s`` seconds; the querying side grows its own box by the widest margin.  Each cell keeps
+its entries' slots and exact boxes side by side in one buffer, so a query joins a few short
+contiguous buffers (no random access into a table of a million boxes) and tests them with one
+NumPy comparison; an entry found in several cells is reported once.  Entries that would touch
+more than ``max_keys`` cells (a very large or very long volume) go to an overflow list that
+every query tests, so one huge notice cannot bloat the table.
+
+Removal is lazy: a removed entry's slot is marked dead and skipped by queries; when dead slots
+outnumber live ones, the table is rebuilt from the live entries, so memory and query time
+follow the live entries, not the history.
 
 Why a grid and not S2, H3 or an R-tree: volumes are small against the region and arrive one at
 a time; a hash grid inserts and deletes in constant time with no rebalancing, needs no extra
@@ -26,12 +32,19 @@ from numpy.typing import NDArray
 __all__ = ["IndexEntry", "SpatioTemporalIndex"]
 
 IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+_ROW = 8
+"""Doubles per slot in a cell: slot, west, south, t0, -east, -north, -t1, and 0 as padding."""
+_ALL_TRUE = np.uint64(0x0101010101010101)
 
 
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
     """A box in degrees (west, south, east, north) and a time span in seconds since the
-    epoch, with a payload returned by queries."""
+    epoch, with a payload returned by queries, and optionally a few numbers (``values``, the
+    same count for every entry of an index) that :meth:`SpatioTemporalIndex.values` returns
+    for found slots without touching a Python object per entry, and an ``item``."""
 
     west: float
     south: float
@@ -40,6 +53,9 @@ class IndexEntry:
     t0: float
     t1: float
     payload: Hashable
+    values: tuple[float, ...] = ()
+    item: object = None
+    """Any object to keep with the entry (returned by :meth:`SpatioTemporalIndex.items`)."""
 
 
 class SpatioTemporalIndex:
@@ -57,20 +73,26 @@ class SpatioTemporalIndex:
     []
     """
 
+    _MIN_REBUILD = 4096
+    """Dead slots tolerated before a rebuild is considered (then: more dead than live)."""
+
     def __init__(self, cell_deg: float = 0.5, bucket_s: float = 6 * 3600.0, max_keys: int = 64):
         if cell_deg <= 0 or bucket_s <= 0 or max_keys < 1:
             raise ValueError("cell size, bucket length and max_keys must be positive")
         self.cell_deg = cell_deg
         self.bucket_s = bucket_s
         self.max_keys = max_keys
-        self._cells: dict[tuple[int, int, int], array[int]] = {}
+        self._cells: dict[tuple[int, int, int], array[float]] = {}
         self._overflow: array[int] = array("q")
         self._cap = 1024
         self._box = np.empty((self._cap, 6), np.float64)
         self._alive = np.zeros(self._cap, bool)
         self._payloads: list[Hashable] = []
+        self._items: list[object] = []
         self._slots: dict[Hashable, list[int]] = {}
+        self._values = np.empty((self._cap, 0), np.float64)
         self._count = 0
+        self._dead = 0
 
     def __len__(self) -> int:
         return self._count
@@ -91,33 +113,50 @@ class SpatioTemporalIndex:
         """Add an entry; several entries may share a payload (a notice with many volumes)."""
         if entry.east < entry.west or entry.north < entry.south or entry.t1 < entry.t0:
             raise ValueError("an index entry's box and span must not be inverted")
+        box = (entry.west, entry.south, entry.east, entry.north, entry.t0, entry.t1)
         slot = len(self._payloads)
+        if slot == 0 and self._values.shape[1] != len(entry.values):
+            self._values = np.empty((self._cap, len(entry.values)), np.float64)
+        elif len(entry.values) != self._values.shape[1]:
+            raise ValueError(f"every entry of this index has {self._values.shape[1]} values")
         if slot == self._cap:
             self._cap *= 2
             self._box = np.resize(self._box, (self._cap, 6))
+            self._values = np.resize(self._values, (self._cap, self._values.shape[1]))
             alive = np.zeros(self._cap, bool)
             alive[:slot] = self._alive[:slot]
             self._alive = alive
-        self._box[slot] = (entry.west, entry.south, entry.east, entry.north, entry.t0, entry.t1)
+        self._box[slot] = box
+        if entry.values:
+            self._values[slot] = entry.values
         self._alive[slot] = True
         self._payloads.append(entry.payload)
+        self._items.append(entry.item)
         self._slots.setdefault(entry.payload, []).append(slot)
         self._count += 1
-        xs, ys, ts = self._keys(
-            entry.west, entry.south, entry.east, entry.north, entry.t0, entry.t1
-        )
+        self._file(slot, box)
+
+    def _file(self, slot: int, box: tuple[float, float, float, float, float, float]) -> None:
+        """Put a slot in every cell its box and span touch, or in the overflow list.
+
+        A cell stores one row of :data:`_ROW` doubles per slot: the slot, then the box and span
+        written so that "intersects the query" is "every column <= the query's row".
+        """
+        xs, ys, ts = self._keys(*box)
         if len(xs) * len(ys) * len(ts) > self.max_keys:
             self._overflow.append(slot)
             return
+        west, south, east, north, t0, t1 = box
+        row = array("d", (float(slot), west, south, t0, -east, -north, -t1, 0.0))
         cells = self._cells
         for x in xs:
             for y in ys:
                 for t in ts:
-                    bucket = cells.get((x, y, t))
-                    if bucket is None:
-                        cells[(x, y, t)] = array("q", (slot,))
+                    cell = cells.get((x, y, t))
+                    if cell is None:
+                        cells[(x, y, t)] = array("d", row)
                     else:
-                        bucket.append(slot)
+                        cell.extend(row)
 
     def remove(self, payload: Hashable) -> None:
         """Remove every entry with this payload (lazily: slots are skipped until rebuilt)."""
@@ -125,40 +164,98 @@ class SpatioTemporalIndex:
             if self._alive[slot]:
                 self._alive[slot] = False
                 self._count -= 1
+                self._dead += 1
+        if self._dead > self._MIN_REBUILD and self._dead > self._count:
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Drop dead slots: renumber the live ones and file them again."""
+        live = np.flatnonzero(self._alive[: len(self._payloads)])
+        boxes = self._box[live]
+        values = self._values[live]
+        payloads = [self._payloads[i] for i in live.tolist()]
+        self._items = [self._items[i] for i in live.tolist()]
+        self._cells = {}
+        self._overflow = array("q")
+        self._cap = max(1024, 1 << max(0, live.shape[0] - 1).bit_length())
+        self._box = np.empty((self._cap, 6), np.float64)
+        self._box[: live.shape[0]] = boxes
+        self._values = np.empty((self._cap, values.shape[1]), np.float64)
+        self._values[: live.shape[0]] = values
+        self._alive = np.zeros(self._cap, bool)
+        self._alive[: live.shape[0]] = True
+        self._payloads = payloads
+        self._slots = {}
+        for slot, payload in enumerate(payloads):
+            self._slots.setdefault(payload, []).append(slot)
+        for slot, row in enumerate(boxes.tolist()):
+            self._file(slot, (row[0], row[1], row[2], row[3], row[4], row[5]))
+        self._dead = 0
+
+    def query_slots(
+        self, west: float, south: float, east: float, north: float, t0: float, t1: float
+    ) -> IntArray:
+        """Live slots whose box and span intersect the query's, ascending, each once."""
+        xs, ys, ts = self._keys(west, south, east, north, t0, t1)
+        cells = self._cells
+        parts = [
+            cell for x in xs for y in ys for t in ts if (cell := cells.get((x, y, t))) is not None
+        ]
+        found: list[IntArray] = []
+        if parts:
+            rows = np.frombuffer(b"".join(parts), np.float64).reshape(-1, _ROW)
+            limit = np.array((math.inf, east, north, t1, -west, -south, -t0, math.inf))
+            # Eight booleans per row, read as one 64-bit word: all true is 0x0101...01.
+            inside = (rows <= limit).view(np.uint64).ravel() == _ALL_TRUE
+            found.append(rows[inside, 0].astype(np.int64))
+        if self._overflow:
+            extra = np.frombuffer(self._overflow, dtype=np.int64)
+            box = self._box[extra]
+            found.append(
+                extra[
+                    (box[:, 0] <= east)
+                    & (box[:, 2] >= west)
+                    & (box[:, 1] <= north)
+                    & (box[:, 3] >= south)
+                    & (box[:, 4] <= t1)
+                    & (box[:, 5] >= t0)
+                ]
+            )
+        if not found:
+            return np.empty(0, np.int64)
+        out = np.concatenate(found) if len(found) > 1 else found[0]
+        out.sort()
+        if out.shape[0] > 1:
+            out = out[np.concatenate(([True], out[1:] != out[:-1]))]
+        return out[self._alive[out]]
 
     def query(
         self, west: float, south: float, east: float, north: float, t0: float, t1: float
     ) -> list[Hashable]:
         """Payloads whose box and span intersect the query's (each payload once)."""
-        xs, ys, ts = self._keys(west, south, east, north, t0, t1)
-        chunks: list[IntArray] = []
-        cells = self._cells
-        for x in xs:
-            for y in ys:
-                for t in ts:
-                    bucket = cells.get((x, y, t))
-                    if bucket is not None:
-                        chunks.append(np.frombuffer(bucket, dtype=np.int64))
-        if self._overflow:
-            chunks.append(np.frombuffer(self._overflow, dtype=np.int64))
-        if not chunks:
-            return []
-        slots = np.unique(np.concatenate(chunks))
-        box = self._box[slots]
-        hit = (
-            self._alive[slots]
-            & (box[:, 0] <= east)
-            & (box[:, 2] >= west)
-            & (box[:, 1] <= north)
-            & (box[:, 3] >= south)
-            & (box[:, 4] <= t1)
-            & (box[:, 5] >= t0)
-        )
-        seen: dict[Hashable, None] = {}
         payloads = self._payloads
-        for slot in slots[hit].tolist():
-            seen.setdefault(payloads[slot], None)
-        return list(seen)
+        return list(
+            dict.fromkeys(
+                [payloads[s] for s in self.query_slots(west, south, east, north, t0, t1).tolist()]
+            )
+        )
+
+    def values(self, slots: IntArray) -> FloatArray:
+        """The ``values`` of the entries in ``slots`` (one row each)."""
+        return np.asarray(self._values[slots], np.float64)
+
+    def items(self, slots: IntArray) -> list[object]:
+        """The ``item`` of the entries in ``slots``."""
+        items = self._items
+        return [items[s] for s in slots.tolist()]
+
+    def payload_of(self, slot: int) -> Hashable:
+        """The payload of the entry in ``slot``."""
+        return self._payloads[slot]
+
+    def slots_of(self, payload: Hashable) -> list[int]:
+        """The live slots holding entries with this payload."""
+        return list(self._slots.get(payload, ()))
 
     def payloads(self) -> Iterable[Hashable]:
         return iter(self._slots)

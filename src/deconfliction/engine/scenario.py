@@ -38,6 +38,7 @@ __all__ = [
     "ScenarioInfo",
     "ordered_items",
     "parse_scenario",
+    "problems_from_errors",
     "problems_from_validation",
 ]
 
@@ -91,9 +92,15 @@ def _clean_loc(loc: Iterable[str | int]) -> tuple[str | int, ...]:
 
 def problems_from_validation(error: ValidationError) -> list[Problem]:
     """Turn pydantic's errors into :class:`Problem` with our paths and plain reasons."""
+    return problems_from_errors(error.errors(include_url=False))
+
+
+def problems_from_errors(errors: Iterable[Mapping[str, Any]]) -> list[Problem]:
+    """The same for pydantic's error dictionaries (``loc``, ``type``, ``msg``), as a web
+    framework hands them over."""
     problems = []
-    for item in error.errors(include_url=False):
-        message = _MESSAGES.get(item["type"], item["msg"])
+    for item in errors:
+        message = _MESSAGES.get(item["type"], str(item["msg"]))
         for prefix in ("Value error, ", "Assertion failed, "):
             message = message.removeprefix(prefix)
         if item["type"] == "union_tag_invalid":

@@ -19,13 +19,17 @@ import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
+
+import numpy as np
 
 from deconfliction.engine.alerts import Alert, AlertChange, AlertStatus, ChangeAction
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
 from deconfliction.engine.detection.lateness import late_notice
-from deconfliction.engine.detection.overlap import notice_overlaps
+from deconfliction.engine.detection.overlap import CandidateVolumes, epoch_us, overlaps_among
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.sites import duplicate_sites, site_coverage
+from deconfliction.engine.detection.vertical import band_terms
 from deconfliction.engine.detection.zone_areas import compile_area
 from deconfliction.engine.detection.zones import (
     CompiledZone,
@@ -104,6 +108,8 @@ class Situation:
         self.history: list[AlertChange] = []
         self._open_by_anchor: dict[str, set[str]] = {}
         self._notice_index = SpatioTemporalIndex()
+        """Volumes of current notices: payload the series; values the volume count of the
+        notice, the volume's index, start and end (microseconds) and band terms."""
         self._site_index = SpatioTemporalIndex(bucket_s=30 * 86400.0)
 
     # -- configuration: parties, agreements, lines, zones ------------------------------------
@@ -219,6 +225,72 @@ class Situation:
                 out.append(self.notices[current])
         return out
 
+    def candidate_volumes(self, notice: Notice, series: str) -> CandidateVolumes:
+        """The :meth:`notice_candidates` as a :class:`CandidateVolumes` table, built from the
+        numbers the index keeps for every volume (window in microseconds, band, position in
+        its notice), so that a check against a million notices handles one Python object per
+        candidate notice, not per volume, and none per index entry.
+        """
+        index = self._notice_index
+        margin = self.roster.widest_lateral_margin()
+        slack = self.roster.widest_time_margin()
+        parts = []
+        for volume in notice.volumes:
+            west, south, east, north = volume.outline.shape.bbox(margin)
+            parts.append(
+                index.query_slots(
+                    west,
+                    south,
+                    east,
+                    north,
+                    _epoch(volume.window.start) - slack,
+                    _epoch(volume.window.end) + slack,
+                )
+            )
+        slots = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+        own = index.slots_of(series)
+        if own and slots.size:
+            slots = slots[~np.isin(slots, own)]
+        if not slots.size:
+            return CandidateVolumes.of([])
+        values = index.values(slots)
+        if (values[:, 0] > 1).any():
+            # A candidate with several volumes is paired through all of them.
+            extra = [
+                other
+                for slot in slots[values[:, 0] > 1].tolist()
+                for other in index.slots_of(index.payload_of(slot))
+            ]
+            slots = np.unique(np.concatenate([slots, np.asarray(extra, np.int64)]))
+            values = index.values(slots)
+        # Each entry keeps its (current) notice and outline: no lookup by series needed.
+        items = cast(list[tuple[Notice, Shape]], index.items(slots))
+        owners: dict[int, int] = {}
+        notices: list[Notice] = []
+        rank = []
+        for item in items:
+            code = owners.get(id(item[0]))
+            if code is None:
+                code = owners[id(item[0])] = len(notices)
+                notices.append(item[0])
+            rank.append(code)
+        if float(np.abs(values[:, 2:4]).max()) >= 2.0**53:
+            return CandidateVolumes.of(notices)  # windows beyond 1685-2255: exact in Python
+        owner = np.array(rank, np.int64)
+        order = np.lexsort((values[:, 1], owner))
+        values = values[order]
+        return CandidateVolumes(
+            notices,
+            owner[order],
+            values[:, 1].astype(np.int64),
+            values[:, 2].astype(np.int64),
+            values[:, 3].astype(np.int64),
+            values[:, 4].copy(),
+            values[:, 5].copy(),
+            values[:, 6].astype(np.int64),
+            [items[i][1] for i in order.tolist()],
+        )
+
     def _sites_near(self, notice: Notice) -> list[ProtectedSite]:
         margin = self.roster.widest_lateral_margin()
         found: dict[str, None] = {}
@@ -235,8 +307,8 @@ class Situation:
         if notice.action is NoticeAction.cancel:
             return []
         series_of = self._series_for(notice, series)
-        findings = notice_overlaps(
-            notice, self.notice_candidates(notice, series), self.roster, series_of
+        findings = overlaps_among(
+            notice, self.candidate_volumes(notice, series), self.roster, series_of
         )
         for site in self._sites_near(notice):
             found = site_coverage(notice, site, self.roster, series_of)
@@ -496,8 +568,10 @@ class Situation:
             self.current[series] = None
             return
         self.current[series] = notice.id
-        for volume in notice.volumes:
+        count = float(len(notice.volumes))
+        for vi, volume in enumerate(notice.volumes):
             west, south, east, north = volume.outline.shape.bbox()
+            lower, upper, datums = band_terms(volume.altitude)
             self._notice_index.add(
                 IndexEntry(
                     west,
@@ -507,6 +581,16 @@ class Situation:
                     _epoch(volume.window.start),
                     _epoch(volume.window.end),
                     series,
+                    (
+                        count,
+                        float(vi),
+                        float(epoch_us(volume.window.start)),
+                        float(epoch_us(volume.window.end)),
+                        lower,
+                        upper,
+                        float(datums),
+                    ),
+                    (notice, volume.outline.shape),
                 )
             )
 

@@ -23,6 +23,7 @@ from pydantic_core import core_schema
 
 __all__ = [
     "FOOT",
+    "MAX_DURATION_S",
     "NAUTICAL_MILE",
     "Altitude",
     "AltitudeReference",
@@ -70,6 +71,11 @@ _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _LENGTH_RE: Final = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]+)\s*$")
 
 
+MAX_DURATION_S: Final = 100 * 365.25 * 86400.0
+"""The longest duration (100 years): longer ones are typing errors, and would overflow the
+calendar when added to a time."""
+
+
 def _finite(value: float, what: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number")
@@ -79,7 +85,10 @@ def _finite(value: float, what: str) -> float:
 def _coerce_number(raw: Any, what: str) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise ValueError(f"{what} must be a number, got {raw!r}")
-    return _finite(float(raw), what)
+    try:
+        return _finite(float(raw), what)
+    except OverflowError:  # an integer too large for a float
+        raise ValueError(f"{what} must be a finite number") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +209,8 @@ class Duration:
         _finite(self.seconds, "a duration")
         if self.seconds < 0:
             raise ValueError("a duration cannot be negative")
+        if self.seconds > MAX_DURATION_S:
+            raise ValueError("a duration is at most 100 years")
 
     @property
     def timedelta(self) -> timedelta:
@@ -447,7 +458,8 @@ class Altitude:
         )
 
     def __str__(self) -> str:
-        if self.is_surface:
+        # Only the canonical surface prints as SFC: "0 m AGL" must read back as metres.
+        if self == Altitude.surface():
             return "SFC"
         if self.is_unlimited:
             return "UNL"

@@ -29,12 +29,18 @@ class Broadcaster:
         for loop, event in waiters:
             loop.call_soon_threadsafe(event.set)
 
-    async def wait(self, timeout: float) -> bool:
-        """Wait until something is published or ``timeout`` seconds pass; True if woken."""
+    async def wait(self, timeout: float, after: int | None = None) -> bool:
+        """Wait until something is published or ``timeout`` seconds pass; True if woken.
+
+        With ``after``, return at once when events after that sequence number were already
+        published: a waiter that was busy when they were published does not miss them.
+        """
         loop = asyncio.get_running_loop()
         event = asyncio.Event()
         entry = (loop, event)
         with self._lock:
+            if after is not None and self.last_seq > after:
+                return True
             self._waiters.add(entry)
         try:
             await asyncio.wait_for(event.wait(), timeout)

@@ -32,6 +32,7 @@ from deconfliction.service.clock import Clock, SystemClock
 from deconfliction.store import events as event_log
 from deconfliction.store import projections
 from deconfliction.store.codec import (
+    Canonical,
     change_from_json,
     change_to_json,
     item_event_type,
@@ -40,7 +41,7 @@ from deconfliction.store.codec import (
     item_to_json,
 )
 from deconfliction.store.database import Database
-from deconfliction.store.feeds import add_to_feed
+from deconfliction.store.feeds import add_to_feed, add_to_feeds
 
 __all__ = ["Coordinator", "Recorded", "Tx", "Writer"]
 
@@ -80,6 +81,23 @@ class Tx:
         self.appended.append(seq)
         self.coordinator._seq = seq
         return seq
+
+    def append_many(
+        self, entries: Sequence[tuple[str, str, dict[str, Any] | Canonical, Sequence[str]]]
+    ) -> list[int]:
+        """Append several ``(type, subject, payload, audience)`` events, in order, with one
+        statement per table; returns their sequence numbers.  A payload may be given as its
+        canonical JSON text."""
+        seqs = event_log.append_many(
+            self.connection,
+            [(type, subject, payload) for type, subject, payload, _ in entries],
+            recorded_at=self.now,
+        )
+        add_to_feeds(self.connection, [(seq, e[3]) for seq, e in zip(seqs, entries, strict=True)])
+        self.appended.extend(seqs)
+        if seqs:
+            self.coordinator._seq = seqs[-1]
+        return seqs
 
     def record(
         self, item: Item, location: tuple[str | int, ...] = (), audience: Sequence[str] = ()
@@ -303,6 +321,7 @@ class Writer:
                 for job in batch:
                     savepoint = tx.connection.begin_nested()
                     coordinator._touched = False
+                    seq, appended = coordinator._seq, len(tx.appended)
                     try:
                         result = job.run(tx)
                     except BaseException as exc:
@@ -310,6 +329,11 @@ class Writer:
                         if coordinator._touched:
                             # The situation moved for a command that did not commit.
                             raise _Rebuild from exc
+                        # Forget the events the savepoint took back: SQLite hands their
+                        # sequence numbers out again, possibly to another process's events,
+                        # which catching up from a number past them would skip.
+                        coordinator._seq = seq
+                        del tx.appended[appended:]
                         outcomes.append((False, exc))
                     else:
                         savepoint.commit()

@@ -11,78 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-import shapely
-from shapely.geometry import mapping
-from shapely.geometry.polygon import orient
-
-from deconfliction.engine.alerts import Alert
-from deconfliction.engine.detection.findings import AlertKind
-from deconfliction.engine.geodesy.lines import densify
-from deconfliction.engine.geodesy.rendering import shape_polygon
-from deconfliction.engine.model import Notice, NoticeAction, Observation, PolygonOutline
 from deconfliction.engine.situation import Situation
+from deconfliction.service.geojson import (
+    alert_geometry,
+    line_geometry,
+    notice_status,
+    outline_geometry,
+    point,
+    site_geometry,
+    zone_geometry,
+)
 from deconfliction.service.visibility import Visibility
 
 __all__ = ["feature_collection"]
 
-_RENDER_SEGMENT_M = 2_000.0
-
-
-def _multipolygon(coords: list[list[list[list[float]]]]) -> dict[str, Any]:
-    geom = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in coords])
-    oriented = shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
-    if len(oriented.geoms) == 1:
-        return dict(mapping(oriented.geoms[0]))
-    return dict(mapping(oriented))
-
-
-def _clean(geometry: dict[str, Any]) -> dict[str, Any]:
-    """Plain lists (shapely's mapping gives tuples), for JSON and for equality in tests."""
-    return {"type": geometry["type"], "coordinates": _lists(geometry["coordinates"])}
-
-
-def _lists(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return [_lists(v) for v in value]
-    return value
-
 
 def _feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "geometry": None if geometry is None else _clean(geometry),
-        "properties": properties,
-    }
-
-
-def _notice_status(situation: Situation, notice: Notice) -> str:
-    if notice.action is NoticeAction.cancel:
-        return "cancellation"
-    superseded = situation.superseded_by.get(notice.id)
-    if superseded is None:
-        return "current"
-    return (
-        "cancelled" if situation.notices[superseded].action is NoticeAction.cancel else "replaced"
-    )
-
-
-def _alert_geometry(situation: Situation, alert: Alert) -> dict[str, Any] | None:
-    figures = alert.figures
-    if alert.kind is AlertKind.notice_overlap and figures.get("near_lon") is not None:
-        return {"type": "Point", "coordinates": [figures["near_lon"], figures["near_lat"]]}
-    for subject in alert.subjects:
-        if (
-            alert.kind in (AlertKind.protected_site, AlertKind.site_duplicate)
-            and subject in situation.sites
-        ):
-            location = situation.sites[subject].location
-            if isinstance(location, PolygonOutline):
-                return _multipolygon(shape_polygon(location.shape))
-            return {"type": "Point", "coordinates": [location.position.lon, location.position.lat]}
-        if alert.kind is AlertKind.zone_violation and subject in situation.observations:
-            obs: Observation = situation.observations[subject]
-            return {"type": "Point", "coordinates": [obs.position.lon, obs.position.lat]}
-    return None
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
 def feature_collection(situation: Situation, party: str | None = None) -> dict[str, Any]:
@@ -90,17 +35,9 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
     see = Visibility(situation, party)
     features: list[dict[str, Any]] = []
     for line in situation.lines.values():
-        lons, lats, _ = densify(
-            [p.lon for p in line.vertices], [p.lat for p in line.vertices], _RENDER_SEGMENT_M
-        )
         features.append(
             _feature(
-                {
-                    "type": "LineString",
-                    "coordinates": [
-                        [a, b] for a, b in zip(lons.tolist(), lats.tolist(), strict=True)
-                    ],
-                },
+                line_geometry(line),
                 {"type": "line", "id": line.id, "name": line.name, "source": line.source},
             )
         )
@@ -109,7 +46,7 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
             continue
         features.append(
             _feature(
-                _multipolygon(cz.area.render()),
+                zone_geometry(cz, situation.lines),
                 {
                     "type": "zone",
                     "id": cz.zone.id,
@@ -124,15 +61,9 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
     for site in situation.sites.values():
         if not see.site(site):
             continue
-        location = site.location
-        geometry = (
-            _multipolygon(shape_polygon(location.shape))
-            if isinstance(location, PolygonOutline)
-            else {"type": "Point", "coordinates": [location.position.lon, location.position.lat]}
-        )
         features.append(
             _feature(
-                geometry,
+                site_geometry(site),
                 {
                     "type": "site",
                     "id": site.id,
@@ -147,11 +78,11 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
     for notice in situation.notices.values():
         if not see.notice(notice):
             continue
-        status = _notice_status(situation, notice)
+        status = notice_status(situation, notice)
         for index, volume in enumerate(notice.volumes):
             features.append(
                 _feature(
-                    _multipolygon(shape_polygon(volume.outline.shape)),
+                    outline_geometry(volume.outline),
                     {
                         "type": "notice",
                         "id": notice.id,
@@ -176,7 +107,7 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
             continue
         features.append(
             _feature(
-                {"type": "Point", "coordinates": [obs.position.lon, obs.position.lat]},
+                point(obs.position),
                 {"type": "observation"}
                 | obs.model_dump(mode="json", by_alias=True, exclude={"position"}),
             )
@@ -185,6 +116,6 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
         if not see.alert(alert):
             continue
         features.append(
-            _feature(_alert_geometry(situation, alert), {"type": "alert"} | alert.to_dict())
+            _feature(alert_geometry(situation, alert), {"type": "alert"} | alert.to_dict())
         )
     return {"type": "FeatureCollection", "features": features}

@@ -24,6 +24,7 @@ from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.visibility import Visibility
 from deconfliction.store import hotline as store
+from deconfliction.store.codec import Canonical, canonical
 
 __all__ = [
     "acknowledge_delivery",
@@ -42,14 +43,24 @@ def _audience(d: Delivery, *extra: str) -> list[str]:
 
 
 def deliver(tx: Tx, deliveries: Iterable[Delivery]) -> list[Delivery]:
-    """Put each delivery in its recipient's inbox (and on its live feed)."""
-    done = []
-    for d in deliveries:
-        if store.delivery(tx.connection, d.id) is not None:
-            continue
-        seq = tx.append("delivery.created", d.id, {"delivery": d.to_dict()}, [d.recipient])
-        store.write_delivery(tx.connection, d, seq)
-        done.append(d)
+    """Put each delivery in its recipient's inbox (and on its live feed); one already made
+    is not made again.  A notice to a hundred parties is a hundred deliveries: they are
+    written together, a few statements in all."""
+    planned = list(deliveries)
+    known = store.stored_delivery_ids(tx.connection, (d.id for d in planned))
+    done: list[Delivery] = []
+    for d in planned:
+        if d.id not in known:
+            known.add(d.id)
+            done.append(d)
+    bodies = [canonical(d.to_dict()) for d in done]
+    seqs = tx.append_many(
+        [
+            ("delivery.created", d.id, Canonical(f'{{"delivery":{body}}}'), [d.recipient])
+            for d, body in zip(done, bodies, strict=True)
+        ]
+    )
+    store.insert_deliveries(tx.connection, zip(done, seqs, bodies, strict=True))
     return done
 
 

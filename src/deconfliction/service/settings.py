@@ -54,6 +54,16 @@ class Settings(BaseSettings):
         description="How often the server looks for unacknowledged items due for escalation, in seconds.",
     )
 
+    stream_poll_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description=(
+            "How often live streams look for events written by other server processes on the "
+            "same database, in seconds (this process's own writes are pushed at once)."
+        ),
+    )
+
     def limits(self) -> Limits:
         return Limits(
             max_area_km2=self.max_area_km2,

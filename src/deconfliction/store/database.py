@@ -92,8 +92,26 @@ class Database:
             self._writer = _sqlite_engine(self.url, "BEGIN IMMEDIATE", pool_size=1)
             self._reader = _sqlite_engine(self.url, "BEGIN", pool_size=4)
         elif self.dialect == "postgresql":
-            self._writer = sa.create_engine(self.url, pool_size=4, pool_pre_ping=True)
-            self._reader = self._writer
+            # The writer reads committed data statement by statement, whatever the server's
+            # default isolation: under REPEATABLE READ or SERIALIZABLE its snapshot would be
+            # taken before the advisory lock is granted, and it would miss the previous
+            # writer's commit (a conflict lost between check and insert).  One connection is
+            # enough: writers take turns.  Readers get one snapshot per transaction, and a pool
+            # of their own so that they never keep the writer waiting for a connection.
+            self._writer = sa.create_engine(
+                self.url,
+                isolation_level="READ COMMITTED",
+                pool_size=1,
+                max_overflow=0,
+                pool_pre_ping=True,
+            )
+            self._reader = sa.create_engine(
+                self.url,
+                isolation_level="REPEATABLE READ",
+                pool_size=4,
+                max_overflow=8,
+                pool_pre_ping=True,
+            )
         else:
             raise InvalidInput.at(
                 ("db",),
@@ -115,8 +133,6 @@ class Database:
     def reading(self) -> Iterator[Connection]:
         """A read transaction (a consistent snapshot on both stores)."""
         with self._reader.begin() as connection:
-            if self.dialect == "postgresql":
-                connection.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             yield connection
 
     def _alembic(self) -> Config:

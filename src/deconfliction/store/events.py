@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from deconfliction.store.codec import canonical
+from deconfliction.store.codec import Canonical, canonical
 from deconfliction.store.schema import events
 
-__all__ = ["StoredEvent", "append", "last_seq", "since"]
+__all__ = ["StoredEvent", "append", "append_many", "last_seq", "since"]
+
+# Built once: their compiled form is reused by every filing.
+_INSERT = sa.insert(events)
+_INSERT_RETURNING = sa.insert(events).returning(events.c.seq, sort_by_parameter_order=True)
+_LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +46,42 @@ def append(
 ) -> int:
     """Append one event; returns its sequence number."""
     result = connection.execute(
-        sa.insert(events).values(
-            recorded_at=recorded_at, type=type, subject=subject, body=canonical(payload)
-        )
+        _INSERT,
+        {"recorded_at": recorded_at, "type": type, "subject": subject, "body": canonical(payload)},
     )
     seq = result.inserted_primary_key
     assert seq is not None
     return int(seq[0])
+
+
+def append_many(
+    connection: Connection,
+    entries: Sequence[tuple[str, str, dict[str, Any] | Canonical]],
+    *,
+    recorded_at: datetime,
+) -> list[int]:
+    """Append ``(type, subject, payload)`` events with one statement; returns their sequence
+    numbers, in the order given (ascending).  Only inside a write transaction (it holds the
+    single writer's place)."""
+    if not entries:
+        return []
+    rows: list[dict[str, Any]] = [
+        {"recorded_at": recorded_at, "type": type, "subject": subject, "body": canonical(payload)}
+        for type, subject, payload in entries
+    ]
+    if connection.dialect.name == "sqlite":
+        # SQLite cannot hand back the keys of a multi-row insert in order (SQLAlchemy would
+        # insert row by row); the writer's place makes the next numbers known.
+        first = last_seq(connection) + 1
+        for offset, row in enumerate(rows):
+            row["seq"] = first + offset
+        connection.execute(_INSERT, rows)
+        return list(range(first, first + len(rows)))
+    result = connection.execute(_INSERT_RETURNING, rows)
+    seqs = [int(seq) for seq in result.scalars()]
+    if len(seqs) != len(rows) or any(a >= b for a, b in pairwise(seqs)):
+        raise RuntimeError(f"the log handed out sequence numbers out of order: {seqs}")
+    return seqs
 
 
 def since(connection: Connection, seq: int) -> Iterator[StoredEvent]:
@@ -57,6 +92,4 @@ def since(connection: Connection, seq: int) -> Iterator[StoredEvent]:
 
 
 def last_seq(connection: Connection) -> int:
-    return int(
-        connection.execute(sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))).scalar_one()
-    )
+    return int(connection.execute(_LAST_SEQ).scalar_one())

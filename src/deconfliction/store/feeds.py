@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -10,13 +10,39 @@ from sqlalchemy.engine import Connection
 from deconfliction.store.events import StoredEvent
 from deconfliction.store.schema import events, feed
 
-__all__ = ["add_to_feed", "feed_since"]
+__all__ = ["add_to_feed", "add_to_feeds", "feed_between", "feed_since"]
+
+_PARTIES_PER_QUERY = 500
+"""Parties named in one query (SQLite limits the number of bound parameters)."""
+
+# Built once: their compiled form is reused.
+_INSERT = sa.insert(feed)
+_BETWEEN = (
+    sa.select(feed.c.party_id, events)
+    .join(events, events.c.seq == feed.c.seq)
+    .where(
+        feed.c.party_id.in_(sa.bindparam("parties", expanding=True)),
+        feed.c.seq > sa.bindparam("after"),
+        feed.c.seq <= sa.bindparam("upto"),
+    )
+)
 
 
 def add_to_feed(connection: Connection, seq: int, parties: Iterable[str]) -> None:
     rows = [{"party_id": p, "seq": seq} for p in sorted(set(parties))]
     if rows:
-        connection.execute(sa.insert(feed), rows)
+        connection.execute(_INSERT, rows)
+
+
+def add_to_feeds(connection: Connection, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
+    """``add_to_feed`` for several ``(seq, parties)`` at once (one statement)."""
+    rows = [{"party_id": p, "seq": seq} for seq, parties in entries for p in sorted(set(parties))]
+    if rows:
+        connection.execute(_INSERT, rows)
+
+
+def _event(r: sa.Row[object]) -> StoredEvent:
+    return StoredEvent(r.seq, r.recorded_at, r.type, r.subject, r.body)
 
 
 def feed_since(
@@ -30,4 +56,24 @@ def feed_since(
         .order_by(feed.c.seq)
         .limit(limit)
     )
-    return [StoredEvent(r.seq, r.recorded_at, r.type, r.subject, r.body) for r in rows]
+    return [_event(r) for r in rows]
+
+
+def feed_between(
+    connection: Connection, parties: Collection[str], after: int, upto: int
+) -> list[tuple[str, StoredEvent]]:
+    """``(party, event)`` for every event of the feeds of ``parties`` with a sequence number in
+    ``(after, upto]``, in sequence order (an event on several feeds comes once per party).
+
+    Each query walks the feed's primary key (party, seq): one short range per party.
+    """
+    out: list[tuple[str, StoredEvent]] = []
+    if not parties or upto <= after:
+        return out
+    names = sorted(parties)
+    for start in range(0, len(names), _PARTIES_PER_QUERY):
+        chunk = names[start : start + _PARTIES_PER_QUERY]
+        rows = connection.execute(_BETWEEN, {"parties": chunk, "after": after, "upto": upto})
+        out.extend((r.party_id, _event(r)) for r in rows)
+    out.sort(key=lambda pair: pair[1].seq)
+    return out

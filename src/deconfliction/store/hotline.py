@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,24 +14,35 @@ from deconfliction.engine.model.common import parse_utc
 from deconfliction.store.codec import canonical
 from deconfliction.store.schema import deliveries, idempotency, messages, reads
 
+_IDS_PER_QUERY = 500
+"""Identifiers named in one query (SQLite limits the number of bound parameters)."""
+
+# Statements on the hot path of filing, built once (their compiled form is then reused).
+_STORED_IDS = sa.select(deliveries.c.id).where(
+    deliveries.c.id.in_(sa.bindparam("ids", expanding=True))
+)
+_INSERT_DELIVERIES = sa.insert(deliveries)
+
 __all__ = [
     "deliveries_of_item",
     "delivery",
     "due_deliveries",
     "inbox",
+    "insert_deliveries",
     "log_read",
     "message",
     "messages_of",
     "reads_of",
     "remember_response",
     "remembered_response",
+    "stored_delivery_ids",
     "write_delivery",
     "write_message",
 ]
 
 
-def write_delivery(connection: Connection, d: Delivery, seq: int) -> None:
-    values = {
+def _values(d: Delivery, seq: int, body: str | None = None) -> dict[str, object]:
+    return {
         "item_type": d.item_type.value,
         "item_id": d.item_id,
         "recipient": d.recipient,
@@ -41,14 +52,37 @@ def write_delivery(connection: Connection, d: Delivery, seq: int) -> None:
         "deadline_at": d.deadline_at,
         "next_at": d.next_at,
         "level": d.level,
-        "body": canonical(d.to_dict()),
+        "body": canonical(d.to_dict()) if body is None else body,
         "seq": seq,
     }
+
+
+def write_delivery(connection: Connection, d: Delivery, seq: int) -> None:
+    values = _values(d, seq)
     updated = connection.execute(
-        sa.update(deliveries).where(deliveries.c.id == d.id).values(**values)
+        sa.update(deliveries).where(deliveries.c.id == sa.bindparam("_key")),
+        {"_key": d.id, **values},
     )
     if updated.rowcount == 0:
-        connection.execute(sa.insert(deliveries).values(id=d.id, **values))
+        connection.execute(sa.insert(deliveries), {"id": d.id, **values})
+
+
+def insert_deliveries(connection: Connection, new: Iterable[tuple[Delivery, int, str]]) -> None:
+    """Insert ``(delivery, seq, body)`` for deliveries not stored yet, with one statement;
+    ``body`` is the canonical JSON of ``delivery.to_dict()``."""
+    rows = [{"id": d.id, **_values(d, seq, body)} for d, seq, body in new]
+    if rows:
+        connection.execute(_INSERT_DELIVERIES, rows)
+
+
+def stored_delivery_ids(connection: Connection, ids: Iterable[str]) -> set[str]:
+    """Which of ``ids`` are stored deliveries."""
+    wanted = sorted(set(ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), _IDS_PER_QUERY):
+        chunk = wanted[start : start + _IDS_PER_QUERY]
+        found.update(connection.execute(_STORED_IDS, {"ids": chunk}).scalars())
+    return found
 
 
 def _from_body(body: str) -> Delivery:

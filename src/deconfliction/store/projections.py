@@ -50,9 +50,12 @@ _TABLES: dict[type, sa.Table] = {
 
 
 def _upsert(connection: Connection, table: sa.Table, key: str, values: dict[str, object]) -> None:
-    updated = connection.execute(sa.update(table).where(table.c.id == key).values(**values))
+    # Values go as parameters, not .values(): the statement's compiled form is then reused.
+    updated = connection.execute(
+        sa.update(table).where(table.c.id == sa.bindparam("_key")), {"_key": key, **values}
+    )
     if updated.rowcount == 0:
-        connection.execute(sa.insert(table).values(id=key, **values))
+        connection.execute(sa.insert(table), {"id": key, **values})
 
 
 def write_item(connection: Connection, item: Item, seq: int, series: str | None = None) -> None:

@@ -13,23 +13,98 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
 
 from deconfliction.engine.detection.explain import feet, metres_and_nm, when
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
 from deconfliction.engine.detection.roster import PairTerms, Roster
-from deconfliction.engine.detection.vertical import VerticalGap, vertical_gap
+from deconfliction.engine.detection.vertical import (
+    AGL_BOUND,
+    MSL_BOUND,
+    VerticalGap,
+    band_terms,
+    gap_between,
+)
 from deconfliction.engine.geodesy.measures import format_position
-from deconfliction.engine.geodesy.shapes import Separation, separations
-from deconfliction.engine.model import Notice, TimeWindow
+from deconfliction.engine.geodesy.shapes import Separation, Shape, separations
+from deconfliction.engine.model import Notice, NoticeKind, TimeWindow
 from deconfliction.engine.units import FOOT, NAUTICAL_MILE
 
-__all__ = ["notice_overlaps", "time_gap"]
+__all__ = ["CandidateVolumes", "epoch_us", "notice_overlaps", "overlaps_among", "time_gap"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_EXACT = 2**53
+"""Integers below this are exact as doubles."""
 
 
 def time_gap(a: TimeWindow, b: TimeWindow) -> float:
     """Seconds between two windows: positive when apart, negative for the length of their
     overlap."""
     return (max(a.start, b.start) - min(a.end, b.end)).total_seconds()
+
+
+def epoch_us(t: datetime) -> int:
+    """Microseconds since 1970-01-01 UTC, exactly.
+
+    >>> epoch_us(datetime(1970, 1, 1, 0, 0, 1, 5, tzinfo=UTC))
+    1000005
+    """
+    return (t - _EPOCH) // _MICROSECOND
+
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateVolumes:
+    """The volumes of candidate notices as columns, one row per volume, rows in the order of
+    ``notices`` and then of the volumes in each notice.
+
+    ``owner`` is the row's index in ``notices``, ``volume`` its index among the notice's
+    volumes; windows are in microseconds since the epoch (:func:`epoch_us`) and bands as
+    :func:`~.vertical.band_terms` gives them.  A store of many notices can keep these numbers
+    (and the outlines) next to its index and pass them without touching a Python object per
+    volume.
+    """
+
+    notices: Sequence[Notice]
+    owner: IntArray
+    volume: IntArray
+    start_us: IntArray
+    end_us: IntArray
+    lower_m: FloatArray
+    upper_m: FloatArray
+    datums: IntArray
+    shapes: Sequence[Shape] | None = None
+    """The rows' outlines, when the caller has them at hand (else read from ``notices``)."""
+
+    @classmethod
+    def of(cls, notices: Sequence[Notice]) -> CandidateVolumes:
+        """The table of the given notices' volumes."""
+        rows = [
+            (i, j, epoch_us(v.window.start), epoch_us(v.window.end), *band_terms(v.altitude))
+            for i, n in enumerate(notices)
+            for j, v in enumerate(n.volumes)
+        ]
+        if not rows:
+            empty = np.empty(0, np.int64)
+            return cls(notices, empty, empty, empty, empty, np.empty(0), np.empty(0), empty)
+        owner, volume, start, end, lower, upper, datums = zip(*rows, strict=True)
+        return cls(
+            notices,
+            np.array(owner, np.int64),
+            np.array(volume, np.int64),
+            np.array(start, np.int64),
+            np.array(end, np.int64),
+            np.array(lower, np.float64),
+            np.array(upper, np.float64),
+            np.array(datums, np.int64),
+        )
 
 
 @dataclass(slots=True)
@@ -41,6 +116,7 @@ class _Pair:
     other_volume: int
     gap_s: float
     vertical: VerticalGap
+    shape: Shape
     lateral: Separation | None = None
 
 
@@ -51,40 +127,24 @@ def notice_overlaps(
     series_of: Callable[[str], str],
 ) -> list[Finding]:
     """Findings for ``notice`` against current notices of other parties."""
-    audience = roster.notice_audience(notice)
-    pending: list[_Pair] = []
-    for other in candidates:
-        if other.author == notice.author or other.id == notice.id:
-            continue
-        terms = roster.terms(notice.author, other.author)
-        if terms is None:
-            continue
-        informed = tuple(
-            sorted(
-                ({notice.author} if notice.author in roster.notice_audience(other) else set())
-                | ({other.author} if other.author in audience else set())
-            )
-        )
-        if not informed:
-            continue
-        for vi, v in enumerate(notice.volumes):
-            for wi, w in enumerate(other.volumes):
-                gap_s = time_gap(v.window, w.window)
-                if gap_s >= terms.time_s:
-                    continue
-                vgap = vertical_gap(v.altitude, w.altitude)
-                if vgap.gap_m >= terms.vertical_m:
-                    continue
-                pending.append(_Pair(other, terms, informed, vi, wi, gap_s, vgap))
+    return overlaps_among(notice, CandidateVolumes.of(candidates), roster, series_of)
+
+
+def overlaps_among(
+    notice: Notice,
+    candidates: CandidateVolumes,
+    roster: Roster,
+    series_of: Callable[[str], str],
+) -> list[Finding]:
+    """:func:`notice_overlaps` over candidates given as a :class:`CandidateVolumes` table."""
+    pending = _pending(notice, candidates, roster)
     if not pending:
         return []
     for vi, volume in enumerate(notice.volumes):
         mine = [p for p in pending if p.volume == vi]
         if not mine:
             continue
-        seps = separations(
-            volume.outline.shape, [p.other.volumes[p.other_volume].outline.shape for p in mine]
-        )
+        seps = separations(volume.outline.shape, [p.shape for p in mine])
         for pair, found in zip(mine, seps, strict=True):
             pair.lateral = found
     worst: dict[str, _Pair] = {}
@@ -94,24 +154,179 @@ def notice_overlaps(
         if not (sep.overlap or sep.distance < pair.terms.lateral_m):
             continue
         best = worst.get(pair.other.id)
-        if best is None or _severity(pair) < _severity(best):
+        first = series_of(notice.id) < series_of(pair.other.id)
+        if best is None or _severity(pair, first) < _severity(best, first):
             worst[pair.other.id] = pair
-    return [_finding(notice, pair, roster, series_of) for _, pair in sorted(worst.items())]
+    words = _Words(notice, roster, series_of)
+    return [_finding(words, pair) for _, pair in sorted(worst.items())]
 
 
-def _severity(pair: _Pair) -> tuple[float, float, float]:
+def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_Pair]:
+    """Pairs of volumes (of ``notice`` and of a candidate) close enough in time and altitude
+    to be measured laterally, by candidate, then volume of ``notice``, then candidate volume.
+
+    The agreement terms and who is informed depend only on the other notice's author and
+    kind: they are asked once per author (and kind), then the time and vertical tests run
+    over every candidate volume at once, in the same arithmetic as :func:`time_gap` (exact
+    microseconds) and :func:`~.vertical.gap_between`.
+    """
+    others = table.notices
+    if not others or not table.owner.size:
+        return []
+    audience = roster.notice_audience(notice)
+    # Candidates by (author, kind): terms and who is informed are asked once per group.
+    groups: dict[tuple[str, NoticeKind], int] = {}
+    group = np.array([groups.setdefault((o.author, o.kind), len(groups)) for o in others], np.int64)
+    allowed = np.zeros(len(groups), bool)
+    time_s = np.zeros(len(groups))
+    vertical_m = np.zeros(len(groups))
+    terms_by: list[PairTerms | None] = []
+    informed_by: list[tuple[str, ...]] = []
+    terms_of: dict[str, PairTerms | None] = {}
+    for g, (author, kind) in enumerate(groups):
+        if author in terms_of:
+            terms = terms_of[author]
+        else:
+            terms = terms_of[author] = (
+                None if author == notice.author else roster.terms(notice.author, author)
+            )
+        seen_by = {author} | roster.addressees(author, kind)
+        informed = tuple(
+            sorted(
+                ({notice.author} if notice.author in seen_by else set())
+                | ({author} if author in audience else set())
+            )
+        )
+        terms_by.append(terms)
+        informed_by.append(informed)
+        if terms is not None and informed:
+            allowed[g] = True
+            time_s[g] = terms.time_s
+            vertical_m[g] = terms.vertical_m
+    owner = table.owner
+    row_group = group[owner]
+    rows_allowed = allowed[row_group]
+    if notice.id in {o.id for o in others}:
+        rows_allowed &= np.array([o.id != notice.id for o in others])[owner]
+    if not rows_allowed.any():
+        return []
+    time_limit = time_s[row_group]
+    vertical_limit = vertical_m[row_group]
+    found: list[tuple[int, int, int, int, float]] = []
+    for vi, v in enumerate(notice.volumes):
+        gap_us = np.maximum(epoch_us(v.window.start), table.start_us) - np.minimum(
+            epoch_us(v.window.end), table.end_us
+        )
+        gap_s = gap_us / 1e6
+        if np.abs(gap_us).max() >= _EXACT:  # beyond 285 years, divide exact integers in Python
+            far = np.abs(gap_us) >= _EXACT
+            gap_s[far] = [int(g) / 10**6 for g in gap_us[far].tolist()]
+        lower, upper, datums = band_terms(v.altitude)
+        both = (table.datums | datums) & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND
+        gap_m = np.maximum(lower, table.lower_m) - np.minimum(upper, table.upper_m)
+        near = np.flatnonzero(
+            rows_allowed & (gap_s < time_limit) & (both | (gap_m < vertical_limit))
+        )
+        found.extend(
+            zip(
+                owner[near].tolist(),
+                [vi] * near.shape[0],
+                table.volume[near].tolist(),
+                near.tolist(),
+                gap_s[near].tolist(),
+                strict=True,
+            )
+        )
+    found.sort()
+    mine = [band_terms(v.altitude) for v in notice.volumes]
+    rows = [f[3] for f in found]
+    theirs = zip(
+        table.lower_m[rows].tolist(),
+        table.upper_m[rows].tolist(),
+        table.datums[rows].tolist(),
+        strict=True,
+    )
+    shapes = table.shapes
+    pending = []
+    for (i, vi, wi, row, gap), band in zip(found, theirs, strict=True):
+        g = int(group[i])
+        terms = terms_by[g]
+        assert terms is not None
+        vgap = gap_between(mine[vi], band)
+        if vgap.gap_m >= terms.vertical_m:
+            continue
+        other = others[i]
+        shape = other.volumes[wi].outline.shape if shapes is None else shapes[row]
+        pending.append(_Pair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
+    return pending
+
+
+def _severity(pair: _Pair, notice_first: bool) -> tuple[float, float, float, tuple[int, int]]:
+    """Closest first; equally close pairs of volumes are told apart by their indices, taken in
+    the order of the two series, so that the same pair is reported whichever was filed first."""
     assert pair.lateral is not None
     lateral = -1.0 if pair.lateral.overlap else pair.lateral.distance
-    return (lateral, pair.vertical.gap_m, pair.gap_s)
+    volumes = (pair.volume, pair.other_volume) if notice_first else (pair.other_volume, pair.volume)
+    return (lateral, pair.vertical.gap_m, pair.gap_s, volumes)
 
 
 def _describe(roster: Roster, n: Notice) -> str:
     return f"{roster.name(n.author)} {n.kind.value.replace('_', ' ')} {n.id}"
 
 
-def _finding(
-    notice: Notice, pair: _Pair, roster: Roster, series_of: Callable[[str], str]
-) -> Finding:
+class _Words:
+    """Words and figures that recur across the findings of one notice: its description and
+    series, the margins of each set of terms, and the times (each said once, reused)."""
+
+    __slots__ = ("_iso", "_margins", "_when", "notice", "roster", "series", "series_of", "text")
+
+    def __init__(self, notice: Notice, roster: Roster, series_of: Callable[[str], str]) -> None:
+        self.notice = notice
+        self.roster = roster
+        self.series_of = series_of
+        self.text = _describe(roster, notice)
+        self.series = series_of(notice.id)
+        self._when: dict[datetime, str] = {}
+        self._iso: dict[datetime, str] = {}
+        self._margins: dict[int, tuple[PairTerms, str, float, float, str]] = {}
+
+    def when(self, t: datetime) -> str:
+        if t.tzinfo is not UTC:  # equal instants in other offsets are written differently
+            return when(t)
+        said = self._when.get(t)
+        if said is None:
+            said = self._when[t] = when(t)
+        return said
+
+    def iso(self, t: datetime) -> str:
+        if t.tzinfo is not UTC:
+            return t.isoformat()
+        said = self._iso.get(t)
+        if said is None:
+            said = self._iso[t] = t.isoformat()
+        return said
+
+    def margins(self, terms: PairTerms) -> tuple[str, float, float, str]:
+        """The closing sentence and the margin figures of ``terms``."""
+        known = self._margins.get(id(terms))
+        if known is None or known[0] is not terms:
+            sentence = (
+                f"Margins under {', '.join(terms.agreements)}: {terms.lateral} laterally, "
+                f"{terms.vertical} vertically"
+                + (f", {terms.time} in time." if terms.time_s else ".")
+            )
+            known = self._margins[id(terms)] = (
+                terms,
+                sentence,
+                round(terms.lateral_m, 1),
+                round(terms.vertical_m / FOOT, 1),
+                ",".join(terms.agreements),
+            )
+        return known[1:]
+
+
+def _finding(words: _Words, pair: _Pair) -> Finding:
+    notice = words.notice
     other = pair.other
     sep = pair.lateral
     assert sep is not None
@@ -122,11 +337,12 @@ def _finding(
         if sep.overlap
         else f"their outlines come within {metres_and_nm(sep.distance)}"
     )
-    if not pair.vertical.assessed:
-        vertical_text = f"vertically {pair.vertical.note}"
+    vertical = pair.vertical
+    if not vertical.assessed:
+        vertical_text = f"vertically {vertical.note}"
         vertical_ft: float | None = None
-    elif pair.vertical.gap_m < 0:
-        depth = -pair.vertical.gap_m
+    elif vertical.gap_m < 0:
+        depth = -vertical.gap_m
         vertical_text = (
             "their altitude bands overlap"
             if math.isinf(depth)
@@ -134,44 +350,49 @@ def _finding(
         )
         vertical_ft = None if math.isinf(depth) else round(-depth / FOOT, 1)
     else:
-        vertical_text = f"their altitude bands are {feet(pair.vertical.gap_m)} apart"
-        vertical_ft = round(pair.vertical.gap_m / FOOT, 1)
-    if pair.vertical.assessed and pair.vertical.note:
-        vertical_text += f" ({pair.vertical.note})"
+        vertical_text = f"their altitude bands are {feet(vertical.gap_m)} apart"
+        vertical_ft = round(vertical.gap_m / FOOT, 1)
+    if vertical.assessed and vertical.note:
+        vertical_text += f" ({vertical.note})"
     start = max(v.window.start, w.window.start)
     end = min(v.window.end, w.window.end)
     if pair.gap_s < 0:
-        time_text = f"both active from {when(start)} to {when(end)}"
+        time_text = f"both active from {words.when(start)} to {words.when(end)}"
     else:
-        time_text = f"{pair.gap_s / 60:.0f} min apart in time ({when(end)} to {when(start)})"
-    terms = pair.terms
+        time_text = (
+            f"{pair.gap_s / 60:.0f} min apart in time ({words.when(end)} to {words.when(start)})"
+        )
+    sentence, margin_m, margin_ft, agreements = words.margins(pair.terms)
     explanation = (
-        f"{_describe(roster, notice)} and {_describe(roster, other)}: {lateral_text} near "
-        f"{format_position(sep.lon, sep.lat)}, {vertical_text}, {time_text}. "
-        f"Margins under {', '.join(terms.agreements)}: {terms.lateral} laterally, "
-        f"{terms.vertical} vertically" + (f", {terms.time} in time." if terms.time_s else ".")
+        f"{words.text} and {_describe(words.roster, other)}: {lateral_text} near "
+        f"{format_position(sep.lon, sep.lat)}, {vertical_text}, {time_text}. {sentence}"
     )
-    series = sorted((series_of(notice.id), series_of(other.id)))
+    other_series = words.series_of(other.id)
+    series = (
+        (words.series, other_series)
+        if words.series <= other_series
+        else (other_series, words.series)
+    )
     figures: dict[str, float | int | str | None] = {
         "lateral_separation_m": round(sep.distance, 1),
         "lateral_separation_nm": round(sep.distance / NAUTICAL_MILE, 3),
         "outlines_overlap": int(sep.overlap),
         "vertical_separation_ft": vertical_ft,
-        "vertical_assessed": int(pair.vertical.assessed),
-        "overlap_start": start.isoformat() if pair.gap_s < 0 else None,
-        "overlap_end": end.isoformat() if pair.gap_s < 0 else None,
+        "vertical_assessed": int(vertical.assessed),
+        "overlap_start": words.iso(start) if pair.gap_s < 0 else None,
+        "overlap_end": words.iso(end) if pair.gap_s < 0 else None,
         "time_gap_s": round(pair.gap_s, 1),
-        "margin_lateral_m": round(terms.lateral_m, 1),
-        "margin_vertical_ft": round(terms.vertical_m / FOOT, 1),
+        "margin_lateral_m": margin_m,
+        "margin_vertical_ft": margin_ft,
         "near_lat": round(sep.lat, 5),
         "near_lon": round(sep.lon, 5),
-        "agreements": ",".join(terms.agreements),
+        "agreements": agreements,
     }
     return Finding(
         kind=AlertKind.notice_overlap,
         key=finding_key(AlertKind.notice_overlap, *series),
         parties=pair.informed,
-        subjects=tuple(sorted((notice.id, other.id))),
+        subjects=(notice.id, other.id) if notice.id <= other.id else (other.id, notice.id),
         explanation=explanation,
         raised_at=notice.filed_at,
         figures=figures,

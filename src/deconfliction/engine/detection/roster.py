@@ -39,18 +39,27 @@ class PairTerms:
 
 
 class Roster:
-    """Parties and agreements, with the questions detection asks of them."""
+    """Parties and agreements, with the questions detection asks of them.
+
+    Change it through :meth:`with_party` and :meth:`with_agreement`: the answers to
+    :meth:`terms` and :meth:`addressees`, asked for every candidate of every check, are
+    remembered until then.
+    """
 
     def __init__(self, parties: Iterable[Party] = (), agreements: Iterable[Agreement] = ()):
         self.parties: dict[str, Party] = {p.id: p for p in parties}
         self.agreements: dict[str, Agreement] = {a.id: a for a in agreements}
         self._affiliation_owner: dict[str, str] = {}
+        self._terms: dict[tuple[str, str], PairTerms | None] = {}
+        self._addressees: dict[tuple[str, NoticeKind], frozenset[str]] = {}
         self._reindex()
 
     def _reindex(self) -> None:
         self._affiliation_owner = {
             name.casefold(): p.id for p in self.parties.values() for name in p.affiliations
         }
+        self._terms.clear()
+        self._addressees.clear()
 
     def with_party(self, party: Party) -> None:
         self.parties[party.id] = party
@@ -58,6 +67,7 @@ class Roster:
 
     def with_agreement(self, agreement: Agreement) -> None:
         self.agreements[agreement.id] = agreement
+        self._reindex()
 
     def name(self, party_id: str) -> str:
         party = self.parties.get(party_id)
@@ -68,11 +78,14 @@ class Roster:
 
     def addressees(self, author: str, kind: NoticeKind) -> set[str]:
         """Every party ``author`` must notify of a notice of ``kind``."""
-        out: set[str] = set()
-        for agreement in self.agreements.values():
-            out |= agreement.addressees(author, kind)
-        out.discard(author)
-        return out
+        known = self._addressees.get((author, kind))
+        if known is None:
+            out: set[str] = set()
+            for agreement in self.agreements.values():
+                out |= agreement.addressees(author, kind)
+            out.discard(author)
+            known = self._addressees[(author, kind)] = frozenset(out)
+        return set(known)
 
     def notice_audience(self, notice: Notice) -> set[str]:
         """Parties that may see ``notice``: its author and addressees."""
@@ -91,6 +104,12 @@ class Roster:
 
     def terms(self, a: str, b: str) -> PairTerms | None:
         """The most protective margins of the agreements that bind ``a`` and ``b``."""
+        if (a, b) in self._terms:
+            return self._terms[(a, b)]
+        found = self._terms[(a, b)] = self._binding_terms(a, b)
+        return found
+
+    def _binding_terms(self, a: str, b: str) -> PairTerms | None:
         binding = sorted(
             (ag for ag in self.agreements.values() if ag.binds(a, b)), key=lambda ag: ag.id
         )

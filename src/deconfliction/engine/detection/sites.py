@@ -105,6 +105,9 @@ def duplicate_sites(
             for owner in owners
             if owner in roster.site_audience(site) and owner in roster.site_audience(other)
         }
+        if not informed:
+            # Neither owner may see the other's site: there is no one to tell (as for overlaps).
+            continue
         distance = "overlapping" if sep.overlap else f"{sep.distance:,.0f} m apart"
         findings.append(
             Finding(

@@ -16,7 +16,22 @@ from dataclasses import dataclass
 from deconfliction.engine.model import AltitudeBand
 from deconfliction.engine.units import Altitude, AltitudeReference
 
-__all__ = ["VerticalGap", "vertical_gap"]
+__all__ = ["BandTerms", "VerticalGap", "band_terms", "gap_between", "vertical_gap"]
+
+AGL_BOUND = 1
+"""Datum bits of :func:`band_terms`: a bound above ground level (not the surface)."""
+MSL_BOUND = 2
+"""A bound above mean sea level, as an altitude or a flight level (not UNL)."""
+STD_BOUND = 4
+"""A bound above mean sea level given on the standard setting (a flight level)."""
+AMSL_BOUND = 8
+"""A bound above mean sea level given as an altitude AMSL."""
+
+_AGL_NOTE = (
+    "heights above ground and above sea level cannot be compared without terrain data: "
+    "treated as overlapping"
+)
+_STD_NOTE = "flight levels compared with altitudes in the standard atmosphere (QNH 1013.25)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +44,11 @@ class VerticalGap:
     note: str = ""
 
 
+BandTerms = tuple[float, float, int]
+"""A band as numbers: lower and upper bounds in metres (``-inf`` for SFC, ``inf`` for UNL) and
+its datum bits (``AGL_BOUND | MSL_BOUND | STD_BOUND | AMSL_BOUND``)."""
+
+
 def _datum(alt: Altitude) -> str | None:
     """The datum a bound must be compared in, or None for SFC/UNL (which compare with any)."""
     if alt.is_surface or alt.is_unlimited:
@@ -36,10 +56,43 @@ def _datum(alt: Altitude) -> str | None:
     return "AGL" if alt.reference is AltitudeReference.AGL else "MSL"
 
 
+def _bits(alt: Altitude) -> int:
+    datum = _datum(alt)
+    if datum is None:
+        return 0
+    if datum == "AGL":
+        return AGL_BOUND
+    if alt.reference is AltitudeReference.STD:
+        return MSL_BOUND | STD_BOUND
+    return MSL_BOUND | AMSL_BOUND
+
+
 def _bounds(band: AltitudeBand) -> tuple[float, float]:
     lo = -math.inf if band.lower.is_surface else band.lower.metres
     hi = math.inf if band.upper.is_unlimited else band.upper.metres
     return lo, hi
+
+
+def band_terms(band: AltitudeBand) -> BandTerms:
+    """The numbers :func:`gap_between` compares: computed once per band, reusable.
+
+    Examples
+    --------
+    >>> from deconfliction.engine.units import Altitude
+    >>> band_terms(AltitudeBand(lower=Altitude.parse("SFC"), upper=Altitude.parse("FL100")))
+    (-inf, 3048.0, 6)
+    """
+    lo, hi = _bounds(band)
+    return lo, hi, _bits(band.lower) | _bits(band.upper)
+
+
+def gap_between(a: BandTerms, b: BandTerms) -> VerticalGap:
+    """The vertical gap between two bands given by :func:`band_terms`."""
+    datums = a[2] | b[2]
+    if datums & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND:
+        return VerticalGap(-math.inf, assessed=False, note=_AGL_NOTE)
+    note = _STD_NOTE if datums & (STD_BOUND | AMSL_BOUND) == STD_BOUND | AMSL_BOUND else ""
+    return VerticalGap(max(a[0], b[0]) - min(a[1], b[1]), assessed=True, note=note)
 
 
 def vertical_gap(a: AltitudeBand, b: AltitudeBand) -> VerticalGap:
@@ -54,18 +107,4 @@ def vertical_gap(a: AltitudeBand, b: AltitudeBand) -> VerticalGap:
     >>> vertical_gap(band("SFC", "500 ft AGL"), band("FL100", "FL200")).assessed
     False
     """
-    datums = {d for d in map(_datum, (a.lower, a.upper, b.lower, b.upper)) if d is not None}
-    if len(datums) > 1:
-        return VerticalGap(
-            -math.inf,
-            assessed=False,
-            note="heights above ground and above sea level cannot be compared without terrain "
-            "data: treated as overlapping",
-        )
-    note = ""
-    refs = {x.reference for x in (a.lower, a.upper, b.lower, b.upper) if _datum(x) == "MSL"}
-    if AltitudeReference.STD in refs and AltitudeReference.AMSL in refs:
-        note = "flight levels compared with altitudes in the standard atmosphere (QNH 1013.25)"
-    a_lo, a_hi = _bounds(a)
-    b_lo, b_hi = _bounds(b)
-    return VerticalGap(max(a_lo, b_lo) - min(a_hi, b_hi), assessed=True, note=note)
+    return gap_between(band_terms(a), band_terms(b))

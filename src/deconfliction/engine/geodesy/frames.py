@@ -101,8 +101,9 @@ class LocalFrame:
         ax, ay = np.asarray(x1, np.float64), np.asarray(y1, np.float64)
         bx, by = np.asarray(x2, np.float64), np.asarray(y2, np.float64)
         grid = np.hypot(bx - ax, by - ay)
+        r = self.radius
         inv_k = (
-            1.0 / self.scale(ax) + 4.0 / self.scale((ax + bx) * 0.5) + 1.0 / self.scale(bx)
+            1.0 / np.cosh(ax / r) + 4.0 / np.cosh((ax + bx) * 0.5 / r) + 1.0 / np.cosh(bx / r)
         ) / 6.0
         return np.asarray(grid * inv_k, np.float64)
 

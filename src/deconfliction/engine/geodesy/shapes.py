@@ -15,6 +15,7 @@ pieces are at most :data:`~.frames.MAX_SEGMENT` long.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,11 @@ class Shape:
     def polygon(cls, lons: Sequence[float], lats: Sequence[float]) -> Shape:
         return cls(CoreKind.polygon, np.asarray(lons, float), np.asarray(lats, float), 0.0)
 
+    @functools.cached_property
+    def _order(self) -> tuple[str, float, bytes, bytes]:
+        """The shape's key in the total order of :func:`_order_key`, computed once."""
+        return (self.kind.value, self.radius, self.lons.tobytes(), self.lats.tobytes())
+
     def grown(self, extra: Metres) -> Shape:
         """The same core with ``extra`` metres more radius (a margin)."""
         return Shape(self.kind, self.lons, self.lats, self.radius + extra)
@@ -177,27 +183,37 @@ def separation(a: Shape, b: Shape) -> Separation:
     return separations(a, [b])[0]
 
 
-def _planar_many(shapes: Sequence[Shape], frame: LocalFrame) -> NDArray[np.object_]:
-    """Many cores as shapely geometries in one frame, projecting every vertex in one call."""
-    counts = np.fromiter((s.dense_lons.shape[0] for s in shapes), np.intp, len(shapes))
-    x, y = frame.forward(
-        np.concatenate([s.dense_lons for s in shapes]),
-        np.concatenate([s.dense_lats for s in shapes]),
-    )
-    owner = np.repeat(np.arange(len(shapes)), counts)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    out = np.empty(len(shapes), dtype=object)
-    kinds = np.array([s.kind.value for s in shapes])
-    for kind in (CoreKind.point, CoreKind.line, CoreKind.polygon):
-        which = np.flatnonzero(kinds == kind.value)
-        if which.size == 0:
+_KIND_CODE = {CoreKind.point: 0, CoreKind.line: 1, CoreKind.polygon: 2}
+
+
+def _geometries(
+    shapes: Sequence[Shape], counts: NDArray[np.intp], x: FloatArray, y: FloatArray
+) -> NDArray[np.object_]:
+    """Shapely geometries of cores whose projected vertices ``x, y`` follow one another
+    (``counts`` vertices each), built per kind in one call."""
+    n = len(shapes)
+    out = np.empty(n, dtype=object)
+    by_kind: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for i, shape in enumerate(shapes):
+        by_kind[_KIND_CODE[shape.kind]].append(i)
+    points, lines, polygons = by_kind
+    xy = np.column_stack([x, y])
+    if len(points) == n:
+        out[:] = shapely.points(xy)
+        return out
+    starts = np.cumsum(counts) - counts
+    if points:
+        out[points] = shapely.points(xy[starts[points]])
+    for which, kind in ((lines, CoreKind.line), (polygons, CoreKind.polygon)):
+        if not which:
             continue
-        if kind is CoreKind.point:
-            out[which] = shapely.points(x[starts[which]], y[starts[which]])
-            continue
-        take = np.isin(owner, which)
-        coords = np.column_stack([x[take], y[take]])
-        _, local = np.unique(owner[take], return_inverse=True)
+        if len(which) == n:
+            coords = xy
+        else:
+            mask = np.zeros(n, bool)
+            mask[which] = True
+            coords = xy[np.repeat(mask, counts)]
+        local = np.repeat(np.arange(len(which)), counts[which])
         if kind is CoreKind.line:
             out[which] = shapely.linestrings(coords, indices=local)
         else:
@@ -205,21 +221,52 @@ def _planar_many(shapes: Sequence[Shape], frame: LocalFrame) -> NDArray[np.objec
     return out
 
 
+def _planar_many(shapes: Sequence[Shape], frame: LocalFrame) -> NDArray[np.object_]:
+    """Many cores as shapely geometries in one frame, projecting every vertex in one call."""
+    counts = np.array([s.dense_lons.shape[0] for s in shapes], np.intp)
+    x, y = frame.forward(
+        np.concatenate([s.dense_lons for s in shapes]),
+        np.concatenate([s.dense_lats for s in shapes]),
+    )
+    return _geometries(shapes, counts, x, y)
+
+
+def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
+    """A total order on shapes, to take pairs in the same order whichever comes first."""
+    return shape._order
+
+
 def separations(a: Shape, others: Sequence[Shape]) -> list[Separation]:
     """Separations between one shape and many, computed together in one frame.
 
     The frame is centred on all the shapes; callers pass shapes near ``a`` (candidates from
-    an index), so that every piece stays well inside the frame's accurate reach.
+    an index), so that every piece stays well inside the frame's accurate reach.  Every vertex
+    is projected in one call and every geometry built per kind in one call, so the cost per
+    shape is a few microseconds of GEOS work, not Python.
     """
     if not others:
         return []
-    all_lons = np.concatenate([a.dense_lons, *(o.dense_lons for o in others)])
-    all_lats = np.concatenate([a.dense_lats, *(o.dense_lats for o in others)])
+    shapes = [a, *others]
+    counts = np.array([s.dense_lons.shape[0] for s in shapes], np.intp)
+    all_lons = np.concatenate([s.dense_lons for s in shapes])
+    all_lats = np.concatenate([s.dense_lats for s in shapes])
     frame = frame_around(all_lons, all_lats)
-    geom_a = a.planar(frame)
-    geoms = _planar_many(others, frame)
-    radii = np.fromiter((o.radius for o in others), np.float64, len(others)) + a.radius
-    lines = shapely.shortest_line(geom_a, geoms)
+    x, y = frame.forward(all_lons, all_lats)
+    planar = _geometries(shapes, counts, x, y)
+    geom_a = planar[0]
+    geoms = planar[1:]
+    radii = np.array([o.radius for o in others], np.float64) + a.radius
+    # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
+    # returns depends on the order of its arguments: take each pair in one canonical order so
+    # that the place named is the same whichever shape was filed first.
+    key = _order_key(a)
+    swap = np.array([_order_key(o) < key for o in others], bool)
+    if swap.any():
+        lines = np.empty(len(others), dtype=object)
+        lines[~swap] = shapely.shortest_line(geom_a, geoms[~swap])
+        lines[swap] = shapely.shortest_line(geoms[swap], geom_a)
+    else:
+        lines = shapely.shortest_line(geom_a, geoms)
     coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
     core = frame.ground_lengths(coords[:, 0, 0], coords[:, 0, 1], coords[:, 1, 0], coords[:, 1, 1])
     grid_distance = shapely.distance(geom_a, geoms)
@@ -227,11 +274,18 @@ def separations(a: Shape, others: Sequence[Shape]) -> list[Separation]:
     core = np.where(touching, 0.0, core)
     gap = core - radii
     interiors = np.zeros(len(others), bool)
-    if touching.any():
-        interiors[touching] = ~shapely.touches(geom_a, geoms[touching])
-    mid_lon, mid_lat = frame.inverse(coords[:, :, 0].mean(axis=1), coords[:, :, 1].mean(axis=1))
+    # Whether interiors meet matters only for cores that touch with no radius between them.
+    bare = touching & (radii <= 0.0)
+    if bare.any():
+        interiors[bare] = ~shapely.touches(geom_a, geoms[bare])
+    # The midpoint, as the mean of the two ends (exactly: halving is exact).
+    mid_lon, mid_lat = frame.inverse(
+        (coords[:, 0, 0] + coords[:, 1, 0]) * 0.5, (coords[:, 0, 1] + coords[:, 1, 1]) * 0.5
+    )
     overlap = (gap < 0.0) | (touching & ((radii > 0.0) | interiors))
     return [
-        Separation(max(0.0, float(g)), bool(o), float(lo), float(la))
-        for g, o, lo, la in zip(gap, overlap, mid_lon, mid_lat, strict=True)
+        Separation(max(0.0, g), o, lo, la)
+        for g, o, lo, la in zip(
+            gap.tolist(), overlap.tolist(), mid_lon.tolist(), mid_lat.tolist(), strict=True
+        )
     ]

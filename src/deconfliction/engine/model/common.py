@@ -11,6 +11,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     ValidationInfo,
@@ -22,6 +23,10 @@ from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.validity import check_position
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
+    "MAX_COUNT",
+    "Count",
     "DomainModel",
     "Identifier",
     "Limits",
@@ -46,6 +51,12 @@ def _check_identifier(value: str) -> str:
 Identifier = Annotated[str, AfterValidator(_check_identifier)]
 """A stable identifier chosen by the author (``idf``, ``n-2026-0042``)."""
 
+MAX_COUNT: Final = 2**53 - 1
+"""The largest whole number JSON keeps exactly (and that canonical JSON, RFC 8785, accepts)."""
+
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+"""A number of things (troops, tanks, weapons): whole, not negative, exact in JSON."""
+
 
 class DomainModel(BaseModel):
     """Base of every domain model: immutable, and unknown fields are errors (a typo in a
@@ -58,6 +69,12 @@ class DomainModel(BaseModel):
         str_strip_whitespace=True,
         validate_default=True,
     )
+
+
+EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+"""Times outside these are typing errors (and would overflow the calendar when a margin or a
+deadline is added to them)."""
 
 
 def parse_utc(raw: Any) -> datetime:
@@ -89,7 +106,15 @@ def parse_utc(raw: Any) -> datetime:
             f"time {text!r} has no timezone: write it in RFC 3339 with an offset, "
             f"e.g. {text.split('+')[0]}Z"
         )
-    return value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc <= LATEST:
+        raise ValueError(
+            f"time {text!r} is out of range: times are between the years 1900 and 2999"
+        )
+    return utc
 
 
 class _UtcTimeType:
@@ -230,7 +255,10 @@ class Position(NamedTuple):
 def _number(raw: Any, what: str) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise ValueError(f"{what} must be a number, got {raw!r}")
-    return float(raw)
+    try:
+        return float(raw)
+    except OverflowError:  # an integer too large for a float
+        raise ValueError(f"{what} must be a finite number") from None
 
 
 @dataclass(frozen=True, slots=True)

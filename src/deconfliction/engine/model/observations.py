@@ -5,9 +5,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Self
 
-from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
+from pydantic import Field, model_validator
 
-from deconfliction.engine.model.common import DomainModel, Identifier, Position, UtcTime
+from deconfliction.engine.model.common import (
+    MAX_COUNT,
+    Count,
+    DomainModel,
+    Identifier,
+    Position,
+    UtcTime,
+)
 from deconfliction.engine.units import Length
 
 __all__ = ["CountKind", "Observation", "UnitCategory", "WeaponClass", "WeaponSighting"]
@@ -52,7 +59,7 @@ class WeaponClass(StrEnum):
 
 class WeaponSighting(DomainModel):
     weapon_class: WeaponClass = Field(alias="class")
-    count: PositiveInt = 1
+    count: int = Field(default=1, gt=0, le=MAX_COUNT)
     range: Length | None = Field(default=None, description="Declared or assessed range.")
 
 
@@ -75,7 +82,7 @@ class Observation(DomainModel):
             "observation counts against caps."
         ),
     )
-    counts: dict[CountKind, NonNegativeInt] = Field(default_factory=dict)
+    counts: dict[CountKind, Count] = Field(default_factory=dict)
     weapons: list[WeaponSighting] = Field(default_factory=list)
     note: str = ""
 

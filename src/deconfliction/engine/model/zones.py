@@ -17,10 +17,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, NonNegativeInt, model_validator
+from pydantic import Field, model_validator
 
 from deconfliction.engine.geodesy.validity import check_line, check_polygon
-from deconfliction.engine.model.common import DomainModel, Identifier, Position
+from deconfliction.engine.model.common import Count, DomainModel, Identifier, Position
 from deconfliction.engine.model.notices import NoticeKind
 from deconfliction.engine.model.observations import CountKind, UnitCategory, WeaponClass
 from deconfliction.engine.units import Duration, Length
@@ -138,7 +138,7 @@ class NoPresenceRule(_Rule):
 
 class CapRule(_Rule):
     type: Literal["cap"] = "cap"
-    caps: dict[CountKind, NonNegativeInt] = Field(min_length=1)
+    caps: dict[CountKind, Count] = Field(min_length=1)
     slice: Duration = Field(
         default=Duration(86_400.0),
         description="Counts are summed over slices of this length, aligned on UTC midnight.",

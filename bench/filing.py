@@ -1,0 +1,419 @@
+"""Benchmark: filing one notice against N active notices.
+
+Issue 2, item 9: "Filing one notice against N active notices (N = 10k, 100k, 1M, spread over a
+1000 km x 1000 km region and 7 days, 5-50 km across, 15 min-6 h long): median and p99 of the
+conflict check.  Goal: p99 under 2 ms at 1M."
+
+What is generated (deterministic for a given ``--seed``):
+
+* six parties (four armed forces, a humanitarian organisation and a monitor), all bound by one
+  agreement with the default margins (3 NM laterally, 500 ft vertically, none in time), under
+  which every party notifies every other;
+* N active notices of one volume each, centred uniformly over a 1000 km x 1000 km region
+  around 34N 38E, starting uniformly over 7 days, 15 min to 6 h long, 5 to 50 km across: a
+  third geodesic circles, a third corridors (a 2-4 point route 5-50 km long, 0.5-3 km half
+  width), a third star-shaped polygons of 4-9 vertices; random altitude bands (from the
+  surface or from an altitude, in feet AMSL or flight levels, 1,000 to 15,000 ft thick).
+
+Building a million validated pydantic models takes minutes and is not what is measured, so the
+N background notices are built as *trusted* data with pydantic's ``model_construct`` (no
+validation); the first 500 are also validated with ``model_validate`` to check that the
+generator only makes valid notices.  They are recorded with ``Situation.restore`` (the path a
+store takes to reload its log: recorded and indexed, not assessed).  The probe notices are
+fully validated, as a filed notice would be.
+
+What is measured is the production conflict check, ``Situation.notice_findings``: the index
+query (``Situation.candidate_volumes``: the candidates' volumes as columns, straight from the
+index), exact detection (``overlaps_among``: time and altitude tests, geodesic separations,
+the worst pair per candidate) and the findings with their explanations, plus the site,
+late-notice and zone checks, which this scenario leaves empty.  ``time.perf_counter`` around
+each call, for ``--probes`` probe notices per N, after a warm-up; ``time.thread_time`` too, to
+tell the check's own CPU time from time lost to other processes on a shared machine.  The index
+query alone, as ``Situation.notice_candidates`` (candidate notices), is timed too.
+
+Usage::
+
+    python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000] [--seed 7]
+
+Cyclic garbage collection: after loading, the bench calls ``gc.freeze()`` so that the million
+long-lived models are not traversed by every full collection during the measurement (what a
+long-running service holding them should do too); ``--no-freeze`` measures without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from deconfliction.engine.model import (
+    Agreement,
+    AltitudeBand,
+    CircleOutline,
+    CorridorOutline,
+    Margins,
+    Notice,
+    NoticeAction,
+    NoticeKind,
+    Party,
+    PolygonOutline,
+    Position,
+    TimeWindow,
+    Volume,
+)
+from deconfliction.engine.situation import Situation
+from deconfliction.engine.units import Altitude, AltitudeReference, AltitudeUnit, Length, LengthUnit
+
+T0 = datetime(2026, 11, 24, tzinfo=UTC)
+WEEK_S = 7 * 86400.0
+REGION_KM = 1000.0
+LAT0, LON0 = 34.0, 38.0
+KM_PER_DEG_LAT = 110.95
+PARTIES = ("army-a", "army-b", "army-c", "army-d", "relief", "monitor")
+KINDS = (
+    NoticeKind.air_operation,
+    NoticeKind.ground_movement,
+    NoticeKind.exercise,
+    NoticeKind.humanitarian_movement,
+)
+
+
+def _rss_mb() -> tuple[float, float]:
+    """Resident and peak resident memory of this process, in MiB (Linux)."""
+    now = peak = 0.0
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    now = int(line.split()[1]) / 1024
+                elif line.startswith("VmHWM:"):
+                    peak = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return now, peak
+
+
+def _offset(lat: float, lon: float, east_km: float, north_km: float) -> tuple[float, float]:
+    """A point some kilometres east and north of another (a local approximation is enough to
+    *generate* shapes; every measurement uses the engine's exact geometry)."""
+    lat2 = lat + north_km / KM_PER_DEG_LAT
+    lon2 = lon + east_km / (111.32 * math.cos(math.radians(lat)))
+    return lat2, lon2
+
+
+class Generator:
+    """Deterministic random notices (plain data: lists of points and numbers).
+
+    Every random number is drawn up front, in arrays, so that a million specs take seconds.
+    """
+
+    MAX_VERTICES = 9
+
+    def __init__(self, seed: int, n: int, prefix: str) -> None:
+        rng = np.random.default_rng(seed)
+        self.prefix = prefix
+        half = REGION_KM / 2
+        self.x = rng.uniform(-half, half, n).tolist()
+        self.y = rng.uniform(-half, half, n).tolist()
+        self.across = rng.uniform(5.0, 50.0, n).tolist()
+        duration = rng.uniform(15 * 60, 6 * 3600, n)
+        start = rng.uniform(0.0, 1.0, n) * (WEEK_S - duration)
+        self.start = np.round(start).tolist()
+        self.end = np.round(start + duration).tolist()
+        self.shape = rng.integers(3, size=n).tolist()
+        self.author = rng.integers(len(PARTIES), size=n).tolist()
+        self.kind = rng.integers(len(KINDS), size=n).tolist()
+        self.legs = rng.integers(1, 4, size=n).tolist()
+        self.heading = rng.uniform(0, 2 * math.pi, n).tolist()
+        self.turns = rng.uniform(-0.6, 0.6, (n, 3)).tolist()
+        self.half_width = rng.uniform(0.5, 3.0, n).tolist()
+        self.count = rng.integers(4, self.MAX_VERTICES + 1, size=n).tolist()
+        self.jitter = rng.uniform(0.0, 0.8, (n, self.MAX_VERTICES)).tolist()
+        self.radii = rng.uniform(0.5, 1.0, (n, self.MAX_VERTICES)).tolist()
+        thickness = rng.uniform(1_000, 15_000, n)
+        lower = np.round(rng.uniform(500, 30_000, n), -2)
+        self.surface = (rng.random(n) < 0.2).tolist()
+        self.flight_levels = (rng.random(n) < 0.5).tolist()
+        self.lower = lower.tolist()
+        self.upper = np.round(lower + thickness, -2).tolist()
+        self.thickness = np.round(thickness, -2).tolist()
+
+    def spec(self, i: int) -> dict[str, Any]:
+        lat, lon = _offset(LAT0, LON0, self.x[i], self.y[i])
+        across = self.across[i]
+        out: dict[str, Any] = {
+            "id": f"{self.prefix}-{i}",
+            "author": PARTIES[self.author[i]],
+            "kind": KINDS[self.kind[i]],
+            "start": self.start[i],
+            "end": self.end[i],
+            "altitude": self._altitude(i),
+        }
+        shape = self.shape[i]
+        if shape == 0:
+            out["outline"] = ("circle", (lon, lat), across / 2)
+        elif shape == 1:
+            legs = self.legs[i]
+            heading = self.heading[i]
+            leg = across / legs
+            la, lo = _offset(
+                lat, lon, -math.sin(heading) * across / 2, -math.cos(heading) * across / 2
+            )
+            route = [(lo, la)]
+            for turn in self.turns[i][:legs]:
+                heading += turn
+                la, lo = _offset(la, lo, math.sin(heading) * leg, math.cos(heading) * leg)
+                route.append((lo, la))
+            out["outline"] = ("corridor", route, self.half_width[i])
+        else:
+            count = self.count[i]
+            ring = []
+            for k in range(count):
+                a = (k + self.jitter[i][k]) * (2 * math.pi / count)
+                r = self.radii[i][k] * across / 2
+                la, lo = _offset(lat, lon, math.sin(a) * r, math.cos(a) * r)
+                ring.append((lo, la))
+            out["outline"] = ("polygon", ring, 0.0)
+        return out
+
+    def _altitude(self, i: int) -> tuple[tuple[float, str], tuple[float, str]]:
+        """(lower, upper), each (value, 'SFC' | 'ft' | 'FL'): 1,000 to 15,000 ft thick."""
+        if self.surface[i]:
+            return (0.0, "SFC"), (self.thickness[i], "ft")
+        lower, upper = self.lower[i], self.upper[i]
+        if self.flight_levels[i]:
+            return (lower / 100, "FL"), (upper / 100, "FL")
+        return (lower, "ft"), (upper, "ft")
+
+
+def _altitude(value: float, unit: str) -> Altitude:
+    if unit == "SFC":
+        return Altitude.surface()
+    if unit == "FL":
+        return Altitude(value, AltitudeUnit.FL, AltitudeReference.STD)
+    return Altitude(value, AltitudeUnit.ft, AltitudeReference.AMSL)
+
+
+def _time(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def construct(spec: dict[str, Any]) -> Notice:
+    """A notice from trusted generated data, without validation (``model_construct``)."""
+    kind, points, size = spec["outline"]
+    outline: CircleOutline | CorridorOutline | PolygonOutline
+    if kind == "circle":
+        outline = CircleOutline.model_construct(
+            type="circle", center=Position(*points), radius=Length(round(size, 3), LengthUnit.km)
+        )
+    elif kind == "corridor":
+        outline = CorridorOutline.model_construct(
+            type="corridor",
+            route=[Position(*p) for p in points],
+            half_width=Length(round(size, 3), LengthUnit.km),
+        )
+    else:
+        outline = PolygonOutline.model_construct(
+            type="polygon", vertices=[Position(*p) for p in points]
+        )
+    (lo_v, lo_u), (hi_v, hi_u) = spec["altitude"]
+    volume = Volume.model_construct(
+        label="",
+        outline=outline,
+        altitude=AltitudeBand.model_construct(
+            lower=_altitude(lo_v, lo_u), upper=_altitude(hi_v, hi_u)
+        ),
+        window=TimeWindow.model_construct(start=_time(spec["start"]), end=_time(spec["end"])),
+    )
+    return Notice.model_construct(
+        id=spec["id"],
+        author=spec["author"],
+        kind=spec["kind"],
+        action=NoticeAction.new,
+        replaces=None,
+        filed_at=_time(spec["start"] - 86400.0),
+        title="",
+        volumes=[volume],
+    )
+
+
+def document(spec: dict[str, Any]) -> dict[str, Any]:
+    """The same notice as a plain document, for full validation."""
+    kind, points, size = spec["outline"]
+    if kind == "circle":
+        outline: dict[str, Any] = {
+            "type": "circle",
+            "center": list(points),
+            "radius": f"{round(size, 3)} km",
+        }
+    elif kind == "corridor":
+        outline = {
+            "type": "corridor",
+            "route": [list(p) for p in points],
+            "half_width": f"{round(size, 3)} km",
+        }
+    else:
+        outline = {"type": "polygon", "vertices": [list(p) for p in points]}
+
+    def alt(value: float, unit: str) -> str:
+        if unit == "SFC":
+            return "SFC"
+        if unit == "FL":
+            return f"FL{round(value):03d}"
+        return f"{value:g} ft AMSL"
+
+    (lo_v, lo_u), (hi_v, hi_u) = spec["altitude"]
+    return {
+        "id": spec["id"],
+        "author": spec["author"],
+        "kind": spec["kind"].value,
+        "filed_at": _time(spec["start"] - 86400.0).isoformat(),
+        "volumes": [
+            {
+                "outline": outline,
+                "altitude": {"lower": alt(lo_v, lo_u), "upper": alt(hi_v, hi_u)},
+                "window": {
+                    "start": _time(spec["start"]).isoformat(),
+                    "end": _time(spec["end"]).isoformat(),
+                },
+            }
+        ],
+    }
+
+
+def build(n: int, seed: int) -> tuple[Situation, float]:
+    """A situation holding ``n`` active notices; returns it and the seconds taken."""
+    started = time.perf_counter()
+    situation = Situation()
+    for pid in PARTIES:
+        kind = (
+            "monitor" if pid == "monitor" else "humanitarian" if pid == "relief" else "armed_force"
+        )
+        situation.file(Party(id=pid, name=pid.replace("-", " ").title(), kind=kind))
+    situation.file(
+        Agreement(
+            id="regional",
+            name="Regional deconfliction agreement",
+            parties=list(PARTIES),
+            margins=Margins(lateral=Length.parse("3 NM"), vertical=Length.parse("500 ft")),
+        )
+    )
+    gen = Generator(seed, n, "bg")
+    for i in range(n):
+        spec = gen.spec(i)
+        notice = construct(spec)
+        if i < 500:
+            checked = Notice.model_validate(document(spec))
+            if checked != notice:
+                raise AssertionError(f"generated notice {i} differs once validated")
+        situation.restore(notice)
+        if (i + 1) % 100_000 == 0:
+            print(f"  ... {i + 1:,} notices loaded", file=sys.stderr, flush=True)
+    return situation, time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def run(n: int, probes: int, seed: int, freeze: bool) -> dict[str, float]:
+    gc.collect()
+    rss_before, _ = _rss_mb()
+    situation, build_s = build(n, seed)
+    gc.collect()
+    rss_after, peak = _rss_mb()
+    if freeze:
+        gc.freeze()
+    warmup = 100
+    gen = Generator(seed + 1_000_003, probes + warmup, "probe")
+    docs = [document(gen.spec(i)) for i in range(probes + warmup)]
+    probe_notices = [Notice.model_validate(d) for d in docs]
+    for notice in probe_notices[:warmup]:
+        situation.notice_findings(notice, notice.id)
+    query_ms: list[float] = []
+    check_ms: list[float] = []
+    check_cpu_ms: list[float] = []
+    candidates = 0
+    findings = 0
+    perf = time.perf_counter
+    cpu = time.thread_time
+    for notice in probe_notices[warmup:]:
+        t = perf()
+        found = situation.notice_candidates(notice, notice.id)
+        query_ms.append((perf() - t) * 1e3)
+        c = cpu()
+        t = perf()
+        result = situation.notice_findings(notice, notice.id)
+        check_ms.append((perf() - t) * 1e3)
+        check_cpu_ms.append((cpu() - c) * 1e3)
+        candidates += len(found)
+        findings += len(result)
+    if freeze:
+        gc.unfreeze()
+    return {
+        "n": n,
+        "build_s": build_s,
+        "rss_mb": rss_after - rss_before,
+        "peak_mb": peak,
+        "q_median": statistics.median(query_ms),
+        "q_p99": percentile(query_ms, 99),
+        "median": statistics.median(check_ms),
+        "p95": percentile(check_ms, 95),
+        "p99": percentile(check_ms, 99),
+        "max": max(check_ms),
+        "cpu_median": statistics.median(check_cpu_ms),
+        "cpu_p99": percentile(check_cpu_ms, 99),
+        "candidates": candidates / probes,
+        "findings": findings / probes,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--probes", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-freeze", dest="freeze", action="store_false")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    print(
+        f"filing benchmark: python {platform.python_version()}, numpy {np.__version__}, "
+        f"{os.cpu_count()} CPUs, seed {args.seed}, {args.probes} probes per size, "
+        f"gc.freeze {'on' if args.freeze else 'off'}"
+    )
+    header = (
+        f"{'N':>9} {'load s':>7} {'MiB':>7} {'query ms':>9} {'q p99':>7} "
+        f"{'check ms':>9} {'p95':>7} {'p99':>7} {'max':>7} {'cpu med':>8} {'cpu p99':>8} "
+        f"{'cand':>7} {'find':>6}"
+    )
+    print(header)
+    for n in sizes:
+        r = run(n, args.probes, args.seed, args.freeze)
+        print(
+            f"{r['n']:>9,} {r['build_s']:>7.1f} {r['rss_mb']:>7.0f} {r['q_median']:>9.3f} "
+            f"{r['q_p99']:>7.3f} {r['median']:>9.3f} {r['p95']:>7.3f} {r['p99']:>7.3f} "
+            f"{r['max']:>7.2f} {r['cpu_median']:>8.3f} {r['cpu_p99']:>8.3f} "
+            f"{r['candidates']:>7.1f} {r['findings']:>6.2f}",
+            flush=True,
+        )
+        gc.collect()
+    print(
+        "query: Situation.notice_candidates (index only); check: Situation.notice_findings "
+        "(index + exact detection + findings), wall time (perf_counter); cpu: the same checks "
+        "in thread CPU time (time.thread_time: unaffected by other processes taking the "
+        "core); times in ms per probe notice; MiB: resident memory added by loading the N "
+        "notices; cand/find: per probe."
+    )
+
+
+if __name__ == "__main__":
+    main()

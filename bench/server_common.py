@@ -1,0 +1,369 @@
+"""Shared by the server benchmarks: a fresh store, parties and tokens, a real server process,
+random notices, the machine's description and percentiles.
+
+Loopback only: the server listens on 127.0.0.1 on a free port and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import platform
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import sqlalchemy as sa
+
+from deconfliction.engine.model import Agreement, Party
+from deconfliction.service.auth import Role, create_token
+from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.filing import file
+
+__all__ = [
+    "Connection",
+    "CpuMeter",
+    "Server",
+    "cpu_seconds",
+    "describe_machine",
+    "fresh_store",
+    "notice_body",
+    "percentile",
+    "prepare",
+    "server_pids",
+    "servers",
+    "wait_for_quiet",
+]
+
+REGION_KM = 1000.0
+LAT0, LON0 = 34.0, 38.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank) of ``values``; NaN when empty."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _postgres_version(url: str) -> str:
+    engine = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
+    try:
+        with engine.connect() as connection:
+            return str(connection.execute(sa.text("SHOW server_version")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def describe_machine(store: str) -> str:
+    """CPU, cores, memory, Python and the versions that matter, on a few lines."""
+    cpu = platform.processor() or "unknown CPU"
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="ascii") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "?"
+    with contextlib.suppress(OSError), open("/proc/meminfo", encoding="ascii") as info:
+        for line in info:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("fastapi", "starlette", "uvicorn", "httptools", "uvloop", "SQLAlchemy")
+    )
+    if store.startswith("postgres"):
+        database = f"PostgreSQL {_postgres_version(store)} (psycopg {metadata.version('psycopg')})"
+    else:
+        database = f"SQLite {sqlite3.sqlite_version}"
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} "
+        f"{platform.release()}\nPython {platform.python_version()}, {versions}; {database}"
+    )
+
+
+@contextlib.contextmanager
+def fresh_store(store: str) -> Iterator[str]:
+    """A fresh, empty store: a SQLite file in a temporary directory for ``sqlite``, or a new
+    database on the PostgreSQL server at ``store`` (dropped afterwards)."""
+    if store == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="deconflict-bench-") as scratch:
+            yield str(Path(scratch) / "bench.sqlite3")
+        return
+    if not store.startswith(("postgresql://", "postgres://")):
+        raise SystemExit(f"--db: 'sqlite' or a postgresql:// URL, not {store!r}")
+    name = f"bench_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(
+        "postgresql+psycopg://" + store.split("://", 1)[1], isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield store.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def party_ids(count: int) -> list[str]:
+    return [f"p{i:03d}" for i in range(count)]
+
+
+def prepare(url: str, parties: int, group: int) -> dict[str, str]:
+    """Record ``parties`` armed forces and agreements binding them in groups of ``group``
+    (each notice goes to the other ``group - 1`` parties of its author's group), and a duty
+    officer token for each party.  Returns the tokens by party."""
+    names = party_ids(parties)
+    items: list[Party | Agreement] = [
+        Party.model_validate(
+            {
+                "id": p,
+                "name": f"Party {p}",
+                "kind": "armed_force",
+                "duty_contacts": [{"name": f"{p} duty officer"}],
+            }
+        )
+        for p in names
+    ]
+    for start in range(0, parties, group):
+        members = names[start : start + group]
+        if len(members) >= 2:
+            items.append(
+                Agreement.model_validate(
+                    {"id": f"g{start // group:03d}", "name": f"Group {start}", "parties": members}
+                )
+            )
+    now = datetime.now(UTC)
+    with Coordinator.open(url) as coordinator:
+        with coordinator.transaction() as tx:
+            for item in items:
+                file(tx, item)
+        return {
+            p: create_token(coordinator.db, party=p, role=Role.duty_officer, now=now)[1]
+            for p in names
+        }
+
+
+def notice_body(rng: random.Random) -> dict[str, Any]:
+    """A new air operation notice as ``POST /v1/notices`` takes it: a 2 km circle somewhere in
+    a 1000 km x 1000 km region, 1 hour some time in the next 30 days (so filings rarely
+    conflict)."""
+    lat = LAT0 + rng.uniform(-REGION_KM / 2, REGION_KM / 2) / 110.95
+    lon = LON0 + rng.uniform(-REGION_KM / 2, REGION_KM / 2) / (111.32 * math.cos(math.radians(lat)))
+    start = time.time() + 86400 + rng.uniform(0, 30 * 86400)
+    window = {
+        "start": datetime.fromtimestamp(start, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "end": datetime.fromtimestamp(start + 3600, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return {
+        "kind": "air_operation",
+        "title": "bench",
+        "volumes": [
+            {
+                "outline": {
+                    "type": "circle",
+                    "center": [round(lon, 5), round(lat, 5)],
+                    "radius": "2 km",
+                },
+                "altitude": {"lower": "SFC", "upper": "FL100"},
+                "window": window,
+            }
+        ],
+    }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy so far (all cores; Linux)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_seconds() -> float:
+    """CPU seconds used so far by every ``postgres`` process (the server under test when the
+    store is PostgreSQL)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            with open(f"/proc/{entry}/comm", encoding="ascii") as comm:
+                if comm.read().strip() != "postgres":
+                    continue
+            total += cpu_seconds(int(entry))
+    return total
+
+
+class CpuMeter:
+    """CPU used between two snapshots by the processes of the benchmark, by PostgreSQL, and by
+    everything else on the machine (other work skews the figures: it is reported)."""
+
+    def __init__(self, processes: dict[str, int]) -> None:
+        self.processes = processes
+        self._start = self._snapshot()
+
+    def _snapshot(self) -> dict[str, float]:
+        out = {name: cpu_seconds(pid) for name, pid in self.processes.items()}
+        out["postgres"] = _postgres_seconds()
+        out["machine"] = _machine_busy_seconds()
+        out["wall"] = time.monotonic()
+        return out
+
+    def report(self) -> str:
+        end = self._snapshot()
+        delta = {k: end[k] - self._start[k] for k in end}
+        wall = delta.pop("wall")
+        machine = delta.pop("machine")
+        ours = sum(delta.values())
+        parts = [f"{name} {seconds / wall * 100:.0f}%" for name, seconds in delta.items()]
+        parts.append(f"anything else {max(0.0, machine - ours) / wall * 100:.0f}%")
+        return ", ".join(parts) + f" (of one core; {os.cpu_count()} cores in all)"
+
+
+def wait_for_quiet(limit_s: float = 300.0, busy: float = 0.25) -> str:
+    """Wait (at most ``limit_s``) until the machine has been less than ``busy`` cores busy for
+    two seconds, so that other work does not skew the figures; says what it found."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        before = _machine_busy_seconds()
+        time.sleep(2.0)
+        used = (_machine_busy_seconds() - before) / 2.0
+        if used < busy:
+            return f"machine idle before the run ({used:.2f} cores busy)"
+        if time.monotonic() > deadline:
+            return f"machine NOT idle before the run ({used:.2f} cores busy after {limit_s:.0f} s)"
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection, written and read by hand: a load generator light
+    enough not to take the server's CPU (httpx spends milliseconds of CPU per request)."""
+
+    def __init__(self, base_url: str) -> None:
+        split = urlsplit(base_url)
+        self.host = split.hostname or "127.0.0.1"
+        self.port = split.port or 80
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
+        """(status, body) of one request."""
+        if self._streams is None:
+            self._streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self._streams
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        head += f"Content-Length: {len(body)}\r\n\r\n"
+        try:
+            writer.write(head.encode() + body)
+            raw = await reader.readuntil(b"\r\n\r\n")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            fields = {
+                k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])
+            }
+            content = await reader.readexactly(int(fields.get("content-length", "0")))
+        except BaseException:
+            self.close()
+            raise
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, content
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """``deconflict serve`` in a child process, on a free loopback port."""
+
+    url: str
+    extra_env: dict[str, str] | None = None
+    process: subprocess.Popen[bytes] | None = None
+    base_url: str = ""
+
+    def __enter__(self) -> Server:
+        port = _free_port()
+        env = dict(os.environ, **(self.extra_env or {}))
+        command = [sys.executable, "-m", "deconfliction", "serve", "--db", self.url]
+        command += ["--port", str(port), "--log-level", "warning"]
+        self.process = subprocess.Popen(command, env=env)
+        self.base_url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the server exited with {self.process.returncode}")
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            time.sleep(0.1)
+        self.__exit__()
+        raise SystemExit("the server did not start within 60 s")
+
+    def cpu(self) -> float:
+        assert self.process is not None
+        return cpu_seconds(self.process.pid)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextlib.contextmanager
+def servers(url: str, count: int, env: dict[str, str] | None = None) -> Iterator[list[Server]]:
+    """``count`` server processes on the same store (started one after the other)."""
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(Server(url, env)) for _ in range(count)]
+
+
+def server_pids(running: Sequence[Server]) -> dict[str, int]:
+    pids = {}
+    for i, server in enumerate(running):
+        assert server.process is not None
+        pids["server" if len(running) == 1 else f"server {i + 1}"] = server.process.pid
+    return pids

@@ -1,0 +1,211 @@
+"""Notices: file, replace, cancel (duty officers); list and read (need to know)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from deconfliction.api.deps import IdempotencyKey, PrincipalDep, ServicesDep, write
+from deconfliction.api.guards import storable_text
+from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.notices import (
+    NoticeCancel,
+    NoticeCreate,
+    NoticeFiled,
+    NoticeList,
+    NoticePublic,
+    NoticeReadsPublic,
+    NoticeReplace,
+    NoticeVersions,
+)
+from deconfliction.service import notices
+from deconfliction.service.coordinator import Tx
+from deconfliction.service.filters import parse_bbox, parse_time_range
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/notices", tags=["notices"], dependencies=[Depends(storable_text)])
+
+_WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
+
+
+def _filed(filing: notices.Filing) -> tuple[int, dict[str, Any]]:
+    return 201, NoticeFiled.of(filing).model_dump(mode="json", by_alias=True)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=NoticeFiled,
+    responses=errors(400, 401, 403, 422),
+    summary="File a notice (duty officer)",
+)
+async def file_notice(
+    body: NoticeCreate,
+    request: Request,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """The notice is accepted and recorded at the server's time, delivered to its addressees,
+    and checked for conflicts; the answer lists the alerts it raised that concern the caller.
+    Nothing is approved or denied."""
+
+    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
+        return _filed(
+            notices.file_notice(
+                tx, principal, kind=body.kind, title=body.title, volumes=body.volume_data()
+            )
+        )
+
+    return await write(
+        services, principal, key, f"POST {request.url.path}", body.model_dump(mode="json"), command
+    )
+
+
+@router.post(
+    "/{notice_id}/replace",
+    status_code=201,
+    response_model=NoticeFiled,
+    responses=_WRITE_ERRORS,
+    summary="File a new version of one's own current notice (duty officer)",
+)
+async def replace_notice(
+    notice_id: str,
+    body: NoticeReplace,
+    request: Request,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """409 when the notice was already replaced or cancelled: replace the current version."""
+
+    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
+        return _filed(
+            notices.replace_notice(
+                tx,
+                principal,
+                notice_id,
+                kind=body.kind,
+                title=body.title,
+                volumes=body.volume_data(),
+            )
+        )
+
+    return await write(
+        services, principal, key, f"POST {request.url.path}", body.model_dump(mode="json"), command
+    )
+
+
+@router.post(
+    "/{notice_id}/cancel",
+    status_code=201,
+    response_model=NoticeFiled,
+    responses=_WRITE_ERRORS,
+    summary="Cancel one's own current notice (duty officer)",
+)
+async def cancel_notice(
+    notice_id: str,
+    request: Request,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    body: Annotated[NoticeCancel | None, Body()] = None,
+    key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Files a cancellation; the notice's open alerts close with the reason."""
+    cancel = body or NoticeCancel()
+
+    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
+        return _filed(notices.cancel_notice(tx, principal, notice_id, title=cancel.title))
+
+    return await write(
+        services,
+        principal,
+        key,
+        f"POST {request.url.path}",
+        cancel.model_dump(mode="json"),
+        command,
+    )
+
+
+@router.get(
+    "",
+    response_model=NoticeList,
+    responses=ERRORS,
+    summary="Notices the caller may see, by time window, area, status and author",
+)
+def list_notices(
+    services: ServicesDep,
+    principal: PrincipalDep,
+    start: Annotated[
+        str | None,
+        Query(description="RFC 3339: only volumes ending after this time."),
+    ] = None,
+    end: Annotated[
+        str | None, Query(description="RFC 3339: only volumes starting before this time.")
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            description="west,south,east,north in degrees: only volumes meeting the box.",
+            examples=["35.7,33.0,36.1,33.3"],
+        ),
+    ] = None,
+    status: Annotated[
+        notices.NoticeStatus,
+        Query(description="current (default), replaced, cancelled (and cancellations), all"),
+    ] = notices.NoticeStatus.current,
+    author: Annotated[str | None, Query(description="Only this party's notices.")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> NoticeList:
+    """Oldest first.  Only the caller's own notices and those addressed to it; each read of
+    another party's notice is recorded."""
+    query = notices.NoticeQuery(
+        window=parse_time_range(start, end),
+        bbox=parse_bbox(bbox),
+        status=status,
+        author=author,
+        limit=limit,
+    )
+    return NoticeList.of(notices.list_notices(services.writer.execute, principal, query))
+
+
+@router.get(
+    "/{notice_id}",
+    response_model=NoticePublic,
+    responses=ERRORS,
+    summary="One notice (its read is recorded)",
+)
+def get_notice(notice_id: str, services: ServicesDep, principal: PrincipalDep) -> NoticePublic:
+    """404, exactly as for an unknown id, when the caller's party may not see it."""
+    view = services.writer.execute(lambda tx: notices.read_notice(tx, principal, notice_id))
+    return NoticePublic.of(view)
+
+
+@router.get(
+    "/{notice_id}/versions",
+    response_model=NoticeVersions,
+    responses=ERRORS,
+    summary="Every version of the notice's chain the caller may see",
+)
+def notice_versions(
+    notice_id: str, services: ServicesDep, principal: PrincipalDep
+) -> NoticeVersions:
+    views = services.writer.execute(lambda tx: notices.notice_versions(tx, principal, notice_id))
+    return NoticeVersions.of(views)
+
+
+@router.get(
+    "/{notice_id}/reads",
+    response_model=NoticeReadsPublic,
+    responses=ERRORS,
+    summary="Who read one's own notice, and when (author only)",
+)
+def notice_reads(
+    notice_id: str, services: ServicesDep, principal: PrincipalDep
+) -> NoticeReadsPublic:
+    """For the author's party only; anyone else gets 404."""
+    found = services.writer.execute(lambda tx: notices.notice_reads(tx, principal, notice_id))
+    return NoticeReadsPublic.of(found)

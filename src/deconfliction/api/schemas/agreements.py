@@ -1,0 +1,41 @@
+"""Agreements: who notifies whom, how early, with which margins, and how quickly an item must
+be acknowledged before it escalates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from deconfliction.api.schemas.common import Output
+from deconfliction.engine.model import Agreement, Identifier
+
+__all__ = ["AgreementCreate", "AgreementList", "AgreementPublic", "AgreementReplace"]
+
+
+class AgreementCreate(Agreement):
+    """A new agreement (admin), as in scenario files."""
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class AgreementReplace(Agreement):
+    """The agreement's new content (admin); ``id`` may be left out (it is the path's)."""
+
+    id: Identifier | None = Field(default=None)  # type: ignore[assignment]
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class AgreementPublic(Agreement):
+    """An agreement, seen by its parties and monitors (and admins)."""
+
+    @classmethod
+    def of(cls, agreement: Agreement) -> AgreementPublic:
+        return cls.model_construct(**dict(agreement))
+
+
+class AgreementList(Output):
+    agreements: list[AgreementPublic]

@@ -1,0 +1,74 @@
+"""Delivering many items at once: one statement per table, the same records as one by one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, delivery_id
+from deconfliction.service.clock import FixedClock
+from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.hotline import deliver
+from deconfliction.store import hotline as store
+from deconfliction.store.codec import canonical
+from deconfliction.store.feeds import feed_since
+from deconfliction.store.schema import deliveries, events
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def coordinator(store_url):
+    with Coordinator.open(store_url, clock=FixedClock(NOW)) as c:
+        yield c
+
+
+def _delivery(recipient: str, item: str = "n-1") -> Delivery:
+    return Delivery(
+        delivery_id(ItemType.notice, item, recipient),
+        ItemType.notice,
+        item,
+        recipient,
+        "author",
+        DeliveryStatus.delivered,
+        NOW,
+        deadline_at=NOW,
+        step_s=300.0,
+        monitors=("m",),
+        next_at=NOW,
+    )
+
+
+def test_many_deliveries_are_recorded_as_one_by_one_would(coordinator):
+    planned = [_delivery(f"p{i:03d}") for i in range(120)]
+    first = coordinator.run(lambda tx: deliver(tx, planned[:20]))
+    # Again, with the first twenty already made and one planned twice: each is made once.
+    second = coordinator.run(lambda tx: deliver(tx, [*planned, planned[50]]))
+    assert first == planned[:20]
+    assert second == planned[20:]
+
+    with coordinator.db.reading() as connection:
+        rows = connection.execute(
+            sa.select(events.c.seq, events.c.type, events.c.subject, events.c.body).order_by(
+                events.c.seq
+            )
+        ).all()
+        assert [r.subject for r in rows] == [d.id for d in planned]
+        assert {r.type for r in rows} == {"delivery.created"}
+        seqs = [r.seq for r in rows]
+        assert seqs == sorted(set(seqs))
+        for d, row in zip(planned, rows, strict=True):
+            # The event is exactly what appending it alone writes (the ledger hashes it).
+            assert row.body == canonical({"delivery": d.to_dict()})
+            assert [e.seq for e in feed_since(connection, d.recipient, 0)] == [row.seq]
+            assert store.delivery(connection, d.id) == d
+        stored = connection.execute(sa.select(deliveries.c.id, deliveries.c.seq)).all()
+    assert dict(stored) == {d.id: r.seq for d, r in zip(planned, rows, strict=True)}
+
+
+def test_delivering_nothing_writes_nothing(coordinator):
+    assert coordinator.run(lambda tx: deliver(tx, [])) == []
+    with coordinator.db.reading() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 0

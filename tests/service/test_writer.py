@@ -1,0 +1,196 @@
+"""The Writer's group commit, on both stores: a batch is one transaction, each command a
+savepoint; a failing command is rolled back alone and the others commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from deconfliction.engine.detection.findings import AlertKind
+from deconfliction.engine.errors import InvalidInput
+from deconfliction.service.coordinator import Coordinator, Tx, Writer
+from deconfliction.service.filing import Filed, file
+from deconfliction.service.queries import alerts_for
+from deconfliction.store import events
+from deconfliction.store.schema import events as events_table
+from deconfliction.store.schema import notices
+from tests.support.filing import notice, prepare
+
+
+@pytest.fixture
+def coordinator(store_url):
+    with Coordinator.open(store_url) as c:
+        prepare(c)
+        yield c
+
+
+class Boom(Exception):
+    pass
+
+
+def _filing(item) -> object:
+    def command(tx: Tx) -> Filed:
+        return file(tx, item)
+
+    return command
+
+
+def _append_then_fail(tx: Tx) -> None:
+    """Writes an event, then fails without moving the situation."""
+    tx.append("probe", "doomed", {"n": 1}, ["idf"])
+    raise Boom("after writing")
+
+
+def _violate_a_constraint(tx: Tx) -> None:
+    """A statement the database refuses (on PostgreSQL it would abort the whole transaction
+    were it not inside a savepoint)."""
+    tx.connection.execute(
+        sa.insert(notices).values(
+            id="n-orphan",
+            series="n-orphan",
+            author="idf",
+            kind="exercise",
+            action="new",
+            filed_at=datetime.now(UTC),
+            body="{}",
+            seq=10**9,
+        )
+    )
+
+
+def _committed(coordinator: Coordinator) -> list[tuple[int, str, str]]:
+    with coordinator.db.reading() as connection:
+        rows = connection.execute(
+            sa.select(events_table.c.seq, events_table.c.type, events_table.c.subject).order_by(
+                events_table.c.seq
+            )
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def _run_one_batch(coordinator: Coordinator, commands) -> tuple[list, list[list[int]]]:
+    """Queue every command before the writer starts, so they form one batch; return the
+    futures and the sequence numbers each commit reported."""
+    commits: list[list[int]] = []
+    coordinator.on_commit(lambda seqs: commits.append(list(seqs)))
+    writer = Writer(coordinator)
+    futures = [writer.submit(c) for c in commands]
+    writer.start()
+    try:
+        for f in futures:
+            f.exception(30)
+    finally:
+        writer.stop()
+    return futures, commits
+
+
+def test_a_failing_command_is_rolled_back_alone(coordinator):
+    before = _committed(coordinator)
+    idf, rus = notice("idf", 0), notice("rus", 0)
+    bad = notice("nobody", 1)
+    futures, commits = _run_one_batch(
+        coordinator,
+        [
+            _filing(idf),
+            _append_then_fail,
+            _violate_a_constraint,
+            _filing(bad),
+            _filing(rus),
+        ],
+    )
+    assert isinstance(futures[0].result(), Filed)
+    with pytest.raises(Boom):
+        futures[1].result()
+    with pytest.raises(sa.exc.IntegrityError):
+        futures[2].result()
+    with pytest.raises(InvalidInput, match="no party 'nobody'"):
+        futures[3].result()
+    filed = futures[4].result()
+    assert [c.alert.kind for c in filed.recorded.assessment.changes] == [AlertKind.notice_overlap]
+    # One batch, one transaction, one commit: it reports exactly the events it committed.
+    after = _committed(coordinator)
+    new = after[len(before) :]
+    assert len(commits) == 1
+    assert commits[0] == [seq for seq, _, _ in new]
+    assert "doomed" not in {subject for _, _, subject in new}
+    assert {subject for _, type_, subject in new if type_.startswith("notice")} == {
+        idf.id,
+        rus.id,
+    }
+    with coordinator.db.reading() as connection:
+        assert (
+            connection.execute(
+                sa.select(sa.func.count()).where(notices.c.id == "n-orphan")
+            ).scalar_one()
+            == 0
+        )
+    # The in-memory situation is the record's: a fresh coordinator rebuilds the same alerts.
+    with Coordinator.open(coordinator.db.url) as fresh:
+        assert fresh.situation().alerts == coordinator.situation().alerts
+
+
+def test_a_command_that_fails_after_moving_the_situation_reruns_the_batch(coordinator):
+    """A command that recorded an item and then failed has moved the in-memory situation: the
+    batch is rerun one command per transaction, with the same outcome for every caller."""
+    idf, rus = notice("idf", 0), notice("rus", 0)
+    idf2 = notice("idf", 1)
+
+    def record_then_fail(tx: Tx) -> None:
+        file(tx, idf2)
+        raise Boom("after recording")
+
+    futures, commits = _run_one_batch(coordinator, [_filing(idf), record_then_fail, _filing(rus)])
+    assert isinstance(futures[0].result(), Filed)
+    with pytest.raises(Boom):
+        futures[1].result()
+    assert isinstance(futures[2].result(), Filed)
+    assert len(commits) == 2  # the rerun: one transaction per command that committed
+    situation = coordinator.situation()
+    assert idf2.id not in situation.notices
+    assert {idf.id, rus.id} <= set(situation.notices)
+    overlaps = [a for a in alerts_for(coordinator) if a.kind is AlertKind.notice_overlap]
+    assert [set(a.subjects) for a in overlaps] == [{idf.id, rus.id}]
+    with Coordinator.open(coordinator.db.url) as fresh:
+        assert fresh.situation().alerts == coordinator.situation().alerts
+
+
+def test_a_rolled_back_command_does_not_hide_another_process_events(coordinator):
+    """After a batch whose last command wrote an event and failed, the events another
+    Coordinator (another process) appends next are still caught up, on SQLite too, which
+    hands the rolled-back sequence number out again: no conflict is lost."""
+    idf = notice("idf", 0)
+    futures, _ = _run_one_batch(coordinator, [_filing(idf), _append_then_fail])
+    futures[0].result()
+    with pytest.raises(Boom):
+        futures[1].result()
+
+    with Coordinator.open(coordinator.db.url) as other:
+        filed = other.run(lambda tx: file(tx, notice("rus", 0)))
+        assert len(filed.recorded.assessment.changes) == 1
+        with other.db.reading() as connection:
+            last = events.last_seq(connection)
+
+    # The first coordinator sees the other's notice, and a third notice conflicting with it
+    # (and with its own) raises both alerts.
+    assert "n-rus-0" in coordinator.situation().notices
+    third = notice("idf", 0, tag="again-")
+    filed = coordinator.run(lambda tx: file(tx, third))
+    subjects = {frozenset(c.alert.subjects) for c in filed.recorded.assessment.changes}
+    assert frozenset((third.id, "n-rus-0")) in subjects
+    assert filed.recorded.seq is not None
+    assert filed.recorded.seq > last
+
+
+def test_results_are_handed_back_after_the_commit(coordinator):
+    """A caller's result means its command is durable: visible to any other connection."""
+    writer = Writer(coordinator)
+    writer.start()
+    try:
+        filed = writer.execute(_filing(notice("idf", 0)))
+        assert isinstance(filed, Filed)
+        with Coordinator.open(coordinator.db.url) as other:
+            assert "n-idf-0" in other.situation().notices
+    finally:
+        writer.stop()

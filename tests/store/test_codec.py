@@ -1,0 +1,53 @@
+"""Canonical JSON: the fast path writes exactly what RFC 8785 (the ``rfc8785`` package) writes."""
+
+from __future__ import annotations
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deconfliction.store.codec import canonical
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(10**6), max_value=10**6).map(float)
+    | st.floats(min_value=-1e17, max_value=1e17)
+    | st.floats(min_value=-1e-3, max_value=1e-3)
+    | st.sampled_from(
+        [0.0, -0.0, 600.0, 1e16, 2.0**53, 1e20, 1e21, 1e-7, 1e-4, 0.1, 1.5e300, 35.77, 5e-324]
+    )
+    | st.text()
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=2000)
+@given(_values)
+def test_the_fast_path_writes_what_rfc8785_writes(value: object) -> None:
+    assert canonical(value) == rfc8785.dumps(value).decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [2**53, -(2**53), float("nan"), float("inf"), {"x": "\ud800"}, {1: "not a string key"}],
+)
+def test_what_rfc8785_refuses_is_refused(value: object) -> None:
+    with pytest.raises(rfc8785.CanonicalizationError):
+        rfc8785.dumps(value)
+    with pytest.raises(rfc8785.CanonicalizationError):
+        canonical(value)
+
+
+def test_keys_sort_by_utf16_code_units() -> None:
+    # U+FF5E sorts after U+1F600 in UTF-16 (a surrogate pair starts with 0xD83D), not before.
+    value = {"\uff5e": 1, "\U0001f600": 2, "a": 3}
+    assert canonical(value) == rfc8785.dumps(value).decode("utf-8")
+    assert canonical(value).index("\U0001f600") < canonical(value).index("\uff5e")
