@@ -208,18 +208,31 @@ def _machine_busy_seconds() -> float:
     return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def _postgres_seconds() -> float:
-    """CPU seconds used so far by every ``postgres`` process (the server under test when the
-    store is PostgreSQL)."""
+def _postgres_pids(store: str) -> list[int]:
+    """The processes of the PostgreSQL server at ``store`` (its backends and workers), when
+    the store is PostgreSQL; other PostgreSQL servers on the machine count as other load."""
+    if not store.startswith("postgres"):
+        return []
+    engine = sa.create_engine("postgresql+psycopg://" + store.split("://", 1)[1])
+    try:
+        with engine.connect() as connection:
+            pids = [
+                int(p)
+                for p in connection.execute(sa.text("SELECT pid FROM pg_stat_activity")).scalars()
+            ]
+            directory = connection.execute(sa.text("SHOW data_directory")).scalar_one()
+    finally:
+        engine.dispose()
+    with contextlib.suppress(OSError, ValueError), open(f"{directory}/postmaster.pid") as pid:
+        pids.append(int(pid.readline()))
+    return pids
+
+
+def _postgres_seconds(pids: list[int]) -> float:
     total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in pids:
         with contextlib.suppress(OSError, IndexError, ValueError):
-            with open(f"/proc/{entry}/comm", encoding="ascii") as comm:
-                if comm.read().strip() != "postgres":
-                    continue
-            total += cpu_seconds(int(entry))
+            total += cpu_seconds(pid)
     return total
 
 
@@ -227,13 +240,15 @@ class CpuMeter:
     """CPU used between two snapshots by the processes of the benchmark, by PostgreSQL, and by
     everything else on the machine (other work skews the figures: it is reported)."""
 
-    def __init__(self, processes: dict[str, int]) -> None:
+    def __init__(self, processes: dict[str, int], store: str) -> None:
         self.processes = processes
+        self.postgres = _postgres_pids(store)
         self._start = self._snapshot()
 
     def _snapshot(self) -> dict[str, float]:
         out = {name: cpu_seconds(pid) for name, pid in self.processes.items()}
-        out["postgres"] = _postgres_seconds()
+        if self.postgres:
+            out["postgres"] = _postgres_seconds(self.postgres)
         out["machine"] = _machine_busy_seconds()
         out["wall"] = time.monotonic()
         return out
@@ -263,6 +278,10 @@ def wait_for_quiet(limit_s: float = 300.0, busy: float = 0.25) -> str:
             return f"machine NOT idle before the run ({used:.2f} cores busy after {limit_s:.0f} s)"
 
 
+_IDLE_S = 3.0
+"""A connection idle longer than this is not reused (uvicorn closes idle ones after 5 s)."""
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection, written and read by hand: a load generator light
     enough not to take the server's CPU (httpx spends milliseconds of CPU per request)."""
@@ -272,11 +291,14 @@ class Connection:
         self.host = split.hostname or "127.0.0.1"
         self.port = split.port or 80
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._used = 0.0
 
     async def request(
         self, method: str, path: str, headers: dict[str, str], body: bytes = b""
     ) -> tuple[int, bytes]:
         """(status, body) of one request."""
+        if self._streams is not None and time.monotonic() - self._used > _IDLE_S:
+            self.close()  # the server may have closed it (uvicorn: after 5 s idle)
         if self._streams is None:
             self._streams = await asyncio.open_connection(self.host, self.port)
         reader, writer = self._streams
@@ -297,6 +319,7 @@ class Connection:
             raise
         if fields.get("connection", "").lower() == "close":
             self.close()
+        self._used = time.monotonic()
         return status, content
 
     def close(self) -> None:

@@ -316,7 +316,8 @@ def main(argv: list[str] | None = None) -> None:
                 if listener.stdout.readline().strip() != "READY":
                     raise SystemExit("the listener failed")
                 meter = CpuMeter(
-                    server_pids(running) | {"listener": listener.pid, "filer": os.getpid()}
+                    server_pids(running) | {"listener": listener.pid, "filer": os.getpid()},
+                    url,
                 )
                 starts, recipients, latencies, errors, counted, achieved, skipped = run(
                     _file(

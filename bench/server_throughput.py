@@ -78,7 +78,12 @@ async def _client(
 
 
 async def _run(
-    running: list[Server], tokens: dict[str, str], clients: int, warmup: float, duration: float
+    running: list[Server],
+    store: str,
+    tokens: dict[str, str],
+    clients: int,
+    warmup: float,
+    duration: float,
 ) -> tuple[list[float], list[str], float, str]:
     """(latencies, errors, seconds measured, CPU used meanwhile)."""
     parties = sorted(tokens)
@@ -91,7 +96,7 @@ async def _run(
 
     async def sample() -> None:
         await asyncio.sleep(max(0.0, start - time.perf_counter()))
-        meter = CpuMeter(server_pids(running) | {"clients": os.getpid()})
+        meter = CpuMeter(server_pids(running) | {"clients": os.getpid()}, store)
         window.append(time.perf_counter())
         await asyncio.sleep(max(0.0, stop - time.perf_counter()))
         cpu.append(meter.report())
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         quiet = wait_for_quiet()
         with servers(url, args.servers) as running:
             latencies, errors, elapsed, cpu = asyncio.run(
-                _run(running, tokens, args.clients, args.warmup, args.duration)
+                _run(running, url, tokens, args.clients, args.warmup, args.duration)
             )
     store = "PostgreSQL" if args.db.startswith("postgres") else "SQLite"
     count = len(latencies)

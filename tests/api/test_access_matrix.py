@@ -21,10 +21,9 @@ duty_officer, monitor, viewer) of A, of B and of C.  A cell reads:
 * ``200``, ``201``, ``401``, ``403``, ``404``: the status;
 * ``200-``: a list answered without the resource in it (a list row's ``200`` means the
   resource is in the list);
-* ``404?`` / ``200-?``: what need to know asks for; the service answers otherwise today (it
-  lets an admin of any party read and change every agreement and zone agreement: see
-  ``QUESTIONED``).  These cells are only checked for shape here, and asserted in
-  ``test_questioned_cells_follow_need_to_know``, which is expected to fail until decided.
+
+Need to know binds admins too: an admin reads and changes only the agreements and zone
+agreements its party takes part in, and only its own party's record.
 
 Beyond the status, every answer must be no server error, every error must have the one error
 shape, and whatever a party may not see must answer exactly as an id that does not exist:
@@ -71,22 +70,22 @@ GET    /v1/stream                              idf   rus   sarc  | 401 401 401 |
 GET    /v1/parties                             rus   idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/parties/{party_id}                  rus   idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 POST   /v1/parties                             idf   rus   icrc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
-PATCH  /v1/parties/{party_id}                  rus   idf   icrc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 200  403  403  403
+PATCH  /v1/parties/{party_id}                  rus   idf   icrc  | 401 401 401 | 200 403 403 403 | 403 403 403 403 | 403  403  403  403
 
-GET    /v1/agreements                          idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200-? 200- 200- 200-
-GET    /v1/agreements/{agreement_id}           idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404? 404  404  404
-POST   /v1/agreements                          idf   undof sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
-PUT    /v1/agreements/{agreement_id}           idf   undof sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404? 403  403  403
+GET    /v1/agreements                          idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
+GET    /v1/agreements/{agreement_id}           idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/agreements                          idf   undof sarc  | 401 401 401 | 403 403 403 403 | 201 403 403 403 | 403  403  403  403
+PUT    /v1/agreements/{agreement_id}           idf   undof sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404  403  403  403
 
 GET    /v1/lines                               idf   rus   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/lines/{line_id}                     idf   rus   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 POST   /v1/lines                               idf   rus   icrc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
 PUT    /v1/lines/{line_id}                     idf   rus   icrc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 200  403  403  403
 
-GET    /v1/zones                               idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200-? 200- 200- 200-
-GET    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404? 404  404  404
-POST   /v1/zones                               idf   undof sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
-PUT    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404? 403  403  403
+GET    /v1/zones                               idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
+GET    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/zones                               idf   undof sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 403  403  403  403
+PUT    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404  403  403  403
 
 GET    /v1/sites                               sarc  idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
 GET    /v1/sites/{site_id}                     sarc  idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
@@ -119,15 +118,6 @@ POST   /v1/messages                            idf   rus   sarc  | 401 401 401 |
 """
 # fmt: on
 
-QUESTIONED = (
-    "An admin token of any party reads every agreement and zone agreement, including those "
-    "its party is neither party to nor monitors, and changes them (docs/api.md: 'admins: "
-    "all').  Need to know says a zone agreement is seen by its signatories and monitors and "
-    "an agreement by its parties and monitors, and docs/api.md itself says 'Reading is never "
-    "a question of role but of need to know'.  Either admin tokens belong only to a neutral "
-    "operator, or these answers must be 404 (and the PUT too, or it tells that the id exists)."
-)
-
 ROLES = ("admin", "duty_officer", "monitor", "viewer")
 GROUPS = ("A", "B", "C")
 TOKENLESS = ("no token", "revoked", "expired")
@@ -150,14 +140,11 @@ class Cell:
     status: int
     listed: bool = True
     """For list rows: whether the resource is in the list."""
-    questioned: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Cell:
-        questioned = text.endswith("?")
-        text = text.removesuffix("?")
         listed = not text.endswith("-")
-        return cls(int(text.removesuffix("-")), listed, questioned)
+        return cls(int(text.removesuffix("-")), listed)
 
 
 @dataclass(frozen=True)
@@ -549,9 +536,8 @@ def _blind(row: Row, caller: str) -> bool:
     return caller.startswith("C ") and c_blind
 
 
-def _check_cell(world: World, row: Row, caller: str, *, principle: bool = False) -> list[str]:
-    """Call ``row``'s endpoint as ``caller`` and list what is wrong with the answer.  Questioned
-    cells are checked against their expected status only when ``principle`` is set."""
+def _check_cell(world: World, row: Row, caller: str) -> list[str]:
+    """Call ``row``'s endpoint as ``caller`` and list what is wrong with the answer."""
     cell = row.cells[caller]
     client, party = _caller(world, row, caller)
     call = CALLS.get(row.endpoint, Call())
@@ -561,8 +547,6 @@ def _check_cell(world: World, row: Row, caller: str, *, principle: bool = False)
     where = f"{row} as {caller} ({party})"
     answer = _request(client, row.method, url, body, stream=row.path == "/v1/stream")
     problems = _check_shape(where, answer)
-    if cell.questioned and not principle:
-        return problems
     if answer.status != cell.status:
         problems.append(f"{where}: expected {cell.status}, got {answer.status}: {answer.body!r}")
     elif call.listing is not None and answer.status == 200:
@@ -570,7 +554,7 @@ def _check_cell(world: World, row: Row, caller: str, *, principle: bool = False)
         listed = world.ids[name] in {item["id"] for item in answer.body[key]}
         if listed != cell.listed:
             problems.append(f"{where}: {world.ids[name]} {'not ' if not listed else ''}listed")
-    if params and _blind(row, caller) and (principle or not cell.questioned):
+    if params and _blind(row, caller):
         unknown = {name: _missing(ident) for name, ident in params.items()}
         missing = _request(client, row.method, row.path.format(**unknown), body)
         problems += _check_shape(f"{where} (unknown id)", missing)
@@ -630,30 +614,6 @@ def test_access(world: World, row: Row) -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize(
-    "row",
-    [
-        pytest.param(
-            row,
-            marks=pytest.mark.xfail(
-                strict=True, reason="admins read past need to know: see QUESTIONED"
-            ),
-        )
-        for row in ROWS
-        if any(cell.questioned for cell in row.cells.values())
-    ],
-    ids=str,
-)
-def test_questioned_cells_follow_need_to_know(world: World, row: Row) -> None:
-    problems = [
-        p
-        for caller, cell in row.cells.items()
-        if cell.questioned
-        for p in _check_cell(world, row, caller, principle=True)
-    ]
-    assert problems == []
-
-
 def test_reads_are_recorded_and_refusals_are_not(world: World) -> None:
     """A read by an addressee is recorded for the author; an attempt by a party that may not
     see the notice is not a read."""
@@ -668,11 +628,8 @@ def test_reads_are_recorded_and_refusals_are_not(world: World) -> None:
 
 # -- need to know over time ----------------------------------------------------------------
 
-RETROACTIVE = (
-    "Who may see a notice is worked out from the agreements as they stand now, not from whom "
-    "it was addressed to when it was filed: amending an agreement opens old notices to new "
-    "addressees and closes them to parties they were delivered to."
-)
+# Who may see a notice is fixed when it is filed: amending an agreement later neither opens
+# old notices to new addressees nor closes them to parties they were delivered to.
 
 
 def _amend(api: Api, ident: str, change: Callable[[dict[str, Any]], None]) -> None:
@@ -682,7 +639,6 @@ def _amend(api: Api, ident: str, change: Callable[[dict[str, Any]], None]) -> No
     assert answer.status_code == 200, answer.text
 
 
-@pytest.mark.xfail(strict=True, reason=RETROACTIVE)
 def test_a_new_addressee_does_not_see_notices_filed_before(api: Api) -> None:
     api.load_golan()
     sarc = api.as_("sarc")
@@ -696,7 +652,6 @@ def test_a_new_addressee_does_not_see_notices_filed_before(api: Api) -> None:
     assert sarc.get("/v1/notices/n-idf-001").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason=RETROACTIVE)
 def test_a_notice_delivered_stays_readable_by_its_addressee(api: Api) -> None:
     api.load_golan()
     rus = api.as_("rus")

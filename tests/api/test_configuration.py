@@ -15,8 +15,10 @@ def test_every_party_sees_who_is_on_the_line_but_only_its_own_contacts(api):
     assert contacts["idf"][0]["name"] == "IAF command post, duty officer"
     assert contacts["rus"] is None
     assert c["sarc"].get("/v1/parties/rus").json()["duty_contacts"] is None
-    admin = api.as_("undof", "admin")
-    assert admin.get("/v1/parties/rus").json()["duty_contacts"][0]["name"].startswith("Hmeimim")
+    # Need to know binds admins too: another party's escalation chain is not theirs to see.
+    assert api.as_("undof", "admin").get("/v1/parties/rus").json()["duty_contacts"] is None
+    own = api.as_("rus", "admin").get("/v1/parties/rus").json()["duty_contacts"]
+    assert own[0]["name"].startswith("Hmeimim")
     assert c["idf"].get("/v1/parties/nobody").json() == not_found("party", "nobody")
 
 
@@ -28,7 +30,12 @@ def test_admins_add_and_change_parties(api):
     assert created.status_code == 201, created.text
     assert created.json()["status"] == "active"
     assert admin.post("/v1/parties", json=body).status_code == 409
-    renamed = admin.patch("/v1/parties/unhcr", json={"name": "UN refugee agency"})
+    # A party's record is changed by that party's own admins only.
+    assert admin.patch("/v1/parties/unhcr", json={"name": "x"}).status_code == 403
+    assert admin.patch("/v1/parties/rus", json={"status": "suspended"}).status_code == 403
+    renamed = api.as_("unhcr", "admin").patch(
+        "/v1/parties/unhcr", json={"name": "UN refugee agency"}
+    )
     assert renamed.status_code == 200
     assert renamed.json()["name"] == "UN refugee agency"
     assert renamed.json()["affiliations"] == ["UNHCR"]
@@ -92,7 +99,14 @@ def test_a_new_agreement_makes_new_addressees(api):
     c = golan(api)
     parties(api, "x")
     x = api.as_("x")
-    admin = api.as_("undof", "admin")
+    admin = api.as_("idf", "admin")
+    # An admin records only agreements its own party takes part in.
+    assert (
+        api.as_("undof", "admin")
+        .post("/v1/agreements", json={"id": "x-idf", "name": "X and IDF", "parties": ["x", "idf"]})
+        .status_code
+        == 403
+    )
     body = {
         "id": "x-idf",
         "name": "X and IDF",
@@ -163,6 +177,7 @@ def test_admins_add_and_change_zones(api):
         "id": "box",
         "name": "A box",
         "signatories": ["idf", "sarc"],
+        "monitors": ["undof"],
         "area": {"type": "polygon", "vertices": ["33.4N 36.8E", "33.4N 37.0E", "33.6N 37.0E"]},
         "rules": [{"type": "no_presence", "applies_to": {"notice_kinds": ["air_operation"]}}],
     }

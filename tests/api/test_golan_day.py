@@ -22,8 +22,8 @@ The day:
   it: at 10:04:10 it escalates to the next RUS duty contact, at 10:09:10 to UNDOF.  RUS
   acknowledges at 10:12, with a reply.
 * 24 Nov 11:00  IDF cancels the exercise: its alerts close.
-* 24 Nov 12:00  the admin adds an agreement (IDF tells SARC of its ground movements) and at
-  12:05 suspends SARC; at 12:10 IDF's road closure to SARC is reported to IDF as undelivered
+* 24 Nov 12:00  the admin adds an agreement (IDF tells SARC of its ground movements; UNDOF
+  monitors it) and at 12:05 SARC's own admin suspends SARC's participation; at 12:10 IDF's road closure to SARC is reported to IDF as undelivered
   at once.
 
 Every party follows its live stream (``/v1/stream``) all day; at the end each stream must match
@@ -291,7 +291,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
             assert created.status_code == 201, (item["id"], created.text)
     parties = line.clients["idf"].get("/v1/parties").json()["parties"]
     assert [p["id"] for p in parties] == ["idf", "rus", "sarc", "undof"]
-    # The escalation chain is for the party itself (and admins).
+    # The escalation chain is for the party itself.
     assert [p["id"] for p in parties if p["duty_contacts"] is not None] == ["idf"]
     # SARC signs no zone agreement: it sees none of them.
     assert line.clients["sarc"].get("/v1/zones").json()["zones"] == []
@@ -588,7 +588,8 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     }
     assert admin.post("/v1/agreements", json=roads).status_code == 201
     line.at("2026-11-24T12:05:00Z")
-    suspended = admin.patch("/v1/parties/sarc", json={"status": "suspended"})
+    # A party suspends its own participation (as Russia once suspended the channel).
+    suspended = api.as_("sarc", "admin").patch("/v1/parties/sarc", json={"status": "suspended"})
     assert suspended.status_code == 200, suspended.text
     assert suspended.json()["status"] == "suspended"
 

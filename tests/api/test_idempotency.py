@@ -93,7 +93,7 @@ def test_every_write_is_idempotent(api):
         (c["idf"], "post", "/v1/messages", {"to": "rus", "body": "hello"}),
         (c["rus"], "post", f"/v1/inbox/{item}/ack", {"reply": "received"}),
         (admin, "post", "/v1/parties", {"id": "x", "name": "X", "kind": "monitor"}),
-        (admin, "patch", "/v1/parties/x", {"status": "suspended"}),
+        (admin, "patch", "/v1/parties/undof", {"affiliations": ["UNDOF", "UN observers"]}),
         (
             admin,
             "post",

@@ -559,6 +559,7 @@ class Situation:
 
     def _record_notice(self, notice: Notice) -> None:
         series = notice.id if notice.replaces is None else self.series_of(notice.replaces)
+        self.roster.remember_audience(notice)
         self.notices[notice.id] = notice
         self.series[notice.id] = series
         if notice.replaces is not None:

@@ -1,9 +1,11 @@
 """Parties, agreements, lines and zone agreements over the wire.
 
-Admins configure them.  Reading: every party sees the list of parties (without another party's
-duty contacts) and the lines; an agreement is seen by its parties and monitors, a zone
-agreement by its signatories and monitors.  The admin role sees every one of them, since it
-maintains them.  Anything a party may not see answers as if it did not exist.
+A party's admins configure what their party takes part in.  Need to know binds every role:
+every party sees the list of parties (without another party's duty contacts) and the lines; an
+agreement is seen, and changed, only by its parties and monitors, a zone agreement by its
+signatories and monitors; a party record is changed only by that party's own admins (a party
+suspends or withdraws its own participation).  Whoever runs the server keeps full control
+through the command line.  Anything a party may not see answers as if it did not exist.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from deconfliction.engine.detection.zones import CompiledZone
-from deconfliction.engine.errors import ConflictingRecord, InvalidInput, NotFound, Problem
+from deconfliction.engine.errors import (
+    ConflictingRecord,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Problem,
+)
 from deconfliction.engine.model import Agreement, Line, Party, ZoneAgreement
 from deconfliction.engine.model.common import DomainModel
 from deconfliction.engine.scenario import (
@@ -25,7 +33,7 @@ from deconfliction.engine.scenario import (
     check_references,
     problems_from_validation,
 )
-from deconfliction.service.auth import Principal, Role
+from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.filing import file_as
 from deconfliction.service.permissions import Action, require
@@ -64,8 +72,17 @@ class ZoneView:
     lines: dict[str, Line]
 
 
-def _sees_all(principal: Principal) -> bool:
-    return principal.role is Role.admin
+def _takes_part(principal: Principal, item: DomainModel) -> bool:
+    """Whether the caller's party takes part in a party record, agreement or zone agreement
+    (lines are shared geography: everyone takes part)."""
+    party = principal.party
+    if isinstance(item, Party):
+        return item.id == party
+    if isinstance(item, Agreement):
+        return party in item.parties or party in item.monitors
+    if isinstance(item, ZoneAgreement):
+        return party in item.signatories or party in item.monitors
+    return True
 
 
 def _existing(tx: Tx, kind: type[DomainModel], ident: str) -> DomainModel | None:
@@ -111,9 +128,20 @@ def create(tx: Tx, principal: Principal, kind: type[M], data: Mapping[str, Any])
     is refused (replace it instead)."""
     require(principal, Action.configure)
     item = _validate(tx, kind, data)
-    if _existing(tx, kind, item.id) is not None:
-        _, name = _SECTIONS[kind]
+    _, name = _SECTIONS[kind]
+    existing = _existing(tx, kind, item.id)
+    if existing is not None:
+        if not isinstance(existing, Party) and not _takes_part(principal, existing):
+            raise NotFound(name, item.id)
         raise ConflictingRecord(f"{name} '{item.id}' already exists: change it instead")
+    if kind is not Party and not _takes_part(principal, item):
+        raise Forbidden(
+            f"{principal.party} may only record an {name} it takes part in (as a party, "
+            "signatory or monitor)"
+            if name[0] in "aeiou"
+            else f"{principal.party} may only record a {name} it takes part in (as a party, "
+            "signatory or monitor)"
+        )
     file_as(tx, principal, item)
     return item
 
@@ -122,12 +150,15 @@ def replace(tx: Tx, principal: Principal, kind: type[M], ident: str, data: Mappi
     """Replace an existing agreement, line or zone agreement (admin) with new content."""
     require(principal, Action.configure)
     _, name = _SECTIONS[kind]
-    if _existing(tx, kind, ident) is None:
+    existing = _existing(tx, kind, ident)
+    if existing is None or not _takes_part(principal, existing):
         raise NotFound(name, ident)
     given = data.get("id")
     if given is not None and given != ident:
         raise InvalidInput.at(("id",), f"'{given}' is not the {name} being changed ('{ident}')")
     item = _validate(tx, kind, {**data, "id": ident})
+    if not _takes_part(principal, item):
+        raise Forbidden(f"{principal.party} may not remove itself from the {name} it changes")
     file_as(tx, principal, item)
     return item
 
@@ -136,8 +167,8 @@ def replace(tx: Tx, principal: Principal, kind: type[M], ident: str, data: Mappi
 
 
 def shows_contacts(principal: Principal, party: Party) -> bool:
-    """A party's escalation chain is shown to that party and to admins only."""
-    return party.id == principal.party or _sees_all(principal)
+    """A party's escalation chain is shown to that party only."""
+    return party.id == principal.party
 
 
 def list_parties(tx: Tx, principal: Principal) -> list[Party]:
@@ -156,6 +187,8 @@ def update_party(tx: Tx, principal: Principal, party_id: str, changes: Mapping[s
     withdrawn party are reported to their senders as undelivered from then on."""
     require(principal, Action.configure)
     current = get_party(tx, principal, party_id)
+    if current.id != principal.party:
+        raise Forbidden(f"only {party_id}'s own admins may change its record")
     merged = {**current.model_dump(mode="json", by_alias=True), **changes, "id": party_id}
     party = _validate(tx, Party, merged)
     file_as(tx, principal, party)
@@ -166,11 +199,7 @@ def update_party(tx: Tx, principal: Principal, party_id: str, changes: Mapping[s
 
 
 def _agreement_visible(principal: Principal, agreement: Agreement) -> bool:
-    return (
-        _sees_all(principal)
-        or principal.party in agreement.parties
-        or principal.party in agreement.monitors
-    )
+    return _takes_part(principal, agreement)
 
 
 def list_agreements(tx: Tx, principal: Principal) -> list[Agreement]:
@@ -197,7 +226,7 @@ def get_line(tx: Tx, principal: Principal, line_id: str) -> Line:
 
 
 def _zone_visible(principal: Principal, zone: ZoneAgreement) -> bool:
-    return _sees_all(principal) or principal.party in {*zone.signatories, *zone.monitors}
+    return _takes_part(principal, zone)
 
 
 def _zone_view(tx: Tx, compiled: CompiledZone) -> ZoneView:

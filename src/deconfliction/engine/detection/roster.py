@@ -50,6 +50,7 @@ class Roster:
         self.parties: dict[str, Party] = {p.id: p for p in parties}
         self.agreements: dict[str, Agreement] = {a.id: a for a in agreements}
         self._affiliation_owner: dict[str, str] = {}
+        self._audiences: dict[str, frozenset[str]] = {}
         self._terms: dict[tuple[str, str], PairTerms | None] = {}
         self._addressees: dict[tuple[str, NoticeKind], frozenset[str]] = {}
         self._reindex()
@@ -88,8 +89,20 @@ class Roster:
         return set(known)
 
     def notice_audience(self, notice: Notice) -> set[str]:
-        """Parties that may see ``notice``: its author and addressees."""
+        """Parties that may see ``notice``: its author and the addressees it was sent to.
+
+        Once a notice is recorded its audience is fixed (:meth:`remember_audience`): amending
+        an agreement later neither shows an old notice to a party it was never sent to, nor
+        hides it from one that received it.
+        """
+        fixed = self._audiences.get(notice.id)
+        if fixed is not None:
+            return set(fixed)
         return {notice.author} | self.addressees(notice.author, notice.kind)
+
+    def remember_audience(self, notice: Notice) -> None:
+        """Fix ``notice``'s audience as the agreements give it now (at its recording)."""
+        self._audiences[notice.id] = frozenset(self.notice_audience(notice))
 
     def site_audience(self, site: ProtectedSite) -> set[str]:
         out = {site.owner}
