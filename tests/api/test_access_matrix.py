@@ -115,6 +115,14 @@ POST   /v1/inbox/{delivery_id}/ack             rus   idf   sarc  | 401 401 401 |
 GET    /v1/messages                            idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
 GET    /v1/messages/{message_id}               idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 POST   /v1/messages                            idf   rus   sarc  | 401 401 401 | 403 201 201 403 | 403 201 201 403 | 403  201  201  403
+
+GET    /.well-known/deconfliction/ledger-keys  idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+GET    /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+POST   /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+GET    /v1/ledger/entries/{index}              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+GET    /v1/ledger/consistency                  idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+GET    /v1/ledger/export                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+GET    /v1/notices/{notice_id}/timeline        idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 """
 # fmt: on
 
@@ -266,6 +274,8 @@ def _world(api: Api) -> World:
         "alert": late["id"],
         "delivery": delivery["id"],
         "message": sent.json()["id"],
+        # The ledger entry that records n-idf-001: idf and rus may read it, sarc may not.
+        "entry": str(idf.get("/v1/notices/n-idf-001/timeline").json()["lines"][0]["index"]),
     }
     return world
 
@@ -300,6 +310,7 @@ class Call:
     body: Body | None = None
     listing: tuple[str, str] | None = None
     """(the list's key in the answer, the name of the resource in ``World.ids``)"""
+    query: dict[str, str] | None = None
 
 
 def _known(*names: str) -> Params:
@@ -405,6 +416,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/notices/{notice_id}"): Call(_known("notice")),
     ("GET", "/v1/notices/{notice_id}/versions"): Call(_known("notice")),
     ("GET", "/v1/notices/{notice_id}/reads"): Call(_known("notice")),
+    ("GET", "/v1/notices/{notice_id}/timeline"): Call(_known("notice")),
+    ("GET", "/v1/ledger/entries/{index}"): Call(lambda w: {"index": w.ids["entry"]}),
+    ("GET", "/v1/ledger/consistency"): Call(query={"first": "3", "second": "20"}),
     ("POST", "/v1/notices"): Call(body=lambda w, p: notice(title=f"{p} notice {w.serial()}")),
     ("POST", "/v1/notices/{notice_id}/replace"): Call(
         _fresh_notice, lambda w, p: {"title": "moved", "volumes": notice()["volumes"]}
@@ -472,7 +486,9 @@ def _caller(world: World, row: Row, caller: str) -> tuple[httpx.Client, str]:
 
 
 def _missing(ident: str) -> str:
-    """An id as long as ``ident`` that names nothing."""
+    """An id as long as ``ident`` that names nothing (a ledger index: a negative one)."""
+    if ident.isdigit() and len(ident) > 1:
+        return "-" + "9" * (len(ident) - 1)
     head = ident[: max(2, len(ident) // 2)]
     return head + "z" * (len(ident) - len(head))
 
@@ -544,6 +560,8 @@ def _check_cell(world: World, row: Row, caller: str) -> list[str]:
     params = call.params(world) if call.params is not None else {}
     body = call.body(world, party) if call.body is not None else None
     url = row.path.format(**params)
+    if call.query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in call.query.items())
     where = f"{row} as {caller} ({party})"
     answer = _request(client, row.method, url, body, stream=row.path == "/v1/stream")
     problems = _check_shape(where, answer)

@@ -713,8 +713,11 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
     of_type: dict[str, list[Event]] = {}
     for e in events:
         of_type.setdefault(e.type, []).append(e)
-    # Nothing missing, nothing extra: every delivery to the party, every alert naming it.
-    assert {e.data["subject"] for e in of_type.get("delivery.created", [])} == set(inbox), party
+    # Nothing missing, nothing extra: every delivery to the party, every alert naming it; and
+    # the deliveries of what the party sent (a sender must be able to prove delivery).
+    created = [e.data["payload"]["delivery"] for e in of_type.get("delivery.created", [])]
+    assert {d["id"] for d in created if d["recipient"] == party} == set(inbox), party
+    assert all(d["recipient"] == party or d["sender"] == party for d in created), party
     assert {e.data["subject"] for e in of_type.get("alert.opened", [])} == set(alerts), party
     # Each inbox item's last event tells where it stands now.
     latest: dict[str, dict[str, Any]] = {}
@@ -737,8 +740,23 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
             assert e.data["subject"] in alerts
         elif e.type == "message.sent":
             assert e.payload["message"]["sender"] == party
+        elif e.type in ("party.recorded", "line.recorded"):
+            pass  # everyone on the line knows who is on it and where the lines run
+        elif e.type == "agreement.recorded":
+            item = e.payload["item"]
+            assert party in {*item["parties"], *item["monitors"]}, (party, e)
+        elif e.type == "zone.recorded":
+            item = e.payload["item"]
+            assert party in {*item["signatories"], *item["monitors"]}, (party, e)
+        elif e.type == "notice.filed":
+            # Its author's, or addressed to the party (delivered to its inbox).
+            received = {i["item_id"] for i in inbox.values() if i["item_type"] == "notice"}
+            assert e.data["subject"] in own | received, (party, e)
+        elif e.type == "site.recorded":
+            # Sites are seen by their owner and the parties bound by an agreement with it.
+            assert e.data["subject"] in own or party != e.payload["item"]["owner"], (party, e)
         else:
-            assert e.type in ("notice.filed", "site.recorded", "observation.filed"), e.type
+            assert e.type == "observation.filed", e.type
             assert e.data["subject"] in own, (party, e)
 
 

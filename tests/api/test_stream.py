@@ -312,7 +312,11 @@ async def test_every_event_names_the_party_it_goes_to(live: Live) -> None:
         elif e.type is not None and e.type.startswith("alert."):
             assert "b" in payload["change"]["alert"]["parties"]
         else:
-            assert payload["item"]["author"] == "b"
+            # A notice's own entry: b filed it, or it is addressed to b.
+            assert e.type == "notice.filed"
+            roster = live.api.coordinator.situation().roster
+            notice_ = live.api.coordinator.situation().notices[e.data["subject"]]
+            assert "b" in roster.notice_audience(notice_)
 
 
 async def test_resuming_misses_nothing_and_repeats_nothing(live: Live) -> None:
@@ -325,13 +329,13 @@ async def test_resuming_misses_nothing_and_repeats_nothing(live: Live) -> None:
     for _ in range(3):  # filed while b is away
         await live.file(notice("a", lat=33.0 + _notices / 100))
     expected = live.feed("b", start)
-    assert len(expected) == 6
+    assert len(expected) == 12  # each notice: its own entry, then its delivery to b
 
     async with Stream(live, "b", last_event_id=received[-1].id) as b:
         assert b.position == received[-1].id
         received += await b.until(expected[-1])
         await live.file(notice("a", lat=33.0 + _notices / 100))  # and live again
-        received += await b.take(1)
+        received += await b.take(2)
     _check_shape(received)
     assert [e.id for e in received] == live.feed("b", start)
 
@@ -356,8 +360,8 @@ async def test_a_new_stream_starts_at_the_current_position(live: Live) -> None:
     async with Stream(live, "b") as b:
         assert b.position >= max(live.feed("b", 0))
         filed = await live.file(notice("a", lat=31.0))
-        (event,) = await b.take(1)
-    assert event.type == "delivery.created"
+        own, event = await b.take(2)
+    assert (own.type, event.type) == ("notice.filed", "delivery.created")
     assert event.data is not None
     assert event.data["payload"]["delivery"]["item_id"] == filed.recorded.assessment.item.id
 
@@ -366,8 +370,8 @@ async def test_escalations_arrive(live: Live) -> None:
     async with Stream(live, "a") as a, Stream(live, "b") as b, Stream(live, "m") as m:
         filed = await live.file(notice("a"))
         (delivery,) = filed.deliveries
-        (created,) = await b.take(1)
-        assert created.type == "delivery.created"
+        own, created = await b.take(2)
+        assert (own.type, created.type) == ("notice.filed", "delivery.created")
 
         live.clock.advance(301)  # past the 5 min deadline: b's second duty contact is called
         steps = await live.run(escalate_due)
@@ -397,7 +401,7 @@ async def test_events_written_by_another_process_arrive(live: Live, store_url: s
             filed = await anyio.to_thread.run_sync(
                 lambda: other.run(lambda tx: file(tx, notice("a")))
             )
-            (event,) = await b.take(1)
+            _, event = await b.take(2)
     assert event.data is not None
     assert event.data["payload"]["delivery"]["item_id"] == filed.recorded.assessment.item.id
 

@@ -13,7 +13,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from deconfliction.engine.ledger.entries import entry_bytes
+from deconfliction.engine.ledger.merkle import leaf_hash
 from deconfliction.store import events
+from deconfliction.store.codec import canonical
 from deconfliction.store.database import _WRITER_LOCK_KEY, Database, database_url
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import metadata, notices
@@ -49,10 +52,28 @@ def postgres_db(postgres_url):
     database.close()
 
 
-def _append(connection: sa.Connection, subject: str = "s", **payload: object) -> int:
+def append_event(
+    connection: sa.Connection,
+    *,
+    type: str = "t",
+    subject: str = "s",
+    payload: dict[str, object] | None = None,
+    recorded_at: datetime | None = None,
+) -> int:
+    """Append an event as the coordinator does: the next ledger index and its leaf hash."""
+    at = recorded_at or datetime.now(UTC)
+    body = canonical(payload or {})
+    index = connection.execute(
+        sa.select(sa.func.coalesce(sa.func.max(events_table.c.idx) + 1, 0))
+    ).scalar_one()
+    leaf = leaf_hash(entry_bytes(index, at, type, subject, body))
     return events.append(
-        connection, type="t", subject=subject, payload=dict(payload), recorded_at=datetime.now(UTC)
+        connection, events.NewEvent(type, subject, body, index, leaf), recorded_at=at
     )
+
+
+def _append(connection: sa.Connection, subject: str = "s", **payload: object) -> int:
+    return append_event(connection, subject=subject, payload=dict(payload))
 
 
 # -- both stores ------------------------------------------------------------------------------
@@ -74,9 +95,7 @@ def test_migrations_build_the_schema_the_code_declares(db):
 def test_timestamps_round_trip_exactly_in_utc(db):
     instant = datetime(2026, 11, 24, 9, 59, 10, 123456, tzinfo=timezone(timedelta(hours=2)))
     with db.writing() as connection:
-        seq = events.append(
-            connection, type="t", subject="s", payload={"a": 1}, recorded_at=instant
-        )
+        seq = append_event(connection, subject="s", payload={"a": 1}, recorded_at=instant)
     with db.reading() as connection:
         (stored,) = list(events.since(connection, seq - 1))
     assert stored.recorded_at == instant
@@ -90,7 +109,7 @@ def test_timestamps_compare_as_instants(db):
     instants = [base + timedelta(microseconds=k) for k in (3, -5, 0, 1, 86_400_000_000)]
     with db.writing() as connection:
         for i, instant in enumerate(instants):
-            events.append(connection, type="t", subject=f"{i}", payload={}, recorded_at=instant)
+            append_event(connection, subject=f"{i}", payload={}, recorded_at=instant)
     with db.reading() as connection:
         ordered = connection.execute(
             sa.select(events_table.c.recorded_at).order_by(events_table.c.recorded_at)
@@ -109,9 +128,7 @@ def test_naive_timestamps_are_refused(db):
     ):
         events.append(
             connection,
-            type="t",
-            subject="s",
-            payload={},
+            events.NewEvent("t", "s", "{}", 0, bytes(32)),
             recorded_at=datetime(2026, 1, 1),  # noqa: DTZ001 - the point of the test
         )
     with db.reading() as connection:
@@ -487,7 +504,7 @@ def test_postgres_instants_do_not_depend_on_the_session_time_zone(postgres_url):
         database.migrate()
         with database.writing() as connection:
             assert connection.execute(sa.text("SHOW timezone")).scalar_one() == "Asia/Jerusalem"
-            seq = events.append(connection, type="t", subject="s", payload={}, recorded_at=instant)
+            seq = append_event(connection, subject="s", payload={}, recorded_at=instant)
         with database.reading() as connection:
             (stored,) = list(events.since(connection, seq - 1))
             later = connection.execute(

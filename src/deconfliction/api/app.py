@@ -17,6 +17,7 @@ from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.hotline import escalate_due
+from deconfliction.service.records import sign_head_now
 from deconfliction.service.settings import Settings
 
 __all__ = ["create_app"]
@@ -50,6 +51,17 @@ async def _escalation_loop(services: Services) -> None:
         await asyncio.sleep(interval)
 
 
+async def _heartbeat_loop(services: Services) -> None:
+    """Sign a fresh tree head regularly, so parties can see the log alive and unchanged."""
+    interval = services.settings.ledger_sign_interval_s
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(services.writer.execute, sign_head_now)
+        except Exception:
+            log.exception("signing a tree head failed")
+
+
 def create_app(
     coordinator: Coordinator, settings: Settings | None = None, *, background: bool = True
 ) -> FastAPI:
@@ -63,12 +75,19 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = 256
         services.writer.start()
         await services.feeds.start()
-        task = asyncio.create_task(_escalation_loop(services)) if background else None
+        tasks = (
+            [
+                asyncio.create_task(_escalation_loop(services)),
+                asyncio.create_task(_heartbeat_loop(services)),
+            ]
+            if background
+            else []
+        )
         try:
             yield
         finally:
             await services.feeds.close()
-            if task is not None:
+            for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

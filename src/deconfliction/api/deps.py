@@ -14,6 +14,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import KeyReused
+from deconfliction.engine.ledger.receipts import Receipt
+from deconfliction.service import records
 from deconfliction.service.auth import Principal, authenticate
 from deconfliction.service.coordinator import Tx
 from deconfliction.store import hotline as hotline_store
@@ -77,35 +79,66 @@ async def write(
     body: Any,
     command: Callable[[Tx], tuple[int, dict[str, Any]]],
 ) -> JSONResponse:
-    """Run a write command on the writer and answer with its (status, JSON body).
+    """Run a write command on the writer and answer with its (status, JSON body), carrying
+    the ledger's receipt.
+
+    ``receipt`` proves the write's first entry (the notice filed, the acknowledgement, ...):
+    the entry itself, its index and hash, the signed tree head and the inclusion proof.
+    ``ledger.entries`` lists every other entry the write made that the caller may read (its
+    receipt: ``GET /v1/ledger/entries/{index}``).
 
     With an idempotency key, the first answer is stored in the same transaction as the write;
-    a retry with the same key and the same request gets that answer again (and the header
-    ``Idempotent-Replayed: true``); the same key with a different request is refused.
+    a retry with the same key and the same request gets that answer again, with receipts under
+    the newest head (and the header ``Idempotent-Replayed: true``); the same key with a
+    different request is refused.
     """
     fingerprint = _fingerprint(request_line, body)
+    party = principal.party
 
-    def run(tx: Tx) -> tuple[int, dict[str, Any], bool]:
+    def run(tx: Tx) -> tuple[int, dict[str, Any], bool, list[Receipt]]:
         if key is not None:
-            found = hotline_store.remembered_response(tx.connection, principal.party, key)
+            found = hotline_store.remembered_response(tx.connection, party, key)
             if found is not None:
                 stored_hash, status, response = found
                 if stored_hash != fingerprint:
                     raise KeyReused("this Idempotency-Key was already used for a different request")
-                return status, json.loads(response), True
+                stored = json.loads(response)
+                again = [records.receipt(tx, party, i) for i in stored["ledger_entries"]]
+                return status, stored["body"], True, again
+        before = len(tx.entries)
         status, response_body = command(tx)
         if key is not None:
+            mine = [a.index for a in tx.entries[before:] if party in a.audience]
             hotline_store.remember_response(
                 tx.connection,
-                principal.party,
+                party,
                 key,
                 fingerprint,
                 status,
-                canonical(response_body),
+                canonical({"body": response_body, "ledger_entries": mine}),
                 tx.now,
             )
-        return status, response_body, False
+        return status, response_body, False, []
 
-    status, response_body, replayed = await run_in_threadpool(services.writer.execute, run)
+    (status, response_body, replayed, again), receipts = await run_in_threadpool(
+        services.writer.execute_receipted, run, party
+    )
+    proofs = again if replayed else receipts
+    if proofs:
+        response_body = response_body | {
+            "receipt": proofs[0].to_dict(),
+            "ledger": {
+                "tree_head": proofs[0].tree_head.to_dict(),
+                "entries": [
+                    {
+                        "index": r.index,
+                        "leaf_hash": r.leaf_hash.hex(),
+                        "type": r.to_dict()["type"],
+                        "subject": r.to_dict()["subject"],
+                    }
+                    for r in proofs
+                ],
+            },
+        }
     headers = {"Idempotent-Replayed": "true"} if replayed else None
     return JSONResponse(response_body, status_code=status, headers=headers)

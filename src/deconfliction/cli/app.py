@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from deconfliction import __version__
-from deconfliction.cli import server
+from deconfliction.cli import ledger, server
 from deconfliction.cli.common import (
     DbOption,
     JsonOption,
@@ -155,7 +155,9 @@ def load(
     if not store_exists(settings.db):
         # Check the file before creating a store, so that bad input leaves nothing behind.
         parse_file(file, settings)
-    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+    with Coordinator.open(
+        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+    ) as coordinator:
         scenario = parse_file(file, settings, known_ids(coordinator.situation()))
         report = load_with_progress(coordinator, scenario, str(file))
     recorded = sum(report.recorded.values())
@@ -180,7 +182,9 @@ def alerts(
     """Show the alerts in the store (all of them, or those open at a time)."""
     settings = resolve_settings(db)
     instant = time_option(at, "--at")
-    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+    with Coordinator.open(
+        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+    ) as coordinator:
         found = alerts_for(coordinator, party=party, at=instant)
     if as_json:
         print(alerts_json(found))
@@ -201,7 +205,9 @@ def export(
 ) -> None:
     """Export lines, zones, sites, notices, observations and alerts as GeoJSON."""
     settings = resolve_settings(db)
-    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+    with Coordinator.open(
+        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+    ) as coordinator:
         collection = feature_collection(coordinator.situation(), party)
     try:
         geojson.write_text(json.dumps(collection, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -225,6 +231,7 @@ def schema(
 
 
 server.register(app)
+ledger.register(app)
 
 
 def _version(value: bool) -> None:

@@ -80,7 +80,9 @@ def serve(
         raise InvalidInput.at(("--log-level",), f"unknown level '{log_level}'")
     settings = resolve_settings(db)
     if not demo:
-        with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+        with Coordinator.open(
+            settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+        ) as coordinator:
             _serve(coordinator, host, port, log_level)
         return
     with tempfile.TemporaryDirectory(prefix="deconflict-serve-demo-") as scratch:
@@ -126,7 +128,9 @@ def create(
 ) -> None:
     """Create a token.  It is printed once and stored only as a hash."""
     settings = resolve_settings(db)
-    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+    with Coordinator.open(
+        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+    ) as coordinator:
         now = coordinator.clock.now()
         if expires_in is not None and expires_at is not None:
             raise InvalidInput.at(("--expires-in",), "give --expires-in or --expires-at, not both")
@@ -154,7 +158,9 @@ def revoke(
 ) -> None:
     """Revoke a token: it is refused from now on."""
     settings = resolve_settings(db)
-    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+    with Coordinator.open(
+        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+    ) as coordinator:
         revoke_token(
             coordinator.db, token_id.removeprefix("dlt_").split("_")[0], coordinator.clock.now()
         )
@@ -167,7 +173,9 @@ def list_(
 ) -> None:
     """List tokens (never their secrets)."""
     settings = resolve_settings(db)
-    with Coordinator.open(settings.db, limits=settings.limits()) as coordinator:
+    with Coordinator.open(
+        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+    ) as coordinator:
         found = list_tokens(coordinator.db, party)
     table = Table(title="Tokens")
     for column in ("id", "party", "role", "label", "created", "expires", "revoked"):

@@ -26,13 +26,18 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.alerts import AlertChange
 from deconfliction.engine.errors import DeconflictionError, InvalidInput
+from deconfliction.engine.ledger.heads import TreeHead
+from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.engine.model import Limits
 from deconfliction.engine.situation import Assessment, Item, Situation
 from deconfliction.service.clock import Clock, SystemClock
+from deconfliction.service.keys import LedgerKeys, keys_directory_for
+from deconfliction.service.ledger import Appended, Ledger
 from deconfliction.store import events as event_log
 from deconfliction.store import projections
 from deconfliction.store.codec import (
     Canonical,
+    canonical,
     change_from_json,
     change_to_json,
     item_event_type,
@@ -41,7 +46,8 @@ from deconfliction.store.codec import (
     item_to_json,
 )
 from deconfliction.store.database import Database
-from deconfliction.store.feeds import add_to_feed, add_to_feeds
+from deconfliction.store.events import NewEvent
+from deconfliction.store.feeds import add_to_feeds
 
 __all__ = ["Coordinator", "Recorded", "Tx", "Writer"]
 
@@ -65,6 +71,10 @@ class Tx:
     connection: Connection
     now: datetime
     appended: list[int] = field(default_factory=list)
+    entries: list[Appended] = field(default_factory=list)
+    """The ledger entries appended so far, in order."""
+    head: TreeHead | None = None
+    """The signed tree head over this transaction's entries (set just before it commits)."""
 
     @property
     def situation(self) -> Situation:
@@ -73,14 +83,9 @@ class Tx:
     def append(
         self, type: str, subject: str, payload: dict[str, Any], audience: Sequence[str] = ()
     ) -> int:
-        """Append an event to the log, and to the live feed of each party in ``audience``."""
-        seq = event_log.append(
-            self.connection, type=type, subject=subject, payload=payload, recorded_at=self.now
-        )
-        add_to_feed(self.connection, seq, audience)
-        self.appended.append(seq)
-        self.coordinator._seq = seq
-        return seq
+        """Append an event to the log (and the ledger), and to the live feed of each party in
+        ``audience``."""
+        return self.append_many([(type, subject, payload, audience)])[0]
 
     def append_many(
         self, entries: Sequence[tuple[str, str, dict[str, Any] | Canonical, Sequence[str]]]
@@ -88,11 +93,14 @@ class Tx:
         """Append several ``(type, subject, payload, audience)`` events, in order, with one
         statement per table; returns their sequence numbers.  A payload may be given as its
         canonical JSON text."""
-        seqs = event_log.append_many(
-            self.connection,
-            [(type, subject, payload) for type, subject, payload, _ in entries],
-            recorded_at=self.now,
-        )
+        ledger = self.coordinator.ledger
+        new: list[NewEvent] = []
+        for type, subject, payload, audience in entries:
+            body = canonical(payload)
+            added = ledger.add(self.now, type, subject, body, audience)
+            self.entries.append(added)
+            new.append(NewEvent(type, subject, body, added.index, added.leaf))
+        seqs = event_log.append_many(self.connection, new, recorded_at=self.now)
         add_to_feeds(self.connection, [(seq, e[3]) for seq, e in zip(seqs, entries, strict=True)])
         self.appended.extend(seqs)
         if seqs:
@@ -139,11 +147,17 @@ class Coordinator:
     """Owns a :class:`Database` and the :class:`Situation` mirrored from its log."""
 
     def __init__(
-        self, database: Database, *, limits: Limits | None = None, clock: Clock | None = None
+        self,
+        database: Database,
+        *,
+        keys: LedgerKeys,
+        limits: Limits | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.db = database
         self.limits = limits or Limits()
         self.clock: Clock = clock or SystemClock()
+        self.ledger = Ledger(keys)
         self._situation = Situation(self.limits)
         self._seq = 0
         self._touched = False
@@ -152,12 +166,21 @@ class Coordinator:
 
     @classmethod
     def open(
-        cls, location: str, *, limits: Limits | None = None, clock: Clock | None = None
+        cls,
+        location: str,
+        *,
+        limits: Limits | None = None,
+        clock: Clock | None = None,
+        keys_directory: str | None = None,
     ) -> Coordinator:
-        """Open (creating and migrating if needed) the database at ``location``."""
+        """Open (creating and migrating if needed) the database at ``location``, with the
+        ledger's signing keys from ``keys_directory`` (by default beside a SQLite file, or in
+        the user's configuration directory; see :func:`keys_directory_for`)."""
         database = Database(location)
         database.migrate()
-        return cls(database, limits=limits, clock=clock)
+        clock = clock or SystemClock()
+        keys = LedgerKeys.open(keys_directory or keys_directory_for(location), clock.now())
+        return cls(database, keys=keys, limits=limits, clock=clock)
 
     def close(self) -> None:
         self.db.close()
@@ -176,6 +199,7 @@ class Coordinator:
     # -- the mirror ---------------------------------------------------------------------------
 
     def _catch_up(self, connection: Connection) -> None:
+        self.ledger.catch_up(connection)
         for stored in event_log.since(connection, self._seq):
             payload = stored.payload()
             if "change" in payload:
@@ -187,6 +211,7 @@ class Coordinator:
     def _reset(self) -> None:
         self._situation = Situation(self.limits)
         self._seq = 0
+        self.ledger.reset()
 
     def situation(self) -> Situation:
         """The situation as of the latest committed event (read-only: do not mutate)."""
@@ -214,6 +239,10 @@ class Coordinator:
                 self._catch_up(connection)
                 tx = Tx(self, connection, self._now())
                 yield tx
+                if tx.entries:
+                    # Signed in the transaction: a stored head never covers an entry that
+                    # was not stored, and every stored entry is covered by a stored head.
+                    tx.head = self.ledger.sign(connection, tx.now)
                 appended = tx.appended
         except BaseException:
             self._reset()
@@ -255,6 +284,9 @@ class Coordinator:
 class _Command:
     run: Callable[[Tx], Any]
     future: Future[Any] = field(default_factory=Future)
+    party: str | None = None
+    """Whose receipts to make: the entries this party may read (None: none at all)."""
+    receipts: list[Receipt] = field(default_factory=list)
 
 
 class Writer:
@@ -293,6 +325,16 @@ class Writer:
         """Run ``command`` and wait for its batch to commit."""
         return self.submit(command).result()
 
+    def execute_receipted(
+        self, command: Callable[[Tx], T], party: str | None
+    ) -> tuple[T, list[Receipt]]:
+        """Run ``command``, wait for its batch to commit, and return its result with a receipt
+        (under the batch's signed tree head) for every ledger entry it appended that ``party``
+        may read."""
+        job = _Command(command, party=party)
+        self._queue.put(job)
+        return job.future.result(), job.receipts
+
     def _loop(self) -> None:
         while True:
             first = self._queue.get()
@@ -315,6 +357,7 @@ class Writer:
 
     def _run_batch(self, batch: list[_Command]) -> None:
         outcomes: list[tuple[bool, Any]] = []
+        spans: list[tuple[int, int]] = []
         coordinator = self.coordinator
         try:
             with coordinator.transaction() as tx:
@@ -322,6 +365,7 @@ class Writer:
                     savepoint = tx.connection.begin_nested()
                     coordinator._touched = False
                     seq, appended = coordinator._seq, len(tx.appended)
+                    entries, size = len(tx.entries), coordinator.ledger.size()
                     try:
                         result = job.run(tx)
                     except BaseException as exc:
@@ -334,10 +378,14 @@ class Writer:
                         # which catching up from a number past them would skip.
                         coordinator._seq = seq
                         del tx.appended[appended:]
+                        del tx.entries[entries:]
+                        coordinator.ledger.truncate(size)
                         outcomes.append((False, exc))
+                        spans.append((entries, entries))
                     else:
                         savepoint.commit()
                         outcomes.append((True, result))
+                        spans.append((entries, len(tx.entries)))
         except _Rebuild:
             # Rare: rerun the batch from a clean situation, one command per transaction.
             for job in batch:
@@ -351,8 +399,12 @@ class Writer:
                 if not job.future.done():
                     job.future.set_exception(exc)
             return
-        for job, (ok, value) in zip(batch, outcomes, strict=True):
+        for job, (ok, value), (start, end) in zip(batch, outcomes, spans, strict=True):
             if ok:
+                if job.party is not None and tx.head is not None:
+                    job.receipts = coordinator.ledger.receipts_for(
+                        tx.entries[start:end], tx.head, job.party
+                    )
                 job.future.set_result(value)
             else:
                 job.future.set_exception(value)

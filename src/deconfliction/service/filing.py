@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from deconfliction.engine.alerts import ChangeAction
+from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.errors import Forbidden
 from deconfliction.engine.hotline import Delivery, alert_deliveries, notice_deliveries
 from deconfliction.engine.model import (
@@ -31,21 +32,29 @@ class Filed:
     deliveries: list[Delivery] = field(default_factory=list)
 
 
-def _own_audience(item: Item) -> list[str]:
-    """Who sees the item's own event on their live feed (beyond deliveries and alerts)."""
+def _own_audience(item: Item, roster: Roster) -> list[str]:
+    """Who may read the item's own ledger entry (and sees it on their live feed): the parties
+    need to know lets see the item, as it stands when it is recorded."""
+    everyone = set(roster.parties)
     if isinstance(item, Notice):
-        return [item.author]
-    if isinstance(item, ProtectedSite):
-        return [item.owner]
-    if isinstance(item, Observation):
-        return [item.reported_by]
-    return []
+        audience = roster.notice_audience(item)
+    elif isinstance(item, ProtectedSite):
+        audience = roster.site_audience(item)
+    elif isinstance(item, Observation):
+        audience = {item.reported_by}
+    elif isinstance(item, Agreement):
+        audience = set(item.parties) | set(item.monitors)
+    elif isinstance(item, ZoneAgreement):
+        audience = set(item.signatories) | set(item.monitors)
+    else:  # parties and lines: everyone on the line knows who is on it and where lines run
+        audience = everyone | ({item.id} if isinstance(item, Party) else set())
+    return sorted(audience)
 
 
 def file(tx: Tx, item: Item, location: tuple[str | int, ...] = ()) -> Filed:
     """Record ``item`` with its alert changes, then deliver it (a notice) and every alert it
     opened.  Filing the same item again changes nothing."""
-    recorded = tx.record(item, location, _own_audience(item))
+    recorded = tx.record(item, location, _own_audience(item, tx.situation.roster))
     if recorded.seq is None:
         return Filed(recorded)
     roster = tx.situation.roster

@@ -43,7 +43,8 @@ def _audience(d: Delivery, *extra: str) -> list[str]:
 
 
 def deliver(tx: Tx, deliveries: Iterable[Delivery]) -> list[Delivery]:
-    """Put each delivery in its recipient's inbox (and on its live feed); one already made
+    """Put each delivery in its recipient's inbox (and on the live feeds of its recipient
+    and its sender); one already made
     is not made again.  A notice to a hundred parties is a hundred deliveries: they are
     written together, a few statements in all."""
     planned = list(deliveries)
@@ -56,7 +57,8 @@ def deliver(tx: Tx, deliveries: Iterable[Delivery]) -> list[Delivery]:
     bodies = [canonical(d.to_dict()) for d in done]
     seqs = tx.append_many(
         [
-            ("delivery.created", d.id, Canonical(f'{{"delivery":{body}}}'), [d.recipient])
+            # The sender sees its own deliveries too: it must be able to prove them.
+            ("delivery.created", d.id, Canonical(f'{{"delivery":{body}}}'), _audience(d))
             for d, body in zip(done, bodies, strict=True)
         ]
     )

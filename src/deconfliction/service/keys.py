@@ -30,13 +30,23 @@ from deconfliction.engine.ledger.heads import (
     public_key_text,
 )
 
-__all__ = ["KeyRecord", "LedgerKeys", "default_keys_directory"]
+__all__ = ["KeyRecord", "LedgerKeys", "default_keys_directory", "keys_directory_for"]
 
 _LOCK = threading.Lock()
 
 
 def default_keys_directory() -> str:
     return str(Path(platformdirs.user_config_dir("deconfliction")) / "ledger-keys")
+
+
+def keys_directory_for(location: str) -> str:
+    """Where a store's signing keys live unless told otherwise: beside a SQLite file
+    (``<file>.keys``, a separate directory, never inside the database), or, for a PostgreSQL
+    database, in the user's configuration directory under the database's name."""
+    if "://" not in location:
+        return str(Path(location).expanduser().resolve()) + ".keys"
+    name = "".join(c if c.isalnum() else "_" for c in location.split("://", 1)[1].split("@")[-1])
+    return str(Path(default_keys_directory()) / name)
 
 
 @dataclass(frozen=True, slots=True)

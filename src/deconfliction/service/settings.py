@@ -64,6 +64,23 @@ class Settings(BaseSettings):
         ),
     )
 
+    ledger_keys: str | None = Field(
+        default=None,
+        description=(
+            "Directory of the ledger's signing keys, kept apart from the data (created on first "
+            "use, mode 0700). Default: beside a SQLite file (<file>.keys), or in the user's "
+            "configuration directory for PostgreSQL."
+        ),
+    )
+    ledger_sign_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "The server signs a fresh tree head at least this often (seconds), even when "
+            "nothing is written, so that parties can see the log is alive and unchanged."
+        ),
+    )
+
     def limits(self) -> Limits:
         return Limits(
             max_area_km2=self.max_area_km2,

@@ -12,10 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from deconfliction.store.codec import Canonical, canonical
 from deconfliction.store.schema import events
 
-__all__ = ["StoredEvent", "append", "append_many", "last_seq", "since"]
+__all__ = ["NewEvent", "StoredEvent", "append", "append_many", "last_seq", "since"]
 
 # Built once: their compiled form is reused by every filing.
 _INSERT = sa.insert(events)
@@ -36,38 +35,39 @@ class StoredEvent:
         return data
 
 
-def append(
-    connection: Connection,
-    *,
-    type: str,
-    subject: str,
-    payload: dict[str, Any],
-    recorded_at: datetime,
-) -> int:
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event ready to append: its canonical body and its place in the ledger."""
+
+    type: str
+    subject: str
+    body: str
+    index: int
+    leaf_hash: bytes
+
+
+def append(connection: Connection, event: NewEvent, *, recorded_at: datetime) -> int:
     """Append one event; returns its sequence number."""
-    result = connection.execute(
-        _INSERT,
-        {"recorded_at": recorded_at, "type": type, "subject": subject, "body": canonical(payload)},
-    )
-    seq = result.inserted_primary_key
-    assert seq is not None
-    return int(seq[0])
+    return append_many(connection, [event], recorded_at=recorded_at)[0]
 
 
 def append_many(
-    connection: Connection,
-    entries: Sequence[tuple[str, str, dict[str, Any] | Canonical]],
-    *,
-    recorded_at: datetime,
+    connection: Connection, entries: Sequence[NewEvent], *, recorded_at: datetime
 ) -> list[int]:
-    """Append ``(type, subject, payload)`` events with one statement; returns their sequence
-    numbers, in the order given (ascending).  Only inside a write transaction (it holds the
-    single writer's place)."""
+    """Append events with one statement; returns their sequence numbers, in the order given
+    (ascending).  Only inside a write transaction (it holds the single writer's place)."""
     if not entries:
         return []
     rows: list[dict[str, Any]] = [
-        {"recorded_at": recorded_at, "type": type, "subject": subject, "body": canonical(payload)}
-        for type, subject, payload in entries
+        {
+            "recorded_at": recorded_at,
+            "type": e.type,
+            "subject": e.subject,
+            "body": e.body,
+            "idx": e.index,
+            "leaf_hash": e.leaf_hash.hex(),
+        }
+        for e in entries
     ]
     if connection.dialect.name == "sqlite":
         # SQLite cannot hand back the keys of a multi-row insert in order (SQLAlchemy would

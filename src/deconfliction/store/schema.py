@@ -25,6 +25,7 @@ __all__ = [
     "reads",
     "sites",
     "tokens",
+    "tree_heads",
     "zones",
 ]
 
@@ -47,6 +48,8 @@ events = sa.Table(
     sa.Column("type", sa.String(40), nullable=False),
     sa.Column("subject", sa.String(128), nullable=False),
     sa.Column("body", sa.Text(), nullable=False, comment="RFC 8785 canonical JSON"),
+    sa.Column("idx", sa.BigInteger(), nullable=False, unique=True, comment="ledger index"),
+    sa.Column("leaf_hash", sa.String(64), nullable=False, comment="RFC 9162 leaf hash, hex"),
 )
 sa.Index("ix_events_subject", events.c.subject, events.c.seq)
 
@@ -201,4 +204,18 @@ idempotency = sa.Table(
     sa.Column("status", sa.Integer(), nullable=False),
     sa.Column("response", sa.Text(), nullable=False),
     sa.Column("created_at", UtcTimestamp(), nullable=False),
+)
+
+
+# -- the ledger (migration 0003) ---------------------------------------------------------------
+
+tree_heads = sa.Table(
+    "tree_heads",
+    metadata,
+    sa.Column("id", Seq, primary_key=True, autoincrement=True),
+    sa.Column("tree_size", sa.BigInteger(), nullable=False, index=True),
+    sa.Column("root_hash", sa.String(64), nullable=False),
+    sa.Column("signed_at", UtcTimestamp(), nullable=False),
+    sa.Column("key_id", sa.String(32), nullable=False),
+    sa.Column("signature", sa.String(100), nullable=False),
 )

@@ -8,6 +8,7 @@ from deconfliction.api.routes import (
     agreements,
     alerts,
     inbox,
+    ledger,
     lines,
     messages,
     meta,
@@ -34,4 +35,5 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     messages.router,
     stream.router,
+    ledger.router,
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ __all__ = [
     "Keyring",
     "TreeHead",
     "key_id_of",
+    "keyring_from_text",
     "public_key_from_text",
     "public_key_text",
     "sign_head",
@@ -156,3 +158,21 @@ class Keyring:
         except InvalidSignature:
             return False
         return True
+
+
+def keyring_from_text(text: str) -> Keyring:
+    """Public keys from any form the log publishes them in: the JSON of
+    ``/.well-known/deconfliction/ledger-keys`` or ``deconflict ledger key --json`` (every key
+    listed), a PEM public key, or the base64 of a raw key.
+
+    >>> from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    >>> key = Ed25519PrivateKey.generate().public_key()
+    >>> keyring_from_text(public_key_text(key)).ids() == [key_id_of(key)]
+    True
+    """
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        data = json.loads(stripped)
+        listed = data.get("keys", [data])
+        return Keyring(public_key_from_text(k["public_key"]) for k in listed)
+    return Keyring([public_key_from_text(stripped)])

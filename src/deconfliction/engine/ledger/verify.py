@@ -23,7 +23,7 @@ from deconfliction.engine.ledger.heads import Keyring, TreeHead, public_key_from
 from deconfliction.engine.ledger.merkle import HASH_SIZE, MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Check
 
-__all__ = ["EXPORT_FORMAT", "ExportHeader", "read_header", "verify_export"]
+__all__ = ["EXPORT_FORMAT", "ExportHeader", "compare_exports", "read_header", "verify_export"]
 
 EXPORT_FORMAT = "deconfliction-ledger-export/1"
 KEY_ADDED = "ledger.key_added"
@@ -179,4 +179,44 @@ def verify_export(lines: Iterable[bytes], keyring: Keyring) -> Check:
         "party": header.party,
         "keys_introduced_by_the_log": sorted(introduced),
     }
+    return Check(tuple(problems), facts)
+
+
+def _leaves(lines: Iterable[bytes]) -> tuple[ExportHeader, list[bytes]]:
+    stream = iter(lines)
+    header = read_header(next(stream))
+    leaves = []
+    for raw in stream:
+        line = raw.rstrip(b"\r\n")
+        if line:
+            leaves.append(bytes.fromhex(line.split(b"\t", 2)[1].decode("ascii")))
+    return header, leaves
+
+
+def compare_exports(older: Iterable[bytes], newer: Iterable[bytes]) -> Check:
+    """Compare a party's own older copy of the log with a newer export: the newer must
+    extend the older entry for entry (the log only grows) and every tree head the older copy
+    holds must still match.  Names the first entry that differs."""
+    try:
+        old_header, old = _leaves(older)
+        _, new = _leaves(newer)
+    except (StopIteration, ValueError, KeyError, IndexError) as exc:
+        return Check((f"an export is not readable: {exc}",))
+    problems: list[str] = []
+    for index, leaf in enumerate(old):
+        if index >= len(new):
+            problems.append(f"entry {index}: in your copy but no longer in the log (removed)")
+            break
+        if new[index] != leaf:
+            problems.append(f"entry {index}: differs from your copy (the log was rewritten)")
+            break
+    if not problems:
+        tree = MerkleTree(new[: len(old)])
+        for head in old_header.heads:
+            if head.tree_size <= len(old) and tree.root(head.tree_size) != head.root_hash:
+                problems.append(
+                    f"tree head of size {head.tree_size} in your copy does not match the log"
+                )
+                break
+    facts = {"older_entries": len(old), "newer_entries": len(new)}
     return Check(tuple(problems), facts)

@@ -1,0 +1,131 @@
+"""The neutral record: keys, signed tree heads, receipts, proofs, exports, timelines.
+
+A party may have a receipt for the entries it may read (those on its own feed); its export
+shows every other entry as a hash only, enough to check the whole tree without reading other
+parties' business.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import iterate_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from deconfliction.api.deps import PrincipalDep, ServicesDep
+from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.ledger import (
+    ConsistencyProof,
+    KeysPublic,
+    ReceiptPublic,
+    Timeline,
+    TreeHeadPublic,
+)
+from deconfliction.engine.ledger.heads import LOG_NAME
+from deconfliction.service import records
+from deconfliction.service.timeline import timeline
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["ledger"])
+
+
+@router.get(
+    "/.well-known/deconfliction/ledger-keys",
+    response_model=KeysPublic,
+    summary="The log's public keys (every key it ever signed with)",
+)
+def ledger_keys(services: ServicesDep) -> KeysPublic:
+    """No token needed: anyone may check a receipt.  Retired keys stay listed, so that old
+    heads stay verifiable."""
+    return KeysPublic.model_validate(
+        {"log": LOG_NAME, "keys": [r.to_dict() for r in records.key_records(services.coordinator)]}
+    )
+
+
+@router.get(
+    "/v1/ledger/tree-head",
+    response_model=TreeHeadPublic,
+    responses=errors(401, 422),
+    summary="The newest signed tree head",
+)
+def tree_head(services: ServicesDep, principal: PrincipalDep) -> TreeHeadPublic:
+    head = services.writer.execute(records.latest_head)
+    return TreeHeadPublic.model_validate(head.to_dict())
+
+
+@router.post(
+    "/v1/ledger/tree-head",
+    response_model=TreeHeadPublic,
+    responses=errors(401, 422),
+    summary="Sign a tree head now",
+)
+def sign_tree_head(services: ServicesDep, principal: PrincipalDep) -> TreeHeadPublic:
+    """A fresh head, with the server's time, over the whole log."""
+    head = services.writer.execute(records.sign_head_now)
+    return TreeHeadPublic.model_validate(head.to_dict())
+
+
+@router.get(
+    "/v1/ledger/entries/{index}",
+    response_model=ReceiptPublic,
+    responses=ERRORS,
+    summary="A receipt for one entry the caller may read",
+)
+def entry_receipt(index: int, services: ServicesDep, principal: PrincipalDep) -> ReceiptPublic:
+    """Under the newest signed head.  404, as for an index that does not exist, for an entry
+    that is not on the caller's feed."""
+    found = services.writer.execute(lambda tx: records.receipt(tx, principal.party, index))
+    return ReceiptPublic.model_validate(found.to_dict())
+
+
+@router.get(
+    "/v1/ledger/consistency",
+    response_model=ConsistencyProof,
+    responses=errors(401, 422),
+    summary="Proof that a later tree extends an earlier one",
+)
+def consistency(
+    services: ServicesDep,
+    principal: PrincipalDep,
+    first: Annotated[int, Query(ge=1, description="The earlier tree size.")],
+    second: Annotated[int, Query(ge=1, description="The later tree size.")],
+) -> ConsistencyProof:
+    """Check it with ``deconflict verify consistency`` against two signed heads you hold."""
+    proof = services.writer.execute(lambda tx: records.consistency_proof(tx, first, second))
+    return ConsistencyProof.model_validate(proof)
+
+
+@router.get(
+    "/v1/ledger/export",
+    responses={**errors(401, 422), 200: {"content": {"text/plain": {}}}},
+    response_class=StreamingResponse,
+    summary="The whole log as the caller may see it, for offline verification",
+)
+def export(services: ServicesDep, principal: PrincipalDep) -> StreamingResponse:
+    """A header line (JSON: the signed tree heads and the keys), then one line per entry:
+    ``index<TAB>leaf hash<TAB>entry``, the entry empty where the caller may not read it.
+    Check it with ``deconflict verify export``."""
+    lines = records.export(services.coordinator, principal.party)
+    return StreamingResponse(
+        iterate_in_threadpool(lines),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ledger-export.txt"'},
+    )
+
+
+@router.get(
+    "/v1/notices/{notice_id}/timeline",
+    response_model=Timeline,
+    responses=ERRORS,
+    tags=["notices"],
+    summary="What happened to a notice, with proofs",
+)
+def notice_timeline(notice_id: str, services: ServicesDep, principal: PrincipalDep) -> Timeline:
+    """When each version was filed (the server's time), its geometry and lead time; when
+    each addressee received, read and acknowledged it; every escalation.  Each line carries
+    the receipt of its ledger entry.  The author sees every addressee; an addressee only
+    itself."""
+    found = services.writer.execute(lambda tx: timeline(tx, principal.party, notice_id))
+    return Timeline.model_validate(found)

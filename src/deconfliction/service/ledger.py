@@ -1,0 +1,148 @@
+"""The ledger on the server: the Merkle tree over the log, signing, receipts, exports.
+
+Every event the coordinator appends gets the next index and its leaf hash
+(:meth:`Ledger.add`), inside the write transaction.  Before the transaction commits, the
+coordinator signs a tree head over everything it appended (:meth:`Ledger.sign`), in the same
+transaction, so that a head is never stored for entries that were not, and every entry that
+was committed is covered by a stored, signed head.  Receipts are built from that head.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.engine import Connection
+
+from deconfliction.engine.errors import InvalidInput, NotFound
+from deconfliction.engine.ledger.entries import entry_bytes
+from deconfliction.engine.ledger.heads import TreeHead, key_id_of, public_key_text, sign_head
+from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
+from deconfliction.engine.ledger.receipts import Receipt
+from deconfliction.engine.ledger.verify import KEY_ADDED, ExportHeader
+from deconfliction.service.keys import LedgerKeys
+from deconfliction.store import ledger as store
+
+__all__ = ["Appended", "Ledger"]
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """An entry appended in the current transaction."""
+
+    index: int
+    entry: bytes
+    leaf: bytes
+    audience: frozenset[str] = frozenset()
+    """The parties that may read the entry (its feed)."""
+
+
+class Ledger:
+    """The tree (in memory, rebuilt from the stored leaf hashes) and the signing keys."""
+
+    def __init__(self, keys: LedgerKeys) -> None:
+        self.keys = keys
+        self.tree = MerkleTree()
+        self.lock = threading.RLock()
+        """Held while the tree changes or is read for a proof from another thread."""
+
+    def catch_up(self, connection: Connection) -> None:
+        with self.lock:
+            for leaf in store.leaf_hashes_from(connection, len(self.tree)):
+                self.tree.append(leaf)
+
+    def reset(self) -> None:
+        with self.lock:
+            self.tree = MerkleTree()
+
+    def size(self) -> int:
+        return len(self.tree)
+
+    def add(
+        self,
+        recorded_at: datetime,
+        type: str,
+        subject: str,
+        body: str,
+        audience: Iterable[str] = (),
+    ) -> Appended:
+        """Give an event its index and leaf hash (called inside the write transaction)."""
+        with self.lock:
+            index = len(self.tree)
+            entry = entry_bytes(index, recorded_at, type, subject, body)
+            leaf = leaf_hash(entry)
+            self.tree.append(leaf)
+        return Appended(index, entry, leaf, frozenset(audience))
+
+    def truncate(self, size: int) -> None:
+        with self.lock:
+            if size < len(self.tree):
+                self.tree.truncate(size)
+
+    def sign(self, connection: Connection, now: datetime) -> TreeHead:
+        """Sign a head over the whole tree and store it (in the caller's transaction)."""
+        with self.lock:
+            head = sign_head(self.keys.signer, len(self.tree), self.tree.root(), now)
+        store.insert_head(connection, head)
+        return head
+
+    def receipt(self, appended: Appended, head: TreeHead) -> Receipt:
+        with self.lock:
+            proof = tuple(self.tree.inclusion_proof(appended.index, head.tree_size))
+        return Receipt(appended.index, appended.leaf, appended.entry, head, proof)
+
+    def stored_receipt(self, connection: Connection, index: int, head: TreeHead) -> Receipt:
+        """A receipt for an entry already in the store, under ``head``."""
+        found = store.entry(connection, index)
+        if found is None or index >= head.tree_size:
+            raise NotFound("ledger entry", str(index))
+        entry = found.canonical()
+        return self.receipt(Appended(index, entry, bytes.fromhex(found.leaf_hash)), head)
+
+    def receipts_for(
+        self, entries: Iterable[Appended], head: TreeHead, party: str | None
+    ) -> list[Receipt]:
+        """Receipts for the entries ``party`` may read (all of them for ``party=None``)."""
+        return [self.receipt(a, head) for a in entries if party is None or party in a.audience]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        with self.lock:
+            if not 0 < first <= second <= len(self.tree):
+                raise InvalidInput.at(
+                    ("first",),
+                    f"a consistency proof needs 0 < first <= second <= {len(self.tree)} "
+                    "(the log's size)",
+                )
+            return self.tree.consistency_proof(first, second)
+
+    def export_lines(
+        self, connection: Connection, party: str | None, head: TreeHead
+    ) -> Iterator[bytes]:
+        """The export (see :mod:`deconfliction.engine.ledger.verify`) up to ``head``: every
+        entry readable by ``party`` in full (every entry for the operator, ``party=None``), the
+        others as their hash only, and every stored head up to it."""
+        visible = None if party is None else store.visible_indexes(connection, party)
+        heads = [h for h in store.heads(connection) if h.tree_size <= head.tree_size]
+        header = ExportHeader(party, head.tree_size, tuple(heads)).to_dict(
+            [r.to_dict() for r in self.keys.records()]
+        )
+        yield json.dumps(header, separators=(",", ":")).encode()
+        for stored in store.entries(connection, 0, head.tree_size):
+            # Key rotations are public: every party must be able to follow them.
+            readable = visible is None or stored.index in visible or stored.type == KEY_ADDED
+            body = stored.canonical() if readable else b""
+            yield b"%d\t%s\t%s" % (stored.index, stored.leaf_hash.encode(), body)
+
+
+def key_added_payload(new: Ed25519PrivateKey, previous_key_id: str) -> dict[str, str]:
+    """The event that introduces a new signing key into the log."""
+    public = new.public_key()
+    return {
+        "key_id": key_id_of(public),
+        "public_key": public_key_text(public),
+        "previous_key_id": previous_key_id,
+    }
