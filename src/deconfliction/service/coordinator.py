@@ -214,7 +214,12 @@ class Coordinator:
         self.ledger.reset()
 
     def situation(self) -> Situation:
-        """The situation as of the latest committed event (read-only: do not mutate)."""
+        """The situation as of the latest committed event (read-only: do not mutate).
+
+        Only for single-threaded callers (the command line).  The in-memory situation is moved
+        by the writing thread, so the server reads it inside commands run by its
+        :class:`Writer` (``writer.execute(lambda tx: ... tx.situation ...)``), never from a
+        request thread."""
         with self.db.reading() as connection:
             self._catch_up(connection)
         return self._situation
