@@ -120,15 +120,19 @@ class Situation:
     def assess_party(self, party: Party) -> Assessment:
         return Assessment(party, duplicate=self._known(party, self.roster.parties.get(party.id)))
 
-    def assess_agreement(self, agreement: Agreement) -> Assessment:
+    def _require_parties(self, item: Item, *fields: str) -> None:
+        """Refuse an item that names parties not recorded, each at its place."""
         problems = [
-            Problem((field_name, i), f"no party '{p}'")
-            for field_name in ("parties", "monitors")
-            for i, p in enumerate(getattr(agreement, field_name))
+            Problem((name, i), f"no party '{p}'")
+            for name in fields
+            for i, p in enumerate(getattr(item, name))
             if p not in self.roster.parties
         ]
         if problems:
             raise InvalidInput(problems)
+
+    def assess_agreement(self, agreement: Agreement) -> Assessment:
+        self._require_parties(agreement, "parties", "monitors")
         existing = self.roster.agreements.get(agreement.id)
         return Assessment(agreement, duplicate=self._known(agreement, existing))
 
@@ -136,14 +140,7 @@ class Situation:
         return Assessment(line, duplicate=self._known(line, self.lines.get(line.id)))
 
     def assess_zone(self, zone: ZoneAgreement) -> Assessment:
-        problems = [
-            Problem((field_name, i), f"no party '{p}'")
-            for field_name in ("signatories", "monitors")
-            for i, p in enumerate(getattr(zone, field_name))
-            if p not in self.roster.parties
-        ]
-        if problems:
-            raise InvalidInput(problems)
+        self._require_parties(zone, "signatories", "monitors")
         compile_area(zone, self.lines)
         existing = self.zones.get(zone.id)
         return Assessment(zone, duplicate=existing is not None and existing.zone == zone)

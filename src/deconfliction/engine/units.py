@@ -35,6 +35,7 @@ __all__ = [
     "Metres",
     "Seconds",
     "format_duration",
+    "require_number",
 ]
 
 Metres = Annotated[float, "m"]
@@ -82,7 +83,16 @@ def _finite(value: float, what: str) -> float:
     return value
 
 
-def _coerce_number(raw: Any, what: str) -> float:
+def require_number(raw: Any, what: str) -> float:
+    """``raw`` as a finite float, refusing booleans, strings and everything else.
+
+    >>> require_number(3, "a value")
+    3.0
+    >>> require_number("3", "latitude")
+    Traceback (most recent call last):
+    ...
+    ValueError: latitude must be a number, got '3'
+    """
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise ValueError(f"{what} must be a number, got {raw!r}")
     try:
@@ -91,8 +101,28 @@ def _coerce_number(raw: Any, what: str) -> float:
         raise ValueError(f"{what} must be a finite number") from None
 
 
+class _TextForm:
+    """Quantities read from text (or objects) and written back as text: the pydantic hook
+    that validates with ``parse`` and serialises with ``write``, for every quantity."""
+
+    __slots__ = ()
+
+    @classmethod
+    def parse(cls, raw: Any) -> Any:
+        raise NotImplementedError
+
+    def write(self) -> str:
+        return str(self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return _string_backed_schema(cls.parse, cls.write)
+
+
 @dataclass(frozen=True, slots=True)
-class Length:
+class Length(_TextForm):
     """A non-negative length in the unit it was given in.
 
     Accepted forms: ``"3 NM"``, ``"5.5 km"``, ``"500 m"``, ``"1000 ft"``, or
@@ -147,19 +177,13 @@ class Length:
             unit = _LENGTH_ALIASES.get(str(raw["unit"]).lower())
             if unit is None:
                 raise ValueError(f"unknown length unit {raw['unit']!r}: use m, km, NM or ft")
-            return cls(_coerce_number(raw["value"], "a length's value"), unit)
+            return cls(require_number(raw["value"], "a length's value"), unit)
         raise ValueError(
             f'a length needs a unit, e.g. "3 NM", "5 km", "500 m" or "1000 ft"; got {raw!r}'
         )
 
     def __str__(self) -> str:
         return f"{_trim(self.value)} {self.unit.value}"
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return _string_backed_schema(cls.parse)
 
     @classmethod
     def __get_pydantic_json_schema__(
@@ -188,7 +212,7 @@ _ISO_DURATION_RE: Final = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
-class Duration:
+class Duration(_TextForm):
     """A non-negative span of time.
 
     Accepted forms: ``"30 min"``, ``"48 h"``, ``"90 s"``, ``"2 d"`` or ISO 8601 (``"PT30M"``).
@@ -259,11 +283,8 @@ class Duration:
             return f"{_trim(self.seconds / 60)} min"
         return f"{_trim(self.seconds)} s"
 
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return _string_backed_schema(cls.parse, Duration.canonical)
+    def write(self) -> str:
+        return self.canonical()
 
     @classmethod
     def __get_pydantic_json_schema__(
@@ -337,7 +358,7 @@ _UNLIMITED_FL: Final = 999
 
 
 @dataclass(frozen=True, slots=True)
-class Altitude:
+class Altitude(_TextForm):
     """A height with its unit and the datum it is measured from.
 
     String forms: ``"FL250"``, ``"5000 ft AMSL"``, ``"300 m AGL"``, ``"SFC"`` (the surface,
@@ -452,7 +473,7 @@ class Altitude:
                 raise ValueError(
                     f"unknown altitude reference {ref_raw!r}: use AMSL, AGL or STD"
                 ) from None
-            return cls(_coerce_number(raw["value"], "an altitude's value"), unit, reference)
+            return cls(require_number(raw["value"], "an altitude's value"), unit, reference)
         raise ValueError(
             f'an altitude is "FL250", "5000 ft AMSL", "300 m AGL", "SFC" or "UNL"; got {raw!r}'
         )
@@ -466,12 +487,6 @@ class Altitude:
         if self.unit is AltitudeUnit.FL:
             return f"FL{round(self.value):03d}"
         return f"{_trim(self.value)} {self.unit.value} {self.reference.value}"
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return _string_backed_schema(cls.parse)
 
     @classmethod
     def __get_pydantic_json_schema__(

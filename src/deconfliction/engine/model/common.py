@@ -21,6 +21,7 @@ from pydantic_core import core_schema
 
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.validity import check_position
+from deconfliction.engine.units import require_number
 
 __all__ = [
     "EARLIEST",
@@ -189,14 +190,14 @@ class Position(NamedTuple):
         elif isinstance(raw, dict):
             if set(raw) != {"lat", "lon"}:
                 raise ValueError('a position object has exactly "lat" and "lon"')
-            lat, lon = _number(raw["lat"], "lat"), _number(raw["lon"], "lon")
+            lat, lon = require_number(raw["lat"], "lat"), require_number(raw["lon"], "lon")
         elif isinstance(raw, list | tuple):
             if len(raw) != 2:
                 raise ValueError(
                     f"a position array is [longitude, latitude] (GeoJSON order); got {len(raw)} "
                     "numbers"
                 )
-            lon, lat = _number(raw[0], "longitude"), _number(raw[1], "latitude")
+            lon, lat = require_number(raw[0], "longitude"), require_number(raw[1], "latitude")
         else:
             raise ValueError(
                 f'a position is "33.125N 35.824E", {{"lat": .., "lon": ..}} or [lon, lat]; '
@@ -250,15 +251,6 @@ class Position(NamedTuple):
                 },
             ],
         }
-
-
-def _number(raw: Any, what: str) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        raise ValueError(f"{what} must be a number, got {raw!r}")
-    try:
-        return float(raw)
-    except OverflowError:  # an integer too large for a float
-        raise ValueError(f"{what} must be a finite number") from None
 
 
 @dataclass(frozen=True, slots=True)
