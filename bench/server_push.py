@@ -75,6 +75,7 @@ except ImportError:  # pragma: no cover - optional
 
 _FRAME = re.compile(rb"id: (\d+)\nevent: delivery\.created\ndata: ([^\n]*)")
 _NOTICE = re.compile(rb'"item_id":"([^"]+)","item_type":"notice"')
+_RECIPIENT = re.compile(rb'"recipient":"([^"]+)"')
 
 
 # -- the listener (a child process) ------------------------------------------------------------
@@ -121,8 +122,11 @@ async def _listen_one(
                 if seq <= last:
                     stats["twice"] += 1
                 last = seq
+                # The sender's stream carries its notice's deliveries too: count only the
+                # recipient's own.
                 found = _NOTICE.search(match.group(2))
-                if found is not None:
+                recipient = _RECIPIENT.search(match.group(2))
+                if found is not None and recipient is not None and recipient.group(1) == name:
                     out.append(b"%s %s %d" % (name, found.group(1), now))
     except (asyncio.IncompleteReadError, ConnectionError):
         return

@@ -559,12 +559,29 @@ def test_bad_configuration(api):
         ("/v1/alerts", {"at": "now"}, "at", "not RFC 3339"),
         ("/v1/inbox", {"status": "approved"}, "status", "'delivered'"),
         ("/v1/observations", {"start": "x"}, "start", "not RFC 3339"),
+        ("/v1/ledger/consistency", {"first": 1, "second": 2**64}, "second", "less than or equal"),
+        ("/v1/ledger/consistency", {"first": 0, "second": 1}, "first", "greater than or equal"),
+        ("/v1/ledger/consistency", {"first": 5, "second": 2}, "first", "first <= second"),
     ],
 )
 def test_bad_query_parameters(api, path, params, where, words):
     parties(api, "idf")
     response = api.as_("idf").get(path, params=params)
     _check(response, where, words, str(params))
+
+
+def test_ledger_indexes_out_of_range(api):
+    """Beyond the store's integers: 422 naming the index; beyond the log: 404, as for any
+    entry the caller may not read."""
+    parties(api, "idf")
+    idf = api.as_("idf")
+    _check(idf.get(f"/v1/ledger/entries/{2**64}"), "index", "less than or equal", "2**64")
+    _check(idf.get("/v1/ledger/entries/-1"), "index", "greater than or equal", "-1")
+    size = idf.get("/v1/ledger/tree-head").json()["tree_size"]
+    for index in (size, size + 1, 2**63 - 1):
+        response = idf.get(f"/v1/ledger/entries/{index}")
+        assert response.status_code == 404, (index, response.text)
+        assert response.json()["error"]["type"] == "not_found"
 
 
 def test_text_that_cannot_be_stored_is_refused_with_its_place(api):

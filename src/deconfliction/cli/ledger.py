@@ -16,11 +16,11 @@ import typer
 from rich.table import Table
 
 from deconfliction.cli.common import DbOption, JsonOption, command, out, resolve_settings
-from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.errors import InvalidInput, NotFound
 from deconfliction.engine.ledger.heads import LOG_NAME, Keyring, TreeHead, keyring_from_text
 from deconfliction.engine.ledger.merkle import verify_consistency
 from deconfliction.engine.ledger.receipts import Check, Receipt, verify_receipt
-from deconfliction.engine.ledger.verify import compare_exports, verify_export
+from deconfliction.engine.ledger.verify import compare_exports, read_header, verify_export
 from deconfliction.service import records
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.timeline import timeline as reconstruct
@@ -59,13 +59,43 @@ def _read(path: Path, what: str) -> str:
         ) from None
 
 
+_UNREADABLE = (ValueError, KeyError, TypeError, AttributeError)
+"""What reading a document of the wrong shape raises."""
+
+
+def _why(exc: Exception) -> str:
+    return f"{exc.args[0]} is missing" if isinstance(exc, KeyError) else str(exc)
+
+
 def _keyring(path: Path) -> Keyring:
     try:
         return keyring_from_text(_read(path, "--key"))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput.at(("--key",), f"not a public key or key list: {exc}").in_source(
+    except _UNREADABLE as exc:
+        raise InvalidInput.at(("--key",), f"not a public key or key list: {_why(exc)}").in_source(
             str(path)
         ) from None
+
+
+def _json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(_read(path, what))
+    except ValueError as exc:
+        raise InvalidInput.at((), f"not JSON: {exc}").in_source(str(path)) from None
+
+
+def _export_header(path: Path) -> None:
+    """Refuse a file that is not an export at all: bad input (exit 2), not a failed check."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+    except OSError as exc:
+        raise InvalidInput.at((), f"cannot read: {exc.strerror}").in_source(str(path)) from None
+    try:
+        read_header(first)
+    except _UNREADABLE as exc:
+        raise InvalidInput.at(
+            (), f"not a ledger export: its first line is not an export header ({_why(exc)})"
+        ).in_source(str(path)) from None
 
 
 def _report(check: Check, as_json: bool, what: str) -> None:
@@ -76,13 +106,13 @@ def _report(check: Check, as_json: bool, what: str) -> None:
             )
         )
     else:
-        console = out()
+        # Plain lines, never wrapped at the terminal's width: scripts read them.
         if check.ok:
-            console.print(f"{what}: verified", markup=False)
+            print(f"{what}: verified")
         for problem in check.problems:
-            console.print(f"{what}: {problem}", markup=False)
+            print(f"{what}: {problem}")
         for key, value in check.facts.items():
-            console.print(f"  {key}: {value}", markup=False)
+            print(f"  {key}: {value}")
     if not check.ok:
         raise typer.Exit(1)
 
@@ -116,6 +146,18 @@ def head(db: DbOption = None) -> None:
     print(json.dumps(signed.to_dict(), indent=2))
 
 
+def proof(
+    first: Annotated[int, typer.Argument(help="The earlier tree size.")],
+    second: Annotated[int, typer.Argument(help="The later tree size.")],
+    db: DbOption = None,
+) -> None:
+    """Print the proof (JSON) that the tree of size SECOND extends the tree of size FIRST, for
+    `deconflict verify consistency --proof`."""
+    with _open(db) as coordinator:
+        found = coordinator.run(lambda tx: records.consistency_proof(tx, first, second))
+    print(json.dumps(found, indent=2))
+
+
 def export(
     out_file: Annotated[Path, typer.Option("--out", help="Write the export here.")],
     party: Annotated[
@@ -140,11 +182,14 @@ def receipt(
     as_json: JsonOption = False,
 ) -> None:
     """Check a receipt: the entry's hash, the head's signature, the inclusion proof."""
+    data = _json(file, "receipt")
     try:
-        data = json.loads(_read(file, "receipt"))
         found = Receipt.from_dict(data.get("receipt", data))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput.at((), f"not a receipt: {exc}").in_source(str(file)) from None
+    except _UNREADABLE as exc:
+        reason = _why(exc)
+        if not reason.startswith("not a receipt"):
+            reason = f"not a receipt: {reason}"
+        raise InvalidInput.at((), reason).in_source(str(file)) from None
     _report(verify_receipt(found, _keyring(keys)), as_json, str(file))
 
 
@@ -159,15 +204,20 @@ def export_(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check a whole export end to end; name the first entry that is wrong."""
+    """Check a whole export end to end; name the first entry that is wrong.  With --against,
+    also name the first entry that differs from your older copy (the only way to pin down an
+    entry rewritten together with its hash)."""
     ring = _keyring(keys)
+    for path in (file, against):
+        if path is not None:
+            _export_header(path)
     try:
         with file.open("rb") as handle:
             check = verify_export(handle, ring)
-        if against is not None and check.ok:
+        if against is not None:
             with against.open("rb") as older, file.open("rb") as newer:
                 compared = compare_exports(older, newer)
-            check = Check(compared.problems, check.facts | compared.facts)
+            check = Check(check.problems + compared.problems, check.facts | compared.facts)
     except OSError as exc:
         raise InvalidInput.at((), f"cannot read: {exc.strerror}").in_source(
             str(exc.filename)
@@ -184,14 +234,17 @@ def consistency(
 ) -> None:
     """Check that a later tree head extends an earlier one (no history rewritten, no fork)."""
     ring = _keyring(keys)
+    first, second = _tree_head(old, "--old"), _tree_head(new, "--new")
     try:
-        first = TreeHead.from_dict(_head(json.loads(_read(old, "--old"))))
-        second = TreeHead.from_dict(_head(json.loads(_read(new, "--new"))))
-        path = [bytes.fromhex(p) for p in json.loads(_read(proof, "--proof"))["proof"]]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput.at((), f"not a tree head or proof: {exc}") from None
+        path = [bytes.fromhex(p) for p in _json(proof, "--proof")["proof"]]
+    except _UNREADABLE as exc:
+        raise InvalidInput.at((), f"not a consistency proof: {_why(exc)}").in_source(
+            str(proof)
+        ) from None
     problems = [
-        f"tree head of size {h.tree_size}: the signature does not verify"
+        f"tree head of size {h.tree_size}: signed by unknown key {h.key_id}"
+        if h.key_id not in ring
+        else f"tree head of size {h.tree_size}: the signature does not verify"
         for h in (first, second)
         if not ring.verify(h)
     ]
@@ -206,12 +259,18 @@ def consistency(
     _report(Check(tuple(problems), facts), as_json, "consistency")
 
 
-def _head(data: dict[str, Any]) -> dict[str, Any]:
-    """A head given alone, or inside a receipt."""
-    inner = data.get("tree_head", data)
-    if not isinstance(inner, dict):
-        raise ValueError("a tree head is a JSON object")
-    return inner
+def _tree_head(path: Path, what: str) -> TreeHead:
+    """A signed tree head given alone, or inside a receipt."""
+    data = _json(path, what)
+    try:
+        inner = data.get("tree_head", data)
+        if not isinstance(inner, dict):
+            raise ValueError("a tree head is a JSON object")
+        return TreeHead.from_dict(inner)
+    except _UNREADABLE as exc:
+        raise InvalidInput.at((), f"not a signed tree head: {_why(exc)}").in_source(
+            str(path)
+        ) from None
 
 
 def timeline(
@@ -223,7 +282,10 @@ def timeline(
     """What happened to a notice: filing, versions, delivery, reading, acknowledgement,
     escalation, lead time; each line with the receipt of its ledger entry (in --json)."""
     with _open(db) as coordinator:
-        found = coordinator.run(lambda tx: reconstruct(tx, party, notice_id))
+        try:
+            found = coordinator.run(lambda tx: reconstruct(tx, party, notice_id))
+        except NotFound as exc:
+            raise InvalidInput.at((), str(exc)) from None  # a wrong argument: exit status 2
     if as_json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return
@@ -255,6 +317,7 @@ def register(app: typer.Typer) -> None:
     on_ledger(key)
     on_ledger(rotate_key)
     on_ledger(head)
+    on_ledger(proof)
     on_ledger(export)
     on_verify = functools.partial(command, verify_app)
     on_verify(receipt)

@@ -45,7 +45,7 @@ from deconfliction.store.codec import (
     item_kind,
     item_to_json,
 )
-from deconfliction.store.database import Database
+from deconfliction.store.database import Database, Savepoint
 from deconfliction.store.events import NewEvent
 from deconfliction.store.feeds import add_to_feeds
 
@@ -100,7 +100,11 @@ class Tx:
             added = ledger.add(self.now, type, subject, body, audience)
             self.entries.append(added)
             new.append(NewEvent(type, subject, body, added.index, added.leaf))
-        seqs = event_log.append_many(self.connection, new, recorded_at=self.now)
+        # Inside the transaction the coordinator's place in the log is the newest event (it
+        # caught up first, then counted every append), so the next numbers are known.
+        seqs = event_log.append_many(
+            self.connection, new, recorded_at=self.now, first_seq=self.coordinator._seq + 1
+        )
         add_to_feeds(self.connection, [(seq, e[3]) for seq, e in zip(seqs, entries, strict=True)])
         self.appended.extend(seqs)
         if seqs:
@@ -367,7 +371,7 @@ class Writer:
         try:
             with coordinator.transaction() as tx:
                 for job in batch:
-                    savepoint = tx.connection.begin_nested()
+                    savepoint = Savepoint(tx.connection)
                     coordinator._touched = False
                     seq, appended = coordinator._seq, len(tx.appended)
                     entries, size = len(tx.entries), coordinator.ledger.size()
@@ -388,14 +392,20 @@ class Writer:
                         outcomes.append((False, exc))
                         spans.append((entries, entries))
                     else:
-                        savepoint.commit()
+                        savepoint.release()
                         outcomes.append((True, result))
                         spans.append((entries, len(tx.entries)))
         except _Rebuild:
             # Rare: rerun the batch from a clean situation, one command per transaction.
             for job in batch:
                 try:
-                    job.future.set_result(coordinator.run(job.run))
+                    with coordinator.transaction() as alone:
+                        result = job.run(alone)
+                    if job.party is not None and alone.head is not None:
+                        job.receipts = coordinator.ledger.receipts_for(
+                            alone.entries, alone.head, job.party
+                        )
+                    job.future.set_result(result)
                 except BaseException as exc:
                     job.future.set_exception(exc)
             return

@@ -131,11 +131,11 @@ class Ledger:
             [r.to_dict() for r in self.keys.records()]
         )
         yield json.dumps(header, separators=(",", ":")).encode()
-        for stored in store.entries(connection, 0, head.tree_size):
+        # Entries as stored, even altered ones: the verifier, not the export, names them.
+        for index, type, digest, entry in store.exported_entries(connection, head.tree_size):
             # Key rotations are public: every party must be able to follow them.
-            readable = visible is None or stored.index in visible or stored.type == KEY_ADDED
-            body = stored.canonical() if readable else b""
-            yield b"%d\t%s\t%s" % (stored.index, stored.leaf_hash.encode(), body)
+            readable = visible is None or index in visible or type == KEY_ADDED
+            yield b"%d\t%s\t%s" % (index, digest.encode(), entry if readable else b"")
 
 
 def key_added_payload(new: Ed25519PrivateKey, previous_key_id: str) -> dict[str, str]:

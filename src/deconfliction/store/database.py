@@ -9,7 +9,7 @@ write, which is what makes "check a notice and store it" one atomic step.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from deconfliction.engine.errors import InvalidInput
 
-__all__ = ["Database", "database_url"]
+__all__ = ["Database", "Savepoint", "database_url", "driver_executemany"]
 
 _WRITER_LOCK_KEY = 0x6465636F
 """PostgreSQL advisory lock key that serialises writers ("deco")."""
@@ -73,6 +73,48 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
         connection.exec_driver_sql(begin)
 
     return engine
+
+
+def driver_executemany(
+    connection: Connection, statement: str, rows: Sequence[tuple[object, ...]]
+) -> None:
+    """Run ``statement`` once per row on the driver's connection, in the current transaction.
+
+    For the few inserts every write makes (the log and the live feeds): through SQLAlchemy each
+    costs some 40 µs of Python, about a fifth of a small receipted write on SQLite.  The
+    statement is the driver's own SQL (``?`` placeholders for sqlite3) and the values must be
+    what the column types would bind.
+    """
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.executemany(statement, rows)
+
+
+class Savepoint:
+    """A savepoint in the current transaction, issued on the driver's connection directly.
+
+    The writer takes one per command (so that a command that fails is undone alone); through
+    SQLAlchemy (``Connection.begin_nested``) each costs some 40 µs of Python to set up and
+    release, a quarter of a small command's time.  Savepoints taken this way follow one another
+    (each is released or rolled back before the next), so one name serves them all.
+    """
+
+    __slots__ = ("_execute",)
+
+    def __init__(self, connection: Connection) -> None:
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        self._execute = driver.execute
+        self._execute("SAVEPOINT deconfliction_command")
+
+    def release(self) -> None:
+        """Keep what was done since the savepoint."""
+        self._execute("RELEASE SAVEPOINT deconfliction_command")
+
+    def rollback(self) -> None:
+        """Undo what was done since the savepoint (the transaction goes on)."""
+        self._execute("ROLLBACK TO SAVEPOINT deconfliction_command")
+        self._execute("RELEASE SAVEPOINT deconfliction_command")
 
 
 class Database:

@@ -12,13 +12,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from deconfliction.store.database import driver_executemany
 from deconfliction.store.schema import events
+from deconfliction.store.types import sqlite_text
 
 __all__ = ["NewEvent", "StoredEvent", "append", "append_many", "last_seq", "since"]
 
 # Built once: their compiled form is reused by every filing.
 _INSERT = sa.insert(events)
 _INSERT_RETURNING = sa.insert(events).returning(events.c.seq, sort_by_parameter_order=True)
+_SQLITE_INSERT = (
+    "INSERT INTO events (seq, recorded_at, type, subject, body, idx, leaf_hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+"""The log's hot insert on SQLite, given to the driver directly (see ``driver_executemany``)."""
 _LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
 
 
@@ -52,12 +59,34 @@ def append(connection: Connection, event: NewEvent, *, recorded_at: datetime) ->
 
 
 def append_many(
-    connection: Connection, entries: Sequence[NewEvent], *, recorded_at: datetime
+    connection: Connection,
+    entries: Sequence[NewEvent],
+    *,
+    recorded_at: datetime,
+    first_seq: int | None = None,
 ) -> list[int]:
     """Append events with one statement; returns their sequence numbers, in the order given
-    (ascending).  Only inside a write transaction (it holds the single writer's place)."""
+    (ascending).  Only inside a write transaction (it holds the single writer's place).
+
+    ``first_seq``, when the caller knows it, is the next sequence number (one more than the
+    newest stored event); SQLite uses it instead of asking (PostgreSQL's sequence numbers the
+    rows).  A number already taken fails the insert (it is the primary key)."""
     if not entries:
         return []
+    if connection.dialect.name == "sqlite":
+        # SQLite cannot hand back the keys of a multi-row insert in order (SQLAlchemy would
+        # insert row by row); the writer's place makes the next numbers known.
+        first = last_seq(connection) + 1 if first_seq is None else first_seq
+        stamp = sqlite_text(recorded_at)
+        driver_executemany(
+            connection,
+            _SQLITE_INSERT,
+            [
+                (first + n, stamp, e.type, e.subject, e.body, e.index, e.leaf_hash.hex())
+                for n, e in enumerate(entries)
+            ],
+        )
+        return list(range(first, first + len(entries)))
     rows: list[dict[str, Any]] = [
         {
             "recorded_at": recorded_at,
@@ -69,14 +98,6 @@ def append_many(
         }
         for e in entries
     ]
-    if connection.dialect.name == "sqlite":
-        # SQLite cannot hand back the keys of a multi-row insert in order (SQLAlchemy would
-        # insert row by row); the writer's place makes the next numbers known.
-        first = last_seq(connection) + 1
-        for offset, row in enumerate(rows):
-            row["seq"] = first + offset
-        connection.execute(_INSERT, rows)
-        return list(range(first, first + len(rows)))
     result = connection.execute(_INSERT_RETURNING, rows)
     seqs = [int(seq) for seq in result.scalars()]
     if len(seqs) != len(rows) or any(a >= b for a, b in pairwise(seqs)):

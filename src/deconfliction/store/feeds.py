@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from deconfliction.store.database import driver_executemany
 from deconfliction.store.events import StoredEvent
 from deconfliction.store.schema import events, feed
 
@@ -36,6 +37,11 @@ def add_to_feed(connection: Connection, seq: int, parties: Iterable[str]) -> Non
 
 def add_to_feeds(connection: Connection, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
     """``add_to_feed`` for several ``(seq, parties)`` at once (one statement)."""
+    if connection.dialect.name == "sqlite":
+        pairs = [(p, seq) for seq, parties in entries for p in sorted(set(parties))]
+        if pairs:
+            driver_executemany(connection, "INSERT INTO feed (party_id, seq) VALUES (?, ?)", pairs)
+        return
     rows = [{"party_id": p, "seq": seq} for seq, parties in entries for p in sorted(set(parties))]
     if rows:
         connection.execute(_INSERT, rows)

@@ -20,11 +20,13 @@ __all__ = [
     "entries",
     "entry",
     "entry_of_seq",
+    "exported_entries",
     "heads",
     "insert_head",
     "is_visible",
     "latest_head",
     "leaf_hashes_from",
+    "log_size",
     "visible_indexes",
 ]
 
@@ -73,6 +75,39 @@ def entries(
         query = query.where(events.c.idx < end)
     for row in connection.execution_options(yield_per=5000).execute(query):
         yield _entry(row)
+
+
+def exported_entries(connection: Connection, end: int) -> Iterator[tuple[int, str, str, bytes]]:
+    """``(index, type, leaf hash hex, canonical entry)`` of the entries below ``end``, in index
+    order, built from the columns exactly as stored.  A time SQLite keeps as text is taken as it
+    is: one altered into something that is not a time shows in the export (and the verifier
+    names its entry) instead of making the export fail."""
+    recorded: sa.ColumnElement[object] = events.c.recorded_at
+    if connection.dialect.name == "sqlite":
+        recorded = sa.type_coerce(events.c.recorded_at, sa.String())
+    query = (
+        sa.select(
+            events.c.idx,
+            recorded.label("recorded_at"),
+            events.c.type,
+            events.c.subject,
+            events.c.body,
+            events.c.leaf_hash,
+        )
+        .where(events.c.idx < end)
+        .order_by(events.c.idx)
+    )
+    for index, at, type, subject, body, digest in connection.execution_options(
+        yield_per=5000
+    ).execute(query):
+        at = at if isinstance(at, datetime) else str(at)
+        yield index, type, digest, entry_bytes(index, at, type, subject, body)
+
+
+def log_size(connection: Connection) -> int:
+    """One more than the highest stored index (0 for an empty log)."""
+    top = connection.execute(sa.select(sa.func.max(events.c.idx))).scalar_one()
+    return 0 if top is None else int(top) + 1
 
 
 def entry(connection: Connection, index: int) -> StoredEntry | None:

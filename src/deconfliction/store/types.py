@@ -8,7 +8,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-__all__ = ["UtcTimestamp"]
+__all__ = ["UtcTimestamp", "sqlite_text"]
+
+
+def sqlite_text(value: datetime) -> str:
+    """How SQLite keeps an instant (see :class:`UtcTimestamp`); naive datetimes are refused."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime refused: the store keeps UTC instants only")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class UtcTimestamp(sa.types.TypeDecorator[datetime]):
@@ -32,10 +39,9 @@ class UtcTimestamp(sa.types.TypeDecorator[datetime]):
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("naive datetime refused: the store keeps UTC instants only")
-        value = value.astimezone(UTC)
         if dialect.name == "postgresql":
-            return value
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            return value.astimezone(UTC)
+        return sqlite_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

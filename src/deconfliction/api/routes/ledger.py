@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import iterate_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from deconfliction.api.deps import PrincipalDep, ServicesDep
-from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.common import ERRORS, MAX_INT64, errors
 from deconfliction.api.schemas.ledger import (
     ConsistencyProof,
     KeysPublic,
@@ -73,7 +73,11 @@ def sign_tree_head(services: ServicesDep, principal: PrincipalDep) -> TreeHeadPu
     responses=ERRORS,
     summary="A receipt for one entry the caller may read",
 )
-def entry_receipt(index: int, services: ServicesDep, principal: PrincipalDep) -> ReceiptPublic:
+def entry_receipt(
+    index: Annotated[int, Path(ge=0, le=MAX_INT64, description="The entry's index.")],
+    services: ServicesDep,
+    principal: PrincipalDep,
+) -> ReceiptPublic:
     """Under the newest signed head.  404, as for an index that does not exist, for an entry
     that is not on the caller's feed."""
     found = services.writer.execute(lambda tx: records.receipt(tx, principal.party, index))
@@ -89,8 +93,8 @@ def entry_receipt(index: int, services: ServicesDep, principal: PrincipalDep) ->
 def consistency(
     services: ServicesDep,
     principal: PrincipalDep,
-    first: Annotated[int, Query(ge=1, description="The earlier tree size.")],
-    second: Annotated[int, Query(ge=1, description="The later tree size.")],
+    first: Annotated[int, Query(ge=1, le=MAX_INT64, description="The earlier tree size.")],
+    second: Annotated[int, Query(ge=1, le=MAX_INT64, description="The later tree size.")],
 ) -> ConsistencyProof:
     """Check it with ``deconflict verify consistency`` against two signed heads you hold."""
     proof = services.writer.execute(lambda tx: records.consistency_proof(tx, first, second))

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from deconfliction.api.deps import PrincipalDep, ServicesDep
-from deconfliction.api.schemas.common import errors
+from deconfliction.api.schemas.common import MAX_INT64, errors
 from deconfliction.service.streams import FeedHub, replay
 from deconfliction.store.database import Database
 from deconfliction.store.events import StoredEvent
@@ -33,7 +33,6 @@ TOKEN_CHECK_S = 15.0
 """How often an open stream checks that its token is still valid (not revoked, not expired):
 a stream whose token lapsed ends, and reconnecting answers 401."""
 REPLAY_PAGE = 1000
-MAX_SEQ = 2**63 - 1
 
 EVENT_TYPES = (
     "delivery.created, delivery.read, delivery.acknowledged, delivery.escalated, "
@@ -219,7 +218,7 @@ async def stream(
         Header(
             alias="Last-Event-ID",
             ge=0,
-            le=MAX_SEQ,
+            le=MAX_INT64,
             description="Resume after this event (sent by `EventSource` when it reconnects).",
         ),
     ] = None,
@@ -228,7 +227,7 @@ async def stream(
         Query(
             alias="last_event_id",
             ge=0,
-            le=MAX_SEQ,
+            le=MAX_INT64,
             description="The same, for clients that cannot set headers; the header wins.",
         ),
     ] = None,

@@ -11,6 +11,7 @@ from deconfliction.engine.model import UtcTime
 
 __all__ = [
     "ERRORS",
+    "MAX_INT64",
     "DeliveryPublic",
     "ErrorBody",
     "Geometry",
@@ -18,6 +19,10 @@ __all__ = [
     "Output",
     "errors",
 ]
+
+MAX_INT64 = 2**63 - 1
+"""The largest number a sequence or index column holds: a larger one in a path, query or header
+is refused with 422 before it reaches the store (PostgreSQL's ``bigint`` would fail on it)."""
 
 Geometry = Annotated[
     dict[str, Any],

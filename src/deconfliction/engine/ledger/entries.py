@@ -40,8 +40,12 @@ def _string(value: str) -> str:
     return rfc8785.dumps(value).decode("utf-8")
 
 
-def entry_bytes(index: int, recorded_at: datetime, type: str, subject: str, event: str) -> bytes:
+def entry_bytes(
+    index: int, recorded_at: datetime | str, type: str, subject: str, event: str
+) -> bytes:
     """The canonical entry.  ``event`` must already be canonical JSON (the store keeps it so).
+    ``recorded_at`` is a time, or the text a store keeps for it, taken as it is (so that an
+    export shows a stored time that was altered into something else, rather than failing).
 
     >>> from datetime import UTC, datetime
     >>> entry_bytes(0, datetime(2026, 1, 1, tzinfo=UTC), "party.recorded", "idf", '{"a":1}')
@@ -49,8 +53,9 @@ def entry_bytes(index: int, recorded_at: datetime, type: str, subject: str, even
     """
     if index < 0:
         raise ValueError("an entry index is not negative")
+    time = recorded_at if isinstance(recorded_at, str) else format_time(recorded_at)
     return (
-        f'{{"event":{event},"index":{index},"recorded_at":{_string(format_time(recorded_at))},'
+        f'{{"event":{event},"index":{index},"recorded_at":{_string(time)},'
         f'"subject":{_string(subject)},"type":{_string(type)}}}'
     ).encode()
 

@@ -78,7 +78,7 @@ def verify_receipt(receipt: Receipt, keyring: Keyring) -> Check:
         )
     try:
         entry = parse_entry(receipt.entry)
-    except (ValueError, KeyError) as exc:
+    except (ValueError, KeyError, TypeError) as exc:
         return Check((*problems, f"entry {receipt.index}: not a valid entry ({exc})"))
     if entry.index != receipt.index:
         problems.append(f"entry {receipt.index}: the entry says it is entry {entry.index}")

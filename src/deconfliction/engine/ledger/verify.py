@@ -60,10 +60,13 @@ def _key_added(entry: bytes) -> str | None:
     """The public key a ``ledger.key_added`` entry introduces."""
     if b'"type":"' + KEY_ADDED.encode() + b'"' not in entry:
         return None
-    data = json.loads(entry)
-    if data.get("type") != KEY_ADDED:
-        return None
-    return str(data["event"]["public_key"])
+    try:
+        data = json.loads(entry)
+        if data.get("type") != KEY_ADDED:
+            return None
+        return str(data["event"]["public_key"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None  # not what the log hashed: its leaf hash or the next head gives it away
 
 
 def verify_export(lines: Iterable[bytes], keyring: Keyring) -> Check:
@@ -160,9 +163,17 @@ def verify_export(lines: Iterable[bytes], keyring: Keyring) -> Check:
         if problems:
             break
     if not problems and expected != header.tree_size:
+        # The head over the missing entries cannot be checked: those before them that no
+        # other head vouches for may be wrong too (renumbered to close a gap, say).
+        doubt = (
+            f"; the first entry that may be wrong is entry {matched_size} (every entry before "
+            "it matches a signed head)"
+            if matched_size < expected
+            else ""
+        )
         problems.append(
             f"entry {expected}: missing (the header says {header.tree_size} entries, the export "
-            f"has {expected})"
+            f"has {expected}){doubt}"
         )
     if not problems and next_head < len(heads):
         problems.append(f"tree head of size {heads[next_head].tree_size}: beyond the entries given")
