@@ -117,6 +117,14 @@ class Savepoint:
         self._execute("RELEASE SAVEPOINT deconfliction_command")
 
 
+_POSTGRES_CONNECT = {"options": "-c plan_cache_mode=force_custom_plan"}
+"""psycopg prepares a statement on the server after a few runs, and PostgreSQL then may keep a
+generic plan made while the tables were small.  The deliveries' existence check (a primary-key
+lookup, 0.08 ms when planned for its values) then took up to 27 ms a run, PostgreSQL half a core,
+and filing fell from 110 to 67 notices per second (bench/RESULTS.md).  Custom plans are made for
+each run's values."""
+
+
 class Database:
     """A SQLite file or a PostgreSQL database, migrated to the current schema.
 
@@ -146,6 +154,7 @@ class Database:
                 pool_size=1,
                 max_overflow=0,
                 pool_pre_ping=True,
+                connect_args=_POSTGRES_CONNECT,
             )
             self._reader = sa.create_engine(
                 self.url,
@@ -153,6 +162,7 @@ class Database:
                 pool_size=4,
                 max_overflow=8,
                 pool_pre_ping=True,
+                connect_args=_POSTGRES_CONNECT,
             )
         else:
             raise InvalidInput.at(
