@@ -20,10 +20,6 @@ from deconfliction.cli.app import app
 runner = CliRunner()
 
 
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 class Operator:
     """The command line against one store, with its keys in a directory of its own."""
 
@@ -135,7 +131,7 @@ def test_a_receipt_from_the_timeline_verifies_and_survives_a_key_rotation(operat
     timeline = json.loads(operator.ok("timeline", "n-idf-001", "--json"))
     (version,) = [v for v in timeline["versions"] if v["notice"] == "n-idf-001"]
     # Loaded now, for a start yesterday: the lead time is the server's, not the file's claim.
-    filed, starts = (parse_time(version[k]) for k in ("filed_at_server", "starts_at"))
+    filed, starts = (datetime.fromisoformat(version[k]) for k in ("filed_at_server", "starts_at"))
     assert version["lead_time_s"] == pytest.approx((starts - filed).total_seconds())
     assert version["filed_at_claimed"] == "2026-11-24T09:59:10.000000Z"
     filed = timeline["lines"][0]

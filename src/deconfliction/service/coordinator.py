@@ -364,6 +364,11 @@ class Writer:
             if stop:
                 return
 
+    def _give_receipts(self, job: _Command, entries: list[Appended], head: TreeHead | None) -> None:
+        """The receipts of the entries ``job`` appended that its party may read."""
+        if job.party is not None and head is not None:
+            job.receipts = self.coordinator.ledger.receipts_for(entries, head, job.party)
+
     def _run_batch(self, batch: list[_Command]) -> None:
         outcomes: list[tuple[bool, Any]] = []
         spans: list[tuple[int, int]] = []
@@ -401,10 +406,7 @@ class Writer:
                 try:
                     with coordinator.transaction() as alone:
                         result = job.run(alone)
-                    if job.party is not None and alone.head is not None:
-                        job.receipts = coordinator.ledger.receipts_for(
-                            alone.entries, alone.head, job.party
-                        )
+                    self._give_receipts(job, alone.entries, alone.head)
                     job.future.set_result(result)
                 except BaseException as exc:
                     job.future.set_exception(exc)
@@ -416,10 +418,7 @@ class Writer:
             return
         for job, (ok, value), (start, end) in zip(batch, outcomes, spans, strict=True):
             if ok:
-                if job.party is not None and tx.head is not None:
-                    job.receipts = coordinator.ledger.receipts_for(
-                        tx.entries[start:end], tx.head, job.party
-                    )
+                self._give_receipts(job, tx.entries[start:end], tx.head)
                 job.future.set_result(value)
             else:
                 job.future.set_exception(value)

@@ -75,6 +75,13 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
     return engine
 
 
+def _driver(connection: Connection) -> Any:
+    """The DBAPI connection under ``connection`` (in its current transaction)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    return driver
+
+
 def driver_executemany(
     connection: Connection, statement: str, rows: Sequence[tuple[object, ...]]
 ) -> None:
@@ -85,9 +92,7 @@ def driver_executemany(
     statement is the driver's own SQL (``?`` placeholders for sqlite3) and the values must be
     what the column types would bind.
     """
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    driver.executemany(statement, rows)
+    _driver(connection).executemany(statement, rows)
 
 
 class Savepoint:
@@ -102,9 +107,7 @@ class Savepoint:
     __slots__ = ("_execute",)
 
     def __init__(self, connection: Connection) -> None:
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        self._execute = driver.execute
+        self._execute = _driver(connection).execute
         self._execute("SAVEPOINT deconfliction_command")
 
     def release(self) -> None:

@@ -19,7 +19,6 @@ from deconfliction.store.types import sqlite_text
 __all__ = ["NewEvent", "StoredEvent", "append", "append_many", "last_seq", "since"]
 
 # Built once: their compiled form is reused by every filing.
-_INSERT = sa.insert(events)
 _INSERT_RETURNING = sa.insert(events).returning(events.c.seq, sort_by_parameter_order=True)
 _SQLITE_INSERT = (
     "INSERT INTO events (seq, recorded_at, type, subject, body, idx, leaf_hash) "

@@ -11,13 +11,15 @@ from deconfliction.store.database import driver_executemany
 from deconfliction.store.events import StoredEvent
 from deconfliction.store.schema import events, feed
 
-__all__ = ["add_to_feed", "add_to_feeds", "feed_between", "feed_since"]
+__all__ = ["add_to_feeds", "feed_between", "feed_since"]
 
 _PARTIES_PER_QUERY = 500
 """Parties named in one query (SQLite limits the number of bound parameters)."""
 
 # Built once: their compiled form is reused.
 _INSERT = sa.insert(feed)
+_SQLITE_INSERT = "INSERT INTO feed (party_id, seq) VALUES (?, ?)"
+"""The hot insert on SQLite, given to the driver directly (see ``driver_executemany``)."""
 _BETWEEN = (
     sa.select(feed.c.party_id, events)
     .join(events, events.c.seq == feed.c.seq)
@@ -29,22 +31,15 @@ _BETWEEN = (
 )
 
 
-def add_to_feed(connection: Connection, seq: int, parties: Iterable[str]) -> None:
-    rows = [{"party_id": p, "seq": seq} for p in sorted(set(parties))]
-    if rows:
-        connection.execute(_INSERT, rows)
-
-
 def add_to_feeds(connection: Connection, entries: Iterable[tuple[int, Iterable[str]]]) -> None:
-    """``add_to_feed`` for several ``(seq, parties)`` at once (one statement)."""
-    if connection.dialect.name == "sqlite":
-        pairs = [(p, seq) for seq, parties in entries for p in sorted(set(parties))]
-        if pairs:
-            driver_executemany(connection, "INSERT INTO feed (party_id, seq) VALUES (?, ?)", pairs)
+    """Put each event ``seq`` on the feed of each of its ``parties`` (one statement)."""
+    pairs = [(p, seq) for seq, parties in entries for p in sorted(set(parties))]
+    if not pairs:
         return
-    rows = [{"party_id": p, "seq": seq} for seq, parties in entries for p in sorted(set(parties))]
-    if rows:
-        connection.execute(_INSERT, rows)
+    if connection.dialect.name == "sqlite":
+        driver_executemany(connection, _SQLITE_INSERT, pairs)
+    else:
+        connection.execute(_INSERT, [{"party_id": p, "seq": seq} for p, seq in pairs])
 
 
 def _event(r: sa.Row[object]) -> StoredEvent:

@@ -8,14 +8,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from deconfliction.engine.ledger.entries import TIME_FORMAT
+
 __all__ = ["UtcTimestamp", "sqlite_text"]
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("naive datetime refused: the store keeps UTC instants only")
+    return value.astimezone(UTC)
 
 
 def sqlite_text(value: datetime) -> str:
     """How SQLite keeps an instant (see :class:`UtcTimestamp`); naive datetimes are refused."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("naive datetime refused: the store keeps UTC instants only")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return _utc(value).strftime(TIME_FORMAT)
 
 
 class UtcTimestamp(sa.types.TypeDecorator[datetime]):
@@ -37,15 +43,11 @@ class UtcTimestamp(sa.types.TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError("naive datetime refused: the store keeps UTC instants only")
-        if dialect.name == "postgresql":
-            return value.astimezone(UTC)
-        return sqlite_text(value)
+        return _utc(value) if dialect.name == "postgresql" else sqlite_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, datetime):
             return value.astimezone(UTC)
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)

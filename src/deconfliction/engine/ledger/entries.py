@@ -19,9 +19,11 @@ from typing import Any
 
 import rfc8785
 
-__all__ = ["Entry", "entry_bytes", "format_time", "parse_entry"]
+__all__ = ["TIME_FORMAT", "Entry", "entry_bytes", "format_time", "parse_entry"]
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+"""Fixed-width UTC with microseconds: entries, tree heads, and the times SQLite stores (so that
+an export can take a stored time as it is)."""
 
 
 def format_time(instant: datetime) -> str:
@@ -33,7 +35,7 @@ def format_time(instant: datetime) -> str:
     """
     if instant.tzinfo is None:
         raise ValueError("entry times are timezone-aware")
-    return instant.astimezone(UTC).strftime(_TIME_FORMAT)
+    return instant.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 def _string(value: str) -> str:
@@ -72,5 +74,5 @@ class Entry:
 def parse_entry(data: bytes | str) -> Entry:
     """Read an entry back (for display and for checks on its content)."""
     raw = json.loads(data)
-    recorded = datetime.strptime(raw["recorded_at"], _TIME_FORMAT).replace(tzinfo=UTC)
+    recorded = datetime.strptime(raw["recorded_at"], TIME_FORMAT).replace(tzinfo=UTC)
     return Entry(raw["index"], recorded, raw["type"], raw["subject"], raw["event"])

@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from deconfliction.engine.ledger.entries import format_time
+from deconfliction.engine.ledger.entries import TIME_FORMAT, format_time
 
 __all__ = [
     "LOG_NAME",
@@ -103,7 +103,7 @@ class TreeHead:
 
 
 def _parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
 
 
 def signing_payload(size: int, root: bytes, timestamp: datetime, key_id: str) -> bytes:
