@@ -118,7 +118,7 @@ def test_a_new_agreement_makes_new_addressees(api):
     assert admin.post("/v1/agreements", json=body).status_code == 409
     filed = file_notice(x)
     assert [(d["recipient"], d["deadline_at"]) for d in filed["deliveries"]] == [
-        ("idf", "2026-11-24T12:02:00Z")
+        ("idf", "2026-11-24T12:02:00.000000Z")
     ]
     assert c["idf"].get(f"/v1/notices/{filed['notice']['id']}").status_code == 200
     changed = admin.put(

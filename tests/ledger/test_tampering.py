@@ -452,7 +452,7 @@ def test_a_new_key_signing_further_filings_is_caught(case: Case):
                 tx,
                 Principal("idf", Role.duty_officer),
                 kind="air_operation",
-                volumes=[volume("2026-11-26T10:00:00Z", "2026-11-26T11:00:00Z")],
+                volumes=[volume("2026-11-26T10:00:00.000000Z", "2026-11-26T11:00:00.000000Z")],
             )
         )
         grown = coordinator.ledger.size()

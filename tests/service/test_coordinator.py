@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput
 from deconfliction.engine.scenario import ordered_items
 from deconfliction.engine.situation import Situation
+from deconfliction.service.alerts import alerts_for
 from deconfliction.service.clock import FixedClock
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.documents import load_scenario_file
 from deconfliction.service.loading import load_scenario
-from deconfliction.service.queries import alerts_for
 from deconfliction.store import events
 from deconfliction.store.schema import events as events_table
 

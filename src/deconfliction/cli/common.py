@@ -25,8 +25,9 @@ from deconfliction.engine.errors import (
     InvalidInput,
     Problem,
 )
+from deconfliction.engine.items import KINDS
 from deconfliction.engine.model.common import parse_utc
-from deconfliction.engine.scenario import KnownIds, Scenario, ordered_items, parse_scenario
+from deconfliction.engine.scenario import KnownIds, Scenario, parse_scenario
 from deconfliction.engine.situation import Situation
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.documents import read_document
@@ -39,6 +40,7 @@ __all__ = [
     "PartyOption",
     "command",
     "err",
+    "open_store",
     "out",
 ]
 
@@ -106,11 +108,21 @@ def store_exists(location: str) -> bool:
     return "://" in location or Path(location).expanduser().exists()
 
 
+def open_store(settings: Settings, location: str | None = None) -> Coordinator:
+    """The store the settings name (or ``location``), opened (created and migrated if
+    needed) with the settings' limits and ledger keys: every command opens it here."""
+    return Coordinator.open(
+        location or settings.db,
+        limits=settings.limits(),
+        keys_directory=None if location is not None else settings.ledger_keys,
+    )
+
+
 def known_ids(situation: Situation) -> KnownIds:
     return KnownIds(
         parties=frozenset(situation.roster.parties),
-        lines=frozenset(situation.lines),
-        zones=frozenset(situation.zones),
+        lines=frozenset(situation.geography.lines),
+        zones=frozenset(situation.geography.zones),
         notices=frozenset(situation.notices),
     )
 
@@ -124,7 +136,7 @@ def parse_file(path: Path, settings: Settings, known: KnownIds | None = None) ->
 
 
 def load_with_progress(coordinator: Coordinator, scenario: Scenario, source: str) -> LoadReport:
-    total = len(ordered_items(scenario))
+    total = sum(len(getattr(scenario, kind.section)) for kind in KINDS)
     try:
         if total < _PROGRESS_THRESHOLD or not sys.stderr.isatty():
             return load_scenario(coordinator, scenario)
@@ -143,7 +155,10 @@ def load_with_progress(coordinator: Coordinator, scenario: Scenario, source: str
 
 
 def alerts_json(alerts: list[Alert], extra: dict[str, Any] | None = None) -> str:
-    body = {"alerts": [a.to_dict() for a in alerts], "summary": summary(alerts) | (extra or {})}
+    body = {
+        "alerts": [a.model_dump(mode="json") for a in alerts],
+        "summary": summary(alerts) | (extra or {}),
+    }
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 

@@ -18,11 +18,20 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from deconfliction.engine.errors import InvalidInput, NotFound, Unauthenticated
+from deconfliction.engine.times import format_time
 from deconfliction.store import tokens as token_store
 from deconfliction.store.database import Database
 from deconfliction.store.schema import parties
 
-__all__ = ["Principal", "Role", "authenticate", "create_token", "list_tokens", "revoke_token"]
+__all__ = [
+    "Principal",
+    "Role",
+    "authenticate",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+    "still_valid",
+]
 
 _TOKEN_RE = re.compile(r"^dlt_([0-9a-f]{16})_([A-Za-z0-9_-]{32,})$")
 
@@ -85,6 +94,16 @@ def create_token(
     return record, f"dlt_{token_id}_{secret}"
 
 
+def _lapsed(record: token_store.StoredToken, now: datetime) -> str | None:
+    """Why a known token no longer stands for anyone at ``now`` (None while it does): the one
+    rule, for a request and for a stream that stays open."""
+    if record.revoked_at is not None:
+        return f"token revoked at {format_time(record.revoked_at)}"
+    if record.expires_at is not None and record.expires_at <= now:
+        return f"token expired at {format_time(record.expires_at)}"
+    return None
+
+
 def authenticate(db: Database, presented: str | None, now: datetime) -> Principal:
     """The principal a bearer token stands for; Unauthenticated when it is missing, unknown,
     expired or revoked (the message says which, without revealing any secret)."""
@@ -98,11 +117,20 @@ def authenticate(db: Database, presented: str | None, now: datetime) -> Principa
         record = token_store.find_token(connection, token_id)
     if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
         raise Unauthenticated("unknown token")
-    if record.revoked_at is not None:
-        raise Unauthenticated(f"token revoked at {record.revoked_at.isoformat()}")
-    if record.expires_at is not None and record.expires_at <= now:
-        raise Unauthenticated(f"token expired at {record.expires_at.isoformat()}")
+    lapsed = _lapsed(record, now)
+    if lapsed is not None:
+        raise Unauthenticated(lapsed)
     return Principal(record.party_id, Role(record.role), record.id)
+
+
+def still_valid(db: Database, principal: Principal, now: datetime) -> bool:
+    """Whether ``principal``'s token still stands at ``now`` (a stream checks it while it stays
+    open); a principal without a token (the operator) always does."""
+    if principal.token_id is None:
+        return True
+    with db.reading() as connection:
+        record = token_store.find_token(connection, principal.token_id)
+    return record is not None and _lapsed(record, now) is None
 
 
 def revoke_token(db: Database, token_id: str, now: datetime) -> None:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from deconfliction.store.types import UtcTimestamp
 
 __all__ = [
+    "ITEM_TABLES",
     "agreements",
     "alert_changes",
     "alert_parties",
@@ -219,3 +220,15 @@ tree_heads = sa.Table(
     sa.Column("key_id", sa.String(32), nullable=False),
     sa.Column("signature", sa.String(100), nullable=False),
 )
+
+
+ITEM_TABLES = {
+    "party": parties,
+    "agreement": agreements,
+    "line": lines,
+    "zone": zones,
+    "site": sites,
+    "notice": notices,
+    "observation": observations,
+}
+"""The projection of each kind of item (:mod:`deconfliction.engine.items`), by its name."""

@@ -1,16 +1,14 @@
-"""Zone agreements: seen by their signatories and monitors (and admins); admins add and change them."""
+"""Zone agreements: seen and changed by their signatories and monitors."""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Depends
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
-
-from deconfliction.api.deps import IdempotencyKey, PrincipalDep, ServicesDep, write
+from deconfliction.api.deps import ReadsDep, WritesDep
 from deconfliction.api.guards import storable_text
 from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.zones import (
+    ZoneAnswer,
     ZoneCreate,
     ZoneList,
     ZonePublic,
@@ -31,59 +29,47 @@ router = APIRouter(prefix="/v1/zones", tags=["zones"], dependencies=[Depends(sto
     responses=ERRORS,
     summary="Zone agreements the caller signed or monitors",
 )
-def list_zones(services: ServicesDep, principal: PrincipalDep) -> ZoneList:
-    found = services.writer.execute(lambda tx: configuration.list_zones(tx, principal))
-    return ZoneList(zones=[ZonePublic.of(x) for x in found])
+async def list_zones(reads: ReadsDep) -> ZoneList:
+    return ZoneList(zones=[ZonePublic.of(x) for x in await reads(configuration.list_zones)])
 
 
 @router.get("/{zone_id}", response_model=ZonePublic, responses=ERRORS, summary="One zone agreement")
-def get_zone(zone_id: str, services: ServicesDep, principal: PrincipalDep) -> ZonePublic:
+async def get_zone(zone_id: str, reads: ReadsDep) -> ZonePublic:
     """404, exactly as for an unknown id, when the caller's party may not see it."""
-    found = services.writer.execute(lambda tx: configuration.get_zone(tx, principal, zone_id))
-    return ZonePublic.of(found)
+    return ZonePublic.of(await reads(lambda r: configuration.get_zone(r, zone_id)))
+
+
+def _answer(tx: Tx, zone: ZoneAgreement) -> ZoneAnswer:
+    compiled = tx.situation.geography.zones[zone.id]
+    line = tx.situation.geography.lines.get(getattr(zone.area, "line", ""))
+    view = configuration.ZoneView(compiled, {} if line is None else {line.id: line})
+    return ZoneAnswer.model_construct(**dict(ZonePublic.of(view)))
 
 
 @router.post(
     "",
     status_code=201,
-    response_model=ZonePublic,
+    response_model=ZoneAnswer,
     responses=errors(400, 401, 403, 409, 422),
     summary="Add a zone agreement (admin)",
 )
-async def create_zone(
-    body: ZoneCreate,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        created = configuration.create(tx, principal, ZoneAgreement, body.data())
-        return 201, ZonePublic.of(configuration.get_zone(tx, principal, created.id)).model_dump(
-            mode="json", by_alias=True
-        )
-
-    return await write(services, principal, key, f"POST {request.url.path}", body.data(), command)
+async def create_zone(body: ZoneCreate, writes: WritesDep) -> ZoneAnswer:
+    item = ZoneAgreement.model_construct(**dict(body))
+    return await writes(
+        ZoneAnswer, body, lambda tx: _answer(tx, configuration.create(tx, writes.principal, item))
+    )
 
 
 @router.put(
     "/{zone_id}",
-    response_model=ZonePublic,
+    response_model=ZoneAnswer,
     responses=errors(400, 401, 403, 404, 422),
     summary="Replace a zone agreement with new content (admin)",
 )
-async def replace_zone(
-    zone_id: str,
-    body: ZoneReplace,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        replaced = configuration.replace(tx, principal, ZoneAgreement, zone_id, body.data())
-        return 200, ZonePublic.of(configuration.get_zone(tx, principal, replaced.id)).model_dump(
-            mode="json", by_alias=True
-        )
-
-    return await write(services, principal, key, f"PUT {request.url.path}", body.data(), command)
+async def replace_zone(zone_id: str, body: ZoneReplace, writes: WritesDep) -> ZoneAnswer:
+    item = ZoneAgreement.model_construct(**{**dict(body), "id": body.id or zone_id})
+    return await writes(
+        ZoneAnswer,
+        body,
+        lambda tx: _answer(tx, configuration.replace(tx, writes.principal, zone_id, item)),
+    )

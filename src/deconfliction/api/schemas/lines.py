@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
-from deconfliction.api.schemas.common import Geometry, Output
+from deconfliction.api.schemas.common import Geometry, Output, Receipted
 from deconfliction.engine.model import Identifier, Line
 from deconfliction.service.geojson import line_geometry
 
-__all__ = ["LineCreate", "LineList", "LinePublic", "LineReplace"]
+__all__ = ["LineAnswer", "LineCreate", "LineList", "LinePublic", "LineReplace"]
 
 
 class LineCreate(Line):
     """A new line (admin): vertices joined by geodesics."""
-
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class LineReplace(Line):
@@ -26,16 +21,19 @@ class LineReplace(Line):
 
     id: Identifier | None = Field(default=None)  # type: ignore[assignment]
 
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
 
 class LinePublic(Line):
+    """A line as recorded, drawn as GeoJSON."""
+
     geometry: Geometry
 
     @classmethod
     def of(cls, line: Line) -> LinePublic:
         return cls.model_construct(**dict(line), geometry=line_geometry(line))
+
+
+class LineAnswer(LinePublic, Receipted):
+    """The line as recorded, with the ledger's receipt."""
 
 
 class LineList(Output):

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
-from deconfliction.api.schemas.common import Geometry, Output
+from deconfliction.api.schemas.common import Geometry, Output, Receipted
 from deconfliction.engine.model import Identifier, ZoneAgreement
 from deconfliction.service.configuration import ZoneView
 from deconfliction.service.geojson import zone_geometry
 
-__all__ = ["ZoneCreate", "ZoneList", "ZonePublic", "ZoneReplace"]
+__all__ = ["ZoneAnswer", "ZoneCreate", "ZoneList", "ZonePublic", "ZoneReplace"]
 
 
 class ZoneCreate(ZoneAgreement):
     """A new zone agreement (admin), as in scenario files."""
-
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class ZoneReplace(ZoneAgreement):
@@ -26,12 +21,10 @@ class ZoneReplace(ZoneAgreement):
 
     id: Identifier | None = Field(default=None)  # type: ignore[assignment]
 
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
 
 class ZonePublic(ZoneAgreement):
-    """A zone agreement, seen by its signatories and monitors (and admins)."""
+    """A zone agreement, seen by its signatories and monitors, with its area in words and
+    drawn as GeoJSON."""
 
     area_description: str = Field(description="The area in words.")
     geometry: Geometry
@@ -44,6 +37,10 @@ class ZonePublic(ZoneAgreement):
             area_description=view.compiled.area.describe(),
             geometry=zone_geometry(view.compiled, view.lines),
         )
+
+
+class ZoneAnswer(ZonePublic, Receipted):
+    """The zone agreement as recorded, with the ledger's receipt."""
 
 
 class ZoneList(Output):

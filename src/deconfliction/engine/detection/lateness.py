@@ -12,6 +12,7 @@ from deconfliction.engine.detection.explain import when
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.model import Notice
+from deconfliction.engine.times import format_time
 from deconfliction.engine.units import format_duration
 
 __all__ = ["late_notice"]
@@ -55,8 +56,8 @@ def late_notice(notice: Notice, roster: Roster) -> Finding | None:
             "lead_time_s": round(lead, 3),
             "required_lead_time_s": worst_required,
             "shortfall_s": round(worst_required - lead, 3),
-            "filed_at": notice.filed_at.isoformat(),
-            "starts_at": start.isoformat(),
+            "filed_at": format_time(notice.filed_at),
+            "starts_at": format_time(start),
             "agreements": ",".join(a.id for a, _ in short),
         },
     )

@@ -31,6 +31,7 @@ from deconfliction.engine.detection.vertical import (
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.shapes import Separation, Shape, separations
 from deconfliction.engine.model import Notice, NoticeKind, TimeWindow
+from deconfliction.engine.times import format_time
 from deconfliction.engine.units import FOOT, NAUTICAL_MILE
 
 __all__ = ["CandidateVolumes", "epoch_us", "notice_overlaps", "overlaps_among", "time_gap"]
@@ -299,11 +300,9 @@ class _Words:
         return said
 
     def iso(self, t: datetime) -> str:
-        if t.tzinfo is not UTC:
-            return t.isoformat()
         said = self._iso.get(t)
         if said is None:
-            said = self._iso[t] = t.isoformat()
+            said = self._iso[t] = format_time(t)
         return said
 
     def margins(self, terms: PairTerms) -> tuple[str, float, float, str]:

@@ -19,6 +19,7 @@ from deconfliction.engine.detection.findings import AlertKind, Finding, finding_
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.geodesy.shapes import separation, separations
 from deconfliction.engine.model import Notice, ProtectedSite
+from deconfliction.engine.times import format_time
 
 __all__ = ["duplicate_sites", "site_coverage"]
 
@@ -76,7 +77,7 @@ def site_coverage(
             "distance_m": round(sep.distance, 1),
             "inside": int(sep.overlap),
             "margin_lateral_m": round(terms.lateral_m, 1),
-            "site_valid_until": site.valid_until.isoformat(),
+            "site_valid_until": format_time(site.valid_until),
             "agreements": ",".join(terms.agreements),
         },
     )

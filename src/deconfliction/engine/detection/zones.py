@@ -37,6 +37,7 @@ from deconfliction.engine.model import (
     RangeRule,
     ZoneAgreement,
 )
+from deconfliction.engine.times import format_time
 
 __all__ = [
     "CompiledZone",
@@ -300,8 +301,8 @@ def cap_violation(
     figures: dict[str, float | int | str | None] = {
         "zone": cz.zone.id,
         "rule": rule_index + 1,
-        "slice_start": slice_start.isoformat(),
-        "slice_end": slice_end.isoformat(),
+        "slice_start": format_time(slice_start),
+        "slice_end": format_time(slice_end),
     }
     for kind, (total, cap) in exceeded.items():
         figures[f"{kind.value}_count"] = total
