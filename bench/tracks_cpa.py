@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import tracks_traffic  # noqa: E402
+import tracks_traffic
 
 OUT = Path(__file__).resolve().parent / "out"
 H, V, T = 5 * 1852.0, 1000 * 0.3048, 300.0
@@ -51,14 +51,16 @@ def traffic_file(n: int, seed: int) -> Path:
     frame = LocalFrame(*tracks_traffic.CENTRE)
     lon, lat = frame.inverse(data["x"], data["y"])
     path = OUT / f"traffic-{n}-{seed}.npz"
-    np.savez(path, lat=lat, lon=lon, alt_m=data["alt_m"], gs=data["gs"], trk=data["trk"],
-             vs=data["vs"])
+    np.savez(
+        path, lat=lat, lon=lon, alt_m=data["alt_m"], gs=data["gs"], trk=data["trk"], vs=data["vs"]
+    )
     return path
 
 
 def plane_states(path: Path) -> dict[str, np.ndarray]:
-    from deconfliction.engine.geodesy.frames import frame_around
     from deconfliction.engine.tracks.plane import to_plane
+
+    from deconfliction.engine.geodesy.frames import frame_around
 
     d = np.load(path)
     frame = frame_around(d["lon"], d["lat"])
@@ -70,17 +72,23 @@ def run_ours(path: str, repeat: int) -> None:
     """In a fresh process: time our detection, print JSON."""
     import resource
 
-    from deconfliction.engine.geodesy.frames import frame_around
     from deconfliction.engine.tracks.cpa import default_minima, detect
     from deconfliction.engine.tracks.plane import to_plane
+
+    from deconfliction.engine.geodesy.frames import frame_around
 
     d = {k: np.asarray(v) for k, v in np.load(path).items()}
     n = d["lat"].shape[0]
     minima = default_minima()
     g = np.zeros(n, np.int32)
     small = slice(0, min(n, 50))
-    s0 = to_plane(frame_around(d["lon"], d["lat"]), d["lon"][small], d["lat"][small],
-                  d["gs"][small], d["trk"][small])
+    s0 = to_plane(
+        frame_around(d["lon"], d["lat"]),
+        d["lon"][small],
+        d["lat"][small],
+        d["gs"][small],
+        d["trk"][small],
+    )
     detect(s0.x, s0.y, d["alt_m"][small], s0.vx, s0.vy, d["vs"][small], s0.k, g[small], minima)
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     best = None
@@ -95,8 +103,16 @@ def run_ours(path: str, repeat: int) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     pairs = np.stack([found.i, found.j], axis=1)
     np.save(path.replace(".npz", "-ours.npy"), pairs)
-    print(json.dumps({"cpu": best[0], "wall": best[1], "pairs": int(len(found)),
-                      "rss_added_mib": (peak - base) / 1024}))
+    print(
+        json.dumps(
+            {
+                "cpu": best[0],
+                "wall": best[1],
+                "pairs": len(found),
+                "rss_added_mib": (peak - base) / 1024,
+            }
+        )
+    )
 
 
 def explain(pairs: set[tuple[int, int]], states: dict[str, np.ndarray]) -> str:
@@ -119,8 +135,10 @@ def explain(pairs: set[tuple[int, int]], states: dict[str, np.ndarray]) -> str:
         ok, lo, _ = pair_interval(dx, dy, ux, uy, dz, w, H * kk, V, 1e9)
         margins.append((abs(dmin - H), abs(abs(dz) - V), abs(lo - T) if ok else np.inf))
     m = np.array(margins)
-    return (f"max distance from a boundary: horizontal {m[:, 0].min():.1f}..{m[:, 0].max():.1f} m, "
-            f"vertical {m[:, 1].min():.2f} m, look-ahead {m[:, 2].min():.2f} s")
+    return (
+        f"max distance from a boundary: horizontal {m[:, 0].min():.1f}..{m[:, 0].max():.1f} m, "
+        f"vertical {m[:, 1].min():.2f} m, look-ahead {m[:, 2].min():.2f} s"
+    )
 
 
 def main() -> None:
@@ -138,14 +156,21 @@ def main() -> None:
         run_ours(args.ours, args.repeat)
         return
     OUT.mkdir(exist_ok=True)
-    print(f"# {platform.node()} {platform.processor() or platform.machine()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load {os.getloadavg()}")
+    print(
+        f"# {platform.node()} {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load {os.getloadavg()}"
+    )
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         path = traffic_file(n, args.seed)
-        ours = json.loads(subprocess.run(
-            [sys.executable, __file__, "--ours", str(path), "--repeat", str(args.repeat)],
-            check=True, capture_output=True, text=True).stdout)
+        ours = json.loads(
+            subprocess.run(
+                [sys.executable, __file__, "--ours", str(path), "--repeat", str(args.repeat)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
         our_pairs = {tuple(p) for p in np.load(str(path).replace(".npz", "-ours.npy")).tolist()}
         row = {"n": n, "ours": ours}
         states = plane_states(path)
@@ -153,26 +178,54 @@ def main() -> None:
             from deconfliction.engine.tracks.reference import all_pairs
 
             t0 = time.process_time()
-            ref = all_pairs(states["x"], states["y"], states["z"], states["vx"], states["vy"],
-                            states["vz"], H, V, T, k=states["k"])
-            row["reference"] = {"cpu": time.process_time() - t0, "pairs": len(ref),
-                                "equal": ref == our_pairs}
+            ref = all_pairs(
+                states["x"],
+                states["y"],
+                states["z"],
+                states["vx"],
+                states["vy"],
+                states["vz"],
+                H,
+                V,
+                T,
+                k=states["k"],
+            )
+            row["reference"] = {
+                "cpu": time.process_time() - t0,
+                "pairs": len(ref),
+                "equal": ref == our_pairs,
+            }
         else:
             ref = our_pairs
-        for which, limit in (("StateBased", args.statebased_max),
-                             ("CStateBased", args.cstatebased_max)):
+        for which, limit in (
+            ("StateBased", args.statebased_max),
+            ("CStateBased", args.cstatebased_max),
+        ):
             if n > limit or not Path(args.bluesky_python).exists():
                 continue
             out = OUT / f"bluesky-{which}-{n}.npz"
-            subprocess.run([args.bluesky_python, str(Path(__file__).parent / "tracks_bluesky.py"),
-                            str(path), str(out), which], check=True)
+            subprocess.run(
+                [
+                    args.bluesky_python,
+                    str(Path(__file__).parent / "tracks_bluesky.py"),
+                    str(path),
+                    str(out),
+                    which,
+                ],
+                check=True,
+            )
             b = np.load(out)
             theirs = {tuple(p) for p in b["pairs"].tolist()}
-            row[which] = {"cpu": float(b["cpu"]), "wall": float(b["wall"]),
-                          "rss_mib": float(b["rss_mib"]), "pairs": len(theirs),
-                          "missing": len(ref - theirs), "extra": len(theirs - ref),
-                          "missing_why": explain(ref - theirs, states),
-                          "extra_why": explain(theirs - ref, states)}
+            row[which] = {
+                "cpu": float(b["cpu"]),
+                "wall": float(b["wall"]),
+                "rss_mib": float(b["rss_mib"]),
+                "pairs": len(theirs),
+                "missing": len(ref - theirs),
+                "extra": len(theirs - ref),
+                "missing_why": explain(ref - theirs, states),
+                "extra_why": explain(theirs - ref, states),
+            }
         rows.append(row)
         print(json.dumps(row), flush=True)
 

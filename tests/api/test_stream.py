@@ -88,7 +88,10 @@ def notice(author: str, *, lat: float = 33.2, lon: float = 35.77) -> Notice:
                 {
                     "outline": {"type": "circle", "center": [lon, lat], "radius": "4 km"},
                     "altitude": {"lower": "SFC", "upper": "FL100"},
-                    "window": {"start": "2026-11-24T12:00:00.000000Z", "end": "2026-11-24T16:00:00.000000Z"},
+                    "window": {
+                        "start": "2026-11-24T12:00:00.000000Z",
+                        "end": "2026-11-24T16:00:00.000000Z",
+                    },
                 }
             ],
         }

@@ -15,17 +15,16 @@ import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
 import pyproj
 import pytest
 import shapely
-import yaml
 
 from deconfliction.engine.scenario import Scenario, ordered_items, parse_scenario
 from deconfliction.engine.situation import Situation
+from deconfliction.service.documents import demo_path, read_document
 from tests.support.situation import HistorySituation
 
 _GOLDEN_RATIO = (math.sqrt(5.0) - 1.0) / 2.0
@@ -306,7 +305,10 @@ BASE_DOCUMENT: dict[str, Any] = {
                 {
                     "outline": {"type": "circle", "center": "33.05N 35.95E", "radius": "2 km"},
                     "altitude": {"lower": "SFC", "upper": "100 m AGL"},
-                    "window": {"start": "2026-11-24T10:00:00.000000Z", "end": "2026-11-24T12:00:00.000000Z"},
+                    "window": {
+                        "start": "2026-11-24T10:00:00.000000Z",
+                        "end": "2026-11-24T12:00:00.000000Z",
+                    },
                 },
                 {
                     "outline": {
@@ -315,7 +317,10 @@ BASE_DOCUMENT: dict[str, Any] = {
                         "half_width": "500 m",
                     },
                     "altitude": {"lower": "SFC", "upper": "100 m AGL"},
-                    "window": {"start": "2026-11-24T12:00:00.000000Z", "end": "2026-11-24T13:00:00.000000Z"},
+                    "window": {
+                        "start": "2026-11-24T12:00:00.000000Z",
+                        "end": "2026-11-24T13:00:00.000000Z",
+                    },
                 },
             ],
         },
@@ -365,8 +370,9 @@ def base_document() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def golan_document() -> dict[str, Any]:
-    text = files("deconfliction.data").joinpath("golan.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    """The demo file read as the product reads it (strict YAML: times stay text)."""
+    document: dict[str, Any] = read_document(demo_path())
+    return document
 
 
 @pytest.fixture(scope="session")

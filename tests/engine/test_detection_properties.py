@@ -324,10 +324,22 @@ def test_margins_use_the_most_protective_agreement():
             {"id": "wide", "name": "Wide", "parties": ["a", "b"], "margins": {"lateral": "20 km"}}
         )
     )
-    s.file(_simple("n-a", "a", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z", "33.1N 35.9E"))
+    s.file(
+        _simple(
+            "n-a", "a", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z", "33.1N 35.9E"
+        )
+    )
     # Centres 25 km apart, radii 5 km each: 15 km between the outlines.
     lon, lat, _ = GEOD.fwd(35.9, 33.1, 90.0, 25_000.0)
-    s.file(_simple("n-b", "b", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z", f"{lat}N {lon}E"))
+    s.file(
+        _simple(
+            "n-b",
+            "b",
+            "2026-11-24T10:00:00.000000Z",
+            "2026-11-24T11:00:00.000000Z",
+            f"{lat}N {lon}E",
+        )
+    )
     (alert,) = _overlaps(s).values()
     assert alert.figures["agreements"] == "ab,wide"
     assert alert.figures["margin_lateral_m"] == 20_000.0
@@ -377,16 +389,19 @@ def test_agl_against_amsl_is_treated_as_overlapping_and_said_so():
     low = _simple("n-a", "a", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z")
     high = Notice.model_validate(
         {
-            **_simple("n-b", "b", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z").model_dump(
-                mode="json"
-            ),
+            **_simple(
+                "n-b", "b", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z"
+            ).model_dump(mode="json"),
         }
         | {
             "volumes": [
                 {
                     "outline": {"type": "circle", "center": "33.1N 35.9E", "radius": "5 km"},
                     "altitude": {"lower": "SFC", "upper": "100 m AGL"},
-                    "window": {"start": "2026-11-24T10:00:00.000000Z", "end": "2026-11-24T11:00:00.000000Z"},
+                    "window": {
+                        "start": "2026-11-24T10:00:00.000000Z",
+                        "end": "2026-11-24T11:00:00.000000Z",
+                    },
                 }
             ]
         }

@@ -1063,7 +1063,7 @@ def test_the_base_document_is_valid(base_document):
 def test_every_validation_error(base_document, mutation, path, reason):
     mutation(base_document)
     with pytest.raises(InvalidInput) as info:
-        parse_scenario(base_document)
+        parse_scenario(base_document, Limits())
     problems = [(format_path(p.path), p.reason) for p in info.value.problems]
     assert len(problems) == 1, problems
     found_path, found_reason = problems[0]

@@ -210,7 +210,9 @@ def test_a_cancellation_closes_every_alert_of_the_notice_and_keeps_them(situatio
     }
     assert kinds == {AlertKind.notice_overlap, AlertKind.late_notice}
     assessment = situation.file(
-        notice("n-b-x", "b", action="cancel", replaces="n-b", filed_at="2026-11-24T09:55:00.000000Z")
+        notice(
+            "n-b-x", "b", action="cancel", replaces="n-b", filed_at="2026-11-24T09:55:00.000000Z"
+        )
     )
     assert {c.action for c in assessment.changes} == {ChangeAction.closed}
     for alert in situation.alerts.values():
@@ -245,7 +247,9 @@ def test_a_closed_alert_opens_again_when_the_conflict_comes_back(situation):
     )
     assert situation.alerts[alert.id].status is AlertStatus.closed
     situation.file(
-        notice("n-b3", "b", action="replace", replaces="n-b2", filed_at="2026-11-24T08:00:00.000000Z")
+        notice(
+            "n-b3", "b", action="replace", replaces="n-b2", filed_at="2026-11-24T08:00:00.000000Z"
+        )
     )
     again = situation.alerts[alert.id]
     assert again.status is AlertStatus.open
@@ -347,7 +351,9 @@ def test_alerts_at_answers_as_of_that_time(situation):
         )
     )
     situation.file(
-        notice("n-b3", "b", action="cancel", replaces="n-b2", filed_at="2026-11-24T09:00:00.000000Z")
+        notice(
+            "n-b3", "b", action="cancel", replaces="n-b2", filed_at="2026-11-24T09:00:00.000000Z"
+        )
     )
 
     assert situation.alerts_at(t("2026-11-24T06:59:59.000000Z")) == []
@@ -464,13 +470,19 @@ def test_caps_only_count_inside_the_area_and_the_selected_parties(situation):
     # 12 km east of the line: outside the 10 km band.
     situation.file(
         observation(
-            "o2", "2026-11-24T07:00:00.000000Z", 70, position=_position(90.0, 12_000.0, (35.85, 33.1))
+            "o2",
+            "2026-11-24T07:00:00.000000Z",
+            70,
+            position=_position(90.0, 12_000.0, (35.85, 33.1)),
         )
     )
     # West of the line: the band is on its east side.
     situation.file(
         observation(
-            "o3", "2026-11-24T07:30:00.000000Z", 70, position=_position(270.0, 5_000.0, (35.85, 33.1))
+            "o3",
+            "2026-11-24T07:30:00.000000Z",
+            70,
+            position=_position(270.0, 5_000.0, (35.85, 33.1)),
         )
     )
     # Alpha's tanks are not capped by this rule.
@@ -494,13 +506,48 @@ def test_cap_slices_are_aligned_on_utc_midnight(situation):
 @pytest.mark.parametrize(
     ("instant", "length", "start", "end"),
     [
-        ("2026-11-24T15:30:00.000000Z", 86400, "2026-11-24T00:00:00.000000Z", "2026-11-25T00:00:00.000000Z"),
-        ("2026-11-24T00:00:00.000000Z", 86400, "2026-11-24T00:00:00.000000Z", "2026-11-25T00:00:00.000000Z"),
-        ("2026-11-24T23:59:59.000000Z", 86400, "2026-11-24T00:00:00.000000Z", "2026-11-25T00:00:00.000000Z"),
-        ("2026-11-24T05:59:59.000000Z", 6 * 3600, "2026-11-24T00:00:00.000000Z", "2026-11-24T06:00:00.000000Z"),
-        ("2026-11-24T06:00:00.000000Z", 6 * 3600, "2026-11-24T06:00:00.000000Z", "2026-11-24T12:00:00.000000Z"),
-        ("2026-11-24T13:00:00.000000Z", 12 * 3600, "2026-11-24T12:00:00.000000Z", "2026-11-25T00:00:00.000000Z"),
-        ("1969-12-31T23:00:00.000000Z", 86400, "1969-12-31T00:00:00.000000Z", "1970-01-01T00:00:00.000000Z"),
+        (
+            "2026-11-24T15:30:00.000000Z",
+            86400,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T00:00:00.000000Z",
+            86400,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T23:59:59.000000Z",
+            86400,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T05:59:59.000000Z",
+            6 * 3600,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-24T06:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T06:00:00.000000Z",
+            6 * 3600,
+            "2026-11-24T06:00:00.000000Z",
+            "2026-11-24T12:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T13:00:00.000000Z",
+            12 * 3600,
+            "2026-11-24T12:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "1969-12-31T23:00:00.000000Z",
+            86400,
+            "1969-12-31T00:00:00.000000Z",
+            "1970-01-01T00:00:00.000000Z",
+        ),
     ],
 )
 def test_slice_bounds(instant, length, start, end):

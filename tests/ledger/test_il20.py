@@ -101,7 +101,8 @@ def test_the_receipt_proves_the_fifty_seconds_to_a_third_party(server: Api, tmp_
     )
     server.clock.set(FILED)
     answer = clients["idf"].post(
-        "/v1/notices", json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00.000000Z")
+        "/v1/notices",
+        json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00.000000Z"),
     )
     assert answer.status_code == 201, answer.text
     body = answer.json()
@@ -190,7 +191,8 @@ def test_the_timeline_shows_delivery_reading_acknowledgement_with_receipts(
     keys = keyring_from_text(keys_file.read_text(encoding="utf-8"))
     server.clock.set(FILED)
     filed = clients["idf"].post(
-        "/v1/notices", json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00.000000Z")
+        "/v1/notices",
+        json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00.000000Z"),
     )
     assert filed.status_code == 201, filed.text
     notice_id = filed.json()["notice"]["id"]

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from deconfliction.store.feeds import EVERYONE
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.ledger.entries import parse_entry
 from deconfliction.engine.ledger.heads import Keyring, keyring_from_text
@@ -31,6 +30,7 @@ from deconfliction.service.auth import Principal, Role
 from deconfliction.service.coordinator import Coordinator, Tx, Writer
 from deconfliction.service.filing import file
 from deconfliction.store import ledger as ledger_store
+from deconfliction.store.feeds import EVERYONE
 from deconfliction.store.schema import events, feed
 from tests.support.ledger_world import World, build_world, public_keyring, volume
 

@@ -109,5 +109,7 @@ def test_alerts_as_of_a_time(coordinator, golan):
 def test_alerts_for_a_party_only_name_that_party(coordinator, golan):
     load_scenario(coordinator, golan)
     for party in ("idf", "rus", "sarc", "undof"):
-        assert all(party in a.parties for a in alerts_for(coordinator, party=party))
+        seen = alerts_for(coordinator, party=party)
+        assert seen, party
+        assert all(party in a.parties for a in seen)
     assert {a.kind.value for a in alerts_for(coordinator, party="sarc")} == {"site-duplicate"}

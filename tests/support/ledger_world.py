@@ -51,7 +51,9 @@ START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 EAST = "33.5000N 36.9000E"
 
 
-def volume(start: str = "2026-11-25T10:00:00.000000Z", end: str = "2026-11-25T11:00:00.000000Z") -> dict:
+def volume(
+    start: str = "2026-11-25T10:00:00.000000Z", end: str = "2026-11-25T11:00:00.000000Z"
+) -> dict:
     """A volume in a quiet corner east of Damascus, on a day of its own."""
     return {
         "outline": {"type": "circle", "center": EAST, "radius": "8 km"},
@@ -168,7 +170,9 @@ def build_world(store: str, keys_directory: Path, *, rotate: bool = False) -> Wo
             tx,
             idf,
             notice_id,
-            volumes=[volume_of(start="2026-11-25T10:10:00.000000Z", end="2026-11-25T11:10:00.000000Z")],
+            volumes=[
+                volume_of(start="2026-11-25T10:10:00.000000Z", end="2026-11-25T11:10:00.000000Z")
+            ],
         ),
     )
     if rotate:

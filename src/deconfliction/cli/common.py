@@ -128,18 +128,21 @@ def known_ids(situation: Situation) -> KnownIds:
 
 
 def parse_file(path: Path, settings: Settings, known: KnownIds | None = None) -> Scenario:
+    """Read and validate a scenario file; for an empty record (``known`` not given) every item
+    is new input, held to the settings' limits (otherwise the load holds the new ones)."""
     data = read_document(path)
     try:
-        return parse_scenario(data, settings.limits(), known)
+        return parse_scenario(data, settings.limits() if known is None else None, known)
     except InvalidInput as exc:
         raise exc.in_source(str(path)) from None
 
 
 def load_with_progress(coordinator: Coordinator, scenario: Scenario, source: str) -> LoadReport:
     total = sum(len(getattr(scenario, kind.section)) for kind in KINDS)
+    limits = coordinator.limits
     try:
         if total < _PROGRESS_THRESHOLD or not sys.stderr.isatty():
-            return load_scenario(coordinator, scenario)
+            return load_scenario(coordinator, scenario, limits=limits)
         with Progress(
             TextColumn("loading"),
             BarColumn(),
@@ -149,7 +152,9 @@ def load_with_progress(coordinator: Coordinator, scenario: Scenario, source: str
             transient=True,
         ) as bar:
             task = bar.add_task("load", total=total)
-            return load_scenario(coordinator, scenario, lambda n: bar.update(task, completed=n))
+            return load_scenario(
+                coordinator, scenario, lambda n: bar.update(task, completed=n), limits=limits
+            )
     except InvalidInput as exc:
         raise exc.in_source(source) from None
 

@@ -56,7 +56,7 @@ class Journal:
 
     def set(self, mapping: MutableMapping[K, V], key: K, value: V) -> None:
         """``mapping[key] = value``, journaled."""
-        old: Any = mapping.get(key, _MISSING)  # type: ignore[arg-type]
+        old: Any = mapping.get(key, _MISSING)
         mapping[key] = value
         self._undo.append(lambda: _restore(mapping, key, old))
 

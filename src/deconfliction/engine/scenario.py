@@ -22,24 +22,24 @@ from deconfliction.engine.model import (
     CapRule,
     CircleOutline,
     CorridorOutline,
-    NoWeaponsRule,
-    PolygonArea,
-    PolygonOutline,
     Limits,
     Line,
     NoPresenceRule,
     Notice,
     NoticeAction,
+    NoWeaponsRule,
     Observation,
     Party,
+    PolygonArea,
+    PolygonOutline,
     ProtectedSite,
     RangeRule,
     ZoneAgreement,
     limit_problems,
 )
 from deconfliction.engine.model.common import DomainModel
-from deconfliction.engine.model.sites import PointLocation
 from deconfliction.engine.model.notices import chain_problems
+from deconfliction.engine.model.sites import PointLocation
 
 __all__ = [
     "KnownIds",
@@ -154,7 +154,9 @@ def parse_scenario(
     """Validate a scenario document; raise :class:`InvalidInput` with every problem found.
 
     References must resolve inside the document or, when ``known`` is given, to identifiers
-    already recorded.  The document is new input: its outlines are held to ``limits``.
+    already recorded.  With ``limits``, every item is held to them (a document for an empty
+    record is new input through and through; for a record that already holds some of its
+    items, the loading holds only the new ones to the limits).
     """
     if not isinstance(data, Mapping):
         raise InvalidInput.at((), "a scenario is a mapping with a 'scenario' section at the top")
@@ -163,12 +165,13 @@ def parse_scenario(
     except ValidationError as exc:
         raise InvalidInput(problems_from_validation(exc)) from None
     problems = check_references(scenario, known or KnownIds())
-    problems.extend(
-        problem.under(section, index)
-        for section in ("sites", "notices")
-        for index, item in enumerate(getattr(scenario, section))
-        for problem in limit_problems(item, limits or Limits())
-    )
+    if limits is not None:
+        problems.extend(
+            problem.under(kind.section, index)
+            for kind in KINDS
+            for index, item in enumerate(getattr(scenario, kind.section))
+            for problem in limit_problems(item, limits)
+        )
     if problems:
         raise InvalidInput(problems)
     return scenario

@@ -104,7 +104,8 @@ def _check_references(tx: Tx, item: M) -> M:
         lines=frozenset(situation.geography.lines),
         zones=frozenset(situation.geography.zones),
     )
-    document = Scenario.model_construct(scenario=ScenarioInfo(name="request"), **{section: [item]})
+    sections: dict[str, Any] = {section: [item]}
+    document = Scenario.model_construct(scenario=ScenarioInfo(name="request"), **sections)
     problems = [
         Problem(p.path[2:], p.reason)
         for p in check_references(document, known)

@@ -38,7 +38,7 @@ from deconfliction.engine.items import Item, kind_of
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.ledger.heads import TreeHead
 from deconfliction.engine.ledger.receipts import Receipt
-from deconfliction.engine.model import Limits
+from deconfliction.engine.model import Limits, check_limits
 from deconfliction.engine.situation import Assessment, Situation
 from deconfliction.service.clock import Clock, SystemClock
 from deconfliction.service.keys import LedgerKeys, keys_directory_for
@@ -149,19 +149,25 @@ class Tx:
 
     # -- recording items ----------------------------------------------------------------------
 
-    def record(self, item: Item, location: tuple[str | int, ...] = ()) -> Recorded:
+    def record(
+        self, item: Item, location: tuple[str | int, ...] = (), limits: Limits | None = None
+    ) -> Recorded:
         """Assess ``item`` against the situation, append it and the alert changes it causes,
         project them, and move the situation.  Raises InvalidInput (located at ``location``)
         when the item cannot be recorded; nothing is written then.
 
-        The item's ledger entry goes to the feeds of its audience as the one rule gives it now
+        ``limits`` holds new input to the server's policy (an item recorded exactly so already
+        is not new, and is left alone).  The item's ledger entry goes to the feeds of its
+        audience as the one rule gives it now
         (:meth:`~deconfliction.engine.detection.roster.Roster.audience`)."""
         try:
             assessment = self.situation.assess(item)
+            if assessment.duplicate:
+                return Recorded(assessment, None)
+            if limits is not None:
+                check_limits(item, limits)
         except InvalidInput as exc:
             raise exc.under(*location) from None
-        if assessment.duplicate:
-            return Recorded(assessment, None)
         kind = kind_of(item)
         body = record_body(item)
         audience = sorted(self.situation.audience(item))

@@ -44,16 +44,16 @@ def feature_collection(reader: Reader) -> dict[str, Any]:
                 {"type": "line", "id": line.id, "name": line.name, "source": line.source},
             )
         )
-    for view in configuration.list_zones(reader):
-        zone = view.compiled.zone
+    for zone_view in configuration.list_zones(reader):
+        zone = zone_view.compiled.zone
         features.append(
             _feature(
-                zone_geometry(view.compiled, view.lines),
+                zone_geometry(zone_view.compiled, zone_view.lines),
                 {
                     "type": "zone",
                     "id": zone.id,
                     "name": zone.name,
-                    "area": view.compiled.area.describe(),
+                    "area": zone_view.compiled.area.describe(),
                     "signatories": list(zone.signatories),
                     "monitors": list(zone.monitors),
                     "rules": [r.model_dump(mode="json", by_alias=True) for r in zone.rules],
@@ -109,8 +109,7 @@ def feature_collection(reader: Reader) -> dict[str, Any]:
                 | obs.model_dump(mode="json", by_alias=True, exclude={"position"}),
             )
         )
-    for view in alerts.list_alerts(reader, limit=_ALL):
-        features.append(
-            _feature(view.geometry, {"type": "alert"} | view.alert.model_dump(mode="json"))
-        )
+    for alert_view in alerts.list_alerts(reader, limit=_ALL):
+        properties = {"type": "alert"} | alert_view.alert.model_dump(mode="json")
+        features.append(_feature(alert_view.geometry, properties))
     return {"type": "FeatureCollection", "features": features}

@@ -8,7 +8,7 @@ from deconfliction.engine.alerts import ChangeAction
 from deconfliction.engine.errors import Forbidden
 from deconfliction.engine.hotline import Delivery, alert_deliveries, notice_deliveries
 from deconfliction.engine.items import Item, kind_named, kind_of
-from deconfliction.engine.model import Agreement, Notice, check_limits
+from deconfliction.engine.model import Agreement, Limits, Notice
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Recorded, Tx
 from deconfliction.service.hotline import deliver
@@ -24,10 +24,12 @@ class Filed:
     deliveries: list[Delivery] = field(default_factory=list)
 
 
-def file(tx: Tx, item: Item, location: tuple[str | int, ...] = ()) -> Filed:
+def file(
+    tx: Tx, item: Item, location: tuple[str | int, ...] = (), limits: Limits | None = None
+) -> Filed:
     """Record ``item`` with its alert changes, then deliver it (a notice) and every alert it
-    opened.  Filing the same item again changes nothing."""
-    recorded = tx.record(item, location)
+    opened.  Filing the same item again changes nothing; a new item is held to ``limits``."""
+    recorded = tx.record(item, location, limits)
     if recorded.seq is None:
         return Filed(recorded)
     roster = tx.situation.roster
@@ -64,5 +66,4 @@ def file_as(tx: Tx, principal: Principal, item: Item) -> Filed:
             f"{principal.party} may not file for {owner}: {kind.owner_field} must be the "
             "caller's own party"
         )
-    check_limits(item, tx.limits)
-    return file(tx, item)
+    return file(tx, item, limits=tx.limits)

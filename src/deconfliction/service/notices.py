@@ -38,7 +38,7 @@ from deconfliction.store.reads import reads_of
 from deconfliction.store.schema import notices as table
 
 __all__ = [
-    "Filing",
+    "NoticeFiling",
     "NoticeQuery",
     "NoticeReads",
     "NoticeStatus",
@@ -83,7 +83,7 @@ class NoticeView:
 
 
 @dataclass(frozen=True, slots=True)
-class Filing:
+class NoticeFiling:
     """What filing, replacing or cancelling did, as the caller may see it."""
 
     notice: NoticeView
@@ -103,12 +103,12 @@ class NoticeReads:
 # -- filing --------------------------------------------------------------------------------------
 
 
-def _filed(tx: Tx, principal: Principal, notice: Notice) -> Filing:
+def _filed(tx: Tx, principal: Principal, notice: Notice) -> NoticeFiling:
     filed = file_as(tx, principal, notice)
     series = filed.recorded.assessment.series or notice.id
     status = "cancellation" if notice.action is NoticeAction.cancel else "current"
     view = NoticeView(notice, series, status, None)
-    return Filing(view, outcome(tx, principal, filed))
+    return NoticeFiling(view, outcome(tx, principal, filed))
 
 
 def _new_id() -> str:
@@ -122,7 +122,7 @@ def file_notice(
     kind: NoticeKind,
     volumes: Sequence[Volume],
     title: str = "",
-) -> Filing:
+) -> NoticeFiling:
     """File a new notice authored by the caller's party, at the server's time."""
     require(principal, Action.file_notice)
     notice = Notice(
@@ -157,7 +157,7 @@ def replace_notice(
     volumes: Sequence[Volume],
     kind: NoticeKind | None = None,
     title: str = "",
-) -> Filing:
+) -> NoticeFiling:
     """File a new version of the caller's current notice ``notice_id``."""
     earlier = _own(tx, principal, notice_id, "replace")
     notice = Notice(
@@ -173,7 +173,7 @@ def replace_notice(
     return _filed(tx, principal, notice)
 
 
-def cancel_notice(tx: Tx, principal: Principal, notice_id: str, *, title: str = "") -> Filing:
+def cancel_notice(tx: Tx, principal: Principal, notice_id: str, *, title: str = "") -> NoticeFiling:
     """Cancel the caller's current notice ``notice_id``; its alerts close with the reason."""
     earlier = _own(tx, principal, notice_id, "cancel")
     notice = Notice(

@@ -54,8 +54,8 @@ def write_change(connection: Connection, change: AlertChange, seq: int) -> None:
     )
 
 
-def _alerts_of(rows: sa.CursorResult[tuple[str]]) -> list[Alert]:
-    return [change_from_payload(json.loads(body)).alert for (body,) in rows]
+def _alerts_of(rows: sa.CursorResult[str]) -> list[Alert]:
+    return [change_from_payload(json.loads(body)).alert for body in rows.scalars()]
 
 
 def _naming(party: str) -> sa.ColumnElement[bool]:

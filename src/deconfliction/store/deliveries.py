@@ -65,8 +65,8 @@ def stored_delivery_ids(connection: Connection, ids: Iterable[str]) -> set[str]:
     return found
 
 
-def _read(connection: Connection, query: sa.Select[tuple[str]]) -> list[Delivery]:
-    return [Delivery.model_validate_json(body) for (body,) in connection.execute(query)]
+def _read(connection: Connection, query: sa.Select[str]) -> list[Delivery]:
+    return [Delivery.model_validate_json(body) for body in connection.execute(query).scalars()]
 
 
 def delivery(connection: Connection, delivery_id: str) -> Delivery | None:

@@ -13,7 +13,7 @@ from deconfliction.api.schemas.agreements import (
     AgreementPublic,
     AgreementReplace,
 )
-from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.common import ERRORS, answered, errors
 from deconfliction.engine.model import Agreement
 from deconfliction.service import configuration
 
@@ -55,7 +55,9 @@ async def create_agreement(body: AgreementCreate, writes: WritesDep) -> Agreemen
     return await writes(
         AgreementAnswer,
         body,
-        lambda tx: AgreementAnswer.of(configuration.create(tx, writes.principal, item)),
+        lambda tx: answered(
+            AgreementAnswer, AgreementPublic.of(configuration.create(tx, writes.principal, item))
+        ),
     )
 
 
@@ -72,7 +74,8 @@ async def replace_agreement(
     return await writes(
         AgreementAnswer,
         body,
-        lambda tx: AgreementAnswer.of(
-            configuration.replace(tx, writes.principal, agreement_id, item)
+        lambda tx: answered(
+            AgreementAnswer,
+            AgreementPublic.of(configuration.replace(tx, writes.principal, agreement_id, item)),
         ),
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from deconfliction.api.deps import ReadsDep, WritesDep
 from deconfliction.api.guards import storable_text
-from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.common import ERRORS, answered, errors
 from deconfliction.api.schemas.lines import (
     LineAnswer,
     LineCreate,
@@ -43,7 +43,11 @@ async def get_line(line_id: str, reads: ReadsDep) -> LinePublic:
 async def create_line(body: LineCreate, writes: WritesDep) -> LineAnswer:
     item = Line.model_construct(**dict(body))
     return await writes(
-        LineAnswer, body, lambda tx: LineAnswer.of(configuration.create(tx, writes.principal, item))
+        LineAnswer,
+        body,
+        lambda tx: answered(
+            LineAnswer, LinePublic.of(configuration.create(tx, writes.principal, item))
+        ),
     )
 
 
@@ -58,5 +62,7 @@ async def replace_line(line_id: str, body: LineReplace, writes: WritesDep) -> Li
     return await writes(
         LineAnswer,
         body,
-        lambda tx: LineAnswer.of(configuration.replace(tx, writes.principal, line_id, item)),
+        lambda tx: answered(
+            LineAnswer, LinePublic.of(configuration.replace(tx, writes.principal, line_id, item))
+        ),
     )

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from deconfliction.api.deps import ReadsDep, WritesDep
 from deconfliction.api.guards import storable_text
-from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.common import ERRORS, answered, errors
 from deconfliction.api.schemas.parties import (
     PartyAnswer,
     PartyCreate,
@@ -40,7 +40,7 @@ async def get_party(party_id: str, reads: ReadsDep) -> PartyPublic:
 
 
 def _answer(principal: Principal, party: Party) -> PartyAnswer:
-    return PartyAnswer.model_construct(**dict(_public(principal, party)))
+    return answered(PartyAnswer, _public(principal, party))
 
 
 @router.post(

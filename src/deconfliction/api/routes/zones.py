@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from deconfliction.api.deps import ReadsDep, WritesDep
 from deconfliction.api.guards import storable_text
-from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.common import ERRORS, answered, errors
 from deconfliction.api.schemas.zones import (
     ZoneAnswer,
     ZoneCreate,
@@ -43,7 +43,7 @@ def _answer(tx: Tx, zone: ZoneAgreement) -> ZoneAnswer:
     compiled = tx.situation.geography.zones[zone.id]
     line = tx.situation.geography.lines.get(getattr(zone.area, "line", ""))
     view = configuration.ZoneView(compiled, {} if line is None else {line.id: line})
-    return ZoneAnswer.model_construct(**dict(ZonePublic.of(view)))
+    return answered(ZoneAnswer, ZonePublic.of(view))
 
 
 @router.post(

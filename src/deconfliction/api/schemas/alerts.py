@@ -3,6 +3,8 @@ told to the parties it names.  Information, never a refusal."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Output, Receipted
@@ -40,11 +42,12 @@ class Filed(Receipted):
     closed_alerts: list[AlertPublic] = Field(description="Alerts this filing closed.")
     deliveries: list[DeliveryPublic]
 
-    @staticmethod
-    def outcome(outcome: Outcome) -> dict[str, object]:
+    @classmethod
+    def outcome(cls, outcome: Outcome) -> dict[str, Any]:
         """The fields of :class:`Filed` for ``outcome``."""
-        return {
-            "alerts": [AlertPublic.of(a) for a in outcome.alerts],
-            "closed_alerts": [AlertPublic.of(a) for a in outcome.closed_alerts],
-            "deliveries": list(outcome.deliveries),
-        }
+        filed = Filed.model_construct(
+            alerts=[AlertPublic.of(a) for a in outcome.alerts],
+            closed_alerts=[AlertPublic.of(a) for a in outcome.closed_alerts],
+            deliveries=list(outcome.deliveries),
+        )
+        return dict(filed)

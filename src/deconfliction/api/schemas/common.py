@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,7 @@ __all__ = [
     "LedgerEntryRef",
     "Output",
     "Receipted",
+    "answered",
     "errors",
 ]
 
@@ -130,3 +131,11 @@ class Receipted(Output):
     ledger: LedgerEntries | None = Field(
         default=None, description="Every entry of the write the caller may read."
     )
+
+
+AnswerT = TypeVar("AnswerT", bound=Receipted)
+
+
+def answered(answer: type[AnswerT], public: BaseModel) -> AnswerT:
+    """``public`` as a write's answer: the same fields, and room for the receipt."""
+    return cast(AnswerT, answer.model_construct(**dict(public)))

@@ -10,7 +10,7 @@ from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Input, Ou
 from deconfliction.engine.model import Notice, NoticeKind, UtcTime, Volume
 from deconfliction.engine.model.notices import MAX_VOLUMES, NoticeTitle
 from deconfliction.service.geojson import outline_geometry
-from deconfliction.service.notices import Filing, NoticeReads, NoticeView
+from deconfliction.service.notices import NoticeFiling, NoticeReads, NoticeView
 
 __all__ = [
     "NoticeCancel",
@@ -110,7 +110,7 @@ class NoticeFiled(Filed):
     notice: NoticePublic
 
     @classmethod
-    def of(cls, filing: Filing) -> NoticeFiled:
+    def of(cls, filing: NoticeFiling) -> NoticeFiled:
         return cls.model_construct(
             notice=NoticePublic.of(filing.notice), **Filed.outcome(filing.outcome)
         )

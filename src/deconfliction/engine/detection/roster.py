@@ -92,23 +92,22 @@ class Roster:
         self._addressees.clear()
 
     def with_party(self, party: Party, journal: Journal | None = None) -> None:
-        self._change(self.parties, party.id, party, journal)
+        journal = journal or NoJournal()
+        journal.set(self.parties, party.id, party)
+        self._reindexed(journal)
 
     def with_agreement(self, agreement: Agreement, journal: Journal | None = None) -> None:
-        self._change(self.agreements, agreement.id, agreement, journal)
+        journal = journal or NoJournal()
+        journal.set(self.agreements, agreement.id, agreement)
+        self._reindexed(journal)
 
     def with_zone(self, zone: ZoneAgreement, journal: Journal | None = None) -> None:
-        self._change(self.zones, zone.id, zone, journal)
-
-    def _change(
-        self,
-        table: dict[str, Party] | dict[str, Agreement] | dict[str, ZoneAgreement],
-        key: str,
-        value: Party | Agreement | ZoneAgreement,
-        journal: Journal | None,
-    ) -> None:
         journal = journal or NoJournal()
-        journal.set(table, key, value)  # type: ignore[arg-type]
+        journal.set(self.zones, zone.id, zone)
+        self._reindexed(journal)
+
+    def _reindexed(self, journal: Journal) -> None:
+        """Forget what was derived from the old roster, now and when the change is undone."""
         journal.on_undo(self._reindex)
         self._reindex()
 
