@@ -25,6 +25,7 @@ from deconfliction.engine.model import (
     ZoneAgreement,
 )
 from deconfliction.engine.situation import Situation
+from tests.support import factory
 from tests.support.situation import HistorySituation
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -54,38 +55,25 @@ def notice(
     lower: str = "FL050",
     upper: str = "FL100",
 ) -> Notice:
-    data: dict[str, Any] = {
-        "id": ident,
-        "author": author,
-        "kind": kind,
-        "action": action,
-        "replaces": replaces,
-        "filed_at": filed_at,
-        "volumes": []
-        if action == "cancel"
-        else [
-            {
-                "outline": {"type": "circle", "center": centre, "radius": radius},
-                "altitude": {"lower": lower, "upper": upper},
-                "window": {"start": start, "end": end},
-            }
-        ],
-    }
-    return Notice.model_validate(data)
+    return factory.notice(
+        ident,
+        author,
+        filed_at=filed_at,
+        kind=kind,
+        action=action,
+        replaces=replaces,
+        center=centre,
+        radius=radius,
+        start=start,
+        end=end,
+        lower=lower,
+        upper=upper,
+    )
 
 
 def site(ident: str = "s1", owner: str = "h", **changes: Any) -> ProtectedSite:
-    data: dict[str, Any] = {
-        "id": ident,
-        "name": "Hospital",
-        "category": "hospital",
-        "owner": owner,
-        "location": {"type": "point", "position": "33.1N 35.9E"},
-        "valid_from": "2026-01-01T00:00:00.000000Z",
-        "valid_until": "2027-01-01T00:00:00.000000Z",
-    }
-    data.update(changes)
-    return ProtectedSite.model_validate(data)
+    location = {"type": "point", "position": "33.1N 35.9E"}
+    return factory.site(ident, owner, **({"name": "Hospital", "location": location} | changes))
 
 
 def observation(ident: str, observed_at: str, tanks: int, **changes: Any) -> Observation:

@@ -168,28 +168,32 @@ def _deliver(
 ) -> list[Delivery]:
     """The delivery to ``recipient``, and when it cannot be delivered, the report to the
     sender."""
-    ident = delivery_id(item_type, item_id, recipient)
+    base = Delivery(
+        id=delivery_id(item_type, item_id, recipient),
+        item_type=item_type,
+        item_id=item_id,
+        recipient=recipient,
+        sender=sender,
+        status=DeliveryStatus.delivered,
+        delivered_at=now,
+    )
     if not _active(roster, recipient):
         party = roster.parties.get(recipient)
         status = party.status.value if party is not None else "unknown"
         out = [
-            Delivery(
-                id=ident,
-                item_type=item_type,
-                item_id=item_id,
-                recipient=recipient,
-                sender=sender,
-                status=DeliveryStatus.undelivered,
-                delivered_at=now,
-                note=f"{roster.name(recipient)} is {status}",
+            base.model_copy(
+                update={
+                    "status": DeliveryStatus.undelivered,
+                    "note": f"{roster.name(recipient)} is {status}",
+                }
             )
         ]
         if sender is not None and sender != recipient:
             out.append(
                 Delivery(
-                    id=delivery_id(ItemType.undelivered, ident, sender),
+                    id=delivery_id(ItemType.undelivered, base.id, sender),
                     item_type=ItemType.undelivered,
-                    item_id=ident,
+                    item_id=base.id,
                     recipient=sender,
                     sender=None,
                     status=DeliveryStatus.delivered,
@@ -199,15 +203,6 @@ def _deliver(
                 )
             )
         return out
-    base = Delivery(
-        id=ident,
-        item_type=item_type,
-        item_id=item_id,
-        recipient=recipient,
-        sender=sender,
-        status=DeliveryStatus.delivered,
-        delivered_at=now,
-    )
     if terms is None:
         return [base]
     deadline = now + timedelta(seconds=terms.deadline_s)

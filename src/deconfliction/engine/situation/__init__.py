@@ -54,7 +54,7 @@ from deconfliction.engine.situation.alerts import AlertBook
 from deconfliction.engine.situation.geography import Geography
 from deconfliction.engine.situation.notices import NoticeBook
 from deconfliction.engine.situation.observations import ObservationLog
-from deconfliction.engine.situation.reach import check_reach
+from deconfliction.engine.situation.reach import check_reach, epoch_s
 from deconfliction.engine.situation.sites import SiteBook
 
 __all__ = ["Assessment", "Item", "Situation"]
@@ -68,10 +68,6 @@ _NOTICE_ALERTS: Final = frozenset(
     }
 )
 _SITE_ALERTS: Final = frozenset({AlertKind.protected_site, AlertKind.site_duplicate})
-
-
-def _epoch(t: datetime) -> float:
-    return t.timestamp()
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +209,7 @@ class Situation:
         found: dict[str, ProtectedSite] = {}
         for volume in notice.volumes:
             west, south, east, north = volume.outline.shape.bbox(margin)
-            box = (west, south, east, north, _epoch(volume.window.start), _epoch(volume.window.end))
+            box = (west, south, east, north, epoch_s(volume.window.start), epoch_s(volume.window.end))
             for site in self.sites.near(box):
                 found.setdefault(site.id, site)
         return list(found.values())
@@ -264,7 +260,7 @@ class Situation:
                 )
         findings: list[Finding] = []
         margin = self.roster.widest_lateral_margin()
-        valid = (_epoch(site.valid_from), _epoch(site.valid_until))
+        valid = (epoch_s(site.valid_from), epoch_s(site.valid_until))
         for notice in self.notices.current_near((*site.location.shape.bbox(margin), *valid)):
             found = site_coverage(notice, site, self.roster, self.notices.series_of)
             if found is not None:

@@ -24,13 +24,9 @@ from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.model import Notice, NoticeAction
 from deconfliction.engine.model.notices import chain_problems
-from deconfliction.engine.situation.reach import Box, check_reach
+from deconfliction.engine.situation.reach import Box, check_reach, epoch_s
 
 __all__ = ["NoticeBook"]
-
-
-def _epoch(t: datetime) -> float:
-    return t.timestamp()
 
 
 class NoticeBook(Mapping[str, Notice]):
@@ -109,8 +105,8 @@ class NoticeBook(Mapping[str, Notice]):
                     south,
                     east,
                     north,
-                    _epoch(volume.window.start) - slack,
-                    _epoch(volume.window.end) + slack,
+                    epoch_s(volume.window.start) - slack,
+                    epoch_s(volume.window.end) + slack,
                 )
             )
         return out
@@ -208,8 +204,8 @@ class NoticeBook(Mapping[str, Notice]):
                     south,
                     east,
                     north,
-                    _epoch(volume.window.start),
-                    _epoch(volume.window.end),
+                    epoch_s(volume.window.start),
+                    epoch_s(volume.window.end),
                     series,
                     (
                         count,

@@ -1,13 +1,15 @@
-"""How far a shape may reach: the indexes work in degrees and do not wrap."""
+"""The indexes' boxes: degrees that do not wrap, and seconds since the epoch."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.geodesy.validity import check_extent
 
-__all__ = ["Box", "check_reach"]
+__all__ = ["Box", "check_reach", "epoch_s"]
 
 Box = tuple[float, float, float, float, float, float]
 """West, south, east, north in degrees; start and end in seconds since the epoch."""
@@ -24,3 +26,8 @@ def check_reach(path: tuple[str | int, ...], shape: Shape, roster: Roster) -> No
         check_extent(shape, margin)
     except ValueError as exc:
         raise InvalidInput.at(path, f"{exc} (with the {margin:,.0f} m margin)") from None
+
+
+def epoch_s(t: datetime) -> float:
+    """Seconds since the epoch: the time axis of the indexes' boxes."""
+    return t.timestamp()

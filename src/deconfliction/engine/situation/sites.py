@@ -8,13 +8,9 @@ from datetime import datetime
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.model import ProtectedSite
-from deconfliction.engine.situation.reach import Box
+from deconfliction.engine.situation.reach import Box, epoch_s
 
 __all__ = ["SiteBook"]
-
-
-def _epoch(t: datetime) -> float:
-    return t.timestamp()
 
 
 class SiteBook(Mapping[str, ProtectedSite]):
@@ -54,8 +50,8 @@ class SiteBook(Mapping[str, ProtectedSite]):
                 south,
                 east,
                 north,
-                _epoch(site.valid_from),
-                _epoch(site.valid_until),
+                epoch_s(site.valid_from),
+                epoch_s(site.valid_until),
                 site.id,
             )
         )
