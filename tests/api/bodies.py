@@ -24,6 +24,7 @@ __all__ = [
     "END",
     "MISSING",
     "START",
+    "agree",
     "changed",
     "file_notice",
     "golan",
@@ -88,6 +89,22 @@ def file_notice(client: httpx.Client, body: dict | None = None, **kw: Any) -> di
 def parties(api: Api, *idents: str) -> None:
     """Record bare parties (armed forces bound by nothing)."""
     api.record([party(i) for i in idents])
+
+
+def agree(api: Api, method: str, path: str, body: dict[str, Any], proposer: str) -> Any:
+    """Propose a change as ``proposer``'s admin, then have the admin of every other party it
+    needs consent; the item as it is now in force."""
+    answer = api.as_(proposer, "admin").request(method, path, json=body)
+    assert answer.status_code in (200, 201), answer.text
+    outcome = answer.json()
+    proposal = outcome["proposal"]
+    for required in proposal["required"]:
+        if required not in proposal["consents"]:
+            consented = api.as_(required, "admin").post(f"/v1/proposals/{proposal['id']}/consent")
+            assert consented.status_code == 200, consented.text
+            outcome = consented.json()
+    assert outcome["proposal"]["status"] == "in_force", outcome
+    return outcome["in_force"]
 
 
 def golan(api: Api) -> dict[str, httpx.Client]:

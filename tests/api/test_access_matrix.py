@@ -87,6 +87,12 @@ GET    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 |
 POST   /v1/zones                               idf   undof sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 403  403  403  403
 PUT    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404  403  403  403
 
+GET    /v1/proposals                           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
+GET    /v1/proposals/{proposal_id}             idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/proposals/{proposal_id}/consent     idf   rus   sarc  | 401 401 401 | 409 403 403 403 | 200 403 403 403 | 404  403  403  403
+POST   /v1/proposals/{proposal_id}/decline     idf   rus   sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404  403  403  403
+POST   /v1/proposals/{proposal_id}/withdraw    idf   rus   sarc  | 401 401 401 | 200 403 403 403 | 403 403 403 403 | 404  403  403  403
+
 GET    /v1/sites                               sarc  idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
 GET    /v1/sites/{site_id}                     sarc  idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 POST   /v1/sites                               sarc  idf   icrc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
@@ -118,7 +124,7 @@ POST   /v1/messages                            idf   rus   sarc  | 401 401 401 |
 
 GET    /.well-known/deconfliction/ledger-keys  idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
-POST   /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+POST   /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 200  403  403  403
 GET    /v1/ledger/entries/{index}              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 GET    /v1/ledger/consistency                  idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/ledger/export                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
@@ -262,6 +268,10 @@ def _world(api: Api) -> World:
     )
     assert sent.status_code == 201, sent.text
     (late,) = idf.get("/v1/alerts", params={"kind": "late-notice"}).json()["alerts"]
+    proposed = world.as_("idf", "admin").post(
+        "/v1/agreements", json={"id": "matrix-proposed", "name": "P", "parties": ["idf", "rus"]}
+    )
+    assert proposed.status_code == 201, proposed.text
     (delivery,) = [i for i in rus.get("/v1/inbox").json()["items"] if i["item_id"] == "n-idf-001"]
     world.ids = {
         "party": "rus",
@@ -274,6 +284,7 @@ def _world(api: Api) -> World:
         "alert": late["id"],
         "delivery": delivery["id"],
         "message": sent.json()["id"],
+        "proposal": proposed.json()["proposal"]["id"],
         # The ledger entry that records n-idf-001: idf and rus may read it, sarc may not.
         "entry": str(idf.get("/v1/notices/n-idf-001/timeline").json()["lines"][0]["index"]),
     }
@@ -330,6 +341,14 @@ def _fresh_delivery(world: World) -> dict[str, str]:
         d for d in filed["deliveries"] if d["recipient"] == "rus" and d["item_type"] == "notice"
     ]
     return {"delivery_id": to_rus["id"]}
+
+
+def _fresh_proposal(world: World) -> dict[str, str]:
+    """A new agreement between idf and rus, proposed by idf: rus's consent is awaited."""
+    body = {"id": f"matrix-{world.serial()}", "name": "Proposed", "parties": ["idf", "rus"]}
+    answer = world.as_("idf", "admin").post("/v1/agreements", json=body)
+    assert answer.status_code == 201, answer.text
+    return {"proposal_id": answer.json()["proposal"]["id"]}
 
 
 def _new_party(world: World, party: str) -> dict[str, Any]:
@@ -406,6 +425,11 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/zones/{zone_id}"): Call(_known("zone")),
     ("POST", "/v1/zones"): Call(body=_new_zone),
     ("PUT", "/v1/zones/{zone_id}"): Call(_known("zone"), _same("zones", "aos")),
+    ("GET", "/v1/proposals"): Call(listing=("proposals", "proposal")),
+    ("GET", "/v1/proposals/{proposal_id}"): Call(_known("proposal")),
+    ("POST", "/v1/proposals/{proposal_id}/consent"): Call(_fresh_proposal),
+    ("POST", "/v1/proposals/{proposal_id}/decline"): Call(_fresh_proposal),
+    ("POST", "/v1/proposals/{proposal_id}/withdraw"): Call(_fresh_proposal),
     ("GET", "/v1/sites"): Call(listing=("sites", "site")),
     ("GET", "/v1/sites/{site_id}"): Call(_known("site")),
     ("POST", "/v1/sites"): Call(body=lambda w, p: site(name=f"Clinic {w.serial()}")),

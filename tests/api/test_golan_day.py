@@ -51,6 +51,7 @@ from deconfliction.engine.times import format_time
 from deconfliction.service.clock import FixedClock
 from deconfliction.service.documents import demo_path, read_document
 from deconfliction.store.feeds import feed_since
+from tests.api.bodies import agree
 from tests.support.server import Api, running_server
 
 GOLAN = read_document(demo_path())
@@ -288,8 +289,11 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
 
     for section in ("agreements", "lines", "zones"):
         for item in GOLAN[section]:
-            created = admin.post(f"/v1/{section}", json=item)
-            assert created.status_code == 201, (item["id"], created.text)
+            # Each in force once every party it binds has consented.
+            agree(api, "post", f"/v1/{section}", item, "undof")
+    # Each party was told of every proposal concerning it (in its inbox): nothing else came.
+    for party in PARTIES:
+        assert {i["item_type"] for i in line.arrivals(party)} <= {"proposal"}, party
     parties = line.clients["idf"].get("/v1/parties").json()["parties"]
     assert [p["id"] for p in parties] == ["idf", "rus", "sarc", "undof"]
     # The escalation chain is for the party itself.
@@ -496,10 +500,11 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     (first,) = api.escalate()
     assert (first.delivery_id, first.level, first.party) == (to_rus["id"], 1, "rus")
     assert first.due_at == at("2026-11-24T10:04:10.000000Z")
-    assert first.contact == "Hmeimim air command, chief of staff duty"
+    assert not first.to_monitors
+    # The step says the level, never whom RUS called: its chain of contacts is its own.
     assert first.description == (
-        f"notice {air_id} not acknowledged by Russian forces in Syria after 5 min: calling "
-        "Hmeimim air command, chief of staff duty (deconfliction line, Hmeimim backup)"
+        f"notice {air_id} not acknowledged by Russian forces in Syria after 5 min: calling its "
+        "duty contact 2 of 2"
     )
     (standing,) = line.clients["idf"].get(f"/v1/notices/{air_id}/reads").json()["deliveries"]
     assert (standing["status"], standing["level"], standing["next_at"]) == (
@@ -511,7 +516,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
 
     line.at("2026-11-24T10:09:10.000000Z")
     (second,) = api.escalate()
-    assert (second.delivery_id, second.level, second.contact) == (to_rus["id"], 2, None)
+    assert (second.delivery_id, second.level, second.to_monitors) == (to_rus["id"], 2, True)
     assert second.due_at == at("2026-11-24T10:09:10.000000Z")
     assert second.description.endswith(
         "not acknowledged by Russian forces in Syria after 10 min and every duty contact: "
@@ -668,7 +673,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         party: [
             (
                 e.payload["escalation"]["level"],
-                e.payload["escalation"]["contact"],
+                e.payload["escalation"]["to_monitors"],
                 e.payload["escalation"]["due_at"],
                 e.data["recorded_at"],
             )
@@ -677,13 +682,11 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         ]
         for party in PARTIES
     }
-    first_step = (
-        1,
-        "Hmeimim air command, chief of staff duty",
-        "2026-11-24T10:04:10.000000Z",
-        "2026-11-24T10:04:10.000000Z",
-    )
-    to_monitor = (2, None, "2026-11-24T10:09:10.000000Z", "2026-11-24T10:09:10.000000Z")
+    first_step = (1, False, "2026-11-24T10:04:10.000000Z", "2026-11-24T10:04:10.000000Z")
+    to_monitor = (2, True, "2026-11-24T10:09:10.000000Z", "2026-11-24T10:09:10.000000Z")
+    # IDF sent the notice: it learns that it escalated, never whom RUS called.
+    idf_text = json.dumps([e.data for e in line.streams["idf"].events])
+    assert "Hmeimim air command, chief of staff duty" not in idf_text
     assert escalated == {
         "idf": [first_step, to_monitor],
         "rus": [first_step, to_monitor],
@@ -738,7 +741,7 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
         if e.type.startswith("delivery."):
             d = e.payload["delivery"]
             concerned = {d["recipient"], d["sender"]}
-            if e.type == "delivery.escalated" and e.payload["escalation"]["contact"] is None:
+            if e.type == "delivery.escalated" and e.payload["escalation"]["to_monitors"]:
                 concerned |= set(d["monitors"])
             assert party in concerned, (party, e)
         elif e.type.startswith("alert."):
@@ -746,6 +749,8 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
             assert e.data["subject"] in alerts
         elif e.type == "message.sent":
             assert e.payload["message"]["sender"] == party
+        elif e.type.startswith("proposal."):
+            assert party in e.payload["proposal"]["concerned"], (party, e)
         elif e.type in ("party.recorded", "line.recorded"):
             pass  # everyone on the line knows who is on it and where the lines run
         elif e.type == "agreement.recorded":

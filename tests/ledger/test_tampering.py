@@ -295,8 +295,10 @@ def test_a_consistent_rewrite_is_named_by_the_head_and_by_your_copy(case: Case, 
     forged = original | {column: change(original[column], data)}
     case.update(index, **{column: forged[column], "leaf_hash": leaf_of(forged)})
     # An export is one line per entry (canonical JSON has no raw newline): a newline written
-    # into a row tears its line, and the entry is named as altered before any head is checked.
-    torn = "\n" in str(forged[column])
+    # into the event's body, which the entry holds as it is stored, tears its line, and the
+    # entry is named as altered before any head is checked.  The other columns are written
+    # into the entry as JSON strings, where a newline is escaped: nothing tears.
+    torn = column == "body" and "\n" in str(forged[column])
     first = altered(index) if torn else head_gives_away(case.pristine, index)
     try:
         caught(case, first, against=False)

@@ -22,6 +22,7 @@ import uvicorn
 
 from deconfliction.api.app import create_app
 from deconfliction.api.services import Services
+from deconfliction.engine.ledger.heads import Keyring, keyring_from_text
 from deconfliction.engine.scenario import ordered_items
 from deconfliction.engine.situation import Item
 from deconfliction.service.auth import Role, create_token, revoke_token
@@ -30,6 +31,7 @@ from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
 from deconfliction.service.hotline import escalate_due
+from deconfliction.service.proposals import expire_due
 
 __all__ = ["NOW", "Api", "api", "running_server"]
 
@@ -98,6 +100,15 @@ class Api:
     def escalate(self) -> Any:
         """Take every escalation step due at the clock's time."""
         return self.run(escalate_due)
+
+    def expire_proposals(self) -> list[str]:
+        """Expire every proposal past its deadline at the clock's time; their ids."""
+        return [p.id for p in self.run(expire_due)]
+
+    def keys(self) -> Keyring:
+        """The log's public keys, as a party would fetch them."""
+        listed = httpx.get(f"{self.url}/.well-known/deconfliction/ledger-keys").text
+        return keyring_from_text(listed)
 
     def close(self) -> None:
         for client in self._clients:

@@ -15,8 +15,9 @@ from deconfliction import __version__
 from deconfliction.api import errors
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
-from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.hotline import escalate_due
+from deconfliction.service.proposals import expire_due
 from deconfliction.service.records import sign_head_now
 from deconfliction.service.settings import Settings
 
@@ -41,11 +42,17 @@ Authenticate with `Authorization: Bearer <token>` (`deconflict token create`).  
 """
 
 
+def _timers(tx: Tx) -> None:
+    """What falls due by the clock: escalation steps, proposals past their deadline."""
+    escalate_due(tx)
+    expire_due(tx)
+
+
 async def _escalation_loop(services: Services) -> None:
     interval = services.settings.escalation_interval_s
     while True:
         try:
-            await run_in_threadpool(services.writer.execute, escalate_due)
+            await run_in_threadpool(services.writer.execute, _timers)
         except Exception:  # keep the hotline chasing even if one round fails
             log.exception("escalation round failed")
         await asyncio.sleep(interval)

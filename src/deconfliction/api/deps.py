@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Receipted
 from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
 from deconfliction.api.services import Services
+from deconfliction.engine.errors import MalformedRequest
 from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.service.auth import Principal, authenticate
 from deconfliction.service.coordinator import Tx
@@ -48,9 +49,13 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def get_principal(
+    request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
+    if len(request.headers.getlist("authorization")) > 1:
+        # Which one would count?  Proxies and servers disagree: refuse rather than guess.
+        raise MalformedRequest("more than one Authorization header: send exactly one")
     token = credentials.credentials if credentials is not None else None
     return await run_in_threadpool(
         authenticate, services.coordinator.db, token, services.clock.now()

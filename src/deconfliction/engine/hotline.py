@@ -44,6 +44,7 @@ __all__ = [
     "mark_read",
     "message_deliveries",
     "notice_deliveries",
+    "proposal_deliveries",
 ]
 
 
@@ -53,6 +54,7 @@ class ItemType(StrEnum):
     message = "message"
     escalation = "escalation"
     undelivered = "undelivered"
+    proposal = "proposal"
 
 
 class DeliveryStatus(StrEnum):
@@ -106,14 +108,17 @@ class Delivery(Record):
 
 
 class Escalation(Record):
-    """One escalation step: the item was not acknowledged in time, so the next contact in the
-    recipient's chain was called (``contact``), or, last, the monitors (``contact`` None)."""
+    """One escalation step: the item was not acknowledged in time, so the recipient's next duty
+    contact (``level`` in its chain) was called, or, last, the monitors (``to_monitors``).
+
+    It says the level, never whom: a party's chain of duty contacts is its own (private), and
+    the sender learns that its item escalated and how far, not who was called."""
 
     delivery_id: str
     level: int
     due_at: UtcTime
     party: str
-    contact: str | None
+    to_monitors: bool
     description: str
 
 
@@ -263,6 +268,17 @@ def message_deliveries(
     return _deliver(ItemType.message, message_id, recipient, sender, _terms(binding), roster, now)
 
 
+def proposal_deliveries(
+    proposal_id: str, proposer: str, concerned: Iterable[str], roster: Roster, now: datetime
+) -> list[Delivery]:
+    """A proposed change reaches every other party it concerns, for its admins to consent to,
+    decline, or simply know of (a party leaving)."""
+    out: list[Delivery] = []
+    for party in sorted(set(concerned) - {proposer}):
+        out.extend(_deliver(ItemType.proposal, proposal_id, party, proposer, None, roster, now))
+    return out
+
+
 def mark_read(delivery: Delivery, now: datetime) -> Delivery:
     """The first read is recorded; later reads change nothing."""
     if delivery.status is not DeliveryStatus.delivered:
@@ -315,17 +331,15 @@ def escalate(
         waited = (due - current.delivered_at).total_seconds()
         what = f"{current.item_type.value} {current.item_id}"
         if level < len(contacts):
-            contact = contacts[level]
             steps.append(
                 Escalation(
                     delivery_id=current.id,
                     level=level,
                     due_at=due,
                     party=current.recipient,
-                    contact=contact.name,
+                    to_monitors=False,
                     description=f"{what} not acknowledged by {roster.name(current.recipient)} after "
-                    f"{waited / 60:.0f} min: calling {contact.name}"
-                    + (f" ({contact.channel})" if contact.channel else ""),
+                    f"{waited / 60:.0f} min: calling its duty contact {level + 1} of {len(contacts)}",
                 )
             )
             last = False
@@ -337,7 +351,7 @@ def escalate(
                     level=level,
                     due_at=due,
                     party=current.recipient,
-                    contact=None,
+                    to_monitors=True,
                     description=f"{what} not acknowledged by {roster.name(current.recipient)} after "
                     f"{waited / 60:.0f} min and every duty contact: escalated to {names}",
                 )

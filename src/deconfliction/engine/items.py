@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Final
 
@@ -29,7 +30,7 @@ from deconfliction.engine.model import (
     ZoneAgreement,
 )
 
-__all__ = ["KINDS", "Item", "ItemKind", "kind_named", "kind_of", "owner_of"]
+__all__ = ["KINDS", "Item", "ItemKind", "commitment", "kind_named", "kind_of", "owner_of"]
 
 Item = Party | Agreement | Line | ZoneAgreement | ProtectedSite | Notice | Observation
 """Anything the record holds as an item (alerts, deliveries and messages are derived records)."""
@@ -52,6 +53,9 @@ class ItemKind:
     event: str
     owner_field: str | None = None
     time_field: str | None = None
+    private: tuple[str, ...] = ()
+    """Fields only the item's own party may read: they are kept apart from the log, which
+    holds a commitment to each (see :func:`commitment`)."""
 
     @property
     def configuration(self) -> bool:
@@ -65,7 +69,7 @@ class ItemKind:
 
 
 KINDS: Final = (
-    ItemKind("party", Party, "parties", "party.recorded"),
+    ItemKind("party", Party, "parties", "party.recorded", private=("duty_contacts",)),
     ItemKind("agreement", Agreement, "agreements", "agreement.recorded"),
     ItemKind("line", Line, "lines", "line.recorded"),
     ItemKind("zone", ZoneAgreement, "zones", "zone.recorded"),
@@ -99,3 +103,14 @@ def kind_named(name: str) -> ItemKind:
 def owner_of(item: Item) -> str | None:
     """The party that filed ``item`` (None for configuration)."""
     return kind_of(item).owner(item)
+
+
+def commitment(field: str, value: str, nonce: str) -> str:
+    """The commitment the log holds to a private value: SHA-256 of the field's name, a random
+    ``nonce`` and the value's canonical JSON, so that the log proves what was set, and when,
+    without showing it (the nonce keeps a short value from being guessed by trying them all).
+
+    >>> commitment("duty_contacts", "[]", "00")[:16]
+    'b363683de39e7f97'
+    """
+    return hashlib.sha256(f"{field}\x1f{nonce}\x1f{value}".encode()).hexdigest()

@@ -60,6 +60,12 @@ class Journal:
         mapping[key] = value
         self._undo.append(lambda: _restore(mapping, key, old))
 
+    def pop(self, mapping: MutableMapping[K, V], key: K) -> None:
+        """``mapping.pop(key, None)``, journaled."""
+        old: Any = mapping.get(key, _MISSING)
+        mapping.pop(key, None)
+        self._undo.append(lambda: _restore(mapping, key, old))
+
     def rollback(self, mark: int = 0) -> None:
         """Undo every change made since ``mark`` (everything by default)."""
         while len(self._undo) > mark:
@@ -87,3 +93,6 @@ class NoJournal(Journal):
 
     def set(self, mapping: MutableMapping[K, V], key: K, value: V) -> None:
         mapping[key] = value
+
+    def pop(self, mapping: MutableMapping[K, V], key: K) -> None:
+        mapping.pop(key, None)

@@ -11,12 +11,14 @@ through the command line.  Anything a party may not see answers as if it did not
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
+from deconfliction.engine.consent import Bindable
 from deconfliction.engine.detection.zone_areas import compile_area
 from deconfliction.engine.detection.zones import CompiledZone
 from deconfliction.engine.errors import (
@@ -35,17 +37,20 @@ from deconfliction.engine.scenario import (
     check_references,
     problems_from_validation,
 )
+from deconfliction.service import proposals
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.filing import file_as
 from deconfliction.service.permissions import Action, require
+from deconfliction.service.proposals import ProposalOutcome
 from deconfliction.service.reading import Reader
 from deconfliction.store import items as item_store
+from deconfliction.store.private import private_values_of
 from deconfliction.store.schema import ITEM_TABLES
 
 __all__ = [
     "ZoneView",
-    "create",
+    "create_party",
     "get_agreement",
     "get_line",
     "get_party",
@@ -54,12 +59,11 @@ __all__ = [
     "list_lines",
     "list_parties",
     "list_zones",
-    "replace",
+    "propose_change",
+    "propose_new",
     "shows_contacts",
     "update_party",
 ]
-
-M = TypeVar("M", Party, Agreement, Line, ZoneAgreement)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,7 @@ def _takes_part(principal: Principal, item: Item) -> bool:
     return True
 
 
-def _existing(tx: Tx, kind: type[M], ident: str) -> Item | None:
+def _existing(tx: Tx, kind: type[Item], ident: str) -> Item | None:
     situation = tx.situation
     if kind is Party:
         return situation.roster.parties.get(ident)
@@ -94,7 +98,7 @@ def _existing(tx: Tx, kind: type[M], ident: str) -> Item | None:
     return situation.roster.zones.get(ident)
 
 
-def _check_references(tx: Tx, item: M) -> M:
+def _check_references(tx: Tx, item: Bindable) -> Bindable:
     """What the item refers to must exist in the record (unknown parties, lines, zones),
     every problem located in the request."""
     section = kind_of(item).section
@@ -116,33 +120,33 @@ def _check_references(tx: Tx, item: M) -> M:
     return item
 
 
-def _article(name: str) -> str:
-    return "an" if name[0] in "aeiou" else "a"
+def create_party(tx: Tx, principal: Principal, party: Party) -> Party:
+    """Record a new party (admin); an id already in use is refused."""
+    require(principal, Action.configure)
+    if party.id in tx.situation.roster.parties:
+        raise ConflictingRecord(f"party '{party.id}' already exists: change it instead")
+    file_as(tx, principal, party)
+    return party
 
 
-def create(tx: Tx, principal: Principal, item: M) -> M:
-    """Record a new party, agreement, line or zone agreement (admin); an id already in use
-    is refused (replace it instead)."""
+def propose_new(tx: Tx, principal: Principal, item: Bindable) -> ProposalOutcome:
+    """Propose a new agreement, zone agreement or line (admin): in force when every party it
+    binds has consented (a new line, which binds nobody yet, at once).  An id already in use
+    is refused (propose new terms for it instead)."""
     require(principal, Action.configure)
     name = kind_of(item).name
     existing = _existing(tx, type(item), item.id)
     if existing is not None:
-        if not isinstance(existing, Party) and not _takes_part(principal, existing):
+        if not _takes_part(principal, existing):
             raise NotFound(name, item.id)
-        raise ConflictingRecord(f"{name} '{item.id}' already exists: change it instead")
-    _check_references(tx, item)
-    if not isinstance(item, Party) and not _takes_part(principal, item):
-        raise Forbidden(
-            f"{principal.party} may only record {_article(name)} {name} it takes part in (as a "
-            "party, signatory or monitor)"
-        )
-    file_as(tx, principal, item)
-    return item
+        raise ConflictingRecord(f"{name} '{item.id}' already exists: propose new terms for it")
+    return proposals.propose(tx, principal, _check_references(tx, item))
 
 
-def replace(tx: Tx, principal: Principal, ident: str, item: M) -> M:
-    """Replace an existing agreement, line or zone agreement (admin) with new content (the
-    item's id is the one in the path)."""
+def propose_change(tx: Tx, principal: Principal, ident: str, item: Bindable) -> ProposalOutcome:
+    """Propose new terms for an existing agreement, zone agreement or line (admin; the item's
+    id is the one in the path).  Leaving it, or receiving less under it, is in force at once;
+    any other change waits for the consent of every party it binds."""
     require(principal, Action.configure)
     name = kind_of(item).name
     existing = _existing(tx, type(item), ident)
@@ -150,11 +154,7 @@ def replace(tx: Tx, principal: Principal, ident: str, item: M) -> M:
         raise NotFound(name, ident)
     if item.id != ident:
         raise InvalidInput.at(("id",), f"'{item.id}' is not the {name} being changed ('{ident}')")
-    _check_references(tx, item)
-    if not _takes_part(principal, item):
-        raise Forbidden(f"{principal.party} may not remove itself from the {name} it changes")
-    file_as(tx, principal, item)
-    return item
+    return proposals.propose(tx, principal, _check_references(tx, item))
 
 
 # -- parties -----------------------------------------------------------------------------------
@@ -181,13 +181,31 @@ def _item(reader: Reader, name: str, ident: str) -> Any:
     return found.item
 
 
+def _revealed(reader: Reader, stored: item_store.Stored[Party]) -> Party:
+    """A party as the reader may see it: its private fields (its escalation chain) for itself
+    and for whoever runs the server only."""
+    party = stored.item
+    if reader.party is not None and reader.party != party.id:
+        return party
+    values = private_values_of(reader.connection, stored.seq)
+    data = party.model_dump(mode="json", by_alias=True)
+    return Party.model_validate(data | {v.field: json.loads(v.value) for v in values})
+
+
 def list_parties(reader: Reader) -> list[Party]:
-    return _items(reader, "party")
+    kind = kind_named("party")
+    query = item_store.select_items(kind, reader.party).order_by(ITEM_TABLES["party"].c.id)
+    found = item_store.load(reader.connection, reader.cache, kind, query)
+    return [_revealed(reader, s) for s in found]
 
 
 def get_party(reader: Reader, party_id: str) -> Party:
-    party: Party = _item(reader, "party", party_id)
-    return party
+    found = item_store.load_one(
+        reader.connection, reader.cache, kind_named("party"), reader.party, party_id
+    )
+    if found is None:
+        raise NotFound("party", party_id)
+    return _revealed(reader, found)
 
 
 def update_party(tx: Tx, principal: Principal, party_id: str, changes: Mapping[str, Any]) -> Party:

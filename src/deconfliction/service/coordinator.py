@@ -21,7 +21,9 @@ Reads do not go through the writer: they read the store in a read transaction of
 
 from __future__ import annotations
 
+import json
 import queue
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -34,7 +36,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.alerts import AlertChange
 from deconfliction.engine.errors import InvalidInput
-from deconfliction.engine.items import Item, kind_of
+from deconfliction.engine.items import Item, commitment, kind_of
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.ledger.heads import TreeHead
 from deconfliction.engine.ledger.receipts import Receipt
@@ -58,8 +60,13 @@ from deconfliction.store.database import Database, Savepoint
 from deconfliction.store.events import NewEvent
 from deconfliction.store.feeds import add_to_feeds
 from deconfliction.store.items import ItemCache
+from deconfliction.store.private import PrivateValue, private_values_of, write_private
 
-__all__ = ["Coordinator", "Recorded", "Tx", "Writer"]
+__all__ = ["OPERATOR", "Coordinator", "Recorded", "Tx", "Writer"]
+
+OPERATOR = "operator"
+"""Who recorded an item loaded by whoever runs the server (a scenario file, the command line):
+the one way configuration is recorded without the consent of the parties it binds."""
 
 T = TypeVar("T")
 
@@ -150,16 +157,23 @@ class Tx:
     # -- recording items ----------------------------------------------------------------------
 
     def record(
-        self, item: Item, location: tuple[str | int, ...] = (), limits: Limits | None = None
+        self,
+        item: Item,
+        location: tuple[str | int, ...] = (),
+        limits: Limits | None = None,
+        *,
+        by: str = OPERATOR,
     ) -> Recorded:
         """Assess ``item`` against the situation, append it and the alert changes it causes,
         project them, and move the situation.  Raises InvalidInput (located at ``location``)
         when the item cannot be recorded; nothing is written then.
 
         ``limits`` holds new input to the server's policy (an item recorded exactly so already
-        is not new, and is left alone).  The item's ledger entry goes to the feeds of its
-        audience as the one rule gives it now
-        (:meth:`~deconfliction.engine.detection.roster.Roster.audience`)."""
+        is not new, and is left alone).  ``by`` says who recorded it (a party, ``operator`` for
+        whoever runs the server, ``consent:<proposal>`` for a change the parties agreed to);
+        the entry says so.  The item's ledger entry goes to the feeds of its audience as the
+        one rule gives it now (:meth:`~deconfliction.engine.detection.roster.Roster.audience`);
+        its private fields stay out of the log, which holds a commitment to each."""
         try:
             assessment = self.situation.assess(item)
             if assessment.duplicate:
@@ -169,14 +183,26 @@ class Tx:
         except InvalidInput as exc:
             raise exc.under(*location) from None
         kind = kind_of(item)
-        body = record_body(item)
+        data = item.model_dump(mode="json", by_alias=True)
+        private = [
+            PrivateValue(field, canonical(data.pop(field)), secrets.token_hex(16))
+            for field in kind.private
+        ]
+        body = Canonical(canonical(data))
+        members: dict[str, Canonical | str] = {"kind": kind.name, "item": body, "by": by}
+        if private:
+            members["private"] = Canonical(
+                canonical({v.field: commitment(v.field, v.value, v.nonce) for v in private})
+            )
         audience = sorted(self.situation.audience(item))
-        seq = self.append(kind.event, item.id, payload(kind=kind.name, item=body), audience)
+        seq = self.append(kind.event, item.id, payload(**members), audience)
+        write_private(self.connection, kind.name, item.id, seq, private)
         extra = {"series": assessment.series} if assessment.series is not None else {}
         item_store.write_item(self.connection, item, body, seq, **extra)
         self.situation.apply(assessment, self.journal)
-        self.cache.put(item, seq)
-        self.journal.on_undo(lambda: self.cache.discard(item, seq))
+        if not private:  # the store holds the public part only: so does the cache
+            self.cache.put(item, seq)
+            self.journal.on_undo(lambda: self.cache.discard(item, seq))
         for change in assessment.changes:
             self.record_change(change)
         return Recorded(assessment, seq)
@@ -276,6 +302,9 @@ class Coordinator:
             if "change" in data:
                 situation.restore_change(change_from_payload(data))
             elif "item" in data:
+                if "private" in data:
+                    revealed = private_values_of(connection, stored.seq)
+                    data["item"] |= {v.field: json.loads(v.value) for v in revealed}
                 situation.restore(item_from_payload(data))
             self._seq = stored.seq
 

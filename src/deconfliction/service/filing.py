@@ -10,7 +10,7 @@ from deconfliction.engine.hotline import Delivery, alert_deliveries, notice_deli
 from deconfliction.engine.items import Item, kind_named, kind_of
 from deconfliction.engine.model import Agreement, Limits, Notice
 from deconfliction.service.auth import Principal
-from deconfliction.service.coordinator import Recorded, Tx
+from deconfliction.service.coordinator import OPERATOR, Recorded, Tx
 from deconfliction.service.hotline import deliver
 from deconfliction.store import items as item_store
 from deconfliction.store.feeds import grant
@@ -25,11 +25,17 @@ class Filed:
 
 
 def file(
-    tx: Tx, item: Item, location: tuple[str | int, ...] = (), limits: Limits | None = None
+    tx: Tx,
+    item: Item,
+    location: tuple[str | int, ...] = (),
+    limits: Limits | None = None,
+    *,
+    by: str = OPERATOR,
 ) -> Filed:
     """Record ``item`` with its alert changes, then deliver it (a notice) and every alert it
-    opened.  Filing the same item again changes nothing; a new item is held to ``limits``."""
-    recorded = tx.record(item, location, limits)
+    opened.  Filing the same item again changes nothing; a new item is held to ``limits``.
+    ``by`` is who records it (see :meth:`Tx.record`)."""
+    recorded = tx.record(item, location, limits, by=by)
     if recorded.seq is None:
         return Filed(recorded)
     roster = tx.situation.roster
@@ -66,4 +72,4 @@ def file_as(tx: Tx, principal: Principal, item: Item) -> Filed:
             f"{principal.party} may not file for {owner}: {kind.owner_field} must be the "
             "caller's own party"
         )
-    return file(tx, item, limits=tx.limits)
+    return file(tx, item, limits=tx.limits, by=principal.party)

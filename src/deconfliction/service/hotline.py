@@ -180,7 +180,7 @@ def escalate_due(tx: Tx) -> list[Escalation]:
     for due in store.due_deliveries(tx.connection, tx.now):
         updated, steps, to_monitors = escalate(due, roster, tx.now)
         for step in steps:
-            audience = _audience(updated, *(updated.monitors if step.contact is None else ()))
+            audience = _audience(updated, *(updated.monitors if step.to_monitors else ()))
             body = record_body(updated)
             seq = tx.append(
                 "delivery.escalated",

@@ -47,6 +47,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    proposal_ttl_s: float = Field(
+        default=Limits().proposal_ttl_s,
+        gt=0,
+        description=(
+            "How long a proposed change to an agreement, a zone agreement or a line waits for the "
+            "consent of every party it binds before it expires, in seconds (default: 7 days)."
+        ),
+    )
+
     escalation_interval_s: float = Field(
         default=1.0,
         gt=0,
@@ -85,4 +94,5 @@ class Settings(BaseSettings):
         return Limits(
             max_area_km2=self.max_area_km2,
             duplicate_site_distance_m=self.duplicate_site_distance_m,
+            proposal_ttl_s=self.proposal_ttl_s,
         )

@@ -23,6 +23,8 @@ __all__ = [
     "notices",
     "observations",
     "parties",
+    "private_values",
+    "proposals",
     "reads",
     "sites",
     "tokens",
@@ -232,3 +234,30 @@ ITEM_TABLES = {
     "observation": observations,
 }
 """The projection of each kind of item (:mod:`deconfliction.engine.items`), by its name."""
+
+
+# -- consent and private values (migration 0004) ------------------------------------------------
+
+proposals = sa.Table(
+    "proposals",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("proposed_by", sa.String(64), nullable=False),
+    sa.Column("expires_at", UtcTimestamp(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), nullable=False),
+)
+sa.Index("ix_proposals_status_expires_at", proposals.c.status, proposals.c.expires_at)
+private_values = sa.Table(
+    "private_values",
+    metadata,
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), primary_key=True),
+    sa.Column("field", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("item_id", sa.String(64), nullable=False),
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column("value", sa.Text(), nullable=False, comment="RFC 8785 canonical JSON"),
+)
+sa.Index("ix_private_values_item", private_values.c.kind, private_values.c.item_id)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from deconfliction.api.deps import ReadsDep, WritesDep
+from deconfliction.api.deps import ReadsDep
 from deconfliction.api.guards import storable_text
+from deconfliction.api.routes.binding import add_proposal_routes
 from deconfliction.api.schemas.agreements import (
-    AgreementAnswer,
     AgreementCreate,
     AgreementList,
     AgreementPublic,
     AgreementReplace,
 )
-from deconfliction.api.schemas.common import ERRORS, answered, errors
+from deconfliction.api.schemas.common import ERRORS
 from deconfliction.engine.model import Agreement
 from deconfliction.service import configuration
 
@@ -43,39 +43,11 @@ async def get_agreement(agreement_id: str, reads: ReadsDep) -> AgreementPublic:
     return AgreementPublic.of(await reads(lambda r: configuration.get_agreement(r, agreement_id)))
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=AgreementAnswer,
-    responses=errors(400, 401, 403, 409, 422),
-    summary="Add an agreement (admin)",
+add_proposal_routes(
+    router,
+    name="agreement",
+    model=Agreement,
+    create=AgreementCreate,
+    replace=AgreementReplace,
+    path_name="agreement_id",
 )
-async def create_agreement(body: AgreementCreate, writes: WritesDep) -> AgreementAnswer:
-    item = Agreement.model_construct(**dict(body))
-    return await writes(
-        AgreementAnswer,
-        body,
-        lambda tx: answered(
-            AgreementAnswer, AgreementPublic.of(configuration.create(tx, writes.principal, item))
-        ),
-    )
-
-
-@router.put(
-    "/{agreement_id}",
-    response_model=AgreementAnswer,
-    responses=errors(400, 401, 403, 404, 422),
-    summary="Replace an agreement with new content (admin)",
-)
-async def replace_agreement(
-    agreement_id: str, body: AgreementReplace, writes: WritesDep
-) -> AgreementAnswer:
-    item = Agreement.model_construct(**{**dict(body), "id": body.id or agreement_id})
-    return await writes(
-        AgreementAnswer,
-        body,
-        lambda tx: answered(
-            AgreementAnswer,
-            AgreementPublic.of(configuration.replace(tx, writes.principal, agreement_id, item)),
-        ),
-    )

@@ -24,6 +24,7 @@ from deconfliction.api.schemas.ledger import (
 )
 from deconfliction.engine.ledger.heads import LOG_NAME
 from deconfliction.service import records
+from deconfliction.service.permissions import Action, require
 from deconfliction.service.timeline import timeline
 
 __all__ = ["router"]
@@ -58,11 +59,13 @@ async def tree_head(reads: ReadsDep) -> TreeHeadPublic:
 @router.post(
     "/v1/ledger/tree-head",
     response_model=TreeHeadPublic,
-    responses=errors(401, 422),
-    summary="Sign a tree head now",
+    responses=errors(401, 403, 422),
+    summary="Sign a tree head now (admin)",
 )
 def sign_tree_head(services: ServicesDep, principal: PrincipalDep) -> TreeHeadPublic:
-    """A fresh head, with the server's time, over the whole log."""
+    """A fresh head, with the server's time, over the whole log (admin: the server signs one
+    at least every ``DECONFLICT_LEDGER_SIGN_INTERVAL_S`` by itself)."""
+    require(principal, Action.sign_tree_head)
     head = services.writer.execute(records.sign_head_now)
     return TreeHeadPublic.model_validate(head.to_dict())
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from deconfliction.api.deps import ReadsDep, WritesDep
+from deconfliction.api.deps import ReadsDep
 from deconfliction.api.guards import storable_text
-from deconfliction.api.schemas.common import ERRORS, answered, errors
+from deconfliction.api.routes.binding import add_proposal_routes
+from deconfliction.api.schemas.common import ERRORS
 from deconfliction.api.schemas.lines import (
-    LineAnswer,
     LineCreate,
     LineList,
     LinePublic,
@@ -33,36 +33,6 @@ async def get_line(line_id: str, reads: ReadsDep) -> LinePublic:
     return LinePublic.of(await reads(lambda r: configuration.get_line(r, line_id)))
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=LineAnswer,
-    responses=errors(400, 401, 403, 409, 422),
-    summary="Add a line (admin)",
+add_proposal_routes(
+    router, name="line", model=Line, create=LineCreate, replace=LineReplace, path_name="line_id"
 )
-async def create_line(body: LineCreate, writes: WritesDep) -> LineAnswer:
-    item = Line.model_construct(**dict(body))
-    return await writes(
-        LineAnswer,
-        body,
-        lambda tx: answered(
-            LineAnswer, LinePublic.of(configuration.create(tx, writes.principal, item))
-        ),
-    )
-
-
-@router.put(
-    "/{line_id}",
-    response_model=LineAnswer,
-    responses=errors(400, 401, 403, 404, 422),
-    summary="Replace a line's vertices (admin)",
-)
-async def replace_line(line_id: str, body: LineReplace, writes: WritesDep) -> LineAnswer:
-    item = Line.model_construct(**{**dict(body), "id": body.id or line_id})
-    return await writes(
-        LineAnswer,
-        body,
-        lambda tx: answered(
-            LineAnswer, LinePublic.of(configuration.replace(tx, writes.principal, line_id, item))
-        ),
-    )

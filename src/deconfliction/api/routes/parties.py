@@ -55,7 +55,9 @@ async def create_party(body: PartyCreate, writes: WritesDep) -> PartyAnswer:
     return await writes(
         PartyAnswer,
         body,
-        lambda tx: _answer(writes.principal, configuration.create(tx, writes.principal, item)),
+        lambda tx: _answer(
+            writes.principal, configuration.create_party(tx, writes.principal, item)
+        ),
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from deconfliction.api.deps import ReadsDep, WritesDep
+from deconfliction.api.deps import ReadsDep
 from deconfliction.api.guards import storable_text
-from deconfliction.api.schemas.common import ERRORS, answered, errors
+from deconfliction.api.routes.binding import add_proposal_routes
+from deconfliction.api.schemas.common import ERRORS
 from deconfliction.api.schemas.zones import (
-    ZoneAnswer,
     ZoneCreate,
     ZoneList,
     ZonePublic,
@@ -16,7 +16,6 @@ from deconfliction.api.schemas.zones import (
 )
 from deconfliction.engine.model import ZoneAgreement
 from deconfliction.service import configuration
-from deconfliction.service.coordinator import Tx
 
 __all__ = ["router"]
 
@@ -39,37 +38,11 @@ async def get_zone(zone_id: str, reads: ReadsDep) -> ZonePublic:
     return ZonePublic.of(await reads(lambda r: configuration.get_zone(r, zone_id)))
 
 
-def _answer(tx: Tx, zone: ZoneAgreement) -> ZoneAnswer:
-    compiled = tx.situation.geography.zones[zone.id]
-    line = tx.situation.geography.lines.get(getattr(zone.area, "line", ""))
-    view = configuration.ZoneView(compiled, {} if line is None else {line.id: line})
-    return answered(ZoneAnswer, ZonePublic.of(view))
-
-
-@router.post(
-    "",
-    status_code=201,
-    response_model=ZoneAnswer,
-    responses=errors(400, 401, 403, 409, 422),
-    summary="Add a zone agreement (admin)",
+add_proposal_routes(
+    router,
+    name="zone agreement",
+    model=ZoneAgreement,
+    create=ZoneCreate,
+    replace=ZoneReplace,
+    path_name="zone_id",
 )
-async def create_zone(body: ZoneCreate, writes: WritesDep) -> ZoneAnswer:
-    item = ZoneAgreement.model_construct(**dict(body))
-    return await writes(
-        ZoneAnswer, body, lambda tx: _answer(tx, configuration.create(tx, writes.principal, item))
-    )
-
-
-@router.put(
-    "/{zone_id}",
-    response_model=ZoneAnswer,
-    responses=errors(400, 401, 403, 404, 422),
-    summary="Replace a zone agreement with new content (admin)",
-)
-async def replace_zone(zone_id: str, body: ZoneReplace, writes: WritesDep) -> ZoneAnswer:
-    item = ZoneAgreement.model_construct(**{**dict(body), "id": body.id or zone_id})
-    return await writes(
-        ZoneAnswer,
-        body,
-        lambda tx: _answer(tx, configuration.replace(tx, writes.principal, zone_id, item)),
-    )

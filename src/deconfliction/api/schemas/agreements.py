@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from deconfliction.api.schemas.common import Output, Receipted
+from deconfliction.api.schemas.common import Output
 from deconfliction.engine.model import Agreement, Identifier
 
 __all__ = [
-    "AgreementAnswer",
     "AgreementCreate",
     "AgreementList",
     "AgreementPublic",
@@ -33,10 +32,6 @@ class AgreementPublic(Agreement):
     @classmethod
     def of(cls, agreement: Agreement) -> AgreementPublic:
         return cls.model_construct(**dict(agreement))
-
-
-class AgreementAnswer(AgreementPublic, Receipted):
-    """The agreement as recorded, with the ledger's receipt."""
 
 
 class AgreementList(Output):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from deconfliction.api.schemas.common import Geometry, Output, Receipted
+from deconfliction.api.schemas.common import Geometry, Output
 from deconfliction.engine.model import Identifier, Line
 from deconfliction.service.geojson import line_geometry
 
-__all__ = ["LineAnswer", "LineCreate", "LineList", "LinePublic", "LineReplace"]
+__all__ = ["LineCreate", "LineList", "LinePublic", "LineReplace"]
 
 
 class LineCreate(Line):
@@ -30,10 +30,6 @@ class LinePublic(Line):
     @classmethod
     def of(cls, line: Line) -> LinePublic:
         return cls.model_construct(**dict(line), geometry=line_geometry(line))
-
-
-class LineAnswer(LinePublic, Receipted):
-    """The line as recorded, with the ledger's receipt."""
 
 
 class LineList(Output):

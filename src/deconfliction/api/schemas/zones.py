@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from deconfliction.api.schemas.common import Geometry, Output, Receipted
+from deconfliction.api.schemas.common import Geometry, Output
 from deconfliction.engine.model import Identifier, ZoneAgreement
 from deconfliction.service.configuration import ZoneView
 from deconfliction.service.geojson import zone_geometry
 
-__all__ = ["ZoneAnswer", "ZoneCreate", "ZoneList", "ZonePublic", "ZoneReplace"]
+__all__ = ["ZoneCreate", "ZoneList", "ZonePublic", "ZoneReplace"]
 
 
 class ZoneCreate(ZoneAgreement):
@@ -37,10 +37,6 @@ class ZonePublic(ZoneAgreement):
             area_description=view.compiled.area.describe(),
             geometry=zone_geometry(view.compiled, view.lines),
         )
-
-
-class ZoneAnswer(ZonePublic, Receipted):
-    """The zone agreement as recorded, with the ledger's receipt."""
 
 
 class ZoneList(Output):

@@ -97,13 +97,21 @@ class Roster:
         self._reindexed(journal)
 
     def with_agreement(self, agreement: Agreement, journal: Journal | None = None) -> None:
+        """An agreement, or its new version (an ended one binds no one: it leaves the roster)."""
         journal = journal or NoJournal()
-        journal.set(self.agreements, agreement.id, agreement)
+        if agreement.ended:
+            journal.pop(self.agreements, agreement.id)
+        else:
+            journal.set(self.agreements, agreement.id, agreement)
         self._reindexed(journal)
 
     def with_zone(self, zone: ZoneAgreement, journal: Journal | None = None) -> None:
+        """A zone agreement, or its new version (an ended one leaves the roster)."""
         journal = journal or NoJournal()
-        journal.set(self.zones, zone.id, zone)
+        if zone.ended:
+            journal.pop(self.zones, zone.id)
+        else:
+            journal.set(self.zones, zone.id, zone)
         self._reindexed(journal)
 
     def _reindexed(self, journal: Journal) -> None:

@@ -65,6 +65,10 @@ class Agreement(DomainModel):
     acknowledgement: Acknowledgement = Field(default_factory=Acknowledgement)
     monitors: list[Identifier] = Field(default_factory=list)
     source: str = ""
+    ended: bool = Field(
+        default=False,
+        description="Ended (a party left it with fewer than two parties): it binds no one now.",
+    )
 
     @model_validator(mode="after")
     def _duties_within_parties(self) -> Self:

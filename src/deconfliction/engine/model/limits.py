@@ -29,10 +29,13 @@ class Limits:
     ``max_area_km2``: the largest area one outline may cover; a larger one is refused (a typo
     in a radius should not notify half a country).  ``duplicate_site_distance_m``: two sites
     of the same category closer than this are reported as probable duplicates.
+    ``proposal_ttl_s``: how long a proposed change to an agreement waits for consent before it
+    expires.
     """
 
     max_area_km2: float = 50_000.0
     duplicate_site_distance_m: float = 100.0
+    proposal_ttl_s: float = 7 * 86_400.0
 
 
 class _Sized(Protocol):

@@ -209,7 +209,14 @@ class Situation:
         found: dict[str, ProtectedSite] = {}
         for volume in notice.volumes:
             west, south, east, north = volume.outline.shape.bbox(margin)
-            box = (west, south, east, north, epoch_s(volume.window.start), epoch_s(volume.window.end))
+            box = (
+                west,
+                south,
+                east,
+                north,
+                epoch_s(volume.window.start),
+                epoch_s(volume.window.end),
+            )
             for site in self.sites.near(box):
                 found.setdefault(site.id, site)
         return list(found.values())

@@ -39,4 +39,7 @@ class Geography:
             journal.set(self.zones, zid, self.compile(cz.zone))
 
     def record_zone(self, zone: ZoneAgreement, journal: Journal) -> None:
-        journal.set(self.zones, zone.id, self.compile(zone))
+        if zone.ended:
+            journal.pop(self.zones, zone.id)
+        else:
+            journal.set(self.zones, zone.id, self.compile(zone))

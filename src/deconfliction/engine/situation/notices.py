@@ -10,7 +10,6 @@ notice, not per volume.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from typing import cast
 
 import numpy as np

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
 from deconfliction.engine.journal import Journal
