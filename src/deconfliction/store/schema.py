@@ -219,3 +219,7 @@ tree_heads = sa.Table(
     sa.Column("key_id", sa.String(32), nullable=False),
     sa.Column("signature", sa.String(100), nullable=False),
 )
+
+
+# The interoperability formats declare their tables on the same metadata (migration 0004).
+from deconfliction.store import interop as _interop  # noqa: E402, F401
