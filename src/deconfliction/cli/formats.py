@@ -23,6 +23,8 @@ from deconfliction.cli.common import (
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.documents import read_document
+from deconfliction.service.geojson_import import import_collection
 from deconfliction.service.notams import import_notams, propose_notice
 
 __all__ = ["register"]
@@ -129,10 +131,55 @@ def export(
     )
 
 
+def geojson(
+    file: Annotated[
+        Path, typer.Argument(help="An RFC 7946 FeatureCollection.", show_default=False)
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import lines, zones, sites and notices from GeoJSON (the export's shape); all or nothing."""
+    data = read_document(file) if file.suffix.lower() == ".json" else _json(file)
+    settings = resolve_settings(db)
+    with Coordinator.open(
+        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
+    ) as coordinator:
+        try:
+            report = coordinator.run(lambda tx: import_collection(tx, None, data))
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                err().print(f"error: {file}: {problem}", markup=False)
+            raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+        return
+    recorded = sum(report.recorded.values())
+    unchanged = sum(report.unchanged.values())
+    skipped = ", ".join(f"{n} {k}" for k, n in sorted(report.skipped.items())) or "none"
+    changes = ", ".join(f"{n} {a}" for a, n in sorted(report.alert_changes.items())) or "none"
+    out().print(
+        f"{file}: {recorded} items recorded, {unchanged} already recorded, skipped: {skipped}; "
+        f"alert changes: {changes}; store: {settings.db}",
+        markup=False,
+    )
+
+
+def _json(file: Path) -> object:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput.at((), f"cannot read the file: {exc}").in_source(str(file)) from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput.at(
+            (), f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ).in_source(str(file)) from None
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``notam`` and ``import`` groups to ``app``."""
     on_notam = functools.partial(command, notam_app)
     on_notam(import_)
     on_notam(export)
+    command(import_app, geojson)
     app.add_typer(notam_app, name="notam")
     app.add_typer(import_app, name="import")

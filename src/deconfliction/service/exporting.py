@@ -5,6 +5,11 @@ rings counter-clockwise).  Geodesic edges, circles and corridors are rendered wi
 vertices that a GIS joining them with straight lines draws the same outline to about a metre.
 An alert's geometry is where it happens (the nearest point of two notices, the site, the
 observation) or null when it has no single place (a late notice).
+
+Lines, zones, sites and notices also carry their exact definition (``vertices``,
+``definition``, ``location``, ``outline``), since the geometry is a rendering: importing the
+collection (``deconflict import geojson``) gives back the same items.  A cancellation has no
+volume and is written as one feature with a null geometry.
 """
 
 from __future__ import annotations
@@ -38,7 +43,13 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
         features.append(
             _feature(
                 line_geometry(line),
-                {"type": "line", "id": line.id, "name": line.name, "source": line.source},
+                {
+                    "type": "line",
+                    "id": line.id,
+                    "name": line.name,
+                    "source": line.source,
+                    "vertices": [[p.lon, p.lat] for p in line.vertices],
+                },
             )
         )
     for cz in situation.zones.values():
@@ -55,6 +66,8 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
                     "signatories": list(cz.zone.signatories),
                     "monitors": list(cz.zone.monitors),
                     "rules": [r.model_dump(mode="json", by_alias=True) for r in cz.zone.rules],
+                    "definition": cz.zone.area.model_dump(mode="json", by_alias=True),
+                    "source": cz.zone.source,
                 },
             )
         )
@@ -72,33 +85,41 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
                     "owner": site.owner,
                     "valid_from": site.valid_from.isoformat(),
                     "valid_until": site.valid_until.isoformat(),
+                    "location": site.location.model_dump(mode="json", by_alias=True),
+                    "note": site.note,
                 },
             )
         )
     for notice in situation.notices.values():
         if not see.notice(notice):
             continue
-        status = notice_status(situation, notice)
+        common = {
+            "type": "notice",
+            "id": notice.id,
+            "series": situation.series_of(notice.id),
+            "author": notice.author,
+            "kind": notice.kind.value,
+            "action": notice.action.value,
+            "replaces": notice.replaces,
+            "status": notice_status(situation, notice),
+            "title": notice.title,
+            "filed_at": notice.filed_at.isoformat(),
+        }
+        if not notice.volumes:
+            features.append(_feature(None, common | {"volume": None}))
         for index, volume in enumerate(notice.volumes):
             features.append(
                 _feature(
                     outline_geometry(volume.outline),
-                    {
-                        "type": "notice",
-                        "id": notice.id,
-                        "series": situation.series_of(notice.id),
-                        "author": notice.author,
-                        "kind": notice.kind.value,
-                        "action": notice.action.value,
-                        "status": status,
-                        "title": notice.title,
+                    common
+                    | {
                         "volume": index,
                         "label": volume.label,
                         "lower": str(volume.altitude.lower),
                         "upper": str(volume.altitude.upper),
                         "start": volume.window.start.isoformat(),
                         "end": volume.window.end.isoformat(),
-                        "filed_at": notice.filed_at.isoformat(),
+                        "outline": volume.outline.model_dump(mode="json", by_alias=True),
                     },
                 )
             )

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from deconfliction.api.routes import (
     agreements,
     alerts,
+    formats,
     inbox,
     ledger,
     lines,
@@ -30,6 +31,7 @@ ROUTERS: list[APIRouter] = [
     zones.router,
     sites.router,
     notices.router,
+    formats.router,
     observations.router,
     alerts.router,
     inbox.router,
