@@ -76,7 +76,7 @@ def _dms(value: float, width: int, hemis: str) -> str:
     degrees, rest = divmod(hundredths, 360_000)
     minutes, rest = divmod(rest, 6_000)
     seconds, frac = divmod(rest, 100)
-    hemi = hemis[1] if value < 0 else hemis[0]
+    hemi = hemis[1] if value < 0 and hundredths else hemis[0]
     return f"{degrees:0{width}d}{minutes:02d}{seconds:02d}.{frac:02d}{hemi}"
 
 
@@ -122,7 +122,10 @@ def parse_limit(raw: str) -> Altitude:
     ...
     ValueError: limit '3000FT' has no datum: write AMSL or AGL (e.g. 3000FT AMSL)
     """
-    text = " ".join(raw.upper().split())
+    # "12 200 M (40 000 FT) MSL." -> "12200 M MSL": drop a conversion in parentheses, a final
+    # full stop, and spaces between groups of thousands.
+    text = re.sub(r"\([^)]*\)", " ", raw.upper()).strip().rstrip(".")
+    text = re.sub(r"(?<=\d) (?=\d{3}\b)", "", " ".join(text.split()))
     if text in ("SFC", "GND"):
         return Altitude.surface()
     if text == "UNL":

@@ -68,6 +68,10 @@ def kind_of(code: str) -> NoticeKind:
     return NoticeKind.exercise if code[1:3] in ("WE", "WM") else NoticeKind.air_operation
 
 
+def _reason(exc: ValidationError) -> str:
+    return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+
+
 def _length(number: str, unit: str) -> Length:
     return Length.parse(f"{number} {_UNITS[unit]}")
 
@@ -148,10 +152,19 @@ def notice_parts(
                     else CorridorOutline.model_validate(data, context=context)
                 )
             except ValidationError as exc:
-                reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                reason = _reason(exc)
                 problems.append(Problem(("E",), f"the {data['type']} described: {reason}"))
     elif q.centre is not None and q.radius_nm:
-        outlines.append(CircleOutline(center=q.centre, radius=Length.parse(f"{q.radius_nm} NM")))
+        try:
+            outlines.append(
+                CircleOutline.model_validate(
+                    {"center": q.centre, "radius": Length.parse(f"{q.radius_nm} NM")},
+                    context=context,
+                )
+            )
+        except ValidationError as exc:
+            reason = _reason(exc)
+            problems.append(Problem(("Q",), f"the Q-line circle (E) gives no outline): {reason}"))
         flags.append("coarse: no outline in E), the Q-line circle is used")
     else:
         problems.append(
@@ -175,14 +188,14 @@ def notice_parts(
             try:
                 band = AltitudeBand(lower=limits_found[0], upper=limits_found[1])
             except ValidationError as exc:
-                reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                reason = _reason(exc)
                 problems.append(Problem(("G",), reason))
     else:
         try:
             band = _q_band(notam)
             flags.append("band from the Q-line flight levels (no F/G)")
         except ValidationError as exc:
-            reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            reason = _reason(exc)
             problems.append(Problem(("Q",), reason))
     # The windows.
     end = notam.end
@@ -207,11 +220,14 @@ def notice_parts(
     if problems or band is None:
         return None, problems
     volumes = tuple(
-        Volume(
-            label=f"{notam.id}" + (f" #{i + 1}" if len(windows) * len(outlines) > 1 else ""),
-            outline=outline,
-            altitude=band,
-            window=TimeWindow(start=s, end=e),
+        Volume.model_validate(
+            {
+                "label": notam.id + (f" #{i + 1}" if len(windows) * len(outlines) > 1 else ""),
+                "outline": outline,
+                "altitude": band,
+                "window": TimeWindow(start=s, end=e),
+            },
+            context=context,
         )
         for i, (outline, (s, e)) in enumerate((o, w) for w in windows for o in outlines)
     )

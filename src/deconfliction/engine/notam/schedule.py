@@ -45,7 +45,7 @@ _M: Final = "|".join(_MONTHS)
 _W: Final = "|".join(_DAYS)
 _TOKEN_RE: Final = re.compile(
     rf"(?P<span>(?:{_M})\s*\d{{2}}\s+\d{{4}}\s*-\s*(?:{_M})\s*\d{{2}}\s+\d{{4}})"
-    rf"|(?P<times>\d{{4}}\s*-\s*\d{{4}})"
+    rf"|(?P<times>\d{{4}}\s*(?:-|TO)\s*\d{{4}})"
     r"|(?P<h24>H24)"
     r"|(?P<dayrange>\d{2}\s*-\s*\d{2})(?!\d)"
     r"|(?P<day>\d{2})(?!\d)"
@@ -72,6 +72,17 @@ def _minutes(hhmm: str) -> int:
     if mm >= 60 or hh > 24 or (hh == 24 and mm):
         raise ValueError(f"time {hhmm} is not HHMM between 0000 and 2400")
     return hh * 60 + mm
+
+
+def _next_day(day: int, after: date, end: datetime) -> date:
+    """The first date on or after ``after`` whose day of the month is ``day`` (a date written
+    without its month is in the month of B), or the next one)."""
+    candidate = after
+    while candidate <= end.date():
+        if candidate.day == day:
+            return candidate
+        candidate += timedelta(days=1)
+    raise ValueError(f"no day {day:02d} between B) and C)")
 
 
 def _resolve(month: int, day: int, start: datetime, end: datetime) -> date:
@@ -111,6 +122,7 @@ def expand_schedule(text: str, start: datetime, end: datetime) -> list[tuple[dat
     groups: list[_Group] = [_Group()]
     spans: list[tuple[datetime, datetime]] = []
     month: int | None = None
+    last_date: date | None = None
     pos = 0
     while pos < len(upper):
         match = _TOKEN_RE.match(upper, pos)
@@ -133,7 +145,7 @@ def expand_schedule(text: str, start: datetime, end: datetime) -> list[tuple[dat
             if kind == "h24":
                 group.periods.append((0, 1440))
             else:
-                a, b = (_minutes(t.strip()) for t in value.split("-"))
+                a, b = (_minutes(t.strip()) for t in re.split(r"-|TO", value))
                 group.periods.append((a, b if b > a else b + 1440))
             continue
         if kind == "span":
@@ -162,15 +174,18 @@ def expand_schedule(text: str, start: datetime, end: datetime) -> list[tuple[dat
             a, b = (_DAYS.index(t.strip()) for t in value.split("-"))
             group.days.append(_weekdays({(a + k) % 7 for k in range((b - a) % 7 + 1)}))
         elif kind in ("day", "dayrange"):
-            if month is None:
-                raise ValueError(f"date {value} needs its month before it (e.g. DEC {value})")
             numbers = [int(t) for t in value.split("-")]
-            first, last = numbers[0], numbers[-1]
-            if last < first:
-                raise ValueError(f"date range {value} runs backwards")
-            group.days.append(
-                _in_set({_resolve(month, d, start, end) for d in range(first, last + 1)})
-            )
+            if month is None:
+                # No month written: the dates follow one another from B).
+                first = _next_day(numbers[0], last_date or start.date(), end)
+                final = _next_day(numbers[-1], first, end)
+                dates = {first + timedelta(days=k) for k in range((final - first).days + 1)}
+                last_date = final
+            else:
+                if numbers[-1] < numbers[0]:
+                    raise ValueError(f"date range {value} runs backwards")
+                dates = {_resolve(month, d, start, end) for d in range(numbers[0], numbers[-1] + 1)}
+            group.days.append(_in_set(dates))
     if groups[-1].days and not groups[-1].periods:
         raise ValueError("ends with days but no times (e.g. 0600-1800 or H24)")
     periods: list[tuple[datetime, datetime]] = list(spans)

@@ -76,7 +76,7 @@ def _q_position(p: Position) -> str:
     def part(value: float, width: int, hemis: str) -> str:
         minutes = round(abs(value) * 60)
         d, m = divmod(minutes, 60)
-        return f"{d:0{width}d}{m:02d}{hemis[1] if value < 0 else hemis[0]}"
+        return f"{d:0{width}d}{m:02d}{hemis[1] if value < 0 and minutes else hemis[0]}"
 
     return part(p.lat, 2, "NS") + part(p.lon, 3, "EW")
 
@@ -139,7 +139,8 @@ def _time(raw: str, item: str) -> datetime:
         raise ValueError(f"{item}) time {raw!r} is not yymmddhhmm (e.g. 2611241200)")
     yy, mo, dd, hh, mi = (int(g) for g in match.groups())
     try:
-        return datetime(2000 + yy, mo, dd, hh, mi, tzinfo=UTC)
+        # Two-digit years: 70-99 are the 1900s (archived NOTAMs), 00-69 the 2000s.
+        return datetime((1900 if yy >= 70 else 2000) + yy, mo, dd, hh, mi, tzinfo=UTC)
     except ValueError as exc:
         raise ValueError(f"{item}) time {raw!r} is not a valid date and time: {exc}") from None
 
@@ -160,7 +161,7 @@ def _q_line(raw: str) -> QLine:
         raise ValueError(f"code {code!r} is not Q and four letters (e.g. QRTCA)")
     if not re.fullmatch(r"[IVK]{1,2}", traffic):
         raise ValueError(f"traffic {traffic!r} is not I, V, IV or K")
-    if not re.fullmatch(r"[NBOMK]{1,3}", purpose):
+    if not re.fullmatch(r"[NBOMK]{1,4}", purpose):
         raise ValueError(f"purpose {purpose!r} is not made of N, B, O, M or K")
     if not re.fullmatch(r"[AEWK]{1,2}", scope):
         raise ValueError(f"scope {scope!r} is not A, E, W, AE, AW or K")
@@ -215,7 +216,7 @@ def parse_notam(chunk: str) -> tuple[Notam | None, list[Problem]]:
             q = _q_line(items["Q"])
         except ValueError as exc:
             problem("Q", str(exc))
-    locations = tuple(items.get("A", "").split())
+    locations = tuple(items.get("A", "").replace("/", " ").split())
     if not locations:
         problem("A", "missing: at least one location (ICAO indicator)")
     for loc in locations:
