@@ -46,7 +46,10 @@ def parts_of(name: str):
 
 
 def windows(parts) -> list[tuple[str, str]]:
-    return [(v.window.start.strftime("%d %H%M"), v.window.end.strftime("%d %H%M")) for v in parts.volumes]
+    return [
+        (v.window.start.strftime("%d %H%M"), v.window.end.strftime("%d %H%M"))
+        for v in parts.volumes
+    ]
 
 
 def test_new_notam_with_a_polygon_keeps_header_q_line_and_band():
@@ -71,7 +74,9 @@ def test_replacement_with_a_circle_and_an_estimated_end():
     assert (notam.action, notam.ref, notam.end_kind) == ("R", "A0042/26", "EST")
     parts = parts_of("02_replace_circle_est.txt")
     (volume,) = parts.volumes
-    assert volume.outline == CircleOutline(center=Position(35 + 35 / 60, 33.2), radius=Length.parse("2 NM"))
+    assert volume.outline == CircleOutline(
+        center=Position(35 + 35 / 60, 33.2), radius=Length.parse("2 NM")
+    )
     # GND is the surface; a flight level stays a flight level.
     assert volume.altitude.lower.is_surface
     assert volume.altitude.upper == Altitude(100, AltitudeUnit.FL, AltitudeReference.STD)
@@ -113,7 +118,12 @@ def test_date_schedule_with_months_and_h24_merges_consecutive_days():
 def test_decimal_seconds_padded_q_fields_and_several_locations():
     notam = read("06_decimal_seconds_padded_q.txt")
     assert notam.locations == ("LLLL", "LLHA", "LLBG")
-    assert (notam.q.traffic, notam.q.purpose, notam.q.lower_fl, notam.q.upper_fl) == ("IV", "BO", 10, 90)
+    assert (notam.q.traffic, notam.q.purpose, notam.q.lower_fl, notam.q.upper_fl) == (
+        "IV",
+        "BO",
+        10,
+        90,
+    )
     (volume,) = parts_of("06_decimal_seconds_padded_q.txt").volumes
     first = volume.outline.vertices[0]
     assert first.lat == pytest.approx(33 + 5 / 60 + 0.25 / 3600, abs=1e-12)
@@ -142,7 +152,9 @@ def test_corridor_in_metres_above_ground_is_kept_in_its_unit_and_datum():
 def test_without_an_outline_in_e_the_q_circle_is_used_and_flagged_coarse():
     parts = parts_of("09_q_circle_only.txt")
     (volume,) = parts.volumes
-    assert volume.outline == CircleOutline(center=Position(35 + 43 / 60, 33 + 10 / 60), radius=Length.parse("1 NM"))
+    assert volume.outline == CircleOutline(
+        center=Position(35 + 43 / 60, 33 + 10 / 60), radius=Length.parse("1 NM")
+    )
     assert "coarse" in parts.flags[0]
     assert "Q-line flight levels" in parts.flags[1]
     assert str(volume.altitude) == "SFC to FL020"
@@ -164,14 +176,46 @@ def test_a_batch_keeps_order_and_reads_every_fixture():
 
 
 BAD = [
-    ("(A0001/26 NOTAMN\nQ) LLLL/QRTC/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611251800\nE) X)", "Q", "code 'QRTC'"),
-    ("(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E05\nA) LLLL B) 2611240600 C) 2611251800\nE) X)", "Q", "centre and radius"),
-    ("(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/200/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611251800\nE) X)", "Q", "above upper"),
-    ("(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LL B) 2611240600 C) 2611251800\nE) X)", "A", "four-letter"),
-    ("(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2613240600 C) 2611251800\nE) X)", "B", "not a valid date"),
-    ("(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611230600\nE) X)", "C", "is not after B)"),
-    ("(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600\nE) X)", "C", "missing"),
-    ("(A0001/26 NOTAMR\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611251800\nE) X)", "header", "must name"),
+    (
+        "(A0001/26 NOTAMN\nQ) LLLL/QRTC/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611251800\nE) X)",
+        "Q",
+        "code 'QRTC'",
+    ),
+    (
+        "(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E05\nA) LLLL B) 2611240600 C) 2611251800\nE) X)",
+        "Q",
+        "centre and radius",
+    ),
+    (
+        "(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/200/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611251800\nE) X)",
+        "Q",
+        "above upper",
+    ),
+    (
+        "(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LL B) 2611240600 C) 2611251800\nE) X)",
+        "A",
+        "four-letter",
+    ),
+    (
+        "(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2613240600 C) 2611251800\nE) X)",
+        "B",
+        "not a valid date",
+    ),
+    (
+        "(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611230600\nE) X)",
+        "C",
+        "is not after B)",
+    ),
+    (
+        "(A0001/26 NOTAMN\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600\nE) X)",
+        "C",
+        "missing",
+    ),
+    (
+        "(A0001/26 NOTAMR\nQ) LLLL/QRTCA/IV/BO/W/000/100/3313N03536E005\nA) LLLL B) 2611240600 C) 2611251800\nE) X)",
+        "header",
+        "must name",
+    ),
 ]
 
 
@@ -258,7 +302,9 @@ def outlines(draw):
             az, dist = draw(st.floats(0, 360)), draw(st.floats(2_000, 40_000))
             x, y, _ = GEOD.fwd(here[0], here[1], az, dist)
             here = (x, y)
-        return CorridorOutline(route=route, half_width=Length.parse(f"{draw(st.integers(1, 20)) * 250} m"))
+        return CorridorOutline(
+            route=route, half_width=Length.parse(f"{draw(st.integers(1, 20)) * 250} m")
+        )
     n = draw(st.integers(3, 8))
     angles = sorted(draw(st.lists(st.floats(0, 359), min_size=n, max_size=n, unique=True)))
     assume_spread = all(b - a > 5 for a, b in zip(angles, angles[1:], strict=False))
@@ -306,7 +352,13 @@ def test_the_q_line_circle_contains_every_volume_with_the_margin(outline, margin
         author="idf",
         kind=NoticeKind.air_operation,
         filed_at=T0,
-        volumes=[Volume(outline=outline, altitude=band, window=TimeWindow(start=T0, end=T0 + timedelta(hours=2)))],
+        volumes=[
+            Volume(
+                outline=outline,
+                altitude=band,
+                window=TimeWindow(start=T0, end=T0 + timedelta(hours=2)),
+            )
+        ],
     )
     (proposal,) = propose(notice, ExportContext(margin_m=margin_nm * 1852))
     back, problems = parse_batch(proposal.text)
@@ -323,19 +375,32 @@ def _band(draw) -> AltitudeBand:
     lo = draw(st.integers(0, 50))
     hi = lo + draw(st.integers(1, 50))
     if kind == "amsl":
-        return AltitudeBand(lower=Altitude.parse("SFC") if lo == 0 else Altitude.parse(f"{lo * 100} ft AMSL"), upper=Altitude.parse(f"{hi * 100} ft AMSL"))
+        return AltitudeBand(
+            lower=Altitude.parse("SFC") if lo == 0 else Altitude.parse(f"{lo * 100} ft AMSL"),
+            upper=Altitude.parse(f"{hi * 100} ft AMSL"),
+        )
     if kind == "fl":
-        return AltitudeBand(lower=Altitude.parse(f"FL{lo * 10:03d}"), upper=Altitude.parse("UNL") if hi > 40 else Altitude.parse(f"FL{hi * 10:03d}"))
+        return AltitudeBand(
+            lower=Altitude.parse(f"FL{lo * 10:03d}"),
+            upper=Altitude.parse("UNL") if hi > 40 else Altitude.parse(f"FL{hi * 10:03d}"),
+        )
     if kind == "agl":
-        return AltitudeBand(lower=Altitude.parse(f"{lo * 10} m AGL") if lo else Altitude.parse("SFC"), upper=Altitude.parse(f"{hi * 10} m AGL"))
-    return AltitudeBand(lower=Altitude.parse(f"{lo * 10} m AMSL"), upper=Altitude.parse(f"{hi * 10} m AMSL"))
+        return AltitudeBand(
+            lower=Altitude.parse(f"{lo * 10} m AGL") if lo else Altitude.parse("SFC"),
+            upper=Altitude.parse(f"{hi * 10} m AGL"),
+        )
+    return AltitudeBand(
+        lower=Altitude.parse(f"{lo * 10} m AMSL"), upper=Altitude.parse(f"{hi * 10} m AMSL")
+    )
 
 
 @st.composite
 def notices(draw):
     outline = draw(outlines())
     band = _band(draw)
-    starts = sorted(draw(st.lists(st.integers(0, 20 * 24 * 60), min_size=1, max_size=6, unique=True)))
+    starts = sorted(
+        draw(st.lists(st.integers(0, 20 * 24 * 60), min_size=1, max_size=6, unique=True))
+    )
     spans = []
     for s in starts:
         if spans and s <= spans[-1][1]:
@@ -348,10 +413,20 @@ def notices(draw):
         else:
             merged.append((s, e))
     volumes = [
-        Volume(outline=outline, altitude=band, window=TimeWindow(start=T0 + timedelta(minutes=s), end=T0 + timedelta(minutes=e)))
+        Volume(
+            outline=outline,
+            altitude=band,
+            window=TimeWindow(start=T0 + timedelta(minutes=s), end=T0 + timedelta(minutes=e)),
+        )
         for s, e in merged
     ]
-    return Notice(id="n-1", author="idf", kind=draw(st.sampled_from(list(NoticeKind))), filed_at=T0, volumes=volumes)
+    return Notice(
+        id="n-1",
+        author="idf",
+        kind=draw(st.sampled_from(list(NoticeKind))),
+        filed_at=T0,
+        volumes=volumes,
+    )
 
 
 def _close(a, b) -> bool:
@@ -360,13 +435,18 @@ def _close(a, b) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, CircleOutline):
-        return a.radius == b.radius and math.isclose(a.center.lat, b.center.lat, abs_tol=tol) and math.isclose(a.center.lon, b.center.lon, abs_tol=tol)
+        return (
+            a.radius == b.radius
+            and math.isclose(a.center.lat, b.center.lat, abs_tol=tol)
+            and math.isclose(a.center.lon, b.center.lon, abs_tol=tol)
+        )
     pa = a.route if isinstance(a, CorridorOutline) else a.vertices
     pb = b.route if isinstance(b, CorridorOutline) else b.vertices
     if isinstance(a, CorridorOutline) and a.half_width != b.half_width:
         return False
     return len(pa) == len(pb) and all(
-        math.isclose(p.lat, q.lat, abs_tol=tol) and math.isclose(p.lon, q.lon, abs_tol=tol) for p, q in zip(pa, pb, strict=True)
+        math.isclose(p.lat, q.lat, abs_tol=tol) and math.isclose(p.lon, q.lon, abs_tol=tol)
+        for p, q in zip(pa, pb, strict=True)
     )
 
 
