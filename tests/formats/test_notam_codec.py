@@ -3,6 +3,7 @@ item kind, every error named by item, and properties against pyproj's Geod."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from datetime import UTC, datetime, timedelta
@@ -257,9 +258,11 @@ def test_an_outline_beyond_the_area_limit_is_refused_at_q():
     text = "(A0003/26 NOTAMN\nQ) LLLL/QGAXX/IV/BO/E/000/999/3200N03500E200\nA) LLLL B) 2611240600 C) 2611251800\nE) GPS UNRELIABLE)"
     notams, _ = parse_batch(text)
     parts, problems = notice_parts(notams[0])
-    assert problems[0].path == ("Q",) and "limit" in problems[0].reason
+    assert problems[0].path == ("Q",)
+    assert "limit" in problems[0].reason
     parts, problems = notice_parts(notams[0], Limits(max_area_km2=1e7))
-    assert problems == [] and parts.volumes[0].outline.radius == Length.parse("200 NM")
+    assert problems == []
+    assert parts.volumes[0].outline.radius == Length.parse("200 NM")
 
 
 @pytest.mark.skipif(
@@ -307,7 +310,7 @@ def outlines(draw):
         )
     n = draw(st.integers(3, 8))
     angles = sorted(draw(st.lists(st.floats(0, 359), min_size=n, max_size=n, unique=True)))
-    assume_spread = all(b - a > 5 for a, b in zip(angles, angles[1:], strict=False))
+    assume_spread = all(b - a > 5 for a, b in itertools.pairwise(angles))
     if not assume_spread:
         angles = [i * 360 / n for i in range(n)]
     radius = draw(st.floats(1_000, 60_000))
@@ -333,7 +336,7 @@ def _farthest_ok(outline, centre: Position, radius_m: float, margin: float) -> l
         if isinstance(outline, PolygonOutline):
             ring.append(ring[0])
         pts = []
-        for a, b in zip(ring, ring[1:], strict=False):
+        for a, b in itertools.pairwise(ring):
             pts.append((a.lon, a.lat))
             pts.extend(GEOD.npts(a.lon, a.lat, b.lon, b.lat, 50))
         pts.append((ring[-1].lon, ring[-1].lat))
@@ -367,7 +370,8 @@ def test_the_q_line_circle_contains_every_volume_with_the_margin(outline, margin
     radius_m = q.radius_nm * 1852
     assert max(_farthest_ok(outline, q.centre, radius_m, margin_nm * 1852)) <= radius_m
     # The Q-line levels bracket the band.
-    assert q.lower_fl == 0 and q.upper_fl * 100 >= 5000
+    assert q.lower_fl == 0
+    assert q.upper_fl * 100 >= 5000
 
 
 def _band(draw) -> AltitudeBand:

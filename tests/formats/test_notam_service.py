@@ -80,7 +80,8 @@ def test_cli_imports_a_chain_and_exports_a_proposal(tmp_path, store_url):
     refused = run(
         "notam", "export", json.loads(cancel.stdout)["notams"][0]["notice"], "--db", store_url
     )
-    assert refused.exit_code == 2 and "cancellation" in refused.stderr
+    assert refused.exit_code == 2
+    assert "cancellation" in refused.stderr
 
 
 def test_a_bad_batch_stores_nothing_and_names_every_problem(tmp_path, store_url):
