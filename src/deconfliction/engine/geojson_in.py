@@ -113,7 +113,7 @@ def _from_geometry(
 def _line(
     index: int, props: dict[str, Any], geometry: Any, limits: Limits, out: list[Problem]
 ) -> Item | None:
-    data = {k: props[k] for k in ("id", "name", "source") if k in props}
+    data: dict[str, Any] = {k: props[k] for k in ("id", "name", "source") if k in props}
     if "vertices" in props:
         data["vertices"] = props["vertices"]
     else:
@@ -129,7 +129,7 @@ def _line(
 def _zone(
     index: int, props: dict[str, Any], geometry: Any, limits: Limits, out: list[Problem]
 ) -> Item | None:
-    data = {
+    data: dict[str, Any] = {
         k: props[k]
         for k in ("id", "name", "signatories", "monitors", "rules", "source")
         if k in props
@@ -150,7 +150,7 @@ def _site(
     index: int, props: dict[str, Any], geometry: Any, limits: Limits, out: list[Problem]
 ) -> Item | None:
     fields = ("id", "name", "category", "owner", "valid_from", "valid_until", "note")
-    data = {k: props[k] for k in fields if k in props}
+    data: dict[str, Any] = {k: props[k] for k in fields if k in props}
     if "location" in props:
         data["location"] = props["location"]
     else:
@@ -179,7 +179,7 @@ def _volume(
             return None
         data["outline"] = found
     before = len(out)
-    volume = _validate(
+    volume: Volume | None = _validate(
         Volume,
         data,
         index,
@@ -277,7 +277,7 @@ def read_collection(data: Any, limits: Limits | None = None) -> Collection:
             volume = _volume(index, props, geometry, limits, out)
             if volume is not None:
                 volumes.append((position, volume))
-        data_notice = {k: first[k] for k in _NOTICE_FIELDS if k in first}
+        data_notice: dict[str, Any] = {k: first[k] for k in _NOTICE_FIELDS if k in first}
         data_notice["volumes"] = [v for _, v in sorted(volumes, key=lambda pv: pv[0])]
         notice = _validate(Notice, data_notice, first_index, limits, {}, None, out)
         if notice is not None:

@@ -66,8 +66,9 @@ def positions_in(text: str) -> Iterator[Found]:
     [Position(lon=35.75, lat=33.25013888888889), Position(lon=35.6, lat=33.21666666666667)]
     """
     for match in DMS_RE.finditer(text):
-        lat = _angle(*match.group(1, 2, 3, 4), limit=90)
-        lon = _angle(*match.group(5, 6, 7, 8), limit=180)
+        g = match.groups()
+        lat = _angle(g[0], g[1], g[2], g[3], 90)
+        lon = _angle(g[4], g[5], g[6], g[7], 180)
         yield Found(Position(lon, lat), match.start(), match.end())
 
 

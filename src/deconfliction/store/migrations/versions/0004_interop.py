@@ -6,6 +6,8 @@ Revises: 0003
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,7 +20,7 @@ depends_on = None
 
 Seq = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-_ENTITIES = {
+_ENTITIES: dict[str, list[Any]] = {
     "dss_operational_intents": [
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("ovn", sa.String(128), nullable=False),
