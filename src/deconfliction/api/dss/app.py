@@ -146,6 +146,7 @@ def create_dss_app(services: Services) -> FastAPI:
         return await read(lambda tx: oirs.get_oir(tx, client, entityid))
 
     @app.put("/operational_intent_references/{entityid}")
+    @app.put("/operational_intent_references/{entityid}/", include_in_schema=False)
     async def create_oir(entityid: str, request: Request) -> JSONResponse:
         client = client_of(request)
         body = await body_of(request)
@@ -176,6 +177,7 @@ def create_dss_app(services: Services) -> FastAPI:
         return await read(lambda tx: constraints.get_constraint(tx, client, entityid))
 
     @app.put("/constraint_references/{entityid}")
+    @app.put("/constraint_references/{entityid}/", include_in_schema=False)
     async def create_constraint(entityid: str, request: Request) -> JSONResponse:
         client = client_of(request)
         body = await body_of(request)
@@ -212,6 +214,7 @@ def create_dss_app(services: Services) -> FastAPI:
         return await read(lambda tx: subscriptions.get_subscription(tx, client, subscriptionid))
 
     @app.put("/subscriptions/{subscriptionid}")
+    @app.put("/subscriptions/{subscriptionid}/", include_in_schema=False)
     async def create_subscription(subscriptionid: str, request: Request) -> JSONResponse:
         client = client_of(request)
         body = await body_of(request)
@@ -246,6 +249,17 @@ def create_dss_app(services: Services) -> FastAPI:
                 subscriptions.delete_subscription(tx, client, subscriptionid, version, config),
             )
         )
+
+    # -- a delete without its OVN or version (an empty last segment; a PUT so addressed is a
+    # creation, answered as such) -------------------------------------------------------------
+
+    async def missing_version(request: Request) -> JSONResponse:
+        client_of(request)
+        raise InvalidInput.at(("path",), "the OVN (or version) of the entity to delete is required")
+
+    for collection in ("operational_intent_references", "constraint_references", "subscriptions"):
+        for path in (f"/{collection}/{{entityid}}", f"/{collection}/{{entityid}}/"):
+            app.add_api_route(path, missing_version, methods=["DELETE"], include_in_schema=False)
 
     # -- availability and reports ----------------------------------------------------------------
 
