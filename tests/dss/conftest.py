@@ -31,9 +31,19 @@ def signing_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def token(key: Any, sub: str, scope: str | None, *, aud: str = "localhost", exp_s: int = 3600) -> str:
+def token(
+    key: Any, sub: str, scope: str | None, *, aud: str = "localhost", exp_s: int = 3600
+) -> str:
     now = int(time.time())
-    claims: dict[str, Any] = {"sub": sub, "client_id": sub, "aud": aud, "iss": "test", "exp": now + exp_s, "nbf": now - 1, "jti": str(uuid.uuid4())}
+    claims: dict[str, Any] = {
+        "sub": sub,
+        "client_id": sub,
+        "aud": aud,
+        "iss": "test",
+        "exp": now + exp_s,
+        "nbf": now - 1,
+        "jti": str(uuid.uuid4()),
+    }
     if scope is not None:
         claims["scope"] = scope
     return jwt.encode(claims, key, algorithm="RS256")
@@ -46,7 +56,11 @@ class Dss:
     _clients: list[httpx.Client] = field(default_factory=list)
 
     def client(self, sub: str = "uss1", scope: str | None = ALL_SCOPES, **kw: Any) -> httpx.Client:
-        headers = {} if scope == "none" else {"Authorization": f"Bearer {token(self.key, sub, scope, **kw)}"}
+        headers = (
+            {}
+            if scope == "none"
+            else {"Authorization": f"Bearer {token(self.key, sub, scope, **kw)}"}
+        )
         c = httpx.Client(base_url=self.api.url + "/dss/v1", headers=headers, timeout=30)
         self._clients.append(c)
         return c
@@ -76,15 +90,27 @@ def t(minutes: float) -> dict[str, str]:
 
 
 def square(lat: float = 33.2, lng: float = 35.6, half: float = 0.01) -> dict[str, Any]:
-    return {"outline_polygon": {"vertices": [
-        {"lat": lat - half, "lng": lng - half}, {"lat": lat - half, "lng": lng + half},
-        {"lat": lat + half, "lng": lng + half}, {"lat": lat + half, "lng": lng - half}]}}
-
-
-def volume(start: float = 10, end: float = 70, lo: float = 0, hi: float = 120, **where: Any) -> dict[str, Any]:
     return {
-        "volume": {**square(**where), "altitude_lower": {"value": lo, "reference": "W84", "units": "M"},
-                   "altitude_upper": {"value": hi, "reference": "W84", "units": "M"}},
+        "outline_polygon": {
+            "vertices": [
+                {"lat": lat - half, "lng": lng - half},
+                {"lat": lat - half, "lng": lng + half},
+                {"lat": lat + half, "lng": lng + half},
+                {"lat": lat + half, "lng": lng - half},
+            ]
+        }
+    }
+
+
+def volume(
+    start: float = 10, end: float = 70, lo: float = 0, hi: float = 120, **where: Any
+) -> dict[str, Any]:
+    return {
+        "volume": {
+            **square(**where),
+            "altitude_lower": {"value": lo, "reference": "W84", "units": "M"},
+            "altitude_upper": {"value": hi, "reference": "W84", "units": "M"},
+        },
         "time_start": t(start),
         "time_end": t(end),
     }
@@ -94,4 +120,15 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-__all__ = ["ALL_SCOPES", "NOW", "Dss", "datetime", "dss", "new_id", "signing_key", "t", "token", "volume"]
+__all__ = [
+    "ALL_SCOPES",
+    "NOW",
+    "Dss",
+    "datetime",
+    "dss",
+    "new_id",
+    "signing_key",
+    "t",
+    "token",
+    "volume",
+]

@@ -81,10 +81,13 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"message": "unexpected failure; it has been logged"}, status_code=500)
 
 
-def _receipt_headers(receipts: list[Any]) -> dict[str, str]:
+def _receipt_headers(receipts: list[Any], primary: str) -> dict[str, str]:
+    """The receipt of the write's own entry (the first of type ``primary``; an implicit
+    subscription's entry may come before it) and the index of every entry it made."""
     if not receipts:
         return {}
-    text = json.dumps(receipts[0].to_dict(), separators=(",", ":"), sort_keys=True)
+    chosen = next((r for r in receipts if r.to_dict()["type"].startswith(primary)), receipts[0])
+    text = json.dumps(chosen.to_dict(), separators=(",", ":"), sort_keys=True)
     return {
         "Deconfliction-Receipt": base64.urlsafe_b64encode(text.encode()).decode().rstrip("="),
         "Deconfliction-Ledger-Entries": ",".join(str(r.index) for r in receipts),
@@ -126,11 +129,11 @@ def create_dss_app(services: Services) -> FastAPI:
     async def read(command: Callable[[Tx], Any]) -> JSONResponse:
         return JSONResponse(await run_in_threadpool(services.writer.execute, command))
 
-    async def write(command: Callable[[Tx], tuple[int, Any]]) -> JSONResponse:
+    async def write(command: Callable[[Tx], tuple[int, Any]], primary: str) -> JSONResponse:
         (status, body), receipts = await run_in_threadpool(
             services.writer.execute_receipted, command, config.party
         )
-        return JSONResponse(body, status_code=status, headers=_receipt_headers(receipts))
+        return JSONResponse(body, status_code=status, headers=_receipt_headers(receipts, primary))
 
     # -- operational intent references ----------------------------------------------------------
 
@@ -150,18 +153,24 @@ def create_dss_app(services: Services) -> FastAPI:
     async def create_oir(entityid: str, request: Request) -> JSONResponse:
         client = client_of(request)
         body = await body_of(request)
-        return await write(lambda tx: oirs.put_oir(tx, client, entityid, "", body, config))
+        return await write(
+            lambda tx: oirs.put_oir(tx, client, entityid, "", body, config), "dss.oir."
+        )
 
     @app.put("/operational_intent_references/{entityid}/{ovn}")
     async def update_oir(entityid: str, ovn: str, request: Request) -> JSONResponse:
         client = client_of(request)
         body = await body_of(request)
-        return await write(lambda tx: oirs.put_oir(tx, client, entityid, ovn, body, config))
+        return await write(
+            lambda tx: oirs.put_oir(tx, client, entityid, ovn, body, config), "dss.oir."
+        )
 
     @app.delete("/operational_intent_references/{entityid}/{ovn}")
     async def delete_oir(entityid: str, ovn: str, request: Request) -> JSONResponse:
         client = client_of(request)
-        return await write(lambda tx: (200, oirs.delete_oir(tx, client, entityid, ovn, config)))
+        return await write(
+            lambda tx: (200, oirs.delete_oir(tx, client, entityid, ovn, config)), "dss.oir."
+        )
 
     # -- constraint references -------------------------------------------------------------------
 
@@ -182,7 +191,8 @@ def create_dss_app(services: Services) -> FastAPI:
         client = client_of(request)
         body = await body_of(request)
         return await write(
-            lambda tx: constraints.put_constraint(tx, client, entityid, "", body, config)
+            lambda tx: constraints.put_constraint(tx, client, entityid, "", body, config),
+            "dss.constraint.",
         )
 
     @app.put("/constraint_references/{entityid}/{ovn}")
@@ -190,14 +200,16 @@ def create_dss_app(services: Services) -> FastAPI:
         client = client_of(request)
         body = await body_of(request)
         return await write(
-            lambda tx: constraints.put_constraint(tx, client, entityid, ovn, body, config)
+            lambda tx: constraints.put_constraint(tx, client, entityid, ovn, body, config),
+            "dss.constraint.",
         )
 
     @app.delete("/constraint_references/{entityid}/{ovn}")
     async def delete_constraint(entityid: str, ovn: str, request: Request) -> JSONResponse:
         client = client_of(request)
         return await write(
-            lambda tx: (200, constraints.delete_constraint(tx, client, entityid, ovn, config))
+            lambda tx: (200, constraints.delete_constraint(tx, client, entityid, ovn, config)),
+            "dss.constraint.",
         )
 
     # -- subscriptions ---------------------------------------------------------------------------
@@ -222,7 +234,8 @@ def create_dss_app(services: Services) -> FastAPI:
             lambda tx: (
                 200,
                 subscriptions.put_subscription(tx, client, subscriptionid, "", body, config),
-            )
+            ),
+            "dss.subscription.",
         )
 
     @app.put("/subscriptions/{subscriptionid}/{version}")
@@ -235,7 +248,8 @@ def create_dss_app(services: Services) -> FastAPI:
             lambda tx: (
                 200,
                 subscriptions.put_subscription(tx, client, subscriptionid, version, body, config),
-            )
+            ),
+            "dss.subscription.",
         )
 
     @app.delete("/subscriptions/{subscriptionid}/{version}")
@@ -247,7 +261,8 @@ def create_dss_app(services: Services) -> FastAPI:
             lambda tx: (
                 200,
                 subscriptions.delete_subscription(tx, client, subscriptionid, version, config),
-            )
+            ),
+            "dss.subscription.",
         )
 
     # -- a delete without its OVN or version (an empty last segment; a PUT so addressed is a
@@ -273,13 +288,16 @@ def create_dss_app(services: Services) -> FastAPI:
         client = client_of(request)
         body = await body_of(request)
         return await write(
-            lambda tx: (200, availability.set_availability(tx, client, uss_id, body, config))
+            lambda tx: (200, availability.set_availability(tx, client, uss_id, body, config)),
+            "dss.availability.",
         )
 
     @app.post("/reports")
     async def make_report(request: Request) -> JSONResponse:
         client = client_of(request)
         body = await body_of(request)
-        return await write(lambda tx: (201, availability.make_report(tx, client, body, config)))
+        return await write(
+            lambda tx: (201, availability.make_report(tx, client, body, config)), "dss.report."
+        )
 
     return app
