@@ -7,8 +7,9 @@ the outlines is the service's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from deconfliction.store.interop import (
     dss_reports,
     dss_subscriptions,
 )
+from deconfliction.store.types import UtcTimestamp
 
 __all__ = [
     "TABLES",
@@ -70,33 +72,51 @@ def get_many(connection: Connection, kind: str, ids: Iterable[str]) -> list[dict
     ]
 
 
+_FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)
+_FAR_FUTURE = datetime(2999, 12, 31, tzinfo=UTC)
+_INF = float("inf")
+
+
+@functools.cache
+def _search(kind: str, by_manager: bool) -> sa.Select[Any]:
+    """The pre-filter statement, built once: every bound is a parameter (an open bound is
+    passed as an infinite one), so each search only binds values."""
+    table = TABLES[kind]
+    where = [
+        table.c.east >= sa.bindparam("west"),
+        table.c.west <= sa.bindparam("east"),
+        table.c.north >= sa.bindparam("south"),
+        table.c.south <= sa.bindparam("north"),
+        table.c.t1 >= sa.bindparam("t0", type_=UtcTimestamp()),
+        table.c.t0 <= sa.bindparam("t1", type_=UtcTimestamp()),
+        sa.or_(table.c.alt_hi.is_(None), table.c.alt_hi >= sa.bindparam("lo")),
+        sa.or_(table.c.alt_lo.is_(None), table.c.alt_lo <= sa.bindparam("hi")),
+    ]
+    if by_manager:
+        where.append(table.c.manager == sa.bindparam("manager"))
+    return sa.select(table).where(*where).order_by(table.c.id)
+
+
 def candidates(
     connection: Connection, kind: str, bounds: Bounds, *, manager: str | None = None
 ) -> list[dict[str, Any]]:
     """Entities whose box, time and height spans meet ``bounds`` (and of ``manager``)."""
-    table = TABLES[kind]
     box, t0, t1, lo, hi = bounds
-    where = []
-    if box is not None:
-        west, south, east, north = box
-        where += [
-            table.c.east >= west,
-            table.c.west <= east,
-            table.c.north >= south,
-            table.c.south <= north,
-        ]
-    if t0 is not None:
-        where.append(table.c.t1 >= t0)
-    if t1 is not None:
-        where.append(table.c.t0 <= t1)
-    if lo is not None:
-        where.append(sa.or_(table.c.alt_hi.is_(None), table.c.alt_hi >= lo))
-    if hi is not None:
-        where.append(sa.or_(table.c.alt_lo.is_(None), table.c.alt_lo <= hi))
+    west, south, east, north = box if box is not None else (-_INF, -_INF, _INF, _INF)
+    values: dict[str, Any] = {
+        "west": west,
+        "south": south,
+        "east": east,
+        "north": north,
+        "t0": t0 or _FAR_PAST,
+        "t1": t1 or _FAR_FUTURE,
+        "lo": -_INF if lo is None else lo,
+        "hi": _INF if hi is None else hi,
+    }
     if manager is not None:
-        where.append(table.c.manager == manager)
-    query = sa.select(table).where(*where).order_by(table.c.id)
-    return [dict(r._mapping) for r in connection.execute(query)]
+        values["manager"] = manager
+    rows = connection.execute(_search(kind, manager is not None), values)
+    return [dict(r._mapping) for r in rows]
 
 
 def put(connection: Connection, kind: str, values: dict[str, Any]) -> None:
