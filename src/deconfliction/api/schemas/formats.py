@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from deconfliction.api.schemas.common import Input, Output
+from deconfliction.engine.model.common import MAX_COUNT
 
 __all__ = [
     "GeoJsonImport",
@@ -72,6 +73,21 @@ class GeoJsonImport(Input):
 
     type: Literal["FeatureCollection"]
     features: list[dict[str, Any]] = Field(max_length=100_000)
+
+    @field_validator("features")
+    @classmethod
+    def _exact_numbers(cls, features: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Whole numbers beyond 2^53 are not exact in JSON (nor storable canonically)."""
+        stack: list[Any] = [features]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+            elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_COUNT:
+                raise ValueError(f"the number {value} is too large to be exact in JSON")
+        return features
 
 
 class GeoJsonImported(Output):

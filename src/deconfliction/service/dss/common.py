@@ -144,32 +144,25 @@ def _availability(connection: Any, manager: str) -> str:
     return store.availability(connection, manager)[0]
 
 
-def oir_view(connection: Any, row: dict[str, Any], viewer: str) -> dict[str, Any]:
-    """An OperationalIntentReference as ``viewer`` may see it (the OVN to its manager only)."""
+def constraint_view(connection: Any, row: dict[str, Any], viewer: str) -> dict[str, Any]:
+    """A ConstraintReference as ``viewer`` may see it (the OVN to its manager only)."""
     return {
         "id": row["id"],
         "manager": row["manager"],
         "uss_availability": _availability(connection, row["manager"]),
         "version": row["version"],
-        "state": row["state"],
         "ovn": row["ovn"] if row["manager"] == viewer else NO_OVN,
         "time_start": time_json(row["t0"]),
         "time_end": time_json(row["t1"]),
         "uss_base_url": row["uss_base_url"],
-        "subscription_id": row["subscription_id"] or NULL_SUBSCRIPTION,
     }
 
 
-def constraint_view(connection: Any, row: dict[str, Any], viewer: str) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "manager": row["manager"],
-        "uss_availability": _availability(connection, row["manager"]),
-        "version": row["version"],
-        "ovn": row["ovn"] if row["manager"] == viewer else NO_OVN,
-        "time_start": time_json(row["t0"]),
-        "time_end": time_json(row["t1"]),
-        "uss_base_url": row["uss_base_url"],
+def oir_view(connection: Any, row: dict[str, Any], viewer: str) -> dict[str, Any]:
+    """An OperationalIntentReference: a constraint's fields, its state and subscription."""
+    return constraint_view(connection, row, viewer) | {
+        "state": row["state"],
+        "subscription_id": row["subscription_id"] or NULL_SUBSCRIPTION,
     }
 
 

@@ -75,7 +75,6 @@ def file_notice(
     config: DssConfig,
     *,
     what: str,
-    entity_id: str,
     title: str,
     extents: Sequence[Volume4DIn],
     current: str | None,

@@ -10,46 +10,32 @@ from deconfliction.engine.dss import (
     Footprint,
     OirState,
     UssDown,
-    VersionMismatch,
     footprint,
 )
-from deconfliction.engine.dss.wire import PutOirIn, QueryIn
+from deconfliction.engine.dss.wire import PutOirIn
 from deconfliction.engine.errors import Forbidden, InvalidInput, NotFound
 from deconfliction.service.coordinator import Tx
-from deconfliction.service.dss import subscriptions
+from deconfliction.service.dss import references, subscriptions
 from deconfliction.service.dss.auth import DssClient, Scope
 from deconfliction.service.dss.common import (
     DssConfig,
-    bound_columns,
     check_id,
     constraint_view,
-    entry,
     find,
-    new_secret,
     oir_view,
     parse,
-    row_footprint,
-    sha256,
-    subscribers,
-    triggered,
 )
-from deconfliction.service.dss.notices import cancel_notice, file_notice
 from deconfliction.store import dss as store
 
 __all__ = ["delete_oir", "get_oir", "put_oir", "query_oirs"]
 
 READ = (Scope.strategic_coordination, Scope.conformance_monitoring_sa)
+KIND = references.KINDS["oir"]
 
 
 def query_oirs(tx: Tx, client: DssClient, body: Any, config: DssConfig) -> dict[str, Any]:
     client.require(*READ)
-    query = parse(QueryIn, body)
-    if query.area_of_interest is None:
-        raise InvalidInput.at(("area_of_interest",), "required")
-    fp = footprint(
-        [query.area_of_interest], max_area_km2=config.max_area_km2, where="area_of_interest"
-    )
-    rows = find(tx, "oir", fp, config)
+    rows = find(tx, "oir", references.area_of_interest(body, config), config)
     return {"operational_intent_references": [oir_view(tx.connection, r, client.sub) for r in rows]}
 
 
@@ -153,14 +139,7 @@ def put_oir(
         raise Forbidden(
             f"only conformance monitoring ({Scope.conformance_monitoring_sa}) may declare {params.state}"
         )
-    old = store.get(tx.connection, "oir", entity_id)
-    if old is not None:
-        if old["manager"] != client.sub:
-            raise Forbidden("the operational intent is managed by another client")
-        if old["ovn"] != ovn:
-            raise VersionMismatch("the OVN given is not the operational intent's current OVN")
-    elif ovn:
-        raise InvalidInput.at(("ovn",), f"no operational intent {entity_id} to update")
+    old = references.existing(tx, KIND, client, entity_id, ovn)
     if (
         params.state in (OirState.Accepted, OirState.Activated)
         and store.availability(tx.connection, client.sub)[0] == "Down"
@@ -177,50 +156,22 @@ def put_oir(
     if params.state.needs_key:
         _check_key(tx, client, entity_id, fp, set(params.key or ()), attached, config)
     version = 1 if old is None else old["version"] + 1
-    new_ovn = new_secret()
-    old_fp = row_footprint(old, config) if old is not None else None
-    notified = triggered(tx, [fp, *([old_fp] if old_fp else [])], config, for_constraints=False)
-    to_notify, states = subscribers(notified)
-    seq = entry(
+    row, to_notify = references.record(
         tx,
+        KIND,
         config,
-        "oir.created" if old is None else "oir.updated",
-        entity_id,
-        {
-            "id": entity_id,
-            "manager": client.sub,
-            "version": version,
+        client,
+        entity_id=entity_id,
+        old=old,
+        fp=fp,
+        extents=params.extents,
+        uss_base_url=params.uss_base_url,
+        title=f"UTM operational intent {entity_id} v{version} ({params.state}) of {client.sub}",
+        fields={
             "state": params.state.value,
-            "ovn_sha256": sha256(new_ovn),
-            "uss_base_url": params.uss_base_url,
             "subscription_id": attached["id"] if attached else None,
-            "extents": [e.model_dump(mode="json", exclude_none=True) for e in params.extents],
-            "notified": states,
         },
     )
-    store.bump_notification_index(tx.connection, [r["id"] for r in notified], seq)
-    notice_id = file_notice(
-        tx,
-        config,
-        what="oir",
-        entity_id=entity_id,
-        title=f"UTM operational intent {entity_id} v{version} ({params.state}) of {client.sub}",
-        extents=params.extents,
-        current=old["notice_id"] if old else None,
-    )
-    row = {
-        "id": entity_id,
-        "manager": client.sub,
-        "uss_base_url": params.uss_base_url,
-        "version": version,
-        "ovn": new_ovn,
-        "state": params.state.value,
-        "subscription_id": attached["id"] if attached else None,
-        "notice_id": notice_id,
-        "seq": seq,
-        **bound_columns(fp, params.extents),
-    }
-    store.put(tx.connection, "oir", row)
     if previous is not None and (attached is None or attached["id"] != previous["id"]):
         subscriptions.drop_if_orphan_implicit(tx, previous, config)
     return (201 if old is None else 200), {
@@ -233,39 +184,13 @@ def delete_oir(
     tx: Tx, client: DssClient, entity_id: str, ovn: str, config: DssConfig
 ) -> dict[str, Any]:
     client.require(*READ)
-    entity_id = check_id(entity_id)
-    if not ovn:
-        raise InvalidInput.at(("ovn",), "the OVN of the operational intent is required")
-    old = store.get(tx.connection, "oir", entity_id)
-    if old is None:
-        raise NotFound("operational intent reference", entity_id)
-    if old["manager"] != client.sub:
-        raise Forbidden("the operational intent is managed by another client")
-    if old["ovn"] != ovn:
-        raise VersionMismatch("the OVN given is not the operational intent's current OVN")
+    old = references.current(tx, KIND, client, entity_id, ovn)
     if store.availability(tx.connection, client.sub)[0] == "Down":
         raise UssDown(f"{client.sub} is marked Down: it may not delete operational intents")
-    notified = triggered(tx, [row_footprint(old, config)], config, for_constraints=False)
-    to_notify, states = subscribers(notified)
-    seq = entry(
-        tx,
-        config,
-        "oir.deleted",
-        entity_id,
-        {"id": entity_id, "manager": client.sub, "version": old["version"], "notified": states},
-    )
-    store.bump_notification_index(tx.connection, [r["id"] for r in notified], seq)
     view = oir_view(tx.connection, old, client.sub)
-    store.delete(tx.connection, "oir", entity_id)
+    to_notify = references.delete(tx, KIND, config, client, old)
     if old["subscription_id"]:
         sub = store.get(tx.connection, "subscription", old["subscription_id"])
         if sub is not None:
             subscriptions.drop_if_orphan_implicit(tx, sub, config)
-    cancel_notice(
-        tx,
-        config,
-        what="oir",
-        title=f"UTM operational intent {entity_id} deleted by {client.sub}",
-        current=old["notice_id"],
-    )
     return {"operational_intent_reference": view, "subscribers": to_notify}

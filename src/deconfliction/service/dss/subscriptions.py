@@ -8,9 +8,10 @@ from datetime import timedelta
 from typing import Any
 
 from deconfliction.engine.dss import Footprint, VersionMismatch, footprint
-from deconfliction.engine.dss.wire import PutOirIn, PutSubscriptionIn, QueryIn, Volume4DIn
+from deconfliction.engine.dss.wire import PutOirIn, PutSubscriptionIn, Volume4DIn
 from deconfliction.engine.errors import ConflictingRecord, Forbidden, InvalidInput, NotFound
 from deconfliction.service.coordinator import Tx
+from deconfliction.service.dss import references
 from deconfliction.service.dss.auth import DssClient, Scope
 from deconfliction.service.dss.common import (
     DssConfig,
@@ -136,12 +137,7 @@ def get_subscription(tx: Tx, client: DssClient, sub_id: str) -> dict[str, Any]:
 
 def query_subscriptions(tx: Tx, client: DssClient, body: Any, config: DssConfig) -> dict[str, Any]:
     client.require(*SCOPES)
-    query = parse(QueryIn, body)
-    if query.area_of_interest is None:
-        raise InvalidInput.at(("area_of_interest",), "required")
-    fp = footprint(
-        [query.area_of_interest], max_area_km2=config.max_area_km2, where="area_of_interest"
-    )
+    fp = references.area_of_interest(body, config)
     rows = [
         r for r in find(tx, "subscription", fp, config, manager=client.sub) if r["t1"] >= tx.now
     ]
