@@ -60,8 +60,12 @@ def generate(count: int, seed: int) -> list[str]:
         else:
             e = f"CORRIDOR 500M EITHER SIDE OF LINE {_pos(lat, lon)} - {_pos(lat + d, lon + d)}"
         day = rng.randint(1, 27)
-        schedule = f"D) DAILY {rng.randint(5, 9):02d}00-{rng.randint(12, 18)}00\n" if i % 3 == 0 else ""
-        limits = rng.choice(["F) SFC G) 5000FT AMSL", "F) 30M AGL G) 150M AGL", "F) FL050 G) FL150"])
+        schedule = (
+            f"D) DAILY {rng.randint(5, 9):02d}00-{rng.randint(12, 18)}00\n" if i % 3 == 0 else ""
+        )
+        limits = rng.choice(
+            ["F) SFC G) 5000FT AMSL", "F) 30M AGL G) 150M AGL", "F) FL050 G) FL150"]
+        )
         out.append(
             f"(A{i % 10000:04d}/{27 + i // 10000} NOTAMN\n"
             f"Q) LLLL/QRTCA/IV/BO/W/000/150/{int(lat):02d}{int(lat % 1 * 60):02d}N"
@@ -75,7 +79,9 @@ def measure(label: str, work, count: int) -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     work()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"| {label} | {count:,} | {wall:.2f} | {cpu:.2f} | {count / wall:,.0f} | {count / cpu:,.0f} |")
+    print(
+        f"| {label} | {count:,} | {wall:.2f} | {cpu:.2f} | {count / wall:,.0f} | {count / cpu:,.0f} |"
+    )
 
 
 def main() -> None:
@@ -104,24 +110,30 @@ def main() -> None:
     except ImportError:
         print("| aviconv-notam: not installed (pip install aviconv-notam) | | | | | |")
     else:
-        measure("aviconv-notam 0.3: parse only", lambda: [peer.parse(t[1:-1]) for t in texts], len(texts))
+        measure(
+            "aviconv-notam 0.3: parse only",
+            lambda: [peer.parse(t[1:-1]) for t in texts],
+            len(texts),
+        )
 
-    with tempfile.TemporaryDirectory() as scratch:
-        with Coordinator.open(str(Path(scratch) / "bench.sqlite3")) as coordinator:
-            load_scenario(coordinator, load_scenario_file(WORLD))
-            report = {}
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        Coordinator.open(str(Path(scratch) / "bench.sqlite3")) as coordinator,
+    ):
+        load_scenario(coordinator, load_scenario_file(WORLD))
+        report = {}
 
-            def store() -> None:
-                report["r"] = coordinator.run(lambda tx: import_notams(tx, "caa", batch))
+        def store() -> None:
+            report["r"] = coordinator.run(lambda tx: import_notams(tx, "caa", batch))
 
-            measure("import into SQLite (one transaction)", store, len(texts))
-            assert report["r"].counts()["recorded"] == len(texts)
+        measure("import into SQLite (one transaction)", store, len(texts))
+        assert report["r"].counts()["recorded"] == len(texts)
 
     if args.corpus:
         files = sorted(args.corpus.glob("*.txt"))
         ours = 0
         for path in files:
-            notams, problems = parse_batch(path.read_text(encoding="utf-8", errors="replace"))
+            _notams, problems = parse_batch(path.read_text(encoding="utf-8", errors="replace"))
             ours += not problems
         print(f"\ncorpus {args.corpus}: {len(files)} files; ours read {ours}")
         try:
@@ -134,7 +146,7 @@ def main() -> None:
             try:
                 peer.parse(text[1:-1] if text.startswith("(") else text)
                 theirs += 1
-            except Exception:  # noqa: BLE001 - the peer's own errors, counted
+            except Exception:
                 pass
         print(f"aviconv-notam read {theirs}")
 

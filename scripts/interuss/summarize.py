@@ -26,7 +26,10 @@ def _scenarios(node: dict[str, Any]) -> list[dict[str, Any]]:
             steps.append(s["cleanup"] | {"name": "cleanup"})
         for step in steps:
             passed += len(step.get("passed_checks", []))
-            failed += [f"{step.get('name')}: {f.get('name')} ({f.get('severity')}): {f.get('details', '')[:300]}" for f in step.get("failed_checks", [])]
+            failed += [
+                f"{step.get('name')}: {f.get('name')} ({f.get('severity')}): {f.get('details', '')[:300]}"
+                for f in step.get("failed_checks", [])
+            ]
         out.append(
             {
                 "scenario": s.get("scenario_type", "?").split(".")[-1],
@@ -34,7 +37,9 @@ def _scenarios(node: dict[str, Any]) -> list[dict[str, Any]]:
                 "failed": len(failed),
                 "failures": failed,
                 "execution_error": bool(s.get("execution_error")),
-                "error": (s.get("execution_error") or {}).get("message", "")[:300] if s.get("execution_error") else "",
+                "error": (s.get("execution_error") or {}).get("message", "")[:300]
+                if s.get("execution_error")
+                else "",
             }
         )
     elif "skipped_action" in node:

@@ -153,10 +153,10 @@ def geojson(
     if as_json:
         print(json.dumps(report.to_dict(), indent=2))
         return
-    recorded = sum(report.recorded.values())
-    unchanged = sum(report.unchanged.values())
+    recorded = sum(report.load.recorded.values())
+    unchanged = sum(report.load.unchanged.values())
     skipped = ", ".join(f"{n} {k}" for k, n in sorted(report.skipped.items())) or "none"
-    changes = ", ".join(f"{n} {a}" for a, n in sorted(report.alert_changes.items())) or "none"
+    changes = ", ".join(f"{n} {a}" for a, n in sorted(report.load.alert_changes.items())) or "none"
     out().print(
         f"{file}: {recorded} items recorded, {unchanged} already recorded, skipped: {skipped}; "
         f"alert changes: {changes}; store: {settings.db}",

@@ -20,24 +20,20 @@ from deconfliction.engine.scenario import Scenario, ScenarioInfo, ordered_items
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.filing import Filed, file, file_as
+from deconfliction.service.loading import LoadReport
 
 __all__ = ["GeoJsonReport", "import_collection"]
 
 
 @dataclass(frozen=True, slots=True)
 class GeoJsonReport:
-    recorded: Counter[str] = field(default_factory=Counter)
-    unchanged: Counter[str] = field(default_factory=Counter)
+    """What an import recorded (as a scenario load reports it), and the features skipped."""
+
+    load: LoadReport = field(default_factory=LoadReport)
     skipped: Counter[str] = field(default_factory=Counter)
-    alert_changes: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, dict[str, int]]:
-        return {
-            "recorded": dict(self.recorded),
-            "unchanged": dict(self.unchanged),
-            "skipped": dict(self.skipped),
-            "alert_changes": dict(self.alert_changes),
-        }
+        return self.load.to_dict() | {"skipped": dict(self.skipped)}
 
 
 def import_collection(tx: Tx, principal: Principal | None, data: Any) -> GeoJsonReport:
@@ -56,6 +52,7 @@ def import_collection(tx: Tx, principal: Principal | None, data: Any) -> GeoJson
         notices=[i for i in items if isinstance(i, Notice)],
     )
     report = GeoJsonReport(skipped=collection.skipped)
+    load = report.load
     for section, _, item in ordered_items(scenario):
         index = where[id(item)]
         try:
@@ -68,7 +65,7 @@ def import_collection(tx: Tx, principal: Principal | None, data: Any) -> GeoJson
             raise exc if principal is None else exc.under("features", index) from None
         except (ConflictingRecord, Forbidden) as exc:
             raise type(exc)(f"features[{index}]: {exc}") from None
-        (report.unchanged if filed.recorded.seq is None else report.recorded)[section] += 1
+        (load.unchanged if filed.recorded.seq is None else load.recorded)[section] += 1
         for change in filed.recorded.assessment.changes:
-            report.alert_changes[change.action.value] += 1
+            load.alert_changes[change.action.value] += 1
     return report
