@@ -43,7 +43,7 @@ from deconfliction.service.dss.oirs import put_oir
 from deconfliction.service.loading import load_scenario
 from server_common import Server, describe_machine, percentile
 
-WORLD = Path(__file__).resolve().parents[1] / "scripts" / "interuss" / "world.yaml"
+WORLD = Path(__file__).resolve().parent / "dss_world.yaml"
 GRID = 100
 STEP = 0.003  # degrees: about 300 m
 SIDE = 0.0018  # about 200 m
