@@ -51,7 +51,8 @@ def _scenarios(node: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main() -> int:
-    report = json.load(open(sys.argv[1], encoding="utf-8"))
+    with open(sys.argv[1], encoding="utf-8") as file:
+        report = json.load(file)
     rows = _scenarios(report["report"])
     totals = {
         "passed": sum(r.get("passed", 0) for r in rows),
