@@ -129,6 +129,10 @@ GET    /v1/ledger/entries/{index}              idf   rus   sarc  | 401 401 401 |
 GET    /v1/ledger/consistency                  idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/ledger/export                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/notices/{notice_id}/timeline        idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+
+POST   /v1/notams                              idf   rus   sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
+GET    /v1/notices/{notice_id}/notam           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/imports/geojson                     idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
 """
 # fmt: on
 
@@ -213,6 +217,15 @@ ICRC = Party.model_validate(
     {"id": "icrc", "name": "International Committee of the Red Cross", "kind": "humanitarian"}
 )
 """A party on the line bound by no agreement: it may see no one's sites."""
+CAA = Party.model_validate(
+    {"id": "caa", "name": "Civil Aviation Authority", "kind": "civil_aviation"}
+)
+"""The civil-aviation party NOTAMs are imported for (bound by no agreement)."""
+NOTAM = """(A0001/26 NOTAMN
+Q) LLLL/QRTCA/IV/BO/W/000/050/3100N03000E001
+A) LLLL B) 2612010000 C) 2612020000
+E) MATRIX TEST AREA CIRCLE RADIUS 1KM CENTRED ON 310000N 0300000E
+F) SFC G) 5000FT AMSL)"""
 
 
 @dataclass
@@ -253,7 +266,7 @@ PARTIES = ("idf", "rus", "sarc", "undof", "icrc")
 
 def _world(api: Api) -> World:
     api.load_golan()
-    api.record([ICRC])
+    api.record([ICRC, CAA])
     tokens = {(p, r): api.token(p, r) for p in PARTIES for r in ROLES}
     revoked = api.token("idf")
     api.revoke(revoked)
@@ -404,6 +417,28 @@ def _quiet_observation(world: World, party: str) -> dict[str, Any]:
     )
 
 
+def _geojson_notice(world: World, party: str) -> dict[str, Any]:
+    """A FeatureCollection of one new notice of the caller's party, far from everything."""
+    props = {
+        "type": "notice",
+        "id": f"n-geo-{world.serial()}",
+        "author": party,
+        "kind": "air_operation",
+        "action": "new",
+        "filed_at": world.api.clock.now().isoformat(),
+        "volume": 0,
+        "lower": "SFC",
+        "upper": "FL050",
+        "start": "2026-12-01T00:00:00Z",
+        "end": "2026-12-01T01:00:00Z",
+        "outline": {"type": "circle", "center": [30.0, 31.0], "radius": "1 km"},
+    }
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": None, "properties": props}],
+    }
+
+
 CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/parties"): Call(listing=("parties", "party")),
     ("GET", "/v1/parties/{party_id}"): Call(_known("party")),
@@ -444,6 +479,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/ledger/entries/{index}"): Call(lambda w: {"index": w.ids["entry"]}),
     ("GET", "/v1/ledger/consistency"): Call(query={"first": "3", "second": "20"}),
     ("POST", "/v1/notices"): Call(body=lambda w, p: notice(title=f"{p} notice {w.serial()}")),
+    ("POST", "/v1/notams"): Call(body=lambda w, p: {"text": NOTAM}),
+    ("GET", "/v1/notices/{notice_id}/notam"): Call(_known("notice")),
+    ("POST", "/v1/imports/geojson"): Call(body=lambda w, p: _geojson_notice(w, p)),
     ("POST", "/v1/notices/{notice_id}/replace"): Call(
         _fresh_notice, lambda w, p: {"title": "moved", "volumes": notice()["volumes"]}
     ),

@@ -113,4 +113,8 @@ def create_app(
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    if services.settings.dss_enabled:
+        from deconfliction.api.dss import create_dss_app
+
+        app.mount("/dss/v1", create_dss_app(services))
     return app

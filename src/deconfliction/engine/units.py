@@ -343,15 +343,18 @@ class AltitudeReference(StrEnum):
     """The datum an altitude is measured from.
 
     ``AMSL`` above mean sea level; ``AGL`` above ground level; ``STD`` pressure altitude on the
-    standard setting (1013.25 hPa), which flight levels always use.
+    standard setting (1013.25 hPa), which flight levels always use; ``W84`` height above the
+    WGS84 ellipsoid (what GNSS gives and ASTM F3548 uses; it differs from AMSL by the geoid's
+    undulation, up to about a hundred metres).
     """
 
     AMSL = "AMSL"
     AGL = "AGL"
     STD = "STD"
+    W84 = "W84"
 
 
-_ALT_RE: Final = re.compile(rf"^\s*({_NUMBER})\s*(m|ft)\s*(AMSL|MSL|AGL|STD|SFC)?\s*$", re.I)
+_ALT_RE: Final = re.compile(rf"^\s*({_NUMBER})\s*(m|ft)\s*(AMSL|MSL|AGL|STD|W84|SFC)?\s*$", re.I)
 _FL_RE: Final = re.compile(r"^\s*FL\s*(\d{1,3})\s*$", re.I)
 
 _UNLIMITED_FL: Final = 999
@@ -471,7 +474,7 @@ class Altitude(_TextForm):
                 reference = AltitudeReference(ref_raw)
             except ValueError:
                 raise ValueError(
-                    f"unknown altitude reference {ref_raw!r}: use AMSL, AGL or STD"
+                    f"unknown altitude reference {ref_raw!r}: use AMSL, AGL, STD or W84"
                 ) from None
             return cls(require_number(raw["value"], "an altitude's value"), unit, reference)
         raise ValueError(
@@ -507,7 +510,7 @@ class Altitude(_TextForm):
                     "properties": {
                         "value": {"type": "number"},
                         "unit": {"enum": ["m", "ft", "FL"]},
-                        "reference": {"enum": ["AMSL", "AGL", "STD"]},
+                        "reference": {"enum": ["AMSL", "AGL", "STD", "W84"]},
                     },
                     "required": ["value", "unit"],
                     "additionalProperties": False,

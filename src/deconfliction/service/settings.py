@@ -90,6 +90,54 @@ class Settings(BaseSettings):
         ),
     )
 
+    # -- interoperability formats (docs/design/formats.md) -------------------------------------
+
+    notam_party: str = Field(
+        default="caa",
+        description=(
+            "The civil-aviation party whose notices imported NOTAMs become (it must be declared "
+            "in the record)."
+        ),
+    )
+    notam_fir: str = Field(
+        default="XXXX",
+        pattern=r"^[A-Z]{4}$",
+        description=(
+            "The FIR (four letters) written in the Q line and item A of NOTAM proposals for "
+            "notices that did not come from a NOTAM."
+        ),
+    )
+    dss_enabled: bool = Field(
+        default=False,
+        description="Serve the ASTM F3548-21 DSS interface at /dss/v1/ beside the API.",
+    )
+    dss_party: str = Field(
+        default="utm",
+        description=(
+            "The party whose notices the DSS's operational intents and constraints become (it "
+            "must be declared in the record when the DSS is enabled)."
+        ),
+    )
+    dss_public_key: str | None = Field(
+        default=None,
+        description=(
+            "The file of the public key that signs DSS access tokens (RS256): a PEM public key "
+            "or certificate, or a JWKS. Required when the DSS is enabled."
+        ),
+    )
+    dss_audience: str = Field(
+        default="localhost",
+        description=(
+            "Comma-separated audiences a DSS access token may name (the host name clients "
+            "reach the DSS at)."
+        ),
+    )
+    dss_max_area_km2: float = Field(
+        default=2500.0,
+        gt=0,
+        description="Largest area one DSS entity or query may cover, in square kilometres.",
+    )
+
     def limits(self) -> Limits:
         return Limits(
             max_area_km2=self.max_area_km2,

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from deconfliction.api.routes import (
     agreements,
     alerts,
+    formats,
     inbox,
     ledger,
     lines,
@@ -32,6 +33,7 @@ ROUTERS: list[APIRouter] = [
     proposals.router,
     sites.router,
     notices.router,
+    formats.router,
     observations.router,
     alerts.router,
     inbox.router,

@@ -4,8 +4,10 @@ Bounds are compared in metres once they share a datum.  A flight level is a pres
 it is compared with an altitude above mean sea level as in the standard atmosphere (QNH
 1013.25 hPa), and the explanation says so.  An altitude above ground cannot be compared with
 one above sea level without terrain data: such bands are treated as overlapping, which can only
-raise more alerts, never fewer, and the explanation says that too.  The surface (SFC) is below
-everything and UNL above everything.
+raise more alerts, never fewer, and the explanation says that too.  A height above the WGS84
+ellipsoid (W84) is compared with heights above sea level by widening its band by the geoid's
+range (its lower bound 86 m lower, its upper bound 107 m higher), which again can only raise more
+alerts.  The surface (SFC) is below everything and UNL above everything.
 """
 
 from __future__ import annotations
@@ -26,12 +28,23 @@ STD_BOUND = 4
 """A bound above mean sea level given on the standard setting (a flight level)."""
 AMSL_BOUND = 8
 """A bound above mean sea level given as an altitude AMSL."""
+W84_BOUND = 16
+"""A bound above the WGS84 ellipsoid (compared as above sea level, widened by the geoid)."""
+
+GEOID_ABOVE_M = 86.0
+"""The geoid lies at most this far above the WGS84 ellipsoid (EGM2008: +85.8 m)."""
+GEOID_BELOW_M = 107.0
+"""... and at most this far below it (EGM2008: -106.2 m)."""
 
 _AGL_NOTE = (
     "heights above ground and above sea level cannot be compared without terrain data: "
     "treated as overlapping"
 )
 _STD_NOTE = "flight levels compared with altitudes in the standard atmosphere (QNH 1013.25)"
+_W84_NOTE = (
+    "heights above the WGS84 ellipsoid compared with heights above sea level within the "
+    "geoid's range (-86 m to +107 m)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +77,18 @@ def _bits(alt: Altitude) -> int:
         return AGL_BOUND
     if alt.reference is AltitudeReference.STD:
         return MSL_BOUND | STD_BOUND
+    if alt.reference is AltitudeReference.W84:
+        return MSL_BOUND | W84_BOUND
     return MSL_BOUND | AMSL_BOUND
 
 
 def _bounds(band: AltitudeBand) -> tuple[float, float]:
     lo = -math.inf if band.lower.is_surface else band.lower.metres
     hi = math.inf if band.upper.is_unlimited else band.upper.metres
+    if band.lower.reference is AltitudeReference.W84:
+        lo -= GEOID_ABOVE_M
+    if band.upper.reference is AltitudeReference.W84:
+        hi += GEOID_BELOW_M
     return lo, hi
 
 
@@ -92,6 +111,8 @@ def gap_between(a: BandTerms, b: BandTerms) -> VerticalGap:
     if datums & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND:
         return VerticalGap(-math.inf, assessed=False, note=_AGL_NOTE)
     note = _STD_NOTE if datums & (STD_BOUND | AMSL_BOUND) == STD_BOUND | AMSL_BOUND else ""
+    if datums & W84_BOUND:
+        note = _W84_NOTE
     return VerticalGap(max(a[0], b[0]) - min(a[1], b[1]), assessed=True, note=note)
 
 
