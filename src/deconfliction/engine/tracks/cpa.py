@@ -420,10 +420,30 @@ def detect(
     while (span_x / size_h + 2) * (span_y / size_h + 2) * (span_z / size_v + 2) > limit:
         size_h *= 1.5
         size_v *= 1.5
+    ax, ay, az, avx, avy, avz, ak = arrays
     parts = []
     for s in range(slices):
         tk = (s + 0.5) * step
-        parts.append(_slice(*arrays, groups, table, tk, half, s, step, slices - 1, size_h, size_v))
+        parts.append(
+            _slice(
+                ax,
+                ay,
+                az,
+                avx,
+                avy,
+                avz,
+                ak,
+                groups,
+                table,
+                tk,
+                half,
+                s,
+                step,
+                slices - 1,
+                size_h,
+                size_v,
+            )
+        )
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
     order = np.lexsort((j, i))

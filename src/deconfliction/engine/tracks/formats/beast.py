@@ -44,7 +44,7 @@ def beast_frame(kind: int, counter: int, signal: int, payload: bytes) -> bytes:
     """One frame, escaped (for fixtures and replay tools).
 
     >>> beast_frame(0x32, 0x1A, 0x80, bytes(7)).hex()
-    '1a32000000001a1a800000000000000000'
+    '1a3200000000001a1a8000000000000000'
     """
     body = counter.to_bytes(6, "big") + bytes([signal]) + payload
     return bytes([ESC, kind]) + body.replace(b"\x1a", b"\x1a\x1a")
