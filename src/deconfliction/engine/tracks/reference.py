@@ -64,11 +64,14 @@ def all_pairs(
     h: float,
     v: float,
     t: float,
+    k: NDArray[np.float64] | None = None,
     block: int = 1024,
 ) -> set[tuple[int, int]]:
     """Every conflicting pair ``(i, j)``, ``i < j``, by the minimisation of
-    :func:`exact_conflict` in floats over all pairs (one group, one set of minima)."""
+    :func:`exact_conflict` in floats over all pairs (one group, one set of minima; ``k`` the
+    plane's scale factors, which scale each pair's ``h`` by their mean)."""
     n = x.shape[0]
+    scale = np.ones(n) if k is None else k
     found: set[tuple[int, int]] = set()
     for start in range(0, n, block):
         rows = np.arange(start, min(n, start + block))
@@ -93,7 +96,8 @@ def all_pairs(
         s = np.minimum(np.maximum(vertex, lo), hi)
         px = dx + ux * s
         py = dy + uy * s
-        hit = ok_v & (px * px + py * py < h * h)
+        hh = h * (0.5 * (scale[None, :] + scale[rows, None]))
+        hit = ok_v & (px * px + py * py < hh * hh)
         hit &= np.arange(n)[None, :] > rows[:, None]
         for i, j in zip(*np.nonzero(hit), strict=True):
             found.add((int(rows[i]), int(j)))

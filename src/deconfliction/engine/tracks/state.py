@@ -54,9 +54,9 @@ class TrackState:
             self.last = t
         if r.lat is not None and (self.position is None or t >= self.position.t):
             self.position = r
-        if (r.baro is not None or r.geom is not None) and (self.alt is None or t >= self.alt.t):
-            self.alt = r
-        elif r.on_ground and (self.alt is None or t >= self.alt.t):
+        if (
+            (r.baro is not None or r.geom is not None) and (self.alt is None or t >= self.alt.t)
+        ) or (r.on_ground and (self.alt is None or t >= self.alt.t)):
             self.alt = r
         if r.speed is not None and r.track is not None:
             if self.velocity is None or t >= self.velocity.t:
