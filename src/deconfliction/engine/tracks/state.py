@@ -54,13 +54,12 @@ class TrackState:
             self.last = t
         if r.lat is not None and (self.position is None or t >= self.position.t):
             self.position = r
-        if (
-            (r.baro is not None or r.geom is not None) and (self.alt is None or t >= self.alt.t)
-        ) or (r.on_ground and (self.alt is None or t >= self.alt.t)):
+        has_alt = r.baro is not None or r.geom is not None or bool(r.on_ground)
+        if has_alt and (self.alt is None or t >= self.alt.t):
             self.alt = r
-        if r.speed is not None and r.track is not None:
-            if self.velocity is None or t >= self.velocity.t:
-                self.velocity = r
+        has_velocity = r.speed is not None and r.track is not None
+        if has_velocity and (self.velocity is None or t >= self.velocity.t):
+            self.velocity = r
         if (r.callsign is not None or r.squawk is not None) and (
             self.identity is None or t >= self.identity.t
         ):
