@@ -92,7 +92,9 @@ def test_kernel_equals_the_exact_reference_pair_for_pair(rows: list[tuple[float,
     base=st.lists(aircraft, min_size=1, max_size=6),
     copies=st.lists(st.tuples(st.integers(0, 5), st.sampled_from([H, -H, V])), max_size=6),
 )
-def test_boundary_neighbours(base: list[tuple[float, ...]], copies: list[tuple[int, float]]) -> None:
+def test_boundary_neighbours(
+    base: list[tuple[float, ...]], copies: list[tuple[int, float]]
+) -> None:
     """Aircraft placed exactly one minimum away from others, flying alike or not."""
     rows = list(base)
     for which, offset in copies:
@@ -108,8 +110,17 @@ def test_kernel_equals_the_all_pairs_reference_on_dense_traffic() -> None:
     z = rng.uniform(3000, 12000, n)
     s, th = rng.uniform(100, 250, n), rng.uniform(0, 2 * np.pi, n)
     vz = np.where(rng.random(n) < 0.2, rng.uniform(-15, 15, n), 0.0)
-    found = detect(x, y, z, s * np.sin(th), s * np.cos(th), vz, np.ones(n),
-                   np.zeros(n, np.int32), default_minima())
+    found = detect(
+        x,
+        y,
+        z,
+        s * np.sin(th),
+        s * np.cos(th),
+        vz,
+        np.ones(n),
+        np.zeros(n, np.int32),
+        default_minima(),
+    )
     expected = all_pairs(x, y, z, s * np.sin(th), s * np.cos(th), vz, H, V, T)
     assert len(expected) > 100
     assert found.pairs() == expected
