@@ -184,7 +184,7 @@ def test_il20_orbiting_at_300_kt_cannot_clear_a_notice_filed_50_s_ahead(heading:
 
 def test_clearance_on_track_and_entering() -> None:
     volume = il20_volume(IL20_START)
-    now = IL20_START - timedelta(seconds=600)
+    now = IL20_START - timedelta(seconds=300)
     # Outside, flying towards the area: enters before the start, still inside at the start.
     c = time_to_clear(35.75, 35.0, baro(16000), 150.0, 0.0, volume, now, margin_m=0.0)
     assert c is not None

@@ -89,7 +89,7 @@ def _along_track(
 ) -> tuple[float | None, float | None]:
     """Distances along the geodesic at ``azimuth`` where it first enters and then leaves
     ``grown`` (None when it does not within ``reach``)."""
-    steps = max(2, int(math.ceil(reach / 500.0)) + 1)
+    steps = max(2, math.ceil(reach / 500.0) + 1)
     d = np.linspace(0.0, reach, steps)
     lons, lats, _ = geod().fwd(np.full(steps, lon), np.full(steps, lat), np.full(steps, azimuth), d)
     inside = grown.distance_to_points(lons, lats) == 0.0
