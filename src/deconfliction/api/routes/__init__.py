@@ -17,6 +17,7 @@ from deconfliction.api.routes import (
     parties,
     sites,
     stream,
+    tracks,
     zones,
 )
 
@@ -35,5 +36,6 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     messages.router,
     stream.router,
+    tracks.router,
     ledger.router,
 ]

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.model import AltitudeBand, Notice, Volume
 from deconfliction.engine.tracks.quantities import TrackAltitude, VerticalDatum
 from deconfliction.engine.units import FOOT, Altitude, AltitudeReference
@@ -55,11 +56,17 @@ GEOID_TOLERANCE_M: Final = 110.0
 
 
 class ConformanceKind(StrEnum):
-    outside_volume = "track-outside-volume"
-    outside_band = "track-outside-band"
-    before_window = "track-before-window"
-    overrun = "track-overrun"
-    unnotified = "track-unnotified"
+    """The conformance alert kinds (the same values as their :class:`AlertKind`)."""
+
+    outside_volume = AlertKind.track_outside_volume.value
+    outside_band = AlertKind.track_outside_band.value
+    before_window = AlertKind.track_before_window.value
+    overrun = AlertKind.track_overrun.value
+    unnotified = AlertKind.track_unnotified.value
+
+    @property
+    def alert_kind(self) -> AlertKind:
+        return AlertKind(self.value)
 
 
 @dataclass(frozen=True, slots=True)
