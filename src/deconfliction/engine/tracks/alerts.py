@@ -68,9 +68,7 @@ class TacticalAlerts:
         before = old.figures.get("time_to_loss_s")
         now = finding.figures.get("time_to_loss_s")
         return (
-            isinstance(before, int | float)
-            and isinstance(now, int | float)
-            and now < 0.5 * before
+            isinstance(before, int | float) and isinstance(now, int | float) and now < 0.5 * before
         )
 
     def changes(
