@@ -422,6 +422,10 @@ class TrackService:
             }
             tx.append(track_store.EVIDENCE, alert.id, {"evidence": evidence}, alert.parties)
             tx.record_change(e.change)
+        # The situation moves only once everything is written: nothing above can leave it
+        # ahead of the log (a failed commit rebuilds it from the log).
+        for e in changes:
+            tx.situation.record_change(e.change)
 
     # -- history and what a party may see ---------------------------------------------------
 

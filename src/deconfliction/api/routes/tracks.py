@@ -41,7 +41,7 @@ def _reference(text: str | None) -> tuple[float, float] | None:
 @router.post(
     "/feed",
     response_model=FeedAnswer,
-    responses=errors(400, 401, 403, 413, 422),
+    responses=errors(400, 401, 403, 422),
     summary="Post what a receiver heard, in its own format (not recorded: merged into the picture)",
 )
 async def feed(
