@@ -22,7 +22,7 @@ from typing import Any
 
 from deconfliction.engine.alerts import AlertStatus
 from deconfliction.engine.detection.findings import AlertKind, finding_key
-from deconfliction.engine.errors import Forbidden, InvalidInput
+from deconfliction.engine.errors import Forbidden, InvalidInput, NotFound
 from deconfliction.engine.model import Agreement, Notice, NoticeKind
 from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, TacticalAlerts
 from deconfliction.engine.tracks.attribution import Attributed, Attribution, Declaration
@@ -186,6 +186,8 @@ class TrackService:
     def set_terms(self, tx: Tx, principal: Principal, terms: TrackTerms) -> dict[str, Any]:
         require(principal, Action.configure)
         agreement = tx.situation.roster.agreements.get(terms.agreement)
+        if agreement is not None and principal.party not in agreement.parties:
+            raise NotFound("agreement", terms.agreement)  # need to know binds admins too
         if agreement is None:
             raise InvalidInput.at(("agreement",), f"no agreement '{terms.agreement}'")
         unknown = [p for p in terms.unattributed_visible_to if p not in tx.situation.roster.parties]

@@ -157,12 +157,9 @@ def conformance_finding(
         subjects,
         explanation,
         at,
-        {
-            "excess": round(offence.distance_m, 1),
-            "volume": offence.volume,
-            "lon": pos.lon if pos else None,
-            "lat": pos.lat if pos else None,
-        },
+        # No position here: the figures must not change with every report (the evidence
+        # holds the positions), or an open alert would be rewritten all the time.
+        {"excess": round(offence.distance_m, -1), "volume": offence.volume},
     )
 
 
