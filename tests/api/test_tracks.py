@@ -131,8 +131,8 @@ def test_converging_aircraft_raise_a_conflict_on_both_streams_and_close(
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["reports"] == 6
-    assert body["rejected"] == 1
-    assert body["first_rejected"][0]["where"] == "line 7"
+    assert body["unreadable"] == 1
+    assert body["first_unreadable"][0]["where"] == "line 7"
 
     stats = world.services.tracks.tick()
     assert stats.conflicts == 1
@@ -230,7 +230,7 @@ def test_cli_ingest_replays_a_file_into_the_server(world: Api, tmp_path) -> None
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["reports"] == 12
-    assert summary["rejected"] == 1
+    assert summary["unreadable"] == 1
     assert world.services.tracks.tick().conflicts == 1
     listed = CliRunner().invoke(
         cli, ["tracks", "list", "--server", world.url, "--token", world.token("a"), "--json"]

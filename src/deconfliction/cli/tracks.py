@@ -132,7 +132,7 @@ def ingest(
         "posts": feeder.posts,
         "reports": feeder.reports,
         "ignored": feeder.ignored,
-        "rejected": feeder.rejected,
+        "unreadable": feeder.unreadable,
         "reasons": dict(feeder.reasons),
     }
     if as_json:
@@ -140,7 +140,7 @@ def ingest(
         return
     out().print(
         f"{feeder.reports} reports posted in {feeder.posts} posts; "
-        f"{feeder.ignored} messages without track data; {feeder.rejected} rejected"
+        f"{feeder.ignored} messages without track data; {feeder.unreadable} unreadable"
     )
     for reason, count in feeder.reasons.most_common():
         out().print(f"  {count} × {reason}", markup=False)

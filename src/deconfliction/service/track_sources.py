@@ -155,7 +155,7 @@ class Feeder:
     params: dict[str, str] = field(default_factory=dict)
     reports: int = 0
     ignored: int = 0
-    rejected: int = 0
+    unreadable: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     posts: int = 0
 
@@ -187,5 +187,5 @@ class Feeder:
         self.posts += 1
         self.reports += body["reports"]
         self.ignored += body["ignored"]
-        self.rejected += body["rejected"]
+        self.unreadable += body["unreadable"]
         self.reasons.update(body["reasons"])

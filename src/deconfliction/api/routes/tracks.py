@@ -138,8 +138,15 @@ async def set_terms(
 
 @router.get(
     "/stream",
+    status_code=200,
     response_class=EventStream,
-    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}, **ERRORS},
+    responses={
+        200: {
+            "description": "An endless `text/event-stream` of `tracks` events.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **ERRORS,
+    },
     summary="Live positions of the aircraft the caller may see (Server-Sent Events)",
 )
 async def stream(

@@ -16,30 +16,32 @@ from deconfliction.service.tracks import FeedResult
 __all__ = ["FeedAnswer", "TrackList", "TrackPublic"]
 
 
-class RejectedPublic(Output):
+class UnreadablePublic(Output):
+    """Input the server could not read: where it was and why."""
+
     where: str
     reason: str
 
 
 class FeedAnswer(Output):
     """What the server made of a posted chunk: reports merged, messages without track data
-    (ignored), and rejections counted by reason, the first few with their place."""
+    (ignored), and unreadable input counted by reason, the first few with their place."""
 
     reports: int
     ignored: int
-    rejected: int
+    unreadable: int
     reasons: dict[str, int]
-    first_rejected: list[RejectedPublic]
+    first_unreadable: list[UnreadablePublic]
 
     @classmethod
     def of(cls, r: FeedResult) -> FeedAnswer:
         return cls(
             reports=r.reports,
             ignored=r.ignored,
-            rejected=r.rejected,
+            unreadable=r.rejected,
             reasons=r.reasons,
-            first_rejected=[
-                RejectedPublic(where=x.where, reason=x.reason) for x in r.first_rejected
+            first_unreadable=[
+                UnreadablePublic(where=x.where, reason=x.reason) for x in r.first_rejected
             ],
         )
 
