@@ -194,7 +194,8 @@ def main() -> None:
         "p99_s": q[98] if len(q) > 98 else (max(samples) if samples else None),
         "max_s": max(samples) if samples else None,
         "last_tick": {"aircraft": tick.aircraft, "conflicts": tick.conflicts,
-                      "changes": tick.changes, "seconds": tick.seconds},
+                      "changes": tick.changes, "seconds": tick.seconds,
+                      "phases": tick.phases},
         "cpus": os.cpu_count(), "load": os.getloadavg(),
     }))  # fmt: skip
     server.should_exit = True

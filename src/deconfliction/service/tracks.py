@@ -105,6 +105,9 @@ class TickStats:
     conflicts: int = 0
     changes: int = 0
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each part of the tick (context, snapshot, conflicts, conformance,
+    clearance, record)."""
 
 
 @dataclass
@@ -296,9 +299,18 @@ class TrackService:
         import time
 
         began = time.perf_counter()
+        phases: dict[str, float] = {}
+        mark = [began]
+
+        def lap(name: str) -> None:
+            now_s = time.perf_counter()
+            phases[name] = round(now_s - mark[0], 4)
+            mark[0] = now_s
+
         settings = self.settings
         t = now.timestamp()
         ctx = self.writer.execute(self._context)
+        lap("context")
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
                 self._history.pop(key, None)
@@ -307,6 +319,7 @@ class TrackService:
         owners_found = [self.owner(s) for s in snap.states]
         owners = [o.party for o in owners_found]
         self._remember(snap, t)
+        lap("snapshot")
         upsert: list[tuple[Any, Sequence[TrackReport]]] = []
         close: list[tuple[str, str, Sequence[TrackReport]]] = []
         # Conflicts.
@@ -319,6 +332,7 @@ class TrackService:
                 gone = [s for s in alert.subjects if s not in present]
                 reason = f"track of {gone[0]} lost" if gone else "geometry cleared"
                 close.append((alert.id, reason, []))
+        lap("conflicts")
         # Conformance, for attributed aircraft with a new position.
         by_author: dict[str, list[Notice]] = {}
         for n in ctx.notices:
@@ -357,6 +371,7 @@ class TrackService:
                     close.append(
                         (finding_key(kind, state.key), "back in conformance", state.evidence())
                     )
+        lap("conformance")
         # Time to clear, for notices not seen before.
         fresh = [n for n in ctx.notices if n.id not in self._seen_notices]
         self._seen_notices.update(n.id for n in fresh)
@@ -370,11 +385,13 @@ class TrackService:
             elif isinstance(volume, int) and filed.volumes[volume].window.start <= now:
                 close.append((alert.id, "the volume started", []))
         changes = self.alerts.changes(now, upsert, close)
+        lap("clearance")
         if changes:
             self.writer.execute(lambda tx: self._record(tx, changes))
             self.alerts.applied(changes)
+        lap("record")
         self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
-                              time.perf_counter() - began)  # fmt: skip
+                              time.perf_counter() - began, phases)  # fmt: skip
         return self.last
 
     def _clearances(
@@ -414,15 +431,27 @@ class TrackService:
 
     @staticmethod
     def _record(tx: Tx, changes: list[Evidenced]) -> None:
+        """The evidence of every change (one statement per table for all of them), then the
+        changes themselves, then the situation."""
+        tx.append_many(
+            [
+                (
+                    track_store.EVIDENCE,
+                    e.change.alert.id,
+                    {
+                        "evidence": {
+                            "alert": e.change.alert.id,
+                            "kind": e.change.alert.kind.value,
+                            "action": e.change.action.value,
+                            "reports": [r.to_dict() for r in e.reports],
+                        }
+                    },
+                    e.change.alert.parties,
+                )
+                for e in changes
+            ]
+        )
         for e in changes:
-            alert = e.change.alert
-            evidence = {
-                "alert": alert.id,
-                "kind": alert.kind.value,
-                "action": e.change.action.value,
-                "reports": [r.to_dict() for r in e.reports],
-            }
-            tx.append(track_store.EVIDENCE, alert.id, {"evidence": evidence}, alert.parties)
             tx.record_change(e.change)
         # The situation moves only once everything is written: nothing above can leave it
         # ahead of the log (a failed commit rebuilds it from the log).
