@@ -55,6 +55,36 @@ class Alert:
             figures=dict(finding.figures),
         )
 
+    def updated(self, finding: Finding, at: datetime) -> Alert:
+        """This alert, still open, with ``finding``'s parties, subjects, text and figures."""
+        return Alert(
+            id=self.id,
+            kind=self.kind,
+            status=AlertStatus.open,
+            parties=finding.parties,
+            subjects=finding.subjects,
+            explanation=finding.explanation,
+            raised_at=self.raised_at,
+            updated_at=at,
+            figures=dict(finding.figures),
+        )
+
+    def closed(self, at: datetime, reason: str) -> Alert:
+        """This alert, closed at ``at`` for ``reason``."""
+        return Alert(
+            id=self.id,
+            kind=self.kind,
+            status=AlertStatus.closed,
+            parties=self.parties,
+            subjects=self.subjects,
+            explanation=self.explanation,
+            raised_at=self.raised_at,
+            updated_at=at,
+            figures=self.figures,
+            closed_at=at,
+            closed_reason=reason,
+        )
+
     def same_content(self, finding: Finding) -> bool:
         return (
             self.parties == finding.parties

@@ -86,35 +86,13 @@ class TacticalAlerts:
                 alert = Alert.from_finding(finding, at)
                 out.append(Evidenced(AlertChange(ChangeAction.opened, alert, at), tuple(reports)))
             elif not old.same_content(finding) and self._due(old, finding, at):
-                alert = Alert(
-                    id=old.id,
-                    kind=old.kind,
-                    status=AlertStatus.open,
-                    parties=finding.parties,
-                    subjects=finding.subjects,
-                    explanation=finding.explanation,
-                    raised_at=old.raised_at,
-                    updated_at=at,
-                    figures=dict(finding.figures),
-                )
+                alert = old.updated(finding, at)
                 out.append(Evidenced(AlertChange(ChangeAction.updated, alert, at), tuple(reports)))
         for alert_id, reason, reports in close:
             old = self.open.get(alert_id)
             if old is None:
                 continue
-            closed = Alert(
-                id=old.id,
-                kind=old.kind,
-                status=AlertStatus.closed,
-                parties=old.parties,
-                subjects=old.subjects,
-                explanation=old.explanation,
-                raised_at=old.raised_at,
-                updated_at=at,
-                figures=old.figures,
-                closed_at=at,
-                closed_reason=reason,
-            )
+            closed = old.closed(at, reason)
             out.append(Evidenced(AlertChange(ChangeAction.closed, closed, at), tuple(reports)))
         return out
 

@@ -70,6 +70,18 @@ def _q(item: Any, *path: str, unit: str | None = None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _heights(
+    fl: float | None, height_ft: float | None
+) -> tuple[TrackAltitude | None, TrackAltitude | None]:
+    """A flight level (barometric, in FL) and a geometric height (ft), as reported."""
+    return (
+        TrackAltitude(fl, AltitudeUnit.FL, VerticalDatum.barometric) if fl is not None else None,
+        TrackAltitude(height_ft, AltitudeUnit.ft, VerticalDatum.geometric)
+        if height_ft is not None
+        else None,
+    )
+
+
 def _day_start(reference: float, tod: float) -> float:
     midnight = math.floor(reference / _DAY) * _DAY
     t = midnight + tod
@@ -216,12 +228,7 @@ class AsterixParser:
             callsign or None,
             lon,
             lat,
-            TrackAltitude(fl, AltitudeUnit.FL, VerticalDatum.barometric)
-            if fl is not None
-            else None,
-            TrackAltitude(height, AltitudeUnit.ft, VerticalDatum.geometric)
-            if height is not None
-            else None,
+            *_heights(fl, height),
             Speed(gs, SpeedUnit.NM_s) if gs is not None and gs >= 0 else None,
             ta,
             rate,
@@ -278,12 +285,7 @@ class AsterixParser:
             callsign or None,
             lon,
             lat,
-            TrackAltitude(fl, AltitudeUnit.FL, VerticalDatum.barometric)
-            if fl is not None
-            else None,
-            TrackAltitude(height, AltitudeUnit.ft, VerticalDatum.geometric)
-            if height is not None
-            else None,
+            *_heights(fl, height),
             speed,
             track,
             VerticalRate(rocd, VerticalRateUnit.ft_min) if rocd is not None else None,
