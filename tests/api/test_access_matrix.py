@@ -133,6 +133,10 @@ GET    /v1/notices/{notice_id}/timeline        idf   rus   sarc  | 401 401 401 |
 POST   /v1/notams                              idf   rus   sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
 GET    /v1/notices/{notice_id}/notam           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 POST   /v1/imports/geojson                     idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
+POST   /v1/tracks/feed                         idf   rus   sarc  | 401 401 401 | 200 200 200 403 | 200 200 200 403 | 200  200  200  403
+GET    /v1/tracks                              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+POST   /v1/tracks/aircraft                     idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
+GET    /v1/tracks/stream                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 """
 # fmt: on
 
@@ -500,6 +504,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/messages"): Call(listing=("messages", "message")),
     ("GET", "/v1/messages/{message_id}"): Call(_known("message")),
     ("POST", "/v1/messages"): Call(body=lambda w, p: {"to": "undof", "body": f"from {p}"}),
+    ("POST", "/v1/tracks/feed"): Call(query={"format": "sbs", "source": "matrix"}),
+    ("POST", "/v1/tracks/aircraft"): Call(body=lambda w, p: {"callsigns": [f"M{w.serial()}*"]}),
 }
 """Endpoints not named here take no parameters and no body."""
 
@@ -628,7 +634,9 @@ def _check_cell(world: World, row: Row, caller: str) -> list[str]:
     if call.query:
         url += "?" + "&".join(f"{k}={v}" for k, v in call.query.items())
     where = f"{row} as {caller} ({party})"
-    answer = _request(client, row.method, url, body, stream=row.path == "/v1/stream")
+    answer = _request(
+        client, row.method, url, body, stream=row.path in ("/v1/stream", "/v1/tracks/stream")
+    )
     problems = _check_shape(where, answer)
     if answer.status != cell.status:
         problems.append(f"{where}: expected {cell.status}, got {answer.status}: {answer.body!r}")

@@ -137,6 +137,47 @@ class Settings(BaseSettings):
         gt=0,
         description="Largest area one DSS entity or query may cover, in square kilometres.",
     )
+    tracks_tick_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often conflict prediction, conformance and time to clear run over the live tracks, in seconds.",
+    )
+    tracks_max_age_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="A track whose position, altitude or velocity is older than this (seconds) is left out of prediction and conformance.",
+    )
+    tracks_forget_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="An aircraft not heard for this many seconds is dropped from the air picture.",
+    )
+    tracks_history_s: float = Field(
+        default=600.0,
+        ge=0,
+        description="How long track history (trails) is kept in memory, in seconds.",
+    )
+    tracks_history_step_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="One trail point per aircraft at most every this many seconds.",
+    )
+    tracks_alert_update_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="An open tactical alert whose figures change is recorded again at most this often (seconds), unless its time to loss halves.",
+    )
+    tracks_conformance_confirm: int = Field(
+        default=2,
+        ge=1,
+        description="Consecutive offending reports that raise a conformance alert (one stray report does not).",
+    )
+    tracks_conformance_clear: int = Field(
+        default=3,
+        ge=1,
+        description="Consecutive conforming reports that close a conformance alert.",
+    )
 
     def limits(self) -> Limits:
         return Limits(

@@ -19,6 +19,7 @@ from deconfliction.api.routes import (
     proposals,
     sites,
     stream,
+    tracks,
     zones,
 )
 
@@ -39,5 +40,6 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     messages.router,
     stream.router,
+    tracks.router,
     ledger.router,
 ]
