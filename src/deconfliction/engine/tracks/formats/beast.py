@@ -163,6 +163,9 @@ class BeastParser:
                     Rejected(f"{where} frame {i}", f"not decodable ({exc!r:.60})")
                 )
                 continue
+            if not isinstance(decoded, dict):  # nothing the decoder could read in it
+                result.ignored += 1
+                continue
             report = _report(decoded, t, self.source, received, f"{where} frame {i}")
             if report is None:
                 result.ignored += 1
