@@ -6,6 +6,13 @@ refused: an ambiguous unit is how 9 km errors happen.
 
 Type aliases carry their unit in the annotation (``Metres``, ``Feet``, ``Seconds``) so that a
 signature says what it expects.
+
+Two values of each quantity: a float for computation (``metres``, ``seconds``), and an exact
+rational (``exact_metres``, ``exact_seconds``) for decisions at a threshold.  The exact value is
+the number as written (the shortest decimal that reads back as the stored float, which is what
+the quantity prints) times the unit's exact factor: a foot is 0.3048 m and a flight level
+100 ft by definition, so "FL010" plus "500 ft" is exactly "457.2 m AMSL", which the products
+of binary floats are not.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from fractions import Fraction
 from typing import Annotated, Any, Final
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -34,6 +42,7 @@ __all__ = [
     "LengthUnit",
     "Metres",
     "Seconds",
+    "exact_decimal",
     "format_duration",
     "require_number",
 ]
@@ -44,6 +53,8 @@ Seconds = Annotated[float, "s"]
 
 FOOT: Final = 0.3048
 """Metres in one international foot."""
+EXACT_FOOT: Final = Fraction(3048, 10_000)
+"""The same, exactly."""
 NAUTICAL_MILE: Final = 1852.0
 """Metres in one international nautical mile."""
 
@@ -60,6 +71,12 @@ _LENGTH_FACTORS: Final = {
     LengthUnit.km: 1000.0,
     LengthUnit.NM: NAUTICAL_MILE,
     LengthUnit.ft: FOOT,
+}
+_EXACT_LENGTH_FACTORS: Final = {
+    LengthUnit.m: Fraction(1),
+    LengthUnit.km: Fraction(1000),
+    LengthUnit.NM: Fraction(1852),
+    LengthUnit.ft: EXACT_FOOT,
 }
 _LENGTH_ALIASES: Final = {
     "m": LengthUnit.m,
@@ -81,6 +98,25 @@ def _finite(value: float, what: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number")
     return value
+
+
+def exact_decimal(value: float) -> Fraction:
+    """A float as the decimal it reads back from (its shortest form, as ``repr`` writes it),
+    exactly.
+
+    >>> exact_decimal(0.1), exact_decimal(457.2), exact_decimal(1e-07)
+    (Fraction(1, 10), Fraction(2286, 5), Fraction(1, 10000000))
+    """
+    return Fraction(repr(float(value)))
+
+
+def _times(number: str, factor: int) -> float:
+    """``number`` (decimal text) times a whole ``factor``, rounded once to the nearest double:
+    "0.07 h" is 252 s, where 0.07 * 3600 in binary is 252.00000000000003."""
+    quick = float(number) * factor
+    if not 1e-300 < abs(quick) < 1e300:  # zero, huge or tiny: no exact product worth having
+        return quick
+    return float(Fraction(number) * factor)
 
 
 def require_number(raw: Any, what: str) -> float:
@@ -152,6 +188,15 @@ class Length(_TextForm):
     def metres(self) -> Metres:
         return self.value * _LENGTH_FACTORS[self.unit]
 
+    @property
+    def exact_metres(self) -> Fraction:
+        """The length in metres, exactly (see the module's docstring).
+
+        >>> Length.parse("500 ft").exact_metres
+        Fraction(762, 5)
+        """
+        return exact_decimal(self.value) * _EXACT_LENGTH_FACTORS[self.unit]
+
     @classmethod
     def of_metres(cls, metres: Metres) -> Length:
         return cls(metres, LengthUnit.m)
@@ -198,12 +243,13 @@ class Length(_TextForm):
 
 
 _DURATION_UNITS: Final = {
-    "s": 1.0,
-    "sec": 1.0,
-    "min": 60.0,
-    "h": 3600.0,
-    "d": 86400.0,
+    "s": 1,
+    "sec": 1,
+    "min": 60,
+    "h": 3600,
+    "d": 86400,
 }
+_ISO_FACTORS: Final = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION_RE: Final = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-z]+)\s*$")
 _ISO_DURATION_RE: Final = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
@@ -240,6 +286,25 @@ class Duration(_TextForm):
     def timedelta(self) -> timedelta:
         return timedelta(seconds=self.seconds)
 
+    @property
+    def exact_seconds(self) -> Fraction:
+        """The duration in seconds, exactly as it is written.
+
+        >>> Duration.parse("0.07 h").exact_seconds
+        Fraction(252, 1)
+        """
+        return exact_decimal(self.seconds)
+
+    @property
+    def exact_microseconds(self) -> int:
+        """The whole number of microseconds ``n`` such that a whole number of microseconds
+        ``g`` is shorter than the duration exactly when ``g < n`` (the ceiling).
+
+        >>> Duration.parse("1.5 s").exact_microseconds, Duration(1e-7).exact_microseconds
+        (1500000, 1)
+        """
+        return math.ceil(self.exact_seconds * 1_000_000)
+
     @classmethod
     def parse(cls, raw: Any) -> Duration:
         if isinstance(raw, Duration):
@@ -250,19 +315,17 @@ class Duration(_TextForm):
             text = raw.strip()
             iso = _ISO_DURATION_RE.match(text)
             if iso and text not in ("P", "PT"):
-                parts = {k: float(v) for k, v in iso.groupdict().items() if v}
-                return cls(
-                    parts.get("d", 0) * 86400
-                    + parts.get("h", 0) * 3600
-                    + parts.get("m", 0) * 60
-                    + parts.get("s", 0)
-                )
+                parts = {k: v for k, v in iso.groupdict().items() if v}
+                if len(parts) == 1:
+                    ((part, number),) = parts.items()
+                    return cls(_times(number, _ISO_FACTORS[part]))
+                return cls(float(sum(Fraction(v) * _ISO_FACTORS[k] for k, v in parts.items())))
             match = _DURATION_RE.match(text)
             if match:
                 number, unit = match.groups()
                 factor = _DURATION_UNITS.get(unit.lower())
                 if factor is not None:
-                    return cls(float(number) * factor)
+                    return cls(_times(number, factor))
         raise ValueError(
             f'a duration is a number and a unit (s, min, h, d) or ISO 8601, e.g. "30 min" or '
             f'"PT30M"; got {raw!r}'
@@ -410,6 +473,19 @@ class Altitude(_TextForm):
         if self.unit is AltitudeUnit.ft:
             return self.value * FOOT
         return self.value
+
+    @property
+    def exact_metres(self) -> Fraction:
+        """:attr:`metres`, exactly (see the module's docstring).
+
+        >>> Altitude.parse("FL010").exact_metres, Altitude.parse("152.4 m AMSL").exact_metres
+        (Fraction(1524, 5), Fraction(762, 5))
+        """
+        if self.unit is AltitudeUnit.FL:
+            return exact_decimal(self.value) * 100 * EXACT_FOOT
+        if self.unit is AltitudeUnit.ft:
+            return exact_decimal(self.value) * EXACT_FOOT
+        return exact_decimal(self.value)
 
     @property
     def feet(self) -> Feet:

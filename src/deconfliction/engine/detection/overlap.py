@@ -24,8 +24,10 @@ from deconfliction.engine.detection.roster import PairTerms, Roster
 from deconfliction.engine.detection.vertical import (
     AGL_BOUND,
     MSL_BOUND,
+    ROUNDING,
     VerticalGap,
     band_terms,
+    closer_than,
     gap_between,
 )
 from deconfliction.engine.geodesy.measures import format_position
@@ -178,7 +180,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
     groups: dict[tuple[str, NoticeKind], int] = {}
     group = np.array([groups.setdefault((o.author, o.kind), len(groups)) for o in others], np.int64)
     allowed = np.zeros(len(groups), bool)
-    time_s = np.zeros(len(groups))
+    time_us = np.zeros(len(groups), np.int64)
     vertical_m = np.zeros(len(groups))
     terms_by: list[PairTerms | None] = []
     informed_by: list[tuple[str, ...]] = []
@@ -201,7 +203,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         informed_by.append(informed)
         if terms is not None and informed:
             allowed[g] = True
-            time_s[g] = terms.time_s
+            time_us[g] = terms.time.exact_microseconds
             vertical_m[g] = terms.vertical_m
     owner = table.owner
     row_group = group[owner]
@@ -210,7 +212,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         rows_allowed &= np.array([o.id != notice.id for o in others])[owner]
     if not rows_allowed.any():
         return []
-    time_limit = time_s[row_group]
+    time_limit = time_us[row_group]
     vertical_limit = vertical_m[row_group]
     found: list[tuple[int, int, int, int, float]] = []
     for vi, v in enumerate(notice.volumes):
@@ -223,9 +225,15 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
             gap_s[far] = [int(g) / 10**6 for g in gap_us[far].tolist()]
         lower, upper, datums = band_terms(v.altitude)
         both = (table.datums | datums) & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND
-        gap_m = np.maximum(lower, table.lower_m) - np.minimum(upper, table.upper_m)
+        lo = np.maximum(lower, table.lower_m)
+        hi = np.minimum(upper, table.upper_m)
+        # A superset of the pairs within the margin: those within its rounding are decided
+        # exactly below (closer_than).
+        rounding = ROUNDING * (np.abs(lo) + np.abs(hi) + vertical_limit)
         near = np.flatnonzero(
-            rows_allowed & (gap_s < time_limit) & (both | (gap_m < vertical_limit))
+            rows_allowed
+            & (gap_us < time_limit)
+            & (both | (lo - hi < vertical_limit + rounding))
         )
         found.extend(
             zip(
@@ -253,9 +261,16 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         terms = terms_by[g]
         assert terms is not None
         vgap = gap_between(mine[vi], band)
-        if vgap.gap_m >= terms.vertical_m:
-            continue
         other = others[i]
+        if not closer_than(
+            vgap,
+            terms.vertical,
+            mine[vi],
+            band,
+            notice.volumes[vi].altitude,
+            other.volumes[wi].altitude,
+        ):
+            continue
         shape = other.volumes[wi].outline.shape if shapes is None else shapes[row]
         pending.append(_Pair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
     return pending

@@ -6,17 +6,32 @@ it is compared with an altitude above mean sea level as in the standard atmosphe
 one above sea level without terrain data: such bands are treated as overlapping, which can only
 raise more alerts, never fewer, and the explanation says that too.  The surface (SFC) is below
 everything and UNL above everything.
+
+A margin is decided exactly: the floats of :func:`gap_between` decide unless they lie within
+their rounding (:data:`ROUNDING`) of the margin, and then the bounds as written do, in exact
+rational arithmetic (:func:`closer_than`).  So "FL010" and "457.2 m AMSL" are exactly
+"500 ft" apart, although 457.2 - 304.8 is 152.39999999999998 in binary.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from deconfliction.engine.model import AltitudeBand
-from deconfliction.engine.units import Altitude, AltitudeReference
+from deconfliction.engine.units import Altitude, AltitudeReference, Length
 
-__all__ = ["BandTerms", "VerticalGap", "band_terms", "gap_between", "vertical_gap"]
+__all__ = [
+    "ROUNDING",
+    "BandTerms",
+    "VerticalGap",
+    "band_terms",
+    "closer_than",
+    "exact_gap",
+    "gap_between",
+    "vertical_gap",
+]
 
 AGL_BOUND = 1
 """Datum bits of :func:`band_terms`: a bound above ground level (not the surface)."""
@@ -26,6 +41,12 @@ STD_BOUND = 4
 """A bound above mean sea level given on the standard setting (a flight level)."""
 AMSL_BOUND = 8
 """A bound above mean sea level given as an altitude AMSL."""
+
+ROUNDING = 1e-12
+"""A bound on the rounding of a gap or a margin in metres, relative to the bounds and margin
+it comes from: each is a decimal read to the nearest double, times 0.3048 (itself rounded),
+rounded again, then subtracted: four roundings of 2**-53 at most, here with a thousandfold
+safety."""
 
 _AGL_NOTE = (
     "heights above ground and above sea level cannot be compared without terrain data: "
@@ -108,3 +129,54 @@ def vertical_gap(a: AltitudeBand, b: AltitudeBand) -> VerticalGap:
     False
     """
     return gap_between(band_terms(a), band_terms(b))
+
+
+def exact_gap(a: AltitudeBand, b: AltitudeBand) -> Fraction | None:
+    """The gap of :func:`vertical_gap` in exact rational metres, from the bounds as written;
+    None when it is minus infinity (both bands from the surface, or both to UNL).
+
+    Examples
+    --------
+    >>> from deconfliction.engine.units import Altitude
+    >>> band = lambda lo, hi: AltitudeBand(lower=Altitude.parse(lo), upper=Altitude.parse(hi))
+    >>> exact_gap(band("SFC", "FL010"), band("457.2 m AMSL", "UNL"))
+    Fraction(762, 5)
+    """
+    lows = [x.lower.exact_metres for x in (a, b) if not x.lower.is_surface]
+    highs = [x.upper.exact_metres for x in (a, b) if not x.upper.is_unlimited]
+    if not lows or not highs:
+        return None
+    return max(lows) - min(highs)
+
+
+def closer_than(
+    gap: VerticalGap,
+    margin: Length,
+    a: BandTerms,
+    b: BandTerms,
+    a_band: AltitudeBand,
+    b_band: AltitudeBand,
+) -> bool:
+    """Whether two bands (as numbers, ``a`` and ``b``, and as given) are closer than
+    ``margin``, knowing their ``gap`` (:func:`gap_between`).  Bands that cannot be compared
+    are treated as close.
+
+    Examples
+    --------
+    >>> from deconfliction.engine.units import Altitude
+    >>> band = lambda lo, hi: AltitudeBand(lower=Altitude.parse(lo), upper=Altitude.parse(hi))
+    >>> low, high = band("SFC", "FL010"), band("457.2 m AMSL", "UNL")
+    >>> gap = vertical_gap(low, high)
+    >>> gap.gap_m < Length.parse("500 ft").metres   # in binary floats
+    True
+    >>> closer_than(gap, Length.parse("500 ft"), band_terms(low), band_terms(high), low, high)
+    False
+    """
+    if not gap.assessed or gap.gap_m == -math.inf:
+        return True
+    m = margin.metres
+    scale = abs(max(a[0], b[0])) + abs(min(a[1], b[1])) + abs(m)
+    if abs(gap.gap_m - m) > ROUNDING * scale:
+        return gap.gap_m < m
+    exact = exact_gap(a_band, b_band)
+    return exact is None or exact < margin.exact_metres
