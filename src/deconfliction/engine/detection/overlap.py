@@ -146,7 +146,9 @@ def overlaps_among(
         mine = [p for p in pending if p.volume == vi]
         if not mine:
             continue
-        seps = separations(volume.outline.shape, [p.shape for p in mine])
+        seps = separations(
+            volume.outline.shape, [p.shape for p in mine], [p.terms.lateral_m for p in mine]
+        )
         for pair, found in zip(mine, seps, strict=True):
             pair.lateral = found
     worst: dict[str, _Pair] = {}

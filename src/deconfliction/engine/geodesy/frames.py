@@ -125,6 +125,12 @@ class LocalFrame:
         bending = MAX_SEGMENT * MAX_SEGMENT / 8.0 * reach / (self.radius * self.radius)
         return 0.01 + 2.0 * bending + 0.4 * reach * u**4
 
+    def error_bounds(self, reach: FloatArray) -> FloatArray:
+        """:meth:`error_bound` for many reaches at once."""
+        u = reach / self.radius
+        bending = MAX_SEGMENT * MAX_SEGMENT / 8.0 * reach / (self.radius * self.radius)
+        return np.asarray(0.01 + 2.0 * bending + 0.4 * reach * u**4, np.float64)
+
     def __repr__(self) -> str:
         return f"LocalFrame(lon0={self.lon0}, lat0={self.lat0})"
 
