@@ -233,9 +233,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         # exactly below (closer_than).
         rounding = ROUNDING * (np.abs(lo) + np.abs(hi) + vertical_limit)
         near = np.flatnonzero(
-            rows_allowed
-            & (gap_us < time_limit)
-            & (both | (lo - hi < vertical_limit + rounding))
+            rows_allowed & (gap_us < time_limit) & (both | (lo - hi < vertical_limit + rounding))
         )
         found.extend(
             zip(

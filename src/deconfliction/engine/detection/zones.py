@@ -26,7 +26,7 @@ from deconfliction.engine.detection.matching import (
     rule_applies_to_observation,
 )
 from deconfliction.engine.detection.roster import Roster
-from deconfliction.engine.detection.zone_areas import CompiledArea
+from deconfliction.engine.detection.zone_areas import CompiledArea, Reach
 from deconfliction.engine.geodesy.lines import GeodesicPolyline
 from deconfliction.engine.model import (
     CapRule,
@@ -227,31 +227,38 @@ def _range_hit(
     ]
     if not weapons:
         return None
-    lon, lat = [obs.position.lon], [obs.position.lat]
+    lon, lat = obs.position.lon, obs.position.lat
     if rule.target_line is not None:
         line = lines.get(rule.target_line)
         if line is None:
             return None
-        distance = float(line.geometry.distance(lon, lat, exact=True)[0])
+        reach = Reach(float(line.geometry.distance([lon], [lat], exact=True)[0]))
         target = line.name
     else:
         zone = zones.get(rule.target_zone or "")
         if zone is None:
             return None
-        distance = float(zone.area.distance_to(lon, lat)[0])
+        reach = zone.area.reach(lon, lat)
         target = zone.area.describe()
-    reaching = [w for w in weapons if w.range is not None and w.range.metres >= distance]
+    # Exact to a micrometre (geodesy/exact.py): a range equal to the distance reaches.
+    reaching = [w for w in weapons if w.range is not None and w.range.metres >= reach.distance]
     if not reaching:
         return None
     weapon = max(reaching, key=lambda w: w.range.metres if w.range else 0.0)
     assert weapon.range is not None
+    away = f"{km(reach.distance)} away"
+    if not reach.exact:
+        away = (
+            f"at least {away} (the line bends around the position more tightly than the "
+            "band's inner distance: counted as reaching)"
+        )
     return (
         f"{label(weapon.weapon_class.value)} with a declared range of {weapon.range} reaches "
-        f"{target}, "
-        f"{km(distance)} away",
+        f"{target}, {away}",
         {
             "range_m": weapon.range.metres,
-            "distance_to_target_m": round(distance, 1),
+            "distance_to_target_m": round(reach.distance, 1),
+            "distance_exact": int(reach.exact),
             "weapon_class": weapon.weapon_class.value,
         },
     )
