@@ -51,7 +51,11 @@ def cores(draw: st.DrawFn, lon: float, lat: float, kind: str, size: float) -> di
             route.append(forward(*route[-1], heading, size / legs))
         half = round(draw(st.floats(0.002, 0.05)) * size + 50.0, 3)
         return {
-            "outline": {"type": "corridor", "route": [list(p) for p in route], "half_width": f"{half} m"},
+            "outline": {
+                "type": "corridor",
+                "route": [list(p) for p in route],
+                "half_width": f"{half} m",
+            },
             "core": ("line", [p[0] for p in route], [p[1] for p in route]),
             "radius": half,
         }
@@ -60,7 +64,9 @@ def cores(draw: st.DrawFn, lon: float, lat: float, kind: str, size: float) -> di
     start = draw(st.floats(0.0, 360.0))
     azimuths = start + 360.0 * np.concatenate([[0.0], np.cumsum(weights)[:-1]]) / weights.sum()
     spokes = draw(st.lists(st.floats(0.5, 1.0), min_size=n, max_size=n))
-    ring = [forward(lon, lat, float(az), s * size / 2) for az, s in zip(azimuths, spokes, strict=True)]
+    ring = [
+        forward(lon, lat, float(az), s * size / 2) for az, s in zip(azimuths, spokes, strict=True)
+    ]
     return {
         "outline": {"type": "polygon", "vertices": [list(p) for p in ring]},
         "core": ("polygon", [p[0] for p in ring], [p[1] for p in ring]),
@@ -206,7 +212,9 @@ def site_cases(draw: st.DrawFn) -> dict[str, Any]:
     size = draw(st.floats(2_000.0, 200_000.0))
     outline = draw(cores(lon, lat, draw(st.sampled_from(["circle", "corridor", "polygon"])), size))
     reach = size * (0.8 if outline["core"][0] != "point" else 0.6)
-    slon, slat = forward(lon, lat, draw(st.floats(0.0, 360.0)), reach + draw(st.floats(50.0, 30_000.0)))
+    slon, slat = forward(
+        lon, lat, draw(st.floats(0.0, 360.0)), reach + draw(st.floats(50.0, 30_000.0))
+    )
     return {"outline": outline, "site": (slon, slat)}
 
 

@@ -29,7 +29,13 @@ BOUNDS = [("ft", "AMSL"), ("m", "AMSL"), ("FL", "STD"), ("ft", "STD"), ("m", "ST
 """Bounds compared above mean sea level (a flight level, and STD, in the standard atmosphere)."""
 AGL_BOUNDS = [("ft", "AGL"), ("m", "AGL")]
 MARGIN_UNITS = ["ft", "m", "km", "NM"]
-_FACTOR = {"m": Fraction(1), "ft": FOOT, "FL": 100 * FOOT, "km": Fraction(1000), "NM": Fraction(1852)}
+_FACTOR = {
+    "m": Fraction(1),
+    "ft": FOOT,
+    "FL": 100 * FOOT,
+    "km": Fraction(1000),
+    "NM": Fraction(1852),
+}
 
 
 def _decimal(value: Fraction, places: int | None = None) -> str | None:
@@ -91,12 +97,18 @@ def vertical_cases(draw: st.DrawFn, bounds: list[tuple[str, str]]) -> dict[str, 
     b = (_altitude(str(texts["lower"]), *above), "UNL")
     gap = values["lower"] * _FACTOR[above[0]] - values["upper"] * _FACTOR[below[0]]
     margin = values["margin"] * _FACTOR[units["margin"]]
-    return {"a": a, "b": b, "margin": f"{texts['margin']} {units['margin']}", "conflict": gap < margin}
+    return {
+        "a": a,
+        "b": b,
+        "margin": f"{texts['margin']} {units['margin']}",
+        "conflict": gap < margin,
+    }
 
 
 def _conflict(case: dict[str, object]) -> bool:
     a, b = case["a"], case["b"]
-    assert isinstance(a, tuple) and isinstance(b, tuple)
+    assert isinstance(a, tuple)
+    assert isinstance(b, tuple)
     s = world(
         {"lateral": "1 km", "vertical": str(case["margin"]), "time": "0 min"},
         notice("n-a", "a", volume(CIRCLE, *a)),
@@ -173,7 +185,7 @@ def durations(draw: st.DrawFn) -> tuple[str, Fraction]:
 
 
 def test_durations_are_read_to_the_nearest_double():
-    """"0.07 h" is 252 s exactly; read as 0.07 * 3600 it was 252.00000000000003 s."""
+    """ "0.07 h" is 252 s exactly; read as 0.07 * 3600 it was 252.00000000000003 s."""
     assert Duration.parse("0.07 h").seconds == 252.0
     assert Duration.parse("0.009 min").seconds == 0.54
     assert Duration.parse("0.07 h").canonical() == "252 s"
@@ -204,8 +216,10 @@ def test_time_margin_is_exact(case, offset_us):
     """Windows whose gap is the margin, or a microsecond either side of it."""
     written, seconds = case
     margin_us = seconds * 10**6
-    gap_us = int(margin_us) + offset_us if margin_us.denominator == 1 else int(margin_us) + (
-        offset_us if offset_us <= 0 else 1
+    gap_us = (
+        int(margin_us) + offset_us
+        if margin_us.denominator == 1
+        else int(margin_us) + (offset_us if offset_us <= 0 else 1)
     )
     first = {**volume(CIRCLE), "window": _window(0, 3_600_000_000)}
     second = {**volume(CIRCLE), "window": _window(3_600_000_000 + gap_us, 7_200_000_000 + gap_us)}

@@ -159,7 +159,9 @@ def test_points_a_millimetre_either_side_of_the_line(data):
     assert not bool(area.place([outside[0]], [outside[1]]).inside[0])
 
 
-def _end_face(band: dict[str, Any], last: bool, right: bool) -> tuple[tuple[float, float], float, float]:
+def _end_face(
+    band: dict[str, Any], last: bool, right: bool
+) -> tuple[tuple[float, float], float, float]:
     """The end vertex, the azimuth of the perpendicular there (to the band's side) and the
     azimuth of the line's direction past that end."""
     if last:
@@ -224,7 +226,10 @@ def _polygon_zone(lons: list[float], lats: list[float], rules=None) -> ZoneAgree
             "id": "z",
             "name": "Zone",
             "signatories": ["a", "b"],
-            "area": {"type": "polygon", "vertices": [[x, y] for x, y in zip(lons, lats, strict=True)]},
+            "area": {
+                "type": "polygon",
+                "vertices": [[x, y] for x, y in zip(lons, lats, strict=True)],
+            },
             "rules": rules or [{"type": "no_presence"}],
         }
     )
@@ -309,14 +314,28 @@ def inner_entries(draw: st.DrawFn) -> dict[str, Any]:
     elif kind == "corridor":
         half = draw(st.floats(0.05, 0.5)) * (band["inner"] - near)
         route = [_at(perp, near), _at(perp, reach - half)]
-        outline = {"type": "corridor", "route": [list(p) for p in route], "half_width": f"{half!r} m"}
+        outline = {
+            "type": "corridor",
+            "route": [list(p) for p in route],
+            "half_width": f"{half!r} m",
+        }
     else:
         lon, lat = _at(perp, near)
         along = perp["azimuth"] + 90.0
         spread = draw(st.floats(0.2, 1.0)) * band["inner"]
-        ring = [forward(lon, lat, along, spread), list(extreme), forward(lon, lat, along + 180.0, spread)]
+        ring = [
+            forward(lon, lat, along, spread),
+            list(extreme),
+            forward(lon, lat, along + 180.0, spread),
+        ]
         outline = {"type": "polygon", "vertices": [list(p) for p in ring]}
-    return {"band": band, "outline": outline, "extreme": extreme, "reach": reach, "enters": offset > 0}
+    return {
+        "band": band,
+        "outline": outline,
+        "extreme": extreme,
+        "reach": reach,
+        "enters": offset > 0,
+    }
 
 
 @cases(60)
@@ -344,14 +363,28 @@ def outer_entries(draw: st.DrawFn) -> dict[str, Any]:
     elif kind == "corridor":
         half = draw(st.floats(0.05, 0.5)) * (far - reach)
         route = [_at(perp, reach + half), _at(perp, far)]
-        outline = {"type": "corridor", "route": [list(p) for p in route], "half_width": f"{half!r} m"}
+        outline = {
+            "type": "corridor",
+            "route": [list(p) for p in route],
+            "half_width": f"{half!r} m",
+        }
     else:
         lon, lat = _at(perp, far)
         along = perp["azimuth"] + 90.0
         spread = draw(st.floats(0.1, 1.0)) * (far - reach)
-        ring = [forward(lon, lat, along, spread), list(extreme), forward(lon, lat, along + 180.0, spread)]
+        ring = [
+            forward(lon, lat, along, spread),
+            list(extreme),
+            forward(lon, lat, along + 180.0, spread),
+        ]
         outline = {"type": "polygon", "vertices": [list(p) for p in ring]}
-    return {"band": band, "outline": outline, "extreme": extreme, "reach": reach, "enters": offset < 0}
+    return {
+        "band": band,
+        "outline": outline,
+        "extreme": extreme,
+        "reach": reach,
+        "enters": offset < 0,
+    }
 
 
 @cases(60)
@@ -364,7 +397,12 @@ def test_volumes_reaching_the_outer_edge_of_a_band(ref, case):
 
 
 @cases(60)
-@given(polygons(), st.integers(0, 5), st.floats(0.2, 0.8), st.sampled_from(["circle", "corridor", "polygon"]))
+@given(
+    polygons(),
+    st.integers(0, 5),
+    st.floats(0.2, 0.8),
+    st.sampled_from(["circle", "corridor", "polygon"]),
+)
 def test_volumes_entering_a_polygon_zone_by_a_millimetre(ref, ring, k, fraction, kind):
     lons, lats = ring
     k %= len(lons)
@@ -469,15 +507,31 @@ def band_ranges(draw: st.DrawFn) -> dict[str, Any]:
         turn = 90.0 if right == last else -90.0
         gap = draw(st.floats(10.0, 10_000.0))
         point = forward(float(q_lon), float(q_lat), float(back) + 180.0 - turn, gap)
-        return {"band": band, "point": point, "distance": gap, "line_distance": None, "face": (e, perpendicular)}
+        return {
+            "band": band,
+            "point": point,
+            "distance": gap,
+            "line_distance": None,
+            "face": (e, perpendicular),
+        }
     perp = draw(perpendiculars(band))
     if where == "short":
         assume(band["inner"] > 0)
         d = draw(st.floats(0.0, 0.95)) * band["inner"]
-        return {"band": band, "point": _at(perp, d), "distance": band["inner"] - d, "line_distance": d}
+        return {
+            "band": band,
+            "point": _at(perp, d),
+            "distance": band["inner"] - d,
+            "line_distance": d,
+        }
     if where == "beyond":
         d = band["outer"] + draw(st.floats(10.0, 500_000.0))
-        return {"band": band, "point": _at(perp, d), "distance": d - band["outer"], "line_distance": d}
+        return {
+            "band": band,
+            "point": _at(perp, d),
+            "distance": d - band["outer"],
+            "line_distance": d,
+        }
     assume(band["side"] != "both")
     d = draw(st.floats(10.0, 30_000.0))
     point = forward(*perp["foot"], perp["azimuth"] + 180.0, d)
@@ -504,7 +558,13 @@ def test_range_to_a_band_zone(ref, case):
 def test_range_past_the_square_end_is_measured_to_the_end():
     """Found by the independent check: a weapon 3 km past the end of a one-sided band and
     15 km out from its line was measured 0 km from the band (to the band's extension)."""
-    band = {"lons": [35.8, 35.8], "lats": [33.0, 33.6], "inner": 10_000.0, "outer": 20_000.0, "side": "right"}
+    band = {
+        "lons": [35.8, 35.8],
+        "lats": [33.0, 33.6],
+        "inner": 10_000.0,
+        "outer": 20_000.0,
+        "side": "right",
+    }
     beyond = forward(35.8, 33.6, 0.0, 3_000.0)
     point = forward(*beyond, 90.0, 15_000.0)
     zone = _band_zone(band, _RANGE_TO_ZONE)
@@ -515,7 +575,13 @@ def test_range_past_the_square_end_is_measured_to_the_end():
 def test_a_notice_entering_through_the_inner_edge_by_metres_is_reported():
     """Found by the independent check: a 7 km circle reaching 5 m into a 10-20 km band was not
     reported (its outline was sampled every 25 m of sagitta)."""
-    band = {"lons": [35.8, 35.8], "lats": [33.0, 33.6], "inner": 10_000.0, "outer": 20_000.0, "side": "right"}
+    band = {
+        "lons": [35.8, 35.8],
+        "lats": [33.0, 33.6],
+        "inner": 10_000.0,
+        "outer": 20_000.0,
+        "side": "right",
+    }
     centre = forward(35.8, 33.3, 90.0, 3_005.0)
     circle = {"type": "circle", "center": list(centre), "radius": "7000 m"}
     s = _world(

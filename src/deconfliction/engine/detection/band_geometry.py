@@ -137,7 +137,7 @@ def band_entry(
 
 def _foot(
     line: GeodesicPolyline, lon: float, lat: float
-) -> tuple[float, float, float, float, int, bool]:
+) -> tuple[float, float, float, float, float, bool]:
     """The exact foot of a point on the line: distance, side, foot's position and the line's
     azimuth there, and whether the point lies past an end."""
     feet = polyline_feet([lon], [lat], line.dense_lons, line.dense_lats)

@@ -278,28 +278,39 @@ class GeodesicPolyline:
         return feet.distance, feet.side, np.asarray(beyond, bool)
 
     def _uncertain(
-        self, x: FloatArray, y: FloatArray, d: FloatArray, seg: IntArray, t: FloatArray
+        self, x: FloatArray, y: FloatArray, d: FloatArray, seg: IntArray, within: float
     ) -> NDArray[np.bool_]:
-        """Points whose side or end the fast path may have wrong: within its error bound of the
-        line, or of the perpendicular at either end (the square end of a one-sided band).
+        """Points up to ``within`` metres from the line whose side or end the fast path may
+        have wrong: within its error bound of the line or of its extension past either end, or
+        of the perpendicular at either end (the square end of a one-sided band).
 
         The perpendicular at an end is a geodesic ``d`` long out to the point, and a geodesic
         bends away from a straight line in the frame by up to ``d**2 / 2 * x / R**2`` (``x``
         its distance from the central meridian): counted twice, over the frame's bound."""
         need = d <= self.frame.error_bound(self.reach)
         last = self.segment_count - 1
+        near = d <= within
         for k, at in ((0, 0.0), (last, 1.0)):
-            idx = np.flatnonzero(seg == k)
+            idx = np.flatnonzero((seg == k) & near)
             if not idx.size:
                 continue
             length = float(np.sqrt(self._len2[k]))
             along = (
                 (x[idx] - self._ax[k]) * self._dx[k] + (y[idx] - self._ay[k]) * self._dy[k]
             ) / length
-            reach = self.reach + d[idx]
+            across = (x[idx] - self._ax[k]) * self._nx[k] + (y[idx] - self._ay[k]) * self._ny[k]
+            off = np.minimum(np.abs(along - at * length), np.abs(across))
+            # The bound grows with the distance: test against the largest first, then
+            # against each point's own.
             radius = self.frame.radius
+            most = self.reach + float(d[idx].max())
+            close = off <= self.frame.error_bound(most) + most * most * most / (radius * radius)
+            if not close.any():
+                continue
+            idx, off = idx[close], off[close]
+            reach = self.reach + d[idx]
             bound = self.frame.error_bounds(reach) + d[idx] * d[idx] * reach / (radius * radius)
-            need[idx] |= np.abs(along - at * length) <= bound
+            need[idx] |= off <= bound
         return need
 
     def measure_many(
@@ -316,13 +327,14 @@ class GeodesicPolyline:
         beyond = np.empty(n, bool)
         uncertain = np.empty(n, bool)
         last = self.segment_count - 1
+        within = self._within([t for thresholds in threshold_sets for t in thresholds])
         for lo in range(0, n, _CHUNK):
             hi = min(lo + _CHUNK, n)
             x, y = self.frame.forward(lon[lo:hi], lat[lo:hi])
             d, sg, tt, _, _ = self._fast(x, y)
             side[lo:hi] = self._side(x, y, sg, tt)
             beyond[lo:hi] = ((sg == 0) & (tt <= 0.0)) | ((sg == last) & (tt >= 1.0))
-            uncertain[lo:hi] = self._uncertain(x, y, d, sg, tt)
+            uncertain[lo:hi] = self._uncertain(x, y, d, sg, within)
             dist[lo:hi] = d
         needs = [self._near(dist, thresholds) for thresholds in threshold_sets]
         anywhere = uncertain.copy()
@@ -338,6 +350,14 @@ class GeodesicPolyline:
         return [
             LineMeasure(np.where(need | uncertain, exact, dist), side, beyond) for need in needs
         ]
+
+    def _within(self, thresholds: Sequence[Metres]) -> float:
+        """How far from the line sides and ends matter: past the largest threshold (and its
+        bound) a point is outside any band, whichever its side; everywhere without one."""
+        if not thresholds:
+            return np.inf
+        most = float(max(thresholds))
+        return most + self.frame.error_bound(self.reach + most)
 
     def _near(self, dist: FloatArray, thresholds: Sequence[Metres]) -> NDArray[np.bool_]:
         """Distances within the fast path's error bound of a threshold."""
@@ -363,8 +383,9 @@ class GeodesicPolyline:
         good to a micrometre at any distance).  Otherwise distances come from the fast path,
         except those within its error bound of any of ``thresholds``, which are solved
         exactly, so that comparing a result with a threshold is always right; and so are the
-        sides of points within the bound of the line and the end flags of points within it of
-        the perpendicular at either end.
+        sides of points within the bound of the line (or its extensions) and the end flags of
+        points within it of the perpendicular at either end, up to the largest threshold
+        (everywhere without thresholds).
         """
         lon = np.atleast_1d(np.asarray(lons, np.float64))
         lat = np.atleast_1d(np.asarray(lats, np.float64))
@@ -379,7 +400,7 @@ class GeodesicPolyline:
             d, seg, t, _, _ = self._fast(x, y)
             side[lo:hi] = self._side(x, y, seg, t)
             beyond[lo:hi] = ((seg == 0) & (t <= 0.0)) | ((seg == last) & (t >= 1.0))
-            uncertain = self._uncertain(x, y, d, seg, t)
+            uncertain = self._uncertain(x, y, d, seg, self._within(limits))
             need = np.ones(d.shape[0], bool) if exact else self._near(d, limits) | uncertain
             if need.any():
                 idx = np.flatnonzero(need)
