@@ -17,6 +17,7 @@ of binary floats are not.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -100,14 +101,20 @@ def _finite(value: float, what: str) -> float:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def exact_decimal(value: float) -> Fraction:
     """A float as the decimal it reads back from (its shortest form, as ``repr`` writes it),
-    exactly.
+    exactly.  Remembered: margins and bounds recur.
 
     >>> exact_decimal(0.1), exact_decimal(457.2), exact_decimal(1e-07)
     (Fraction(1, 10), Fraction(2286, 5), Fraction(1, 10000000))
     """
     return Fraction(repr(float(value)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _ceil_microseconds(seconds: float) -> int:
+    return math.ceil(exact_decimal(seconds) * 1_000_000)
 
 
 def _times(number: str, factor: int) -> float:
@@ -303,7 +310,7 @@ class Duration(_TextForm):
         >>> Duration.parse("1.5 s").exact_microseconds, Duration(1e-7).exact_microseconds
         (1500000, 1)
         """
-        return math.ceil(self.exact_seconds * 1_000_000)
+        return _ceil_microseconds(self.seconds)
 
     @classmethod
     def parse(cls, raw: Any) -> Duration:

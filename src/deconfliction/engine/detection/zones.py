@@ -37,6 +37,7 @@ from deconfliction.engine.model import (
     RangeRule,
     ZoneAgreement,
 )
+from deconfliction.engine.units import exact_decimal
 
 __all__ = [
     "CompiledZone",
@@ -48,6 +49,7 @@ __all__ = [
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,9 +76,11 @@ def slice_bounds(instant: datetime, length_s: float) -> tuple[datetime, datetime
     >>> a.isoformat(), b.isoformat()
     ('2026-11-24T00:00:00+00:00', '2026-11-25T00:00:00+00:00')
     """
-    offset = (instant - _EPOCH).total_seconds()
-    start = _EPOCH + timedelta(seconds=(offset // length_s) * length_s)
-    return start, start + timedelta(seconds=length_s)
+    # In whole microseconds, exactly: an observation at a slice's first instant is in it.
+    length_us = max(1, round(exact_decimal(length_s) * 1_000_000))
+    offset_us = (instant - _EPOCH) // _MICROSECOND
+    start = _EPOCH + timedelta(microseconds=offset_us // length_us * length_us)
+    return start, start + timedelta(microseconds=length_us)
 
 
 def _rule_text(cz: CompiledZone, rule_index: int) -> str:
@@ -278,7 +282,7 @@ def cap_violation(
     """
     rule = cz.zone.rules[rule_index]
     assert isinstance(rule, CapRule)
-    slice_end = slice_start + timedelta(seconds=rule.slice.seconds)
+    _, slice_end = slice_bounds(slice_start, rule.slice.seconds)
     chosen: dict[str, Observation] = {}
     candidates = [
         o
