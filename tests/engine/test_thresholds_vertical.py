@@ -280,3 +280,16 @@ def test_lead_time_is_exact(case, offset_us):
     )
     late = bool(kinds(s, AlertKind.late_notice))
     assert late == (-filed_us < lead_us), (written, filed_us)
+
+
+def test_cap_slices_are_cut_in_exact_microseconds():
+    from datetime import UTC, datetime, timedelta
+
+    from deconfliction.engine.detection.zones import slice_bounds
+
+    length = Duration.parse("0.07 h").seconds  # 252 s
+    boundary = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=252 * 7_124_915)
+    start, end = slice_bounds(boundary, length)
+    assert (start, end - start) == (boundary, timedelta(seconds=252))
+    before, _ = slice_bounds(boundary - timedelta(microseconds=1), length)
+    assert before == boundary - timedelta(seconds=252)

@@ -591,3 +591,31 @@ def test_a_notice_entering_through_the_inner_edge_by_metres_is_reported():
     )
     (alert,) = kinds(s, AlertKind.zone_entry)
     assert alert.figures["depth_m"] == 5.0
+
+
+def test_range_inside_a_tight_bend_is_a_stated_lower_bound():
+    """Inside a hairpin 10 km wide, the band 20-30 km from the line is not where the
+    perpendicular says: the distance (15 km) is then a lower bound, and the alert says so."""
+    a = (35.0, 33.0)
+    b = forward(*a, 0.0, 60_000.0)
+    c = forward(*b, 90.0, 10_000.0)
+    d = forward(*c, 180.0, 60_000.0)
+    line = Line(id="l", name="Hairpin", vertices=[list(a), list(b), list(c), list(d)])
+    band = {"inner": 20_000.0, "outer": 30_000.0, "side": "both"}
+    zone = ZoneAgreement.model_validate(
+        {
+            "id": "z",
+            "name": "Zone",
+            "signatories": ["a", "b"],
+            "area": {"type": "band", "line": "l", "from": "20 km", "to": "30 km", "side": "both"},
+            "rules": _RANGE_TO_ZONE,
+        }
+    )
+    point = forward(*forward(*a, 0.0, 30_000.0), 90.0, 5_000.0)
+    reach = compile_area(zone, {"l": line}).reach(*point)
+    assert not reach.exact
+    assert abs(reach.distance - (band["inner"] - 5_000.0)) < 1e-6
+    s = _world(line, zone, _observe(point, 16_000.0))
+    (alert,) = kinds(s, AlertKind.zone_violation)
+    assert "at least 15.0 km away" in alert.explanation
+    assert alert.figures["distance_exact"] == 0
