@@ -20,9 +20,8 @@ from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.sites import duplicate_sites
 from deconfliction.engine.geodesy.shapes import Shape, separation, separations
-from deconfliction.engine.model import Agreement, Limits, Notice, Party, ProtectedSite
-from deconfliction.engine.situation import Situation
-from tests.engine.thresholds import GEOD, MM, OFFSETS, cases, forward, kinds, volume
+from deconfliction.engine.model import Limits, Notice, Party, ProtectedSite
+from tests.engine.thresholds import GEOD, MM, OFFSETS, cases, forward, kinds, volume, world
 
 WIDE = Limits(max_area_km2=1e7)
 """Volumes of any size (the default policy refuses those over 50,000 km²)."""
@@ -126,21 +125,11 @@ def _notice(ident: str, author: str, outline: dict[str, Any]) -> Notice:
 
 
 def _conflict(case: dict[str, Any], margin: float) -> bool:
-    s = Situation()
-    s.file(Party(id="a", name="Alpha", kind="armed_force"))
-    s.file(Party(id="b", name="Bravo", kind="armed_force"))
-    s.file(
-        Agreement.model_validate(
-            {
-                "id": "ab",
-                "name": "A-B",
-                "parties": ["a", "b"],
-                "margins": {"lateral": f"{margin:.6f} m", "vertical": "500 ft"},
-            }
-        )
+    s = world(
+        {"margins": {"lateral": f"{margin:.6f} m", "vertical": "500 ft"}},
+        _notice("n-a", "a", case["first"]["outline"]),
+        _notice("n-b", "b", case["second"]["outline"]),
     )
-    s.file(_notice("n-a", "a", case["first"]["outline"]))
-    s.file(_notice("n-b", "b", case["second"]["outline"]))
     return bool(kinds(s, AlertKind.notice_overlap))
 
 
@@ -218,23 +207,6 @@ def site_cases(draw: st.DrawFn) -> dict[str, Any]:
     return {"outline": outline, "site": (slon, slat)}
 
 
-def _site_world(margin: float) -> Situation:
-    s = Situation()
-    s.file(Party(id="a", name="Alpha", kind="armed_force"))
-    s.file(Party(id="h", name="Helpers", kind="humanitarian"))
-    s.file(
-        Agreement.model_validate(
-            {
-                "id": "ah",
-                "name": "A-H",
-                "parties": ["a", "h"],
-                "margins": {"lateral": f"{margin:.6f} m"},
-            }
-        )
-    )
-    return s
-
-
 @cases(40)
 @given(site_cases())
 def test_protected_site_margin_is_exact_for_every_outline(ref, case):
@@ -244,7 +216,7 @@ def test_protected_site_margin_is_exact_for_every_outline(ref, case):
     assume(gap > 10 * MM)
     for offset in OFFSETS:
         margin = round(gap + offset, 6)
-        s = _site_world(margin)
+        s = world({"margins": {"lateral": f"{margin:.6f} m"}}, parties="ah")
         s.file(
             ProtectedSite.model_validate(
                 {

@@ -10,6 +10,7 @@ lead times likewise, from exact microseconds and the durations as written.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.detection.vertical import vertical_gap
+from deconfliction.engine.detection.zones import slice_bounds
 from deconfliction.engine.model import AltitudeBand
 from deconfliction.engine.units import Altitude, Duration, Length
 from tests.engine.thresholds import FOOT, MM, cases, kinds, notice, volume, world
@@ -110,7 +112,7 @@ def _conflict(case: dict[str, object]) -> bool:
     assert isinstance(a, tuple)
     assert isinstance(b, tuple)
     s = world(
-        {"lateral": "1 km", "vertical": str(case["margin"]), "time": "0 min"},
+        {"margins": {"lateral": "1 km", "vertical": str(case["margin"]), "time": "0 min"}},
         notice("n-a", "a", volume(CIRCLE, *a)),
         notice("n-b", "b", volume(CIRCLE, *b)),
     )
@@ -147,7 +149,7 @@ def test_vertical_margin_is_exact_above_ground(case):
 def test_vertical_margin_examples(a, b, margin, conflict):
     for first, second in ((a, b), (b, a)):
         s = world(
-            {"lateral": "1 km", "vertical": margin, "time": "0 min"},
+            {"margins": {"lateral": "1 km", "vertical": margin, "time": "0 min"}},
             notice("n-a", "a", volume(CIRCLE, *first)),
             notice("n-b", "b", volume(CIRCLE, *second)),
         )
@@ -203,8 +205,6 @@ def test_a_duration_is_the_number_as_written(case):
 
 
 def _window(start_us: int, end_us: int) -> dict[str, str]:
-    from datetime import UTC, datetime, timedelta
-
     t0 = datetime(2026, 11, 24, 10, tzinfo=UTC)
     iso = lambda us: (t0 + timedelta(microseconds=us)).isoformat().replace("+00:00", "Z")  # noqa: E731
     return {"start": iso(start_us), "end": iso(end_us)}
@@ -224,7 +224,7 @@ def test_time_margin_is_exact(case, offset_us):
     first = {**volume(CIRCLE), "window": _window(0, 3_600_000_000)}
     second = {**volume(CIRCLE), "window": _window(3_600_000_000 + gap_us, 7_200_000_000 + gap_us)}
     s = world(
-        {"lateral": "1 km", "vertical": "500 ft", "time": written},
+        {"margins": {"lateral": "1 km", "vertical": "500 ft", "time": written}},
         notice("n-a", "a", first),
         notice("n-b", "b", second),
     )
@@ -235,57 +235,20 @@ def test_time_margin_is_exact(case, offset_us):
 @given(durations(), st.sampled_from([-1, 0, 1]))
 def test_lead_time_is_exact(case, offset_us):
     """A notice filed exactly the required lead time before its start is on time."""
-    from datetime import UTC, datetime, timedelta
-
-    from deconfliction.engine.model import Agreement, Notice, Party
-    from deconfliction.engine.situation import Situation
-
     written, seconds = case
     lead_us = seconds * 10**6
     filed_us = -(int(lead_us) + offset_us) if lead_us.denominator == 1 else -int(lead_us)
     start = datetime(2026, 11, 24, 10, tzinfo=UTC)
-    filed = start + timedelta(microseconds=filed_us)
-    s = Situation()
-    s.file(Party(id="a", name="Alpha", kind="armed_force"))
-    s.file(Party(id="b", name="Bravo", kind="armed_force"))
-    s.file(
-        Agreement.model_validate(
-            {
-                "id": "ab",
-                "name": "A-B",
-                "parties": ["a", "b"],
-                "lead_times": {"air_operation": written},
-            }
-        )
+    first = {**volume(CIRCLE), "window": _window(0, 3_600_000_000)}
+    on_time = notice("n", "a", first).model_copy(
+        update={"filed_at": start + timedelta(microseconds=filed_us)}
     )
-    s.file(
-        Notice.model_validate(
-            {
-                "id": "n",
-                "author": "a",
-                "kind": "air_operation",
-                "filed_at": filed.isoformat(),
-                "volumes": [
-                    {
-                        "outline": CIRCLE,
-                        "altitude": {"lower": "SFC", "upper": "FL100"},
-                        "window": {
-                            "start": start.isoformat(),
-                            "end": (start + timedelta(hours=1)).isoformat(),
-                        },
-                    }
-                ],
-            }
-        )
-    )
+    s = world({"lead_times": {"air_operation": written}}, on_time)
     late = bool(kinds(s, AlertKind.late_notice))
     assert late == (-filed_us < lead_us), (written, filed_us)
 
 
 def test_cap_slices_are_cut_in_exact_microseconds():
-    from datetime import UTC, datetime, timedelta
-
-    from deconfliction.engine.detection.zones import slice_bounds
 
     length = Duration.parse("0.07 h").seconds  # 252 s
     boundary = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=252 * 7_124_915)

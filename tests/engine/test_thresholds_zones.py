@@ -307,35 +307,40 @@ def inner_entries(draw: st.DrawFn) -> dict[str, Any]:
     offset = draw(st.sampled_from(OFFSETS))
     reach = band["inner"] + offset
     near = draw(st.floats(0.1, 0.8)) * band["inner"]
-    extreme = _at(perp, reach)
-    if kind == "circle":
-        centre = _at(perp, near)
-        outline = {"type": "circle", "center": list(centre), "radius": f"{reach - near!r} m"}
-    elif kind == "corridor":
-        half = draw(st.floats(0.05, 0.5)) * (band["inner"] - near)
-        route = [_at(perp, near), _at(perp, reach - half)]
-        outline = {
-            "type": "corridor",
-            "route": [list(p) for p in route],
-            "half_width": f"{half!r} m",
-        }
-    else:
-        lon, lat = _at(perp, near)
-        along = perp["azimuth"] + 90.0
-        spread = draw(st.floats(0.2, 1.0)) * band["inner"]
-        ring = [
-            forward(lon, lat, along, spread),
-            list(extreme),
-            forward(lon, lat, along + 180.0, spread),
-        ]
-        outline = {"type": "polygon", "vertices": [list(p) for p in ring]}
+    outline = draw(_along(perp, kind, near, reach))
     return {
         "band": band,
         "outline": outline,
-        "extreme": extreme,
+        "extreme": _at(perp, reach),
         "reach": reach,
         "enters": offset > 0,
     }
+
+
+@st.composite
+def _along(
+    draw: st.DrawFn, perp: dict[str, Any], kind: str, base: float, tip: float
+) -> dict[str, Any]:
+    """An outline of ``kind`` on the perpendicular, from ``base`` to ``tip`` metres from the
+    line, ``tip`` its extreme: a circle around ``base``, a corridor along the perpendicular,
+    a triangle with its apex at ``tip``."""
+    span = abs(tip - base)
+    toward = 1.0 if tip > base else -1.0
+    if kind == "circle":
+        return {"type": "circle", "center": list(_at(perp, base)), "radius": f"{span!r} m"}
+    if kind == "corridor":
+        half = draw(st.floats(0.05, 0.5)) * span
+        route = [_at(perp, base), _at(perp, tip - toward * half)]
+        return {"type": "corridor", "route": [list(p) for p in route], "half_width": f"{half!r} m"}
+    lon, lat = _at(perp, base)
+    along = perp["azimuth"] + 90.0
+    spread = draw(st.floats(0.2, 1.0)) * span
+    ring = [
+        forward(lon, lat, along, spread),
+        _at(perp, tip),
+        forward(lon, lat, along + 180.0, spread),
+    ]
+    return {"type": "polygon", "vertices": [list(p) for p in ring]}
 
 
 @cases(60)
@@ -357,31 +362,10 @@ def outer_entries(draw: st.DrawFn) -> dict[str, Any]:
     offset = draw(st.sampled_from(OFFSETS))
     reach = band["outer"] + offset
     far = reach + draw(st.floats(500.0, 20_000.0))
-    extreme = _at(perp, reach)
-    if kind == "circle":
-        outline = {"type": "circle", "center": list(_at(perp, far)), "radius": f"{far - reach!r} m"}
-    elif kind == "corridor":
-        half = draw(st.floats(0.05, 0.5)) * (far - reach)
-        route = [_at(perp, reach + half), _at(perp, far)]
-        outline = {
-            "type": "corridor",
-            "route": [list(p) for p in route],
-            "half_width": f"{half!r} m",
-        }
-    else:
-        lon, lat = _at(perp, far)
-        along = perp["azimuth"] + 90.0
-        spread = draw(st.floats(0.1, 1.0)) * (far - reach)
-        ring = [
-            forward(lon, lat, along, spread),
-            list(extreme),
-            forward(lon, lat, along + 180.0, spread),
-        ]
-        outline = {"type": "polygon", "vertices": [list(p) for p in ring]}
     return {
         "band": band,
-        "outline": outline,
-        "extreme": extreme,
+        "outline": draw(_along(perp, kind, far, reach)),
+        "extreme": _at(perp, reach),
         "reach": reach,
         "enters": offset < 0,
     }
@@ -555,16 +539,20 @@ def test_range_to_a_band_zone(ref, case):
         assert _reaches(zone, _line(band), point, truth + offset) == (offset > 0), (offset, case)
 
 
+_EAST_OF_MERIDIAN = {
+    "lons": [35.8, 35.8],
+    "lats": [33.0, 33.6],
+    "inner": 10_000.0,
+    "outer": 20_000.0,
+    "side": "right",
+}
+"""10 to 20 km east of a line drawn north along 35.8E (the cases the independent check found)."""
+
+
 def test_range_past_the_square_end_is_measured_to_the_end():
     """Found by the independent check: a weapon 3 km past the end of a one-sided band and
     15 km out from its line was measured 0 km from the band (to the band's extension)."""
-    band = {
-        "lons": [35.8, 35.8],
-        "lats": [33.0, 33.6],
-        "inner": 10_000.0,
-        "outer": 20_000.0,
-        "side": "right",
-    }
+    band = _EAST_OF_MERIDIAN
     beyond = forward(35.8, 33.6, 0.0, 3_000.0)
     point = forward(*beyond, 90.0, 15_000.0)
     zone = _band_zone(band, _RANGE_TO_ZONE)
@@ -575,13 +563,7 @@ def test_range_past_the_square_end_is_measured_to_the_end():
 def test_a_notice_entering_through_the_inner_edge_by_metres_is_reported():
     """Found by the independent check: a 7 km circle reaching 5 m into a 10-20 km band was not
     reported (its outline was sampled every 25 m of sagitta)."""
-    band = {
-        "lons": [35.8, 35.8],
-        "lats": [33.0, 33.6],
-        "inner": 10_000.0,
-        "outer": 20_000.0,
-        "side": "right",
-    }
+    band = _EAST_OF_MERIDIAN
     centre = forward(35.8, 33.3, 90.0, 3_005.0)
     circle = {"type": "circle", "center": list(centre), "radius": "7000 m"}
     s = _world(

@@ -98,16 +98,25 @@ def notice(ident: str, author: str, *volumes: dict[str, Any]) -> Notice:
     )
 
 
-def world(margins: dict[str, str], *items: Any) -> Situation:
-    """Two armed forces under one agreement with ``margins``, then ``items`` filed."""
+PARTIES = {
+    "a": Party(id="a", name="Alpha", kind="armed_force", affiliations=["Alpha Army"]),
+    "b": Party(id="b", name="Bravo", kind="armed_force", affiliations=["Bravo Army"]),
+    "h": Party(id="h", name="Helpers", kind="humanitarian"),
+}
+
+
+def world(terms: dict[str, Any] | None, *items: Any, parties: str = "ab") -> Situation:
+    """``parties`` (ids of :data:`PARTIES`) under one agreement with ``terms`` (its margins,
+    lead times, ...; none without terms), then ``items`` filed."""
     s = Situation()
-    s.file(Party(id="a", name="Alpha", kind="armed_force", affiliations=["Alpha Army"]))
-    s.file(Party(id="b", name="Bravo", kind="armed_force", affiliations=["Bravo Army"]))
-    s.file(
-        Agreement.model_validate(
-            {"id": "ab", "name": "A-B", "parties": ["a", "b"], "margins": margins}
+    for p in parties:
+        s.file(PARTIES[p])
+    if terms is not None:
+        s.file(
+            Agreement.model_validate(
+                {"id": parties, "name": parties.upper(), "parties": list(parties), **terms}
+            )
         )
-    )
     for item in items:
         s.file(item)
     return s

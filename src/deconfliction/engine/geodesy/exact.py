@@ -27,7 +27,14 @@ from numpy.typing import ArrayLike, NDArray
 from deconfliction.engine.geodesy.ellipsoid import gaussian_radius, geod
 from deconfliction.engine.units import Metres
 
-__all__ = ["TOLERANCE", "Feet", "polyline_feet", "ring_inside", "segment_feet"]
+__all__ = [
+    "TOLERANCE",
+    "Feet",
+    "exact_segment_distance",
+    "polyline_feet",
+    "ring_inside",
+    "segment_feet",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -134,6 +141,15 @@ def segment_feet(
     ahead = (s >= length) & ((cos >= 0.0) | (dist == 0.0)) & ~behind
     past = np.where(behind, -1, np.where(ahead, 1, 0)).astype(np.intp)
     return Feet(dist, s, side, past, np.zeros(n, np.intp))
+
+
+def exact_segment_distance(
+    plon: ArrayLike, plat: ArrayLike, *segment: ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """The distance from points to geodesic segments ``alon, alat, blon, blat[, start]`` and
+    the foot's position along them (:func:`segment_feet` without the side)."""
+    feet = segment_feet(plon, plat, *segment)
+    return feet.distance, feet.along
 
 
 def polyline_feet(plon: ArrayLike, plat: ArrayLike, lons: ArrayLike, lats: ArrayLike) -> Feet:

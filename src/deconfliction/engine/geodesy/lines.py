@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from deconfliction.engine.geodesy.ellipsoid import geod
-from deconfliction.engine.geodesy.exact import polyline_feet, segment_feet
+from deconfliction.engine.geodesy.exact import exact_segment_distance, polyline_feet
 from deconfliction.engine.geodesy.frames import MAX_SEGMENT, LocalFrame, frame_around
 from deconfliction.engine.units import Metres
 
@@ -76,22 +76,6 @@ def densify(
         np.asarray(out_lat, np.float64),
         np.asarray(origin, np.intp),
     )
-
-
-def exact_segment_distance(
-    plon: ArrayLike,
-    plat: ArrayLike,
-    alon: ArrayLike,
-    alat: ArrayLike,
-    blon: ArrayLike,
-    blat: ArrayLike,
-    start: ArrayLike | None = None,
-) -> tuple[FloatArray, FloatArray]:
-    """Exact distance from points P to geodesic segments AB, and the along-track position of
-    the foot (metres from A, on the segment): :func:`~.exact.segment_feet`, without the side.
-    """
-    feet = segment_feet(plon, plat, alon, alat, blon, blat, start)
-    return feet.distance, feet.along
 
 
 @dataclass(frozen=True, slots=True)
