@@ -128,7 +128,7 @@ def _checked(ref, band: dict[str, Any], point: tuple[float, float], distance: fl
 # -- points against bands ------------------------------------------------------------------------
 
 
-@cases(60)
+@cases(40)
 @given(st.data())
 def test_points_at_the_edges_of_a_band(ref, data):
     band = data.draw(bands())
@@ -249,7 +249,7 @@ def _outward(lons, lats, k: int, fraction: float) -> tuple[tuple[float, float], 
     return (lon, lat), (az + 90.0 if inward_left else left)
 
 
-@cases(60)
+@cases(40)
 @given(polygons(), st.integers(0, 5), st.floats(0.2, 0.8))
 def test_points_a_millimetre_from_a_polygon_edge(ref, ring, k, fraction):
     lons, lats = ring
@@ -343,7 +343,7 @@ def _along(
     return {"type": "polygon", "vertices": [list(p) for p in ring]}
 
 
-@cases(60)
+@cases(40)
 @given(inner_entries())
 def test_volumes_entering_a_band_through_its_inner_edge(ref, case):
     band = case["band"]
@@ -371,7 +371,7 @@ def outer_entries(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@cases(60)
+@cases(40)
 @given(outer_entries())
 def test_volumes_reaching_the_outer_edge_of_a_band(ref, case):
     band = case["band"]
@@ -380,7 +380,7 @@ def test_volumes_reaching_the_outer_edge_of_a_band(ref, case):
     assert (entry is not None) == case["enters"], case
 
 
-@cases(60)
+@cases(40)
 @given(
     polygons(),
     st.integers(0, 5),
@@ -446,7 +446,7 @@ _RANGE_TO_LINE = [{"type": "range", "weapon_classes": ["sam"], "target_line": "l
 _RANGE_TO_ZONE = [{"type": "range", "weapon_classes": ["sam"], "target_zone": "z"}]
 
 
-@cases(40)
+@cases(30)
 @given(lines(), st.floats(0.0, 360.0), st.floats(100.0, 800_000.0))
 def test_range_to_a_line_near_and_far(ref, line, azimuth, distance):
     lons, lats = line
@@ -460,7 +460,7 @@ def test_range_to_a_line_near_and_far(ref, line, azimuth, distance):
         assert _reaches(zone, _line(band), point, truth + offset) == (offset > 0), offset
 
 
-@cases(40)
+@cases(30)
 @given(polygons(), st.floats(0.0, 360.0), st.floats(0.1, 3.0))
 def test_range_to_a_polygon_zone_near_and_far(ref, ring, azimuth, factor):
     lons, lats = ring
@@ -522,7 +522,7 @@ def band_ranges(draw: st.DrawFn) -> dict[str, Any]:
     return {"band": band, "point": point, "distance": d + band["inner"], "line_distance": d}
 
 
-@cases(60)
+@cases(40)
 @given(band_ranges())
 def test_range_to_a_band_zone(ref, case):
     band, point, truth = case["band"], case["point"], case["distance"]
