@@ -601,3 +601,20 @@ def test_range_inside_a_tight_bend_is_a_stated_lower_bound():
     (alert,) = kinds(s, AlertKind.zone_violation)
     assert "at least 15.0 km away" in alert.explanation
     assert alert.figures["distance_exact"] == 0
+
+
+@cases(30)
+@given(st.data())
+def test_volumes_a_millimetre_either_side_of_the_line_of_a_band_from_it(data):
+    """A one-sided band from the line: a volume on the other side that stops a millimetre short
+    of the line does not enter it; one that crosses it by a millimetre does."""
+    band = {**data.draw(bands()), "inner": 0.0}
+    assume(band["side"] != "both")
+    perp = data.draw(perpendiculars(band))
+    across = {**perp, "azimuth": perp["azimuth"] + 180.0}  # away from the band
+    kind = data.draw(st.sampled_from(["circle", "corridor", "polygon"]))
+    base = data.draw(st.floats(500.0, 20_000.0))
+    for offset in OFFSETS:  # negative: the volume's tip is on the band's side
+        outline = data.draw(_along(across, kind, base, offset))
+        entry = _area(band).entry(_volume(outline))
+        assert (entry is not None) == (offset < 0), (offset, kind)

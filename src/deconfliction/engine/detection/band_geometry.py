@@ -92,6 +92,7 @@ def band_entry(
     near = separation(shape, line_shape, outer)  # exact near the outer edge
     if not near.overlap and near.distance > outer:
         return None
+    near = separation(shape, line_shape, 0.0)  # then exact near the line itself
     if inner > 0.0 and _farthest_bound(line, shape) <= inner:
         return None
     pieces = outline_pieces(
