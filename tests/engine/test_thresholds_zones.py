@@ -618,3 +618,26 @@ def test_volumes_a_millimetre_either_side_of_the_line_of_a_band_from_it(data):
         outline = data.draw(_along(across, kind, base, offset))
         entry = _area(band).entry(_volume(outline))
         assert (entry is not None) == (offset < 0), (offset, kind)
+
+
+@cases(30)
+@given(st.data())
+def test_volumes_a_millimetre_either_side_of_the_square_end_of_a_band(data):
+    """A volume past the end of a one-sided band, between its edges, that stops a millimetre
+    short of the end's perpendicular does not enter; one that crosses it by a millimetre does
+    (however thin the part that crosses)."""
+    band = data.draw(bands())
+    assume(band["side"] != "both")
+    right = band["side"] == "right"
+    last = data.draw(st.booleans())
+    e, perpendicular, _ = _end_face(band, last, right)
+    t = band["inner"] + data.draw(st.floats(0.2, 0.8)) * (band["outer"] - band["inner"])
+    q_lon, q_lat, back = GEOD.fwd(*e, perpendicular, t)
+    turn = 90.0 if right == last else -90.0
+    out = {"foot": (float(q_lon), float(q_lat)), "azimuth": float(back) + 180.0 - turn}
+    kind = data.draw(st.sampled_from(["circle", "corridor", "polygon"]))
+    base = data.draw(st.floats(200.0, 0.5 * (band["outer"] - band["inner"])))
+    for offset in OFFSETS:  # negative: across the end, into the band
+        outline = data.draw(_along(out, kind, base, offset))
+        entry = _area(band).entry(_volume(outline))
+        assert (entry is not None) == (offset < 0), (offset, kind)

@@ -133,6 +133,8 @@ def band_entry(
         depth = min(farthest, outer) - max(closest, inner)
         if best is None or depth > best.depth_m:
             best = Entry(max(depth, 0.0), closest)
+    if best is None and side != 0:
+        best = _across_an_end(line, inner, outer, side, shape)
     return best
 
 
@@ -169,24 +171,45 @@ def _on_edge(
     return abs(float(feet.distance[0]) - at) <= TOLERANCE
 
 
-def _end_edges(
-    line: GeodesicPolyline, inner: Metres, outer: Metres, side: int, lon: float, lat: float
-) -> Metres:
-    """The distance from a point to the square ends of a one-sided band: the perpendiculars at
-    the line's ends, from ``inner`` to ``outer`` on the band's side."""
-    found = math.inf
-    ends = ((0, 1, 0.0), (-1, -2, 180.0))
-    for e, n, turn in ends:
+def _end_faces(
+    line: GeodesicPolyline, inner: Metres, outer: Metres, side: int
+) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """The square ends of a one-sided band: on the perpendicular at each end of the line, on
+    the band's side, the geodesic segment from ``inner`` to ``outer``."""
+    faces = []
+    for e, n, turn in ((0, 1, 0.0), (-1, -2, 180.0)):
         e_lon, e_lat = float(line.dense_lons[e]), float(line.dense_lats[e])
         az, _, _ = inverse(e_lon, e_lat, float(line.dense_lons[n]), float(line.dense_lats[n]))
         # The line's direction at this end, then a quarter turn to the band's side.
         direction = az + turn
         across = direction - 90.0 if side > 0 else direction + 90.0
-        a = forward(e_lon, e_lat, across, inner)
-        b = forward(e_lon, e_lat, across, outer)
-        feet = segment_feet([lon], [lat], *a, *b)
-        found = min(found, float(feet.distance[0]))
-    return found
+        faces.append((forward(e_lon, e_lat, across, inner), forward(e_lon, e_lat, across, outer)))
+    return faces
+
+
+def _end_edges(
+    line: GeodesicPolyline, inner: Metres, outer: Metres, side: int, lon: float, lat: float
+) -> Metres:
+    """The distance from a point to the square ends of a one-sided band."""
+    return min(
+        float(segment_feet([lon], [lat], *a, *b).distance[0])
+        for a, b in _end_faces(line, inner, outer, side)
+    )
+
+
+def _across_an_end(
+    line: GeodesicPolyline, inner: Metres, outer: Metres, side: int, shape: Shape
+) -> Entry | None:
+    """A volume that crosses a square end of a one-sided band between its edges enters it,
+    however little: the end is a geodesic segment, and whether the volume meets it is an
+    exact separation."""
+    for a, b in _end_faces(line, inner, outer, side):
+        face = Shape.corridor([a[0], b[0]], [a[1], b[1]], 0.0)
+        met = separation(shape, face, 0.0)
+        if met.overlap:
+            d = float(line.measure([met.lon], [met.lat]).distance[0])
+            return Entry(0.0, max(d, inner))
+    return None
 
 
 def band_distance(

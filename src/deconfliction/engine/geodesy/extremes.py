@@ -273,13 +273,18 @@ def _search(
         v, counted, _ = measure(lons, lats, True)
         return np.where(counted, sign * v, -np.inf)
 
-    best = float(np.max(np.maximum(value(lo), value(hi))))
+    flo, fhi = value(lo), value(hi)
+    best = float(np.max(np.maximum(flo, fhi)))
     c = hi - _GOLDEN * (hi - lo)
     d = lo + _GOLDEN * (hi - lo)
     fc, fd = value(c), value(d)
     for _ in range(_SEARCH_STEPS):
         best = max(best, float(np.max(np.maximum(fc, fd))))
-        left = fc >= fd
+        # Keep the better inner point; between equals (two points that do not count), go
+        # towards the end that counts.
+        left = (fc > fd) | ((fc == fd) & (flo >= fhi))
+        fhi = np.where(left, fd, fhi)
+        flo = np.where(left, flo, fc)
         hi = np.where(left, d, hi)
         lo = np.where(left, lo, c)
         # One new point per bracket: reuse the surviving inner point.
