@@ -12,7 +12,8 @@ band covers, the smallest distance from the line over the part of the volume on 
 than ``inner``.  Both are decided exactly (:func:`~deconfliction.engine.geodesy.extremes.extreme`
 over the volume's boundary, with exact distances wherever the samples leave the answer
 open): a volume that reaches a millimetre past the inner edge enters, one that stops a
-millimetre short does not.  Two limits, stated in docs/design/geometry.md: the part of the
+millimetre short does not.  Whether it touches the line, and whether it crosses a square end
+between the band's edges (a part across too thin for any sample), are exact separations.  Two limits, stated in docs/design/geometry.md: the part of the
 volume on one side is taken as one piece (a corridor that weaves across the line beyond a
 band's end could join pieces that each miss it), and a polygon's farthest point is sought on
 its edges (a line bent around a polygon could put it inside).
