@@ -191,6 +191,26 @@ def test_a_very_large_polygon_is_measured_exactly_at_the_margin(ref):
             assert (found.distance < truth + offset) == (offset > 0)
 
 
+def test_a_polygon_far_from_a_long_corridor_is_measured_exactly(ref):
+    """Found by these properties: a 600 km corridor and a polygon 356 km away.  The frame took
+    the pair of points nearest in its metric, 23 m longer on the ground than the nearest pair:
+    its scale factor differs by 0.1 % across it.  The bound now counts that choice."""
+    route = ([2.6631820177564576, -4.0534373261931975], [-41.224732153838616, -43.058177235974775])
+    ring = (
+        [0.2587078568195099, 0.27268199642273866, 0.048057260141056504, -0.07014342671763311]
+        + [0.07637308025955339],
+        [-38.34414062931806, -38.48989042584201, -38.556510950918394, -38.39218630216949]
+        + [-38.29198913699205],
+    )
+    corridor = Shape.corridor(*route, 1232.402)
+    polygon = Shape.polygon(*ring)
+    truth = ref.lines_distance(*route, ring[0] + ring[0][:1], ring[1] + ring[1][:1]) - 1232.402
+    for offset in OFFSETS:
+        found = separation(corridor, polygon, truth + offset)
+        assert (found.distance < truth + offset) == (offset > 0)
+        assert abs(found.distance - truth) < 1e-5
+
+
 # -- sites ---------------------------------------------------------------------------------------
 
 

@@ -29,7 +29,6 @@ the edge (inside a bend tighter than ``inner``), the figure is a lower bound, an
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +76,7 @@ def _farthest_bound(line: GeodesicPolyline, shape: Shape) -> Metres:
     """A distance from the line that no point of ``shape`` exceeds (its core's vertices, plus
     half its longest piece, plus its radius)."""
     m = line.measure(shape.dense_lons, shape.dense_lats)
-    most = float(np.max(m.distance + line.frame.error_bounds(line.reach + m.distance)))
+    most = float(np.max(m.distance + line.error_bounds(m.distance)))
     if shape.kind is not CoreKind.point:
         x, y = line.frame.forward(shape.dense_lons, shape.dense_lats)
         most += float(np.max(np.hypot(np.diff(x), np.diff(y)))) * 0.5 * 1.01 + 1.0
@@ -102,7 +101,7 @@ def band_entry(
     samples = sample(pieces)
     thresholds = [outer, inner] if inner > 0.0 else [outer]
     m = line.measure(samples.lons, samples.lats, thresholds=thresholds)
-    bounds = line.frame.error_bounds(line.reach + m.distance)
+    bounds = line.error_bounds(m.distance)
     touches = near.overlap or near.distance == 0.0
     best: Entry | None = None
     for want in (1, -1) if side == 0 else (side,):
@@ -111,11 +110,7 @@ def band_entry(
             lons: FloatArray, lats: FloatArray, exact: bool, want: int = want
         ) -> tuple[FloatArray, BoolArray, FloatArray]:
             mm = line.measure(lons, lats, thresholds=thresholds, exact=exact)
-            errors = (
-                np.zeros(lons.shape[0])
-                if exact
-                else line.frame.error_bounds(line.reach + mm.distance)
-            )
+            errors = np.zeros(lons.shape[0]) if exact else line.error_bounds(mm.distance)
             return mm.distance, _counted(mm, want, side != 0), errors
 
         sampled = (m.distance, _counted(m, want, side != 0), bounds)

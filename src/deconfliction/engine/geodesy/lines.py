@@ -186,8 +186,18 @@ class GeodesicPolyline:
         return int(self._ax.shape[0])
 
     def error_bound(self, distance: Metres) -> Metres:
-        """Bound on the fast path's error for a point ``distance`` metres from the line."""
-        return self.frame.error_bound(self.reach + distance)
+        """Bound on the fast path's error for a point ``distance`` metres from the line: the
+        frame's, and that of choosing, of two segments nearly as near, the one that is nearer
+        in the frame (:meth:`~.frames.LocalFrame.choice_bound`)."""
+        reach = self.reach + distance
+        return self.frame.error_bound(reach) + self.frame.choice_bound(distance, reach)
+
+    def error_bounds(self, distances: FloatArray) -> FloatArray:
+        """:meth:`error_bound` for many distances at once."""
+        reach = self.reach + distances
+        return np.asarray(
+            self.frame.error_bounds(reach) + self.frame.choice_bound(distances, reach), np.float64
+        )
 
     def _fast(
         self, x: FloatArray, y: FloatArray
@@ -287,13 +297,13 @@ class GeodesicPolyline:
             # The bound grows with the distance: test against the largest first, then
             # against each point's own.
             radius = self.frame.radius
-            most = self.reach + float(d[idx].max())
-            close = off <= self.frame.error_bound(most) + most * most * most / (radius * radius)
+            far = float(d[idx].max())
+            close = off <= self.error_bound(far) + far * far * (self.reach + far) / radius**2
             if not close.any():
                 continue
             idx, off = idx[close], off[close]
             reach = self.reach + d[idx]
-            bound = self.frame.error_bounds(reach) + d[idx] * d[idx] * reach / (radius * radius)
+            bound = self.error_bounds(d[idx]) + d[idx] * d[idx] * reach / radius**2
             need[idx] |= off <= bound
         return need
 
@@ -341,14 +351,14 @@ class GeodesicPolyline:
         if not thresholds:
             return np.inf
         most = float(max(thresholds))
-        return most + self.frame.error_bound(self.reach + most)
+        return most + self.error_bound(most)
 
     def _near(self, dist: FloatArray, thresholds: Sequence[Metres]) -> NDArray[np.bool_]:
         """Distances within the fast path's error bound of a threshold."""
         need = np.zeros(dist.shape[0], bool)
         limits = sorted(thresholds)
         if limits:
-            bound = self.frame.error_bound(self.reach + float(limits[-1]))
+            bound = self.error_bound(float(limits[-1]))
             for limit in limits:
                 need |= np.abs(dist - limit) <= bound
         return need

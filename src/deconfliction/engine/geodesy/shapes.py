@@ -300,10 +300,12 @@ def separations(
     )
     overlap = (gap < 0.0) | (touching & ((radii > 0.0) | interiors))
     if thresholds is not None:
-        # The frame's bound for the farthest vertex of each pair, twice: both cores' pieces
-        # bend away from their chords.
+        # The frame's bound for the farthest vertex of each pair, twice (both cores' pieces
+        # bend away from their chords), and that of choosing the nearest pair in the frame.
         reach = np.maximum.reduceat(np.abs(x), np.cumsum(counts) - counts)
-        bound = 2.0 * frame.error_bounds(np.maximum(reach[0], reach[1:]))
+        pair_reach = np.asarray(np.maximum(reach[0], reach[1:]), np.float64)
+        apart = np.asarray(np.maximum(core, 0.0), np.float64)
+        bound = 2.0 * frame.error_bounds(pair_reach) + frame.choice_bound(apart, pair_reach)
         near = np.abs(gap - np.asarray(thresholds, np.float64)) <= bound
         for i in np.flatnonzero(near).tolist():
             core_i, meets = exact_core_distance(a, others[i], float(bound[i]))
