@@ -300,23 +300,42 @@ def separations(
     )
     overlap = (gap < 0.0) | (touching & ((radii > 0.0) | interiors))
     if thresholds is not None:
-        # The frame's bound for the farthest vertex of each pair, twice (both cores' pieces
-        # bend away from their chords), and that of choosing the nearest pair in the frame.
-        reach = np.maximum.reduceat(np.abs(x), np.cumsum(counts) - counts)
-        pair_reach = np.asarray(np.maximum(reach[0], reach[1:]), np.float64)
-        apart = np.asarray(np.maximum(core, 0.0), np.float64)
-        bound = 2.0 * frame.error_bounds(pair_reach) + frame.choice_bound(apart, pair_reach)
-        near = np.abs(gap - np.asarray(thresholds, np.float64)) <= bound
-        for i in np.flatnonzero(near).tolist():
-            core_i, meets = exact_core_distance(a, others[i], float(bound[i]))
-            gap[i] = core_i - radii[i]
-            overlap[i] = gap[i] < 0.0 or (core_i == 0.0 and (radii[i] > 0.0 or meets))
+        _settle(a, others, thresholds, (frame, x, counts), (core, gap, radii, overlap))
     return [
         Separation(max(0.0, g), o, lo, la)
         for g, o, lo, la in zip(
             gap.tolist(), overlap.tolist(), mid_lon.tolist(), mid_lat.tolist(), strict=True
         )
     ]
+
+
+def _settle(
+    a: Shape,
+    others: Sequence[Shape],
+    thresholds: Sequence[Metres],
+    projected: tuple[LocalFrame, FloatArray, NDArray[np.intp]],
+    found: tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]],
+) -> None:
+    """Solve exactly, in place, the separations that lie within the fast path's bound of
+    their thresholds.  The bound is the frame's for the farthest vertex of each pair, twice
+    (both cores' pieces bend away from their chords), plus that of choosing the nearest pair
+    in the frame; one bound for all pairs (the largest) rules most of them out at once."""
+    frame, x, counts = projected
+    core, gap, radii, overlap = found
+    limit = np.asarray(thresholds, np.float64)
+    off = np.abs(gap - limit)
+    widest = float(np.abs(x).max())
+    most = 2.0 * frame.error_bound(widest) + frame.choice_bound(max(float(core.max()), 0.0), widest)
+    if not (off <= most).any():
+        return
+    reach = np.maximum.reduceat(np.abs(x), np.cumsum(counts) - counts)
+    pair_reach = np.asarray(np.maximum(reach[0], reach[1:]), np.float64)
+    apart = np.asarray(np.maximum(core, 0.0), np.float64)
+    bound = 2.0 * frame.error_bounds(pair_reach) + frame.choice_bound(apart, pair_reach)
+    for i in np.flatnonzero(off <= bound).tolist():
+        core_i, meets = exact_core_distance(a, others[i], float(bound[i]))
+        gap[i] = core_i - radii[i]
+        overlap[i] = gap[i] < 0.0 or (core_i == 0.0 and (radii[i] > 0.0 or meets))
 
 
 def _vertices(shape: Shape) -> tuple[FloatArray, FloatArray]:
