@@ -27,7 +27,7 @@ from deconfliction.engine.detection.vertical import (
     ROUNDING,
     VerticalGap,
     band_terms,
-    closer_than,
+    exactly_closer,
     gap_between,
 )
 from deconfliction.engine.geodesy.measures import format_position
@@ -216,7 +216,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         return []
     time_limit = time_us[row_group]
     vertical_limit = vertical_m[row_group]
-    found: list[tuple[int, int, int, int, float]] = []
+    found: list[tuple[int, int, int, int, float, float]] = []
     for vi, v in enumerate(notice.volumes):
         gap_us = np.maximum(epoch_us(v.window.start), table.start_us) - np.minimum(
             epoch_us(v.window.end), table.end_us
@@ -242,6 +242,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
                 table.volume[near].tolist(),
                 near.tolist(),
                 gap_s[near].tolist(),
+                rounding[near].tolist(),
                 strict=True,
             )
         )
@@ -256,19 +257,19 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
     )
     shapes = table.shapes
     pending = []
-    for (i, vi, wi, row, gap), band in zip(found, theirs, strict=True):
+    for (i, vi, wi, row, gap, rounded), band in zip(found, theirs, strict=True):
         g = int(group[i])
         terms = terms_by[g]
         assert terms is not None
         vgap = gap_between(mine[vi], band)
         other = others[i]
-        if not closer_than(
-            vgap,
-            terms.vertical,
-            mine[vi],
-            band,
-            notice.volumes[vi].altitude,
-            other.volumes[wi].altitude,
+        if vgap.gap_m >= terms.vertical_m - rounded and (
+            # At the margin or beyond: within the floats' rounding of it, the bands decide
+            # as written (closer_than).
+            vgap.gap_m > terms.vertical_m + rounded
+            or not exactly_closer(
+                notice.volumes[vi].altitude, other.volumes[wi].altitude, terms.vertical
+            )
         ):
             continue
         shape = other.volumes[wi].outline.shape if shapes is None else shapes[row]

@@ -29,6 +29,7 @@ __all__ = [
     "band_terms",
     "closer_than",
     "exact_gap",
+    "exactly_closer",
     "gap_between",
     "vertical_gap",
 ]
@@ -178,5 +179,11 @@ def closer_than(
     scale = abs(max(a[0], b[0])) + abs(min(a[1], b[1])) + abs(m)
     if abs(gap.gap_m - m) > ROUNDING * scale:
         return gap.gap_m < m
-    exact = exact_gap(a_band, b_band)
+    return exactly_closer(a_band, b_band, margin)
+
+
+def exactly_closer(a: AltitudeBand, b: AltitudeBand, margin: Length) -> bool:
+    """Whether two comparable bands are closer than ``margin``, in exact rationals of the
+    numbers as written (:func:`exact_gap`)."""
+    exact = exact_gap(a, b)
     return exact is None or exact < margin.exact_metres
