@@ -212,7 +212,9 @@ def test_bad_feeds_and_declarations_are_refused_with_their_field(world: Api) -> 
     # consent to, and a bad value is refused at its field.
     admin = world.as_("a", Role.admin)
     current = admin.get("/v1/agreements/ab").json()
-    bad_terms = admin.put("/v1/agreements/ab", json=current | {"tracks": {"horizontal": "3 parsecs"}})
+    bad_terms = admin.put(
+        "/v1/agreements/ab", json=current | {"tracks": {"horizontal": "3 parsecs"}}
+    )
     assert bad_terms.status_code == 422
     assert bad_terms.json()["error"]["problems"][0]["path"].startswith("tracks.horizontal")
     proposed = admin.put(
