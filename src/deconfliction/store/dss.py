@@ -1,15 +1,13 @@
 """Rows of the DSS facade's entities (tables in :mod:`.interop`).
 
-Rows are plain dictionaries of their columns.  ``candidates`` is the SQL pre-filter of a 4D
-search: the entities whose box, time span and height span meet the query's; the exact test on
-the outlines is the service's.
+Rows are plain dictionaries of their columns.  4D searches are the service's (its index of
+footprints, :mod:`deconfliction.service.dss.index`): the store reads rows by id.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +20,12 @@ from deconfliction.store.interop import (
     dss_reports,
     dss_subscriptions,
 )
-from deconfliction.store.types import UtcTimestamp
 
 __all__ = [
     "TABLES",
-    "Bounds",
+    "all_rows",
     "availability",
     "bump_notification_index",
-    "candidates",
     "delete",
     "dependents",
     "down_managers",
@@ -45,15 +41,6 @@ TABLES: dict[str, sa.Table] = {
     "constraint": dss_constraints,
     "subscription": dss_subscriptions,
 }
-
-Bounds = tuple[
-    tuple[float, float, float, float] | None,
-    datetime | None,
-    datetime | None,
-    float | None,
-    float | None,
-]
-"""A query's box (None: anywhere), start and end (None: unbounded), lowest and highest."""
 
 
 def get(connection: Connection, kind: str, entity_id: str) -> dict[str, Any] | None:
@@ -72,51 +59,9 @@ def get_many(connection: Connection, kind: str, ids: Iterable[str]) -> list[dict
     ]
 
 
-_FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)
-_FAR_FUTURE = datetime(2999, 12, 31, tzinfo=UTC)
-_INF = float("inf")
-
-
-@functools.cache
-def _search(kind: str, by_manager: bool) -> sa.Select[Any]:
-    """The pre-filter statement, built once: every bound is a parameter (an open bound is
-    passed as an infinite one), so each search only binds values."""
-    table = TABLES[kind]
-    where = [
-        table.c.east >= sa.bindparam("west"),
-        table.c.west <= sa.bindparam("east"),
-        table.c.north >= sa.bindparam("south"),
-        table.c.south <= sa.bindparam("north"),
-        table.c.t1 >= sa.bindparam("t0", type_=UtcTimestamp()),
-        table.c.t0 <= sa.bindparam("t1", type_=UtcTimestamp()),
-        sa.or_(table.c.alt_hi.is_(None), table.c.alt_hi >= sa.bindparam("lo")),
-        sa.or_(table.c.alt_lo.is_(None), table.c.alt_lo <= sa.bindparam("hi")),
-    ]
-    if by_manager:
-        where.append(table.c.manager == sa.bindparam("manager"))
-    return sa.select(table).where(*where).order_by(table.c.id)
-
-
-def candidates(
-    connection: Connection, kind: str, bounds: Bounds, *, manager: str | None = None
-) -> list[dict[str, Any]]:
-    """Entities whose box, time and height spans meet ``bounds`` (and of ``manager``)."""
-    box, t0, t1, lo, hi = bounds
-    west, south, east, north = box if box is not None else (-_INF, -_INF, _INF, _INF)
-    values: dict[str, Any] = {
-        "west": west,
-        "south": south,
-        "east": east,
-        "north": north,
-        "t0": t0 or _FAR_PAST,
-        "t1": t1 or _FAR_FUTURE,
-        "lo": -_INF if lo is None else lo,
-        "hi": _INF if hi is None else hi,
-    }
-    if manager is not None:
-        values["manager"] = manager
-    rows = connection.execute(_search(kind, manager is not None), values)
-    return [dict(r._mapping) for r in rows]
+def all_rows(connection: Connection, kind: str) -> list[dict[str, Any]]:
+    """Every stored entity of ``kind`` (to build the service's index from)."""
+    return [dict(r._mapping) for r in connection.execute(sa.select(TABLES[kind]))]
 
 
 def put(connection: Connection, kind: str, values: dict[str, Any]) -> None:
