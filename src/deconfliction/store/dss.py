@@ -6,6 +6,7 @@ footprints, :mod:`deconfliction.service.dss.index`): the store reads rows by id.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -43,20 +44,26 @@ TABLES: dict[str, sa.Table] = {
 }
 
 
-def get(connection: Connection, kind: str, entity_id: str) -> dict[str, Any] | None:
+@functools.cache
+def _by_id(kind: str, many: bool) -> sa.Select[Any]:
+    """The read of one row (``id``) or several (``ids``, expanded), built once per kind: each
+    read only binds values (these run several times in every DSS request)."""
     table = TABLES[kind]
-    row = connection.execute(sa.select(table).where(table.c.id == entity_id)).first()
+    if many:
+        return sa.select(table).where(table.c.id.in_(sa.bindparam("ids", expanding=True)))
+    return sa.select(table).where(table.c.id == sa.bindparam("id"))
+
+
+def get(connection: Connection, kind: str, entity_id: str) -> dict[str, Any] | None:
+    row = connection.execute(_by_id(kind, False), {"id": entity_id}).first()
     return None if row is None else dict(row._mapping)
 
 
 def get_many(connection: Connection, kind: str, ids: Iterable[str]) -> list[dict[str, Any]]:
-    table = TABLES[kind]
     wanted = list(ids)
     if not wanted:
         return []
-    return [
-        dict(r._mapping) for r in connection.execute(sa.select(table).where(table.c.id.in_(wanted)))
-    ]
+    return [dict(r._mapping) for r in connection.execute(_by_id(kind, True), {"ids": wanted})]
 
 
 def all_rows(connection: Connection, kind: str) -> list[dict[str, Any]]:
@@ -64,54 +71,67 @@ def all_rows(connection: Connection, kind: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in connection.execute(sa.select(TABLES[kind]))]
 
 
+@functools.cache
+def _delete(kind: str) -> sa.Delete:
+    table = TABLES[kind]
+    return sa.delete(table).where(table.c.id == sa.bindparam("id"))
+
+
 def put(connection: Connection, kind: str, values: dict[str, Any]) -> None:
     """Insert or replace the row ``values['id']``."""
-    table = TABLES[kind]
-    connection.execute(sa.delete(table).where(table.c.id == values["id"]))
-    connection.execute(sa.insert(table).values(**values))
+    connection.execute(_delete(kind), {"id": values["id"]})
+    connection.execute(sa.insert(TABLES[kind]), values)
 
 
 def delete(connection: Connection, kind: str, entity_id: str) -> None:
-    table = TABLES[kind]
-    connection.execute(sa.delete(table).where(table.c.id == entity_id))
+    connection.execute(_delete(kind), {"id": entity_id})
+
+
+_BUMP = (
+    sa.update(dss_subscriptions)
+    .where(dss_subscriptions.c.id.in_(sa.bindparam("ids", expanding=True)))
+    .values(notification_index=dss_subscriptions.c.notification_index + 1, seq=sa.bindparam("s"))
+)
 
 
 def bump_notification_index(connection: Connection, ids: Iterable[str], seq: int) -> None:
     wanted = list(ids)
     if wanted:
-        t = dss_subscriptions
-        connection.execute(
-            sa.update(t)
-            .where(t.c.id.in_(wanted))
-            .values(notification_index=t.c.notification_index + 1, seq=seq)
-        )
+        connection.execute(_BUMP, {"ids": wanted, "s": seq})
+
+
+_DEPENDENTS = (
+    sa.select(dss_operational_intents.c.id)
+    .where(dss_operational_intents.c.subscription_id == sa.bindparam("sub"))
+    .order_by(dss_operational_intents.c.id)
+)
 
 
 def dependents(connection: Connection, subscription_id: str) -> list[str]:
     """The operational intents that depend on a subscription."""
-    t = dss_operational_intents
-    rows = connection.execute(
-        sa.select(t.c.id).where(t.c.subscription_id == subscription_id).order_by(t.c.id)
-    )
-    return [r.id for r in rows]
+    return [r.id for r in connection.execute(_DEPENDENTS, {"sub": subscription_id})]
+
+
+_AVAILABILITY = sa.select(dss_availability).where(dss_availability.c.uss == sa.bindparam("uss"))
 
 
 def availability(connection: Connection, uss: str) -> tuple[str, str]:
     """A USS's availability and its version (``Unknown`` and ``""`` when never set)."""
-    t = dss_availability
-    row = connection.execute(sa.select(t).where(t.c.uss == uss)).first()
+    row = connection.execute(_AVAILABILITY, {"uss": uss}).first()
     return ("Unknown", "") if row is None else (row.availability, row.version)
+
+
+_DOWN = sa.select(dss_availability.c.uss).where(
+    dss_availability.c.uss.in_(sa.bindparam("managers", expanding=True)),
+    dss_availability.c.availability == "Down",
+)
 
 
 def down_managers(connection: Connection, managers: Iterable[str]) -> set[str]:
     wanted = list(set(managers))
     if not wanted:
         return set()
-    t = dss_availability
-    rows = connection.execute(
-        sa.select(t.c.uss).where(t.c.uss.in_(wanted), t.c.availability == "Down")
-    )
-    return {r.uss for r in rows}
+    return {r.uss for r in connection.execute(_DOWN, {"managers": wanted})}
 
 
 def set_availability(connection: Connection, uss: str, value: str, version: str, seq: int) -> None:

@@ -55,6 +55,12 @@ def row_footprint(row: dict[str, Any]) -> Footprint:
     )
 
 
+_SINCE = sa.select(events.c.type, events.c.subject).where(
+    events.c.seq > sa.bindparam("seq"), events.c.type.like("dss.%")
+)
+"""The DSS events after a position of the log (a range of its primary key)."""
+
+
 class _Kind:
     """One kind's footprints by id, and the grid over those that have an outline."""
 
@@ -123,11 +129,7 @@ class _Indexes:
             self._build(tx)
         else:
             changed: dict[str, set[str]] = {}
-            rows = tx.connection.execute(
-                sa.select(events.c.type, events.c.subject).where(
-                    events.c.seq > self.seq, events.c.type.like("dss.%")
-                )
-            )
+            rows = tx.connection.execute(_SINCE, {"seq": self.seq})
             for type_, subject in rows:
                 kind = type_.split(".")[1]
                 if kind in self.kinds and (kind, subject) != skip:
