@@ -28,12 +28,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from deconfliction.engine.dss import AirspaceConflict
 from deconfliction.service.coordinator import Coordinator, Tx, Writer
-from deconfliction.service.documents import load_scenario_file
 from deconfliction.service.dss.auth import DssClient, Scope
 from deconfliction.service.dss.common import DssConfig
 from deconfliction.service.dss.oirs import put_oir
-from deconfliction.service.loading import load_scenario
-from dss_put import GRID, LAT0, LON0, SIDE, STEP, WORLD, _body, _extent
+from dss_put import GRID, LAT0, LON0, SIDE, STEP, _body, _extent, load_references
 from server_common import percentile
 
 
@@ -53,26 +51,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         store = str(Path(scratch) / "dss.sqlite3")
         day = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-        placed: list[tuple[str, str, dict[str, Any]]] = []
         t0, c0 = time.perf_counter(), time.process_time()
         with Coordinator.open(store) as coordinator:
-            load_scenario(coordinator, load_scenario_file(WORLD))
-            for first in range(0, args.references, 500):
-
-                def batch(tx: Tx, first: int = first) -> None:
-                    for n in range(first, min(first + 500, args.references)):
-                        i, j = divmod(n, GRID)
-                        extent = _extent(
-                            LAT0 + i * STEP,
-                            LON0 + j * STEP,
-                            SIDE,
-                            day + timedelta(minutes=30 * (n % 48)),
-                        )
-                        oid = str(uuid.uuid4())
-                        _, answer = put_oir(tx, client, oid, "", _body(extent), config)
-                        placed.append((oid, answer["operational_intent_reference"]["ovn"], extent))
-
-                coordinator.run(batch)
+            placed = load_references(coordinator, args.references, day)
             print(
                 f"loaded {len(placed):,} references in {time.perf_counter() - t0:.1f} s "
                 f"({time.process_time() - c0:.1f} s CPU)"

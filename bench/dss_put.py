@@ -95,6 +95,31 @@ def _body(
     return body
 
 
+Placed = list[tuple[str, str, dict[str, Any]]]
+"""Each reference loaded: its id, its current OVN and its extent."""
+
+
+def load_references(coordinator: Coordinator, count: int, day: datetime) -> Placed:
+    """The benchmark's world and ``count`` references on the grid (500 per transaction)."""
+    load_scenario(coordinator, load_scenario_file(WORLD))
+    loader = DssClient("uss1", frozenset({Scope.strategic_coordination.value}))
+    config = DssConfig("utm")
+    placed: Placed = []
+    for first in range(0, count, 500):
+
+        def batch(tx: Any, first: int = first) -> None:
+            for n in range(first, min(first + 500, count)):
+                i, j = divmod(n, GRID)
+                start = day + timedelta(minutes=30 * (n % 48))
+                extent = _extent(LAT0 + i * STEP, LON0 + j * STEP, SIDE, start)
+                oid = str(uuid.uuid4())
+                _, answer = put_oir(tx, loader, oid, "", _body(extent), config)
+                placed.append((oid, answer["operational_intent_reference"]["ovn"], extent))
+
+        coordinator.run(batch)
+    return placed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--references", type=int, default=10_000)
@@ -115,28 +140,9 @@ def main() -> None:
         (Path(scratch) / "loaded").mkdir()
         store = str(Path(scratch) / "loaded" / "dss.sqlite3")
         day = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-        placed: list[tuple[str, str, dict[str, Any]]] = []
         t0 = time.perf_counter()
         with Coordinator.open(store) as coordinator:
-            load_scenario(coordinator, load_scenario_file(WORLD))
-            loader = DssClient("uss1", frozenset({Scope.strategic_coordination.value}))
-            config = DssConfig("utm")
-            for first in range(0, args.references, 500):
-
-                def batch(tx: Any, first: int = first) -> None:
-                    for n in range(first, min(first + 500, args.references)):
-                        i, j = divmod(n, GRID)
-                        extent = _extent(
-                            LAT0 + i * STEP,
-                            LON0 + j * STEP,
-                            SIDE,
-                            day + timedelta(minutes=30 * (n % 48)),
-                        )
-                        oid = str(uuid.uuid4())
-                        _, answer = put_oir(tx, loader, oid, "", _body(extent), config)
-                        placed.append((oid, answer["operational_intent_reference"]["ovn"], extent))
-
-                coordinator.run(batch)
+            placed = load_references(coordinator, args.references, day)
         loaded_s = time.perf_counter() - t0
         print(describe_machine(store))
         print(f"\nloaded {len(placed):,} references in {loaded_s:.1f} s (in process)")
@@ -153,7 +159,7 @@ def _serve(
     store: str,
     pem: Path,
     key: rsa.RSAPrivateKey,
-    placed: list[tuple[str, str, dict[str, Any]]],
+    placed: Placed,
     day: datetime,
 ) -> None:
     """Time the probes against a server of ``src`` (the installed package when empty)."""

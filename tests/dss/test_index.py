@@ -23,7 +23,7 @@ from deconfliction.service.dss.index import row_footprint
 from deconfliction.service.dss.oirs import delete_oir, put_oir
 from deconfliction.service.dss.subscriptions import put_subscription
 from deconfliction.store import dss as store
-from tests.dss.conftest import t
+from tests.dss.conftest import square, t
 from tests.formats.conftest import world
 from tests.support.server import NOW
 
@@ -46,17 +46,7 @@ def _extent(rng: random.Random, scale: float = 1.0) -> dict[str, Any]:
             }
         }
     else:
-        half = scale * rng.uniform(0.001, 0.03)
-        outline = {
-            "outline_polygon": {
-                "vertices": [
-                    {"lat": lat - half, "lng": lng - half},
-                    {"lat": lat - half, "lng": lng + half},
-                    {"lat": lat + half, "lng": lng + half},
-                    {"lat": lat + half, "lng": lng - half},
-                ]
-            }
-        }
+        outline = square(lat, lng, half=scale * rng.uniform(0.001, 0.03))
     start = rng.uniform(10, 600)
     lo = rng.choice([0, 50, 100, 150])
     return {

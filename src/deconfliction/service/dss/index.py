@@ -10,7 +10,8 @@ by primary key.
 
 The table stays the record; the index follows it:
 
-* built from the tables on first use (per coordinator: the writer's thread is its only user);
+* built from the tables when the server starts (:func:`build`) or on first use (per
+  coordinator: the writer's thread is its only user);
 * told of every row this process writes or deletes (:func:`put`, :func:`delete`), journaled
   in the transaction, so a command that fails leaves it as it was;
 * caught up from the log before each use when something else appended to it (another process
@@ -35,7 +36,7 @@ from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.store import dss as store
 from deconfliction.store.schema import events
 
-__all__ = ["delete", "find_ids", "footprint_of", "put", "row_footprint"]
+__all__ = ["build", "delete", "find_ids", "footprint_of", "put", "row_footprint"]
 
 CELL_DEG = 0.1
 """Grid cells of 0.1° (about 11 km of latitude): UTM volumes are a few kilometres across."""
@@ -163,6 +164,12 @@ def _indexes(tx: Tx) -> _Indexes:
     if found is None:
         found = _BY_COORDINATOR[tx.coordinator] = _Indexes()
     return found
+
+
+def build(tx: Tx) -> None:
+    """Build (or catch up) the index now, rather than on the first search: a server submits
+    this to its writer when it starts, so that no request waits for the tables to be read."""
+    _indexes(tx).sync(tx)
 
 
 def find_ids(tx: Tx, kind: str, fp: Footprint) -> list[str]:
