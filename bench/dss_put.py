@@ -1,6 +1,7 @@
 """DSS operational-intent PUT latency with many references in the planning area.
 
-    python bench/dss_put.py [--references 10000] [--probes 500] [--store sqlite|URL]
+    python bench/dss_put.py [--references 10000] [--probes 500]
+                            [--code LABEL=SRC_DIR ...]
 
 Loads ``--references`` operational intent references through the DSS use case (in process,
 500 per transaction, before the server starts): 200 m squares on a 100 × 100 grid over a
@@ -15,12 +16,19 @@ process (loopback, a key pair made for the run) and measures, one request at a t
 
 Each PUT also files or replaces the intent's notice (with its conflict check) and writes its
 ledger entries.  Wall times per request (client side) and the server's CPU per request.
+
+``--code LABEL=SRC_DIR`` (repeatable) serves each copy of the package in turn (``PYTHONPATH``:
+e.g. the code before a change, exported with ``git archive``), each on its own copy of the same
+loaded store, with the same probes: before and after in one run.  Every server first answers
+``--warmup`` queries (untimed).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -87,13 +95,40 @@ def _body(
     return body
 
 
+Placed = list[tuple[str, str, dict[str, Any]]]
+"""Each reference loaded: its id, its current OVN and its extent."""
+
+
+def load_references(coordinator: Coordinator, count: int, day: datetime) -> Placed:
+    """The benchmark's world and ``count`` references on the grid (500 per transaction)."""
+    load_scenario(coordinator, load_scenario_file(WORLD))
+    loader = DssClient("uss1", frozenset({Scope.strategic_coordination.value}))
+    config = DssConfig("utm")
+    placed: Placed = []
+    for first in range(0, count, 500):
+
+        def batch(tx: Any, first: int = first) -> None:
+            for n in range(first, min(first + 500, count)):
+                i, j = divmod(n, GRID)
+                start = day + timedelta(minutes=30 * (n % 48))
+                extent = _extent(LAT0 + i * STEP, LON0 + j * STEP, SIDE, start)
+                oid = str(uuid.uuid4())
+                _, answer = put_oir(tx, loader, oid, "", _body(extent), config)
+                placed.append((oid, answer["operational_intent_reference"]["ovn"], extent))
+
+        coordinator.run(batch)
+    return placed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--references", type=int, default=10_000)
     parser.add_argument("--probes", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--code", action="append", default=[], metavar="LABEL=SRC_DIR")
     args = parser.parse_args()
-    rng = random.Random(args.seed)
+    codes = [tuple(c.split("=", 1)) for c in args.code] or [("installed", "")]
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with tempfile.TemporaryDirectory() as scratch:
         pem = Path(scratch) / "auth.pem"
@@ -102,117 +137,126 @@ def main() -> None:
                 serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
             )
         )
-        store = str(Path(scratch) / "dss.sqlite3")
+        (Path(scratch) / "loaded").mkdir()
+        store = str(Path(scratch) / "loaded" / "dss.sqlite3")
         day = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
-        placed: list[tuple[str, str, dict[str, Any]]] = []
         t0 = time.perf_counter()
         with Coordinator.open(store) as coordinator:
-            load_scenario(coordinator, load_scenario_file(WORLD))
-            loader = DssClient("uss1", frozenset({Scope.strategic_coordination.value}))
-            config = DssConfig("utm")
-            for first in range(0, args.references, 500):
-
-                def batch(tx: Any, first: int = first) -> None:
-                    for n in range(first, min(first + 500, args.references)):
-                        i, j = divmod(n, GRID)
-                        extent = _extent(
-                            LAT0 + i * STEP,
-                            LON0 + j * STEP,
-                            SIDE,
-                            day + timedelta(minutes=30 * (n % 48)),
-                        )
-                        oid = str(uuid.uuid4())
-                        _, answer = put_oir(tx, loader, oid, "", _body(extent), config)
-                        placed.append((oid, answer["operational_intent_reference"]["ovn"], extent))
-
-                coordinator.run(batch)
+            placed = load_references(coordinator, args.references, day)
         loaded_s = time.perf_counter() - t0
-        env = {
-            "DECONFLICT_DSS_ENABLED": "true",
-            "DECONFLICT_DSS_PUBLIC_KEY": str(pem),
-            "DECONFLICT_DSS_AUDIENCE": "127.0.0.1,localhost",
-        }
         print(describe_machine(store))
-        now = int(time.time())
-        token = jwt.encode(
-            {
-                "sub": "uss1",
-                "aud": "127.0.0.1",
-                "exp": now + 3 * 3600,
-                "scope": "utm.strategic_coordination utm.conformance_monitoring_sa",
-            },
-            key,
-            algorithm="RS256",
+        print(f"\nloaded {len(placed):,} references in {loaded_s:.1f} s (in process)")
+        for label, src in codes:
+            copy = Path(scratch) / label
+            shutil.copytree(Path(store).parent, copy)
+            _serve(args, label, src, str(copy / Path(store).name), pem, key, list(placed), day)
+
+
+def _serve(
+    args: argparse.Namespace,
+    code: str,
+    src: str,
+    store: str,
+    pem: Path,
+    key: rsa.RSAPrivateKey,
+    placed: Placed,
+    day: datetime,
+) -> None:
+    """Time the probes against a server of ``src`` (the installed package when empty)."""
+    rng = random.Random(args.seed)
+    env = {
+        "DECONFLICT_DSS_ENABLED": "true",
+        "DECONFLICT_DSS_PUBLIC_KEY": str(pem),
+        "DECONFLICT_DSS_AUDIENCE": "127.0.0.1,localhost",
+    }
+    if src:
+        env["PYTHONPATH"] = str(Path(src).resolve()) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    now = int(time.time())
+    token = jwt.encode(
+        {
+            "sub": "uss1",
+            "aud": "127.0.0.1",
+            "exp": now + 3 * 3600,
+            "scope": "utm.strategic_coordination utm.conformance_monitoring_sa",
+        },
+        key,
+        algorithm="RS256",
+    )
+    with (
+        Server(store, env) as server,
+        httpx.Client(
+            base_url=server.base_url + "/dss/v1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=120,
+        ) as client,
+    ):
+        w = time.perf_counter()
+        cpu0 = server.cpu()
+        for n in range(args.warmup):
+            area = _extent(LAT0 + n * STEP, LON0, SIDE, day)
+            client.post(
+                "/operational_intent_references/query", json={"area_of_interest": area}
+            ).raise_for_status()
+        print(
+            f"\n**{code}** (`{src or 'installed package'}`): {args.warmup} warm-up queries "
+            f"{time.perf_counter() - w:.2f} s, server CPU {server.cpu() - cpu0:.2f} s\n"
         )
-        with (
-            Server(store, env) as server,
-            httpx.Client(
-                base_url=server.base_url + "/dss/v1",
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=60,
-            ) as client,
-        ):
-            print(f"\nloaded {len(placed):,} references in {loaded_s:.1f} s (in process)\n")
-            print(
-                "| operation | probes | median ms | p95 ms | **p99 ms** | max ms | server CPU ms/request |"
-            )
-            print("|---|---|---|---|---|---|---|")
-            used: set[tuple[int, int, int]] = set()
-            for label in ("create", "update", "conflict"):
-                times = []
-                cpu0 = server.cpu()
-                for _ in range(args.probes):
-                    if label == "create":
+        print(
+            "| operation | probes | median ms | p95 ms | **p99 ms** | max ms | server CPU ms/request |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        used: set[tuple[int, int, int]] = set()
+        for label in ("create", "update", "conflict"):
+            times = []
+            cpu0 = server.cpu()
+            for _ in range(args.probes):
+                if label == "create":
+                    i, j, slot = rng.randrange(GRID - 1), rng.randrange(GRID - 1), rng.randrange(48)
+                    while (i, j, slot) in used:  # a gap and slot not taken by an earlier probe
                         i, j, slot = (
                             rng.randrange(GRID - 1),
                             rng.randrange(GRID - 1),
                             rng.randrange(48),
                         )
-                        while (i, j, slot) in used:  # a gap and slot not taken by an earlier probe
-                            i, j, slot = (
-                                rng.randrange(GRID - 1),
-                                rng.randrange(GRID - 1),
-                                rng.randrange(48),
-                            )
-                        used.add((i, j, slot))
-                        start = day + timedelta(minutes=30 * slot)
-                        extent = _extent(
-                            LAT0 + i * STEP + SIDE + 0.0002,
-                            LON0 + j * STEP + SIDE + 0.0002,
-                            0.0006,
-                            start,
-                        )
-                        url, body, want = (
-                            f"/operational_intent_references/{uuid.uuid4()}",
-                            _body(extent, sub=True),
-                            201,
-                        )
-                    elif label == "update":
-                        k = rng.randrange(len(placed))
-                        oid, ovn, extent = placed[k]
-                        url, body, want = (
-                            f"/operational_intent_references/{oid}/{ovn}",
-                            _body(extent),
-                            200,
-                        )
-                    else:
-                        oid, ovn, extent = placed[rng.randrange(len(placed))]
-                        url, body, want = (
-                            f"/operational_intent_references/{uuid.uuid4()}",
-                            _body(extent),
-                            409,
-                        )
-                    w = time.perf_counter()
-                    r = client.put(url, json=body)
-                    times.append((time.perf_counter() - w) * 1000)
-                    if r.status_code != want:
-                        raise SystemExit(f"{label}: {r.status_code} {r.text[:300]}")
-                    if label == "update":
-                        placed[k] = (oid, r.json()["operational_intent_reference"]["ovn"], extent)
-                cpu = (server.cpu() - cpu0) * 1000 / args.probes
-                print(
-                    f"| {label} | {args.probes} | {percentile(times, 50):.2f} | {percentile(times, 95):.2f} | **{percentile(times, 99):.2f}** | {max(times):.2f} | {cpu:.2f} |"
-                )
+                    used.add((i, j, slot))
+                    start = day + timedelta(minutes=30 * slot)
+                    extent = _extent(
+                        LAT0 + i * STEP + SIDE + 0.0002,
+                        LON0 + j * STEP + SIDE + 0.0002,
+                        0.0006,
+                        start,
+                    )
+                    url, body, want = (
+                        f"/operational_intent_references/{uuid.uuid4()}",
+                        _body(extent, sub=True),
+                        201,
+                    )
+                elif label == "update":
+                    k = rng.randrange(len(placed))
+                    oid, ovn, extent = placed[k]
+                    url, body, want = (
+                        f"/operational_intent_references/{oid}/{ovn}",
+                        _body(extent),
+                        200,
+                    )
+                else:
+                    oid, ovn, extent = placed[rng.randrange(len(placed))]
+                    url, body, want = (
+                        f"/operational_intent_references/{uuid.uuid4()}",
+                        _body(extent),
+                        409,
+                    )
+                w = time.perf_counter()
+                r = client.put(url, json=body)
+                times.append((time.perf_counter() - w) * 1000)
+                if r.status_code != want:
+                    raise SystemExit(f"{label}: {r.status_code} {r.text[:300]}")
+                if label == "update":
+                    placed[k] = (oid, r.json()["operational_intent_reference"]["ovn"], extent)
+            cpu = (server.cpu() - cpu0) * 1000 / args.probes
+            print(
+                f"| {label} | {args.probes} | {percentile(times, 50):.2f} | {percentile(times, 95):.2f} | **{percentile(times, 99):.2f}** | {max(times):.2f} | {cpu:.2f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -1,15 +1,14 @@
 """Rows of the DSS facade's entities (tables in :mod:`.interop`).
 
-Rows are plain dictionaries of their columns.  ``candidates`` is the SQL pre-filter of a 4D
-search: the entities whose box, time span and height span meet the query's; the exact test on
-the outlines is the service's.
+Rows are plain dictionaries of their columns.  4D searches are the service's (its index of
+footprints, :mod:`deconfliction.service.dss.index`): the store reads rows by id.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,14 +21,12 @@ from deconfliction.store.interop import (
     dss_reports,
     dss_subscriptions,
 )
-from deconfliction.store.types import UtcTimestamp
 
 __all__ = [
     "TABLES",
-    "Bounds",
+    "all_rows",
     "availability",
     "bump_notification_index",
-    "candidates",
     "delete",
     "dependents",
     "down_managers",
@@ -46,127 +43,95 @@ TABLES: dict[str, sa.Table] = {
     "subscription": dss_subscriptions,
 }
 
-Bounds = tuple[
-    tuple[float, float, float, float] | None,
-    datetime | None,
-    datetime | None,
-    float | None,
-    float | None,
-]
-"""A query's box (None: anywhere), start and end (None: unbounded), lowest and highest."""
+
+@functools.cache
+def _by_id(kind: str, many: bool) -> sa.Select[Any]:
+    """The read of one row (``id``) or several (``ids``, expanded), built once per kind: each
+    read only binds values (these run several times in every DSS request)."""
+    table = TABLES[kind]
+    if many:
+        return sa.select(table).where(table.c.id.in_(sa.bindparam("ids", expanding=True)))
+    return sa.select(table).where(table.c.id == sa.bindparam("id"))
 
 
 def get(connection: Connection, kind: str, entity_id: str) -> dict[str, Any] | None:
-    table = TABLES[kind]
-    row = connection.execute(sa.select(table).where(table.c.id == entity_id)).first()
+    row = connection.execute(_by_id(kind, False), {"id": entity_id}).first()
     return None if row is None else dict(row._mapping)
 
 
 def get_many(connection: Connection, kind: str, ids: Iterable[str]) -> list[dict[str, Any]]:
-    table = TABLES[kind]
     wanted = list(ids)
     if not wanted:
         return []
-    return [
-        dict(r._mapping) for r in connection.execute(sa.select(table).where(table.c.id.in_(wanted)))
-    ]
+    return [dict(r._mapping) for r in connection.execute(_by_id(kind, True), {"ids": wanted})]
 
 
-_FAR_PAST = datetime(1900, 1, 1, tzinfo=UTC)
-_FAR_FUTURE = datetime(2999, 12, 31, tzinfo=UTC)
-_INF = float("inf")
+def all_rows(connection: Connection, kind: str) -> list[dict[str, Any]]:
+    """Every stored entity of ``kind`` (to build the service's index from)."""
+    return [dict(r._mapping) for r in connection.execute(sa.select(TABLES[kind]))]
 
 
 @functools.cache
-def _search(kind: str, by_manager: bool) -> sa.Select[Any]:
-    """The pre-filter statement, built once: every bound is a parameter (an open bound is
-    passed as an infinite one), so each search only binds values."""
+def _delete(kind: str) -> sa.Delete:
     table = TABLES[kind]
-    where = [
-        table.c.east >= sa.bindparam("west"),
-        table.c.west <= sa.bindparam("east"),
-        table.c.north >= sa.bindparam("south"),
-        table.c.south <= sa.bindparam("north"),
-        table.c.t1 >= sa.bindparam("t0", type_=UtcTimestamp()),
-        table.c.t0 <= sa.bindparam("t1", type_=UtcTimestamp()),
-        sa.or_(table.c.alt_hi.is_(None), table.c.alt_hi >= sa.bindparam("lo")),
-        sa.or_(table.c.alt_lo.is_(None), table.c.alt_lo <= sa.bindparam("hi")),
-    ]
-    if by_manager:
-        where.append(table.c.manager == sa.bindparam("manager"))
-    return sa.select(table).where(*where).order_by(table.c.id)
-
-
-def candidates(
-    connection: Connection, kind: str, bounds: Bounds, *, manager: str | None = None
-) -> list[dict[str, Any]]:
-    """Entities whose box, time and height spans meet ``bounds`` (and of ``manager``)."""
-    box, t0, t1, lo, hi = bounds
-    west, south, east, north = box if box is not None else (-_INF, -_INF, _INF, _INF)
-    values: dict[str, Any] = {
-        "west": west,
-        "south": south,
-        "east": east,
-        "north": north,
-        "t0": t0 or _FAR_PAST,
-        "t1": t1 or _FAR_FUTURE,
-        "lo": -_INF if lo is None else lo,
-        "hi": _INF if hi is None else hi,
-    }
-    if manager is not None:
-        values["manager"] = manager
-    rows = connection.execute(_search(kind, manager is not None), values)
-    return [dict(r._mapping) for r in rows]
+    return sa.delete(table).where(table.c.id == sa.bindparam("id"))
 
 
 def put(connection: Connection, kind: str, values: dict[str, Any]) -> None:
     """Insert or replace the row ``values['id']``."""
-    table = TABLES[kind]
-    connection.execute(sa.delete(table).where(table.c.id == values["id"]))
-    connection.execute(sa.insert(table).values(**values))
+    connection.execute(_delete(kind), {"id": values["id"]})
+    connection.execute(sa.insert(TABLES[kind]), values)
 
 
 def delete(connection: Connection, kind: str, entity_id: str) -> None:
-    table = TABLES[kind]
-    connection.execute(sa.delete(table).where(table.c.id == entity_id))
+    connection.execute(_delete(kind), {"id": entity_id})
+
+
+_BUMP = (
+    sa.update(dss_subscriptions)
+    .where(dss_subscriptions.c.id.in_(sa.bindparam("ids", expanding=True)))
+    .values(notification_index=dss_subscriptions.c.notification_index + 1, seq=sa.bindparam("s"))
+)
 
 
 def bump_notification_index(connection: Connection, ids: Iterable[str], seq: int) -> None:
     wanted = list(ids)
     if wanted:
-        t = dss_subscriptions
-        connection.execute(
-            sa.update(t)
-            .where(t.c.id.in_(wanted))
-            .values(notification_index=t.c.notification_index + 1, seq=seq)
-        )
+        connection.execute(_BUMP, {"ids": wanted, "s": seq})
+
+
+_DEPENDENTS = (
+    sa.select(dss_operational_intents.c.id)
+    .where(dss_operational_intents.c.subscription_id == sa.bindparam("sub"))
+    .order_by(dss_operational_intents.c.id)
+)
 
 
 def dependents(connection: Connection, subscription_id: str) -> list[str]:
     """The operational intents that depend on a subscription."""
-    t = dss_operational_intents
-    rows = connection.execute(
-        sa.select(t.c.id).where(t.c.subscription_id == subscription_id).order_by(t.c.id)
-    )
-    return [r.id for r in rows]
+    return [r.id for r in connection.execute(_DEPENDENTS, {"sub": subscription_id})]
+
+
+_AVAILABILITY = sa.select(dss_availability).where(dss_availability.c.uss == sa.bindparam("uss"))
 
 
 def availability(connection: Connection, uss: str) -> tuple[str, str]:
     """A USS's availability and its version (``Unknown`` and ``""`` when never set)."""
-    t = dss_availability
-    row = connection.execute(sa.select(t).where(t.c.uss == uss)).first()
+    row = connection.execute(_AVAILABILITY, {"uss": uss}).first()
     return ("Unknown", "") if row is None else (row.availability, row.version)
+
+
+_DOWN = sa.select(dss_availability.c.uss).where(
+    dss_availability.c.uss.in_(sa.bindparam("managers", expanding=True)),
+    dss_availability.c.availability == "Down",
+)
 
 
 def down_managers(connection: Connection, managers: Iterable[str]) -> set[str]:
     wanted = list(set(managers))
     if not wanted:
         return set()
-    t = dss_availability
-    rows = connection.execute(
-        sa.select(t.c.uss).where(t.c.uss.in_(wanted), t.c.availability == "Down")
-    )
-    return {r.uss for r in rows}
+    return {r.uss for r in connection.execute(_DOWN, {"managers": wanted})}
 
 
 def set_availability(connection: Connection, uss: str, value: str, version: str, seq: int) -> None:

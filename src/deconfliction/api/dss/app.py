@@ -32,7 +32,7 @@ from deconfliction.engine.errors import (
     Unauthenticated,
 )
 from deconfliction.service.coordinator import Tx
-from deconfliction.service.dss import availability, constraints, oirs, subscriptions
+from deconfliction.service.dss import availability, constraints, index, oirs, subscriptions
 from deconfliction.service.dss.auth import DssClient, TokenVerifier
 from deconfliction.service.dss.common import DssConfig
 
@@ -104,6 +104,8 @@ def create_dss_app(services: Services) -> FastAPI:
         )
     verifier = TokenVerifier.from_file(settings.dss_public_key, settings.dss_audience)
     config = DssConfig(settings.dss_party, settings.dss_max_area_km2)
+    # The index of footprints is built by the writer as soon as it runs, not by a request.
+    services.writer.submit(index.build)
     app = FastAPI(
         title="Deconfliction Line: ASTM F3548-21 DSS",
         description="The DSS interface of utm.yaml (astm-utm/Protocol), on the same record.",

@@ -15,11 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from deconfliction.engine.dss import Footprint, footprint
+from deconfliction.engine.dss import Footprint
 from deconfliction.engine.dss.wire import Volume4DIn
 from deconfliction.engine.errors import DeconflictionError, InvalidInput, Problem
 from deconfliction.service import interop
 from deconfliction.service.coordinator import Tx
+from deconfliction.service.dss import index
 from deconfliction.store import dss as store
 
 __all__ = [
@@ -27,14 +28,12 @@ __all__ = [
     "NULL_SUBSCRIPTION",
     "DssConfig",
     "Misconfigured",
-    "bounds_of",
     "check_id",
     "entry",
     "find",
     "new_secret",
     "oir_view",
     "parse",
-    "row_footprint",
     "sha256",
     "subscribers",
     "time_json",
@@ -96,20 +95,6 @@ def extents_json(extents: Sequence[Volume4DIn]) -> str:
     )
 
 
-def row_footprint(row: dict[str, Any], config: DssConfig) -> Footprint:
-    """The footprint of a stored entity (its extents as recorded)."""
-    extents = [Volume4DIn.model_validate(e) for e in json.loads(row["extents"])]
-    found = footprint(extents, max_area_km2=float("inf"), require_outline=False)
-    # The stored bounds (a subscription's times are adjusted when recorded) are authoritative.
-    return Footprint(
-        found.shapes, found.areas_km2, row["alt_lo"], row["alt_hi"], row["t0"], row["t1"]
-    )
-
-
-def bounds_of(fp: Footprint) -> store.Bounds:
-    return (fp.bbox() if fp.shapes else None, fp.t0, fp.t1, fp.alt_lo, fp.alt_hi)
-
-
 def bound_columns(fp: Footprint, extents: Sequence[Volume4DIn]) -> dict[str, Any]:
     west, south, east, north = fp.bbox()
     return {
@@ -133,11 +118,12 @@ def find(
     *,
     manager: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Stored entities of ``kind`` whose footprint intersects ``fp`` exactly."""
+    """Stored entities of ``kind`` whose footprint intersects ``fp`` exactly (by id)."""
     if not fp.shapes:
         return []
-    rows = store.candidates(tx.connection, kind, bounds_of(fp), manager=manager)
-    return [r for r in rows if row_footprint(r, config).intersects(fp)]
+    rows = store.get_many(tx.connection, kind, index.find_ids(tx, kind, fp))
+    rows.sort(key=lambda r: str(r["id"]))
+    return [r for r in rows if manager is None or r["manager"] == manager]
 
 
 def _availability(connection: Any, manager: str) -> str:

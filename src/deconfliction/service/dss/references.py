@@ -12,6 +12,7 @@ from deconfliction.engine.dss import Footprint, VersionMismatch, footprint
 from deconfliction.engine.dss.wire import QueryIn, Volume4DIn
 from deconfliction.engine.errors import Forbidden, InvalidInput, NotFound
 from deconfliction.service.coordinator import Tx
+from deconfliction.service.dss import index
 from deconfliction.service.dss.auth import DssClient
 from deconfliction.service.dss.common import (
     DssConfig,
@@ -20,7 +21,6 @@ from deconfliction.service.dss.common import (
     entry,
     new_secret,
     parse,
-    row_footprint,
     sha256,
     subscribers,
     triggered,
@@ -104,7 +104,7 @@ def record(
     ovn = new_secret()
     notified = triggered(
         tx,
-        [fp, *([row_footprint(old, config)] if old else [])],
+        [fp, *([index.footprint_of(tx, kind.table, old)] if old else [])],
         config,
         for_constraints=kind.for_constraints,
     )
@@ -145,7 +145,7 @@ def record(
         **fields,
         **bound_columns(fp, extents),
     }
-    store.put(tx.connection, kind.table, row)
+    index.put(tx, kind.table, row, fp)
     return row, to_notify
 
 
@@ -154,7 +154,10 @@ def delete(
 ) -> list[dict[str, Any]]:
     """Record the deletion of ``old``: returns the subscribers to notify."""
     notified = triggered(
-        tx, [row_footprint(old, config)], config, for_constraints=kind.for_constraints
+        tx,
+        [index.footprint_of(tx, kind.table, old)],
+        config,
+        for_constraints=kind.for_constraints,
     )
     to_notify, states = subscribers(notified)
     seq = entry(
@@ -165,7 +168,7 @@ def delete(
         {"id": old["id"], "manager": client.sub, "version": old["version"], "notified": states},
     )
     store.bump_notification_index(tx.connection, [r["id"] for r in notified], seq)
-    store.delete(tx.connection, kind.table, old["id"])
+    index.delete(tx, kind.table, old["id"])
     cancel_notice(
         tx,
         config,

@@ -11,7 +11,7 @@ from deconfliction.engine.dss import Footprint, VersionMismatch, footprint
 from deconfliction.engine.dss.wire import PutOirIn, PutSubscriptionIn, Volume4DIn
 from deconfliction.engine.errors import ConflictingRecord, Forbidden, InvalidInput, NotFound
 from deconfliction.service.coordinator import Tx
-from deconfliction.service.dss import references
+from deconfliction.service.dss import index, references
 from deconfliction.service.dss.auth import DssClient, Scope
 from deconfliction.service.dss.common import (
     DssConfig,
@@ -24,7 +24,6 @@ from deconfliction.service.dss.common import (
     new_secret,
     oir_view,
     parse,
-    row_footprint,
     subscription_view,
 )
 from deconfliction.store import dss as store
@@ -48,7 +47,7 @@ def _extents(row: dict[str, Any]) -> list[Volume4DIn]:
     return [Volume4DIn.model_validate(e) for e in json.loads(row["extents"])]
 
 
-def _save(tx: Tx, row: dict[str, Any], type_: str, config: DssConfig) -> None:
+def _save(tx: Tx, row: dict[str, Any], fp: Footprint, type_: str, config: DssConfig) -> None:
     payload = {k: v for k, v in row.items() if k not in ("seq", "version", "extents")}
     payload |= {
         "t0": row["t0"].isoformat(),
@@ -56,7 +55,7 @@ def _save(tx: Tx, row: dict[str, Any], type_: str, config: DssConfig) -> None:
         "extents": json.loads(row["extents"]),
     }
     row["seq"] = entry(tx, config, type_, row["id"], payload)
-    store.put(tx.connection, "subscription", row)
+    index.put(tx, "subscription", row, fp)
 
 
 def create_implicit(
@@ -75,7 +74,7 @@ def create_implicit(
         "implicit": True,
         **bound_columns(fp, params.extents),
     }
-    _save(tx, row, "subscription.created", config)
+    _save(tx, row, fp, "subscription.created", config)
     return row
 
 
@@ -84,7 +83,7 @@ def cover(
 ) -> dict[str, Any]:
     """The subscription ``sub`` made to cover ``fp``: an implicit one grows, an explicit one
     that does not cover it is refused (400)."""
-    mine = row_footprint(sub, config)
+    mine = index.footprint_of(tx, "subscription", sub)
     assert fp.t0 is not None
     assert fp.t1 is not None
     short = []
@@ -104,7 +103,7 @@ def cover(
     row["t0"] = min(sub["t0"], fp.t0)
     row["t1"] = max(sub["t1"], fp.t1)
     row["version"] = new_secret()
-    _save(tx, row, "subscription.updated", config)
+    _save(tx, row, grown, "subscription.updated", config)
     return row
 
 
@@ -118,7 +117,7 @@ def drop_if_orphan_implicit(tx: Tx, sub: dict[str, Any], config: DssConfig) -> N
             sub["id"],
             {"id": sub["id"], "manager": sub["manager"], "implicit": True},
         )
-        store.delete(tx.connection, "subscription", sub["id"])
+        index.delete(tx, "subscription", sub["id"])
 
 
 def _owned(connection: Any, client: DssClient, sub_id: str) -> dict[str, Any]:
@@ -144,9 +143,9 @@ def query_subscriptions(tx: Tx, client: DssClient, body: Any, config: DssConfig)
     return {"subscriptions": [subscription_view(tx.connection, r) for r in rows]}
 
 
-def _within(sub_fp: Footprint, oir: dict[str, Any], config: DssConfig) -> bool:
+def _within(tx: Tx, sub_fp: Footprint, oir: dict[str, Any]) -> bool:
     """Whether a subscription still covers an operational intent that depends on it."""
-    fp = row_footprint(oir, config)
+    fp = index.footprint_of(tx, "oir", oir)
     assert sub_fp.t0 is not None
     assert sub_fp.t1 is not None
     if sub_fp.t0 - oir["t0"] > CLOCK_SKEW or oir["t1"] > sub_fp.t1:
@@ -195,7 +194,7 @@ def put_subscription(
     fp = Footprint(fp.shapes, fp.areas_km2, fp.alt_lo, fp.alt_hi, start, end)
     dependents = store.dependents(tx.connection, sub_id) if old else []
     for oir in store.get_many(tx.connection, "oir", dependents):
-        if not _within(fp, oir, config):
+        if not _within(tx, fp, oir):
             raise InvalidInput.at(
                 ("extents",),
                 f"the subscription would no longer cover operational intent {oir['id']}, which depends on it",
@@ -212,7 +211,7 @@ def put_subscription(
         **bound_columns(fp, [params.extents]),
     }
     row["t0"], row["t1"] = start, end
-    _save(tx, row, "subscription.created" if old is None else "subscription.updated", config)
+    _save(tx, row, fp, "subscription.created" if old is None else "subscription.updated", config)
     answer: dict[str, Any] = {"subscription": subscription_view(tx.connection, row)}
     if params.notify_for_operational_intents:
         answer["operational_intent_references"] = [
@@ -239,5 +238,5 @@ def delete_subscription(
         )
     view = subscription_view(tx.connection, row)
     entry(tx, config, "subscription.deleted", row["id"], {"id": row["id"], "manager": client.sub})
-    store.delete(tx.connection, "subscription", row["id"])
+    index.delete(tx, "subscription", row["id"])
     return {"subscription": view}
