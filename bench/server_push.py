@@ -277,6 +277,20 @@ def main(argv: list[str] | None = None) -> None:
         help="filings waiting for an answer beyond which scheduled ones are skipped",
     )
     parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes per server (serve --workers)"
+    )
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=300.0,
+        help="seconds to wait at most for the machine to be idle before the run",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="sample the server with py-spy (collapsed stacks to FILE; one server, one worker)",
+    )
+    parser.add_argument(
         "--listen", nargs=3, metavar=("URL", "TOKENS", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -297,9 +311,10 @@ def main(argv: list[str] | None = None) -> None:
         tokens_file = Path(scratch) / "tokens.json"
         tokens_file.write_text(json.dumps(tokens))
         arrivals_file = Path(scratch) / "arrivals.txt"
-        quiet = wait_for_quiet()
+        quiet = wait_for_quiet(args.idle_wait)
         env = {"DECONFLICT_STREAM_POLL_S": str(args.poll)} if args.poll else None
-        with servers(url, args.servers, env) as running:
+        extra = ["--workers", str(args.workers)] if args.workers > 1 else []
+        with servers(url, args.servers, env, extra_args=extra) as running:
             urls = [server.base_url for server in running]
             listener = subprocess.Popen(
                 [
@@ -323,6 +338,17 @@ def main(argv: list[str] | None = None) -> None:
                     server_pids(running) | {"listener": listener.pid, "filer": os.getpid()},
                     url,
                 )
+                profiler = None
+                if args.profile:
+                    sampled = int(args.warmup + args.duration)
+                    profiler = subprocess.Popen(
+                        [
+                            *("py-spy", "record", "--nonblocking", "--rate", "200"),
+                            *("--format", "raw", "--output", args.profile),
+                            *("--pid", str(running[0].pid), "--duration", str(sampled)),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                    )
                 starts, recipients, latencies, errors, counted, achieved, skipped = run(
                     _file(
                         urls,
@@ -335,6 +361,10 @@ def main(argv: list[str] | None = None) -> None:
                     )
                 )
                 cpu = meter.report()
+                if profiler is not None:
+                    profiler.wait(60)
+                server_seconds = sum(v for k, v in meter.seconds.items() if k.startswith("server"))
+                postgres_seconds = meter.seconds.get("postgres", 0.0)
                 expected = sum(len(r) for r in recipients.values())
                 listener.stdin.write(f"EXPECT {expected} {args.drain}\n")
                 listener.stdin.flush()
@@ -380,6 +410,16 @@ def main(argv: list[str] | None = None) -> None:
         f"p50 {percentile(latencies, 50) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms"
     )
     print(f"  CPU (all filing) {cpu}")
+    filed = len(starts)
+    print(
+        f"  CPU per filed notice: server {server_seconds / max(1, filed) * 1000:.2f} ms"
+        + (
+            f", PostgreSQL {postgres_seconds / max(1, filed) * 1000:.2f} ms"
+            if postgres_seconds
+            else ""
+        )
+        + f" ({filed} filed while measured, warm-up included)"
+    )
     print(f"  before the run  {quiet}")
     print(
         f"  missing {all_missing}, received twice {stats['twice']}, errors {len(errors)}"

@@ -74,7 +74,7 @@ def _run_one_batch(coordinator: Coordinator, commands) -> tuple[list, list[list[
     """Queue every command before the writer starts, so they form one batch; return the
     futures and the sequence numbers each commit reported."""
     commits: list[list[int]] = []
-    coordinator.on_commit(lambda seqs: commits.append(list(seqs)))
+    coordinator.on_commit(lambda commit: commits.append(commit.seqs))
     writer = Writer(coordinator)
     futures = [writer.submit(c) for c in commands]
     writer.start()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -19,7 +19,7 @@ from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import MalformedRequest
 from deconfliction.engine.ledger.receipts import Receipt
-from deconfliction.service.auth import Principal, authenticate
+from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.idempotency import Answer, remember, replay
 from deconfliction.service.reading import Reader, read
@@ -57,9 +57,10 @@ async def get_principal(
         # Which one would count?  Proxies and servers disagree: refuse rather than guess.
         raise MalformedRequest("more than one Authorization header: send exactly one")
     token = credentials.credentials if credentials is not None else None
-    return await run_in_threadpool(
-        authenticate, services.coordinator.db, token, services.clock.now()
-    )
+    tokens = services.tokens  # in memory: see service/token_table.py
+    if tokens.stale():
+        await run_in_threadpool(tokens.refresh)
+    return tokens.authenticate(token, services.clock.now())
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -148,28 +149,44 @@ class Writes:
         self.key = key
 
     async def __call__(
-        self, answer_type: type[A], body: BaseModel | None, command: Callable[[Tx], A]
+        self,
+        answer_type: type[A],
+        body: BaseModel | None,
+        command: Callable[[Tx], Any],
+        then: Callable[[Any], A] | None = None,
     ) -> A:
+        """Run ``command`` on the writer; the answer is its result, or ``then(result)``.
+
+        With ``then``, the answer (models, GeoJSON) is built after the commit, off the writer,
+        which meanwhile serves the next commands; only a write under an ``Idempotency-Key``
+        builds it inside, since its answer is stored with it."""
         principal = self.principal
         key = self.key
         fingerprint = _fingerprint(self.request_line, body)
+        answer_of: Callable[[Any], A] = then or (lambda result: result)
 
-        def run(tx: Tx) -> tuple[A, list[Receipt] | None]:
+        def run(tx: Tx) -> tuple[Any, list[Receipt] | None, bool]:
             if key is not None:
                 found = replay(tx, principal, key, fingerprint)
                 if found is not None:
                     stored, receipts = found
-                    return answer_type.model_validate(json.loads(stored.body)), receipts
+                    return answer_type.model_validate(json.loads(stored.body)), receipts, True
             before = len(tx.entries)
-            answer = command(tx)
-            if key is not None:
-                body_text = answer.model_dump_json(by_alias=True, exclude={"receipt", "ledger"})
-                remember(tx, principal, key, Answer(fingerprint, body_text), before)
-            return answer, None
+            result = command(tx)
+            if key is None:
+                return result, None, False
+            answer = answer_of(result)
+            body_text = answer.model_dump_json(by_alias=True, exclude={"receipt", "ledger"})
+            remember(tx, principal, key, Answer(fingerprint, body_text), before)
+            return answer, None, True
 
-        (answer, again), receipts = await run_in_threadpool(
-            self.services.writer.execute_receipted, run, principal.party
-        )
+        def write() -> tuple[A, list[Receipt] | None, list[Receipt]]:
+            (result, again, built), receipts = self.services.writer.execute_receipted(
+                run, principal.party
+            )
+            return (result if built else answer_of(result)), again, receipts
+
+        answer, again, receipts = await run_in_threadpool(write)
         if again is not None:
             self.response.headers["Idempotent-Replayed"] = "true"
         return _with_proofs(answer, receipts if again is None else again)

@@ -10,6 +10,7 @@ from deconfliction.service.clock import Clock
 from deconfliction.service.coordinator import Coordinator, Writer
 from deconfliction.service.settings import Settings
 from deconfliction.service.streams import FeedHub
+from deconfliction.service.token_table import TokenTable
 
 __all__ = ["Services"]
 
@@ -21,10 +22,12 @@ class Services:
     writer: Writer = field(init=False)
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
     feeds: FeedHub = field(init=False)
+    tokens: TokenTable = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = Writer(self.coordinator)
         self.coordinator.on_commit(self.broadcaster.publish)
+        self.tokens = TokenTable(self.coordinator.db, refresh_s=self.settings.token_refresh_s)
         self.feeds = FeedHub(
             self.coordinator.db, self.broadcaster, poll_s=self.settings.stream_poll_s
         )

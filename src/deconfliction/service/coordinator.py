@@ -57,12 +57,12 @@ from deconfliction.store.codec import (
     record_body,
 )
 from deconfliction.store.database import Database, Savepoint
-from deconfliction.store.events import NewEvent
+from deconfliction.store.events import NewEvent, StoredEvent
 from deconfliction.store.feeds import add_to_feeds
 from deconfliction.store.items import ItemCache
 from deconfliction.store.private import PrivateValue, private_values_of, write_private
 
-__all__ = ["OPERATOR", "Coordinator", "Recorded", "Tx", "Writer"]
+__all__ = ["OPERATOR", "Commit", "Coordinator", "Recorded", "Tx", "Writer"]
 
 OPERATOR = "operator"
 """Who recorded an item loaded by whoever runs the server (a scenario file, the command line):
@@ -78,6 +78,25 @@ class Recorded:
 
     assessment: Assessment
     seq: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """What one committed transaction appended, as the live streams hand it out."""
+
+    after: int
+    """The newest event in the log before this transaction (its first event follows it)."""
+    events: tuple[StoredEvent, ...]
+    audiences: tuple[tuple[str, ...], ...]
+    """The feeds each event was put on (``*``: every party)."""
+
+    @property
+    def seqs(self) -> list[int]:
+        return [e.seq for e in self.events]
+
+    @property
+    def last(self) -> int:
+        return self.events[-1].seq if self.events else self.after
 
 
 class Tx:
@@ -102,7 +121,11 @@ class Tx:
         self.journal = Journal()
         self.last_seq = last_seq
         """The newest event in the log, this transaction's own appends included."""
+        self.first_seq = last_seq
+        """The newest event in the log when the transaction began (after the catch-up)."""
         self.appended: list[int] = []
+        self.events: list[tuple[StoredEvent, tuple[str, ...]]] = []
+        """The appended events with their feeds (handed to the live streams on commit)."""
         self.entries: list[Appended] = []
         self.head: TreeHead | None = None
 
@@ -148,9 +171,14 @@ class Tx:
                 # SQLite hands undone sequence numbers out again: forget them too.
                 self.last_seq = last
                 del self.appended[count:]
+                del self.events[count:]
 
             self.journal.on_undo(forget)
             self.appended.extend(seqs)
+            self.events.extend(
+                (StoredEvent(seq, self.now, e.type, e.subject, e.body), tuple(entry[3]))
+                for seq, e, entry in zip(seqs, new, entries, strict=True)
+            )
             self.last_seq = seqs[-1]
         return seqs
 
@@ -256,7 +284,7 @@ class Coordinator:
         """The situation, moved only by the writing thread (see :meth:`situation`)."""
         self._seq = 0
         self._last_now: datetime | None = None
-        self._after_commit: list[Callable[[list[int]], None]] = []
+        self._after_commit: list[Callable[[Commit], None]] = []
 
     @classmethod
     def open(
@@ -285,8 +313,8 @@ class Coordinator:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def on_commit(self, callback: Callable[[list[int]], None]) -> None:
-        """Call ``callback`` with the sequence numbers of every committed transaction's events
+    def on_commit(self, callback: Callable[[Commit], None]) -> None:
+        """Call ``callback`` with the events of every committed transaction that appended any
         (after the commit, on the writing thread)."""
         self._after_commit.append(callback)
 
@@ -354,8 +382,13 @@ class Coordinator:
         tx.journal.forget()
         self._seq = tx.last_seq
         if tx.appended:
+            commit = Commit(
+                tx.first_seq,
+                tuple(e for e, _ in tx.events),
+                tuple(a for _, a in tx.events),
+            )
             for callback in self._after_commit:
-                callback(tx.appended)
+                callback(commit)
 
     def run(self, command: Callable[[Tx], T]) -> T:
         """Run one command in its own transaction (the command line's path)."""

@@ -73,6 +73,18 @@ class Settings(BaseSettings):
         ),
     )
 
+    token_refresh_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description=(
+            "The server keeps the bearer tokens in memory and looks for tokens created or "
+            "revoked elsewhere (the command line, another node) at most this often, in "
+            "seconds: a revoked token is refused within this time (a token just created is "
+            "known at once)."
+        ),
+    )
+
     ledger_keys: str | None = Field(
         default=None,
         description=(
