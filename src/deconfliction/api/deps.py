@@ -18,6 +18,7 @@ from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Rece
 from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import MalformedRequest
+from deconfliction.engine.ledger.entries import entry_header
 from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
@@ -94,7 +95,12 @@ class Reads:
         )
 
 
-ReadsDep = Annotated[Reads, Depends()]
+async def _reads(services: ServicesDep, principal: PrincipalDep) -> Reads:
+    # An async factory: FastAPI runs a class's __init__ in a worker thread, a hop per request.
+    return Reads(services, principal)
+
+
+ReadsDep = Annotated[Reads, Depends(_reads)]
 
 
 def _fingerprint(request_line: str, body: BaseModel | None) -> str:
@@ -108,14 +114,9 @@ def _with_proofs(answer: A, proofs: list[Receipt]) -> A:
     head = TreeHeadPublic.model_validate(proofs[0].tree_head.to_dict())
     refs = []
     for r in proofs:
-        public = r.to_dict()
+        type, subject = entry_header(r.entry)
         refs.append(
-            LedgerEntryRef(
-                index=r.index,
-                leaf_hash=r.leaf_hash.hex(),
-                type=public["type"],
-                subject=public["subject"],
-            )
+            LedgerEntryRef(index=r.index, leaf_hash=r.leaf_hash.hex(), type=type, subject=subject)
         )
     return answer.model_copy(
         update={
@@ -180,16 +181,27 @@ class Writes:
             remember(tx, principal, key, Answer(fingerprint, body_text), before)
             return answer, None, True
 
-        def write() -> tuple[A, list[Receipt] | None, list[Receipt]]:
+        def write() -> tuple[A, bool]:
             (result, again, built), receipts = self.services.writer.execute_receipted(
                 run, principal.party
             )
-            return (result if built else answer_of(result)), again, receipts
+            answer = result if built else answer_of(result)
+            return _with_proofs(answer, receipts if again is None else again), again is not None
 
-        answer, again, receipts = await run_in_threadpool(write)
-        if again is not None:
+        answer, replayed = await run_in_threadpool(write)
+        if replayed:
             self.response.headers["Idempotent-Replayed"] = "true"
-        return _with_proofs(answer, receipts if again is None else again)
+        return answer
 
 
-WritesDep = Annotated[Writes, Depends()]
+async def _writes(
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    key: IdempotencyKey = None,
+) -> Writes:
+    return Writes(request, response, services, principal, key)
+
+
+WritesDep = Annotated[Writes, Depends(_writes)]
