@@ -322,7 +322,10 @@ class Coordinator:
 
     def _catch_up(self, connection: Connection) -> None:
         """Bring the situation and the tree up to the log, past what other writers appended
-        (the trusted log: nothing is assessed again)."""
+        (the trusted log: nothing is assessed again).  One small query when nobody else
+        wrote (the usual case with one process)."""
+        if self._seq and event_log.last_seq(connection) == self._seq:
+            return
         self.ledger.catch_up(connection)
         situation = self.situation_in_writer
         for stored in event_log.since(connection, self._seq):
