@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.service.alerts import alerts_for
-from deconfliction.service.coordinator import Coordinator, Tx, Writer
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.filing import Filed, file
+from deconfliction.service.writer import Writer
 from deconfliction.store import events
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import notices

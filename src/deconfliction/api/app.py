@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from deconfliction import __version__
 from deconfliction.api import errors
+from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
 from deconfliction.service.coordinator import Coordinator, Tx
@@ -82,6 +83,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = 256
         services.writer.start()
         await services.feeds.start()
+        services.watch.start()
         tasks = (
             [
                 asyncio.create_task(_escalation_loop(services)),
@@ -93,6 +95,7 @@ def create_app(
         try:
             yield
         finally:
+            services.watch.stop()
             await services.feeds.close()
             for task in tasks:
                 task.cancel()
@@ -110,6 +113,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.services = services
+    app.add_middleware(RequestContext, gauges=services.refresh_gauges)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -11,9 +11,10 @@ the same transaction is assessed against it.  The transaction owns its undo: eve
 the situation and to the ledger's tree is journaled, and a command or a transaction that fails
 is undone from the journal (see docs/design/record.md for the order of the steps).
 
-:class:`Writer` runs commands from many callers (the HTTP server's requests) on one thread, a
-batch of them per transaction, each command inside a savepoint and at its own instant: one
-commit (one fsync) serves the whole batch, and a command that fails is rolled back alone.
+:class:`~deconfliction.service.writer.Writer` runs commands from many callers (the HTTP
+server's requests) on one thread, a batch of them per transaction, each command inside a
+savepoint and at its own instant: one commit (one fsync) serves the whole batch, and a command
+that fails is rolled back alone.
 
 Reads do not go through the writer: they read the store in a read transaction of their own
 (:meth:`Coordinator.reading`), which sees the record as of the last commit.
@@ -22,13 +23,11 @@ Reads do not go through the writer: they read the store in a read transaction of
 from __future__ import annotations
 
 import json
-import queue
 import secrets
-import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -39,7 +38,6 @@ from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.items import Item, commitment, kind_of
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.ledger.heads import TreeHead
-from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.engine.model import Limits, check_limits
 from deconfliction.engine.situation import Assessment, Situation
 from deconfliction.service.clock import Clock, SystemClock
@@ -62,7 +60,7 @@ from deconfliction.store.feeds import add_to_feeds
 from deconfliction.store.items import ItemCache
 from deconfliction.store.private import PrivateValue, private_values_of, write_private
 
-__all__ = ["OPERATOR", "Commit", "Coordinator", "Recorded", "Tx", "Writer"]
+__all__ = ["OPERATOR", "Commit", "Coordinator", "Recorded", "Tx"]
 
 OPERATOR = "operator"
 """Who recorded an item loaded by whoever runs the server (a scenario file, the command line):
@@ -89,6 +87,10 @@ class Commit:
     events: tuple[StoredEvent, ...]
     audiences: tuple[tuple[str, ...], ...]
     """The feeds each event was put on (``*``: every party)."""
+    held_s: float = 0.0
+    """How long the transaction held the writer's place (the critical section), seconds."""
+    ledger_size: int = 0
+    """Entries in the ledger after the commit."""
 
     @property
     def seqs(self) -> list[int]:
@@ -369,8 +371,10 @@ class Coordinator:
         """A write transaction with the situation caught up; commits on success.  On failure
         nothing is written and the situation and tree are put back as they were."""
         tx: Tx | None = None
+        held = 0.0
         try:
             with self.db.writing() as connection:
+                held = time.perf_counter()  # the writer's place is ours from here
                 self._catch_up(connection)
                 tx = Tx(self, connection, self.tick(), self._seq)
                 yield tx
@@ -378,6 +382,9 @@ class Coordinator:
                     # Signed in the transaction: a stored head never covers an entry that
                     # was not stored, and every stored entry is covered by a stored head.
                     tx.head = self.ledger.sign(connection, tx.now)
+                if tx.appended:
+                    self.db.announce(connection, tx.last_seq)
+            held = time.perf_counter() - held
         except BaseException:
             if tx is not None:
                 tx.journal.rollback()
@@ -389,6 +396,8 @@ class Coordinator:
                 tx.first_seq,
                 tuple(e for e, _ in tx.events),
                 tuple(a for _, a in tx.events),
+                held,
+                len(self.ledger.tree),
             )
             for callback in self._after_commit:
                 callback(commit)
@@ -420,107 +429,3 @@ class Coordinator:
                 if progress is not None:
                     progress(i + 1)
         return results
-
-
-@dataclass
-class _Command:
-    run: Callable[[Tx], Any]
-    future: Future[Any] = field(default_factory=Future)
-    party: str | None = None
-    """Whose receipts to make: the entries this party may read (None: none at all)."""
-    receipts: list[Receipt] = field(default_factory=list)
-
-
-class Writer:
-    """Runs commands from many threads on one writing thread, in batches.
-
-    Each batch is one transaction; each command runs in a savepoint at its own instant, so a
-    command that raises is undone alone and its caller gets the exception.  A command's result
-    is handed back only after its batch has committed.
-    """
-
-    def __init__(self, coordinator: Coordinator, *, max_batch: int = 128) -> None:
-        self.coordinator = coordinator
-        self.max_batch = max_batch
-        self._queue: queue.Queue[_Command | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._loop, name="deconfliction-writer", daemon=True
-            )
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def submit(self, command: Callable[[Tx], T]) -> Future[T]:
-        job = _Command(command)
-        self._queue.put(job)
-        return job.future
-
-    def execute(self, command: Callable[[Tx], T]) -> T:
-        """Run ``command`` and wait for its batch to commit."""
-        return self.submit(command).result()
-
-    def execute_receipted(
-        self, command: Callable[[Tx], T], party: str | None
-    ) -> tuple[T, list[Receipt]]:
-        """Run ``command``, wait for its batch to commit, and return its result with a receipt
-        (under the batch's signed tree head) for every ledger entry it appended that ``party``
-        may read."""
-        job = _Command(command, party=party)
-        self._queue.put(job)
-        return job.future.result(), job.receipts
-
-    def _loop(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    stop = True
-                    break
-                batch.append(job)
-            self._run_batch(batch)
-            if stop:
-                return
-
-    def _run_batch(self, batch: list[_Command]) -> None:
-        outcomes: list[tuple[bool, Any, int, int]] = []
-        coordinator = self.coordinator
-        try:
-            with coordinator.transaction() as tx:
-                for job in batch:
-                    start = len(tx.entries)
-                    try:
-                        with tx.command(coordinator.tick()):
-                            result = job.run(tx)
-                    except BaseException as exc:
-                        outcomes.append((False, exc, start, start))
-                    else:
-                        outcomes.append((True, result, start, len(tx.entries)))
-        except BaseException as exc:
-            for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(exc)
-            return
-        ledger = coordinator.ledger
-        for job, (ok, value, start, end) in zip(batch, outcomes, strict=True):
-            if not ok:
-                job.future.set_exception(value)
-                continue
-            if job.party is not None and tx.head is not None:
-                job.receipts = ledger.receipts_for(tx.entries[start:end], tx.head, job.party)
-            job.future.set_result(value)

@@ -73,6 +73,16 @@ class Settings(BaseSettings):
         ),
     )
 
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Worker processes of `deconflict serve`, each with its own writer, sharing the "
+            "record through the database (one global order: see docs/design/nodes.md)."
+        ),
+    )
+
     token_refresh_s: float = Field(
         default=1.0,
         gt=0,

@@ -8,6 +8,7 @@ write, which is what makes "check a notice and store it" one atomic step.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -23,9 +25,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.errors import InvalidInput, Unavailable
 
-__all__ = ["Database", "Savepoint", "database_url", "driver_executemany"]
+__all__ = ["LOG_CHANNEL", "Database", "Savepoint", "database_url", "driver_executemany"]
 
 _WRITER_LOCK_KEY = 0x6465636F
 """PostgreSQL advisory lock key that serialises writers ("deco")."""
@@ -128,6 +130,43 @@ and filing fell from 110 to 67 notices per second (bench/RESULTS.md).  Custom pl
 each run's values."""
 
 
+LOG_CHANNEL = "deconfliction_log"
+"""The PostgreSQL notification channel on which every commit announces the log's newest
+sequence number (:meth:`Database.announce`)."""
+
+_NOTIFY = sa.text(f"SELECT pg_notify('{LOG_CHANNEL}', :seq)")
+
+_UNREACHABLE_RETRY_S = 2
+
+
+_DRIVER_ERRORS = (psycopg.Error, sqlite3.Error)
+
+_SQLITE_TRANSIENT = ("locked", "busy", "unable to open", "disk i/o")
+"""SQLite errors that say "not now" rather than "wrong" (any other is a bug: let it show)."""
+
+
+@contextmanager
+def _unreachable_is_unavailable() -> Iterator[None]:
+    """Connection failures (the server down, restarting, refusing connections; a SQLite file
+    locked too long) as :class:`Unavailable`; any other database error goes on as it is."""
+    try:
+        yield
+    except (sa.exc.DBAPIError, *_DRIVER_ERRORS) as exc:
+        # Savepoints and the hot inserts go to the driver directly: its own errors too.
+        orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+        transient = isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
+        if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+            transient = True
+        elif isinstance(orig, sqlite3.OperationalError):
+            transient = any(t in str(orig).lower() for t in _SQLITE_TRANSIENT)
+        if not transient:
+            raise
+        raise Unavailable(
+            "the database cannot be reached; nothing was written (try again)",
+            _UNREACHABLE_RETRY_S,
+        ) from exc
+
+
 class Database:
     """A SQLite file or a PostgreSQL database, migrated to the current schema.
 
@@ -176,8 +215,10 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """A transaction holding the single writer's place; committed on success."""
-        with self._lock, self._writer.begin() as connection:
+        """A transaction holding the single writer's place; committed on success.  Raises
+        :class:`Unavailable` when the database cannot be reached (nothing is written then:
+        the transaction is rolled back, or was never begun)."""
+        with self._lock, _unreachable_is_unavailable(), self._writer.begin() as connection:
             if self.dialect == "postgresql":
                 connection.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
@@ -186,9 +227,22 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A read transaction (a consistent snapshot on both stores)."""
-        with self._reader.begin() as connection:
+        """A read transaction (a consistent snapshot on both stores); :class:`Unavailable`
+        when the database cannot be reached."""
+        with _unreachable_is_unavailable(), self._reader.begin() as connection:
             yield connection
+
+    def announce(self, connection: Connection, seq: int) -> None:
+        """Tell the other nodes, when this transaction commits, that the log now ends at
+        ``seq`` (PostgreSQL ``NOTIFY``, delivered at commit and in commit order; other
+        processes on a SQLite file see its change counter move instead)."""
+        if self.dialect == "postgresql":
+            connection.execute(_NOTIFY, {"seq": str(seq)})
+
+    def ping(self) -> None:
+        """A round trip to the database (:class:`Unavailable` when it does not answer)."""
+        with self.reading() as connection:
+            connection.execute(sa.text("SELECT 1"))
 
     def _alembic(self) -> Config:
         config = Config()

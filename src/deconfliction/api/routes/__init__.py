@@ -14,6 +14,7 @@ from deconfliction.api.routes import (
     meta,
     notices,
     observations,
+    operations,
     parties,
     proposals,
     sites,
@@ -38,4 +39,5 @@ ROUTERS: list[APIRouter] = [
     messages.router,
     stream.router,
     ledger.router,
+    operations.router,
 ]
