@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.service.coordinator import Coordinator, Tx
+from deconfliction.store.database import connection_lost
 
 __all__ = ["Writer"]
 
@@ -117,6 +118,8 @@ class Writer:
                         with tx.command(coordinator.tick()):
                             result = job.run(tx)
                     except BaseException as exc:
+                        if connection_lost(exc):
+                            raise  # the whole batch is lost: every caller is told (503)
                         outcomes.append((False, exc, start, start))
                     else:
                         outcomes.append((True, result, start, len(tx.entries)))

@@ -27,7 +27,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from deconfliction.engine.errors import InvalidInput, Unavailable
 
-__all__ = ["LOG_CHANNEL", "Database", "Savepoint", "database_url", "driver_executemany"]
+__all__ = [
+    "LOG_CHANNEL",
+    "Database",
+    "Savepoint",
+    "connection_lost",
+    "database_url",
+    "driver_executemany",
+]
 
 _WRITER_LOCK_KEY = 0x6465636F
 """PostgreSQL advisory lock key that serialises writers ("deco")."""
@@ -139,27 +146,39 @@ _NOTIFY = sa.text(f"SELECT pg_notify('{LOG_CHANNEL}', :seq)")
 _UNREACHABLE_RETRY_S = 2
 
 
-_DRIVER_ERRORS = (psycopg.Error, sqlite3.Error)
-
 _SQLITE_TRANSIENT = ("locked", "busy", "unable to open", "disk i/o")
 """SQLite errors that say "not now" rather than "wrong" (any other is a bug: let it show)."""
 
 
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached now (the server down, restarting,
+    refusing connections, the connection cut; a SQLite file locked too long), rather than that
+    a statement is wrong.  Savepoints and the hot inserts go to the driver directly: its own
+    errors count too."""
+    if isinstance(exc, Unavailable | sa.exc.PendingRollbackError):
+        return True
+    if not isinstance(exc, sa.exc.DBAPIError | psycopg.Error | sqlite3.Error):
+        return False
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    if isinstance(orig, sqlite3.OperationalError):
+        return any(t in str(orig).lower() for t in _SQLITE_TRANSIENT)
+    return False
+
+
 @contextmanager
 def _unreachable_is_unavailable() -> Iterator[None]:
-    """Connection failures (the server down, restarting, refusing connections; a SQLite file
-    locked too long) as :class:`Unavailable`; any other database error goes on as it is."""
+    """Connection failures as :class:`Unavailable` (see :func:`connection_lost`); any other
+    database error goes on as it is."""
     try:
         yield
-    except (sa.exc.DBAPIError, *_DRIVER_ERRORS) as exc:
-        # Savepoints and the hot inserts go to the driver directly: its own errors too.
-        orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
-        transient = isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
-        if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
-            transient = True
-        elif isinstance(orig, sqlite3.OperationalError):
-            transient = any(t in str(orig).lower() for t in _SQLITE_TRANSIENT)
-        if not transient:
+    except Unavailable:
+        raise
+    except Exception as exc:
+        if not connection_lost(exc):
             raise
         raise Unavailable(
             "the database cannot be reached; nothing was written (try again)",
