@@ -20,14 +20,12 @@ asserted.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import random
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,53 +46,8 @@ from tests.support.crash import (
     retry_unanswered,
     send,
 )
+from tests.support.nodes import SAFETY_S, client_for, nodes, overlapping
 from tests.support.postgres_cluster import PostgresCluster, postgres_binaries
-from tests.support.stores import make_store_url
-
-SAFETY_S = 60.0
-"""Longest wait for anything (a failure, not a timing assertion)."""
-
-
-@pytest.fixture
-def pg_store(tmp_path: Path) -> Iterator[str]:
-    yield from make_store_url("postgresql", tmp_path)
-
-
-@contextlib.contextmanager
-def nodes(url: str, keys: Path, log: Path, count: int, *args: str) -> Iterator[list[Server]]:
-    running = [Server(url, keys, log, *args) for _ in range(count)]
-    try:
-        for node in running:
-            node.wait_until_up()
-        yield running
-    finally:
-        for node in running:
-            if node.process.poll() is None:
-                node.kill()
-
-
-def _client(base: str, token: str) -> httpx.Client:
-    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
-
-
-def _overlapping(i: int, title: str) -> dict[str, Any]:
-    """Notice ``i`` of a pair: both of a pair are the same 3 km circle at the same hour (they
-    conflict); pairs are 50 km apart and a day apart (they do not)."""
-    start = datetime.now(UTC) + timedelta(days=2 + i)
-    return {
-        "kind": "air_operation",
-        "title": title,
-        "volumes": [
-            {
-                "outline": {"type": "circle", "center": [36.0 + 0.5 * i, 33.0], "radius": "3 km"},
-                "altitude": {"lower": "SFC", "upper": "FL100"},
-                "window": {
-                    "start": start.isoformat(),
-                    "end": (start + timedelta(hours=1)).isoformat(),
-                },
-            }
-        ],
-    }
 
 
 def _file_seen(
@@ -118,10 +71,10 @@ def test_conflicting_filings_on_two_nodes_both_get_the_alert(pg_store: str, tmp_
     with nodes(pg_store, keys, log, 3) as (one, two, three):
 
         def file(party: str, node: Server) -> None:
-            with _client(node.base, tokens[party]) as client:
+            with client_for(node.base, tokens[party]) as client:
                 for i in range(pairs):
                     barrier.wait()  # both filings of pair i leave together
-                    answer = client.post("/v1/notices", json=_overlapping(i, f"{party} {i}"))
+                    answer = client.post("/v1/notices", json=overlapping(i, f"{party} {i}"))
                     assert answer.status_code == 201, answer.text[:300]
                     answers[(i, party)] = answer.json()
 
@@ -136,7 +89,7 @@ def test_conflicting_filings_on_two_nodes_both_get_the_alert(pg_store: str, tmp_
         assert len(answers) == 2 * pairs
         inboxes = {}
         for party in ("alpha", "bravo"):
-            with _client(three.base, tokens[party]) as client:
+            with client_for(three.base, tokens[party]) as client:
                 listed = client.get("/v1/inbox", params={"limit": 500})
                 assert listed.status_code == 200, listed.text[:300]
                 inboxes[party] = {
@@ -309,9 +262,9 @@ def test_postgres_restarted_under_load(own_postgres: PostgresCluster, tmp_path: 
         own_postgres.start()
         # Back by themselves: each node answers a write again.
         for node in (one, two):
-            with _client(node.base, tokens["charlie"]) as client:
+            with client_for(node.base, tokens["charlie"]) as client:
                 while True:
-                    body = _overlapping(60, f"after restart {uuid.uuid4().hex}")
+                    body = overlapping(60, f"after restart {uuid.uuid4().hex}")
                     answer = _file_seen(client, "charlie", body, seen)
                     if answer.status_code == 201 or time.monotonic() > deadline:
                         break
@@ -330,9 +283,9 @@ def test_postgres_restarted_under_load(own_postgres: PostgresCluster, tmp_path: 
         check_running(one.base, tokens, seen, "after the restart")
         # The nodes' memory is the record's: a conflict with a notice filed before the
         # restart is found by the other node.
-        with _client(one.base, tokens["alpha"]) as a, _client(two.base, tokens["bravo"]) as b:
-            first = _file_seen(a, "alpha", _overlapping(70, "first of a pair"), seen)
-            second = _file_seen(b, "bravo", _overlapping(70, "second of a pair"), seen)
+        with client_for(one.base, tokens["alpha"]) as a, client_for(two.base, tokens["bravo"]) as b:
+            first = _file_seen(a, "alpha", overlapping(70, "first of a pair"), seen)
+            second = _file_seen(b, "bravo", overlapping(70, "second of a pair"), seen)
         assert first.status_code == second.status_code == 201
         assert {first.json()["notice"]["id"]} <= {
             s for alert in second.json()["alerts"] for s in alert["subjects"]
@@ -350,8 +303,8 @@ def test_workers_share_one_order(pg_store: str, tmp_path: Path):
 
         def file(party: str) -> None:
             for i in range(6):
-                with _client(node.base, tokens[party]) as client:  # a new connection each
-                    answer = client.post("/v1/notices", json=_overlapping(i, f"{party} {i}"))
+                with client_for(node.base, tokens[party]) as client:  # a new connection each
+                    answer = client.post("/v1/notices", json=overlapping(i, f"{party} {i}"))
                 assert answer.status_code == 201, answer.text[:300]
                 answers.append(answer.json())
 
