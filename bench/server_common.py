@@ -41,6 +41,7 @@ __all__ = [
     "CpuMeter",
     "Server",
     "cpu_seconds",
+    "critical_section",
     "describe_machine",
     "fresh_store",
     "notice_body",
@@ -419,3 +420,36 @@ def server_pids(running: Sequence[Server]) -> dict[str, list[int]]:
     for i, server in enumerate(running):
         pids["server" if len(running) == 1 else f"server {i + 1}"] = server.pids()
     return pids
+
+
+def _metric(text: str, name: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith((name + " ", name + "{")):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def critical_section(base_urls: Sequence[str], filed: int, seconds: float) -> str:
+    """The write critical section as the servers' /metrics count it (every write transaction
+    since they started, warm-up included): transactions, mean time held, and the share of
+    the run the database's writer lock was held, the figure that bounds the throughput of
+    every node together."""
+    held = transactions = 0.0
+    for base in base_urls:
+        answer = httpx.get(base + "/metrics", timeout=30)
+        if answer.status_code != 200:
+            return "not measured (the server has no /metrics)"
+        text = answer.text
+        held += _metric(text, "deconfliction_write_critical_section_seconds_sum")
+        transactions += _metric(text, "deconfliction_write_critical_section_seconds_count")
+    if not transactions:
+        return "no write transaction counted"
+    mean = held / transactions * 1000
+    per_notice = held / max(1, filed) * 1000
+    return (
+        f"{transactions:.0f} write transactions, {mean:.2f} ms held each on average "
+        f"({filed / transactions:.1f} filings per transaction), {per_notice:.2f} ms of lock "
+        f"per filed notice, lock held {held / seconds * 100:.0f} % of the run: at most "
+        f"{1000 / per_notice:.0f} filings/s at this batching"
+    )

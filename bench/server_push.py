@@ -58,6 +58,7 @@ from urllib.parse import urlsplit
 from server_common import (  # beside this script, on sys.path when it runs
     Connection,
     CpuMeter,
+    critical_section,
     describe_machine,
     fresh_store,
     notice_body,
@@ -361,6 +362,7 @@ def main(argv: list[str] | None = None) -> None:
                     )
                 )
                 cpu = meter.report()
+                lock = critical_section(urls, len(starts), meter.seconds["wall"])
                 if profiler is not None:
                     profiler.wait(60)
                 server_seconds = sum(v for k, v in meter.seconds.items() if k.startswith("server"))
@@ -393,7 +395,9 @@ def main(argv: list[str] | None = None) -> None:
     store = "PostgreSQL" if args.db.startswith("postgres") else "SQLite"
     fanout = sum(len(recipients[n]) for n in counted) / max(1, len(counted))
     print(
-        f"\n{store}, {args.servers} server process{'es' if args.servers > 1 else ''}: "
+        f"\n{store}, {args.servers} server process{'es' if args.servers > 1 else ''}"
+        + (f" of {args.workers} workers" if args.workers > 1 else "")
+        + ": "
         f"{args.parties} streams, agreements of {args.group} "
         f"({fanout:.0f} recipients per notice), {args.rate:.0f} notices/s asked, "
         f"{achieved:.0f}/s achieved, {args.duration:.0f} s measured"
@@ -420,6 +424,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         + f" ({filed} filed while measured, warm-up included)"
     )
+    print(f"  write lock      {lock}")
     print(f"  before the run  {quiet}")
     print(
         f"  missing {all_missing}, received twice {stats['twice']}, errors {len(errors)}"
