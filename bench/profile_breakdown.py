@@ -22,7 +22,7 @@ from pathlib import Path
 # the step of its innermost marked frame; steps are listed from the request's start to the
 # stream's end.
 STEPS: list[tuple[str, tuple[str, ...]]] = [
-    ("HTTP server and framework (uvicorn, Starlette, FastAPI routing)", ("httptools_impl.py",)),
+    ("HTTP server and framework (uvicorn, Starlette, FastAPI routing)", ("run_asgi",)),
     ("authentication (token lookup)", ("authenticate (", "get_principal (", "TokenTable")),
     ("request body validation (JSON -> NoticeCreate)", ("request_body_to_args", "_validate_")),
     ("writer: transaction begin, catch-up, commit", ("Coordinator.transaction", "_catch_up")),

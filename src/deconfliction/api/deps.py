@@ -160,10 +160,12 @@ class Writes:
 
         With ``then``, the answer (models, GeoJSON) is built after the commit, off the writer,
         which meanwhile serves the next commands; only a write under an ``Idempotency-Key``
-        builds it inside, since its answer is stored with it."""
+        builds it inside, since its answer is stored with it.  The request waits for the
+        commit in the event loop, holding no worker thread (a thread hop per request cost
+        more than building the answer here)."""
         principal = self.principal
         key = self.key
-        fingerprint = _fingerprint(self.request_line, body)
+        fingerprint = "" if key is None else _fingerprint(self.request_line, body)
         answer_of: Callable[[Any], A] = then or (lambda result: result)
 
         def run(tx: Tx) -> tuple[Any, list[Receipt] | None, bool]:
@@ -181,17 +183,14 @@ class Writes:
             remember(tx, principal, key, Answer(fingerprint, body_text), before)
             return answer, None, True
 
-        def write() -> tuple[A, bool]:
-            (result, again, built), receipts = self.services.writer.execute_receipted(
-                run, principal.party
-            )
-            answer = result if built else answer_of(result)
-            return _with_proofs(answer, receipts if again is None else again), again is not None
-
-        answer, replayed = await run_in_threadpool(write)
-        if replayed:
+        # Waits in the event loop, woken when the batch has committed: no worker thread.
+        (result, again, built), receipts = await self.services.writer.run_receipted(
+            run, principal.party
+        )
+        answer = result if built else answer_of(result)
+        if again is not None:
             self.response.headers["Idempotent-Replayed"] = "true"
-        return answer
+        return _with_proofs(answer, receipts if again is None else again)
 
 
 async def _writes(

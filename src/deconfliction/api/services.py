@@ -9,8 +9,8 @@ from deconfliction.api.observability import metrics
 from deconfliction.service.broadcast import Broadcaster
 from deconfliction.service.clock import Clock
 from deconfliction.service.coordinator import Coordinator
-from deconfliction.service.settings import Settings
 from deconfliction.service.nodes import LogWatch
+from deconfliction.service.settings import Settings
 from deconfliction.service.streams import FeedHub
 from deconfliction.service.token_table import TokenTable
 from deconfliction.service.writer import Writer

@@ -8,6 +8,7 @@ exception.  A command's result is handed back only after its batch has committed
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
 from collections.abc import Callable
@@ -86,6 +87,16 @@ class Writer:
         job = _Command(command, party=party)
         self._queue.put(job)
         return job.future.result(), job.receipts
+
+    async def run_receipted(
+        self, command: Callable[[Tx], T], party: str | None
+    ) -> tuple[T, list[Receipt]]:
+        """:meth:`execute_receipted` for a coroutine: waits in the event loop (the writer
+        wakes it when the batch has committed), no worker thread held meanwhile."""
+        job = _Command(command, party=party)
+        self._queue.put(job)
+        value = await asyncio.wrap_future(job.future)
+        return value, job.receipts
 
     def _loop(self) -> None:
         while True:

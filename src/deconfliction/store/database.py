@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -34,6 +34,7 @@ __all__ = [
     "connection_lost",
     "database_url",
     "driver_executemany",
+    "driver_insert",
 ]
 
 _WRITER_LOCK_KEY = 0x6465636F
@@ -102,6 +103,51 @@ def driver_executemany(
     what the column types would bind.
     """
     _driver(connection).executemany(statement, rows)
+
+
+_INSERT_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[str, list[Any]]] = {}
+
+
+def driver_insert(
+    connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows`` (values by column name, all with the same columns) into ``table`` with
+    one ``executemany`` on the driver, each value bound as its column's type binds it (the
+    dialect's own bind processors, looked up once per table and columns).
+
+    For the rows every filing writes by the dozen (a notice's deliveries): through SQLAlchemy's
+    ``executemany`` each row costs some 15 µs of Python to build its parameters."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    if any(tuple(row) != names for row in rows):
+        connection.execute(sa.insert(table), list(rows))  # mixed shapes: the general path
+        return
+    dialect = connection.dialect
+    key = (table.name, names, dialect.name)
+    plan = _INSERT_PLANS.get(key)
+    if plan is None:
+        mark = "?" if dialect.name == "sqlite" else "%s"
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join(mark for _ in names)})"
+        )
+        plan = _INSERT_PLANS[key] = (
+            sql,
+            [table.c[name].type.bind_processor(dialect) for name in names],
+        )
+    sql, processors = plan
+    driver_executemany(
+        connection,
+        sql,
+        [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in zip(row.values(), processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
 
 
 class Savepoint:
