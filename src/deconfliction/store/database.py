@@ -99,10 +99,14 @@ def driver_executemany(
 
     For the few inserts every write makes (the log and the live feeds): through SQLAlchemy each
     costs some 40 µs of Python, about a fifth of a small receipted write on SQLite.  The
-    statement is the driver's own SQL (``?`` placeholders for sqlite3) and the values must be
-    what the column types would bind.
+    statement is the driver's own SQL (``?`` placeholders for sqlite3, ``%s`` for psycopg) and
+    the values must be what the column types would bind.
     """
-    _driver(connection).executemany(statement, rows)
+    cursor = _driver(connection).cursor()
+    try:
+        cursor.executemany(statement, rows)
+    finally:
+        cursor.close()
 
 
 _INSERT_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[str, list[Any]]] = {}
