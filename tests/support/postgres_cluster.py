@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.crash import free_port
+
 __all__ = ["PostgresCluster", "postgres_binaries"]
 
 
@@ -35,13 +37,6 @@ def postgres_binaries() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 class PostgresCluster:
     """``initdb`` in a temporary directory, then :meth:`start`, :meth:`stop`, :meth:`close`."""
 
@@ -49,7 +44,7 @@ class PostgresCluster:
         self.binaries = binaries
         self.root = Path(tempfile.mkdtemp(prefix="deconflict-pgtest-", dir="/tmp"))
         self.data = self.root / "data"
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         self._as_root = os.geteuid() == 0
         if self._as_root:
