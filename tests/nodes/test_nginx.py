@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -51,9 +52,10 @@ def proxied(
     keys, log = tmp_path / "keys", tmp_path / "nodes.log"
     tokens = prepare_world(pg_store, keys)
     with nodes(pg_store, keys, log, 2) as (a, b):
-        runtime = tmp_path / "nginx"
-        runtime.mkdir()
-        runtime.chmod(0o777)  # nginx's workers run as an unprivileged user
+        # nginx's workers run as an unprivileged user (when the tests run as root): their
+        # directory must be reachable by it, which pytest's own temporary tree is not.
+        runtime = Path(tempfile.mkdtemp(prefix="deconflict-nginx-", dir="/tmp"))
+        runtime.chmod(0o777)
         port = free_port()
         text = (ROOT / "docs" / "deploy" / "nginx.conf").read_text(encoding="utf-8")
         for marker, value in {
@@ -90,6 +92,7 @@ def proxied(
         finally:
             process.terminate()
             process.wait(30)
+            shutil.rmtree(runtime, ignore_errors=True)
 
 
 def test_nginx_spreads_requests_streams_and_fails_over(proxied) -> None:
