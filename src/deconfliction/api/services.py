@@ -13,6 +13,7 @@ from deconfliction.service.nodes import LogWatch
 from deconfliction.service.settings import Settings
 from deconfliction.service.streams import FeedHub
 from deconfliction.service.token_table import TokenTable
+from deconfliction.service.tracks import TrackService
 from deconfliction.service.writer import Writer
 
 __all__ = ["Services"]
@@ -27,6 +28,7 @@ class Services:
     feeds: FeedHub = field(init=False)
     tokens: TokenTable = field(init=False)
     watch: LogWatch = field(init=False)
+    tracks: TrackService = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = Writer(self.coordinator)
@@ -39,6 +41,7 @@ class Services:
         self.feeds = FeedHub(
             self.coordinator.db, self.broadcaster, poll_s=self.settings.stream_poll_s
         )
+        self.tracks = TrackService(self.writer, self.settings, self.coordinator.clock)
 
     def refresh_gauges(self) -> None:
         figures = metrics()

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from deconfliction import __version__
-from deconfliction.cli import ledger, server
+from deconfliction.cli import formats, ledger, server, tracks
 from deconfliction.cli.common import (
     DbOption,
     JsonOption,
@@ -218,6 +218,8 @@ def schema(
 
 server.register(app)
 ledger.register(app)
+formats.register(app)
+tracks.register(app)
 
 
 def _version(value: bool) -> None:

@@ -261,3 +261,7 @@ private_values = sa.Table(
     sa.Column("value", sa.Text(), nullable=False, comment="RFC 8785 canonical JSON"),
 )
 sa.Index("ix_private_values_item", private_values.c.kind, private_values.c.item_id)
+
+
+# The interoperability formats declare their tables on the same metadata (migration 0005).
+from deconfliction.store import interop as _interop  # noqa: E402, F401

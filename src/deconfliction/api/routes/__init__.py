@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from deconfliction.api.routes import (
     agreements,
     alerts,
+    formats,
     inbox,
     ledger,
     lines,
@@ -19,6 +20,7 @@ from deconfliction.api.routes import (
     proposals,
     sites,
     stream,
+    tracks,
     zones,
 )
 
@@ -33,11 +35,13 @@ ROUTERS: list[APIRouter] = [
     proposals.router,
     sites.router,
     notices.router,
+    formats.router,
     observations.router,
     alerts.router,
     inbox.router,
     messages.router,
     stream.router,
+    tracks.router,
     ledger.router,
     operations.router,
 ]
