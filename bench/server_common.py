@@ -6,6 +6,7 @@ Loopback only: the server listens on 127.0.0.1 on a free port and is stopped at 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import math
@@ -40,6 +41,7 @@ __all__ = [
     "Connection",
     "CpuMeter",
     "Server",
+    "add_server_options",
     "cpu_seconds",
     "critical_section",
     "describe_machine",
@@ -54,6 +56,22 @@ __all__ = [
 
 REGION_KM = 1000.0
 LAT0, LON0 = 34.0, 38.0
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The options both server benchmarks take: the store, the servers and their workers, and
+    how long to wait for the machine to be idle."""
+    parser.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL")
+    parser.add_argument("--servers", type=int, default=1, help="server processes on the same store")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes per server (serve --workers)"
+    )
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=300.0,
+        help="seconds to wait at most for the machine to be idle before the run",
+    )
 
 
 def percentile(values: Sequence[float], q: float) -> float:

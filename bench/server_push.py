@@ -58,6 +58,7 @@ from urllib.parse import urlsplit
 from server_common import (  # beside this script, on sys.path when it runs
     Connection,
     CpuMeter,
+    add_server_options,
     critical_section,
     describe_machine,
     fresh_store,
@@ -255,7 +256,7 @@ def _arrivals(path: Path) -> Iterable[tuple[str, str, int]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL")
+    add_server_options(parser)
     parser.add_argument("--rate", type=float, default=200.0, help="notices filed per second")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
@@ -263,7 +264,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--group", type=int, default=100, help="parties per agreement")
     parser.add_argument("--drain", type=int, default=30, help="seconds to wait for stragglers")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--servers", type=int, default=1, help="server processes on the same store")
     parser.add_argument(
         "--poll",
         type=float,
@@ -276,15 +276,6 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=200,
         help="filings waiting for an answer beyond which scheduled ones are skipped",
-    )
-    parser.add_argument(
-        "--workers", type=int, default=1, help="worker processes per server (serve --workers)"
-    )
-    parser.add_argument(
-        "--idle-wait",
-        type=float,
-        default=300.0,
-        help="seconds to wait at most for the machine to be idle before the run",
     )
     parser.add_argument(
         "--profile",

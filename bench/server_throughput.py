@@ -36,6 +36,7 @@ from server_common import (  # beside this script, on sys.path when it runs
     Connection,
     CpuMeter,
     Server,
+    add_server_options,
     critical_section,
     describe_machine,
     fresh_store,
@@ -128,22 +129,12 @@ async def _run(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL")
+    add_server_options(parser)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
     parser.add_argument("--parties", type=int, default=50)
     parser.add_argument("--group", type=int, default=5, help="parties per agreement")
-    parser.add_argument("--servers", type=int, default=1, help="server processes on the same store")
-    parser.add_argument(
-        "--workers", type=int, default=1, help="worker processes per server (serve --workers)"
-    )
-    parser.add_argument(
-        "--idle-wait",
-        type=float,
-        default=300.0,
-        help="seconds to wait at most for the machine to be idle before the run",
-    )
     args = parser.parse_args(argv)
 
     print("server throughput benchmark")
