@@ -31,9 +31,14 @@ each call, for ``--probes`` probe notices per N, after a warm-up; ``time.thread_
 tell the check's own CPU time from time lost to other processes on a shared machine.  The index
 query alone, as ``NoticeBook.candidate_series`` (candidate notices), is timed too.
 
+The peer (``bench/strtree_peer.py``, left out with ``--no-strtree``): a plain shapely STRtree
+over the same N notices, built from the same generated specs (not from the project's models),
+answers the same probes; its load time, memory, time per probe, and its conflict pairs against
+the engine's (found by both, by one only, each difference printed with the peer's measures).
+
 Usage::
 
-    python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000] [--seed 7]
+    python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000] [--seed 7] [--no-strtree]
 
 Cyclic garbage collection: after loading, the bench calls ``gc.freeze()`` so that the million
 long-lived models are not traversed by every full collection during the measurement (what a
