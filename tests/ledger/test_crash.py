@@ -42,6 +42,7 @@ from tests.support.crash import (
     STARTUP_KILLS,
     Seen,
     Server,
+    admin_token,
     check_offline,
     check_running,
     client_loop,
@@ -68,6 +69,7 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
     keys = tmp_path / "ledger-keys"
     log = tmp_path / "server.log"
     tokens = prepare_world(store, keys)
+    admin = admin_token(store, keys)
     seen = Seen()
     cycles = ["load"] * LOAD_CYCLES + ["startup"] * STARTUP_KILLS
     rng.shuffle(cycles)
@@ -99,7 +101,7 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
         workers.append(
             threading.Thread(
                 target=watch_heads,
-                args=(server.base, tokens[PARTIES[0]], rng.getrandbits(32), seen, stop),
+                args=(server.base, admin, rng.getrandbits(32), seen, stop),
             )
         )
         for worker in workers:

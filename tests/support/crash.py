@@ -87,6 +87,13 @@ def prepare_world(url: str, keys: Path) -> dict[str, str]:
         }
 
 
+def admin_token(url: str, keys: Path) -> str:
+    """An admin's token for the first party (signing a head on demand is an admin's)."""
+    with Coordinator.open(url, keys_directory=str(keys)) as coordinator:
+        now = coordinator.clock.now()
+        return create_token(coordinator.db, party=PARTIES[0], role=Role.admin, now=now)[1]
+
+
 def notice_body(rng: random.Random, title: str) -> dict[str, Any]:
     """A 5 km circle somewhere in a 60 km square, one hour some time in the next two days:
     filings overlap now and then, so alerts are opened and delivered too."""
