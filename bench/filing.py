@@ -29,11 +29,16 @@ the worst pair per candidate) and the findings with their explanations, plus the
 late-notice and zone checks, which this scenario leaves empty.  ``time.perf_counter`` around
 each call, for ``--probes`` probe notices per N, after a warm-up; ``time.thread_time`` too, to
 tell the check's own CPU time from time lost to other processes on a shared machine.  The index
-query alone, as ``Situation.notice_candidates`` (candidate notices), is timed too.
+query alone, as ``NoticeBook.candidate_series`` (candidate notices), is timed too.
+
+The peer (``bench/strtree_peer.py``, left out with ``--no-strtree``): a plain shapely STRtree
+over the same N notices, built from the same generated specs (not from the project's models),
+answers the same probes; its load time, memory, time per probe, and its conflict pairs against
+the engine's (found by both, by one only, each difference printed with the peer's measures).
 
 Usage::
 
-    python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000] [--seed 7]
+    python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000] [--seed 7] [--no-strtree]
 
 Cyclic garbage collection: after loading, the bench calls ``gc.freeze()`` so that the million
 long-lived models are not traversed by every full collection during the measurement (what a
@@ -55,6 +60,7 @@ from typing import Any
 
 import numpy as np
 
+from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.model import (
     Agreement,
     AltitudeBand,
@@ -72,6 +78,7 @@ from deconfliction.engine.model import (
 )
 from deconfliction.engine.situation import Situation
 from deconfliction.engine.units import Altitude, AltitudeReference, AltitudeUnit, Length, LengthUnit
+from strtree_peer import StrtreePeer  # beside this script, on sys.path when it runs
 
 T0 = datetime(2026, 11, 24, tzinfo=UTC)
 WEEK_S = 7 * 86400.0
@@ -325,7 +332,7 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def run(n: int, probes: int, seed: int, freeze: bool) -> dict[str, float]:
+def run(n: int, probes: int, seed: int, freeze: bool, strtree: bool) -> dict[str, float]:
     gc.collect()
     rss_before, _ = _rss_mb()
     situation, build_s = build(n, seed)
@@ -346,9 +353,10 @@ def run(n: int, probes: int, seed: int, freeze: bool) -> dict[str, float]:
     findings = 0
     perf = time.perf_counter
     cpu = time.thread_time
+    engine_sets: list[set[str]] = []
     for notice in probe_notices[warmup:]:
         t = perf()
-        found = situation.notice_candidates(notice, notice.id)
+        found = situation.notices.candidate_series(notice, notice.id, situation.roster)
         query_ms.append((perf() - t) * 1e3)
         c = cpu()
         t = perf()
@@ -357,9 +365,23 @@ def run(n: int, probes: int, seed: int, freeze: bool) -> dict[str, float]:
         check_cpu_ms.append((cpu() - c) * 1e3)
         candidates += len(found)
         findings += len(result)
+        engine_sets.append(
+            {
+                subject
+                for f in result
+                if f.kind is AlertKind.notice_overlap
+                for subject in f.subjects
+                if subject != notice.id
+            }
+        )
     if freeze:
         gc.unfreeze()
-    return {
+    peer: dict[str, float] = {}
+    if strtree:
+        del situation, probe_notices
+        gc.collect()
+        peer = run_peer(n, seed, gen, probes, warmup, engine_sets)
+    return peer | {
         "n": n,
         "build_s": build_s,
         "rss_mb": rss_after - rss_before,
@@ -377,12 +399,67 @@ def run(n: int, probes: int, seed: int, freeze: bool) -> dict[str, float]:
     }
 
 
+def run_peer(
+    n: int, seed: int, gen: Generator, probes: int, warmup: int, engine_sets: list[set[str]]
+) -> dict[str, float]:
+    """The STRtree peer (``bench/strtree_peer.py``) over the same N notices and probes: its
+    memory, its time per probe, and its conflict sets against the engine's, pair by pair."""
+    rss_before, _ = _rss_mb()
+    started = time.perf_counter()
+    background = Generator(seed, n, "bg")
+    peer = StrtreePeer(
+        (background.spec(i) for i in range(n)), lateral_m=3 * 1852.0, vertical_ft=500.0
+    )
+    del background
+    build_s = time.perf_counter() - started
+    gc.collect()
+    rss_after, _ = _rss_mb()
+    specs = [gen.spec(i) for i in range(probes + warmup)]
+    for spec in specs[:warmup]:
+        peer.conflicts(spec)
+    wall: list[float] = []
+    cpu_ms: list[float] = []
+    only_engine: list[tuple[str, str]] = []
+    only_peer: list[tuple[str, str]] = []
+    agreed = 0
+    for spec, engine in zip(specs[warmup:], engine_sets, strict=True):
+        c = time.thread_time()
+        t = time.perf_counter()
+        found = peer.conflicts(spec)
+        wall.append((time.perf_counter() - t) * 1e3)
+        cpu_ms.append((time.thread_time() - c) * 1e3)
+        agreed += len(found & engine)
+        only_engine += [(spec["id"], other) for other in sorted(engine - found)]
+        only_peer += [(spec["id"], other) for other in sorted(found - engine)]
+    by_id = {s["id"]: s for s in specs}
+    for label, pairs in (("engine only", only_engine), ("STRtree only", only_peer)):
+        for probe, other in pairs[:20]:
+            print(f"  {label}: {probe} ~ {other}: {peer.explain(by_id[probe], other)}")
+    return {
+        "peer_build_s": build_s,
+        "peer_mb": rss_after - rss_before,
+        "peer_median": statistics.median(wall),
+        "peer_p99": percentile(wall, 99),
+        "peer_cpu_median": statistics.median(cpu_ms),
+        "peer_cpu_p99": percentile(cpu_ms, 99),
+        "agreed": agreed,
+        "only_engine": len(only_engine),
+        "only_peer": len(only_peer),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--probes", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-freeze", dest="freeze", action="store_false")
+    parser.add_argument(
+        "--no-strtree",
+        dest="strtree",
+        action="store_false",
+        help="leave out the STRtree peer (bench/strtree_peer.py)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     print(
@@ -397,7 +474,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(header)
     for n in sizes:
-        r = run(n, args.probes, args.seed, args.freeze)
+        r = run(n, args.probes, args.seed, args.freeze, args.strtree)
         print(
             f"{r['n']:>9,} {r['build_s']:>7.1f} {r['rss_mb']:>7.0f} {r['q_median']:>9.3f} "
             f"{r['q_p99']:>7.3f} {r['median']:>9.3f} {r['p95']:>7.3f} {r['p99']:>7.3f} "
@@ -405,9 +482,18 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['candidates']:>7.1f} {r['findings']:>6.2f}",
             flush=True,
         )
+        if args.strtree:
+            print(
+                f"{'':>9} STRtree peer: load {r['peer_build_s']:.1f} s, {r['peer_mb']:.0f} MiB, "
+                f"check {r['peer_median']:.3f} ms median, {r['peer_p99']:.3f} ms p99 "
+                f"(cpu {r['peer_cpu_median']:.3f} / {r['peer_cpu_p99']:.3f}); conflict pairs: "
+                f"{r['agreed']:.0f} found by both, {r['only_engine']:.0f} by the engine only, "
+                f"{r['only_peer']:.0f} by the STRtree only",
+                flush=True,
+            )
         gc.collect()
     print(
-        "query: Situation.notice_candidates (index only); check: Situation.notice_findings "
+        "query: NoticeBook.candidate_series (index only); check: Situation.notice_findings "
         "(index + exact detection + findings), wall time (perf_counter); cpu: the same checks "
         "in thread CPU time (time.thread_time: unaffected by other processes taking the "
         "core); times in ms per probe notice; MiB: resident memory added by loading the N "

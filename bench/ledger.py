@@ -4,7 +4,7 @@ Three measures:
 
 * **Receipted appends per second** on a store (SQLite in a temporary directory, or a new
   database on the PostgreSQL server given with ``--db``): ``--threads`` threads submit commands
-  to the real group-commit :class:`~deconfliction.service.coordinator.Writer`, each command
+  to the real group-commit :class:`~deconfliction.service.writer.Writer`, each command
   appending one small event with :meth:`Tx.append` (on the feed of the submitting party), and
   wait for its commit and its receipt (``Writer.execute_receipted``): the entry, its leaf hash,
   the batch's signed tree head (signed inside the transaction, stored with it) and the
@@ -52,8 +52,9 @@ from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Receipt, verify_receipt
 from deconfliction.engine.ledger.verify import ExportHeader, verify_export
 from deconfliction.engine.model import Agreement, Party
-from deconfliction.service.coordinator import Coordinator, Tx, Writer
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.filing import file
+from deconfliction.service.writer import Writer
 from deconfliction.store import ledger as ledger_store
 from server_common import describe_machine, fresh_store, percentile  # beside this script
 

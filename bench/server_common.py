@@ -6,6 +6,7 @@ Loopback only: the server listens on 127.0.0.1 on a free port and is stopped at 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import math
@@ -40,7 +41,9 @@ __all__ = [
     "Connection",
     "CpuMeter",
     "Server",
+    "add_server_options",
     "cpu_seconds",
+    "critical_section",
     "describe_machine",
     "fresh_store",
     "notice_body",
@@ -53,6 +56,22 @@ __all__ = [
 
 REGION_KM = 1000.0
 LAT0, LON0 = 34.0, 38.0
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The options both server benchmarks take: the store, the servers and their workers, and
+    how long to wait for the machine to be idle."""
+    parser.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL")
+    parser.add_argument("--servers", type=int, default=1, help="server processes on the same store")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes per server (serve --workers)"
+    )
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=300.0,
+        help="seconds to wait at most for the machine to be idle before the run",
+    )
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -228,7 +247,8 @@ def _postgres_pids(store: str) -> list[int]:
     return pids
 
 
-def _postgres_seconds(pids: list[int]) -> float:
+def _cpu_of(pids: Sequence[int]) -> float:
+    """CPU seconds of the processes ``pids`` still running."""
     total = 0.0
     for pid in pids:
         with contextlib.suppress(OSError, IndexError, ValueError):
@@ -240,15 +260,19 @@ class CpuMeter:
     """CPU used between two snapshots by the processes of the benchmark, by PostgreSQL, and by
     everything else on the machine (other work skews the figures: it is reported)."""
 
-    def __init__(self, processes: dict[str, int], store: str) -> None:
-        self.processes = processes
+    def __init__(self, processes: dict[str, int | list[int]], store: str) -> None:
+        self.processes = {
+            name: [pids] if isinstance(pids, int) else pids for name, pids in processes.items()
+        }
         self.postgres = _postgres_pids(store)
         self._start = self._snapshot()
+        self.seconds: dict[str, float] = {}
+        """CPU seconds of each between the two snapshots (after :meth:`report`)."""
 
     def _snapshot(self) -> dict[str, float]:
-        out = {name: cpu_seconds(pid) for name, pid in self.processes.items()}
+        out = {name: _cpu_of(pids) for name, pids in self.processes.items()}
         if self.postgres:
-            out["postgres"] = _postgres_seconds(self.postgres)
+            out["postgres"] = _cpu_of(self.postgres)
         out["machine"] = _machine_busy_seconds()
         out["wall"] = time.monotonic()
         return out
@@ -256,6 +280,7 @@ class CpuMeter:
     def report(self) -> str:
         end = self._snapshot()
         delta = {k: end[k] - self._start[k] for k in end}
+        self.seconds = dict(delta)
         wall = delta.pop("wall")
         machine = delta.pop("machine")
         ours = sum(delta.values())
@@ -341,15 +366,19 @@ class Server:
 
     url: str
     extra_env: dict[str, str] | None = None
+    extra_args: Sequence[str] = ()
+    """More ``deconflict serve`` options (``--workers 2``)."""
     process: subprocess.Popen[bytes] | None = None
     base_url: str = ""
+    pid: int = 0
 
     def __enter__(self) -> Server:
         port = _free_port()
         env = dict(os.environ, **(self.extra_env or {}))
         command = [sys.executable, "-m", "deconfliction", "serve", "--db", self.url]
-        command += ["--port", str(port), "--log-level", "warning"]
+        command += ["--port", str(port), "--log-level", "warning", *self.extra_args]
         self.process = subprocess.Popen(command, env=env)
+        self.pid = self.process.pid
         self.base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -363,8 +392,11 @@ class Server:
         raise SystemExit("the server did not start within 60 s")
 
     def cpu(self) -> float:
-        assert self.process is not None
-        return cpu_seconds(self.process.pid)
+        return cpu_seconds(self.pid)
+
+    def pids(self) -> list[int]:
+        """The server's processes: itself and its workers (``--workers N``)."""
+        return [self.pid, *_children(self.pid)]
 
     def __exit__(self, *exc: object) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -377,16 +409,65 @@ class Server:
             self.process.wait()
 
 
+def _children(pid: int) -> list[int]:
+    """Child processes of ``pid`` (Linux)."""
+    found = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                found += [int(c) for c in children.read().split()]
+    return found
+
+
 @contextlib.contextmanager
-def servers(url: str, count: int, env: dict[str, str] | None = None) -> Iterator[list[Server]]:
+def servers(
+    url: str,
+    count: int,
+    env: dict[str, str] | None = None,
+    *,
+    extra_args: Sequence[str] = (),
+) -> Iterator[list[Server]]:
     """``count`` server processes on the same store (started one after the other)."""
     with contextlib.ExitStack() as stack:
-        yield [stack.enter_context(Server(url, env)) for _ in range(count)]
+        yield [stack.enter_context(Server(url, env, extra_args=extra_args)) for _ in range(count)]
 
 
-def server_pids(running: Sequence[Server]) -> dict[str, int]:
+def server_pids(running: Sequence[Server]) -> dict[str, list[int]]:
+    """Each server's processes (a server with workers counts them all)."""
     pids = {}
     for i, server in enumerate(running):
-        assert server.process is not None
-        pids["server" if len(running) == 1 else f"server {i + 1}"] = server.process.pid
+        pids["server" if len(running) == 1 else f"server {i + 1}"] = server.pids()
     return pids
+
+
+def _metric(text: str, name: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith((name + " ", name + "{")):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def critical_section(base_urls: Sequence[str], filed: int, seconds: float) -> str:
+    """The write critical section as the servers' /metrics count it (every write transaction
+    since they started, warm-up included): transactions, mean time held, and the share of
+    the run the database's writer lock was held, the figure that bounds the throughput of
+    every node together."""
+    held = transactions = 0.0
+    for base in base_urls:
+        answer = httpx.get(base + "/metrics", timeout=30)
+        if answer.status_code != 200:
+            return "not measured (the server has no /metrics)"
+        text = answer.text
+        held += _metric(text, "deconfliction_write_critical_section_seconds_sum")
+        transactions += _metric(text, "deconfliction_write_critical_section_seconds_count")
+    if not transactions:
+        return "no write transaction counted"
+    mean = held / transactions * 1000
+    per_notice = held / max(1, filed) * 1000
+    return (
+        f"{transactions:.0f} write transactions, {mean:.2f} ms held each on average "
+        f"({filed / transactions:.1f} filings per transaction), {per_notice:.2f} ms of lock "
+        f"per filed notice, lock held {held / seconds * 100:.0f} % of the run: at most "
+        f"{1000 / per_notice:.0f} filings/s at this batching"
+    )

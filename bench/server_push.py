@@ -58,6 +58,8 @@ from urllib.parse import urlsplit
 from server_common import (  # beside this script, on sys.path when it runs
     Connection,
     CpuMeter,
+    add_server_options,
+    critical_section,
     describe_machine,
     fresh_store,
     notice_body,
@@ -254,7 +256,7 @@ def _arrivals(path: Path) -> Iterable[tuple[str, str, int]]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL")
+    add_server_options(parser)
     parser.add_argument("--rate", type=float, default=200.0, help="notices filed per second")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
@@ -262,7 +264,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--group", type=int, default=100, help="parties per agreement")
     parser.add_argument("--drain", type=int, default=30, help="seconds to wait for stragglers")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--servers", type=int, default=1, help="server processes on the same store")
     parser.add_argument(
         "--poll",
         type=float,
@@ -275,6 +276,11 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=200,
         help="filings waiting for an answer beyond which scheduled ones are skipped",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="sample the server with py-spy (collapsed stacks to FILE; one server, one worker)",
     )
     parser.add_argument(
         "--listen", nargs=3, metavar=("URL", "TOKENS", "OUT"), help=argparse.SUPPRESS
@@ -297,9 +303,10 @@ def main(argv: list[str] | None = None) -> None:
         tokens_file = Path(scratch) / "tokens.json"
         tokens_file.write_text(json.dumps(tokens))
         arrivals_file = Path(scratch) / "arrivals.txt"
-        quiet = wait_for_quiet()
+        quiet = wait_for_quiet(args.idle_wait)
         env = {"DECONFLICT_STREAM_POLL_S": str(args.poll)} if args.poll else None
-        with servers(url, args.servers, env) as running:
+        extra = ["--workers", str(args.workers)] if args.workers > 1 else []
+        with servers(url, args.servers, env, extra_args=extra) as running:
             urls = [server.base_url for server in running]
             listener = subprocess.Popen(
                 [
@@ -323,6 +330,17 @@ def main(argv: list[str] | None = None) -> None:
                     server_pids(running) | {"listener": listener.pid, "filer": os.getpid()},
                     url,
                 )
+                profiler = None
+                if args.profile:
+                    sampled = int(args.warmup + args.duration)
+                    profiler = subprocess.Popen(
+                        [
+                            *("py-spy", "record", "--nonblocking", "--gil", "--rate", "200"),
+                            *("--format", "raw", "--output", args.profile),
+                            *("--pid", str(running[0].pid), "--duration", str(sampled)),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                    )
                 starts, recipients, latencies, errors, counted, achieved, skipped = run(
                     _file(
                         urls,
@@ -335,6 +353,11 @@ def main(argv: list[str] | None = None) -> None:
                     )
                 )
                 cpu = meter.report()
+                lock = critical_section(urls, len(starts), meter.seconds["wall"])
+                if profiler is not None:
+                    profiler.wait(60)
+                server_seconds = sum(v for k, v in meter.seconds.items() if k.startswith("server"))
+                postgres_seconds = meter.seconds.get("postgres", 0.0)
                 expected = sum(len(r) for r in recipients.values())
                 listener.stdin.write(f"EXPECT {expected} {args.drain}\n")
                 listener.stdin.flush()
@@ -363,7 +386,9 @@ def main(argv: list[str] | None = None) -> None:
     store = "PostgreSQL" if args.db.startswith("postgres") else "SQLite"
     fanout = sum(len(recipients[n]) for n in counted) / max(1, len(counted))
     print(
-        f"\n{store}, {args.servers} server process{'es' if args.servers > 1 else ''}: "
+        f"\n{store}, {args.servers} server process{'es' if args.servers > 1 else ''}"
+        + (f" of {args.workers} workers" if args.workers > 1 else "")
+        + ": "
         f"{args.parties} streams, agreements of {args.group} "
         f"({fanout:.0f} recipients per notice), {args.rate:.0f} notices/s asked, "
         f"{achieved:.0f}/s achieved, {args.duration:.0f} s measured"
@@ -380,6 +405,17 @@ def main(argv: list[str] | None = None) -> None:
         f"p50 {percentile(latencies, 50) * 1000:.1f} ms, p99 {percentile(latencies, 99) * 1000:.1f} ms"
     )
     print(f"  CPU (all filing) {cpu}")
+    filed = len(starts)
+    print(
+        f"  CPU per filed notice: server {server_seconds / max(1, filed) * 1000:.2f} ms"
+        + (
+            f", PostgreSQL {postgres_seconds / max(1, filed) * 1000:.2f} ms"
+            if postgres_seconds
+            else ""
+        )
+        + f" ({filed} filed while measured, warm-up included)"
+    )
+    print(f"  write lock      {lock}")
     print(f"  before the run  {quiet}")
     print(
         f"  missing {all_missing}, received twice {stats['twice']}, errors {len(errors)}"

@@ -36,6 +36,8 @@ from server_common import (  # beside this script, on sys.path when it runs
     Connection,
     CpuMeter,
     Server,
+    add_server_options,
+    critical_section,
     describe_machine,
     fresh_store,
     notice_body,
@@ -45,6 +47,9 @@ from server_common import (  # beside this script, on sys.path when it runs
     servers,
     wait_for_quiet,
 )
+
+FILED = [0]
+"""Every notice filed, warm-up included (for the write lock's figures)."""
 
 
 async def _client(
@@ -71,7 +76,9 @@ async def _client(
             ended = time.perf_counter()
             if status != 201:
                 errors.append(f"{status} {answer[:200]!r}")
-            elif now >= start:  # count only what was sent after the warm-up
+                continue
+            FILED[0] += 1
+            if now >= start:  # count only what was sent after the warm-up
                 latencies.append(ended - began)
     finally:
         connection.close()
@@ -122,28 +129,31 @@ async def _run(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", default="sqlite", help="sqlite, or a postgresql:// URL")
+    add_server_options(parser)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
     parser.add_argument("--parties", type=int, default=50)
     parser.add_argument("--group", type=int, default=5, help="parties per agreement")
-    parser.add_argument("--servers", type=int, default=1, help="server processes on the same store")
     args = parser.parse_args(argv)
 
     print("server throughput benchmark")
     print(describe_machine(args.db))
     with fresh_store(args.db) as url:
         tokens = prepare(url, args.parties, args.group)
-        quiet = wait_for_quiet()
-        with servers(url, args.servers) as running:
+        quiet = wait_for_quiet(args.idle_wait)
+        extra = ["--workers", str(args.workers)] if args.workers > 1 else []
+        with servers(url, args.servers, extra_args=extra) as running:
             latencies, errors, elapsed, cpu = asyncio.run(
                 _run(running, url, tokens, args.clients, args.warmup, args.duration)
             )
+            lock = critical_section([r.base_url for r in running], FILED[0], elapsed + args.warmup)
     store = "PostgreSQL" if args.db.startswith("postgres") else "SQLite"
     count = len(latencies)
     print(
-        f"\n{store}, {args.servers} server process{'es' if args.servers > 1 else ''}: "
+        f"\n{store}, {args.servers} server process{'es' if args.servers > 1 else ''}"
+        + (f" of {args.workers} workers" if args.workers > 1 else "")
+        + ": "
         f"{args.clients} clients, {args.parties} parties in agreements of "
         f"{args.group} (each notice delivered to {args.group - 1}), {elapsed:.1f} s measured"
     )
@@ -155,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         f"max {max(latencies, default=float('nan')) * 1000:.1f} ms"
     )
     print(f"  CPU             {cpu}")
+    print(f"  write lock      {lock}")
     print(f"  before the run  {quiet}")
     print(f"  errors          {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
     if errors:

@@ -27,7 +27,7 @@ agreements its party takes part in, and only its own party's record.
 
 Beyond the status, every answer must be no server error, every error must have the one error
 shape, and whatever a party may not see must answer exactly as an id that does not exist:
-same status, same body (but the id), same headers (but the date).
+same status, same body (but the id), same headers (but the date and the request id).
 
 The matrix must name exactly the endpoints the application serves: a new endpoint without a
 row fails ``test_the_matrix_covers_every_endpoint``.
@@ -64,6 +64,8 @@ GET    /docs                                   idf   rus   sarc  | 200 200 200 |
 GET    /docs/oauth2-redirect                   idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /redoc                                  idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /healthz                                idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+GET    /readyz                                 idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+GET    /metrics                                idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/me                                  idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/stream                              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 
@@ -604,7 +606,7 @@ def _same_as_missing(
             f"{missing.status} {missing.body!r}"
         )
     # The bodies are equal but for the ids (above), so their lengths say nothing more.
-    ignored = {"date", "content-length"}
+    ignored = {"date", "content-length", "x-request-id"}  # the last: each request's own
     headers = {k: v for k, v in real.headers.items() if k not in ignored}
     unknown = {k: v for k, v in missing.headers.items() if k not in ignored}
     if headers != unknown:

@@ -176,8 +176,12 @@ def test_schemathesis_finds_no_server_error(api):
                 failures.append(f"{case.method} {case.formatted_path}: {response.status_code}")
                 return
             content_type = response.headers.get("content-type", [""])[0]
-            # JSON everywhere, but the ledger export, which is text for `deconflict verify`.
-            plain = case.formatted_path == "/v1/ledger/export" and response.status_code == 200
+            # JSON everywhere, but the ledger export, which is text for `deconflict verify`,
+            # and the metrics, in Prometheus's text format.
+            plain = response.status_code == 200 and case.formatted_path in (
+                "/v1/ledger/export",
+                "/metrics",
+            )
             expected = "text/plain" if plain else "application/json"
             assert content_type.startswith(expected), (case.method, case.formatted_path)
             if response.status_code >= 400:

@@ -27,441 +27,35 @@ failure message).
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-from deconfliction.engine.ledger.heads import Keyring, TreeHead, keyring_from_text
-from deconfliction.engine.ledger.merkle import MerkleTree, verify_consistency
-from deconfliction.engine.ledger.receipts import Receipt, verify_receipt
-from deconfliction.engine.ledger.verify import verify_export
-from deconfliction.engine.model import Agreement, Party
-from deconfliction.service import records
-from deconfliction.service.auth import Role, create_token
-from deconfliction.service.coordinator import Coordinator
-from deconfliction.service.filing import file
-from deconfliction.store import ledger as ledger_store
+from tests.support.crash import (
+    LOAD_CYCLES,
+    PARTIES,
+    STARTUP_KILLS,
+    Seen,
+    Server,
+    admin_token,
+    check_offline,
+    check_running,
+    client_loop,
+    prepare_world,
+    retry_unanswered,
+    watch_heads,
+)
 from tests.support.stores import STORES, make_store_url
-
-PARTIES = ("alpha", "bravo", "charlie", "delta")
-MONITOR = "umpire"
-LOAD_CYCLES = 10
-"""Cycles with the server killed under load (at least 10, as the issue asks)."""
-STARTUP_KILLS = 2
-"""Further cycles with the server killed while it starts (migrating, catching up, binding)."""
-START_TIMEOUT_S = 60.0
 
 
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from make_store_url(request.param, tmp_path)
-
-
-# -- the world -----------------------------------------------------------------------------------
-
-
-def _prepare(url: str, keys: Path) -> tuple[dict[str, str], str]:
-    """Four parties under one agreement (a two-second acknowledgement deadline, a monitor to
-    escalate to), the ledger's key, a duty officer's token for each party, and an admin's token
-    of the first party (signing a head on demand is an admin's)."""
-    items: list[Party | Agreement] = [
-        Party.model_validate(
-            {
-                "id": p,
-                "name": p.title(),
-                "kind": "humanitarian" if p == "charlie" else "armed_force",
-                "duty_contacts": [{"name": f"{p} duty officer"}, {"name": f"{p} watch chief"}],
-            }
-        )
-        for p in PARTIES
-    ]
-    items.append(
-        Party.model_validate(
-            {"id": MONITOR, "name": "Umpire", "kind": "monitor", "duty_contacts": [{"name": "u"}]}
-        )
-    )
-    items.append(
-        Agreement.model_validate(
-            {
-                "id": "crash-agreement",
-                "name": "Everyone tells everyone",
-                "parties": list(PARTIES),
-                "monitors": [MONITOR],
-                "acknowledgement": {"deadline": "2 s", "step": "2 s"},
-            }
-        )
-    )
-    with Coordinator.open(url, keys_directory=str(keys)) as coordinator:
-        coordinator.run(lambda tx: [file(tx, item) for item in items])
-        now = coordinator.clock.now()
-        duty = {
-            p: create_token(coordinator.db, party=p, role=Role.duty_officer, now=now)[1]
-            for p in PARTIES
-        }
-        return duty, create_token(coordinator.db, party=PARTIES[0], role=Role.admin, now=now)[1]
-
-
-def _notice_body(rng: random.Random, title: str) -> dict[str, Any]:
-    """A 5 km circle somewhere in a 60 km square, one hour some time in the next two days:
-    filings overlap now and then, so alerts are opened and delivered too."""
-    start = datetime.now(UTC) + timedelta(hours=2 + rng.uniform(0, 48))
-    return {
-        "kind": "air_operation",
-        "title": title,
-        "volumes": [
-            {
-                "outline": {
-                    "type": "circle",
-                    "center": [
-                        round(36.0 + rng.uniform(0, 0.6), 5),
-                        round(33.0 + rng.uniform(0, 0.5), 5),
-                    ],
-                    "radius": "5 km",
-                },
-                "altitude": {"lower": "SFC", "upper": "FL100"},
-                "window": {
-                    "start": start.isoformat(),
-                    "end": (start + timedelta(hours=1)).isoformat(),
-                },
-            }
-        ],
-    }
-
-
-# -- the server ----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Server:
-    """``deconflict serve`` in a child process; killed, never asked to stop."""
-
-    def __init__(self, url: str, keys: Path, log: Path) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(
-            os.environ,
-            DECONFLICT_LEDGER_KEYS=str(keys),
-            DECONFLICT_LEDGER_SIGN_INTERVAL_S="0.25",
-            DECONFLICT_ESCALATION_INTERVAL_S="0.2",
-        )
-        command = [sys.executable, "-m", "deconfliction", "serve", "--db", url]
-        command += ["--port", str(self.port), "--log-level", "warning"]
-        with log.open("ab") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
-
-    def wait_until_up(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the server exited ({self.process.returncode})"
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(self.base + "/healthz", timeout=1.0).status_code == 200:
-                    return
-            time.sleep(0.05)
-        raise AssertionError("the server did not start")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(30)
-
-
-# -- what the clients saw ------------------------------------------------------------------------
-
-
-@dataclass
-class Request:
-    party: str
-    path: str
-    body: dict[str, Any] | None
-    key: str
-    kind: str
-    """notice, ack or message."""
-    tag: str
-    """What makes its entry recognisable: the notice's title, the delivery id, the message."""
-
-
-@dataclass
-class Seen:
-    """Everything the clients were told, kept across restarts."""
-
-    receipts: list[tuple[str, Receipt]] = field(default_factory=list)
-    """(party, receipt) of every answered write."""
-    listed: list[tuple[int, bytes]] = field(default_factory=list)
-    """(index, leaf hash) of every other entry a write answer listed."""
-    heads: dict[tuple[int, bytes], TreeHead] = field(default_factory=dict)
-    """Every signed head seen (receipts, ``/v1/ledger/tree-head``), by (size, root)."""
-    unchecked: set[tuple[int, bytes]] = field(default_factory=set)
-    """Heads not yet taken to a newer head by a consistency proof."""
-    unanswered: list[Request] = field(default_factory=list)
-    retried: int = 0
-    answered: list[Request] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    """What a client thread found wrong (a failed assertion in a thread fails no test alone)."""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def guarded(self, target: Callable[..., None]) -> Callable[..., None]:
-        """``target``, with whatever it raises kept in ``failures``."""
-
-        def run(*args: Any) -> None:
-            try:
-                target(*args)
-            except BaseException as error:  # reported by the test thread, below
-                with self.lock:
-                    self.failures.append(f"{target.__name__}: {error!r}"[:500])
-
-        return run
-
-    def head(self, head: TreeHead) -> None:
-        with self.lock:
-            key = (head.tree_size, head.root_hash)
-            if key not in self.heads:
-                self.heads[key] = head
-                self.unchecked.add(key)
-
-    def answer(self, request: Request, body: dict[str, Any]) -> None:
-        receipt = Receipt.from_dict(body["receipt"])
-        listed = [(e["index"], bytes.fromhex(e["leaf_hash"])) for e in body["ledger"]["entries"]]
-        self.head(receipt.tree_head)
-        with self.lock:
-            self.receipts.append((request.party, receipt))
-            self.listed.extend(listed)
-            self.answered.append(request)
-
-
-def _send(client: httpx.Client, request: Request) -> httpx.Response:
-    return client.post(request.path, json=request.body, headers={"Idempotency-Key": request.key})
-
-
-def _client(
-    base: str, party: str, token: str, seed: int, seen: Seen, stop: threading.Event
-) -> None:
-    """File, acknowledge and message until told to stop or the server goes away."""
-    rng = random.Random(seed)
-    others = [p for p in PARTIES if p != party]
-    with httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=20.0
-    ) as client:
-        while not stop.is_set():
-            choice = rng.random()
-            request: Request | None = None
-            try:
-                if choice < 0.5:
-                    title = f"crash {uuid.uuid4().hex}"
-                    request = Request(
-                        party, "/v1/notices", _notice_body(rng, title), title, "notice", title
-                    )
-                elif choice < 0.75:
-                    inbox = client.get("/v1/inbox", params={"status": "delivered", "limit": 20})
-                    items = inbox.json()["items"] if inbox.status_code == 200 else []
-                    if not items:
-                        continue
-                    delivery = rng.choice(items)["id"]
-                    request = Request(
-                        party,
-                        f"/v1/inbox/{delivery}/ack",
-                        {"reply": "received"},
-                        uuid.uuid4().hex,
-                        "ack",
-                        delivery,
-                    )
-                else:
-                    text = f"crash message {uuid.uuid4().hex}"
-                    request = Request(
-                        party,
-                        "/v1/messages",
-                        {"to": rng.choice(others), "body": text},
-                        uuid.uuid4().hex,
-                        "message",
-                        text,
-                    )
-                answer = _send(client, request)
-            except httpx.TransportError:
-                if request is not None:
-                    with seen.lock:
-                        seen.unanswered.append(request)
-                return  # the server is gone
-            if answer.status_code == 409 and request.kind == "ack":
-                continue  # acknowledged meanwhile (a retry of an earlier attempt): no entry
-            assert answer.status_code in (200, 201), (answer.status_code, answer.text[:300])
-            seen.answer(request, answer.json())
-
-
-def _watch_heads(base: str, token: str, seed: int, seen: Seen, stop: threading.Event) -> None:
-    """Ask for the newest head, and now and then for a fresh one, until stopped."""
-    rng = random.Random(seed)
-    with httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=20.0
-    ) as client:
-        while not stop.is_set():
-            try:
-                if rng.random() < 0.2:
-                    answer = client.post("/v1/ledger/tree-head")
-                else:
-                    answer = client.get("/v1/ledger/tree-head")
-            except httpx.TransportError:
-                return
-            assert answer.status_code == 200, answer.text[:300]
-            seen.head(TreeHead.from_dict(answer.json()))
-            time.sleep(rng.uniform(0.01, 0.05))
-
-
-# -- the checks ----------------------------------------------------------------------------------
-
-
-def _export(client: httpx.Client) -> list[bytes]:
-    answer = client.get("/v1/ledger/export")
-    assert answer.status_code == 200, answer.text[:300]
-    return answer.content.splitlines()
-
-
-def _entries(lines: list[bytes]) -> list[tuple[bytes, bytes]]:
-    """(leaf hash, entry or b"") of each entry line, in order (the checks ran already)."""
-    out = []
-    for line in lines[1:]:
-        _, digest, entry = line.split(b"\t", 2)
-        out.append((bytes.fromhex(digest.decode()), entry))
-    return out
-
-
-def _check_running(base: str, tokens: dict[str, str], seen: Seen, note: str) -> TreeHead:
-    """Every check the parties can make against the restarted server; the newest head."""
-    clients = {
-        p: httpx.Client(base_url=base, headers={"Authorization": f"Bearer {t}"}, timeout=60.0)
-        for p, t in tokens.items()
-    }
-    try:
-        first = clients[PARTIES[0]]
-        ring = keyring_from_text(first.get("/.well-known/deconfliction/ledger-keys").text)
-        newest = TreeHead.from_dict(first.get("/v1/ledger/tree-head").json())
-        assert ring.verify(newest), f"{note}: the newest head does not verify"
-        logs: dict[str, list[tuple[bytes, bytes]]] = {}
-        for party, client in clients.items():
-            lines = _export(client)
-            check = verify_export(lines, ring)
-            assert check.ok, f"{note}: {party}'s export: {check.problems[:3]}"
-            logs[party] = _entries(lines)
-            assert len(logs[party]) >= newest.tree_size, note
-        leaves = [leaf for leaf, _ in logs[PARTIES[0]]]
-        for party, receipt in seen.receipts:
-            assert verify_receipt(receipt, ring).ok, f"{note}: receipt {receipt.index}"
-            stored_leaf, stored_entry = logs[party][receipt.index]
-            assert stored_leaf == receipt.leaf_hash, f"{note}: entry {receipt.index} changed"
-            assert stored_entry == receipt.entry, f"{note}: entry {receipt.index} differs"
-        for index, leaf in seen.listed:
-            assert leaves[index] == leaf, f"{note}: listed entry {index} changed"
-        # No fork: every head seen is a head of this log, and the server proves that the
-        # newest extends it.
-        tree = MerkleTree(leaves)
-        with seen.lock:
-            heads = list(seen.heads.values())
-            unchecked = [seen.heads[k] for k in seen.unchecked]
-            seen.unchecked.clear()
-        for head in heads:
-            assert ring.verify(head), f"{note}: head {head.tree_size} does not verify"
-            assert head.tree_size <= newest.tree_size, f"{note}: head {head.tree_size} lost"
-            assert tree.root(head.tree_size) == head.root_hash, (
-                f"{note}: head of size {head.tree_size} is not a head of the log (a fork)"
-            )
-        for head in unchecked:
-            answer = first.get(
-                "/v1/ledger/consistency",
-                params={"first": head.tree_size, "second": newest.tree_size},
-            )
-            assert answer.status_code == 200, (note, answer.text[:300])
-            proof = [bytes.fromhex(p) for p in answer.json()["proof"]]
-            assert verify_consistency(
-                head.tree_size, newest.tree_size, head.root_hash, newest.root_hash, proof
-            ), f"{note}: head of size {head.tree_size} is not consistent with {newest.tree_size}"
-        seen.head(newest)
-        with seen.lock:
-            seen.unchecked.discard((newest.tree_size, newest.root_hash))
-        return newest
-    finally:
-        for client in clients.values():
-            client.close()
-
-
-def _retry_unanswered(base: str, tokens: dict[str, str], seen: Seen, note: str) -> None:
-    """Send every write that got no answer again, with its key: performed once in all."""
-    with seen.lock:
-        pending, seen.unanswered = seen.unanswered, []
-        seen.retried += len(pending)
-    for request in pending:
-        with httpx.Client(
-            base_url=base,
-            headers={"Authorization": f"Bearer {tokens[request.party]}"},
-            timeout=60.0,
-        ) as client:
-            answer = _send(client, request)
-        if answer.status_code == 409 and request.kind == "ack":
-            continue  # the delivery was acknowledged by another attempt: no entry for this one
-        assert answer.status_code in (200, 201), (note, answer.status_code, answer.text[:300])
-        seen.answer(request, answer.json())
-
-
-def _check_offline(url: str, keys: Path, seen: Seen, note: str) -> None:
-    """The store read directly (the server is dead): the operator's export verifies, every
-    entry is covered by a stored signed head, and each write was performed exactly once."""
-    with Coordinator.open(url, keys_directory=str(keys)) as coordinator:
-        with coordinator.db.reading() as connection:
-            size = len(ledger_store.leaf_hashes_from(connection, 0))
-            latest = ledger_store.latest_head(connection)
-        assert latest is not None
-        assert latest.tree_size == size, f"{note}: entries {latest.tree_size}.. have no head"
-        ring: Keyring = coordinator.ledger.keys.keyring()
-        lines = [line.rstrip(b"\n") for line in records.export(coordinator, None)]
-    check = verify_export(lines, ring)
-    assert check.ok, f"{note}: {check.problems[:3]}"
-    log = _entries(lines)
-    for _, receipt in seen.receipts:
-        assert log[receipt.index] == (receipt.leaf_hash, receipt.entry), (
-            f"{note}: entry {receipt.index}"
-        )
-    filed: dict[str, int] = {}
-    acknowledged: dict[str, int] = {}
-    messages: dict[str, int] = {}
-    for _, entry in log:
-        data = json.loads(entry)
-        event, kind = data["event"], data["type"]
-        if kind == "notice.filed":
-            title = event["item"]["title"]
-            filed[title] = filed.get(title, 0) + 1
-        elif kind == "delivery.acknowledged":
-            ident = event["delivery"]["id"]
-            acknowledged[ident] = acknowledged.get(ident, 0) + 1
-        elif kind == "message.sent":
-            text = event["message"]["body"]
-            messages[text] = messages.get(text, 0) + 1
-    assert acknowledged, "nothing to check: the assertion below would pass on nothing"
-    assert all(n == 1 for n in acknowledged.values()), f"{note}: acknowledged twice"
-    for request in seen.answered:
-        counts = {"notice": filed, "ack": acknowledged, "message": messages}[request.kind]
-        assert counts.get(request.tag) == 1, (
-            f"{note}: {request.kind} {request.tag} recorded {counts.get(request.tag, 0)} times"
-        )
-    assert filed, note
-    assert sum(filed.values()) == len({r.tag for r in seen.answered if r.kind == "notice"})
 
 
 # -- the test ------------------------------------------------------------------------------------
@@ -474,7 +68,8 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
     rng = random.Random(seed)
     keys = tmp_path / "ledger-keys"
     log = tmp_path / "server.log"
-    tokens, admin = _prepare(store, keys)
+    tokens = prepare_world(store, keys)
+    admin = admin_token(store, keys)
     seen = Seen()
     cycles = ["load"] * LOAD_CYCLES + ["startup"] * STARTUP_KILLS
     rng.shuffle(cycles)
@@ -492,12 +87,12 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
             continue
         server.wait_until_up()
         if number > 0:
-            _check_running(server.base, tokens, seen, note)
-            _retry_unanswered(server.base, tokens, seen, note)
+            check_running(server.base, tokens, seen, note)
+            retry_unanswered(server.base, tokens, seen, note)
         stop = threading.Event()
         workers = [
             threading.Thread(
-                target=seen.guarded(_client),
+                target=seen.guarded(client_loop),
                 args=(server.base, p, tokens[p], rng.getrandbits(32), seen, stop),
             )
             for p in PARTIES
@@ -505,7 +100,7 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
         ]
         workers.append(
             threading.Thread(
-                target=seen.guarded(_watch_heads),
+                target=seen.guarded(watch_heads),
                 args=(server.base, admin, rng.getrandbits(32), seen, stop),
             )
         )
@@ -525,14 +120,14 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
     server = Server(store, keys, log)
     try:
         server.wait_until_up()
-        _check_running(server.base, tokens, seen, note)
-        _retry_unanswered(server.base, tokens, seen, note)
-        _check_running(server.base, tokens, seen, note)
+        check_running(server.base, tokens, seen, note)
+        retry_unanswered(server.base, tokens, seen, note)
+        check_running(server.base, tokens, seen, note)
     finally:
         server.kill()
     assert kills >= LOAD_CYCLES
     assert len(seen.receipts) > 0, note
-    _check_offline(store, keys, seen, note)
+    check_offline(store, keys, seen, note)
     print(
         f"{kills} kills, {len(seen.receipts)} receipts, {len(seen.heads)} heads, "
         f"{seen.retried} writes retried after a kill (seed {seed})"

@@ -27,8 +27,9 @@ from deconfliction.engine.ledger.verify import KEY_ADDED, compare_exports, verif
 from deconfliction.engine.model import Party
 from deconfliction.service import notices, records
 from deconfliction.service.auth import Principal, Role
-from deconfliction.service.coordinator import Coordinator, Tx, Writer
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.filing import file
+from deconfliction.service.writer import Writer
 from deconfliction.store import ledger as ledger_store
 from deconfliction.store.feeds import EVERYONE
 from deconfliction.store.schema import events, feed

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.service.alerts import alerts_for
-from deconfliction.service.coordinator import Coordinator, Tx, Writer
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.filing import Filed, file
+from deconfliction.service.writer import Writer
 from deconfliction.store import events
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import notices
@@ -74,7 +75,7 @@ def _run_one_batch(coordinator: Coordinator, commands) -> tuple[list, list[list[
     """Queue every command before the writer starts, so they form one batch; return the
     futures and the sequence numbers each commit reported."""
     commits: list[list[int]] = []
-    coordinator.on_commit(lambda seqs: commits.append(list(seqs)))
+    coordinator.on_commit(lambda commit: commits.append(commit.seqs))
     writer = Writer(coordinator)
     futures = [writer.submit(c) for c in commands]
     writer.start()

@@ -21,9 +21,10 @@ from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.hotline import ItemType
 from deconfliction.engine.model import Agreement, Notice, Party
 from deconfliction.service.alerts import alerts_for
-from deconfliction.service.coordinator import Coordinator, Tx, Writer
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import Filed, file
+from deconfliction.service.writer import Writer
 from deconfliction.store import deliveries as inbox_store
 from deconfliction.store.feeds import feed_since
 

@@ -23,10 +23,11 @@ from deconfliction.engine.scenario import ordered_items
 from deconfliction.service import hotline, notices, records, sites
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.clock import FixedClock
-from deconfliction.service.coordinator import Coordinator, Tx, Writer
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
 from deconfliction.service.keys import KeyRecord
+from deconfliction.service.writer import Writer
 from deconfliction.store import deliveries as delivery_store
 from deconfliction.store.database import Database, database_url
 from deconfliction.store.schema import events

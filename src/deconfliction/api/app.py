@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from deconfliction import __version__
 from deconfliction.api import errors
+from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
 from deconfliction.service.coordinator import Coordinator, Tx
@@ -94,6 +95,7 @@ def create_app(
         services.writer.start()
         await run_in_threadpool(services.tracks.start)
         await services.feeds.start()
+        services.watch.start()
         tasks = (
             [
                 asyncio.create_task(_escalation_loop(services)),
@@ -106,6 +108,7 @@ def create_app(
         try:
             yield
         finally:
+            services.watch.stop()
             await services.feeds.close()
             for task in tasks:
                 task.cancel()
@@ -123,6 +126,7 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.services = services
+    app.add_middleware(RequestContext, gauges=services.refresh_gauges)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

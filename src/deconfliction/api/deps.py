@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -18,8 +18,9 @@ from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Rece
 from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import MalformedRequest
+from deconfliction.engine.ledger.entries import entry_header
 from deconfliction.engine.ledger.receipts import Receipt
-from deconfliction.service.auth import Principal, authenticate
+from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.idempotency import Answer, remember, replay
 from deconfliction.service.reading import Reader, read
@@ -57,9 +58,10 @@ async def get_principal(
         # Which one would count?  Proxies and servers disagree: refuse rather than guess.
         raise MalformedRequest("more than one Authorization header: send exactly one")
     token = credentials.credentials if credentials is not None else None
-    return await run_in_threadpool(
-        authenticate, services.coordinator.db, token, services.clock.now()
-    )
+    tokens = services.tokens  # in memory: see service/token_table.py
+    if tokens.stale():
+        await run_in_threadpool(tokens.refresh)
+    return tokens.authenticate(token, services.clock.now())
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -93,7 +95,12 @@ class Reads:
         )
 
 
-ReadsDep = Annotated[Reads, Depends()]
+async def _reads(services: ServicesDep, principal: PrincipalDep) -> Reads:
+    # An async factory: FastAPI runs a class's __init__ in a worker thread, a hop per request.
+    return Reads(services, principal)
+
+
+ReadsDep = Annotated[Reads, Depends(_reads)]
 
 
 def _fingerprint(request_line: str, body: BaseModel | None) -> str:
@@ -107,14 +114,9 @@ def _with_proofs(answer: A, proofs: list[Receipt]) -> A:
     head = TreeHeadPublic.model_validate(proofs[0].tree_head.to_dict())
     refs = []
     for r in proofs:
-        public = r.to_dict()
+        type, subject = entry_header(r.entry)
         refs.append(
-            LedgerEntryRef(
-                index=r.index,
-                leaf_hash=r.leaf_hash.hex(),
-                type=public["type"],
-                subject=public["subject"],
-            )
+            LedgerEntryRef(index=r.index, leaf_hash=r.leaf_hash.hex(), type=type, subject=subject)
         )
     return answer.model_copy(
         update={
@@ -148,31 +150,57 @@ class Writes:
         self.key = key
 
     async def __call__(
-        self, answer_type: type[A], body: BaseModel | None, command: Callable[[Tx], A]
+        self,
+        answer_type: type[A],
+        body: BaseModel | None,
+        command: Callable[[Tx], Any],
+        then: Callable[[Any], A] | None = None,
     ) -> A:
+        """Run ``command`` on the writer; the answer is its result, or ``then(result)``.
+
+        With ``then``, the answer (models, GeoJSON) is built after the commit, off the writer,
+        which meanwhile serves the next commands; only a write under an ``Idempotency-Key``
+        builds it inside, since its answer is stored with it.  The request waits for the
+        commit in the event loop, holding no worker thread (a thread hop per request cost
+        more than building the answer here)."""
         principal = self.principal
         key = self.key
-        fingerprint = _fingerprint(self.request_line, body)
+        fingerprint = "" if key is None else _fingerprint(self.request_line, body)
+        answer_of: Callable[[Any], A] = then or (lambda result: result)
 
-        def run(tx: Tx) -> tuple[A, list[Receipt] | None]:
+        def run(tx: Tx) -> tuple[Any, list[Receipt] | None, bool]:
             if key is not None:
                 found = replay(tx, principal, key, fingerprint)
                 if found is not None:
                     stored, receipts = found
-                    return answer_type.model_validate(json.loads(stored.body)), receipts
+                    return answer_type.model_validate(json.loads(stored.body)), receipts, True
             before = len(tx.entries)
-            answer = command(tx)
-            if key is not None:
-                body_text = answer.model_dump_json(by_alias=True, exclude={"receipt", "ledger"})
-                remember(tx, principal, key, Answer(fingerprint, body_text), before)
-            return answer, None
+            result = command(tx)
+            if key is None:
+                return result, None, False
+            answer = answer_of(result)
+            body_text = answer.model_dump_json(by_alias=True, exclude={"receipt", "ledger"})
+            remember(tx, principal, key, Answer(fingerprint, body_text), before)
+            return answer, None, True
 
-        (answer, again), receipts = await run_in_threadpool(
-            self.services.writer.execute_receipted, run, principal.party
+        # Waits in the event loop, woken when the batch has committed: no worker thread.
+        (result, again, built), receipts = await self.services.writer.run_receipted(
+            run, principal.party
         )
+        answer = result if built else answer_of(result)
         if again is not None:
             self.response.headers["Idempotent-Replayed"] = "true"
         return _with_proofs(answer, receipts if again is None else again)
 
 
-WritesDep = Annotated[Writes, Depends()]
+async def _writes(
+    request: Request,
+    response: Response,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    key: IdempotencyKey = None,
+) -> Writes:
+    return Writes(request, response, services, principal, key)
+
+
+WritesDep = Annotated[Writes, Depends(_writes)]

@@ -28,6 +28,7 @@ from deconfliction.engine.errors import (
     NotFound,
     Problem,
     Unauthenticated,
+    Unavailable,
     format_path,
 )
 from deconfliction.engine.scenario import problems_from_errors
@@ -44,6 +45,7 @@ STATUS: dict[type[DeconflictionError], tuple[int, str]] = {
     Unauthenticated: (401, "unauthenticated"),
     Forbidden: (403, "forbidden"),
     MalformedRequest: (400, "malformed_request"),
+    Unavailable: (503, "unavailable"),
 }
 """The one place where domain errors become HTTP statuses."""
 
@@ -64,8 +66,11 @@ def _status_of(exc: DeconflictionError) -> tuple[int, str]:
     return 400, "bad_request"
 
 
-def _respond(status: int, body: dict[str, Any]) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="deconfliction"'} if status == 401 else None
+def _respond(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> JSONResponse:
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="deconfliction"'}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -74,7 +79,10 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     status, kind = _status_of(exc)
     problems = list(exc.problems) if isinstance(exc, InvalidInput) else None
     message = f"not found: {exc.kind} '{exc.ident}'" if isinstance(exc, NotFound) else str(exc)
-    return _respond(status, error_body(status, kind, message, problems))
+    headers = None
+    if isinstance(exc, Unavailable):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+    return _respond(status, error_body(status, kind, message, problems), headers)
 
 
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})

@@ -52,7 +52,10 @@ async def storable_text(request: Request) -> None:
         _walk(value, (name,), found)
     for name, value in request.query_params.multi_items():
         _walk(value, (name,), found)
-    if request.method in _BODY_METHODS:
+    if request.method in _BODY_METHODS and b"\\u" in await request.body():
+        # A JSON text can carry a NUL or a lone surrogate only as a \u escape (raw control
+        # characters are not JSON, and UTF-8 cannot hold a surrogate): without one there is
+        # nothing to find, and the body (thousands of coordinates) is not walked.
         try:
             body = await request.json()
         except Exception:  # not JSON: the framework reports it itself

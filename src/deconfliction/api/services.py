@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from deconfliction.api.observability import metrics
 from deconfliction.service.broadcast import Broadcaster
 from deconfliction.service.clock import Clock
-from deconfliction.service.coordinator import Coordinator, Writer
+from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.nodes import LogWatch
 from deconfliction.service.settings import Settings
 from deconfliction.service.streams import FeedHub
+from deconfliction.service.token_table import TokenTable
 from deconfliction.service.tracks import TrackService
+from deconfliction.service.writer import Writer
 
 __all__ = ["Services"]
 
@@ -22,15 +26,27 @@ class Services:
     writer: Writer = field(init=False)
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
     feeds: FeedHub = field(init=False)
+    tokens: TokenTable = field(init=False)
+    watch: LogWatch = field(init=False)
     tracks: TrackService = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = Writer(self.coordinator)
         self.coordinator.on_commit(self.broadcaster.publish)
+        self.coordinator.on_commit(metrics().observe_commit)
+        self.watch = LogWatch(
+            self.coordinator.db, self.broadcaster, sqlite=self.settings.workers > 1
+        )
+        self.tokens = TokenTable(self.coordinator.db, refresh_s=self.settings.token_refresh_s)
         self.feeds = FeedHub(
             self.coordinator.db, self.broadcaster, poll_s=self.settings.stream_poll_s
         )
         self.tracks = TrackService(self.writer, self.settings, self.coordinator.clock)
+
+    def refresh_gauges(self) -> None:
+        figures = metrics()
+        figures.queue_depth.set(self.writer.depth())
+        figures.sse_clients.set(self.feeds.subscribers)
 
     @property
     def clock(self) -> Clock:

@@ -42,10 +42,13 @@ DEMO_TOKENS = (
 )
 
 
-def _serve(coordinator: Coordinator, host: str, port: int, log_level: str) -> None:
+def _serve(
+    coordinator: Coordinator, host: str, port: int, log_level: str, log_format: str = "json"
+) -> None:
     import uvicorn  # the server only: other commands should not pay for importing it
 
     from deconfliction.api.app import create_app
+    from deconfliction.api.observability import log_config
 
     settings = resolve_settings(None)
     app = create_app(coordinator, settings)
@@ -57,7 +60,12 @@ def _serve(coordinator: Coordinator, host: str, port: int, log_level: str) -> No
             super().handle_exit(sig, frame)
 
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, access_log=log_level == "debug"
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        log_config=log_config(log_level, log_format),
+        access_log=False,  # our own access line carries the request id (observability.py)
     )
     Server(config).run()
 
@@ -76,14 +84,39 @@ def serve(
     log_level: Annotated[
         str, typer.Option(help="critical, error, warning, info or debug.")
     ] = "info",
+    log_format: Annotated[
+        str,
+        typer.Option(help="json (one object per line, with request ids) or text."),
+    ] = "json",
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Worker processes, one record (default: DECONFLICT_WORKERS, 1).",
+        ),
+    ] = None,
 ) -> None:
-    """Run the HTTP API (OpenAPI at /openapi.json, readable docs at /docs)."""
+    """Run the HTTP API (OpenAPI at /openapi.json, readable docs at /docs; /healthz, /readyz
+    and /metrics for operations)."""
     if log_level not in ("critical", "error", "warning", "info", "debug"):
         raise InvalidInput.at(("--log-level",), f"unknown level '{log_level}'")
+    if log_format not in ("json", "text"):
+        raise InvalidInput.at(("--log-format",), f"unknown format '{log_format}': json or text")
     settings = resolve_settings(db)
+    if workers is not None:
+        settings = settings.model_copy(update={"workers": workers})
+    if settings.workers > 1:
+        if demo:
+            raise InvalidInput.at(("--workers",), "--demo runs one process: leave --workers out")
+        from deconfliction.api.observability import log_config
+        from deconfliction.cli.node import serve_workers
+
+        serve_workers(settings, host, port, log_level, log_config(log_level, log_format))
+        return
     if not demo:
         with open_store(settings) as coordinator:
-            _serve(coordinator, host, port, log_level)
+            _serve(coordinator, host, port, log_level, log_format)
         return
     with tempfile.TemporaryDirectory(prefix="deconflict-serve-demo-") as scratch:
         location = db or str(Path(scratch) / "demo.sqlite3")
@@ -111,7 +144,7 @@ def serve(
                 markup=False,
                 soft_wrap=True,
             )
-            _serve(coordinator, host, port, log_level)
+            _serve(coordinator, host, port, log_level, log_format)
 
 
 tokens = typer.Typer(help="Create, list and revoke bearer tokens.", no_args_is_help=True)

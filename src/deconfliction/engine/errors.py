@@ -20,6 +20,7 @@ __all__ = [
     "NotFound",
     "Problem",
     "Unauthenticated",
+    "Unavailable",
     "format_path",
 ]
 
@@ -124,3 +125,12 @@ class Forbidden(DeconflictionError):
 
 class MalformedRequest(DeconflictionError):
     """A request whose form is ambiguous (two credentials, say): nothing was done."""
+
+
+class Unavailable(DeconflictionError):
+    """The record cannot be reached for now (the database is down or restarting): nothing
+    was done; try again after ``retry_after_s`` seconds."""
+
+    def __init__(self, message: str, retry_after_s: int = 2) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(message)

@@ -28,7 +28,10 @@ __all__ = [
     "Role",
     "authenticate",
     "create_token",
+    "lapsed",
     "list_tokens",
+    "parse_token",
+    "principal_of",
     "revoke_token",
     "still_valid",
 ]
@@ -107,20 +110,37 @@ def _lapsed(record: token_store.StoredToken, now: datetime) -> str | None:
 def authenticate(db: Database, presented: str | None, now: datetime) -> Principal:
     """The principal a bearer token stands for; Unauthenticated when it is missing, unknown,
     expired or revoked (the message says which, without revealing any secret)."""
+    token_id, secret = parse_token(presented)
+    with db.reading() as connection:
+        record = token_store.find_token(connection, token_id)
+    return principal_of(record, secret, now)
+
+
+def parse_token(presented: str | None) -> tuple[str, str]:
+    """``(token id, secret)`` of a bearer token; Unauthenticated when missing or malformed."""
     if not presented:
         raise Unauthenticated("a bearer token is required (Authorization: Bearer dlt_...)")
     match = _TOKEN_RE.match(presented.strip())
     if match is None:
         raise Unauthenticated("malformed token")
     token_id, secret = match.groups()
-    with db.reading() as connection:
-        record = token_store.find_token(connection, token_id)
+    return token_id, secret
+
+
+def principal_of(record: token_store.StoredToken | None, secret: str, now: datetime) -> Principal:
+    """The principal the stored token ``record`` stands for at ``now``, when ``secret`` is
+    its secret; Unauthenticated otherwise (unknown, expired or revoked)."""
     if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
         raise Unauthenticated("unknown token")
     lapsed = _lapsed(record, now)
     if lapsed is not None:
         raise Unauthenticated(lapsed)
     return Principal(record.party_id, Role(record.role), record.id)
+
+
+def lapsed(record: token_store.StoredToken | None, now: datetime) -> bool:
+    """Whether a token no longer stands for anyone at ``now`` (unknown, revoked, expired)."""
+    return record is None or _lapsed(record, now) is not None
 
 
 def still_valid(db: Database, principal: Principal, now: datetime) -> bool:

@@ -11,9 +11,10 @@ the same transaction is assessed against it.  The transaction owns its undo: eve
 the situation and to the ledger's tree is journaled, and a command or a transaction that fails
 is undone from the journal (see docs/design/record.md for the order of the steps).
 
-:class:`Writer` runs commands from many callers (the HTTP server's requests) on one thread, a
-batch of them per transaction, each command inside a savepoint and at its own instant: one
-commit (one fsync) serves the whole batch, and a command that fails is rolled back alone.
+:class:`~deconfliction.service.writer.Writer` runs commands from many callers (the HTTP
+server's requests) on one thread, a batch of them per transaction, each command inside a
+savepoint and at its own instant: one commit (one fsync) serves the whole batch, and a command
+that fails is rolled back alone.
 
 Reads do not go through the writer: they read the store in a read transaction of their own
 (:meth:`Coordinator.reading`), which sees the record as of the last commit.
@@ -22,13 +23,11 @@ Reads do not go through the writer: they read the store in a read transaction of
 from __future__ import annotations
 
 import json
-import queue
 import secrets
-import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -39,7 +38,6 @@ from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.items import Item, commitment, kind_of
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.ledger.heads import TreeHead
-from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.engine.model import Limits, check_limits
 from deconfliction.engine.situation import Assessment, Situation
 from deconfliction.service.clock import Clock, SystemClock
@@ -57,12 +55,12 @@ from deconfliction.store.codec import (
     record_body,
 )
 from deconfliction.store.database import Database, Savepoint
-from deconfliction.store.events import NewEvent
+from deconfliction.store.events import NewEvent, StoredEvent
 from deconfliction.store.feeds import add_to_feeds
 from deconfliction.store.items import ItemCache
 from deconfliction.store.private import PrivateValue, private_values_of, write_private
 
-__all__ = ["OPERATOR", "Coordinator", "Recorded", "Tx", "Writer"]
+__all__ = ["OPERATOR", "Commit", "Coordinator", "Recorded", "Tx"]
 
 OPERATOR = "operator"
 """Who recorded an item loaded by whoever runs the server (a scenario file, the command line):
@@ -78,6 +76,29 @@ class Recorded:
 
     assessment: Assessment
     seq: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """What one committed transaction appended, as the live streams hand it out."""
+
+    after: int
+    """The newest event in the log before this transaction (its first event follows it)."""
+    events: tuple[StoredEvent, ...]
+    audiences: tuple[tuple[str, ...], ...]
+    """The feeds each event was put on (``*``: every party)."""
+    held_s: float = 0.0
+    """How long the transaction held the writer's place (the critical section), seconds."""
+    ledger_size: int = 0
+    """Entries in the ledger after the commit."""
+
+    @property
+    def seqs(self) -> list[int]:
+        return [e.seq for e in self.events]
+
+    @property
+    def last(self) -> int:
+        return self.events[-1].seq if self.events else self.after
 
 
 class Tx:
@@ -102,7 +123,11 @@ class Tx:
         self.journal = Journal()
         self.last_seq = last_seq
         """The newest event in the log, this transaction's own appends included."""
+        self.first_seq = last_seq
+        """The newest event in the log when the transaction began (after the catch-up)."""
         self.appended: list[int] = []
+        self.events: list[tuple[StoredEvent, tuple[str, ...]]] = []
+        """The appended events with their feeds (handed to the live streams on commit)."""
         self.entries: list[Appended] = []
         self.head: TreeHead | None = None
 
@@ -148,9 +173,14 @@ class Tx:
                 # SQLite hands undone sequence numbers out again: forget them too.
                 self.last_seq = last
                 del self.appended[count:]
+                del self.events[count:]
 
             self.journal.on_undo(forget)
             self.appended.extend(seqs)
+            self.events.extend(
+                (StoredEvent(seq, self.now, e.type, e.subject, e.body), tuple(entry[3]))
+                for seq, e, entry in zip(seqs, new, entries, strict=True)
+            )
             self.last_seq = seqs[-1]
         return seqs
 
@@ -259,7 +289,7 @@ class Coordinator:
         """The situation, moved only by the writing thread (see :meth:`situation`)."""
         self._seq = 0
         self._last_now: datetime | None = None
-        self._after_commit: list[Callable[[list[int]], None]] = []
+        self._after_commit: list[Callable[[Commit], None]] = []
 
     @classmethod
     def open(
@@ -288,8 +318,8 @@ class Coordinator:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def on_commit(self, callback: Callable[[list[int]], None]) -> None:
-        """Call ``callback`` with the sequence numbers of every committed transaction's events
+    def on_commit(self, callback: Callable[[Commit], None]) -> None:
+        """Call ``callback`` with the events of every committed transaction that appended any
         (after the commit, on the writing thread)."""
         self._after_commit.append(callback)
 
@@ -297,7 +327,10 @@ class Coordinator:
 
     def _catch_up(self, connection: Connection) -> None:
         """Bring the situation and the tree up to the log, past what other writers appended
-        (the trusted log: nothing is assessed again)."""
+        (the trusted log: nothing is assessed again).  One small query when nobody else
+        wrote (the usual case with one process)."""
+        if self._seq and event_log.last_seq(connection) == self._seq:
+            return
         self.ledger.catch_up(connection)
         situation = self.situation_in_writer
         for stored in event_log.since(connection, self._seq):
@@ -341,8 +374,10 @@ class Coordinator:
         """A write transaction with the situation caught up; commits on success.  On failure
         nothing is written and the situation and tree are put back as they were."""
         tx: Tx | None = None
+        held = 0.0
         try:
             with self.db.writing() as connection:
+                held = time.perf_counter()  # the writer's place is ours from here
                 self._catch_up(connection)
                 tx = Tx(self, connection, self.tick(), self._seq)
                 yield tx
@@ -350,6 +385,9 @@ class Coordinator:
                     # Signed in the transaction: a stored head never covers an entry that
                     # was not stored, and every stored entry is covered by a stored head.
                     tx.head = self.ledger.sign(connection, tx.now)
+                if tx.appended:
+                    self.db.announce(connection, tx.last_seq)
+            held = time.perf_counter() - held
         except BaseException:
             if tx is not None:
                 tx.journal.rollback()
@@ -357,8 +395,15 @@ class Coordinator:
         tx.journal.forget()
         self._seq = tx.last_seq
         if tx.appended:
+            commit = Commit(
+                tx.first_seq,
+                tuple(e for e, _ in tx.events),
+                tuple(a for _, a in tx.events),
+                held,
+                len(self.ledger.tree),
+            )
             for callback in self._after_commit:
-                callback(tx.appended)
+                callback(commit)
 
     def run(self, command: Callable[[Tx], T]) -> T:
         """Run one command in its own transaction (the command line's path)."""
@@ -387,107 +432,3 @@ class Coordinator:
                 if progress is not None:
                     progress(i + 1)
         return results
-
-
-@dataclass
-class _Command:
-    run: Callable[[Tx], Any]
-    future: Future[Any] = field(default_factory=Future)
-    party: str | None = None
-    """Whose receipts to make: the entries this party may read (None: none at all)."""
-    receipts: list[Receipt] = field(default_factory=list)
-
-
-class Writer:
-    """Runs commands from many threads on one writing thread, in batches.
-
-    Each batch is one transaction; each command runs in a savepoint at its own instant, so a
-    command that raises is undone alone and its caller gets the exception.  A command's result
-    is handed back only after its batch has committed.
-    """
-
-    def __init__(self, coordinator: Coordinator, *, max_batch: int = 128) -> None:
-        self.coordinator = coordinator
-        self.max_batch = max_batch
-        self._queue: queue.Queue[_Command | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._loop, name="deconfliction-writer", daemon=True
-            )
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def submit(self, command: Callable[[Tx], T]) -> Future[T]:
-        job = _Command(command)
-        self._queue.put(job)
-        return job.future
-
-    def execute(self, command: Callable[[Tx], T]) -> T:
-        """Run ``command`` and wait for its batch to commit."""
-        return self.submit(command).result()
-
-    def execute_receipted(
-        self, command: Callable[[Tx], T], party: str | None
-    ) -> tuple[T, list[Receipt]]:
-        """Run ``command``, wait for its batch to commit, and return its result with a receipt
-        (under the batch's signed tree head) for every ledger entry it appended that ``party``
-        may read."""
-        job = _Command(command, party=party)
-        self._queue.put(job)
-        return job.future.result(), job.receipts
-
-    def _loop(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    stop = True
-                    break
-                batch.append(job)
-            self._run_batch(batch)
-            if stop:
-                return
-
-    def _run_batch(self, batch: list[_Command]) -> None:
-        outcomes: list[tuple[bool, Any, int, int]] = []
-        coordinator = self.coordinator
-        try:
-            with coordinator.transaction() as tx:
-                for job in batch:
-                    start = len(tx.entries)
-                    try:
-                        with tx.command(coordinator.tick()):
-                            result = job.run(tx)
-                    except BaseException as exc:
-                        outcomes.append((False, exc, start, start))
-                    else:
-                        outcomes.append((True, result, start, len(tx.entries)))
-        except BaseException as exc:
-            for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(exc)
-            return
-        ledger = coordinator.ledger
-        for job, (ok, value, start, end) in zip(batch, outcomes, strict=True):
-            if not ok:
-                job.future.set_exception(value)
-                continue
-            if job.party is not None and tx.head is not None:
-                job.receipts = ledger.receipts_for(tx.entries[start:end], tx.head, job.party)
-            job.future.set_result(value)

@@ -39,15 +39,19 @@ def file(
     if recorded.seq is None:
         return Filed(recorded)
     roster = tx.situation.roster
-    planned: list[Delivery] = []
+    made: list[Delivery] = []
     if isinstance(item, Notice):
-        planned.extend(notice_deliveries(item, roster, tx.now))
+        # The notice was recorded just now: none of its deliveries can exist yet.
+        made.extend(deliver(tx, notice_deliveries(item, roster, tx.now), new=True))
     elif isinstance(item, Agreement):
         _share_sites(tx, item)
+    planned: list[Delivery] = []
     for change in recorded.assessment.changes:
         if change.action is ChangeAction.opened:
             planned.extend(alert_deliveries(change.alert, roster, tx.now))
-    return Filed(recorded, deliver(tx, planned))
+    if planned:
+        made.extend(deliver(tx, planned))
+    return Filed(recorded, made)
 
 
 def _share_sites(tx: Tx, agreement: Agreement) -> None:

@@ -16,9 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import shapely
-from shapely.geometry import mapping
-from shapely.geometry.polygon import orient
+import numpy as np
 
 from deconfliction.engine.alerts import Alert
 from deconfliction.engine.detection.findings import AlertKind
@@ -79,13 +77,38 @@ def clean(geometry: Geometry) -> Geometry:
     return {"type": geometry["type"], "coordinates": _lists(geometry["coordinates"])}
 
 
+def _signed_area(ring: np.ndarray[Any, Any]) -> float:
+    """Twice the signed area of a closed ring (positive counter-clockwise), as shapely's
+    ``orient`` measures it (the shoelace over the plane of longitude and latitude)."""
+    x, y = ring[:, 0], ring[:, 1]
+    return float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
+
+
+def _ring(coords: list[list[float]], counter_clockwise: bool) -> list[list[float]]:
+    ring = np.asarray(coords, dtype=float)
+    if not np.array_equal(ring[0], ring[-1]):
+        ring = np.vstack([ring, ring[:1]])
+    area = _signed_area(ring)
+    keep = area >= 0 if counter_clockwise else area <= 0
+    out: list[list[float]] = (ring if keep else ring[::-1]).tolist()
+    return out
+
+
 def multipolygon(coords: list[list[list[list[float]]]]) -> Geometry:
-    """A Polygon (one part) or MultiPolygon from MultiPolygon coordinates, oriented."""
-    geom = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in coords])
-    oriented = shapely.MultiPolygon([orient(p, sign=1.0) for p in geom.geoms])
-    if len(oriented.geoms) == 1:
-        return clean(dict(mapping(oriented.geoms[0])))
-    return clean(dict(mapping(oriented)))
+    """A Polygon (one part) or MultiPolygon from MultiPolygon coordinates, oriented: exterior
+    rings counter-clockwise, holes clockwise (as shapely's ``orient(sign=1.0)``; in NumPy,
+    since building shapely geometries from lists walks every coordinate in Python).
+
+    >>> multipolygon([[[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]])["coordinates"]
+    [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]
+    """
+    polygons = [
+        [_ring(ring, counter_clockwise=i == 0) for i, ring in enumerate(polygon)]
+        for polygon in coords
+    ]
+    if len(polygons) == 1:
+        return {"type": "Polygon", "coordinates": polygons[0]}
+    return {"type": "MultiPolygon", "coordinates": polygons}
 
 
 def point(position: Position) -> Geometry:

@@ -49,13 +49,14 @@ def _audience(d: Delivery, *extra: str) -> list[str]:
     return sorted({d.recipient, *([d.sender] if d.sender else []), *extra})
 
 
-def deliver(tx: Tx, deliveries: Iterable[Delivery]) -> list[Delivery]:
+def deliver(tx: Tx, deliveries: Iterable[Delivery], *, new: bool = False) -> list[Delivery]:
     """Put each delivery in its recipient's inbox (and on the feeds of its recipient and its
     sender: the sender must be able to prove it); one already made is not made again.  A
     notice to a hundred parties is a hundred deliveries: they are written together, a few
-    statements in all."""
+    statements in all.  ``new``: the deliveries are of an item recorded in this very command,
+    so none can have been made before (no need to ask the store)."""
     planned = list(deliveries)
-    known = store.stored_delivery_ids(tx.connection, (d.id for d in planned))
+    known = set() if new else store.stored_delivery_ids(tx.connection, (d.id for d in planned))
     done: list[Delivery] = []
     for d in planned:
         if d.id not in known:

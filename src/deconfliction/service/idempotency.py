@@ -64,11 +64,15 @@ def replay(
             f"this Idempotency-Key was used by a {role} token: a {principal.role.value} token "
             "may not replay it"
         )
+    entries: list[int] = stored["ledger_entries"]
     head = ledger_store.latest_head(tx.connection)
+    if entries and (head is None or max(entries) >= head.tree_size):
+        # The first answer was written earlier in this same transaction (retries batched
+        # together): no stored head covers its entries yet.  Sign one over them now, in the
+        # transaction, so that it is stored exactly when they are.
+        head = tx.ledger.sign(tx.connection, tx.now)
     receipts = (
-        []
-        if head is None
-        else [tx.ledger.stored_receipt(tx.connection, i, head) for i in stored["ledger_entries"]]
+        [] if head is None else [tx.ledger.stored_receipt(tx.connection, i, head) for i in entries]
     )
     body = stored["body"]
     return Answer(fingerprint, body if isinstance(body, str) else json.dumps(body)), receipts

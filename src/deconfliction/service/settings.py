@@ -73,6 +73,28 @@ class Settings(BaseSettings):
         ),
     )
 
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description=(
+            "Worker processes of `deconflict serve`, each with its own writer, sharing the "
+            "record through the database (one global order: see docs/design/nodes.md)."
+        ),
+    )
+
+    token_refresh_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description=(
+            "The server keeps the bearer tokens in memory and looks for tokens created or "
+            "revoked elsewhere (the command line, another node) at most this often, in "
+            "seconds: a revoked token is refused within this time (a token just created is "
+            "known at once)."
+        ),
+    )
+
     ledger_keys: str | None = Field(
         default=None,
         description=(

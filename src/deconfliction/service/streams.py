@@ -1,13 +1,21 @@
 """Live feeds for the streams: one reader per process, fanning each party's new events out.
 
 A stream (``GET /v1/stream``) replays its party's feed from the database, then takes what the
-:class:`FeedHub` hands it.  The hub is the only code that polls: on every wake-up (the
-:class:`~deconfliction.service.broadcast.Broadcaster` after a local commit, or every ``poll_s``
-seconds for commits made by other processes on the same database) it reads the new feed rows of
-*every* connected party in one read and hands each subscription its own.  However many streams
-are open, a wake-up costs one read.  The database stays the only source: the hub hands out what
-it read from it, and a subscription that falls too far behind is dropped and reads the database
-again.
+:class:`FeedHub` hands it.  On every wake-up the hub hands each subscription its own new events,
+from one of two sources:
+
+* the commits this process made (the
+  :class:`~deconfliction.service.broadcast.Broadcaster` holds each committed transaction's
+  events and the feeds they were put on), when they follow the hub's cursor without a gap: no
+  read at all, and each event is framed once however many streams carry it;
+* otherwise (another process or node committed in between: PostgreSQL ``NOTIFY`` says so at
+  once, see :mod:`deconfliction.service.nodes`; without it the hub looks every ``poll_s``
+  seconds), one read of the new feed rows of *every* connected party.
+
+However many streams are open, a wake-up costs at most one read.  The database stays the only
+source: a commit is published only once it is durable, whatever cannot be chained from this
+process's commits is read, and a subscription that falls too far behind is dropped and reads
+the database again.
 
 Why nothing is missed and nothing comes twice:
 
@@ -15,7 +23,9 @@ Why nothing is missed and nothing comes twice:
   :mod:`deconfliction.store.database`), so transactions commit in sequence order: a reader that
   sees event ``n`` sees every committed event before it.
 * The hub reads contiguous ranges ``(cursor, upto]``, ``upto`` being the newest event in the
-  same snapshot, and hands out every row of the range for the subscribed parties.
+  same snapshot, and hands out every row of the range for the subscribed parties.  A local
+  commit is a contiguous range too: it is chained only when the newest event before it (known
+  while it held the writer's place) is the cursor.
 * A subscription *joins* at a read boundary: ``live_from`` is the hub's cursor at a moment when
   no read is in flight.  Every event up to ``live_from`` was committed before the subscription
   joined, and the hub hands it every event after ``live_from``.  The stream replays its feed
@@ -125,7 +135,11 @@ class FeedHub:
         self.max_pending = max_pending
         """Most events held for one subscription before it is dropped as too slow."""
         self.reads = 0
-        """Reads made (for the benchmarks and tests)."""
+        """Reads of the database made (for the benchmarks and tests)."""
+        self.local_reads = 0
+        """Wake-ups served from this process's commits, without a read."""
+        self.max_frames = 4096
+        self._frames: dict[int, bytes] = {}
         self._subscriptions: dict[str, set[Subscription]] = {}
         self._joining: list[Subscription] = []
         self._cursor = 0
@@ -142,6 +156,7 @@ class FeedHub:
         self._loop = asyncio.get_running_loop()
         self._limiter = anyio.CapacityLimiter(1)
         self._cursor = await anyio.to_thread.run_sync(self._newest, limiter=self._limiter)
+        self.broadcaster.notify(self._cursor)
         self._closed = False
         self._task = asyncio.create_task(self._run(), name="deconfliction-feed-hub")
 
@@ -224,9 +239,10 @@ class FeedHub:
         more = False
         while not self._closed:
             try:
+                woken = True
                 if not more:
-                    await self.broadcaster.wait(self.poll_s, after=self._cursor)
-                more = await self._read()
+                    woken = await self.broadcaster.wait(self.poll_s, after=self._cursor)
+                more = await self._read(poll=not woken)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a failed read is retried; the streams wait meanwhile
@@ -234,25 +250,43 @@ class FeedHub:
                 more = False
                 await asyncio.sleep(self.poll_s)
 
-    async def _read(self) -> bool:
-        """One read of every subscribed party's new events; True when more are waiting."""
+    async def _read(self, *, poll: bool = False) -> bool:
+        """One read of every subscribed party's new events; True when more are waiting.
+        ``poll``: nothing woke the hub, look in the database for other processes' commits."""
         assert self._limiter is not None
         after = self._cursor
         parties = list(self._subscriptions)
-        if not parties and self.broadcaster.last_seq > after:
-            # Nobody to hand events to, and what is new was committed here: move on unread.
-            self._cursor = self.broadcaster.last_seq
-            return False
-        self._reading = True
-        try:
-            upto, rows, more = await anyio.to_thread.run_sync(
-                self._fetch, parties, after, limiter=self._limiter
-            )
-        finally:
-            self._reading = False
-        self.reads += 1
-        if self._closed:
-            return False
+        local = self.broadcaster.commits_after(after)
+        if local is not None and (local or not poll):
+            # Committed here and following the cursor: handed out from memory, no read.
+            if not local:
+                return False
+            subscribed = {*parties, EVERYONE}
+            rows = [
+                (party, event)
+                for commit in local
+                for event, audience in zip(commit.events, commit.audiences, strict=True)
+                for party in audience
+                if party in subscribed
+            ]
+            upto, more = local[-1].last, False
+            self.local_reads += 1
+        else:
+            if not parties:
+                # Nobody to hand events to: move on unread.
+                self._cursor = max(after, self.broadcaster.last_seq)
+                self._join_waiting(self._cursor)
+                return False
+            self._reading = True
+            try:
+                upto, rows, more = await anyio.to_thread.run_sync(
+                    self._fetch, parties, after, limiter=self._limiter
+                )
+            finally:
+                self._reading = False
+            self.reads += 1
+            if self._closed:
+                return False
         # From here to the end nothing awaits: joining and handing out see the same state.
         by_party: dict[str, list[StoredEvent]] = {}
         for party, event in rows:
@@ -275,10 +309,30 @@ class FeedHub:
                 subscription._pending.extend(events)
                 subscription._wake.set()
         self._cursor = upto
+        self._join_waiting(upto)
+        return more
+
+    def _join_waiting(self, cursor: int) -> None:
         joining, self._joining = self._joining, []
         for subscription in joining:
-            subscription._join(upto)
-        return more
+            subscription._join(cursor)
+
+    # -- frames ---------------------------------------------------------------------------------
+
+    def frames(self, events: Sequence[StoredEvent]) -> bytes:
+        """The SSE bytes of ``events``, each event framed once however many streams carry it
+        (a notice to ten parties is on eleven feeds)."""
+        cache = self._frames
+        parts = []
+        for event in events:
+            framed = cache.get(event.seq)
+            if framed is None:
+                framed = cache[event.seq] = frame(event).encode()
+                if len(cache) > self.max_frames:
+                    for seq in list(cache)[: len(cache) // 2]:
+                        del cache[seq]
+            parts.append(framed)
+        return b"".join(parts)
 
 
 # -- one stream's bytes ----------------------------------------------------------------------
@@ -319,10 +373,6 @@ def frame(event: StoredEvent) -> str:
     return f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n"
 
 
-def _frames(events: Sequence[StoredEvent]) -> bytes:
-    return "".join(frame(e) for e in events).encode()
-
-
 async def live_feed(
     hub: FeedHub,
     db: Database,
@@ -348,7 +398,7 @@ async def live_feed(
             while True:
                 page = await anyio.to_thread.run_sync(replay, db, party, last, REPLAY_PAGE)
                 if page:
-                    yield _frames(page)
+                    yield hub.frames(page)
                     last = page[-1].seq
                 if len(page) < REPLAY_PAGE:
                     break
@@ -364,7 +414,7 @@ async def live_feed(
                     break  # too slow for the hub: replay from the database and join again
                 fresh = [e for e in events if e.seq > last]
                 if fresh:
-                    yield _frames(fresh)
+                    yield hub.frames(fresh)
                     last = fresh[-1].seq
                 elif not events:
                     yield b": keep-alive\n\n"

@@ -41,9 +41,10 @@ from deconfliction.engine.tracks.state import Snapshot, TrackState, TrackTable
 from deconfliction.engine.tracks.terms import DeclarationIn
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.clock import Clock
-from deconfliction.service.coordinator import Tx, Writer
+from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
+from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
 
 __all__ = ["FORMATS", "FeedResult", "TickStats", "TrackService", "make_parser"]

@@ -8,13 +8,15 @@ write, which is what makes "check a notice and store it" one atomic step.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -23,9 +25,17 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.errors import InvalidInput, Unavailable
 
-__all__ = ["Database", "Savepoint", "database_url", "driver_executemany"]
+__all__ = [
+    "LOG_CHANNEL",
+    "Database",
+    "Savepoint",
+    "connection_lost",
+    "database_url",
+    "driver_executemany",
+    "driver_insert",
+]
 
 _WRITER_LOCK_KEY = 0x6465636F
 """PostgreSQL advisory lock key that serialises writers ("deco")."""
@@ -89,10 +99,59 @@ def driver_executemany(
 
     For the few inserts every write makes (the log and the live feeds): through SQLAlchemy each
     costs some 40 µs of Python, about a fifth of a small receipted write on SQLite.  The
-    statement is the driver's own SQL (``?`` placeholders for sqlite3) and the values must be
-    what the column types would bind.
+    statement is the driver's own SQL (``?`` placeholders for sqlite3, ``%s`` for psycopg) and
+    the values must be what the column types would bind.
     """
-    _driver(connection).executemany(statement, rows)
+    cursor = _driver(connection).cursor()
+    try:
+        cursor.executemany(statement, rows)
+    finally:
+        cursor.close()
+
+
+_INSERT_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[str, list[Any]]] = {}
+
+
+def driver_insert(
+    connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows`` (values by column name, all with the same columns) into ``table`` with
+    one ``executemany`` on the driver, each value bound as its column's type binds it (the
+    dialect's own bind processors, looked up once per table and columns).
+
+    For the rows every filing writes by the dozen (a notice's deliveries): through SQLAlchemy's
+    ``executemany`` each row costs some 15 µs of Python to build its parameters."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    if any(tuple(row) != names for row in rows):
+        connection.execute(sa.insert(table), list(rows))  # mixed shapes: the general path
+        return
+    dialect = connection.dialect
+    key = (table.name, names, dialect.name)
+    plan = _INSERT_PLANS.get(key)
+    if plan is None:
+        mark = "?" if dialect.name == "sqlite" else "%s"
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(names)}) "
+            f"VALUES ({', '.join(mark for _ in names)})"
+        )
+        plan = _INSERT_PLANS[key] = (
+            sql,
+            [table.c[name].type.bind_processor(dialect) for name in names],
+        )
+    sql, processors = plan
+    driver_executemany(
+        connection,
+        sql,
+        [
+            tuple(
+                value if process is None or value is None else process(value)
+                for value, process in zip(row.values(), processors, strict=True)
+            )
+            for row in rows
+        ],
+    )
 
 
 class Savepoint:
@@ -126,6 +185,55 @@ generic plan made while the tables were small.  The deliveries' existence check 
 lookup, 0.08 ms when planned for its values) then took up to 27 ms a run, PostgreSQL half a core,
 and filing fell from 110 to 67 notices per second (bench/RESULTS.md).  Custom plans are made for
 each run's values."""
+
+
+LOG_CHANNEL = "deconfliction_log"
+"""The PostgreSQL notification channel on which every commit announces the log's newest
+sequence number (:meth:`Database.announce`)."""
+
+_NOTIFY = sa.text(f"SELECT pg_notify('{LOG_CHANNEL}', :seq)")
+
+_UNREACHABLE_RETRY_S = 2
+
+
+_SQLITE_TRANSIENT = ("locked", "busy", "unable to open", "disk i/o")
+"""SQLite errors that say "not now" rather than "wrong" (any other is a bug: let it show)."""
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached now (the server down, restarting,
+    refusing connections, the connection cut; a SQLite file locked too long), rather than that
+    a statement is wrong.  Savepoints and the hot inserts go to the driver directly: its own
+    errors count too."""
+    if isinstance(exc, Unavailable | sa.exc.PendingRollbackError):
+        return True
+    if not isinstance(exc, sa.exc.DBAPIError | psycopg.Error | sqlite3.Error):
+        return False
+    orig = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    if isinstance(orig, sqlite3.OperationalError):
+        return any(t in str(orig).lower() for t in _SQLITE_TRANSIENT)
+    return False
+
+
+@contextmanager
+def _unreachable_is_unavailable() -> Iterator[None]:
+    """Connection failures as :class:`Unavailable` (see :func:`connection_lost`); any other
+    database error goes on as it is."""
+    try:
+        yield
+    except Unavailable:
+        raise
+    except Exception as exc:
+        if not connection_lost(exc):
+            raise
+        raise Unavailable(
+            "the database cannot be reached; nothing was written (try again)",
+            _UNREACHABLE_RETRY_S,
+        ) from exc
 
 
 class Database:
@@ -176,8 +284,10 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """A transaction holding the single writer's place; committed on success."""
-        with self._lock, self._writer.begin() as connection:
+        """A transaction holding the single writer's place; committed on success.  Raises
+        :class:`Unavailable` when the database cannot be reached (nothing is written then:
+        the transaction is rolled back, or was never begun)."""
+        with self._lock, _unreachable_is_unavailable(), self._writer.begin() as connection:
             if self.dialect == "postgresql":
                 connection.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
@@ -186,9 +296,22 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A read transaction (a consistent snapshot on both stores)."""
-        with self._reader.begin() as connection:
+        """A read transaction (a consistent snapshot on both stores); :class:`Unavailable`
+        when the database cannot be reached."""
+        with _unreachable_is_unavailable(), self._reader.begin() as connection:
             yield connection
+
+    def announce(self, connection: Connection, seq: int) -> None:
+        """Tell the other nodes, when this transaction commits, that the log now ends at
+        ``seq`` (PostgreSQL ``NOTIFY``, delivered at commit and in commit order; other
+        processes on a SQLite file see its change counter move instead)."""
+        if self.dialect == "postgresql":
+            connection.execute(_NOTIFY, {"seq": str(seq)})
+
+    def ping(self) -> None:
+        """A round trip to the database (:class:`Unavailable` when it does not answer)."""
+        with self.reading() as connection:
+            connection.execute(sa.text("SELECT 1"))
 
     def _alembic(self) -> Config:
         config = Config()

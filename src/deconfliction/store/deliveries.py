@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from deconfliction.engine.hotline import Delivery
+from deconfliction.store.database import driver_insert
 from deconfliction.store.rows import row_of
 from deconfliction.store.schema import deliveries
 
@@ -50,9 +51,9 @@ def write_delivery(connection: Connection, d: Delivery, body: str, seq: int) -> 
 
 def insert_deliveries(connection: Connection, new: Iterable[tuple[Delivery, str, int]]) -> None:
     """Insert ``(delivery, body, seq)`` for deliveries not stored yet, with one statement."""
-    rows = [row_of(d, deliveries, body=body, seq=seq) for d, body, seq in new]
-    if rows:
-        connection.execute(_INSERT, rows)
+    driver_insert(
+        connection, deliveries, [row_of(d, deliveries, body=body, seq=seq) for d, body, seq in new]
+    )
 
 
 def stored_delivery_ids(connection: Connection, ids: Iterable[str]) -> set[str]:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from deconfliction.engine.items import Item, ItemKind, kind_of
-from deconfliction.engine.model import Notice
+from deconfliction.engine.model import Notice, Observation
 from deconfliction.store import schema
 from deconfliction.store.feeds import on_feed
 from deconfliction.store.rows import row_of
@@ -86,6 +86,11 @@ def write_item(connection: Connection, item: Item, body: str, seq: int, **comput
                 sa.update(table).where(table.c.id == item.replaces).values(superseded_by=item.id)
             )
     values = row_of(item, table, body=body, seq=seq, **computed)
+    if isinstance(item, Notice | Observation):
+        # Recorded once: the situation refuses the same id with other content, and a new
+        # version has an id of its own.
+        connection.execute(sa.insert(table), values)
+        return
     values.pop("id")
     # Values go as parameters, not .values(): the statement's compiled form is then reused.
     updated = connection.execute(

@@ -149,15 +149,20 @@ def visible_indexes(connection: Connection, party: str) -> set[int]:
     return {int(i) for (i,) in rows}
 
 
+_INSERT_HEAD = sa.insert(tree_heads)
+"""Built once, values as parameters: its compiled form is reused by every transaction."""
+
+
 def insert_head(connection: Connection, head: TreeHead) -> None:
     connection.execute(
-        sa.insert(tree_heads).values(
-            tree_size=head.tree_size,
-            root_hash=head.root_hash.hex(),
-            signed_at=head.timestamp,
-            key_id=head.key_id,
-            signature=base64.b64encode(head.signature).decode("ascii"),
-        )
+        _INSERT_HEAD,
+        {
+            "tree_size": head.tree_size,
+            "root_hash": head.root_hash.hex(),
+            "signed_at": head.timestamp,
+            "key_id": head.key_id,
+            "signature": base64.b64encode(head.signature).decode("ascii"),
+        },
     )
 
 

@@ -10,7 +10,14 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.store.schema import tokens
 
-__all__ = ["StoredToken", "find_token", "insert_token", "list_tokens", "revoke_token"]
+__all__ = [
+    "StoredToken",
+    "find_token",
+    "insert_token",
+    "list_tokens",
+    "revoke_token",
+    "tokens_mark",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,3 +79,13 @@ def list_tokens(connection: Connection, party: str | None = None) -> list[Stored
     if party is not None:
         query = query.where(tokens.c.party_id == party)
     return [_row(r) for r in connection.execute(query)]
+
+
+_MARK = sa.select(sa.func.count(), sa.func.count(tokens.c.revoked_at)).select_from(tokens)
+
+
+def tokens_mark(connection: Connection) -> tuple[int, int]:
+    """``(tokens, revoked tokens)``: tokens are never deleted, and a revocation is final, so
+    this pair changes exactly when a token is created or revoked."""
+    count, revoked = connection.execute(_MARK).one()
+    return int(count), int(revoked)

@@ -15,6 +15,7 @@ from deconfliction.api.routes import (
     meta,
     notices,
     observations,
+    operations,
     parties,
     proposals,
     sites,
@@ -42,4 +43,5 @@ ROUTERS: list[APIRouter] = [
     stream.router,
     tracks.router,
     ledger.router,
+    operations.router,
 ]

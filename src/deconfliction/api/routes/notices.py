@@ -43,11 +43,10 @@ async def file_notice(body: NoticeCreate, writes: WritesDep) -> NoticeFiled:
     return await writes(
         NoticeFiled,
         body,
-        lambda tx: NoticeFiled.of(
-            notices.file_notice(
-                tx, writes.principal, kind=body.kind, title=body.title, volumes=body.volumes
-            )
+        lambda tx: notices.file_notice(
+            tx, writes.principal, kind=body.kind, title=body.title, volumes=body.volumes
         ),
+        NoticeFiled.of,
     )
 
 
@@ -63,16 +62,15 @@ async def replace_notice(notice_id: str, body: NoticeReplace, writes: WritesDep)
     return await writes(
         NoticeFiled,
         body,
-        lambda tx: NoticeFiled.of(
-            notices.replace_notice(
-                tx,
-                writes.principal,
-                notice_id,
-                kind=body.kind,
-                title=body.title,
-                volumes=body.volumes,
-            )
+        lambda tx: notices.replace_notice(
+            tx,
+            writes.principal,
+            notice_id,
+            kind=body.kind,
+            title=body.title,
+            volumes=body.volumes,
         ),
+        NoticeFiled.of,
     )
 
 
@@ -93,9 +91,8 @@ async def cancel_notice(
     return await writes(
         NoticeFiled,
         cancel,
-        lambda tx: NoticeFiled.of(
-            notices.cancel_notice(tx, writes.principal, notice_id, title=cancel.title)
-        ),
+        lambda tx: notices.cancel_notice(tx, writes.principal, notice_id, title=cancel.title),
+        NoticeFiled.of,
     )
 
 

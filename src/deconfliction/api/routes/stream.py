@@ -12,7 +12,6 @@ from starlette.types import Receive, Scope, Send
 
 from deconfliction.api.deps import PrincipalDep, ServicesDep
 from deconfliction.api.schemas.common import MAX_INT64, errors
-from deconfliction.service.auth import still_valid
 from deconfliction.service.streams import KEEP_ALIVE_S, TOKEN_CHECK_S, live_feed
 
 __all__ = ["EventStream", "router"]
@@ -132,7 +131,7 @@ async def stream(
     db = services.coordinator.db
 
     def valid() -> bool:
-        return still_valid(db, principal, services.clock.now())
+        return services.tokens.still_valid(principal, services.clock.now())
 
     body = live_feed(services.feeds, db, principal.party, last, valid)
     return EventStream(

@@ -63,7 +63,7 @@ class ErrorDetail(Output):
     type: str = Field(
         description=(
             "invalid_input, malformed_request, idempotency_key_reused, unauthenticated, "
-            "forbidden, not_found, conflicting_record, method_not_allowed"
+            "forbidden, not_found, conflicting_record, method_not_allowed, unavailable"
         )
     )
     message: str
@@ -85,6 +85,7 @@ _ERROR_TEXT = {
     404: "No such item, or none the caller's party may see (the two answer alike).",
     409: "The request contradicts the record (e.g. replacing a notice already replaced).",
     422: "Invalid input: every problem with its path and reason, or an idempotency key reused.",
+    503: "The database cannot be reached for now; nothing was done. Retry after `Retry-After` seconds.",
 }
 
 

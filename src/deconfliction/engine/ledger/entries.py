@@ -21,7 +21,7 @@ import rfc8785
 
 from deconfliction.engine.times import TIME_FORMAT, format_time
 
-__all__ = ["TIME_FORMAT", "Entry", "entry_bytes", "format_time", "parse_entry"]
+__all__ = ["TIME_FORMAT", "Entry", "entry_bytes", "entry_header", "format_time", "parse_entry"]
 
 
 def _string(value: str) -> str:
@@ -55,6 +55,12 @@ class Entry:
     type: str
     subject: str
     event: dict[str, Any]
+
+
+def entry_header(data: bytes | str) -> tuple[str, str]:
+    """``(type, subject)`` of an entry, without reading its time."""
+    raw = json.loads(data)
+    return raw["type"], raw["subject"]
 
 
 def parse_entry(data: bytes | str) -> Entry:

@@ -1,0 +1,63 @@
+"""``deconflict serve --workers N``: several worker processes on one record.
+
+Each worker is a whole node: its own writer, situation, ledger tree, token table and live
+streams, sharing the record through the database (writes take turns under the database's
+writer lock, and each catches its node up from the log first: see docs/design/nodes.md).  The
+supervisor (uvicorn's) binds the socket once, opens and migrates the store and its signing keys
+once, so that the workers do not race to create them, and restarts a worker that dies.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+from deconfliction.cli.common import open_store, resolve_settings
+from deconfliction.service.settings import Settings
+
+__all__ = ["app_for_worker", "serve_workers"]
+
+
+def app_for_worker() -> Any:
+    """The application of one worker process (uvicorn calls it in each worker): the store and
+    settings come from the environment the supervisor set."""
+    from deconfliction.api.app import create_app
+
+    settings = resolve_settings(None)
+    return create_app(open_store(settings), settings)
+
+
+def serve_workers(
+    settings: Settings, host: str, port: int, log_level: str, log_config: dict[str, Any]
+) -> None:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    with open_store(settings):
+        pass  # created, migrated, signing keys made: before any worker starts
+    with tempfile.TemporaryDirectory(prefix="deconflict-metrics-") as metrics:
+        os.environ.update(
+            {
+                "DECONFLICT_DB": settings.db,
+                "DECONFLICT_WORKERS": str(settings.workers),
+                # Workers' metrics summed at /metrics (prometheus-client multiprocess mode).
+                "PROMETHEUS_MULTIPROC_DIR": metrics,
+            }
+        )
+        if settings.ledger_keys is not None:
+            os.environ["DECONFLICT_LEDGER_KEYS"] = settings.ledger_keys
+        config = uvicorn.Config(
+            f"{__name__}:app_for_worker",
+            factory=True,
+            host=host,
+            port=port,
+            workers=settings.workers,
+            log_level=log_level,
+            log_config=log_config,
+            access_log=False,
+            # Live streams never end by themselves: give them a moment, then close them
+            # (clients resume on another worker or node with Last-Event-ID).
+            timeout_graceful_shutdown=3,
+        )
+        Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -1,0 +1,149 @@
+"""The writer: commands from many threads run on one writing thread, a batch per transaction.
+
+Each batch is one transaction of the :class:`~deconfliction.service.coordinator.Coordinator`
+(one commit, one fsync, one signed tree head for the whole batch); each command runs in a
+savepoint at its own instant, so a command that raises is undone alone and its caller gets the
+exception.  A command's result is handed back only after its batch has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from deconfliction.engine.ledger.receipts import Receipt
+from deconfliction.service.coordinator import Coordinator, Tx
+from deconfliction.store.database import connection_lost
+
+__all__ = ["Writer"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Command:
+    run: Callable[[Tx], Any]
+    future: Future[Any] = field(default_factory=Future)
+    party: str | None = None
+    """Whose receipts to make: the entries this party may read (None: none at all)."""
+    receipts: list[Receipt] = field(default_factory=list)
+
+
+class Writer:
+    """Runs commands from many threads on one writing thread, in batches.
+
+    Each batch is one transaction; each command runs in a savepoint at its own instant, so a
+    command that raises is undone alone and its caller gets the exception.  A command's result
+    is handed back only after its batch has committed.
+    """
+
+    def __init__(self, coordinator: Coordinator, *, max_batch: int = 128) -> None:
+        self.coordinator = coordinator
+        self.max_batch = max_batch
+        self._queue: queue.Queue[_Command | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._loop, name="deconfliction-writer", daemon=True
+            )
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def depth(self) -> int:
+        """Commands waiting for the writing thread."""
+        return self._queue.qsize()
+
+    def submit(self, command: Callable[[Tx], T]) -> Future[T]:
+        job = _Command(command)
+        self._queue.put(job)
+        return job.future
+
+    def execute(self, command: Callable[[Tx], T]) -> T:
+        """Run ``command`` and wait for its batch to commit."""
+        return self.submit(command).result()
+
+    def execute_receipted(
+        self, command: Callable[[Tx], T], party: str | None
+    ) -> tuple[T, list[Receipt]]:
+        """Run ``command``, wait for its batch to commit, and return its result with a receipt
+        (under the batch's signed tree head) for every ledger entry it appended that ``party``
+        may read."""
+        job = _Command(command, party=party)
+        self._queue.put(job)
+        return job.future.result(), job.receipts
+
+    async def run_receipted(
+        self, command: Callable[[Tx], T], party: str | None
+    ) -> tuple[T, list[Receipt]]:
+        """:meth:`execute_receipted` for a coroutine: waits in the event loop (the writer
+        wakes it when the batch has committed), no worker thread held meanwhile."""
+        job = _Command(command, party=party)
+        self._queue.put(job)
+        value = await asyncio.wrap_future(job.future)
+        return value, job.receipts
+
+    def _loop(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            self._run_batch(batch)
+            if stop:
+                return
+
+    def _run_batch(self, batch: list[_Command]) -> None:
+        outcomes: list[tuple[bool, Any, int, int]] = []
+        coordinator = self.coordinator
+        try:
+            with coordinator.transaction() as tx:
+                for job in batch:
+                    start = len(tx.entries)
+                    try:
+                        with tx.command(coordinator.tick()):
+                            result = job.run(tx)
+                    except BaseException as exc:
+                        if connection_lost(exc):
+                            raise  # the whole batch is lost: every caller is told (503)
+                        outcomes.append((False, exc, start, start))
+                    else:
+                        outcomes.append((True, result, start, len(tx.entries)))
+        except BaseException as exc:
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(exc)
+            return
+        ledger = coordinator.ledger
+        for job, (ok, value, start, end) in zip(batch, outcomes, strict=True):
+            if not ok:
+                job.future.set_exception(value)
+                continue
+            if job.party is not None and tx.head is not None:
+                job.receipts = ledger.receipts_for(tx.entries[start:end], tx.head, job.party)
+            job.future.set_result(value)
