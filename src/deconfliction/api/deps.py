@@ -10,12 +10,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import KeyReused
 from deconfliction.engine.ledger.receipts import Receipt
-from deconfliction.service import records
+from deconfliction.service import records, sessions
 from deconfliction.service.auth import Principal, authenticate
 from deconfliction.service.coordinator import Tx
 from deconfliction.store import hotline as hotline_store
@@ -41,14 +41,29 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+_session_cookie = APIKeyCookie(
+    name=sessions.COOKIE,
+    auto_error=False,
+    description="A console session (`POST /v1/session`); writes also need `X-CSRF-Token`.",
+)
+
+
 async def get_principal(
+    request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_session_cookie)],
 ) -> Principal:
-    token = credentials.credentials if credentials is not None else None
-    return await run_in_threadpool(
-        authenticate, services.coordinator.db, token, services.clock.now()
-    )
+    """The bearer token's principal; without one, the console session's (its writes checked
+    for the CSRF token and the origin)."""
+    db, now = services.coordinator.db, services.clock.now()
+    if credentials is not None or cookie is None:
+        token = credentials.credentials if credentials is not None else None
+        return await run_in_threadpool(authenticate, db, token, now)
+    principal, csrf, _ = await run_in_threadpool(sessions.session_principal, db, cookie, now)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sessions.check_write(request.headers, str(request.base_url), csrf)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

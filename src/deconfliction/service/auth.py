@@ -36,11 +36,13 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: a party, in a role, with a token."""
+    """Who is asking: a party, in a role, with a token (directly, or through a console
+    session opened with it)."""
 
     party: str
     role: Role
     token_id: str | None = None
+    session_id: str | None = None
 
 
 def _hash(secret: str) -> str:

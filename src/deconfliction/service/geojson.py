@@ -28,13 +28,13 @@ from deconfliction.engine.geodesy.rendering import shape_polygon
 from deconfliction.engine.model import (
     Line,
     Notice,
-    NoticeAction,
     Outline,
     PolygonOutline,
     Position,
     ProtectedSite,
 )
 from deconfliction.engine.situation import Situation
+from deconfliction.service.instants import status_at
 
 __all__ = [
     "alert_geometry",
@@ -134,14 +134,7 @@ def zone_geometry(zone: CompiledZone, lines: Mapping[str, Line]) -> Geometry:
 def notice_status(situation: Situation, notice: Notice) -> str:
     """``current``, ``replaced``, ``cancelled`` (a version whose series was cancelled), or
     ``cancellation`` (the cancelling notice itself)."""
-    if notice.action is NoticeAction.cancel:
-        return "cancellation"
-    superseded = situation.superseded_by.get(notice.id)
-    if superseded is None:
-        return "current"
-    return (
-        "cancelled" if situation.notices[superseded].action is NoticeAction.cancel else "replaced"
-    )
+    return status_at(situation, notice)
 
 
 def alert_geometry(situation: Situation, alert: Alert) -> Geometry | None:

@@ -32,6 +32,7 @@ __all__ = [
     "escalate_due",
     "mark_item_read",
     "read_delivery",
+    "record_read",
     "send_message",
 ]
 
@@ -101,11 +102,11 @@ def acknowledge_delivery(
     return updated
 
 
-def mark_item_read(
+def record_read(
     tx: Tx, principal: Principal, item_type: str, item_id: str, owner: str | None
 ) -> None:
-    """Record that ``principal`` read an item (when it is another party's), and mark its
-    own delivery of that item read."""
+    """Record in the read log that ``principal`` read an item, when it is another party's
+    (``owner`` None: an item no party owns, such as an alert).  No delivery changes."""
     if owner != principal.party:
         store.log_read(
             tx.connection,
@@ -116,6 +117,14 @@ def mark_item_read(
             owner=owner,
             at=tx.now,
         )
+
+
+def mark_item_read(
+    tx: Tx, principal: Principal, item_type: str, item_id: str, owner: str | None
+) -> None:
+    """Record that ``principal`` read an item (when it is another party's), and mark its
+    own delivery of that item read."""
+    record_read(tx, principal, item_type, item_id, owner)
     for d in store.deliveries_of_item(tx.connection, item_type, item_id):
         if d.recipient == principal.party and d.status is DeliveryStatus.delivered:
             read_delivery(tx, principal, d.id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -25,13 +26,14 @@ from deconfliction.engine.errors import ConflictingRecord, Forbidden, InvalidInp
 from deconfliction.engine.hotline import Delivery, ItemType
 from deconfliction.engine.model import Notice, NoticeAction, NoticeKind
 from deconfliction.engine.scenario import problems_from_validation
-from deconfliction.service.alerts import Outcome, outcome
+from deconfliction.service.alerts import AlertView, Outcome, outcome, view_alert
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.filing import file_as
 from deconfliction.service.filters import BBox, TimeRange
-from deconfliction.service.geojson import notice_status, outline_geometry
+from deconfliction.service.geojson import outline_geometry
 from deconfliction.service.hotline import mark_item_read
+from deconfliction.service.instants import status_at, successor_at
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.visibility import Visibility
 from deconfliction.store import hotline as hotline_store
@@ -42,11 +44,13 @@ __all__ = [
     "NoticeReads",
     "NoticeStatus",
     "NoticeView",
+    "Preview",
     "cancel_notice",
     "file_notice",
     "list_notices",
     "notice_reads",
     "notice_versions",
+    "preview_notice",
     "read_notice",
     "replace_notice",
     "view_notice",
@@ -97,13 +101,15 @@ class NoticeReads:
     deliveries: list[Delivery]
 
 
-def view_notice(tx: Tx, notice: Notice) -> NoticeView:
+def view_notice(tx: Tx, notice: Notice, at: datetime | None = None) -> NoticeView:
+    """The version as it stands now, or as it stood at ``at``."""
     situation = tx.situation
+    successor = successor_at(situation, notice, at)
     return NoticeView(
         notice,
         situation.series_of(notice.id),
-        notice_status(situation, notice),
-        situation.superseded_by.get(notice.id),
+        status_at(situation, notice, at),
+        successor.id if successor is not None else None,
     )
 
 
@@ -225,6 +231,54 @@ def cancel_notice(tx: Tx, principal: Principal, notice_id: str, *, title: str = 
     return _filed(tx, principal, notice)
 
 
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What filing a notice would do now, recorded nowhere: the notice as the server would
+    take it (its outlines rendered), its lead time from the server's time, its addressees,
+    and the alerts it would raise or update that the caller may see.  Informative only:
+    nothing is ever refused for a conflict."""
+
+    notice: NoticeView
+    lead_time_s: float | None
+    addressees: list[str]
+    alerts: list[AlertView]
+
+
+def preview_notice(
+    tx: Tx,
+    principal: Principal,
+    *,
+    kind: NoticeKind,
+    volumes: Sequence[Mapping[str, Any]],
+    title: str = "",
+    replaces: str | None = None,
+) -> Preview:
+    """Check a draft notice (or a draft replacement of ``replaces``) without recording it."""
+    data: dict[str, Any] = {
+        "id": _new_id(),
+        "author": principal.party,
+        "kind": kind,
+        "filed_at": tx.now,
+        "title": title,
+        "volumes": list(volumes),
+    }
+    if replaces is not None:
+        earlier = _supersedable(tx, principal, replaces, "replace")
+        data |= {"action": NoticeAction.replace.value, "replaces": earlier.id}
+    else:
+        require(principal, Action.file_notice)
+    notice = _build(tx, data)
+    assessment = tx.situation.assess(notice)
+    see = Visibility(tx.situation, principal.party)
+    start = notice.start
+    return Preview(
+        NoticeView(notice, assessment.series or notice.id, "current", None),
+        None if start is None else (start - tx.now).total_seconds(),
+        sorted(tx.situation.roster.addressees(notice.author, notice.kind)),
+        [view_alert(tx, c.alert) for c in assessment.changes if see.alert(c.alert)],
+    )
+
+
 def read_notice(tx: Tx, principal: Principal, notice_id: str) -> NoticeView:
     """One notice the caller may see; the read is recorded."""
     notice = _visible(tx, principal, notice_id)
@@ -275,6 +329,8 @@ class NoticeQuery:
     status: NoticeStatus = NoticeStatus.current
     author: str | None = None
     limit: int = 1000
+    at: datetime | None = None
+    """As the record stood then: versions filed by then, each with its status then."""
 
 
 def _status_matches(status: str, wanted: NoticeStatus) -> bool:
@@ -298,7 +354,9 @@ def _candidates(
             continue
         if not see.notice(notice):
             continue
-        view = view_notice(tx, notice)
+        if query.at is not None and notice.filed_at > query.at:
+            continue
+        view = view_notice(tx, notice, query.at)
         if not _status_matches(view.status, query.status):
             continue
         placed = notice

@@ -81,6 +81,18 @@ def timeline(tx: Tx, party: str | None, notice_id: str) -> dict[str, Any]:
             for d in deliveries
             for r in hotline_store.deliveries_of_item(tx.connection, "undelivered", d.id)
         ]
+    for message_id, sender, recipient in hotline_store.messages_about(
+        tx.connection, [v.id for v in versions]
+    ):
+        if party is not None and party not in (sender, recipient):
+            continue
+        if party is None or party == sender:  # the sending is on the sender's feed only
+            subjects.append(message_id)
+        subjects += [
+            d.id
+            for d in hotline_store.deliveries_of_item(tx.connection, "message", message_id)
+            if party is None or party in (d.recipient, d.sender)
+        ]
     head = latest_head(tx)
     ledger = tx.coordinator.ledger
     by_id = {v.id: v for v in versions}
@@ -119,6 +131,10 @@ def timeline(tx: Tx, party: str | None, notice_id: str) -> dict[str, Any]:
                         "volumes": [v.model_dump(mode="json") for v in version.volumes],
                     }
                 )
+        elif stored.type == "message.sent":
+            message = event.get("message", {})
+            who = message.get("sender")
+            detail = f"message to {message.get('recipient')}: {message.get('body')!r}"
         else:
             delivery = event.get("delivery", {})
             who = delivery.get("recipient")

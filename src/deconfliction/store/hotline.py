@@ -204,6 +204,18 @@ def messages_of(connection: Connection, party: str, limit: int = 500) -> list[di
     ]
 
 
+def messages_about(connection: Connection, notice_ids: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(id, sender, recipient) of the messages about any of ``notice_ids``, oldest first."""
+    if not notice_ids:
+        return []
+    rows = connection.execute(
+        sa.select(messages.c.id, messages.c.sender, messages.c.recipient)
+        .where(messages.c.notice_id.in_(list(notice_ids)))
+        .order_by(messages.c.sent_at, messages.c.id)
+    )
+    return [(r.id, r.sender, r.recipient) for r in rows]
+
+
 def message(connection: Connection, message_id: str) -> dict[str, object] | None:
     r = connection.execute(sa.select(messages).where(messages.c.id == message_id)).first()
     if r is None:

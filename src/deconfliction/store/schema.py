@@ -23,6 +23,8 @@ __all__ = [
     "observations",
     "parties",
     "reads",
+    "sessions",
+    "signin_codes",
     "sites",
     "tokens",
     "tree_heads",
@@ -218,4 +220,29 @@ tree_heads = sa.Table(
     sa.Column("signed_at", UtcTimestamp(), nullable=False),
     sa.Column("key_id", sa.String(32), nullable=False),
     sa.Column("signature", sa.String(100), nullable=False),
+)
+
+
+# -- console sessions (migration 0004) ---------------------------------------------------------
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("token_id", sa.String(32), sa.ForeignKey("tokens.id"), nullable=False, index=True),
+    sa.Column("party_id", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcTimestamp(), nullable=False),
+    sa.Column("expires_at", UtcTimestamp(), nullable=False),
+    sa.Column("ended_at", UtcTimestamp(), nullable=True),
+)
+signin_codes = sa.Table(
+    "signin_codes",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.String(32), sa.ForeignKey("tokens.id"), nullable=False),
+    sa.Column("created_at", UtcTimestamp(), nullable=False),
+    sa.Column("expires_at", UtcTimestamp(), nullable=False),
+    sa.Column("used_at", UtcTimestamp(), nullable=True),
 )

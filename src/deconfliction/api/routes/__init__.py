@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from deconfliction.api.routes import (
     agreements,
     alerts,
+    history,
     inbox,
     ledger,
     lines,
@@ -36,4 +37,5 @@ ROUTERS: list[APIRouter] = [
     messages.router,
     stream.router,
     ledger.router,
+    history.router,
 ]

@@ -13,8 +13,10 @@ from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.notices import (
     NoticeCancel,
     NoticeCreate,
+    NoticeDraft,
     NoticeFiled,
     NoticeList,
+    NoticePreview,
     NoticePublic,
     NoticeReadsPublic,
     NoticeReplace,
@@ -22,7 +24,7 @@ from deconfliction.api.schemas.notices import (
 )
 from deconfliction.service import notices
 from deconfliction.service.coordinator import Tx
-from deconfliction.service.filters import parse_bbox, parse_time_range
+from deconfliction.service.filters import parse_bbox, parse_time, parse_time_range
 
 __all__ = ["router"]
 
@@ -63,6 +65,31 @@ async def file_notice(
     return await write(
         services, principal, key, f"POST {request.url.path}", body.model_dump(mode="json"), command
     )
+
+
+@router.post(
+    "/preview",
+    response_model=NoticePreview,
+    responses=errors(400, 401, 403, 404, 409, 422),
+    summary="Check a draft notice: its conflicts and lead time, recording nothing",
+)
+def preview_notice(
+    body: NoticeDraft, services: ServicesDep, principal: PrincipalDep
+) -> NoticePreview:
+    """The same checks as filing, at the server's time now, without recording anything:
+    the outlines as the server renders them, the lead time, the addressees and the alerts
+    filing it would raise.  Informative only: a notice is never refused for a conflict."""
+    found = services.writer.execute(
+        lambda tx: notices.preview_notice(
+            tx,
+            principal,
+            kind=body.kind,
+            title=body.title,
+            volumes=body.volume_data(),
+            replaces=body.replaces,
+        )
+    )
+    return NoticePreview.of(found)
 
 
 @router.post(
@@ -159,6 +186,13 @@ def list_notices(
     ] = notices.NoticeStatus.current,
     author: Annotated[str | None, Query(description="Only this party's notices.")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    at: Annotated[
+        str | None,
+        Query(
+            description="RFC 3339: the notices as they stood at that time (versions filed by "
+            "then, each with its status then)."
+        ),
+    ] = None,
 ) -> NoticeList:
     """Oldest first.  Only the caller's own notices and those addressed to it; each read of
     another party's notice is recorded."""
@@ -168,6 +202,7 @@ def list_notices(
         status=status,
         author=author,
         limit=limit,
+        at=parse_time(at, "at"),
     )
     return NoticeList.of(notices.list_notices(services.writer.execute, principal, query))
 

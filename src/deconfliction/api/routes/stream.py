@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from datetime import datetime
 from typing import Annotated
 
 import anyio
@@ -16,10 +15,10 @@ from starlette.types import Receive, Scope, Send
 
 from deconfliction.api.deps import PrincipalDep, ServicesDep
 from deconfliction.api.schemas.common import MAX_INT64, errors
+from deconfliction.service.sessions import credential_valid
 from deconfliction.service.streams import FeedHub, replay
 from deconfliction.store.database import Database
 from deconfliction.store.events import StoredEvent
-from deconfliction.store.tokens import find_token
 
 __all__ = ["EventStream", "frame", "router"]
 
@@ -96,16 +95,6 @@ def frame(event: StoredEvent) -> str:
 
 def _frames(events: Sequence[StoredEvent]) -> bytes:
     return "".join(frame(e) for e in events).encode()
-
-
-def _token_valid(db: Database, token_id: str, now: datetime) -> bool:
-    with db.reading() as connection:
-        record = find_token(connection, token_id)
-    return (
-        record is not None
-        and record.revoked_at is None
-        and (record.expires_at is None or record.expires_at > now)
-    )
 
 
 async def _feed(
@@ -234,10 +223,9 @@ async def stream(
 ) -> EventStream:
     last = last_event_id if last_event_id is not None else last_event_id_query
     db = services.coordinator.db
-    token_id = principal.token_id
 
     def still_valid() -> bool:
-        return token_id is None or _token_valid(db, token_id, services.clock.now())
+        return credential_valid(db, principal, services.clock.now())
 
     body = _feed(services.feeds, db, principal.party, last, still_valid)
     return EventStream(

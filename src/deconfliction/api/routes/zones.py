@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from deconfliction.api.deps import IdempotencyKey, PrincipalDep, ServicesDep, write
@@ -19,6 +19,8 @@ from deconfliction.api.schemas.zones import (
 from deconfliction.engine.model import ZoneAgreement
 from deconfliction.service import configuration
 from deconfliction.service.coordinator import Tx
+from deconfliction.service.filters import parse_time
+from deconfliction.service.history import zones_at
 
 __all__ = ["router"]
 
@@ -31,8 +33,25 @@ router = APIRouter(prefix="/v1/zones", tags=["zones"], dependencies=[Depends(sto
     responses=ERRORS,
     summary="Zone agreements the caller signed or monitors",
 )
-def list_zones(services: ServicesDep, principal: PrincipalDep) -> ZoneList:
-    found = services.writer.execute(lambda tx: configuration.list_zones(tx, principal))
+def list_zones(
+    services: ServicesDep,
+    principal: PrincipalDep,
+    at: Annotated[
+        str | None,
+        Query(
+            description="RFC 3339: each agreement as it stood then (the version recorded "
+            "last at or before that time; the first version before it was recorded)."
+        ),
+    ] = None,
+) -> ZoneList:
+    instant = parse_time(at, "at")
+    found = services.writer.execute(
+        lambda tx: (
+            configuration.list_zones(tx, principal)
+            if instant is None
+            else zones_at(tx, principal, instant)
+        )
+    )
     return ZoneList(zones=[ZonePublic.of(x) for x in found])
 
 

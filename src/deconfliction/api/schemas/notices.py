@@ -12,13 +12,15 @@ from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Input, Ou
 from deconfliction.api.schemas.geometry import VolumeInput
 from deconfliction.engine.model import AltitudeBand, NoticeKind, Outline, TimeWindow, UtcTime
 from deconfliction.service.geojson import outline_geometry
-from deconfliction.service.notices import Filing, NoticeReads, NoticeView
+from deconfliction.service.notices import Filing, NoticeReads, NoticeView, Preview
 
 __all__ = [
     "NoticeCancel",
     "NoticeCreate",
+    "NoticeDraft",
     "NoticeFiled",
     "NoticeList",
+    "NoticePreview",
     "NoticePublic",
     "NoticeReadsPublic",
     "NoticeReplace",
@@ -38,6 +40,12 @@ class NoticeCreate(Input):
 
     def volume_data(self) -> list[dict[str, Any]]:
         return [v.data() for v in self.volumes]
+
+
+class NoticeDraft(NoticeCreate):
+    """A notice to check before filing it; with ``replaces``, a new version of that notice."""
+
+    replaces: str | None = Field(default=None, description="The caller's current notice.")
 
 
 class NoticeReplace(Input):
@@ -157,4 +165,24 @@ class NoticeReadsPublic(Output):
             notice_id=found.notice_id,
             reads=[ReadPublic.model_validate(r) for r in found.reads],
             deliveries=[DeliveryPublic.of(d) for d in found.deliveries],
+        )
+
+
+class NoticePreview(Output):
+    """What filing the draft would do now: nothing is recorded, nothing is refused."""
+
+    notice: NoticePublic = Field(description="As the server would take it (a provisional id).")
+    lead_time_s: float | None = Field(
+        description="From the server's time now to the start of its first volume."
+    )
+    addressees: list[str] = Field(description="The parties it would be delivered to.")
+    alerts: list[AlertPublic] = Field(description="Alerts it would raise or update.")
+
+    @classmethod
+    def of(cls, preview: Preview) -> NoticePreview:
+        return cls.model_construct(
+            notice=NoticePublic.of(preview.notice),
+            lead_time_s=preview.lead_time_s,
+            addressees=preview.addressees,
+            alerts=[AlertPublic.of(a) for a in preview.alerts],
         )

@@ -1,0 +1,638 @@
+// The map: deck.gl in a Web Mercator view over the offline basemap.  Every volume of every
+// version is uploaded once; moving the scrubber recomputes one state byte per volume on the
+// CPU (exact, in microseconds) and only the GPU filter and colours follow.
+
+import { Deck, MapView, WebMercatorViewport, type PickingInfo } from "@deck.gl/core";
+import { PathLayer, ScatterplotLayer, SolidPolygonLayer, TextLayer } from "@deck.gl/layers";
+import { DataFilterExtension, PathStyleExtension } from "@deck.gl/extensions";
+import type { DataFilterExtensionProps, PathStyleExtensionProps } from "@deck.gl/extensions";
+import type { Layer, Position } from "@deck.gl/core";
+import type { Position as GeoPosition } from "geojson";
+
+import { loadBasemap, type Basemap } from "./basemap";
+import {
+  ACTIVE,
+  BASE,
+  CANCELLED,
+  CONFLICT,
+  HIDDEN,
+  LATE,
+  UPCOMING,
+  baseStates,
+  flagStates,
+  rowsByNotice,
+} from "../instant";
+import type { Record, VolumeRow } from "../record";
+import { bandLabel } from "../format";
+import type { Micros } from "../time";
+import type { Alert, Observation, Site, Zone } from "../types";
+
+type RGBA = [number, number, number, number];
+
+export const COLOURS = {
+  active: [37, 99, 235, 110] as RGBA,
+  activeLine: [29, 78, 216, 255] as RGBA,
+  upcoming: [37, 99, 235, 22] as RGBA,
+  upcomingLine: [37, 99, 235, 220] as RGBA,
+  cancelled: [107, 114, 128, 40] as RGBA,
+  cancelledLine: [75, 85, 99, 230] as RGBA,
+  late: [217, 119, 6, 120] as RGBA,
+  lateLine: [180, 83, 9, 255] as RGBA,
+  conflict: [220, 38, 38, 130] as RGBA,
+  conflictLine: [185, 28, 28, 255] as RGBA,
+  zone: [126, 34, 206, 28] as RGBA,
+  zoneLine: [126, 34, 206, 200] as RGBA,
+  line: [17, 24, 39, 255] as RGBA,
+  site: [21, 128, 61, 230] as RGBA,
+  observation: [190, 24, 93, 230] as RGBA,
+  alert: [220, 38, 38, 255] as RGBA,
+  selection: [250, 204, 21, 255] as RGBA,
+  draft: [234, 88, 12, 255] as RGBA,
+  land: [243, 241, 234, 255] as RGBA,
+  water: [214, 228, 240, 255] as RGBA,
+  border: [120, 113, 108, 200] as RGBA,
+  coast: [87, 83, 78, 255] as RGBA,
+};
+
+/** GeoJSON coordinates as deck.gl's position tuples (the same arrays: a type view only). */
+const asPolygon = (rings: number[][][]): Position[][] => rings as unknown as Position[][];
+const asPath = (ring: number[][]): Position[] => ring as unknown as Position[];
+
+function fillOf(state: number): RGBA {
+  const base = state & BASE;
+  if (base === CANCELLED) return COLOURS.cancelled;
+  if (state & CONFLICT) return COLOURS.conflict;
+  if (state & LATE) return COLOURS.late;
+  return base === ACTIVE ? COLOURS.active : COLOURS.upcoming;
+}
+
+function lineOf(state: number): RGBA {
+  const base = state & BASE;
+  if (base === CANCELLED) return COLOURS.cancelledLine;
+  if (state & CONFLICT) return COLOURS.conflictLine;
+  if (state & LATE) return COLOURS.lateLine;
+  return base === ACTIVE ? COLOURS.activeLine : COLOURS.upcomingLine;
+}
+
+export type MapMode = "map" | "monitor" | "draw";
+
+export interface Draft {
+  points: GeoPosition[];
+  kind: "polygon" | "circle" | "corridor";
+  server: GeoPosition[][] | null; // the server's rendering of the drafted outline
+}
+
+export interface MapEvents {
+  onSelectNotice?: (noticeId: string) => void;
+  onMapClick?: (lonLat: GeoPosition) => void;
+  onRendered?: () => void;
+}
+
+interface Decorations {
+  zones: Zone[];
+  sites: Site[];
+  observations: Observation[];
+  alerts: Alert[];
+}
+
+function centre(rings: number[][][]): GeoPosition {
+  const ring = rings[0];
+  let x = 0;
+  let y = 0;
+  const n = Math.max(1, ring.length - 1);
+  for (let i = 0; i < n; i++) {
+    x += ring[i][0];
+    y += ring[i][1];
+  }
+  return [x / n, y / n];
+}
+
+function polygonsOf(geometry: { type: string; coordinates: unknown }): number[][][][] {
+  if (geometry.type === "Polygon") return [geometry.coordinates as number[][][]];
+  if (geometry.type === "MultiPolygon") return geometry.coordinates as number[][][][];
+  return [];
+}
+
+export class ConsoleMap {
+  readonly element: HTMLDivElement;
+  /** Frames drawn so far (for measurements). */
+  renders = 0;
+  private deck: Deck<MapView>;
+  private basemap: Basemap | null = null;
+  private basemapLoading = false;
+  private states: Uint8Array = new Uint8Array(0);
+  private statesVersion = 0;
+  private geometryVersion = -1;
+  private byNotice = new Map<string, number[]>();
+  private labelPositions: GeoPosition[] = [];
+  private decorations: Decorations = { zones: [], sites: [], observations: [], alerts: [] };
+  private instant: Micros = 0;
+  private selected = new Set<string>();
+  private mode: MapMode = "map";
+  private draft: Draft | null = null;
+  private viewState = { longitude: 35.85, latitude: 33.15, zoom: 8.2, pitch: 0, bearing: 0 };
+
+  constructor(
+    private readonly record: Record,
+    private readonly events: MapEvents = {},
+  ) {
+    this.element = document.createElement("div");
+    this.element.className = "map";
+    this.deck = new Deck<MapView>({
+      parent: this.element,
+      views: new MapView({ repeat: false }),
+      viewState: this.viewState,
+      controller: { keyboard: true, doubleClickZoom: true, dragRotate: false },
+      onViewStateChange: ({ viewState }) => {
+        this.viewState = viewState as typeof this.viewState;
+        this.deck.setProps({ viewState: this.viewState });
+      },
+      getTooltip: (info: PickingInfo) => this.tooltip(info),
+      onClick: (info: PickingInfo) => this.click(info),
+      onAfterRender: () => {
+        this.renders++;
+        this.events.onRendered?.();
+      },
+      layers: [],
+      useDevicePixels: 1,
+    });
+    const canvas = this.element.querySelector("canvas");
+    if (canvas) {
+      canvas.setAttribute("tabindex", "0");
+      canvas.setAttribute("role", "application");
+      canvas.setAttribute(
+        "aria-label",
+        "Map. Arrow keys pan, plus and minus zoom. The list beside the map names what is drawn.",
+      );
+    }
+  }
+
+  /** The box around the record's own places (volumes, lines, zones), or null. */
+  private recordBox(): [number, number, number, number] | null {
+    let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+    const grow = (points: number[][]) => {
+      for (const [x, y] of points) {
+        w = Math.min(w, x);
+        e = Math.max(e, x);
+        s = Math.min(s, y);
+        n = Math.max(n, y);
+      }
+    };
+    for (const r of this.record.rows) grow(r.rings[0]);
+    for (const l of this.record.lines.values()) grow(l.geometry.coordinates);
+    for (const versions of this.record.zones.values()) {
+      for (const v of versions) grow(polygonsOf(v.value.geometry).flatMap((p) => p[0]));
+    }
+    return Number.isFinite(w) ? [w, s, e, n] : null;
+  }
+
+  /** Frame everything the record holds. */
+  frameAll(): void {
+    const box = this.recordBox();
+    if (box) this.frame([[box[0], box[1]], [box[2], box[3]]]);
+  }
+
+  /** Load the basemap, detailed around the record's own places (call once they are known). */
+  loadBasemap(): void {
+    if (this.basemap || this.basemapLoading) return;
+    this.basemapLoading = true;
+    const { longitude, latitude } = this.viewState;
+    const [w, s, e, n] = this.recordBox() ?? [longitude, latitude, longitude, latitude];
+    const margin = 4;
+    loadBasemap([w - margin, s - margin, e + margin, n + margin])
+      .then((basemap) => {
+        this.basemap = basemap;
+        this.redraw();
+      })
+      .catch(() => {
+        this.element.dataset.basemap = "missing";
+      });
+  }
+
+  /** Move to instant t: recompute states, redraw what changed. */
+  setInstant(t: Micros): void {
+    this.instant = t;
+    this.refreshStates();
+    this.redraw();
+  }
+
+  setMode(mode: MapMode): void {
+    this.mode = mode;
+    this.redraw();
+  }
+
+  setDecorations(decorations: Decorations): void {
+    this.decorations = decorations;
+    this.redraw();
+  }
+
+  setDraft(draft: Draft | null): void {
+    this.draft = draft;
+    this.redraw();
+  }
+
+  /** Where map clicks go while drawing (null: nowhere). */
+  onDrawClick(callback: ((lonLat: GeoPosition) => void) | null): void {
+    this.events.onMapClick = callback ?? undefined;
+  }
+
+  select(noticeIds: Iterable<string>): void {
+    this.selected = new Set(noticeIds);
+    this.redraw();
+  }
+
+  /** What each volume row is at the current instant (for the page's lists and for checks). */
+  stateOf(row: number): number {
+    return this.states[row] ?? HIDDEN;
+  }
+
+  rows(): VolumeRow[] {
+    return this.record.rows;
+  }
+
+  /** Frame a set of positions (lon, lat) with a margin. */
+  frame(points: GeoPosition[]): void {
+    if (!points.length) return;
+    let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+    for (const [x, y] of points) {
+      w = Math.min(w, x);
+      e = Math.max(e, x);
+      s = Math.min(s, y);
+      n = Math.max(n, y);
+    }
+    const pad = 0.02;
+    const { width, height } = this.element.getBoundingClientRect();
+    const viewport = new WebMercatorViewport({ width: width || 800, height: height || 600 });
+    const fitted = viewport.fitBounds(
+      [
+        [w - pad, s - pad],
+        [e + pad, n + pad],
+      ],
+      { padding: 40, maxZoom: 12 },
+    );
+    this.viewState = {
+      ...this.viewState,
+      longitude: fitted.longitude,
+      latitude: fitted.latitude,
+      zoom: fitted.zoom,
+    };
+    this.deck.setProps({ viewState: this.viewState });
+  }
+
+  /** Frame the volumes of notices. */
+  frameNotices(ids: Iterable<string>): void {
+    const points: GeoPosition[] = [];
+    for (const id of ids) {
+      for (const i of this.byNotice.get(id) ?? []) points.push(...this.record.rows[i].rings[0]);
+    }
+    this.frame(points);
+  }
+
+  private refreshStates(): void {
+    const record = this.record;
+    if (this.geometryVersion !== record.geometryVersion) {
+      this.geometryVersion = record.geometryVersion;
+      this.byNotice = rowsByNotice(record);
+      this.labelPositions = record.rows.map((r) => centre(r.rings));
+      this.states = new Uint8Array(record.rows.length);
+    }
+    const next = baseStates(record, this.instant);
+    flagStates(record, this.instant, next, this.byNotice);
+    let changed = next.length !== this.states.length;
+    for (let i = 0; !changed && i < next.length; i++) changed = next[i] !== this.states[i];
+    if (changed) {
+      this.states = next;
+      this.statesVersion++;
+    }
+  }
+
+  /** Recompute after the record changed (live news). */
+  refresh(): void {
+    this.refreshStates();
+    this.redraw();
+  }
+
+  private tooltip(info: PickingInfo): string | null {
+    const object = info.object as { kind?: string; row?: number; text?: string } | undefined;
+    if (!object) return null;
+    if (info.layer?.id.startsWith("volumes")) {
+      const row = this.record.rows[info.index];
+      if (!row) return null;
+      const n = row.notice;
+      const v = n.volumes[row.index];
+      return `${n.title || n.kind} (${n.author})\n${bandLabel(v.altitude)}\n${v.window.start} → ${v.window.end}`;
+    }
+    return object.text ?? null;
+  }
+
+  private click(info: PickingInfo): void {
+    if (this.mode === "draw" && info.coordinate) {
+      this.events.onMapClick?.(info.coordinate as GeoPosition);
+      return;
+    }
+    if (info.layer?.id.startsWith("volumes")) {
+      const row = this.record.rows[info.index];
+      if (row) this.events.onSelectNotice?.(row.notice.id);
+    }
+  }
+
+  private basemapLayers(): Layer[] {
+    const b = this.basemap;
+    if (!b) return [];
+    return [
+      new PathLayer({
+        id: "coasts",
+        data: b.coasts,
+        getPath: (p: GeoPosition[]) => asPath(p),
+        getColor: COLOURS.coast,
+        widthUnits: "pixels",
+        getWidth: 1,
+      }),
+      new PathLayer({
+        id: "borders",
+        data: b.borders,
+        getPath: (p: GeoPosition[]) => asPath(p),
+        getColor: COLOURS.border,
+        widthUnits: "pixels",
+        getWidth: 1.2,
+        getDashArray: [4, 3],
+        extensions: [new PathStyleExtension({ dash: true })],
+      }),
+    ];
+  }
+
+  private volumeLayers(): Layer[] {
+    const rows = this.record.rows;
+    const states = this.states;
+    const v = this.statesVersion;
+    const triggers = { getFillColor: v, getFilterValue: v, getColor: v, getLineColor: v };
+    const filter = new DataFilterExtension({ filterSize: 1 });
+    const visible: number[] = [];
+    for (let i = 0; i < states.length && visible.length < 400; i++) {
+      const base = states[i] & BASE;
+      if (base === ACTIVE || base === UPCOMING) visible.push(i);
+    }
+    return [
+      new SolidPolygonLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
+        id: "volumes-fill",
+        data: rows,
+        getPolygon: (r) => asPolygon(r.rings),
+        getFillColor: (_r, { index }) => fillOf(states[index]),
+        getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
+        filterRange: [1, 1],
+        extensions: [filter],
+        updateTriggers: triggers,
+        pickable: this.mode !== "draw",
+      }),
+      new PathLayer<VolumeRow, DataFilterExtensionProps<VolumeRow> & PathStyleExtensionProps<VolumeRow>>({
+        id: "volumes-outline",
+        data: rows,
+        getPath: (r) => asPath(r.rings[0]),
+        getColor: (_r, { index }) => lineOf(states[index]),
+        getWidth: 1.5,
+        widthUnits: "pixels",
+        getDashArray: (_r: VolumeRow, { index }: { index: number }) =>
+          (states[index] & BASE) === ACTIVE ? [0, 0] : [5, 3],
+        getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
+        filterRange: [1, 1],
+        extensions: [filter, new PathStyleExtension({ dash: true })],
+        updateTriggers: { ...triggers, getDashArray: v },
+      }),
+      new TextLayer<number>({
+        id: "volumes-labels",
+        data: visible,
+        getPosition: (i) => this.labelPositions[i] as [number, number],
+        getText: (i) => bandLabel(rows[i].notice.volumes[rows[i].index].altitude),
+        getSize: 12,
+        getColor: [17, 24, 39, 255],
+        background: true,
+        getBackgroundColor: [255, 255, 255, 220],
+        backgroundPadding: [3, 1],
+        characterSet: "auto",
+        fontFamily: "system-ui, sans-serif",
+        updateTriggers: { getPosition: this.geometryVersion, getText: this.geometryVersion },
+      }),
+    ];
+  }
+
+  private decorationLayers(): Layer[] {
+    const d = this.decorations;
+    const zonePolygons = d.zones.flatMap((z) =>
+      polygonsOf(z.geometry).map((p) => ({ polygon: p, text: `${z.name}\n${z.area_description}` })),
+    );
+    const lines = [...this.record.lines.values()];
+    const pointSites = d.sites.filter((s) => s.geometry.type === "Point");
+    const areaSites = d.sites.flatMap((s) =>
+      polygonsOf(s.geometry).map((p) => ({ polygon: p, text: `${s.name} (${s.category}, ${s.owner})` })),
+    );
+    const alertPoints = d.alerts.filter((a) => a.geometry?.type === "Point");
+    const layers: Layer[] = [
+      new SolidPolygonLayer({
+        id: "zones",
+        data: zonePolygons,
+        getPolygon: (z: { polygon: number[][][] }) => asPolygon(z.polygon),
+        getFillColor: COLOURS.zone,
+        pickable: true,
+      }),
+      new PathLayer({
+        id: "zones-outline",
+        data: zonePolygons,
+        getPath: (z: { polygon: number[][][] }) => asPath(z.polygon[0]),
+        getColor: COLOURS.zoneLine,
+        getWidth: 1.5,
+        widthUnits: "pixels",
+        getDashArray: [8, 4],
+        extensions: [new PathStyleExtension({ dash: true })],
+      }),
+      new PathLayer({
+        id: "lines",
+        data: lines,
+        getPath: (l: { geometry: { coordinates: GeoPosition[] } }) => asPath(l.geometry.coordinates),
+        getColor: COLOURS.line,
+        getWidth: 2.5,
+        widthUnits: "pixels",
+        pickable: true,
+      }),
+      new TextLayer({
+        id: "lines-labels",
+        data: lines,
+        getPosition: (l: { geometry: { coordinates: GeoPosition[] } }) =>
+          l.geometry.coordinates[Math.floor(l.geometry.coordinates.length / 2)] as [number, number],
+        getText: (l: { name: string }) => l.name,
+        getSize: 12,
+        getColor: COLOURS.line,
+        getPixelOffset: [0, -12],
+        characterSet: "auto",
+        fontFamily: "system-ui, sans-serif",
+      }),
+      new SolidPolygonLayer({
+        id: "sites-area",
+        data: areaSites,
+        getPolygon: (s: { polygon: number[][][] }) => asPolygon(s.polygon),
+        getFillColor: [21, 128, 61, 60],
+        pickable: true,
+      }),
+      new ScatterplotLayer({
+        id: "sites",
+        data: pointSites,
+        getPosition: (s: Site) => (s.geometry as { coordinates: number[] }).coordinates as [number, number],
+        getFillColor: [255, 255, 255, 255],
+        getLineColor: COLOURS.site,
+        stroked: true,
+        lineWidthUnits: "pixels",
+        getLineWidth: 3,
+        radiusUnits: "pixels",
+        getRadius: 7,
+        pickable: true,
+      }),
+      new TextLayer({
+        id: "sites-labels",
+        data: pointSites,
+        getPosition: (s: Site) => (s.geometry as { coordinates: number[] }).coordinates as [number, number],
+        getText: (s: Site) => `✚ ${s.name}`,
+        getSize: 11,
+        getColor: COLOURS.site,
+        getPixelOffset: [0, 14],
+        characterSet: "auto",
+        fontFamily: "system-ui, sans-serif",
+      }),
+    ];
+    if (this.mode === "monitor" || d.observations.length) {
+      layers.push(
+        new ScatterplotLayer({
+          id: "observations",
+          data: d.observations,
+          getPosition: (o: Observation) => o.geometry.coordinates as [number, number],
+          getFillColor: COLOURS.observation,
+          radiusUnits: "pixels",
+          getRadius: this.mode === "monitor" ? 8 : 5,
+          stroked: true,
+          getLineColor: [255, 255, 255, 255],
+          lineWidthUnits: "pixels",
+          getLineWidth: 1.5,
+          pickable: true,
+        }),
+      );
+      if (this.mode === "monitor") {
+        layers.push(
+          new TextLayer({
+            id: "observations-labels",
+            data: d.observations,
+            getPosition: (o: Observation) => o.geometry.coordinates as [number, number],
+            getText: (o: Observation) =>
+              `${o.affiliation}${o.unit_category ? " " + o.unit_category : ""} ${Object.entries(o.counts)
+                .map(([k, n]) => `${n} ${k}`)
+                .join(", ")}`.trim(),
+            getSize: 11,
+            getColor: COLOURS.observation,
+            getPixelOffset: [0, -14],
+            background: true,
+            getBackgroundColor: [255, 255, 255, 220],
+            characterSet: "auto",
+            fontFamily: "system-ui, sans-serif",
+          }),
+        );
+      }
+    }
+    layers.push(
+      new ScatterplotLayer({
+        id: "alerts",
+        data: alertPoints,
+        getPosition: (a: Alert) => (a.geometry as { coordinates: number[] }).coordinates as [number, number],
+        getFillColor: [0, 0, 0, 0],
+        getLineColor: COLOURS.alert,
+        stroked: true,
+        filled: false,
+        lineWidthUnits: "pixels",
+        getLineWidth: 3,
+        radiusUnits: "pixels",
+        getRadius: 13,
+        pickable: true,
+      }),
+    );
+    return layers;
+  }
+
+  private selectionLayers(): Layer[] {
+    const layers: Layer[] = [];
+    if (this.selected.size) {
+      const rows = [...this.selected].flatMap((id) => this.byNotice.get(id) ?? []);
+      layers.push(
+        new PathLayer({
+          id: "selection",
+          data: rows.filter((i) => this.states[i] !== HIDDEN),
+          getPath: (i: number) => asPath(this.record.rows[i].rings[0]),
+          getColor: COLOURS.selection,
+          getWidth: 4,
+          widthUnits: "pixels",
+        }),
+      );
+    }
+    const draft = this.draft;
+    if (draft) {
+      if (draft.server) {
+        layers.push(
+          new SolidPolygonLayer({
+            id: "draft-server",
+            data: draft.server,
+            getPolygon: (p: GeoPosition[]) => asPath(p),
+            getFillColor: [234, 88, 12, 60],
+          }),
+          new PathLayer({
+            id: "draft-server-outline",
+            data: draft.server,
+            getPath: (p: GeoPosition[]) => asPath(p),
+            getColor: COLOURS.draft,
+            getWidth: 2,
+            widthUnits: "pixels",
+          }),
+        );
+      }
+      layers.push(
+        new PathLayer({
+          id: "draft-path",
+          data: draft.points.length > 1 ? [draft.kind === "polygon" ? [...draft.points, draft.points[0]] : draft.points] : [],
+          getPath: (p: GeoPosition[]) => asPath(p),
+          getColor: COLOURS.draft,
+          getWidth: 2,
+          widthUnits: "pixels",
+          getDashArray: [6, 4],
+          extensions: [new PathStyleExtension({ dash: true })],
+        }),
+        new ScatterplotLayer({
+          id: "draft-points",
+          data: draft.points,
+          getPosition: (p: GeoPosition) => p as [number, number],
+          getFillColor: COLOURS.draft,
+          radiusUnits: "pixels",
+          getRadius: 5,
+        }),
+      );
+    }
+    return layers;
+  }
+
+  redraw(): void {
+    this.deck.setProps({
+      layers: [
+        ...this.basemapLayers(),
+        ...this.decorationLayers(),
+        ...this.volumeLayers(),
+        ...this.selectionLayers(),
+      ],
+    });
+  }
+
+  /** Resolves after the next frame is drawn (for measuring a redraw). */
+  nextFrame(): Promise<void> {
+    return new Promise((resolve) => {
+      const previous = this.events.onRendered;
+      this.events.onRendered = () => {
+        this.events.onRendered = previous;
+        previous?.();
+        resolve();
+      };
+      this.deck.redraw("measure");
+    });
+  }
+}
