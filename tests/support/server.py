@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 
+from deconfliction import web
 from deconfliction.api.app import create_app
 from deconfliction.api.services import Services
 from deconfliction.engine.scenario import ordered_items
@@ -30,6 +31,7 @@ from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
 from deconfliction.service.hotline import escalate_due
+from deconfliction.service.settings import Settings
 
 __all__ = ["NOW", "Api", "api", "running_server"]
 
@@ -104,11 +106,16 @@ class Api:
             client.close()
 
 
-def running_server(store_url: str, clock: FixedClock | None = None) -> Iterator[Api]:
-    """Start the server on ``store_url``; yield an :class:`Api`; stop it and close the store."""
+def running_server(
+    store_url: str, clock: FixedClock | None = None, *, console: bool = False
+) -> Iterator[Api]:
+    """Start the server on ``store_url``; yield an :class:`Api`; stop it and close the store.
+    ``console`` also serves the console and its session endpoints (as ``deconflict serve``)."""
     clock = clock or FixedClock(NOW)
     coordinator = Coordinator.open(store_url, clock=clock)
     app = create_app(coordinator, background=False)
+    if console:
+        web.install(app, coordinator, Settings())
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False
     )

@@ -72,13 +72,14 @@ export class App {
   }
 
   async start(): Promise<void> {
-    this.renderShell();
+    clear(this.root, h("p", { class: "loading", role: "status" }, "Loading the record…"));
     const [parties] = await Promise.all([
       get<{ parties: Party[] }>("/v1/parties"),
       this.record.load(),
       this.loadInbox(),
     ]);
     this.parties = new Map(parties.parties.map((p) => [p.id, p]));
+    this.renderShell();
     this.map.loadBasemap();
     this.map.frameAll();
     this.record.onChange(() => {
@@ -188,6 +189,12 @@ export class App {
       drawn: () => this.drawn(),
       instant: () => this.instant,
       setInstant: (iso: string) => this.setInstant(parseTime(iso), false),
+      /** Move the map to each instant in turn; what it drew at each. */
+      drawnAt: (isos: string[]) =>
+        isos.map((iso) => {
+          this.setInstant(parseTime(iso), false);
+          return this.drawn();
+        }),
       position: () => this.record.position,
       liveStatus: () => this.liveBadge.textContent,
       renders: () => this.map.renders,

@@ -123,7 +123,7 @@ export class TimeBar {
 
   setPlaying(playing: boolean): void {
     this.playing = playing;
-    this.playButton.textContent = playing ? "❚❚ Pause" : "▶ Replay";
+    this.playButton.textContent = playing ? "❚❚ Replay" : "▶ Replay";
     this.playButton.setAttribute("aria-pressed", String(playing));
   }
 

@@ -156,6 +156,19 @@ export class ConsoleMap {
       layers: [],
       useDevicePixels: 1,
     });
+    // Drawing takes plain clicks (not drags) on the map, unprojected here: deck.gl's own
+    // click event can miss the first one while its picking buffers are first set up.
+    let down: [number, number] | null = null;
+    this.element.addEventListener("pointerdown", (e) => (down = [e.clientX, e.clientY]));
+    this.element.addEventListener("click", (e) => {
+      const moved = down ? Math.hypot(e.clientX - down[0], e.clientY - down[1]) : 0;
+      if (this.mode !== "draw" || moved > 4) return;
+      const rect = this.element.getBoundingClientRect();
+      const viewport = this.deck.getViewports()[0];
+      if (!viewport) return;
+      const [lon, lat] = viewport.unproject([e.clientX - rect.left, e.clientY - rect.top]);
+      this.events.onMapClick?.([lon, lat]);
+    });
     const canvas = this.element.querySelector("canvas");
     if (canvas) {
       canvas.setAttribute("tabindex", "0");
@@ -218,6 +231,8 @@ export class ConsoleMap {
 
   setMode(mode: MapMode): void {
     this.mode = mode;
+    // While drawing, a second click is a vertex, not a zoom.
+    this.deck.setProps({ controller: { keyboard: true, doubleClickZoom: mode !== "draw", dragRotate: false } });
     this.redraw();
   }
 
@@ -326,10 +341,7 @@ export class ConsoleMap {
   }
 
   private click(info: PickingInfo): void {
-    if (this.mode === "draw" && info.coordinate) {
-      this.events.onMapClick?.(info.coordinate as GeoPosition);
-      return;
-    }
+    if (this.mode === "draw") return; // drawing clicks: see the constructor
     if (info.layer?.id.startsWith("volumes")) {
       const row = this.record.rows[info.index];
       if (row) this.events.onSelectNotice?.(row.notice.id);

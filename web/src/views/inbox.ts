@@ -16,10 +16,16 @@ interface Opened extends Delivery {
 
 const ORDER: { [status: string]: number } = { delivered: 0, read: 1, undelivered: 2, acknowledged: 3 };
 
+const due = (d: Delivery) => (d.deadline_at ? parseTime(d.deadline_at) : Infinity);
+
+/** Unread first; then the soonest due; then the newest. */
 function sorted(items: Iterable<Delivery>): Delivery[] {
   return [...items].sort(
     (a, b) =>
-      ORDER[a.status] - ORDER[b.status] || parseTime(b.delivered_at) - parseTime(a.delivered_at),
+      ORDER[a.status] - ORDER[b.status] ||
+      due(a) - due(b) ||
+      parseTime(b.delivered_at) - parseTime(a.delivered_at) ||
+      (a.id < b.id ? -1 : 1),
   );
 }
 
@@ -34,7 +40,8 @@ function concerning(app: App, d: Delivery): string {
     const what = notice
       ? `${kindLabel(notice.kind)} ${notice.volumes.map((v) => bandLabel(v.altitude)).join(", ")}`
       : d.item_id;
-    return open.length ? `${what} — in conflict: ${open.map((a) => alertKindLabel(a.kind)).join(", ")}` : what;
+    const kinds = [...new Set(open.map((a) => alertKindLabel(a.kind)))];
+    return kinds.length ? `${what} — in conflict: ${kinds.join(", ")}` : what;
   }
   if (d.item_type === "escalation") return `an item to chase (${d.item_id})`;
   if (d.item_type === "undelivered") return d.note || "an item could not be delivered";
@@ -63,7 +70,7 @@ export function inboxView(): View {
       },
       h("span", { class: "item-type" }, ITEM_LABELS[d.item_type] ?? d.item_type),
       h("span", { class: "status" }, d.status === "delivered" ? "unread" : d.status),
-      h("span", { class: "sender" }, `from ${app.party(d.sender)}`),
+      h("span", { class: "sender" }, d.sender ? `from ${app.party(d.sender)}` : "from the service"),
       h("span", { class: "concerning" }, concerning(app, d)),
       h("span", { class: "delivered" }, formatTime(parseTime(d.delivered_at))),
       deadline
@@ -121,7 +128,7 @@ export function inboxView(): View {
   const showDetail = (d: Opened, acknowledging: boolean) => {
     const item = d.item as (Notice & Alert & { body?: string }) | null;
     const parts: (HTMLElement | null)[] = [
-      h("h2", null, `${ITEM_LABELS[d.item_type] ?? d.item_type} from ${app.party(d.sender)}`),
+      h("h2", null, `${ITEM_LABELS[d.item_type] ?? d.item_type} from ${d.sender ? app.party(d.sender) : "the service"}`),
       h(
         "dl",
         null,
@@ -199,7 +206,7 @@ export function inboxView(): View {
     mount(a, main) {
       app = a;
       main.className = "view-inbox";
-      list = h("ul", { class: "inbox-list", "aria-label": "Inbox items, unread first" });
+      list = h("ul", { class: "inbox-list", "aria-label": "Inbox items: unread first, soonest due first" });
       detail = h("section", { class: "inbox-detail", tabindex: "-1", "aria-label": "Opened item" }, h("p", { class: "note" }, "Open an item (Enter) to read it; press a to acknowledge."));
       main.append(
         h("h1", null, "Inbox"),
