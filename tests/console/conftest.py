@@ -5,7 +5,6 @@ command does it)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -17,29 +16,14 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from deconfliction.service.sessions import issue_signin_code
 from deconfliction.store import tokens as token_store
 from deconfliction.web.app import static_directory
+from tests.support.browser import ARGS, CHROMIUM
 from tests.support.server import Api, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("DECONFLICT_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "build" / "console-screenshots"
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 120_000
 """Generous: these machines are shared, and WebGL is rendered in software here."""
-
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-    # Nothing may leave loopback: any other host does not resolve (tests also count requests).
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 
 VIEWS = ("map", "inbox", "alerts", "file", "timeline/n-idf-001", "monitor")
 

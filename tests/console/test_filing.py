@@ -12,7 +12,7 @@ from tests.support.server import Api
 
 def _draw(page: Page, points: list[tuple[float, float]]) -> None:
     """Click points on the map, as fractions of its width and height."""
-    canvas = page.locator(".view-file .map canvas")
+    canvas = page.locator(".view-file #map")
     canvas.wait_for()
     page.wait_for_timeout(1000)  # the map settles in its new place before it takes clicks
     box = canvas.bounding_box()

@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 
 from deconfliction.cli.app import app as cli
 from tests.api.bodies import notice
-from tests.console.conftest import goto_view, new_context, open_console
+from tests.console.conftest import (
+    SCREENSHOTS,
+    TIMEOUT_MS,
+    goto_view,
+    new_context,
+    open_console,
+)
 from tests.support.server import Api
 
 
@@ -50,6 +56,9 @@ def test_the_dispute_timeline_verifies_and_a_tampered_file_fails(
     ):
         assert any(event in e for e in events), event
     assert page.locator("table.timeline-lines td.failed").count() == 0
+    page.screenshot(
+        path=str(SCREENSHOTS / "dispute-timeline.png"), full_page=True, timeout=TIMEOUT_MS
+    )
     axis = page.locator(".dispute-axis").text_content() or ""
     assert "lead time" in axis
     assert "acknowledged after 1 min 30 s" in axis

@@ -103,6 +103,8 @@ export class App {
     document.addEventListener("keydown", (e) => this.shortcut(e));
     this.route();
     (window as unknown as { deconflictionConsole: unknown }).deconflictionConsole = this.probe();
+    // The console is ready when the map has drawn the record once (benchmarks read this mark).
+    void this.map.nextFrame().then(() => performance.mark("console-ready"));
   }
 
   stop(): void {
@@ -198,12 +200,14 @@ export class App {
       position: () => this.record.position,
       liveStatus: () => this.liveBadge.textContent,
       renders: () => this.map.renders,
+      lookAt: (longitude: number, latitude: number, zoom: number) => this.map.lookAt(longitude, latitude, zoom),
       /** Set an instant and resolve once the map has drawn it (milliseconds taken). */
       scrub: async (t: number) => {
         const started = performance.now();
-        const frame = this.map.nextFrame();
         this.setInstant(t, false);
-        await frame;
+        if (this.map.changed) await this.map.nextFrame(); // drawn at t (unchanged: nothing to draw)
+        // ... and the page shown with it: the frame after it starts once that one is composited.
+        for (let i = 0; i < 2; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
         return performance.now() - started;
       },
     };

@@ -2,6 +2,7 @@
 // stream brings news (GET /v1/history?after=position).  Times are parsed once to microseconds.
 
 import { get } from "./api";
+import { simplify } from "./map/basemap-lines";
 import { parseTime, type Micros } from "./time";
 import type {
   Alert,
@@ -46,6 +47,8 @@ export interface VolumeRow {
 }
 
 type Listener = () => void;
+
+const DRAWN_TOLERANCE_DEG = 0.0002;
 
 export class Record {
   position = -1;
@@ -154,7 +157,11 @@ export class Record {
         lo = Math.min(lo, start, from);
         hi = Math.max(hi, end);
         const parts = v.geometry.type === "Polygon" ? [v.geometry.coordinates] : v.geometry.coordinates;
-        for (const rings of parts) {
+        for (const exact of parts) {
+          // Drawn to about 20 m (under a pixel to zoom 12): the server renders outlines to a
+          // metre for GIS use, and every vertex costs on every frame here.  Decisions never
+          // use these points: what is drawn is chosen from the server's spans and windows.
+          const rings = exact.map((ring) => simplify(ring, DRAWN_TOLERANCE_DEG));
           rows.push({ notice: n, index, rings, start, end, from, until, cancelled });
         }
       });

@@ -25,7 +25,7 @@ import {
 import type { Record, VolumeRow } from "../record";
 import { bandLabel } from "../format";
 import type { Micros } from "../time";
-import type { Alert, Observation, Site, Zone } from "../types";
+import type { Alert, Line, Observation, Site, Zone } from "../types";
 
 type RGBA = [number, number, number, number];
 
@@ -54,6 +54,29 @@ export const COLOURS = {
   coast: [87, 83, 78, 255] as RGBA,
 };
 
+// A plain drawing buffer: no multisampling and no copy kept of each frame (deck.gl keeps one by
+// default) — both cost a full-canvas pass per frame where WebGL runs in software.
+const DEVICE = { type: "webgl" as const, webgl: { antialias: false, preserveDrawingBuffer: false } };
+
+// Made once: a layer keeps its shaders as long as its extensions are the same.  Every path
+// layer takes both and every polygon layer the filter, so that there are as few shader
+// programs to compile as there are kinds of layer: compiling is slow where WebGL runs in
+// software (a second or more each, during which the page answers nothing).
+const FILTER = new DataFilterExtension({ filterSize: 1 });
+/** Every character a label may hold: a fixed set, so the font atlas is built once (with
+ * "auto", deck.gl scans every label for new characters whenever the labels change). */
+const CHARACTERS = [
+  ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
+  ..."–—…×✚°ÀÁÂÄÇÈÉÊËÎÏÔÖÙÛÜàáâäçèéêëîïôöùûüßñÑ",
+];
+const LABELS = 150;
+const OUTLINE_LIMIT = 100; // more volumes drawn than this: fills alone carry the state
+const POINT_PIXELS = 3; // volumes smaller than this on screen (the median) are drawn as dots // band labels drawn at most (the list beside the map names every volume)
+const DETAIL_ZOOM = 5; // from this zoom in, the 1:10m basemap replaces the world's 1:110m
+const DASHES = new PathStyleExtension({ dash: true });
+const PATH = { extensions: [FILTER, DASHES], getFilterValue: 1, filterRange: [1, 1] as [number, number] };
+const POLYGON = { extensions: [FILTER], getFilterValue: 1, filterRange: [1, 1] as [number, number] };
+
 /** GeoJSON coordinates as deck.gl's position tuples (the same arrays: a type view only). */
 const asPolygon = (rings: number[][][]): Position[][] => rings as unknown as Position[][];
 const asPath = (ring: number[][]): Position[] => ring as unknown as Position[];
@@ -75,6 +98,25 @@ function lineOf(state: number): RGBA {
 }
 
 export type MapMode = "map" | "monitor" | "draw";
+
+/** The last value computed from some inputs, kept while the inputs stay the same objects:
+ * layers then keep their data, and deck.gl uploads nothing again. */
+class Memo<T> {
+  private inputs: readonly unknown[] | null = null;
+  private value: T | undefined;
+
+  get(inputs: readonly unknown[], compute: () => T): T {
+    const same =
+      this.inputs !== null &&
+      this.inputs.length === inputs.length &&
+      this.inputs.every((x, i) => x === inputs[i]);
+    if (!same) {
+      this.inputs = inputs;
+      this.value = compute();
+    }
+    return this.value as T;
+  }
+}
 
 export interface Draft {
   points: GeoPosition[];
@@ -107,6 +149,19 @@ function centre(rings: number[][][]): GeoPosition {
   return [x / n, y / n];
 }
 
+/** Half the diagonal of a ring's box, in metres (for drawing it as a dot from afar). */
+function halfExtent(ring: number[][]): number {
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of ring) {
+    w = Math.min(w, x);
+    e = Math.max(e, x);
+    s = Math.min(s, y);
+    n = Math.max(n, y);
+  }
+  const k = Math.cos((((s + n) / 2) * Math.PI) / 180);
+  return (Math.hypot((e - w) * k, n - s) / 2) * 111_320;
+}
+
 function polygonsOf(geometry: { type: string; coordinates: unknown }): number[][][][] {
   if (geometry.type === "Polygon") return [geometry.coordinates as number[][][]];
   if (geometry.type === "MultiPolygon") return geometry.coordinates as number[][][][];
@@ -118,6 +173,10 @@ export class ConsoleMap {
   /** Frames drawn so far (for measurements). */
   renders = 0;
   private deck: Deck<MapView>;
+  private ground: Deck<MapView>;
+  private groundLayers: Layer[] = [];
+  private labels: HTMLDivElement;
+  private labelRows: number[] = [];
   private basemap: Basemap | null = null;
   private basemapLoading = false;
   private states: Uint8Array = new Uint8Array(0);
@@ -125,12 +184,30 @@ export class ConsoleMap {
   private geometryVersion = -1;
   private byNotice = new Map<string, number[]>();
   private labelPositions: GeoPosition[] = [];
+  private radii = new Float64Array(0); // metres, each row's half-extent
+  private medianRadius = 0;
+  private drawnCount = 0;
+  private seenStates = { dots: -1, fill: -1, outline: -1 };
+  private lastTop: unknown[] = [];
+  /** Whether the last redraw changed what the top canvas draws (a frame follows). */
+  changed = false;
   private decorations: Decorations = { zones: [], sites: [], observations: [], alerts: [] };
   private instant: Micros = 0;
   private selected = new Set<string>();
   private mode: MapMode = "map";
   private draft: Draft | null = null;
   private viewState = { longitude: 35.85, latitude: 33.15, zoom: 8.2, pitch: 0, bearing: 0 };
+  private memo = {
+    labels: new Memo<number[]>(),
+    zones: new Memo<{ polygon: number[][][]; text: string }[]>(),
+    lines: new Memo<Line[]>(),
+    pointSites: new Memo<Site[]>(),
+    areaSites: new Memo<{ polygon: number[][][]; text: string }[]>(),
+    observations: new Memo<Observation[]>(),
+    alerts: new Memo<Alert[]>(),
+    selection: new Memo<number[]>(),
+    draftPath: new Memo<GeoPosition[][]>(),
+  };
 
   constructor(
     private readonly record: Record,
@@ -138,14 +215,49 @@ export class ConsoleMap {
   ) {
     this.element = document.createElement("div");
     this.element.className = "map";
+    // Two canvases: the ground (basemap, lines, zones, sites), redrawn only when it changes or
+    // the view moves, under what time changes (volumes, labels, alerts, observations).
+    // Moving the scrubber redraws only the top one: in a software-rendered browser each
+    // redrawn canvas is read back whole to be composited.
+    const ground = document.createElement("div");
+    const top = document.createElement("div");
+    ground.className = "map-layer ground";
+    top.className = "map-layer top";
+    this.labels = document.createElement("div");
+    this.labels.className = "map-labels";
+    this.labels.setAttribute("aria-hidden", "true"); // the list beside the map names them
+    this.element.append(ground, top, this.labels);
+    this.ground = new Deck<MapView>({
+      parent: ground,
+      views: new MapView({ repeat: false }),
+      viewState: this.viewState,
+      controller: false,
+      layers: [],
+      useDevicePixels: 1,
+      deviceProps: DEVICE,
+      onLoad: () => {
+        // One map to reach by keyboard and to describe: the one on top.  (The event manager
+        // makes every deck.gl canvas focusable once it starts.)
+        const under = ground.querySelector("canvas");
+        if (under) {
+          under.id = "map-ground";
+          under.tabIndex = -1;
+          under.setAttribute("aria-hidden", "true");
+        }
+      },
+    });
     this.deck = new Deck<MapView>({
-      parent: this.element,
+      parent: top,
       views: new MapView({ repeat: false }),
       viewState: this.viewState,
       controller: { keyboard: true, doubleClickZoom: true, dragRotate: false },
       onViewStateChange: ({ viewState }) => {
+        const before = this.viewState.zoom >= DETAIL_ZOOM;
         this.viewState = viewState as typeof this.viewState;
         this.deck.setProps({ viewState: this.viewState });
+        this.ground.setProps({ viewState: this.viewState });
+        if (before !== this.viewState.zoom >= DETAIL_ZOOM) this.redraw();
+        else this.placeLabels();
       },
       getTooltip: (info: PickingInfo) => this.tooltip(info),
       onClick: (info: PickingInfo) => this.click(info),
@@ -155,6 +267,7 @@ export class ConsoleMap {
       },
       layers: [],
       useDevicePixels: 1,
+      deviceProps: DEVICE,
     });
     // Drawing takes plain clicks (not drags) on the map, unprojected here: deck.gl's own
     // click event can miss the first one while its picking buffers are first set up.
@@ -169,8 +282,9 @@ export class ConsoleMap {
       const [lon, lat] = viewport.unproject([e.clientX - rect.left, e.clientY - rect.top]);
       this.events.onMapClick?.([lon, lat]);
     });
-    const canvas = this.element.querySelector("canvas");
+    const canvas = top.querySelector("canvas");
     if (canvas) {
+      canvas.id = "map";
       canvas.setAttribute("tabindex", "0");
       canvas.setAttribute("role", "application");
       canvas.setAttribute(
@@ -211,7 +325,7 @@ export class ConsoleMap {
     this.basemapLoading = true;
     const { longitude, latitude } = this.viewState;
     const [w, s, e, n] = this.recordBox() ?? [longitude, latitude, longitude, latitude];
-    const margin = 4;
+    const margin = 2;
     loadBasemap([w - margin, s - margin, e + margin, n + margin])
       .then((basemap) => {
         this.basemap = basemap;
@@ -292,6 +406,16 @@ export class ConsoleMap {
       zoom: fitted.zoom,
     };
     this.deck.setProps({ viewState: this.viewState });
+    this.ground.setProps({ viewState: this.viewState });
+    this.redraw(); // the basemap's level of detail follows the zoom
+  }
+
+  /** Look at a place from a zoom level. */
+  lookAt(longitude: number, latitude: number, zoom: number): void {
+    this.viewState = { ...this.viewState, longitude, latitude, zoom };
+    this.deck.setProps({ viewState: this.viewState });
+    this.ground.setProps({ viewState: this.viewState });
+    this.redraw();
   }
 
   /** Frame the volumes of notices. */
@@ -309,6 +433,9 @@ export class ConsoleMap {
       this.geometryVersion = record.geometryVersion;
       this.byNotice = rowsByNotice(record);
       this.labelPositions = record.rows.map((r) => centre(r.rings));
+      this.radii = Float64Array.from(record.rows, (r) => halfExtent(r.rings[0]));
+      const sorted = Float64Array.from(this.radii).sort();
+      this.medianRadius = sorted.length ? sorted[sorted.length >> 1] : 0;
       this.states = new Uint8Array(record.rows.length);
     }
     const next = baseStates(record, this.instant);
@@ -318,6 +445,9 @@ export class ConsoleMap {
     if (changed) {
       this.states = next;
       this.statesVersion++;
+      let drawn = 0;
+      for (let i = 0; i < next.length; i++) if (next[i] !== HIDDEN) drawn++;
+      this.drawnCount = drawn;
     }
   }
 
@@ -351,53 +481,95 @@ export class ConsoleMap {
   private basemapLayers(): Layer[] {
     const b = this.basemap;
     if (!b) return [];
-    return [
-      new PathLayer({
-        id: "coasts",
-        data: b.coasts,
-        getPath: (p: GeoPosition[]) => asPath(p),
-        getColor: COLOURS.coast,
-        widthUnits: "pixels",
-        getWidth: 1,
-      }),
-      new PathLayer({
-        id: "borders",
-        data: b.borders,
-        getPath: (p: GeoPosition[]) => asPath(p),
-        getColor: COLOURS.border,
-        widthUnits: "pixels",
-        getWidth: 1.2,
-        getDashArray: [4, 3],
-        extensions: [new PathStyleExtension({ dash: true })],
-      }),
-    ];
+    // Only one level of detail is drawn at a time: deck.gl skips invisible layers, and every
+    // vertex drawn costs on every frame in a software-rendered browser.
+    const detailed = this.viewState.zoom >= DETAIL_ZOOM;
+    return (["world", "detailed"] as const).flatMap((level) => {
+      const visible = (level === "detailed") === detailed;
+      return [
+        new PathLayer({
+          id: `coasts-${level}`,
+          ...PATH,
+          data: b[level].coasts,
+          getPath: (p: GeoPosition[]) => asPath(p),
+          getColor: COLOURS.coast,
+          widthUnits: "pixels",
+          getWidth: 1,
+          visible,
+        }),
+        new PathLayer({
+          id: `borders-${level}`,
+          ...PATH,
+          data: b[level].borders,
+          getPath: (p: GeoPosition[]) => asPath(p),
+          getColor: COLOURS.border,
+          widthUnits: "pixels",
+          getWidth: 1.2,
+          getDashArray: [4, 3],
+          visible,
+        }),
+      ];
+    });
   }
 
   private volumeLayers(): Layer[] {
     const rows = this.record.rows;
     const states = this.states;
     const v = this.statesVersion;
-    const triggers = { getFillColor: v, getFilterValue: v, getColor: v, getLineColor: v };
-    const filter = new DataFilterExtension({ filterSize: 1 });
-    const visible: number[] = [];
-    for (let i = 0; i < states.length && visible.length < 400; i++) {
-      const base = states[i] & BASE;
-      if (base === ACTIVE || base === UPCOMING) visible.push(i);
+    this.labelRows = this.memo.labels.get([v, this.geometryVersion], () => {
+      const out: number[] = [];
+      for (let i = 0; i < states.length && out.length < LABELS; i++) {
+        const base = states[i] & BASE;
+        if (base === ACTIVE || base === UPCOMING) out.push(i);
+      }
+      return out;
+    });
+    // Seen from afar, a volume is a dot: one instance instead of its outline's vertices.
+    const metresPerPixel =
+      (156_543.034 * Math.cos((this.viewState.latitude * Math.PI) / 180)) / 2 ** this.viewState.zoom;
+    const dots = this.medianRadius / metresPerPixel < POINT_PIXELS;
+    const outlines = !dots && this.drawnCount <= OUTLINE_LIMIT;
+    // A hidden layer keeps the states it last drew: updating it would cost as much as drawing.
+    const seen = this.seenStates;
+    for (const [id, shown] of [["dots", dots], ["fill", !dots], ["outline", outlines]] as const) {
+      if (shown) seen[id] = v;
     }
+    const triggers = (id: "dots" | "fill" | "outline") => {
+      const at = seen[id];
+      return { getFillColor: at, getFilterValue: at, getColor: at, getLineColor: at, getDashArray: at };
+    };
     return [
+      new ScatterplotLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
+        id: "volumes-dots",
+        data: rows,
+        getPosition: (_r, { index }) => this.labelPositions[index] as [number, number],
+        getRadius: (_r, { index }) => this.radii[index],
+        radiusUnits: "meters",
+        radiusMinPixels: 1.5,
+        antialiasing: false, // a soft edge is a shader pass per fragment, for dots of a few pixels
+        getFillColor: (_r, { index }) => lineOf(states[index]),
+        getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
+        filterRange: [1, 1],
+        extensions: [FILTER],
+        updateTriggers: { ...triggers("dots"), getPosition: this.geometryVersion, getRadius: this.geometryVersion },
+        visible: dots,
+        pickable: dots && this.mode !== "draw",
+      }),
       new SolidPolygonLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
         id: "volumes-fill",
+        visible: !dots,
         data: rows,
         getPolygon: (r) => asPolygon(r.rings),
         getFillColor: (_r, { index }) => fillOf(states[index]),
         getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
         filterRange: [1, 1],
-        extensions: [filter],
-        updateTriggers: triggers,
-        pickable: this.mode !== "draw",
+        extensions: [FILTER],
+        updateTriggers: triggers("fill"),
+        pickable: !dots && this.mode !== "draw",
       }),
       new PathLayer<VolumeRow, DataFilterExtensionProps<VolumeRow> & PathStyleExtensionProps<VolumeRow>>({
         id: "volumes-outline",
+        visible: outlines,
         data: rows,
         getPath: (r) => asPath(r.rings[0]),
         getColor: (_r, { index }) => lineOf(states[index]),
@@ -407,40 +579,51 @@ export class ConsoleMap {
           (states[index] & BASE) === ACTIVE ? [0, 0] : [5, 3],
         getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
         filterRange: [1, 1],
-        extensions: [filter, new PathStyleExtension({ dash: true })],
-        updateTriggers: { ...triggers, getDashArray: v },
-      }),
-      new TextLayer<number>({
-        id: "volumes-labels",
-        data: visible,
-        getPosition: (i) => this.labelPositions[i] as [number, number],
-        getText: (i) => bandLabel(rows[i].notice.volumes[rows[i].index].altitude),
-        getSize: 12,
-        getColor: [17, 24, 39, 255],
-        background: true,
-        getBackgroundColor: [255, 255, 255, 220],
-        backgroundPadding: [3, 1],
-        characterSet: "auto",
-        fontFamily: "system-ui, sans-serif",
-        updateTriggers: { getPosition: this.geometryVersion, getText: this.geometryVersion },
+        extensions: [FILTER, DASHES],
+        updateTriggers: triggers("outline"),
       }),
     ];
   }
 
-  private decorationLayers(): Layer[] {
+  /** Band labels as HTML over the map: the browser's own text, cheap to move, where deck.gl's
+   * text layer cost more than all the volumes together in a software-rendered browser. */
+  private placeLabels(): void {
+    const rows = this.record.rows;
+    const visible = this.labelRows;
+    const { width, height } = this.element.getBoundingClientRect();
+    const viewport = width && height ? new WebMercatorViewport({ ...this.viewState, width, height }) : null;
+    const holder = this.labels;
+    while (holder.children.length < visible.length) holder.append(document.createElement("span"));
+    while (holder.children.length > visible.length) holder.lastElementChild?.remove();
+    if (!viewport) return;
+    visible.forEach((i, k) => {
+      const span = holder.children[k] as HTMLSpanElement;
+      const text = bandLabel(rows[i].notice.volumes[rows[i].index].altitude);
+      if (span.textContent !== text) span.textContent = text;
+      const [x, y] = viewport.project(this.labelPositions[i] as [number, number]);
+      span.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px) translate(-50%, -50%)`;
+    });
+  }
+
+  private groundDecorationLayers(): Layer[] {
     const d = this.decorations;
-    const zonePolygons = d.zones.flatMap((z) =>
-      polygonsOf(z.geometry).map((p) => ({ polygon: p, text: `${z.name}\n${z.area_description}` })),
+    const m = this.memo;
+    const zonePolygons = m.zones.get(d.zones, () =>
+      d.zones.flatMap((z) =>
+        polygonsOf(z.geometry).map((p) => ({ polygon: p, text: `${z.name}\n${z.area_description}` })),
+      ),
     );
-    const lines = [...this.record.lines.values()];
-    const pointSites = d.sites.filter((s) => s.geometry.type === "Point");
-    const areaSites = d.sites.flatMap((s) =>
-      polygonsOf(s.geometry).map((p) => ({ polygon: p, text: `${s.name} (${s.category}, ${s.owner})` })),
+    const lines = m.lines.get([this.record.version], () => [...this.record.lines.values()]);
+    const pointSites = m.pointSites.get(d.sites, () => d.sites.filter((s) => s.geometry.type === "Point"));
+    const areaSites = m.areaSites.get(d.sites, () =>
+      d.sites.flatMap((s) =>
+        polygonsOf(s.geometry).map((p) => ({ polygon: p, text: `${s.name} (${s.category}, ${s.owner})` })),
+      ),
     );
-    const alertPoints = d.alerts.filter((a) => a.geometry?.type === "Point");
     const layers: Layer[] = [
       new SolidPolygonLayer({
         id: "zones",
+        ...POLYGON,
         data: zonePolygons,
         getPolygon: (z: { polygon: number[][][] }) => asPolygon(z.polygon),
         getFillColor: COLOURS.zone,
@@ -454,10 +637,11 @@ export class ConsoleMap {
         getWidth: 1.5,
         widthUnits: "pixels",
         getDashArray: [8, 4],
-        extensions: [new PathStyleExtension({ dash: true })],
+        ...PATH,
       }),
       new PathLayer({
         id: "lines",
+        ...PATH,
         data: lines,
         getPath: (l: { geometry: { coordinates: GeoPosition[] } }) => asPath(l.geometry.coordinates),
         getColor: COLOURS.line,
@@ -474,11 +658,12 @@ export class ConsoleMap {
         getSize: 12,
         getColor: COLOURS.line,
         getPixelOffset: [0, -12],
-        characterSet: "auto",
+        characterSet: CHARACTERS,
         fontFamily: "system-ui, sans-serif",
       }),
       new SolidPolygonLayer({
         id: "sites-area",
+        ...POLYGON,
         data: areaSites,
         getPolygon: (s: { polygon: number[][][] }) => asPolygon(s.polygon),
         getFillColor: [21, 128, 61, 60],
@@ -505,15 +690,24 @@ export class ConsoleMap {
         getSize: 11,
         getColor: COLOURS.site,
         getPixelOffset: [0, 14],
-        characterSet: "auto",
+        characterSet: CHARACTERS,
         fontFamily: "system-ui, sans-serif",
       }),
     ];
-    if (this.mode === "monitor" || d.observations.length) {
+    return layers;
+  }
+
+  private decorationLayers(): Layer[] {
+    const d = this.decorations;
+    const m = this.memo;
+    const observations = m.observations.get(d.observations, () => d.observations);
+    const alertPoints = m.alerts.get(d.alerts, () => d.alerts.filter((a) => a.geometry?.type === "Point"));
+    const layers: Layer[] = [];
+    if (this.mode === "monitor" || observations.length) {
       layers.push(
         new ScatterplotLayer({
           id: "observations",
-          data: d.observations,
+          data: observations,
           getPosition: (o: Observation) => o.geometry.coordinates as [number, number],
           getFillColor: COLOURS.observation,
           radiusUnits: "pixels",
@@ -529,7 +723,7 @@ export class ConsoleMap {
         layers.push(
           new TextLayer({
             id: "observations-labels",
-            data: d.observations,
+            data: observations,
             getPosition: (o: Observation) => o.geometry.coordinates as [number, number],
             getText: (o: Observation) =>
               `${o.affiliation}${o.unit_category ? " " + o.unit_category : ""} ${Object.entries(o.counts)
@@ -540,7 +734,7 @@ export class ConsoleMap {
             getPixelOffset: [0, -14],
             background: true,
             getBackgroundColor: [255, 255, 255, 220],
-            characterSet: "auto",
+            characterSet: CHARACTERS,
             fontFamily: "system-ui, sans-serif",
           }),
         );
@@ -568,11 +762,14 @@ export class ConsoleMap {
   private selectionLayers(): Layer[] {
     const layers: Layer[] = [];
     if (this.selected.size) {
-      const rows = [...this.selected].flatMap((id) => this.byNotice.get(id) ?? []);
+      const rows = this.memo.selection.get([this.selected, this.statesVersion], () =>
+        [...this.selected].flatMap((id) => this.byNotice.get(id) ?? []).filter((i) => this.states[i] !== HIDDEN),
+      );
       layers.push(
         new PathLayer({
           id: "selection",
-          data: rows.filter((i) => this.states[i] !== HIDDEN),
+          ...PATH,
+          data: rows,
           getPath: (i: number) => asPath(this.record.rows[i].rings[0]),
           getColor: COLOURS.selection,
           getWidth: 4,
@@ -586,12 +783,14 @@ export class ConsoleMap {
         layers.push(
           new SolidPolygonLayer({
             id: "draft-server",
+            ...POLYGON,
             data: draft.server,
             getPolygon: (p: GeoPosition[]) => asPath(p),
             getFillColor: [234, 88, 12, 60],
           }),
           new PathLayer({
             id: "draft-server-outline",
+            ...PATH,
             data: draft.server,
             getPath: (p: GeoPosition[]) => asPath(p),
             getColor: COLOURS.draft,
@@ -603,13 +802,15 @@ export class ConsoleMap {
       layers.push(
         new PathLayer({
           id: "draft-path",
-          data: draft.points.length > 1 ? [draft.kind === "polygon" ? [...draft.points, draft.points[0]] : draft.points] : [],
+          data: this.memo.draftPath.get([draft], () =>
+            draft.points.length > 1 ? [draft.kind === "polygon" ? [...draft.points, draft.points[0]] : draft.points] : [],
+          ),
           getPath: (p: GeoPosition[]) => asPath(p),
           getColor: COLOURS.draft,
           getWidth: 2,
           widthUnits: "pixels",
           getDashArray: [6, 4],
-          extensions: [new PathStyleExtension({ dash: true })],
+          ...PATH,
         }),
         new ScatterplotLayer({
           id: "draft-points",
@@ -625,14 +826,29 @@ export class ConsoleMap {
   }
 
   redraw(): void {
-    this.deck.setProps({
-      layers: [
-        ...this.basemapLayers(),
-        ...this.decorationLayers(),
-        ...this.volumeLayers(),
-        ...this.selectionLayers(),
-      ],
-    });
+    const ground = [...this.basemapLayers(), ...this.groundDecorationLayers()];
+    // The ground's data are memoized: the same data, the same layers, no redraw.
+    const changed =
+      ground.length !== this.groundLayers.length ||
+      ground.some((layer, i) => layer.props.data !== this.groundLayers[i].props.data || layer.props.visible !== this.groundLayers[i].props.visible);
+    if (changed) {
+      this.groundLayers = ground;
+      this.ground.setProps({ layers: ground });
+    }
+    const top = [...this.volumeLayers(), ...this.decorationLayers(), ...this.selectionLayers()];
+    const inputs = [
+      this.statesVersion,
+      this.geometryVersion,
+      this.mode,
+      ...top.map((layer) => layer.props.data),
+      ...top.map((layer) => layer.props.visible),
+    ];
+    this.changed = inputs.length !== this.lastTop.length || inputs.some((x, i) => x !== this.lastTop[i]);
+    if (this.changed) {
+      this.lastTop = inputs;
+      this.deck.setProps({ layers: top });
+    }
+    this.placeLabels();
   }
 
   /** Resolves after the next frame is drawn (for measuring a redraw). */
@@ -644,7 +860,6 @@ export class ConsoleMap {
         previous?.();
         resolve();
       };
-      this.deck.redraw("measure");
     });
   }
 }

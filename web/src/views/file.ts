@@ -226,8 +226,7 @@ export function fileView(): View {
         showPoints();
       };
       app.map.onDrawClick((p) => {
-        if (draft.kind === "circle") draft.points = [p];
-        else draft.points.push(p);
+        draft.points = draft.kind === "circle" ? [p] : [...draft.points, p];
         draft.server = null;
         app.map.setDraft({ ...draft });
         showPoints();
@@ -241,7 +240,7 @@ export function fileView(): View {
         field("n-kind", "Kind", kind),
         field("n-title", "Title (a line for the other duty officers)", title),
         field("n-shape", "Outline", shape),
-        h("div", { class: "field" }, h("span", { class: "label" }, "Points"), points, h("span", { id: "n-outline-error", class: "field-error", role: "alert" }), h("button", { type: "button", onclick: () => { draft.points.pop(); draft.server = null; app.map.setDraft({ ...draft }); showPoints(); } }, "Remove last point")),
+        h("div", { class: "field" }, h("span", { class: "label" }, "Points"), points, h("span", { id: "n-outline-error", class: "field-error", role: "alert" }), h("button", { type: "button", onclick: () => { draft.points = draft.points.slice(0, -1); draft.server = null; app.map.setDraft({ ...draft }); showPoints(); } }, "Remove last point")),
         field("n-radius", "Radius (circle)", radius, "with its unit: m, km, NM"),
         field("n-width", "Half width (corridor)", width, "with its unit: m, km, NM"),
         field("n-lower", "Lower bound", lower, "as you mean it: SFC, FL050, 3000 ft AMSL, 300 m AGL"),

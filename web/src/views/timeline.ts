@@ -98,7 +98,11 @@ function axis(app: App, timeline: Timeline): SVGElement {
   }
   for (const v of timeline.versions) {
     const px = x(parseTime(v.starts_at));
-    chart.append(svg("line", { x1: px, x2: px, y1: 16, y2: H - 24, stroke: "#1d4ed8", "stroke-dasharray": "4 3" }), svg("text", { x: px + 3, y: H - 26, "font-size": 11, fill: "#1d4ed8" }, document.createTextNode(`${v.notice} starts`)));
+    const end = px > W - 160; // near the right edge: the words go to the left of the line
+    chart.append(
+      svg("line", { x1: px, x2: px, y1: 16, y2: H - 24, stroke: "#1d4ed8", "stroke-dasharray": "4 3" }),
+      svg("text", { x: end ? px - 3 : px + 3, y: H - 26, "font-size": 11, fill: "#1d4ed8", "text-anchor": end ? "end" : "start" }, document.createTextNode(`${v.notice} starts`)),
+    );
   }
   chart.append(
     svg("text", { x: left, y: H - 6, "font-size": 11 }, document.createTextNode(formatTime(lo))),
