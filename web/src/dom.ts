@@ -50,3 +50,16 @@ export function announce(text: string): void {
   const region = document.getElementById("announcer");
   if (region) region.textContent = text;
 }
+
+/** ``fn`` at most once per animation frame, however often it is asked for. */
+export function perFrame(fn: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      fn();
+    });
+  };
+}

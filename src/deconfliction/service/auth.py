@@ -22,7 +22,15 @@ from deconfliction.store import tokens as token_store
 from deconfliction.store.database import Database
 from deconfliction.store.schema import parties
 
-__all__ = ["Principal", "Role", "authenticate", "create_token", "list_tokens", "revoke_token"]
+__all__ = [
+    "Principal",
+    "Role",
+    "authenticate",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+    "usable",
+]
 
 _TOKEN_RE = re.compile(r"^dlt_([0-9a-f]{16})_([A-Za-z0-9_-]{32,})$")
 
@@ -100,11 +108,20 @@ def authenticate(db: Database, presented: str | None, now: datetime) -> Principa
         record = token_store.find_token(connection, token_id)
     if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
         raise Unauthenticated("unknown token")
+    usable(record, now)
+    return Principal(record.party_id, Role(record.role), record.id)
+
+
+def usable(record: token_store.StoredToken | None, now: datetime) -> token_store.StoredToken:
+    """The token record if it still holds; Unauthenticated saying why not (unknown, revoked,
+    expired)."""
+    if record is None:
+        raise Unauthenticated("unknown token")
     if record.revoked_at is not None:
         raise Unauthenticated(f"token revoked at {record.revoked_at.isoformat()}")
     if record.expires_at is not None and record.expires_at <= now:
         raise Unauthenticated(f"token expired at {record.expires_at.isoformat()}")
-    return Principal(record.party_id, Role(record.role), record.id)
+    return record
 
 
 def revoke_token(db: Database, token_id: str, now: datetime) -> None:

@@ -138,6 +138,20 @@ def _new_id() -> str:
     return f"n-{secrets.token_hex(8)}"
 
 
+def _new_notice(
+    tx: Tx, principal: Principal, kind: NoticeKind, title: str, volumes: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A new notice's fields: named by the server, by the caller's party, at the server's time."""
+    return {
+        "id": _new_id(),
+        "author": principal.party,
+        "kind": kind,
+        "filed_at": tx.now,
+        "title": title,
+        "volumes": list(volumes),
+    }
+
+
 def file_notice(
     tx: Tx,
     principal: Principal,
@@ -148,17 +162,7 @@ def file_notice(
 ) -> Filing:
     """File a new notice authored by the caller's party, at the server's time."""
     require(principal, Action.file_notice)
-    notice = _build(
-        tx,
-        {
-            "id": _new_id(),
-            "author": principal.party,
-            "kind": kind,
-            "filed_at": tx.now,
-            "title": title,
-            "volumes": list(volumes),
-        },
-    )
+    notice = _build(tx, _new_notice(tx, principal, kind, title, volumes))
     return _filed(tx, principal, notice)
 
 
@@ -254,14 +258,7 @@ def preview_notice(
     replaces: str | None = None,
 ) -> Preview:
     """Check a draft notice (or a draft replacement of ``replaces``) without recording it."""
-    data: dict[str, Any] = {
-        "id": _new_id(),
-        "author": principal.party,
-        "kind": kind,
-        "filed_at": tx.now,
-        "title": title,
-        "volumes": list(volumes),
-    }
+    data = _new_notice(tx, principal, kind, title, volumes)
     if replaces is not None:
         earlier = _supersedable(tx, principal, replaces, "replace")
         data |= {"action": NoticeAction.replace.value, "replaces": earlier.id}

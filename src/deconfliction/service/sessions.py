@@ -25,10 +25,10 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from deconfliction.engine.errors import Forbidden, InvalidInput, Unauthenticated
-from deconfliction.service.auth import Principal, Role, authenticate
+from deconfliction.service.auth import Principal, Role, authenticate, usable
 from deconfliction.store import sessions as store
 from deconfliction.store.database import Database
-from deconfliction.store.tokens import StoredToken, find_token
+from deconfliction.store.tokens import find_token
 
 __all__ = [
     "COOKIE",
@@ -77,16 +77,6 @@ class OpenedSession:
     expires_at: datetime
 
 
-def _usable(token: StoredToken | None, now: datetime) -> StoredToken:
-    if token is None:
-        raise Unauthenticated("unknown token")
-    if token.revoked_at is not None:
-        raise Unauthenticated(f"token revoked at {token.revoked_at.isoformat()}")
-    if token.expires_at is not None and token.expires_at <= now:
-        raise Unauthenticated(f"token expired at {token.expires_at.isoformat()}")
-    return token
-
-
 def open_session(
     db: Database,
     *,
@@ -112,7 +102,7 @@ def open_session(
             found = store.use_code(connection, _hash(code), now)
             if found is None:
                 raise Unauthenticated("this sign-in code is unknown, used or expired")
-            record = _usable(find_token(connection, found), now)
+            record = usable(find_token(connection, found), now)
     expires = now + lifetime
     if record.expires_at is not None:
         expires = min(expires, record.expires_at)
@@ -152,7 +142,7 @@ def _session(db: Database, cookie: str, now: datetime) -> tuple[store.StoredSess
     if found.expires_at <= now:
         raise Unauthenticated(f"session expired at {found.expires_at.isoformat()}: sign in again")
     try:
-        _usable(token, now)
+        usable(token, now)
     except Unauthenticated as exc:
         raise Unauthenticated(f"the session's {exc}: sign in again") from None
     return found, secret
@@ -179,7 +169,7 @@ def issue_signin_code(db: Database, token_id: str, now: datetime, lifetime: time
     """A one-time code that opens a session for ``token_id``'s party and role (for a link)."""
     code = secrets.token_urlsafe(24)
     with db.writing() as connection:
-        _usable(find_token(connection, token_id), now)
+        usable(find_token(connection, token_id), now)
         store.insert_code(connection, _hash(code), token_id, now, now + lifetime)
     return code
 
@@ -194,7 +184,7 @@ def credential_valid(db: Database, principal: Principal, now: datetime) -> bool:
         )
     if principal.token_id is not None:
         try:
-            _usable(token, now)
+            usable(token, now)
         except Unauthenticated:
             return False
     if principal.session_id is not None:

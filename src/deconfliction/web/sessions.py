@@ -62,6 +62,19 @@ def _console(request: Request) -> Console:
     return console
 
 
+async def _held(
+    request: Request, cookie: str | None
+) -> tuple[Console, str, datetime, tuple[Principal, str, datetime]]:
+    """The session the request's cookie holds (Unauthenticated if none): the console, the
+    cookie, the time, and the session's principal, CSRF token and expiry."""
+    console = _console(request)
+    if not cookie:
+        raise Unauthenticated("not signed in")
+    now = console.clock.now()
+    held = await run_in_threadpool(sessions.session_principal, console.db, cookie, now)
+    return console, cookie, now, held
+
+
 def _answer(
     principal: Principal, csrf: str, expires: datetime, now: datetime, status: int
 ) -> JSONResponse:
@@ -113,13 +126,7 @@ async def sign_in(body: SignIn, request: Request) -> Response:
     summary="The console session this browser holds",
 )
 async def current(request: Request, cookie: SessionCookie = None) -> Response:
-    console = _console(request)
-    if not cookie:
-        raise Unauthenticated("not signed in")
-    now = console.clock.now()
-    principal, csrf, expires = await run_in_threadpool(
-        sessions.session_principal, console.db, cookie, now
-    )
+    _, _, now, (principal, csrf, expires) = await _held(request, cookie)
     response = _answer(principal, csrf, expires, now, 200)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -132,11 +139,7 @@ async def current(request: Request, cookie: SessionCookie = None) -> Response:
     summary="Sign out: the session ends (writes need X-CSRF-Token)",
 )
 async def sign_out(request: Request, cookie: SessionCookie = None) -> Response:
-    console = _console(request)
-    if not cookie:
-        raise Unauthenticated("not signed in")
-    now = console.clock.now()
-    _, csrf, _ = await run_in_threadpool(sessions.session_principal, console.db, cookie, now)
+    console, cookie, now, (_, csrf, _) = await _held(request, cookie)
     sessions.check_write(request.headers, str(request.base_url), csrf)
     await run_in_threadpool(sessions.end_session, console.db, cookie, now)
     response = Response(status_code=204)

@@ -2,7 +2,7 @@
 // notice with its vertical profile, and the list of what is drawn (the map's text equivalent).
 
 import type { App, View } from "../app";
-import { clear, h } from "../dom";
+import { clear, h, perFrame } from "../dom";
 import { alertKindLabel, bandLabel, kindLabel } from "../format";
 import { ACTIVE, BASE, CANCELLED, CONFLICT, LATE, UPCOMING } from "../instant";
 import { profilePanel } from "../profile";
@@ -129,10 +129,17 @@ function drawnList(app: App): HTMLElement {
   );
 }
 
+/** The map's layout: the map, a side panel (returned) and the time bar under both. */
+export function mapLayout(app: App, main: HTMLElement, heading: string, label: string): HTMLElement {
+  const side = h("aside", { class: "side", "aria-label": label });
+  main.className = "view-map";
+  main.append(h("h1", { class: "visually-hidden" }, heading), h("div", { class: "map-slot" }, app.map.element), side, app.timebar.element);
+  return side;
+}
+
 export function mapView(): View {
   let side: HTMLElement | null = null;
   let app: App | null = null;
-  let pending = false;
   const render = () => {
     if (!side || !app) return;
     clear(side, selectionPanel(app), drawnList(app), legend());
@@ -144,21 +151,12 @@ export function mapView(): View {
     mount(a, main) {
       app = a;
       app.map.setMode("map");
-      side = h("aside", { class: "side", "aria-label": "Details" });
-      main.className = "view-map";
-      main.append(h("h1", { class: "visually-hidden" }, "Map"), h("div", { class: "map-slot" }, app.map.element), side, app.timebar.element);
+      side = mapLayout(app, main, "Map", "Details");
       const wanted = new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("notice");
       if (wanted) app.selectNotice(wanted, true);
       render();
     },
-    update() {
-      if (pending) return;
-      pending = true;
-      requestAnimationFrame(() => {
-        pending = false;
-        render();
-      });
-    },
+    update: perFrame(render),
     unmount() {
       side = null;
     },

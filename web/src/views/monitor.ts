@@ -3,15 +3,14 @@
 // nothing else.
 
 import type { App, View } from "../app";
-import { clear, h } from "../dom";
+import { clear, h, perFrame } from "../dom";
 import { figureText } from "../format";
 import { formatTime, parseTime } from "../time";
-import { legend } from "./mapview";
+import { legend, mapLayout } from "./mapview";
 
 export function monitorView(): View {
   let app: App;
   let side: HTMLElement | null = null;
-  let pending = false;
 
   const render = () => {
     if (!side) return;
@@ -74,19 +73,10 @@ export function monitorView(): View {
     mount(a, main) {
       app = a;
       app.map.setMode("monitor");
-      side = h("aside", { class: "side", "aria-label": "Observations and violations" });
-      main.className = "view-map";
-      main.append(h("h1", { class: "visually-hidden" }, "Monitor's view"), h("div", { class: "map-slot" }, app.map.element), side, app.timebar.element);
+      side = mapLayout(app, main, "Monitor's view", "Observations and violations");
       render();
     },
-    update() {
-      if (pending) return;
-      pending = true;
-      requestAnimationFrame(() => {
-        pending = false;
-        render();
-      });
-    },
+    update: perFrame(render),
     unmount() {
       side = null;
       app.map.setMode("map");
