@@ -100,3 +100,23 @@ def test_the_map_equals_the_api_at_every_instant(
     assert mismatches == []
     if party != "undof":  # not vacuous: volumes were drawn in each state at some instant
         assert {v.rsplit(":", 1)[1] for v in seen_volumes} >= {"active", "upcoming", "cancelled"}
+
+
+def test_each_label_shows_the_band_exactly_as_filed(browser: Browser, golan: Api) -> None:
+    """No bound converted: the labels on the map are the API's two bounds as they were filed
+    (a flight level stays a flight level, AGL stays AGL)."""
+    instant = "2026-11-24T10:05:00Z"
+    client = golan.client(golan.token("idf"))
+    filed = {
+        f"{v['altitude']['lower']}–{v['altitude']['upper']}"
+        for n in client.get("/v1/notices", params={"at": instant}).json()["notices"]
+        for v in n["volumes"]
+    }
+    context = new_context(browser)
+    page = open_console(context, golan, "idf", at=instant)
+    page.wait_for_selector(".map-labels span")
+    shown = set(page.locator(".map-labels span").all_inner_texts())
+    context.close()
+    assert shown
+    assert shown <= filed
+    assert {"FL050–FL250", "SFC–50 m AGL"} <= shown
