@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deconfliction.service.documents import demo_path
+from deconfliction.service.documents import demo_path, read_document
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def golan_path() -> Path:
 
 @pytest.fixture
 def golan_data(golan_path: Path) -> dict:
-    return yaml.safe_load(golan_path.read_text(encoding="utf-8"))
+    return read_document(golan_path)  # as the product reads it
 
 
 @pytest.fixture

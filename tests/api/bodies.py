@@ -7,58 +7,40 @@ from typing import Any
 
 import httpx
 
-from deconfliction.engine.model import Party
+from tests.support.factory import (
+    EAST,
+    END,
+    START,
+    notice_body,
+    observation_body,
+    party,
+    site_body,
+    volume_body,
+)
 from tests.support.server import Api
 
-# A quiet corner far from everything in the Golan scenario (east of Damascus), on a day of its
-# own, so that tests file there without meeting the scenario's notices.
-EAST = "33.5000N 36.9000E"
-START = "2026-11-25T10:00:00Z"
-END = "2026-11-25T11:00:00Z"
+__all__ = [
+    "EAST",
+    "END",
+    "MISSING",
+    "START",
+    "agree",
+    "changed",
+    "file_notice",
+    "golan",
+    "not_found",
+    "notice",
+    "observation",
+    "parties",
+    "problems",
+    "site",
+    "volume",
+]
 
-
-def volume(
-    *,
-    center: str = EAST,
-    radius: str = "8 km",
-    start: str = START,
-    end: str = END,
-    lower: str = "FL050",
-    upper: str = "FL120",
-    label: str = "",
-) -> dict[str, Any]:
-    return {
-        "label": label,
-        "outline": {"type": "circle", "center": center, "radius": radius},
-        "altitude": {"lower": lower, "upper": upper},
-        "window": {"start": start, "end": end},
-    }
-
-
-def notice(kind: str = "air_operation", title: str = "test notice", **volume_args: Any) -> dict:
-    return {"kind": kind, "title": title, "volumes": [volume(**volume_args)]}
-
-
-def site(**changes: Any) -> dict[str, Any]:
-    body = {
-        "name": "Field hospital",
-        "category": "hospital",
-        "location": {"type": "point", "position": EAST},
-        "valid_from": "2026-01-01T00:00:00Z",
-        "valid_until": "2027-01-01T00:00:00Z",
-    }
-    return body | changes
-
-
-def observation(**changes: Any) -> dict[str, Any]:
-    body = {
-        "observed_at": "2026-11-24T11:50:00Z",
-        "position": "33.0090N 36.3813E",
-        "affiliation": "Iran-backed militia",
-        "unit_category": "militia",
-        "counts": {"troops": 40},
-    }
-    return body | changes
+volume = volume_body
+notice = notice_body
+site = site_body
+observation = observation_body
 
 
 def changed(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
@@ -106,9 +88,23 @@ def file_notice(client: httpx.Client, body: dict | None = None, **kw: Any) -> di
 
 def parties(api: Api, *idents: str) -> None:
     """Record bare parties (armed forces bound by nothing)."""
-    api.record(
-        [Party.model_validate({"id": i, "name": i.upper(), "kind": "armed_force"}) for i in idents]
-    )
+    api.record([party(i) for i in idents])
+
+
+def agree(api: Api, method: str, path: str, body: dict[str, Any], proposer: str) -> Any:
+    """Propose a change as ``proposer``'s admin, then have the admin of every other party it
+    needs consent; the item as it is now in force."""
+    answer = api.as_(proposer, "admin").request(method, path, json=body)
+    assert answer.status_code in (200, 201), answer.text
+    outcome = answer.json()
+    proposal = outcome["proposal"]
+    for required in proposal["required"]:
+        if required not in proposal["consents"]:
+            consented = api.as_(required, "admin").post(f"/v1/proposals/{proposal['id']}/consent")
+            assert consented.status_code == 200, consented.text
+            outcome = consented.json()
+    assert outcome["proposal"]["status"] == "in_force", outcome
+    return outcome["in_force"]
 
 
 def golan(api: Api) -> dict[str, httpx.Client]:

@@ -87,6 +87,12 @@ GET    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 |
 POST   /v1/zones                               idf   undof sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 403  403  403  403
 PUT    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404  403  403  403
 
+GET    /v1/proposals                           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
+GET    /v1/proposals/{proposal_id}             idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/proposals/{proposal_id}/consent     idf   rus   sarc  | 401 401 401 | 409 403 403 403 | 200 403 403 403 | 404  403  403  403
+POST   /v1/proposals/{proposal_id}/decline     idf   rus   sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404  403  403  403
+POST   /v1/proposals/{proposal_id}/withdraw    idf   rus   sarc  | 401 401 401 | 200 403 403 403 | 403 403 403 403 | 404  403  403  403
+
 GET    /v1/sites                               sarc  idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
 GET    /v1/sites/{site_id}                     sarc  idf   icrc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 POST   /v1/sites                               sarc  idf   icrc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
@@ -119,12 +125,20 @@ POST   /v1/messages                            idf   rus   sarc  | 401 401 401 |
 
 GET    /.well-known/deconfliction/ledger-keys  idf   rus   sarc  | 200 200 200 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
-POST   /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+POST   /v1/ledger/tree-head                    idf   rus   sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 200  403  403  403
 GET    /v1/ledger/entries/{index}              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 GET    /v1/ledger/consistency                  idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/ledger/export                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/notices/{notice_id}/timeline        idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 GET    /v1/history                             idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
+
+POST   /v1/notams                              idf   rus   sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
+GET    /v1/notices/{notice_id}/notam           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/imports/geojson                     idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
+POST   /v1/tracks/feed                         idf   rus   sarc  | 401 401 401 | 200 200 200 403 | 200 200 200 403 | 200  200  200  403
+GET    /v1/tracks                              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+POST   /v1/tracks/aircraft                     idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
+GET    /v1/tracks/stream                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 """
 # fmt: on
 
@@ -209,6 +223,15 @@ ICRC = Party.model_validate(
     {"id": "icrc", "name": "International Committee of the Red Cross", "kind": "humanitarian"}
 )
 """A party on the line bound by no agreement: it may see no one's sites."""
+CAA = Party.model_validate(
+    {"id": "caa", "name": "Civil Aviation Authority", "kind": "civil_aviation"}
+)
+"""The civil-aviation party NOTAMs are imported for (bound by no agreement)."""
+NOTAM = """(A0001/26 NOTAMN
+Q) LLLL/QRTCA/IV/BO/W/000/050/3100N03000E001
+A) LLLL B) 2612010000 C) 2612020000
+E) MATRIX TEST AREA CIRCLE RADIUS 1KM CENTRED ON 310000N 0300000E
+F) SFC G) 5000FT AMSL)"""
 
 
 @dataclass
@@ -249,7 +272,7 @@ PARTIES = ("idf", "rus", "sarc", "undof", "icrc")
 
 def _world(api: Api) -> World:
     api.load_golan()
-    api.record([ICRC])
+    api.record([ICRC, CAA])
     tokens = {(p, r): api.token(p, r) for p in PARTIES for r in ROLES}
     revoked = api.token("idf")
     api.revoke(revoked)
@@ -264,6 +287,10 @@ def _world(api: Api) -> World:
     )
     assert sent.status_code == 201, sent.text
     (late,) = idf.get("/v1/alerts", params={"kind": "late-notice"}).json()["alerts"]
+    proposed = world.as_("idf", "admin").post(
+        "/v1/agreements", json={"id": "matrix-proposed", "name": "P", "parties": ["idf", "rus"]}
+    )
+    assert proposed.status_code == 201, proposed.text
     (delivery,) = [i for i in rus.get("/v1/inbox").json()["items"] if i["item_id"] == "n-idf-001"]
     world.ids = {
         "party": "rus",
@@ -276,6 +303,7 @@ def _world(api: Api) -> World:
         "alert": late["id"],
         "delivery": delivery["id"],
         "message": sent.json()["id"],
+        "proposal": proposed.json()["proposal"]["id"],
         # The ledger entry that records n-idf-001: idf and rus may read it, sarc may not.
         "entry": str(idf.get("/v1/notices/n-idf-001/timeline").json()["lines"][0]["index"]),
     }
@@ -334,6 +362,14 @@ def _fresh_delivery(world: World) -> dict[str, str]:
     return {"delivery_id": to_rus["id"]}
 
 
+def _fresh_proposal(world: World) -> dict[str, str]:
+    """A new agreement between idf and rus, proposed by idf: rus's consent is awaited."""
+    body = {"id": f"matrix-{world.serial()}", "name": "Proposed", "parties": ["idf", "rus"]}
+    answer = world.as_("idf", "admin").post("/v1/agreements", json=body)
+    assert answer.status_code == 201, answer.text
+    return {"proposal_id": answer.json()["proposal"]["id"]}
+
+
 def _new_party(world: World, party: str) -> dict[str, Any]:
     return {"id": f"matrix-{world.serial()}", "name": "Matrix test party", "kind": "humanitarian"}
 
@@ -387,6 +423,28 @@ def _quiet_observation(world: World, party: str) -> dict[str, Any]:
     )
 
 
+def _geojson_notice(world: World, party: str) -> dict[str, Any]:
+    """A FeatureCollection of one new notice of the caller's party, far from everything."""
+    props = {
+        "type": "notice",
+        "id": f"n-geo-{world.serial()}",
+        "author": party,
+        "kind": "air_operation",
+        "action": "new",
+        "filed_at": world.api.clock.now().isoformat(),
+        "volume": 0,
+        "lower": "SFC",
+        "upper": "FL050",
+        "start": "2026-12-01T00:00:00Z",
+        "end": "2026-12-01T01:00:00Z",
+        "outline": {"type": "circle", "center": [30.0, 31.0], "radius": "1 km"},
+    }
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": None, "properties": props}],
+    }
+
+
 CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/parties"): Call(listing=("parties", "party")),
     ("GET", "/v1/parties/{party_id}"): Call(_known("party")),
@@ -408,6 +466,11 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/zones/{zone_id}"): Call(_known("zone")),
     ("POST", "/v1/zones"): Call(body=_new_zone),
     ("PUT", "/v1/zones/{zone_id}"): Call(_known("zone"), _same("zones", "aos")),
+    ("GET", "/v1/proposals"): Call(listing=("proposals", "proposal")),
+    ("GET", "/v1/proposals/{proposal_id}"): Call(_known("proposal")),
+    ("POST", "/v1/proposals/{proposal_id}/consent"): Call(_fresh_proposal),
+    ("POST", "/v1/proposals/{proposal_id}/decline"): Call(_fresh_proposal),
+    ("POST", "/v1/proposals/{proposal_id}/withdraw"): Call(_fresh_proposal),
     ("GET", "/v1/sites"): Call(listing=("sites", "site")),
     ("GET", "/v1/sites/{site_id}"): Call(_known("site")),
     ("POST", "/v1/sites"): Call(body=lambda w, p: site(name=f"Clinic {w.serial()}")),
@@ -424,6 +487,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/v1/notices"): Call(body=lambda w, p: notice(title=f"{p} notice {w.serial()}")),
     ("POST", "/v1/notices/preview"): Call(body=lambda w, p: notice(title=f"{p} draft")),
     ("GET", "/v1/history"): Call(listing=("notices", "notice")),
+    ("POST", "/v1/notams"): Call(body=lambda w, p: {"text": NOTAM}),
+    ("GET", "/v1/notices/{notice_id}/notam"): Call(_known("notice")),
+    ("POST", "/v1/imports/geojson"): Call(body=lambda w, p: _geojson_notice(w, p)),
     ("POST", "/v1/notices/{notice_id}/replace"): Call(
         _fresh_notice, lambda w, p: {"title": "moved", "volumes": notice()["volumes"]}
     ),
@@ -442,6 +508,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/messages"): Call(listing=("messages", "message")),
     ("GET", "/v1/messages/{message_id}"): Call(_known("message")),
     ("POST", "/v1/messages"): Call(body=lambda w, p: {"to": "undof", "body": f"from {p}"}),
+    ("POST", "/v1/tracks/feed"): Call(query={"format": "sbs", "source": "matrix"}),
+    ("POST", "/v1/tracks/aircraft"): Call(body=lambda w, p: {"callsigns": [f"M{w.serial()}*"]}),
 }
 """Endpoints not named here take no parameters and no body."""
 
@@ -570,7 +638,9 @@ def _check_cell(world: World, row: Row, caller: str) -> list[str]:
     if call.query:
         url += "?" + "&".join(f"{k}={v}" for k, v in call.query.items())
     where = f"{row} as {caller} ({party})"
-    answer = _request(client, row.method, url, body, stream=row.path == "/v1/stream")
+    answer = _request(
+        client, row.method, url, body, stream=row.path in ("/v1/stream", "/v1/tracks/stream")
+    )
     problems = _check_shape(where, answer)
     if answer.status != cell.status:
         problems.append(f"{where}: expected {cell.status}, got {answer.status}: {answer.body!r}")

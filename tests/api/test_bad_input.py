@@ -196,7 +196,7 @@ NOTICE_CASES: list[tuple[str, str, Any, str, str]] = [
     (
         "end before start",
         "volumes[0].window.end",
-        "2026-11-25T09:00:00Z",
+        "2026-11-25T09:00:00.000000Z",
         "volumes[0].window",
         "not after start",
     ),
@@ -251,7 +251,7 @@ NOTICE_CASES: list[tuple[str, str, Any, str, str]] = [
     ),
     ("title too long", "title", "x" * 501, "title", "at most 500"),
     ("title not a string", "title", 5, "title", "valid string"),
-    ("filed_at given", "filed_at", "2026-11-24T09:00:00Z", "filed_at", "unknown field"),
+    ("filed_at given", "filed_at", "2026-11-24T09:00:00.000000Z", "filed_at", "unknown field"),
     ("author given", "author", "rus", "author", "unknown field"),
 ]
 
@@ -333,7 +333,7 @@ SITE_CASES: list[tuple[str, str, Any, str, str]] = [
     (
         "valid_until first",
         "valid_until",
-        "2025-01-01T00:00:00Z",
+        "2025-01-01T00:00:00.000000Z",
         "valid_until",
         "must be after valid_from",
     ),
@@ -371,7 +371,7 @@ def test_every_bad_site_is_located_and_explained(api):
 
 OBSERVATION_CASES: list[tuple[str, str, Any, str, str]] = [
     ("no time", "observed_at", MISSING, "observed_at", "required field is missing"),
-    ("in the future", "observed_at", "2026-11-24T12:30:00Z", "observed_at", "in the future"),
+    ("in the future", "observed_at", "2026-11-24T12:30:00.000000Z", "observed_at", "in the future"),
     ("no position", "position", MISSING, "position", "required field is missing"),
     ("bad position", "position", {"lat": 33}, "position", 'exactly "lat" and "lon"'),
     ("negative count", "counts.troops", -1, "counts.troops", "greater than or equal to 0"),
@@ -405,7 +405,7 @@ def test_every_bad_observation_is_located_and_explained(api):
         body = changed(observation(), path, value)
         _check(undof.post("/v1/observations", json=body), where, words, case)
     nothing_seen = {
-        "observed_at": "2026-11-24T11:00:00Z",
+        "observed_at": "2026-11-24T11:00:00.000000Z",
         "position": "33N 36E",
         "affiliation": "x",
     }
@@ -542,7 +542,7 @@ def test_bad_configuration(api):
         ("/v1/notices", {"end": "2026-11-24T10:00:00"}, "end", "no timezone"),
         (
             "/v1/notices",
-            {"start": "2026-11-24T10:00:00Z", "end": "2026-11-24T09:00:00Z"},
+            {"start": "2026-11-24T10:00:00.000000Z", "end": "2026-11-24T09:00:00.000000Z"},
             "end",
             "not after start",
         ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.bodies import file_notice, golan, not_found, parties
+from tests.api.bodies import agree, file_notice, golan, not_found, parties
 
 
 def test_every_party_sees_who_is_on_the_line_but_only_its_own_contacts(api):
@@ -113,19 +113,18 @@ def test_a_new_agreement_makes_new_addressees(api):
         "parties": ["x", "idf"],
         "acknowledgement": {"deadline": "2 min"},
     }
-    created = admin.post("/v1/agreements", json=body)
-    assert created.status_code == 201, created.text
+    created = agree(api, "post", "/v1/agreements", body, "idf")
+    assert created["parties"] == ["x", "idf"]
     assert admin.post("/v1/agreements", json=body).status_code == 409
     filed = file_notice(x)
     assert [(d["recipient"], d["deadline_at"]) for d in filed["deliveries"]] == [
-        ("idf", "2026-11-24T12:02:00Z")
+        ("idf", "2026-11-24T12:02:00.000000Z")
     ]
     assert c["idf"].get(f"/v1/notices/{filed['notice']['id']}").status_code == 200
-    changed = admin.put(
-        "/v1/agreements/x-idf", json=body | {"acknowledgement": {"deadline": "1 min"}}
+    changed = agree(
+        api, "put", "/v1/agreements/x-idf", body | {"acknowledgement": {"deadline": "1 min"}}, "x"
     )
-    assert changed.status_code == 200
-    assert changed.json()["acknowledgement"]["deadline"] == "1 min"
+    assert changed["acknowledgement"]["deadline"] == "1 min"
     missing = admin.put("/v1/agreements/nope", json=body)
     assert (missing.status_code, missing.json()) == (404, not_found("agreement", "nope"))
 
@@ -138,12 +137,20 @@ def test_lines(api):
     assert lines[0]["vertices"][0] == [35.77, 33.305]
     admin = api.as_("undof", "admin")
     body = {"id": "line-c", "name": "Line C", "vertices": ["33N 36E", "33.1N 36E"]}
-    assert admin.post("/v1/lines", json=body).status_code == 201
+    created = admin.post("/v1/lines", json=body)
+    assert created.status_code == 201
+    # A new line binds nobody yet: it is in force at once, and so are its new vertices.
+    assert created.json()["proposal"]["status"] == "in_force"
     moved = admin.put(
         "/v1/lines/line-c", json={"name": "Line C", "vertices": ["33N 36.1E", "33.1N 36.1E"]}
     )
     assert moved.status_code == 200
-    assert moved.json()["vertices"] == [[36.1, 33.0], [36.1, 33.1]]
+    assert moved.json()["in_force"]["vertices"] == [[36.1, 33.0], [36.1, 33.1]]
+    # Moving a line that zone agreements are measured from needs their parties' consent.
+    line_a = c["idf"].get("/v1/lines/line-a").json()
+    shifted = {k: line_a[k] for k in ("name", "vertices")} | {"source": "moved"}
+    pending = admin.put("/v1/lines/line-a", json=shifted).json()["proposal"]
+    assert (pending["status"], pending["required"]) == ("pending", ["idf", "rus", "undof"])
     assert c["idf"].get("/v1/lines/line-z").json() == not_found("line", "line-z")
 
 
@@ -172,7 +179,6 @@ def test_zones_are_seen_by_signatories_and_monitors(api):
 
 def test_admins_add_and_change_zones(api):
     c = golan(api)
-    admin = api.as_("undof", "admin")
     body = {
         "id": "box",
         "name": "A box",
@@ -181,13 +187,13 @@ def test_admins_add_and_change_zones(api):
         "area": {"type": "polygon", "vertices": ["33.4N 36.8E", "33.4N 37.0E", "33.6N 37.0E"]},
         "rules": [{"type": "no_presence", "applies_to": {"notice_kinds": ["air_operation"]}}],
     }
-    created = admin.post("/v1/zones", json=body)
-    assert created.status_code == 201, created.text
-    assert created.json()["geometry"]["type"] == "Polygon"
-    assert c["sarc"].get("/v1/zones/box").status_code == 200
+    created = agree(api, "post", "/v1/zones", body, "undof")
+    assert created["area"]["type"] == "polygon"
+    assert c["sarc"].get("/v1/zones/box").json()["geometry"]["type"] == "Polygon"
     # An idf air operation inside it is now told to idf as a zone entry.
     filed = file_notice(c["idf"], center="33.5500N 36.9500E", radius="1 km")
     assert "zone-entry" in [a["kind"] for a in filed["alerts"]]
-    widened = admin.put("/v1/zones/box", json=body | {"signatories": ["idf"]})
-    assert widened.status_code == 200
+    # SARC leaves it, on its own.
+    left = api.as_("sarc", "admin").put("/v1/zones/box", json=body | {"signatories": ["idf"]})
+    assert left.json()["proposal"]["status"] == "in_force"
     assert c["sarc"].get("/v1/zones/box").status_code == 404

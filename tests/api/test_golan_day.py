@@ -47,9 +47,11 @@ import httpx
 import pytest
 
 from deconfliction.engine.model import Party
+from deconfliction.engine.times import format_time
 from deconfliction.service.clock import FixedClock
 from deconfliction.service.documents import demo_path, read_document
 from deconfliction.store.feeds import feed_since
+from tests.api.bodies import agree
 from tests.support.server import Api, running_server
 
 GOLAN = read_document(demo_path())
@@ -64,7 +66,7 @@ def at(text: str) -> datetime:
 
 def iso(moment: datetime) -> str:
     """As the API writes times."""
-    return moment.isoformat().replace("+00:00", "Z")
+    return format_time(moment)
 
 
 def golan(section: str, ident: str) -> dict[str, Any]:
@@ -261,7 +263,7 @@ def alert_items(alerts: list[dict[str, Any]], party: str) -> list[tuple[str, str
 
 @pytest.fixture
 def line(store_url: str) -> Iterator[Line]:
-    for api in running_server(store_url, FixedClock(at("2026-11-22T06:00:00Z"))):
+    for api in running_server(store_url, FixedClock(at("2026-11-22T06:00:00.000000Z"))):
         try:
             yield Line(api)
         finally:
@@ -275,7 +277,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     api = line.api
 
     # == 22 Nov 06:00: the line is set up ================================================
-    line.at("2026-11-22T06:00:00Z")
+    line.at("2026-11-22T06:00:00.000000Z")
     api.record([Party.model_validate(golan("parties", "undof"))])
     admin = api.as_("undof", "admin")
     for party in ("idf", "rus", "sarc"):
@@ -287,8 +289,11 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
 
     for section in ("agreements", "lines", "zones"):
         for item in GOLAN[section]:
-            created = admin.post(f"/v1/{section}", json=item)
-            assert created.status_code == 201, (item["id"], created.text)
+            # Each in force once every party it binds has consented.
+            agree(api, "post", f"/v1/{section}", item, "undof")
+    # Each party was told of every proposal concerning it (in its inbox): nothing else came.
+    for party in PARTIES:
+        assert {i["item_type"] for i in line.arrivals(party)} <= {"proposal"}, party
     parties = line.clients["idf"].get("/v1/parties").json()["parties"]
     assert [p["id"] for p in parties] == ["idf", "rus", "sarc", "undof"]
     # The escalation chain is for the party itself.
@@ -319,7 +324,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         line.clients["idf"].get(f"/v1/sites/{sites['site-quneitra-hospital']}").status_code == 200
     )
     assert line.clients["idf"].get(f"/v1/alerts/{duplicate['id']}").status_code == 404
-    line.at("2026-11-22T06:05:00Z")
+    line.at("2026-11-22T06:05:00.000000Z")
     line.ack("sarc", arrived["sarc"][0], "Same hospital: the 2024 entry will be withdrawn")
 
     # == 22 Nov 07:00: SARC's convoy, 48 h ahead =========================================
@@ -327,19 +332,19 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     convoy_id = convoy["notice"]["id"]
     assert convoy["alerts"] == []
     assert sorted((d["recipient"], d["deadline_at"]) for d in convoy["deliveries"]) == [
-        ("idf", "2026-11-22T07:30:00Z"),
-        ("rus", "2026-11-22T07:30:00Z"),
-        ("undof", "2026-11-22T07:30:00Z"),
+        ("idf", "2026-11-22T07:30:00.000000Z"),
+        ("rus", "2026-11-22T07:30:00.000000Z"),
+        ("undof", "2026-11-22T07:30:00.000000Z"),
     ]
     arrived = line.expect_arrivals({p: [("notice", convoy_id)] for p in ("idf", "rus", "undof")})
-    line.at("2026-11-22T07:10:00Z")
+    line.at("2026-11-22T07:10:00.000000Z")
     opened = line.clients["idf"].get(f"/v1/inbox/{arrived['idf'][0]['id']}").json()
     assert opened["status"] == "read"
     assert opened["item"]["title"] == "Convoy Damascus to Quneitra, 12 trucks"
     line.ack("idf", arrived["idf"][0], "Received; convoy route noted")
-    line.at("2026-11-22T07:12:00Z")
+    line.at("2026-11-22T07:12:00.000000Z")
     line.ack("rus", arrived["rus"][0], "Received")
-    line.at("2026-11-22T07:15:00Z")
+    line.at("2026-11-22T07:15:00.000000Z")
     line.ack("undof", arrived["undof"][0], "Received; patrols informed")
     reads = line.clients["sarc"].get(f"/v1/notices/{convoy_id}/reads").json()
     assert {r["party"] for r in reads["reads"]} == {"idf"}
@@ -366,7 +371,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
             "rus": [("notice", exercise_id), *alert_items(exercise["alerts"], "rus")],
         }
     )
-    line.at("2026-11-23T06:03:00Z")
+    line.at("2026-11-23T06:03:00.000000Z")
     line.ack_all("idf", arrived["idf"], "Received")
     line.ack_all("rus", arrived["rus"], "Received")
     assert line.clients["sarc"].get(f"/v1/notices/{exercise_id}").status_code == 404
@@ -403,7 +408,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     arrived = line.expect_arrivals(
         {"idf": [("notice", patrol_id)], "rus": [("alert", patrol_overlap["id"])]}
     )
-    line.at("2026-11-24T08:01:00Z")
+    line.at("2026-11-24T08:01:00.000000Z")
     line.ack("idf", arrived["idf"][0], "Received")
     line.ack("rus", arrived["rus"][0], "Received")
 
@@ -428,7 +433,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     assert carried["id"] == patrol_overlap["id"]
     assert set(carried["subjects"]) == {patrol_2_id, convoy_id}
     arrived = line.expect_arrivals({"idf": [("notice", patrol_2_id)]})
-    line.at("2026-11-24T08:51:00Z")
+    line.at("2026-11-24T08:51:00.000000Z")
     line.ack("idf", arrived["idf"][0], "Received")
     versions = line.clients["idf"].get(f"/v1/notices/{patrol_2_id}/versions").json()["versions"]
     assert [(v["id"], v["status"]) for v in versions] == [
@@ -457,6 +462,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         frozenset({air_id, sites["site-quneitra-hospital-2024"]}),
     }
     # SARC registered the hospital, but is not an addressee of IDF's notices: only IDF is told.
+    assert hospitals, "nothing to check: the assertion below would pass on nothing"
     assert all(a["parties"] == ["idf"] for a in hospitals)
     assert any("Quneitra National Hospital" in a["explanation"] for a in hospitals)
     over_convoy = one(air["alerts"], "notice-overlap", parties=["idf"])
@@ -464,7 +470,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     assert one(air["alerts"], "zone-entry")["parties"] == ["idf", "rus"]
     assert len(air["alerts"]) == 6
     (to_rus,) = [d for d in air["deliveries"] if d["item_type"] == "notice"]
-    assert (to_rus["recipient"], to_rus["deadline_at"]) == ("rus", "2026-11-24T10:04:10Z")
+    assert (to_rus["recipient"], to_rus["deadline_at"]) == ("rus", "2026-11-24T10:04:10.000000Z")
     arrived = line.expect_arrivals(
         {
             "idf": alert_items(air["alerts"], "idf"),
@@ -478,39 +484,40 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         assert all(air_id not in a["subjects"] for a in line.alerts(party).values())
         for alert in air["alerts"]:
             assert line.clients[party].get(f"/v1/alerts/{alert['id']}").status_code == 404
-    line.at("2026-11-24T10:00:00Z")
+    line.at("2026-11-24T10:00:00.000000Z")
     line.ack_all("idf", arrived["idf"], "Received")
     # RUS answers the alerts but leaves the notice itself unanswered.
-    line.at("2026-11-24T10:01:00Z")
+    line.at("2026-11-24T10:01:00.000000Z")
     rus_alerts = [i for i in arrived["rus"] if i["item_type"] == "alert"]
     for item in rus_alerts:
         reply = "Received. 50 seconds is not notice." if item["item_id"] == late["id"] else None
         line.ack("rus", item, reply)
 
     # One escalation: RUS's delivery of the air operation.
-    line.at("2026-11-24T10:04:00Z")
+    line.at("2026-11-24T10:04:00.000000Z")
     assert api.escalate() == []
-    line.at("2026-11-24T10:04:10Z")
+    line.at("2026-11-24T10:04:10.000000Z")
     (first,) = api.escalate()
     assert (first.delivery_id, first.level, first.party) == (to_rus["id"], 1, "rus")
-    assert first.due_at == at("2026-11-24T10:04:10Z")
-    assert first.contact == "Hmeimim air command, chief of staff duty"
+    assert first.due_at == at("2026-11-24T10:04:10.000000Z")
+    assert not first.to_monitors
+    # The step says the level, never whom RUS called: its chain of contacts is its own.
     assert first.description == (
-        f"notice {air_id} not acknowledged by Russian forces in Syria after 5 min: calling "
-        "Hmeimim air command, chief of staff duty (deconfliction line, Hmeimim backup)"
+        f"notice {air_id} not acknowledged by Russian forces in Syria after 5 min: calling its "
+        "duty contact 2 of 2"
     )
     (standing,) = line.clients["idf"].get(f"/v1/notices/{air_id}/reads").json()["deliveries"]
     assert (standing["status"], standing["level"], standing["next_at"]) == (
         "delivered",
         1,
-        "2026-11-24T10:09:10Z",
+        "2026-11-24T10:09:10.000000Z",
     )
     line.expect_arrivals({})  # the next contact is within RUS: nothing new in any inbox
 
-    line.at("2026-11-24T10:09:10Z")
+    line.at("2026-11-24T10:09:10.000000Z")
     (second,) = api.escalate()
-    assert (second.delivery_id, second.level, second.contact) == (to_rus["id"], 2, None)
-    assert second.due_at == at("2026-11-24T10:09:10Z")
+    assert (second.delivery_id, second.level, second.to_monitors) == (to_rus["id"], 2, True)
+    assert second.due_at == at("2026-11-24T10:09:10.000000Z")
     assert second.description.endswith(
         "not acknowledged by Russian forces in Syria after 10 min and every duty contact: "
         "escalated to United Nations Disengagement Observer Force"
@@ -532,7 +539,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     message_id = sent.json()["id"]
     arrived = line.expect_arrivals({"rus": [("message", message_id)]})
 
-    line.at("2026-11-24T10:12:00Z")
+    line.at("2026-11-24T10:12:00.000000Z")
     (unanswered,) = [
         i for i in line.inbox("rus") if i["item_type"] == "notice" and i["item_id"] == air_id
     ]
@@ -545,7 +552,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         "acknowledged",
         "Received; our patrol holds east of 36.0E",
     )
-    line.at("2026-11-24T10:19:00Z")
+    line.at("2026-11-24T10:19:00.000000Z")
     assert api.escalate() == []  # acknowledged: the chase is over
 
     # == 10:20 heavy artillery, 11:00 the exercise cancelled, 11:40 rockets ================
@@ -567,7 +574,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         assert alert["status"] == "closed"
         assert alert["closed_reason"] == f"notice {exercise_id} cancelled by {cancellation_id}"
     arrived = line.expect_arrivals({"rus": [("notice", cancellation_id)]})
-    line.at("2026-11-24T11:01:00Z")
+    line.at("2026-11-24T11:01:00.000000Z")
     line.ack("rus", arrived["rus"][0], "Received")
     assert line.alerts("rus", status="closed").keys() == {entry["id"]}
 
@@ -577,7 +584,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     )
 
     # == 12:00: a new agreement; 12:05 SARC suspended; 12:10 undelivered at once ============
-    line.at("2026-11-24T12:00:00Z")
+    line.at("2026-11-24T12:00:00.000000Z")
     roads = {
         "id": "idf-sarc-roads",
         "name": "IDF road notices to SARC",
@@ -586,14 +593,26 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         "acknowledgement": {"deadline": "30 min"},
         "monitors": ["undof"],
     }
-    assert admin.post("/v1/agreements", json=roads).status_code == 201
-    line.at("2026-11-24T12:05:00Z")
+    # Both parties it binds consent; the agreement is in force from the second consent.
+    in_force = agree(api, "post", "/v1/agreements", roads, "idf")
+    assert in_force["id"] == "idf-sarc-roads"
+    (proposed,) = [
+        p
+        for p in api.as_("sarc", "admin").get("/v1/proposals").json()["proposals"]
+        if p["item"]["id"] == "idf-sarc-roads"
+    ]
+    assert (proposed["status"], proposed["proposed_by"]) == ("in_force", "idf")
+    assert set(proposed["consents"]) == set(proposed["required"]) >= {"idf", "sarc"}
+    # Told to every party it concerns but the one that proposed it, undof as its monitor.
+    assert proposed["concerned"] == ["idf", "sarc", "undof"]
+    line.expect_arrivals({p: [("proposal", proposed["id"])] for p in ("sarc", "undof")})
+    line.at("2026-11-24T12:05:00.000000Z")
     # A party suspends its own participation (as Russia once suspended the channel).
     suspended = api.as_("sarc", "admin").patch("/v1/parties/sarc", json={"status": "suspended"})
     assert suspended.status_code == 200, suspended.text
     assert suspended.json()["status"] == "suspended"
 
-    line.at("2026-11-24T12:10:00Z")
+    line.at("2026-11-24T12:10:00.000000Z")
     closure = line.clients["idf"].post(
         "/v1/notices",
         json={
@@ -603,7 +622,10 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
                 {
                     "outline": {"type": "circle", "center": "33.0000N 35.7000E", "radius": "2 km"},
                     "altitude": {"lower": "SFC", "upper": "100 m AGL"},
-                    "window": {"start": "2026-11-24T15:00:00Z", "end": "2026-11-24T17:00:00Z"},
+                    "window": {
+                        "start": "2026-11-24T15:00:00.000000Z",
+                        "end": "2026-11-24T17:00:00.000000Z",
+                    },
                 }
             ],
         },
@@ -634,7 +656,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     )
     opened = line.clients["idf"].get(f"/v1/inbox/{arrived['idf'][0]['id']}").json()
     assert (opened["item"]["recipient"], opened["item"]["status"]) == ("sarc", "undelivered")
-    line.at("2026-11-24T12:11:00Z")
+    line.at("2026-11-24T12:11:00.000000Z")
     line.ack("rus", arrived["rus"][0], "Received")
     # Nothing to acknowledge in what was never delivered.
     never = line.clients["sarc"].post(f"/v1/inbox/{arrived['sarc'][0]['id']}/ack", json={})
@@ -642,7 +664,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     assert never.json()["error"]["type"] == "conflicting_record"
 
     # == the end of the day: nothing left to chase =========================================
-    line.at("2026-11-24T23:59:00Z")
+    line.at("2026-11-24T23:59:00.000000Z")
     assert api.escalate() == []
 
     # == the streams ======================================================================
@@ -663,7 +685,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         party: [
             (
                 e.payload["escalation"]["level"],
-                e.payload["escalation"]["contact"],
+                e.payload["escalation"]["to_monitors"],
                 e.payload["escalation"]["due_at"],
                 e.data["recorded_at"],
             )
@@ -672,13 +694,11 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         ]
         for party in PARTIES
     }
-    first_step = (
-        1,
-        "Hmeimim air command, chief of staff duty",
-        "2026-11-24T10:04:10+00:00",
-        "2026-11-24T10:04:10+00:00",
-    )
-    to_monitor = (2, None, "2026-11-24T10:09:10+00:00", "2026-11-24T10:09:10+00:00")
+    first_step = (1, False, "2026-11-24T10:04:10.000000Z", "2026-11-24T10:04:10.000000Z")
+    to_monitor = (2, True, "2026-11-24T10:09:10.000000Z", "2026-11-24T10:09:10.000000Z")
+    # IDF sent the notice: it learns that it escalated, never whom RUS called.
+    idf_text = json.dumps([e.data for e in line.streams["idf"].events])
+    assert "Hmeimim air command, chief of staff duty" not in idf_text
     assert escalated == {
         "idf": [first_step, to_monitor],
         "rus": [first_step, to_monitor],
@@ -717,6 +737,7 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
     # the deliveries of what the party sent (a sender must be able to prove delivery).
     created = [e.data["payload"]["delivery"] for e in of_type.get("delivery.created", [])]
     assert {d["id"] for d in created if d["recipient"] == party} == set(inbox), party
+    assert created, "nothing to check: the assertion below would pass on nothing"
     assert all(d["recipient"] == party or d["sender"] == party for d in created), party
     assert {e.data["subject"] for e in of_type.get("alert.opened", [])} == set(alerts), party
     # Each inbox item's last event tells where it stands now.
@@ -732,7 +753,7 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
         if e.type.startswith("delivery."):
             d = e.payload["delivery"]
             concerned = {d["recipient"], d["sender"]}
-            if e.type == "delivery.escalated" and e.payload["escalation"]["contact"] is None:
+            if e.type == "delivery.escalated" and e.payload["escalation"]["to_monitors"]:
                 concerned |= set(d["monitors"])
             assert party in concerned, (party, e)
         elif e.type.startswith("alert."):
@@ -740,6 +761,8 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
             assert e.data["subject"] in alerts
         elif e.type == "message.sent":
             assert e.payload["message"]["sender"] == party
+        elif e.type.startswith("proposal."):
+            assert party in e.payload["proposal"]["concerned"], (party, e)
         elif e.type in ("party.recorded", "line.recorded"):
             pass  # everyone on the line knows who is on it and where the lines run
         elif e.type == "agreement.recorded":
@@ -756,8 +779,11 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
             # Sites are seen by their owner and the parties bound by an agreement with it.
             assert e.data["subject"] in own or party != e.payload["item"]["owner"], (party, e)
         else:
+            # Its reporter's, or for a signatory or monitor of the zone agreements: the ones
+            # who may be told that it breaks a zone rule (and may read it).
             assert e.type == "observation.filed", e.type
-            assert e.data["subject"] in own, (party, e)
+            zoned = {p for z in GOLAN["zones"] for p in (*z["signatories"], *z.get("monitors", []))}
+            assert e.data["subject"] in own or party in zoned, (party, e)
 
 
 def test_the_scenario_file_is_the_one_the_day_plays() -> None:

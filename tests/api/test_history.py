@@ -12,12 +12,12 @@ import hypothesis.strategies as st
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 
-from deconfliction.engine.ledger.entries import format_time
-from deconfliction.engine.model.common import parse_utc
+from deconfliction.engine.times import format_time, parse_utc
 from deconfliction.service.instants import alert_spans
-from deconfliction.store import projections
+from deconfliction.store.alerts import alerts_as_of
+from deconfliction.store.history import alert_history
 from deconfliction.store.schema import reads
-from tests.api.bodies import notice
+from tests.api.bodies import agree, notice
 from tests.support.server import Api
 
 DAY = datetime(2026, 11, 24, tzinfo=UTC)
@@ -81,8 +81,8 @@ def test_zone_agreements_at_an_instant_hold_in_the_version_recorded_last(api: Ap
     api.clock.advance(3600)
     changed_at = api.clock.now()
     body = {k: zone[k] for k in ("name", "signatories", "monitors", "area", "rules", "source")}
-    answer = admin.put("/v1/zones/aos", json=body | {"name": "Area of Separation (amended)"})
-    assert answer.status_code == 200, answer.text
+    # Changed by consent: in force (recorded) when the last signatory consents, at this time.
+    agree(api, "PUT", "/v1/zones/aos", body | {"name": "Area of Separation (amended)"}, "undof")
     idf = api.as_("idf")
 
     def name_at(instant: datetime) -> str:
@@ -160,7 +160,8 @@ def test_alert_spans_agree_with_alerts_at_an_instant(api: Api) -> None:
     """The console's spans and the API's ``?at=`` query are two computations of one rule:
     compared at every change time (and a microsecond either side) and at random instants."""
     api.load_golan()
-    history = list(api.run(lambda tx: tx.situation.history))
+    with api.coordinator.db.reading() as connection:
+        history = alert_history(connection)
     times = sorted({c.at for c in history})
     micro = timedelta(microseconds=1)
     boundaries = [t + d for t in times for d in (-micro, timedelta(0), micro)]
@@ -176,7 +177,7 @@ def test_alert_spans_agree_with_alerts_at_an_instant(api: Api) -> None:
         for party in ("idf", "rus", "sarc", "undof"):
             spans = alert_spans(history, party)
             with api.coordinator.db.reading() as connection:
-                stored = projections.alerts_as_of(connection, instant, party)
+                stored = alerts_as_of(connection, instant, party)
             assert _open_at(spans, party, instant) == sorted(a.id for a in stored), instant
 
     for instant in boundaries:

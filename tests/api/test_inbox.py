@@ -19,7 +19,7 @@ def test_a_notice_reaches_the_addressees_inbox(api):
     assert entry["item_type"] == "notice"
     assert entry["sender"] == "idf"
     assert entry["status"] == "delivered"
-    assert entry["deadline_at"] == "2026-11-24T12:05:00Z"
+    assert entry["deadline_at"] == "2026-11-24T12:05:00.000000Z"
     # sarc is not an addressee of idf air operations.
     assert filed["id"] not in [i["item_id"] for i in c["sarc"].get("/v1/inbox").json()["items"]]
     # Listing marks nothing read.
@@ -35,11 +35,11 @@ def test_opening_an_item_shows_it_marks_it_read_and_records_the_read(api):
     assert opened.status_code == 200
     body = opened.json()
     assert body["status"] == "read"
-    assert body["read_at"] == "2026-11-24T12:00:20Z"
+    assert body["read_at"] == "2026-11-24T12:00:20.000000Z"
     assert body["item"]["id"] == filed["id"]
     assert body["item"]["volumes"][0]["geometry"]["type"] == "Polygon"
     reads = c["idf"].get(f"/v1/notices/{filed['id']}/reads").json()["reads"]
-    assert reads == [{"party": "rus", "read_at": "2026-11-24T12:00:20Z"}]
+    assert reads == [{"party": "rus", "read_at": "2026-11-24T12:00:20.000000Z"}]
     assert (
         c["rus"].get("/v1/inbox", params={"status": "read"}).json()["items"][0]["id"] == entry["id"]
     )
@@ -54,8 +54,8 @@ def test_acknowledgement_means_received_and_may_carry_a_reply(api):
     assert ack.status_code == 200, ack.text
     body = ack.json()
     assert body["status"] == "acknowledged"
-    assert body["acknowledged_at"] == "2026-11-24T12:01:30Z"
-    assert body["read_at"] == "2026-11-24T12:01:30Z"
+    assert body["acknowledged_at"] == "2026-11-24T12:01:30.000000Z"
+    assert body["read_at"] == "2026-11-24T12:01:30.000000Z"
     assert body["reply"] == "Received, standing by"
     assert body["next_at"] is None
     assert set(body).isdisjoint({"approved", "denied", "accepted", "rejected", "decision"})
@@ -113,7 +113,7 @@ def test_an_unanswered_item_escalates_to_the_next_contact_then_to_the_monitor(ap
     api.escalate()
     first = c["rus"].get(f"/v1/inbox/{entry['id']}").json()
     assert first["level"] == 1
-    assert first["next_at"] == "2026-11-24T12:10:00Z"
+    assert first["next_at"] == "2026-11-24T12:10:00.000000Z"
     api.clock.advance(5 * 60)
     api.escalate()
     assert _item(c["rus"], filed["id"])["level"] == 2
@@ -122,7 +122,7 @@ def test_an_unanswered_item_escalates_to_the_next_contact_then_to_the_monitor(ap
         for i in c["undof"].get("/v1/inbox").json()["items"]
         if i["item_type"] == "escalation" and i["item_id"] == entry["id"]
     ]
-    assert chase["delivered_at"] == "2026-11-24T12:10:00Z"
+    assert chase["delivered_at"] == "2026-11-24T12:10:00.000000Z"
     opened = c["undof"].get(f"/v1/inbox/{chase['id']}").json()
     assert opened["item"]["id"] == entry["id"]
     assert opened["item"]["recipient"] == "rus"

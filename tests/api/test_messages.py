@@ -15,7 +15,7 @@ def test_a_message_reaches_the_recipient_and_is_read(api):
     assert message["id"].startswith("m-")
     assert (message["sender"], message["recipient"]) == ("idf", "rus")
     assert message["notice_id"] == "n-idf-001"
-    assert message["sent_at"] == "2026-11-24T12:00:00Z"
+    assert message["sent_at"] == "2026-11-24T12:00:00.000000Z"
     (delivery,) = message["deliveries"]
     assert (delivery["recipient"], delivery["status"]) == ("rus", "delivered")
 
@@ -27,7 +27,7 @@ def test_a_message_reaches_the_recipient_and_is_read(api):
     assert got.json()["body"] == "Please confirm"
     items = c["rus"].get("/v1/inbox").json()["items"]
     (entry,) = [i for i in items if i["item_id"] == message["id"]]
-    assert (entry["status"], entry["read_at"]) == ("read", "2026-11-24T12:00:10Z")
+    assert (entry["status"], entry["read_at"]) == ("read", "2026-11-24T12:00:10.000000Z")
     ack = c["rus"].post(f"/v1/inbox/{entry['id']}/ack", json={"reply": "Confirmed"})
     assert ack.json()["reply"] == "Confirmed"
 

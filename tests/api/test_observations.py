@@ -39,7 +39,7 @@ def test_who_sees_observations(api):
         c["rus"]
         .get(
             "/v1/observations",
-            params={"start": "2026-11-24T09:00:00Z", "end": "2026-11-24T11:00:00Z"},
+            params={"start": "2026-11-24T09:00:00.000000Z", "end": "2026-11-24T11:00:00.000000Z"},
         )
         .json()["observations"]
     )

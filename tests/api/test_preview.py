@@ -17,7 +17,7 @@ OVER_N_IDF_001 = {
 
 
 def _log_size(api: Api) -> int:
-    return int(api.as_("idf").post("/v1/ledger/tree-head").json()["tree_size"])
+    return int(api.as_("idf").get("/v1/ledger/tree-head").json()["tree_size"])
 
 
 def test_a_preview_shows_what_filing_would_do_and_records_nothing(api: Api) -> None:

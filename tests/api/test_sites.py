@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from deconfliction.store import hotline as hotline_store
+from deconfliction.engine.times import format_time
+from deconfliction.store import reads as read_store
 from tests.api.bodies import EAST, file_notice, golan, not_found, parties, site
 
 
@@ -17,7 +18,7 @@ def test_a_duty_officer_registers_a_site_of_its_own_party(api):
     assert body["owner"] == "idf"
     assert body["location"] == {"type": "point", "position": [36.9, 33.5]}
     assert body["geometry"] == {"type": "Point", "coordinates": [36.9, 33.5]}
-    assert body["valid_until"] == "2027-01-01T00:00:00Z"
+    assert body["valid_until"] == "2027-01-01T00:00:00.000000Z"
     assert c["idf"].get(f"/v1/sites/{body['id']}").json()["name"] == "Field hospital"
 
 
@@ -49,10 +50,10 @@ def test_sites_are_seen_by_parties_bound_to_the_owner_and_reads_are_recorded(api
         assert (response.status_code, response.json()) == (404, not_found("site", probe))
     assert x.get("/v1/sites").json() == {"sites": []}
     with api.coordinator.db.reading() as connection:
-        reads = hotline_store.reads_of(connection, "site", [ident])
-    assert [(r["party"], r["read_at"]) for r in reads] == [
-        ("rus", "2026-11-24T12:00:10+00:00"),
-        ("sarc", "2026-11-24T12:00:10+00:00"),
+        reads = read_store.reads_of(connection, "site", [ident])
+    assert [(r.party, format_time(r.read_at)) for r in reads] == [
+        ("rus", "2026-11-24T12:00:10.000000Z"),
+        ("sarc", "2026-11-24T12:00:10.000000Z"),
     ]
 
 
@@ -72,10 +73,10 @@ def test_only_the_owner_updates_or_recertifies(api):
     c = golan(api)
     parties(api, "x")
     ident = c["idf"].post("/v1/sites", json=site()).json()["site"]["id"]
-    later = site(valid_until="2028-01-01T00:00:00Z")
+    later = site(valid_until="2028-01-01T00:00:00.000000Z")
     updated = c["idf"].put(f"/v1/sites/{ident}", json=later)
     assert updated.status_code == 200, updated.text
-    assert updated.json()["site"]["valid_until"] == "2028-01-01T00:00:00Z"
+    assert updated.json()["site"]["valid_until"] == "2028-01-01T00:00:00.000000Z"
     assert updated.json()["site"]["id"] == ident
     forbidden = c["rus"].put(f"/v1/sites/{ident}", json=later)
     assert forbidden.status_code == 403

@@ -104,6 +104,7 @@ def test_keys_heads_proofs_and_exports_verify_offline(operator: Operator):
         hidden[party] = sum(1 for line in lines if line.endswith(b"\t"))
         assert len(lines) == len(everything.read_bytes().splitlines()) - 1
     # Need to know: nobody reads everything (each sees agreements it is not party to hidden).
+    assert hidden, "nothing to check: the assertion below would pass on nothing"
     assert all(count > 0 for count in hidden.values()), hidden
 
     # A later head extends the earlier one: the proof from the store, checked offline.

@@ -15,17 +15,17 @@ import copy
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from typing import Any
 
 import numpy as np
 import pyproj
 import pytest
 import shapely
-import yaml
 
 from deconfliction.engine.scenario import Scenario, ordered_items, parse_scenario
 from deconfliction.engine.situation import Situation
+from deconfliction.service.documents import demo_path, read_document
+from tests.support.situation import HistorySituation
 
 _GOLDEN_RATIO = (math.sqrt(5.0) - 1.0) / 2.0
 
@@ -227,7 +227,7 @@ _AIR_VOLUME = {
         "vertices": ["33.00N 35.90E", "33.00N 36.00E", "33.10N 36.00E", "33.10N 35.90E"],
     },
     "altitude": {"lower": "FL050", "upper": "FL100"},
-    "window": {"start": "2026-11-24T10:00:00Z", "end": "2026-11-24T11:00:00Z"},
+    "window": {"start": "2026-11-24T10:00:00.000000Z", "end": "2026-11-24T11:00:00.000000Z"},
 }
 
 BASE_DOCUMENT: dict[str, Any] = {
@@ -284,8 +284,8 @@ BASE_DOCUMENT: dict[str, Any] = {
             "category": "hospital",
             "owner": "h",
             "location": {"type": "point", "position": "33.10N 35.95E"},
-            "valid_from": "2026-01-01T00:00:00Z",
-            "valid_until": "2027-01-01T00:00:00Z",
+            "valid_from": "2026-01-01T00:00:00.000000Z",
+            "valid_until": "2027-01-01T00:00:00.000000Z",
         }
     ],
     "notices": [
@@ -293,19 +293,22 @@ BASE_DOCUMENT: dict[str, Any] = {
             "id": "n1",
             "author": "a",
             "kind": "air_operation",
-            "filed_at": "2026-11-24T08:00:00Z",
+            "filed_at": "2026-11-24T08:00:00.000000Z",
             "volumes": [copy.deepcopy(_AIR_VOLUME)],
         },
         {
             "id": "n2",
             "author": "b",
             "kind": "ground_movement",
-            "filed_at": "2026-11-24T07:00:00Z",
+            "filed_at": "2026-11-24T07:00:00.000000Z",
             "volumes": [
                 {
                     "outline": {"type": "circle", "center": "33.05N 35.95E", "radius": "2 km"},
                     "altitude": {"lower": "SFC", "upper": "100 m AGL"},
-                    "window": {"start": "2026-11-24T10:00:00Z", "end": "2026-11-24T12:00:00Z"},
+                    "window": {
+                        "start": "2026-11-24T10:00:00.000000Z",
+                        "end": "2026-11-24T12:00:00.000000Z",
+                    },
                 },
                 {
                     "outline": {
@@ -314,7 +317,10 @@ BASE_DOCUMENT: dict[str, Any] = {
                         "half_width": "500 m",
                     },
                     "altitude": {"lower": "SFC", "upper": "100 m AGL"},
-                    "window": {"start": "2026-11-24T12:00:00Z", "end": "2026-11-24T13:00:00Z"},
+                    "window": {
+                        "start": "2026-11-24T12:00:00.000000Z",
+                        "end": "2026-11-24T13:00:00.000000Z",
+                    },
                 },
             ],
         },
@@ -324,7 +330,7 @@ BASE_DOCUMENT: dict[str, Any] = {
             "kind": "air_operation",
             "action": "replace",
             "replaces": "n1",
-            "filed_at": "2026-11-24T08:30:00Z",
+            "filed_at": "2026-11-24T08:30:00.000000Z",
             "volumes": [copy.deepcopy(_AIR_VOLUME)],
         },
         {
@@ -333,13 +339,13 @@ BASE_DOCUMENT: dict[str, Any] = {
             "kind": "ground_movement",
             "action": "cancel",
             "replaces": "n2",
-            "filed_at": "2026-11-24T09:00:00Z",
+            "filed_at": "2026-11-24T09:00:00.000000Z",
         },
     ],
     "observations": [
         {
             "id": "o1",
-            "observed_at": "2026-11-24T06:00:00Z",
+            "observed_at": "2026-11-24T06:00:00.000000Z",
             "position": "33.10N 35.90E",
             "reported_by": "m",
             "affiliation": "Bravo Army",
@@ -364,8 +370,9 @@ def base_document() -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def golan_document() -> dict[str, Any]:
-    text = files("deconfliction.data").joinpath("golan.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)  # type: ignore[no-any-return]
+    """The demo file read as the product reads it (strict YAML: times stay text)."""
+    document: dict[str, Any] = read_document(demo_path())
+    return document
 
 
 @pytest.fixture(scope="session")
@@ -375,7 +382,7 @@ def golan_scenario(golan_document: dict[str, Any]) -> Scenario:
 
 def _run_scenario(scenario: Scenario) -> Situation:
     """File every item of a scenario, in the order it happened, into a fresh situation."""
-    situation = Situation()
+    situation = HistorySituation()
     for _, _, item in ordered_items(scenario):
         situation.file(item)
     return situation

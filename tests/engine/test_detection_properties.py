@@ -35,6 +35,7 @@ from deconfliction.engine.model import (
 )
 from deconfliction.engine.situation import Situation
 from deconfliction.engine.units import FOOT, Altitude
+from tests.support.situation import HistorySituation
 
 GEOD = pyproj.Geod(ellps="WGS84")
 CENTRE = (35.9, 33.1)
@@ -128,7 +129,7 @@ def notices(draw: st.DrawFn, ident: str, author: str) -> Notice:
             "id": ident,
             "author": author,
             "kind": kind,
-            "filed_at": "2026-11-24T06:00:00Z",
+            "filed_at": "2026-11-24T06:00:00.000000Z",
             "volumes": draw(st.lists(volumes(), min_size=1, max_size=2)),
         }
     )
@@ -151,7 +152,7 @@ PARTIES = [
 def _situation(
     margin: dict[str, str], notifications: list[dict[str, Any]] | None = None
 ) -> Situation:
-    s = Situation()
+    s = HistorySituation()
     for p in PARTIES:
         s.file(p)
     s.file(
@@ -273,7 +274,7 @@ def _simple(ident: str, author: str, start: str, end: str, centre: str = "33.1N 
             "id": ident,
             "author": author,
             "kind": "air_operation",
-            "filed_at": "2026-11-24T06:00:00Z",
+            "filed_at": "2026-11-24T06:00:00.000000Z",
             "volumes": [
                 {
                     "outline": {"type": "circle", "center": centre, "radius": "5 km"},
@@ -288,20 +289,20 @@ def _simple(ident: str, author: str, start: str, end: str, centre: str = "33.1N 
 @pytest.mark.parametrize(
     ("time_margin", "second_start", "conflict"),
     [
-        ("0 min", "2026-11-24T11:00:00Z", False),  # ends as the other starts
-        ("0 min", "2026-11-24T10:59:59Z", True),  # one second of overlap
-        ("0 min", "2026-11-24T11:00:01Z", False),
-        ("1 min", "2026-11-24T11:00:00Z", True),  # touching counts once a margin is agreed
-        ("1 min", "2026-11-24T11:00:59Z", True),
-        ("1 min", "2026-11-24T11:01:00Z", False),  # exactly the margin apart
+        ("0 min", "2026-11-24T11:00:00.000000Z", False),  # ends as the other starts
+        ("0 min", "2026-11-24T10:59:59.000000Z", True),  # one second of overlap
+        ("0 min", "2026-11-24T11:00:01.000000Z", False),
+        ("1 min", "2026-11-24T11:00:00.000000Z", True),  # touching counts once a margin is agreed
+        ("1 min", "2026-11-24T11:00:59.000000Z", True),
+        ("1 min", "2026-11-24T11:01:00.000000Z", False),  # exactly the margin apart
     ],
 )
 def test_touching_windows(time_margin, second_start, conflict):
     for order in ((0, 1), (1, 0)):
         s = _situation({"lateral": "3 NM", "vertical": "500 ft", "time": time_margin})
         pair = [
-            _simple("n-a", "a", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z"),
-            _simple("n-b", "b", second_start, "2026-11-24T12:00:00Z"),
+            _simple("n-a", "a", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z"),
+            _simple("n-b", "b", second_start, "2026-11-24T12:00:00.000000Z"),
         ]
         for i in order:
             s.file(pair[i])
@@ -309,9 +310,9 @@ def test_touching_windows(time_margin, second_start, conflict):
 
 
 def test_time_gap_signs():
-    window = TimeWindow(start="2026-11-24T10:00:00Z", end="2026-11-24T11:00:00Z")
-    later = TimeWindow(start="2026-11-24T11:30:00Z", end="2026-11-24T12:00:00Z")
-    inner = TimeWindow(start="2026-11-24T10:15:00Z", end="2026-11-24T10:45:00Z")
+    window = TimeWindow(start="2026-11-24T10:00:00.000000Z", end="2026-11-24T11:00:00.000000Z")
+    later = TimeWindow(start="2026-11-24T11:30:00.000000Z", end="2026-11-24T12:00:00.000000Z")
+    inner = TimeWindow(start="2026-11-24T10:15:00.000000Z", end="2026-11-24T10:45:00.000000Z")
     assert time_gap(window, later) == 1800.0 == time_gap(later, window)
     assert time_gap(window, inner) == -1800.0 == time_gap(inner, window)
 
@@ -323,10 +324,22 @@ def test_margins_use_the_most_protective_agreement():
             {"id": "wide", "name": "Wide", "parties": ["a", "b"], "margins": {"lateral": "20 km"}}
         )
     )
-    s.file(_simple("n-a", "a", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z", "33.1N 35.9E"))
+    s.file(
+        _simple(
+            "n-a", "a", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z", "33.1N 35.9E"
+        )
+    )
     # Centres 25 km apart, radii 5 km each: 15 km between the outlines.
     lon, lat, _ = GEOD.fwd(35.9, 33.1, 90.0, 25_000.0)
-    s.file(_simple("n-b", "b", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z", f"{lat}N {lon}E"))
+    s.file(
+        _simple(
+            "n-b",
+            "b",
+            "2026-11-24T10:00:00.000000Z",
+            "2026-11-24T11:00:00.000000Z",
+            f"{lat}N {lon}E",
+        )
+    )
     (alert,) = _overlaps(s).values()
     assert alert.figures["agreements"] == "ab,wide"
     assert alert.figures["margin_lateral_m"] == 20_000.0
@@ -373,19 +386,22 @@ def test_vertical_gap_rules(a, b, gap_ft, assessed, note):
 
 def test_agl_against_amsl_is_treated_as_overlapping_and_said_so():
     s = _situation({"lateral": "3 NM", "vertical": "500 ft", "time": "0 min"})
-    low = _simple("n-a", "a", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z")
+    low = _simple("n-a", "a", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z")
     high = Notice.model_validate(
         {
-            **_simple("n-b", "b", "2026-11-24T10:00:00Z", "2026-11-24T11:00:00Z").model_dump(
-                mode="json"
-            ),
+            **_simple(
+                "n-b", "b", "2026-11-24T10:00:00.000000Z", "2026-11-24T11:00:00.000000Z"
+            ).model_dump(mode="json"),
         }
         | {
             "volumes": [
                 {
                     "outline": {"type": "circle", "center": "33.1N 35.9E", "radius": "5 km"},
                     "altitude": {"lower": "SFC", "upper": "100 m AGL"},
-                    "window": {"start": "2026-11-24T10:00:00Z", "end": "2026-11-24T11:00:00Z"},
+                    "window": {
+                        "start": "2026-11-24T10:00:00.000000Z",
+                        "end": "2026-11-24T11:00:00.000000Z",
+                    },
                 }
             ]
         }
@@ -433,11 +449,11 @@ def _visible(party: str, subject: str, s: Situation, alert: Alert) -> bool:
         return party == owner or any(
             owner in ag.parties and party in ag.parties for ag in agreements
         )
-    if subject in s.zones:
-        zone = s.zones[subject].zone
+    if subject in s.geography.zones:
+        zone = s.geography.zones[subject].zone
         return party in zone.signatories or party in zone.monitors
     assert subject in s.observations, subject
-    zones = [s.zones[z].zone for z in alert.subjects if z in s.zones]
+    zones = [s.geography.zones[z].zone for z in alert.subjects if z in s.geography.zones]
     return any(party in z.signatories or party in z.monitors for z in zones)
 
 
@@ -538,8 +554,8 @@ def scenarios(draw: st.DrawFn) -> list[Any]:
                     "category": draw(st.sampled_from(["hospital", "school"])),
                     "owner": draw(st.sampled_from(PARTY_IDS)),
                     "location": {"type": "point", "position": _offset(draw, 20_000.0)},
-                    "valid_from": "2026-01-01T00:00:00Z",
-                    "valid_until": "2027-01-01T00:00:00Z",
+                    "valid_from": "2026-01-01T00:00:00.000000Z",
+                    "valid_until": "2027-01-01T00:00:00.000000Z",
                 }
             )
         )
@@ -567,7 +583,7 @@ def scenarios(draw: st.DrawFn) -> list[Any]:
 @settings(max_examples=30 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_need_to_know_holds_over_random_scenarios(items):
-    s = Situation()
+    s = HistorySituation()
     for item in items:
         s.file(item)
     assert_need_to_know(s)

@@ -79,7 +79,7 @@ def test_the_scanner_finds_clock_reads(source):
 def test_the_scanner_ignores_times_that_come_from_data():
     source = (
         "from datetime import datetime, timedelta\n"
-        "x = datetime.fromisoformat('2026-11-24T10:00:00+00:00')\n"
+        "x = datetime.fromisoformat('2026-11-24T10:00:00.000000Z')\n"
         "y = x + timedelta(seconds=5)\n"
         "z = y.timestamp()\n"
     )

@@ -34,6 +34,7 @@ from deconfliction.engine.model import (
 )
 from deconfliction.engine.scenario import ordered_items, parse_scenario
 from deconfliction.engine.situation import Situation
+from tests.support.situation import HistorySituation
 
 DELETE = object()
 Mutation = Callable[[dict[str, Any]], None]
@@ -132,7 +133,7 @@ CASES = [
             ((*N0V0, "window", "end"), "2026-11-24T09:00:00Z"),
         ),
         "notices[0].volumes[0].window",
-        "end 2026-11-24T09:00:00+00:00 is not after start 2026-11-24T10:00:00+00:00",
+        "end 2026-11-24T09:00:00.000000Z is not after start 2026-11-24T10:00:00.000000Z",
         id="end-before-start",
     ),
     pytest.param(
@@ -345,7 +346,7 @@ CASES = [
             ((*N0V0, "outline"), {"type": "circle", "center": "33.0N 35.0E", "radius": "130 km"}),
         ),
         "notices[0].volumes[0].outline",
-        "covers 53,093 km², more than the limit of 50,000 km² for one volume",
+        "covers 53,093 km², more than the limit of 50,000 km² for one outline",
         id="circle-too-large",
     ),
     pytest.param(
@@ -513,7 +514,7 @@ CASES = [
             (("notices", 2, "replaces"), "n9"),
         ),
         "notices[2].replaces",
-        "no notice 'n9' in this scenario",
+        "no notice 'n9'",
         id="replaces-unknown",
     ),
     pytest.param(
@@ -521,15 +522,15 @@ CASES = [
             (("notices", 2, "author"), "b"),
         ),
         "notices[2].replaces",
-        "'n1' is a notice of 'a', not of 'b'",
+        "'n1' is a notice of 'a': only its author may replace it",
         id="replaces-other-author",
     ),
     pytest.param(
         at(
             (("notices", 2, "filed_at"), "2026-11-24T07:30:00Z"),
         ),
-        "notices[2].replaces",
-        "'n1' was filed at or after this notice (filed_at order)",
+        "notices[2].filed_at",
+        "must not be before 'n1' was filed (2026-11-24T08:00:00.000000Z)",
         id="chain-backwards",
     ),
     pytest.param(
@@ -552,7 +553,7 @@ CASES = [
             },
         ),
         "notices[4].replaces",
-        "'n1' is already replaced or cancelled by 'n3'",
+        "'n1' was already replaced or cancelled by 'n3'",
         id="chain-fork",
     ),
     pytest.param(
@@ -784,7 +785,7 @@ CASES = [
             (("parties", 0, "kind"), "militia"),
         ),
         "parties[0].kind",
-        "Input should be 'armed_force', 'humanitarian' or 'monitor'",
+        "Input should be 'armed_force', 'humanitarian', 'monitor' or 'civil_aviation'",
         id="party-bad-kind",
     ),
     pytest.param(
@@ -808,8 +809,8 @@ CASES = [
         at(
             (("sites", 0, "valid_until"), "2025-01-01T00:00:00Z"),
         ),
-        "sites[0]",
-        "valid_until: must be after valid_from",
+        "sites[0].valid_until",
+        "must be after valid_from",
         id="site-valid-until-before-from",
     ),
     pytest.param(
@@ -1053,7 +1054,7 @@ def test_the_base_document_is_valid(base_document):
     scenario = parse_scenario(base_document)
     assert [n.id for n in scenario.notices] == ["n1", "n2", "n3", "n4"]
     # And it runs through a situation with no reference error.
-    situation = Situation()
+    situation = HistorySituation()
     for _, _, item in ordered_items(scenario):
         situation.file(item)
 
@@ -1062,7 +1063,7 @@ def test_the_base_document_is_valid(base_document):
 def test_every_validation_error(base_document, mutation, path, reason):
     mutation(base_document)
     with pytest.raises(InvalidInput) as info:
-        parse_scenario(base_document)
+        parse_scenario(base_document, Limits())
     problems = [(format_path(p.path), p.reason) for p in info.value.problems]
     assert len(problems) == 1, problems
     found_path, found_reason = problems[0]
@@ -1106,7 +1107,7 @@ def test_area_limit_comes_from_the_configured_limits(base_document, limit_km2, r
     assert paths >= {"notices[0].volumes[0].outline", "notices[2].volumes[0].outline"}
     reason = info.value.problems[0].reason
     assert re.fullmatch(
-        rf"covers 1\d\d km², more than the limit of {limit_km2:,.0f} km² for one volume "
+        rf"covers 1\d\d km², more than the limit of {limit_km2:,.0f} km² for one outline "
         r"\(check the units, or raise the limit\)",
         reason,
     ), reason
@@ -1181,7 +1182,7 @@ def test_error_objects():
 def situation(base_document) -> Situation:
     """A situation holding the base document's parties, agreements, lines and zones."""
     scenario = parse_scenario(base_document)
-    s = Situation()
+    s = HistorySituation()
     for section, _, item in ordered_items(scenario):
         if section in ("parties", "agreements", "lines", "zones"):
             s.file(item)
@@ -1253,38 +1254,10 @@ def _problem(info: pytest.ExceptionInfo[InvalidInput]) -> tuple[str, str]:
             id="cancels-other-author",
         ),
         pytest.param(
-            [
-                _notice(),
-                _notice(id="n2", action="replace", replaces="n1", filed_at="2026-11-24T08:10:00Z"),
-            ],
-            _notice(id="n3", action="replace", replaces="n1", filed_at="2026-11-24T08:20:00Z"),
-            "replaces",
-            "'n1' was already replaced or cancelled by 'n2'",
-            id="forked-chain",
-        ),
-        pytest.param(
-            [
-                _notice(),
-                _notice(
-                    id="n2",
-                    action="cancel",
-                    replaces="n1",
-                    volumes=[],
-                    filed_at="2026-11-24T08:10:00Z",
-                ),
-            ],
-            _notice(
-                id="n3", action="cancel", replaces="n2", volumes=[], filed_at="2026-11-24T08:20:00Z"
-            ),
-            "replaces",
-            "'n2' is a cancellation",
-            id="cancels-a-cancellation",
-        ),
-        pytest.param(
             [_notice()],
-            _notice(id="n2", action="replace", replaces="n1", filed_at="2026-11-24T08:00:00Z"),
+            _notice(id="n2", action="replace", replaces="n1", filed_at="2026-11-24T07:59:59Z"),
             "filed_at",
-            "must be after 'n1' was filed (2026-11-24T08:00:00+00:00)",
+            "must not be before 'n1' was filed (2026-11-24T08:00:00.000000Z)",
             id="chain-not-forward-in-time",
         ),
         pytest.param(
@@ -1312,6 +1285,47 @@ def test_situation_refuses_bad_notice_references(situation, filed, notice, path,
         situation.assess(notice)
     assert _problem(info) == (path, reason)
     # Nothing changed.
+    assert (dict(situation.notices), list(situation.history)) == before
+
+
+@pytest.mark.parametrize(
+    ("filed", "notice", "reason"),
+    [
+        pytest.param(
+            [
+                _notice(),
+                _notice(id="n2", action="replace", replaces="n1", filed_at="2026-11-24T08:10:00Z"),
+            ],
+            _notice(id="n3", action="replace", replaces="n1", filed_at="2026-11-24T08:20:00Z"),
+            "'n1' was already replaced or cancelled by 'n2'",
+            id="forked-chain",
+        ),
+        pytest.param(
+            [
+                _notice(),
+                _notice(
+                    id="n2",
+                    action="cancel",
+                    replaces="n1",
+                    volumes=[],
+                    filed_at="2026-11-24T08:10:00Z",
+                ),
+            ],
+            _notice(
+                id="n3", action="cancel", replaces="n2", volumes=[], filed_at="2026-11-24T08:20:00Z"
+            ),
+            "'n2' is a cancellation",
+            id="cancels-a-cancellation",
+        ),
+    ],
+)
+def test_situation_refuses_to_supersede_what_is_no_longer_current(situation, filed, notice, reason):
+    """A version already superseded, or a cancellation, contradicts the record: 409 over HTTP."""
+    for earlier in filed:
+        situation.file(earlier)
+    before = (dict(situation.notices), list(situation.history))
+    with pytest.raises(ConflictingRecord, match=reason):
+        situation.assess(notice)
     assert (dict(situation.notices), list(situation.history)) == before
 
 

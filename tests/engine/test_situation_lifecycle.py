@@ -25,6 +25,8 @@ from deconfliction.engine.model import (
     ZoneAgreement,
 )
 from deconfliction.engine.situation import Situation
+from tests.support import factory
+from tests.support.situation import HistorySituation
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -44,47 +46,34 @@ def notice(
     *,
     centre: str = "33.1N 35.9E",
     radius: str = "5 km",
-    start: str = "2026-11-24T10:00:00Z",
-    end: str = "2026-11-24T11:00:00Z",
-    filed_at: str = "2026-11-24T06:00:00Z",
+    start: str = "2026-11-24T10:00:00.000000Z",
+    end: str = "2026-11-24T11:00:00.000000Z",
+    filed_at: str = "2026-11-24T06:00:00.000000Z",
     action: str = "new",
     replaces: str | None = None,
     kind: str = "air_operation",
     lower: str = "FL050",
     upper: str = "FL100",
 ) -> Notice:
-    data: dict[str, Any] = {
-        "id": ident,
-        "author": author,
-        "kind": kind,
-        "action": action,
-        "replaces": replaces,
-        "filed_at": filed_at,
-        "volumes": []
-        if action == "cancel"
-        else [
-            {
-                "outline": {"type": "circle", "center": centre, "radius": radius},
-                "altitude": {"lower": lower, "upper": upper},
-                "window": {"start": start, "end": end},
-            }
-        ],
-    }
-    return Notice.model_validate(data)
+    return factory.notice(
+        ident,
+        author,
+        filed_at=filed_at,
+        kind=kind,
+        action=action,
+        replaces=replaces,
+        center=centre,
+        radius=radius,
+        start=start,
+        end=end,
+        lower=lower,
+        upper=upper,
+    )
 
 
 def site(ident: str = "s1", owner: str = "h", **changes: Any) -> ProtectedSite:
-    data: dict[str, Any] = {
-        "id": ident,
-        "name": "Hospital",
-        "category": "hospital",
-        "owner": owner,
-        "location": {"type": "point", "position": "33.1N 35.9E"},
-        "valid_from": "2026-01-01T00:00:00Z",
-        "valid_until": "2027-01-01T00:00:00Z",
-    }
-    data.update(changes)
-    return ProtectedSite.model_validate(data)
+    location = {"type": "point", "position": "33.1N 35.9E"}
+    return factory.site(ident, owner, **({"name": "Hospital", "location": location} | changes))
 
 
 def observation(ident: str, observed_at: str, tanks: int, **changes: Any) -> Observation:
@@ -103,7 +92,7 @@ def observation(ident: str, observed_at: str, tanks: int, **changes: Any) -> Obs
 
 @pytest.fixture
 def situation() -> Situation:
-    s = Situation()
+    s = HistorySituation()
     for party in (
         Party(id="a", name="Alpha", kind="armed_force", affiliations=["Alpha Army"]),
         Party(id="b", name="Bravo", kind="armed_force", affiliations=["Bravo Army"]),
@@ -163,7 +152,7 @@ def test_a_replacement_that_still_conflicts_updates_the_alert(situation):
         centre=_position(90.0, 13_000.0),
         action="replace",
         replaces="n-b",
-        filed_at="2026-11-24T07:00:00Z",
+        filed_at="2026-11-24T07:00:00.000000Z",
     )
     assessment = situation.file(moved)
     assert [c.action for c in assessment.changes] == [ChangeAction.updated]
@@ -171,8 +160,8 @@ def test_a_replacement_that_still_conflicts_updates_the_alert(situation):
     assert updated.id == alert.id
     assert updated.subjects == ("n-a", "n-b2")
     assert updated.figures["lateral_separation_m"] == pytest.approx(3_000.0, abs=0.1)
-    assert updated.raised_at == alert.raised_at == t("2026-11-24T06:00:00Z")
-    assert updated.updated_at == t("2026-11-24T07:00:00Z")
+    assert updated.raised_at == alert.raised_at == t("2026-11-24T06:00:00.000000Z")
+    assert updated.updated_at == t("2026-11-24T07:00:00.000000Z")
     assert len(situation.alerts) == 1
 
 
@@ -186,13 +175,13 @@ def test_a_replacement_that_moves_away_closes_the_alert(situation):
         centre=_position(90.0, 40_000.0),
         action="replace",
         replaces="n-b",
-        filed_at="2026-11-24T07:00:00Z",
+        filed_at="2026-11-24T07:00:00.000000Z",
     )
     situation.file(far)
     closed = situation.alerts[alert.id]
     assert closed.status is AlertStatus.closed
     assert closed.closed_reason == "no longer found after n-b was replaced by n-b2"
-    assert closed.closed_at == t("2026-11-24T07:00:00Z")
+    assert closed.closed_at == t("2026-11-24T07:00:00.000000Z")
     # Kept with what it said when it was open.
     assert closed.subjects == ("n-a", "n-b")
     assert closed.explanation == alert.explanation
@@ -202,14 +191,16 @@ def test_a_cancellation_closes_every_alert_of_the_notice_and_keeps_them(situatio
     situation.file(site())
     situation.file(notice("n-a", "a"))
     situation.file(
-        notice("n-b", "b", centre=_position(90.0, 12_000.0), filed_at="2026-11-24T09:50:00Z")
+        notice("n-b", "b", centre=_position(90.0, 12_000.0), filed_at="2026-11-24T09:50:00.000000Z")
     )
     kinds = {a.kind for a in _open(situation, AlertKind.notice_overlap)} | {
         a.kind for a in situation.alerts.values() if "n-b" in a.subjects
     }
     assert kinds == {AlertKind.notice_overlap, AlertKind.late_notice}
     assessment = situation.file(
-        notice("n-b-x", "b", action="cancel", replaces="n-b", filed_at="2026-11-24T09:55:00Z")
+        notice(
+            "n-b-x", "b", action="cancel", replaces="n-b", filed_at="2026-11-24T09:55:00.000000Z"
+        )
     )
     assert {c.action for c in assessment.changes} == {ChangeAction.closed}
     for alert in situation.alerts.values():
@@ -223,7 +214,7 @@ def test_a_cancellation_closes_every_alert_of_the_notice_and_keeps_them(situatio
     )
     # The cancelled notice no longer conflicts with anything filed later.
     situation.file(
-        notice("n-c", "a", centre=_position(90.0, 12_000.0), filed_at="2026-11-24T09:56:00Z")
+        notice("n-c", "a", centre=_position(90.0, 12_000.0), filed_at="2026-11-24T09:56:00.000000Z")
     )
     assert all("n-b" not in a.subjects for a in _open(situation, AlertKind.notice_overlap))
 
@@ -239,12 +230,14 @@ def test_a_closed_alert_opens_again_when_the_conflict_comes_back(situation):
             centre="33.5N 36.5E",
             action="replace",
             replaces="n-b",
-            filed_at="2026-11-24T07:00:00Z",
+            filed_at="2026-11-24T07:00:00.000000Z",
         )
     )
     assert situation.alerts[alert.id].status is AlertStatus.closed
     situation.file(
-        notice("n-b3", "b", action="replace", replaces="n-b2", filed_at="2026-11-24T08:00:00Z")
+        notice(
+            "n-b3", "b", action="replace", replaces="n-b2", filed_at="2026-11-24T08:00:00.000000Z"
+        )
     )
     again = situation.alerts[alert.id]
     assert again.status is AlertStatus.open
@@ -257,7 +250,7 @@ def test_a_closed_alert_opens_again_when_the_conflict_comes_back(situation):
 
 
 def test_a_replacement_filed_in_time_closes_the_late_notice_alert(situation):
-    situation.file(notice("n-a", "a", filed_at="2026-11-24T09:59:10Z"))
+    situation.file(notice("n-a", "a", filed_at="2026-11-24T09:59:10.000000Z"))
     (late,) = _open(situation, AlertKind.late_notice)
     assert late.figures["lead_time_s"] == 50.0
     assert late.figures["shortfall_s"] == 1750.0
@@ -266,11 +259,11 @@ def test_a_replacement_filed_in_time_closes_the_late_notice_alert(situation):
         notice(
             "n-a2",
             "a",
-            start="2026-11-24T12:00:00Z",
-            end="2026-11-24T13:00:00Z",
+            start="2026-11-24T12:00:00.000000Z",
+            end="2026-11-24T13:00:00.000000Z",
             action="replace",
             replaces="n-a",
-            filed_at="2026-11-24T10:05:00Z",
+            filed_at="2026-11-24T10:05:00.000000Z",
         )
     )
     assert situation.alerts[late.id].status is AlertStatus.closed
@@ -285,7 +278,7 @@ def test_filing_anything_twice_changes_nothing(situation):
         site(),
         notice("n-a", "a"),
         notice("n-b", "b"),
-        observation("o1", "2026-11-24T08:00:00Z", 80, party="b"),
+        observation("o1", "2026-11-24T08:00:00.000000Z", 80, party="b"),
     ]
     for item in items:
         situation.file(item)
@@ -295,8 +288,8 @@ def test_filing_anything_twice_changes_nothing(situation):
         *items,
         Party(id="a", name="Alpha", kind="armed_force", affiliations=["Alpha Army"]),
         situation.roster.agreements["ab"],
-        situation.lines["l1"],
-        situation.zones["caps"].zone,
+        situation.geography.lines["l1"],
+        situation.geography.zones["caps"].zone,
     ]:
         assessment = situation.file(item.model_copy(deep=True))
         assert assessment.duplicate, item
@@ -309,9 +302,9 @@ def test_refiling_different_content_under_a_recorded_id_is_refused(situation):
     situation.file(notice("n-a", "a"))
     with pytest.raises(ConflictingRecord, match="append-only"):
         situation.file(notice("n-a", "a", radius="6 km"))
-    situation.file(observation("o1", "2026-11-24T08:00:00Z", 10))
+    situation.file(observation("o1", "2026-11-24T08:00:00.000000Z", 10))
     with pytest.raises(ConflictingRecord, match="file a new observation instead"):
-        situation.file(observation("o1", "2026-11-24T08:00:00Z", 11))
+        situation.file(observation("o1", "2026-11-24T08:00:00.000000Z", 11))
 
 
 def test_assessing_changes_nothing_until_applied(situation):
@@ -331,9 +324,9 @@ def test_assessing_changes_nothing_until_applied(situation):
 
 
 def test_alerts_at_answers_as_of_that_time(situation):
-    situation.file(notice("n-a", "a", filed_at="2026-11-24T06:00:00Z"))
+    situation.file(notice("n-a", "a", filed_at="2026-11-24T06:00:00.000000Z"))
     situation.file(
-        notice("n-b", "b", centre=_position(90.0, 12_000.0), filed_at="2026-11-24T07:00:00Z")
+        notice("n-b", "b", centre=_position(90.0, 12_000.0), filed_at="2026-11-24T07:00:00.000000Z")
     )
     situation.file(
         notice(
@@ -342,30 +335,32 @@ def test_alerts_at_answers_as_of_that_time(situation):
             centre=_position(90.0, 13_000.0),
             action="replace",
             replaces="n-b",
-            filed_at="2026-11-24T08:00:00Z",
+            filed_at="2026-11-24T08:00:00.000000Z",
         )
     )
     situation.file(
-        notice("n-b3", "b", action="cancel", replaces="n-b2", filed_at="2026-11-24T09:00:00Z")
+        notice(
+            "n-b3", "b", action="cancel", replaces="n-b2", filed_at="2026-11-24T09:00:00.000000Z"
+        )
     )
 
-    assert situation.alerts_at(t("2026-11-24T06:59:59Z")) == []
-    (first,) = situation.alerts_at(t("2026-11-24T07:00:00Z"))
+    assert situation.alerts_at(t("2026-11-24T06:59:59.000000Z")) == []
+    (first,) = situation.alerts_at(t("2026-11-24T07:00:00.000000Z"))
     assert first.subjects == ("n-a", "n-b")
     assert first.figures["lateral_separation_m"] == pytest.approx(2_000.0, abs=0.1)
-    (second,) = situation.alerts_at(t("2026-11-24T08:30:00Z"))
+    (second,) = situation.alerts_at(t("2026-11-24T08:30:00.000000Z"))
     assert second.id == first.id
     assert second.subjects == ("n-a", "n-b2")
     assert second.figures["lateral_separation_m"] == pytest.approx(3_000.0, abs=0.1)
-    assert situation.alerts_at(t("2026-11-24T09:00:00Z")) == []
+    assert situation.alerts_at(t("2026-11-24T09:00:00.000000Z")) == []
     assert situation.alerts[first.id].status is AlertStatus.closed
 
 
 def test_alerts_at_is_sorted_by_time_raised(situation):
-    situation.file(notice("n-a", "a", filed_at="2026-11-24T06:00:00Z"))
-    situation.file(notice("n-b", "b", filed_at="2026-11-24T07:00:00Z"))
-    situation.file(notice("n-c", "a", filed_at="2026-11-24T09:45:00Z", centre="33.3N 36.3E"))
-    alerts = situation.alerts_at(t("2026-11-24T12:00:00Z"))
+    situation.file(notice("n-a", "a", filed_at="2026-11-24T06:00:00.000000Z"))
+    situation.file(notice("n-b", "b", filed_at="2026-11-24T07:00:00.000000Z"))
+    situation.file(notice("n-c", "a", filed_at="2026-11-24T09:45:00.000000Z", centre="33.3N 36.3E"))
+    alerts = situation.alerts_at(t("2026-11-24T12:00:00.000000Z"))
     assert [a.raised_at for a in alerts] == sorted(a.raised_at for a in alerts)
     assert {a.kind for a in alerts} == {AlertKind.notice_overlap, AlertKind.late_notice}
 
@@ -374,21 +369,21 @@ def test_alerts_at_is_sorted_by_time_raised(situation):
 
 
 def test_an_expired_site_raises_nothing_until_its_owner_recertifies_it(situation):
-    situation.file(site(valid_until="2026-06-30T00:00:00Z"))
+    situation.file(site(valid_until="2026-06-30T00:00:00.000000Z"))
     situation.file(notice("n-a", "a"))
     assert not _open(situation, AlertKind.protected_site)
 
     # Someone else may not recertify it.
     with pytest.raises(ConflictingRecord, match="only its owner may update or recertify it"):
-        situation.file(site(owner="a", valid_until="2027-06-30T00:00:00Z"))
+        situation.file(site(owner="a", valid_until="2027-06-30T00:00:00.000000Z"))
 
-    assessment = situation.file(site(valid_until="2027-06-30T00:00:00Z"))
+    assessment = situation.file(site(valid_until="2027-06-30T00:00:00.000000Z"))
     assert [c.action for c in assessment.changes] == [ChangeAction.opened]
     (alert,) = _open(situation, AlertKind.protected_site)
     assert alert.subjects == ("n-a", "s1")
     assert alert.parties == ("a", "h")
     assert alert.figures["inside"] == 1
-    assert alert.figures["site_valid_until"] == "2027-06-30T00:00:00+00:00"
+    assert alert.figures["site_valid_until"] == "2027-06-30T00:00:00.000000Z"
     assert "valid until 2027-06-30 00:00Z" in alert.explanation
 
 
@@ -436,70 +431,111 @@ def test_duplicate_sites_are_reported_to_their_owners(situation):
 
 
 def test_caps_count_each_unit_once_per_slice(situation):
-    situation.file(observation("o1", "2026-11-24T06:00:00Z", 50, unit_id="u1"))
-    situation.file(observation("o2", "2026-11-24T07:00:00Z", 50, unit_id="u1"))
+    situation.file(observation("o1", "2026-11-24T06:00:00.000000Z", 50, unit_id="u1"))
+    situation.file(observation("o2", "2026-11-24T07:00:00.000000Z", 50, unit_id="u1"))
     assert not _open(situation, AlertKind.zone_violation)  # the same 50 tanks seen twice
-    situation.file(observation("o3", "2026-11-24T08:00:00Z", 30, unit_id="u2"))
+    situation.file(observation("o3", "2026-11-24T08:00:00.000000Z", 30, unit_id="u2"))
     (cap,) = _open(situation, AlertKind.zone_violation)
     assert cap.figures["tanks_count"] == 80
     assert cap.figures["tanks_cap"] == 75
     assert cap.subjects == ("caps", "o2", "o3")
     # The first unit is seen again with fewer tanks: its latest observation counts.
-    situation.file(observation("o4", "2026-11-24T09:00:00Z", 40, unit_id="u1"))
+    situation.file(observation("o4", "2026-11-24T09:00:00.000000Z", 40, unit_id="u1"))
     closed = situation.alerts[cap.id]
     assert closed.status is AlertStatus.closed
     assert closed.closed_reason == "counts back within the cap after o4"
 
 
 def test_observations_without_a_unit_id_are_each_counted(situation):
-    situation.file(observation("o1", "2026-11-24T06:00:00Z", 40))
-    situation.file(observation("o2", "2026-11-24T07:00:00Z", 40))
+    situation.file(observation("o1", "2026-11-24T06:00:00.000000Z", 40))
+    situation.file(observation("o2", "2026-11-24T07:00:00.000000Z", 40))
     (cap,) = _open(situation, AlertKind.zone_violation)
     assert cap.figures["tanks_count"] == 80
 
 
 def test_caps_only_count_inside_the_area_and_the_selected_parties(situation):
-    situation.file(observation("o1", "2026-11-24T06:00:00Z", 70))
+    situation.file(observation("o1", "2026-11-24T06:00:00.000000Z", 70))
     # 12 km east of the line: outside the 10 km band.
     situation.file(
         observation(
-            "o2", "2026-11-24T07:00:00Z", 70, position=_position(90.0, 12_000.0, (35.85, 33.1))
+            "o2",
+            "2026-11-24T07:00:00.000000Z",
+            70,
+            position=_position(90.0, 12_000.0, (35.85, 33.1)),
         )
     )
     # West of the line: the band is on its east side.
     situation.file(
         observation(
-            "o3", "2026-11-24T07:30:00Z", 70, position=_position(270.0, 5_000.0, (35.85, 33.1))
+            "o3",
+            "2026-11-24T07:30:00.000000Z",
+            70,
+            position=_position(270.0, 5_000.0, (35.85, 33.1)),
         )
     )
     # Alpha's tanks are not capped by this rule.
-    situation.file(observation("o4", "2026-11-24T08:00:00Z", 70, affiliation="Alpha Army"))
+    situation.file(observation("o4", "2026-11-24T08:00:00.000000Z", 70, affiliation="Alpha Army"))
     assert not _open(situation, AlertKind.zone_violation)
 
 
 def test_cap_slices_are_aligned_on_utc_midnight(situation):
     # 23:30 on the 24th and 00:30 on the 25th fall in different daily slices.
-    situation.file(observation("o1", "2026-11-24T23:30:00Z", 50))
-    situation.file(observation("o2", "2026-11-25T00:30:00Z", 50))
+    situation.file(observation("o1", "2026-11-24T23:30:00.000000Z", 50))
+    situation.file(observation("o2", "2026-11-25T00:30:00.000000Z", 50))
     assert not _open(situation, AlertKind.zone_violation)
     # 01:00 at +02:00 is 23:00Z on the 24th: the same slice as o1.
     situation.file(observation("o3", "2026-11-25T01:00:00+02:00", 50))
     (cap,) = _open(situation, AlertKind.zone_violation)
-    assert cap.figures["slice_start"] == "2026-11-24T00:00:00+00:00"
-    assert cap.figures["slice_end"] == "2026-11-25T00:00:00+00:00"
+    assert cap.figures["slice_start"] == "2026-11-24T00:00:00.000000Z"
+    assert cap.figures["slice_end"] == "2026-11-25T00:00:00.000000Z"
     assert cap.subjects == ("caps", "o3", "o1")
 
 
 @pytest.mark.parametrize(
     ("instant", "length", "start", "end"),
     [
-        ("2026-11-24T15:30:00Z", 86400, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"),
-        ("2026-11-24T00:00:00Z", 86400, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"),
-        ("2026-11-24T23:59:59Z", 86400, "2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"),
-        ("2026-11-24T05:59:59Z", 6 * 3600, "2026-11-24T00:00:00Z", "2026-11-24T06:00:00Z"),
-        ("2026-11-24T06:00:00Z", 6 * 3600, "2026-11-24T06:00:00Z", "2026-11-24T12:00:00Z"),
-        ("2026-11-24T13:00:00Z", 12 * 3600, "2026-11-24T12:00:00Z", "2026-11-25T00:00:00Z"),
-        ("1969-12-31T23:00:00Z", 86400, "1969-12-31T00:00:00Z", "1970-01-01T00:00:00Z"),
+        (
+            "2026-11-24T15:30:00.000000Z",
+            86400,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T00:00:00.000000Z",
+            86400,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T23:59:59.000000Z",
+            86400,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T05:59:59.000000Z",
+            6 * 3600,
+            "2026-11-24T00:00:00.000000Z",
+            "2026-11-24T06:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T06:00:00.000000Z",
+            6 * 3600,
+            "2026-11-24T06:00:00.000000Z",
+            "2026-11-24T12:00:00.000000Z",
+        ),
+        (
+            "2026-11-24T13:00:00.000000Z",
+            12 * 3600,
+            "2026-11-24T12:00:00.000000Z",
+            "2026-11-25T00:00:00.000000Z",
+        ),
+        (
+            "1969-12-31T23:00:00.000000Z",
+            86400,
+            "1969-12-31T00:00:00.000000Z",
+            "1970-01-01T00:00:00.000000Z",
+        ),
     ],
 )
 def test_slice_bounds(instant, length, start, end):

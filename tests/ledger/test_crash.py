@@ -437,6 +437,7 @@ def _check_offline(url: str, keys: Path, seen: Seen, note: str) -> None:
         elif kind == "message.sent":
             text = event["message"]["body"]
             messages[text] = messages.get(text, 0) + 1
+    assert acknowledged, "nothing to check: the assertion below would pass on nothing"
     assert all(n == 1 for n in acknowledged.values()), f"{note}: acknowledged twice"
     for request in seen.answered:
         counts = {"notice": filed, "ack": acknowledged, "message": messages}[request.kind]

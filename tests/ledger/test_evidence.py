@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from deconfliction.cli.app import app as cli
 from deconfliction.engine.ledger.evidence import evidence, verify_evidence
 from deconfliction.engine.ledger.heads import Keyring
+from deconfliction.service.reading import read
 from deconfliction.service.timeline import timeline
 from tests.support.ledger_world import World, build_world, keys_json, public_keyring
 
@@ -33,7 +34,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 @pytest.fixture(scope="module")
 def document(world: World) -> dict[str, Any]:
-    found = world.coordinator.run(lambda tx: timeline(tx, "idf", world.notice_id))
+    coordinator = world.coordinator
+    found = read(
+        coordinator, None, lambda r: timeline(r, coordinator.ledger, world.notice_id), party="idf"
+    )
     keys = json.loads(keys_json(world.coordinator))
     return json.loads(json.dumps(evidence(world.notice_id, found, keys)))
 

@@ -40,7 +40,7 @@ from tests.support.server import Api, running_server
 runner = CliRunner()
 
 FILED = datetime(2026, 11, 25, 9, 59, 10, tzinfo=UTC)
-START = "2026-11-25T10:00:00Z"
+START = "2026-11-25T10:00:00.000000Z"
 REPLY = "Received. Too late to move the Il-20 out of the area."
 
 # IDF also notifies UNDOF of its air operations here, so that the notice has two addressees:
@@ -101,7 +101,8 @@ def test_the_receipt_proves_the_fifty_seconds_to_a_third_party(server: Api, tmp_
     )
     server.clock.set(FILED)
     answer = clients["idf"].post(
-        "/v1/notices", json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00Z")
+        "/v1/notices",
+        json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00.000000Z"),
     )
     assert answer.status_code == 201, answer.text
     body = answer.json()
@@ -190,7 +191,8 @@ def test_the_timeline_shows_delivery_reading_acknowledgement_with_receipts(
     keys = keyring_from_text(keys_file.read_text(encoding="utf-8"))
     server.clock.set(FILED)
     filed = clients["idf"].post(
-        "/v1/notices", json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00Z")
+        "/v1/notices",
+        json=notice(title="Il-20 area", start=START, end="2026-11-25T10:45:00.000000Z"),
     )
     assert filed.status_code == 201, filed.text
     notice_id = filed.json()["notice"]["id"]
@@ -274,7 +276,10 @@ def test_the_timeline_shows_delivery_reading_acknowledgement_with_receipts(
     assert "filed 50 s before its start" in printed.stdout
     as_json = json.loads(cli("timeline", notice_id, "--db", store_url, "--json").stdout)
     assert as_json["versions"][0]["lead_time_s"] == 50.0
-    assert events_of(as_json) == events_of(timeline)
+    # Reading the timeline is a read of the notice: undof's delivery of it is now read too.
+    now = clients["idf"].get(f"/v1/notices/{notice_id}/timeline").json()
+    assert events_of(now) == [*events_of(timeline), ("delivery.read", "undof")]
+    assert events_of(as_json) == events_of(now)
     only_rus = json.loads(
         cli("timeline", notice_id, "--db", store_url, "--party", "rus", "--json").stdout
     )

@@ -158,7 +158,10 @@ def test_a_receipt_proves_the_fifty_seconds_to_a_third_party():
     event = json.dumps(
         {
             "kind": "notice",
-            "item": {"id": "n-idf-001", "volumes": [{"window": {"start": "2026-11-24T10:00:00Z"}}]},
+            "item": {
+                "id": "n-idf-001",
+                "volumes": [{"window": {"start": "2026-11-24T10:00:00.000000Z"}}],
+            },
         },
         separators=(",", ":"),
         sort_keys=True,

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput
 from deconfliction.engine.scenario import ordered_items
 from deconfliction.engine.situation import Situation
+from deconfliction.service.alerts import alerts_for
 from deconfliction.service.clock import FixedClock
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.documents import load_scenario_file
 from deconfliction.service.loading import load_scenario
-from deconfliction.service.queries import alerts_for
 from deconfliction.store import events
 from deconfliction.store.schema import events as events_table
 
@@ -109,5 +109,7 @@ def test_alerts_as_of_a_time(coordinator, golan):
 def test_alerts_for_a_party_only_name_that_party(coordinator, golan):
     load_scenario(coordinator, golan)
     for party in ("idf", "rus", "sarc", "undof"):
-        assert all(party in a.parties for a in alerts_for(coordinator, party=party))
+        seen = alerts_for(coordinator, party=party)
+        assert seen, party
+        assert all(party in a.parties for a in seen)
     assert {a.kind.value for a in alerts_for(coordinator, party="sarc")} == {"site-duplicate"}

@@ -11,8 +11,8 @@ from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, del
 from deconfliction.service.clock import FixedClock
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.hotline import deliver
-from deconfliction.store import hotline as store
-from deconfliction.store.codec import canonical
+from deconfliction.store import deliveries as store
+from deconfliction.store.codec import payload, record_body
 from deconfliction.store.feeds import feed_since
 from deconfliction.store.schema import deliveries, events
 
@@ -27,13 +27,13 @@ def coordinator(store_url):
 
 def _delivery(recipient: str, item: str = "n-1") -> Delivery:
     return Delivery(
-        delivery_id(ItemType.notice, item, recipient),
-        ItemType.notice,
-        item,
-        recipient,
-        "author",
-        DeliveryStatus.delivered,
-        NOW,
+        id=delivery_id(ItemType.notice, item, recipient),
+        item_type=ItemType.notice,
+        item_id=item,
+        recipient=recipient,
+        sender="author",
+        status=DeliveryStatus.delivered,
+        delivered_at=NOW,
         deadline_at=NOW,
         step_s=300.0,
         monitors=("m",),
@@ -61,7 +61,7 @@ def test_many_deliveries_are_recorded_as_one_by_one_would(coordinator):
         assert seqs == sorted(set(seqs))
         for d, row in zip(planned, rows, strict=True):
             # The event is exactly what appending it alone writes (the ledger hashes it).
-            assert row.body == canonical({"delivery": d.to_dict()})
+            assert row.body == payload(delivery=record_body(d))
             assert [e.seq for e in feed_since(connection, d.recipient, 0)] == [row.seq]
             assert store.delivery(connection, d.id) == d
         stored = connection.execute(sa.select(deliveries.c.id, deliveries.c.seq)).all()

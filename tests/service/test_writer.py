@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.errors import InvalidInput
+from deconfliction.service.alerts import alerts_for
 from deconfliction.service.coordinator import Coordinator, Tx, Writer
 from deconfliction.service.filing import Filed, file
-from deconfliction.service.queries import alerts_for
 from deconfliction.store import events
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import notices
@@ -131,9 +131,9 @@ def test_a_failing_command_is_rolled_back_alone(coordinator):
         assert fresh.situation().alerts == coordinator.situation().alerts
 
 
-def test_a_command_that_fails_after_moving_the_situation_reruns_the_batch(coordinator):
-    """A command that recorded an item and then failed has moved the in-memory situation: the
-    batch is rerun one command per transaction, with the same outcome for every caller."""
+def test_a_command_that_fails_after_moving_the_situation_is_undone_alone(coordinator):
+    """A command that recorded an item and then failed had moved the in-memory situation: the
+    transaction's journal puts it back, and the batch commits the other commands, once."""
     idf, rus = notice("idf", 0), notice("rus", 0)
     idf2 = notice("idf", 1)
 
@@ -146,7 +146,7 @@ def test_a_command_that_fails_after_moving_the_situation_reruns_the_batch(coordi
     with pytest.raises(Boom):
         futures[1].result()
     assert isinstance(futures[2].result(), Filed)
-    assert len(commits) == 2  # the rerun: one transaction per command that committed
+    assert len(commits) == 1  # one transaction for the batch: nothing is rerun
     situation = coordinator.situation()
     assert idf2.id not in situation.notices
     assert {idf.id, rus.id} <= set(situation.notices)

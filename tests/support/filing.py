@@ -20,11 +20,11 @@ from deconfliction.engine.alerts import Alert, AlertStatus
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.hotline import ItemType
 from deconfliction.engine.model import Agreement, Notice, Party
+from deconfliction.service.alerts import alerts_for
 from deconfliction.service.coordinator import Coordinator, Tx, Writer
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import Filed, file
-from deconfliction.service.queries import alerts_for
-from deconfliction.store import hotline as inbox_store
+from deconfliction.store import deliveries as inbox_store
 from deconfliction.store.feeds import feed_since
 
 __all__ = [

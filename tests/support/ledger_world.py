@@ -27,9 +27,11 @@ from deconfliction.service.coordinator import Coordinator, Tx, Writer
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
 from deconfliction.service.keys import KeyRecord
-from deconfliction.store import hotline as hotline_store
+from deconfliction.store import deliveries as delivery_store
 from deconfliction.store.database import Database, database_url
 from deconfliction.store.schema import events
+from tests.support.factory import site_details
+from tests.support.factory import volume as volume_of
 
 __all__ = [
     "START",
@@ -49,7 +51,9 @@ START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 EAST = "33.5000N 36.9000E"
 
 
-def volume(start: str = "2026-11-25T10:00:00Z", end: str = "2026-11-25T11:00:00Z") -> dict:
+def volume(
+    start: str = "2026-11-25T10:00:00.000000Z", end: str = "2026-11-25T11:00:00.000000Z"
+) -> dict:
     """A volume in a quiet corner east of Damascus, on a day of its own."""
     return {
         "outline": {"type": "circle", "center": EAST, "radius": "8 km"},
@@ -123,7 +127,7 @@ def build_world(store: str, keys_directory: Path, *, rotate: bool = False) -> Wo
         "file notice",
         "idf",
         lambda tx: notices.file_notice(
-            tx, idf, kind="air_operation", volumes=[volume()], title="Strike package"
+            tx, idf, kind="air_operation", volumes=[volume_of()], title="Strike package"
         ),
     )
     notice_id = filed.result.notice.notice.id
@@ -131,7 +135,7 @@ def build_world(store: str, keys_directory: Path, *, rotate: bool = False) -> Wo
     def rus_delivery(tx: Tx) -> str:
         (delivery,) = [
             d
-            for d in hotline_store.deliveries_of_item(tx.connection, "notice", notice_id)
+            for d in delivery_store.deliveries_of_item(tx.connection, "notice", notice_id)
             if d.recipient == "rus"
         ]
         return delivery.id
@@ -154,20 +158,21 @@ def build_world(store: str, keys_directory: Path, *, rotate: bool = False) -> Wo
         lambda tx: sites.register_site(
             tx,
             sarc,
-            {
-                "name": "Mobile clinic",
-                "category": "hospital",
-                "location": {"type": "point", "position": "33.6000N 36.9500E"},
-                "valid_from": "2026-01-01T00:00:00Z",
-                "valid_until": "2027-01-01T00:00:00Z",
-            },
+            site_details(
+                name="Mobile clinic", location={"type": "point", "position": "33.6000N 36.9500E"}
+            ),
         ),
     )
     world.write(
         "replace notice",
         "idf",
         lambda tx: notices.replace_notice(
-            tx, idf, notice_id, volumes=[volume("2026-11-25T10:10:00Z", "2026-11-25T11:10:00Z")]
+            tx,
+            idf,
+            notice_id,
+            volumes=[
+                volume_of(start="2026-11-25T10:10:00.000000Z", end="2026-11-25T11:10:00.000000Z")
+            ],
         ),
     )
     if rotate:

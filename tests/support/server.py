@@ -23,6 +23,7 @@ import uvicorn
 from deconfliction import web
 from deconfliction.api.app import create_app
 from deconfliction.api.services import Services
+from deconfliction.engine.ledger.heads import Keyring, keyring_from_text
 from deconfliction.engine.scenario import ordered_items
 from deconfliction.engine.situation import Item
 from deconfliction.service.auth import Role, create_token, revoke_token
@@ -31,6 +32,7 @@ from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
 from deconfliction.service.hotline import escalate_due
+from deconfliction.service.proposals import expire_due
 from deconfliction.service.settings import Settings
 
 __all__ = ["NOW", "Api", "api", "running_server"]
@@ -101,21 +103,34 @@ class Api:
         """Take every escalation step due at the clock's time."""
         return self.run(escalate_due)
 
+    def expire_proposals(self) -> list[str]:
+        """Expire every proposal past its deadline at the clock's time; their ids."""
+        return [p.id for p in self.run(expire_due)]
+
+    def keys(self) -> Keyring:
+        """The log's public keys, as a party would fetch them."""
+        listed = httpx.get(f"{self.url}/.well-known/deconfliction/ledger-keys").text
+        return keyring_from_text(listed)
+
     def close(self) -> None:
         for client in self._clients:
             client.close()
 
 
 def running_server(
-    store_url: str, clock: FixedClock | None = None, *, console: bool = False
+    store_url: str,
+    clock: FixedClock | None = None,
+    settings: Settings | None = None,
+    *,
+    console: bool = False,
 ) -> Iterator[Api]:
     """Start the server on ``store_url``; yield an :class:`Api`; stop it and close the store.
     ``console`` also serves the console and its session endpoints (as ``deconflict serve``)."""
     clock = clock or FixedClock(NOW)
     coordinator = Coordinator.open(store_url, clock=clock)
-    app = create_app(coordinator, background=False)
+    app = create_app(coordinator, settings, background=False)
     if console:
-        web.install(app, coordinator, Settings())
+        web.install(app, coordinator, settings or Settings())
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False
     )

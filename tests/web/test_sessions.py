@@ -10,9 +10,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from deconfliction.engine.model.common import parse_utc
+from deconfliction.engine.times import parse_utc
 from deconfliction.service import sessions
-from deconfliction.service.auth import Principal, Role, revoke_token
+from deconfliction.service.auth import Role, revoke_token, still_valid
 from deconfliction.service.settings import Settings
 from deconfliction.store.schema import reads
 from tests.api.bodies import notice
@@ -185,8 +185,11 @@ def test_a_live_stream_holds_only_while_its_session_does(served: Api) -> None:
         assert stream.status_code == 200
         first = next(stream.iter_lines())
         assert first.startswith("retry:")
-    session_id = client.cookies[sessions.COOKIE].split(".")[0]
-    principal = Principal("rus", Role.duty_officer, None, session_id)
-    assert sessions.credential_valid(served.coordinator.db, principal, served.clock.now())
+    db = served.coordinator.db
+    principal, _, _ = sessions.session_principal(
+        db, client.cookies[sessions.COOKIE], served.clock.now()
+    )
+    assert principal.session_id is not None and principal.token_id is not None
+    assert still_valid(db, principal, served.clock.now())
     client.delete("/v1/session", headers={"X-CSRF-Token": body["csrf_token"]})
-    assert not sessions.credential_valid(served.coordinator.db, principal, served.clock.now())
+    assert not still_valid(db, principal, served.clock.now())

@@ -15,8 +15,9 @@ from deconfliction import __version__
 from deconfliction.api import errors
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
-from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.hotline import escalate_due
+from deconfliction.service.proposals import expire_due
 from deconfliction.service.records import sign_head_now
 from deconfliction.service.settings import Settings
 
@@ -41,14 +42,31 @@ Authenticate with `Authorization: Bearer <token>` (`deconflict token create`).  
 """
 
 
+def _timers(tx: Tx) -> None:
+    """What falls due by the clock: escalation steps, proposals past their deadline."""
+    escalate_due(tx)
+    expire_due(tx)
+
+
 async def _escalation_loop(services: Services) -> None:
     interval = services.settings.escalation_interval_s
     while True:
         try:
-            await run_in_threadpool(services.writer.execute, escalate_due)
+            await run_in_threadpool(services.writer.execute, _timers)
         except Exception:  # keep the hotline chasing even if one round fails
             log.exception("escalation round failed")
         await asyncio.sleep(interval)
+
+
+async def _tracks_loop(services: Services) -> None:
+    """Predict, check and record over the live tracks every tick."""
+    interval = services.settings.tracks_tick_s
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(services.tracks.tick)
+        except Exception:  # one failed tick must not stop the next
+            log.exception("tracks tick failed")
 
 
 async def _heartbeat_loop(services: Services) -> None:
@@ -74,11 +92,13 @@ def create_app(
         # Writes wait on the writer in worker threads: allow many at once.
         anyio.to_thread.current_default_thread_limiter().total_tokens = 256
         services.writer.start()
+        await run_in_threadpool(services.tracks.start)
         await services.feeds.start()
         tasks = (
             [
                 asyncio.create_task(_escalation_loop(services)),
                 asyncio.create_task(_heartbeat_loop(services)),
+                asyncio.create_task(_tracks_loop(services)),
             ]
             if background
             else []
@@ -106,4 +126,8 @@ def create_app(
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    if services.settings.dss_enabled:
+        from deconfliction.api.dss import create_dss_app
+
+        app.mount("/dss/v1", create_dss_app(services))
     return app

@@ -1,32 +1,40 @@
-"""Dependencies shared by the routes (FastAPI's ``Depends`` aliases)."""
+"""Dependencies shared by the routes (FastAPI's ``Depends`` aliases), and the two ways a route
+runs a use case: :class:`Reads` (off the writer, every read recorded) and :class:`Writes`
+(on the writer, answered with the ledger's receipt, idempotent under a key)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
+from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Receipted
+from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
 from deconfliction.api.services import Services
-from deconfliction.engine.errors import KeyReused
+from deconfliction.engine.errors import MalformedRequest
 from deconfliction.engine.ledger.receipts import Receipt
-from deconfliction.service import records, sessions
+from deconfliction.service import sessions
 from deconfliction.service.auth import Principal, authenticate
 from deconfliction.service.coordinator import Tx
-from deconfliction.store import hotline as hotline_store
-from deconfliction.store.codec import canonical
+from deconfliction.service.idempotency import Answer, remember, replay
+from deconfliction.service.reading import Reader, read
 
 __all__ = [
     "IdempotencyKey",
     "PrincipalDep",
+    "ReadsDep",
     "ServicesDep",
-    "write",
+    "WritesDep",
 ]
+
+A = TypeVar("A", bound=Receipted)
+T = TypeVar("T")
 
 _bearer = HTTPBearer(
     auto_error=False, description="A party's token: `Authorization: Bearer dlt_...`"
@@ -54,8 +62,11 @@ async def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_session_cookie)],
 ) -> Principal:
-    """The bearer token's principal; without one, the console session's (its writes checked
-    for the CSRF token and the origin)."""
+    """The bearer token's principal; without an Authorization header, the console session's
+    (its writes checked for the CSRF token and the origin)."""
+    if len(request.headers.getlist("authorization")) > 1:
+        # Which one would count?  Proxies and servers disagree: refuse rather than guess.
+        raise MalformedRequest("more than one Authorization header: send exactly one")
     db, now = services.coordinator.db, services.clock.now()
     if credentials is not None or cookie is None:
         token = credentials.credentials if credentials is not None else None
@@ -82,78 +93,101 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _fingerprint(request_line: str, body: Any) -> str:
-    return hashlib.sha256((request_line + "\n" + canonical(body)).encode()).hexdigest()
+class Reads:
+    """Runs a read use case off the writer (a read transaction of its own), then records
+    through the writer what it showed the caller."""
+
+    def __init__(self, services: ServicesDep, principal: PrincipalDep) -> None:
+        self.services = services
+        self.principal = principal
+
+    async def __call__(self, query: Callable[[Reader], T]) -> T:
+        services = self.services
+        return await run_in_threadpool(
+            read, services.coordinator, self.principal, query, services.writer.execute
+        )
 
 
-async def write(
-    services: Services,
-    principal: Principal,
-    key: str | None,
-    request_line: str,
-    body: Any,
-    command: Callable[[Tx], tuple[int, dict[str, Any]]],
-) -> JSONResponse:
-    """Run a write command on the writer and answer with its (status, JSON body), carrying
-    the ledger's receipt.
+ReadsDep = Annotated[Reads, Depends()]
 
-    ``receipt`` proves the write's first entry (the notice filed, the acknowledgement, ...):
-    the entry itself, its index and hash, the signed tree head and the inclusion proof.
-    ``ledger.entries`` lists every other entry the write made that the caller may read (its
-    receipt: ``GET /v1/ledger/entries/{index}``).
 
-    With an idempotency key, the first answer is stored in the same transaction as the write;
-    a retry with the same key and the same request gets that answer again, with receipts under
-    the newest head (and the header ``Idempotent-Replayed: true``); the same key with a
-    different request is refused.
-    """
-    fingerprint = _fingerprint(request_line, body)
-    party = principal.party
+def _fingerprint(request_line: str, body: BaseModel | None) -> str:
+    text = "null" if body is None else body.model_dump_json(by_alias=True)
+    return hashlib.sha256(f"{request_line}\n{text}".encode()).hexdigest()
 
-    def run(tx: Tx) -> tuple[int, dict[str, Any], bool, list[Receipt]]:
-        if key is not None:
-            found = hotline_store.remembered_response(tx.connection, party, key)
-            if found is not None:
-                stored_hash, status, response = found
-                if stored_hash != fingerprint:
-                    raise KeyReused("this Idempotency-Key was already used for a different request")
-                stored = json.loads(response)
-                again = [records.receipt(tx, party, i) for i in stored["ledger_entries"]]
-                return status, stored["body"], True, again
-        before = len(tx.entries)
-        status, response_body = command(tx)
-        if key is not None:
-            mine = [a.index for a in tx.entries[before:] if party in a.audience]
-            hotline_store.remember_response(
-                tx.connection,
-                party,
-                key,
-                fingerprint,
-                status,
-                canonical({"body": response_body, "ledger_entries": mine}),
-                tx.now,
+
+def _with_proofs(answer: A, proofs: list[Receipt]) -> A:
+    if not proofs:
+        return answer
+    head = TreeHeadPublic.model_validate(proofs[0].tree_head.to_dict())
+    refs = []
+    for r in proofs:
+        public = r.to_dict()
+        refs.append(
+            LedgerEntryRef(
+                index=r.index,
+                leaf_hash=r.leaf_hash.hex(),
+                type=public["type"],
+                subject=public["subject"],
             )
-        return status, response_body, False, []
-
-    (status, response_body, replayed, again), receipts = await run_in_threadpool(
-        services.writer.execute_receipted, run, party
-    )
-    proofs = again if replayed else receipts
-    if proofs:
-        response_body = response_body | {
-            "receipt": proofs[0].to_dict(),
-            "ledger": {
-                "tree_head": proofs[0].tree_head.to_dict(),
-                "entries": [
-                    {
-                        "index": r.index,
-                        "leaf_hash": r.leaf_hash.hex(),
-                        "type": r.to_dict()["type"],
-                        "subject": r.to_dict()["subject"],
-                    }
-                    for r in proofs
-                ],
-            },
+        )
+    return answer.model_copy(
+        update={
+            "receipt": ReceiptPublic.model_validate(proofs[0].to_dict()),
+            "ledger": LedgerEntries(tree_head=head, entries=refs),
         }
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return JSONResponse(response_body, status_code=status, headers=headers)
+    )
+
+
+class Writes:
+    """Runs a write use case on the writer and answers with its receipted answer.
+
+    With an ``Idempotency-Key``, the first answer is stored in the same transaction as the
+    write; a retry with the same key and the same request (by the same token's role) gets that
+    answer again, with receipts under the newest head and the header
+    ``Idempotent-Replayed: true``; the same key with a different request is refused.
+    """
+
+    def __init__(
+        self,
+        request: Request,
+        response: Response,
+        services: ServicesDep,
+        principal: PrincipalDep,
+        key: IdempotencyKey = None,
+    ) -> None:
+        self.request_line = f"{request.method} {request.url.path}"
+        self.response = response
+        self.services = services
+        self.principal = principal
+        self.key = key
+
+    async def __call__(
+        self, answer_type: type[A], body: BaseModel | None, command: Callable[[Tx], A]
+    ) -> A:
+        principal = self.principal
+        key = self.key
+        fingerprint = _fingerprint(self.request_line, body)
+
+        def run(tx: Tx) -> tuple[A, list[Receipt] | None]:
+            if key is not None:
+                found = replay(tx, principal, key, fingerprint)
+                if found is not None:
+                    stored, receipts = found
+                    return answer_type.model_validate(json.loads(stored.body)), receipts
+            before = len(tx.entries)
+            answer = command(tx)
+            if key is not None:
+                body_text = answer.model_dump_json(by_alias=True, exclude={"receipt", "ledger"})
+                remember(tx, principal, key, Answer(fingerprint, body_text), before)
+            return answer, None
+
+        (answer, again), receipts = await run_in_threadpool(
+            self.services.writer.execute_receipted, run, principal.party
+        )
+        if again is not None:
+            self.response.headers["Idempotent-Replayed"] = "true"
+        return _with_proofs(answer, receipts if again is None else again)
+
+
+WritesDep = Annotated[Writes, Depends()]

@@ -24,6 +24,7 @@ from deconfliction.engine.errors import (
     Forbidden,
     InvalidInput,
     KeyReused,
+    MalformedRequest,
     NotFound,
     Problem,
     Unauthenticated,
@@ -42,6 +43,7 @@ STATUS: dict[type[DeconflictionError], tuple[int, str]] = {
     NotFound: (404, "not_found"),
     Unauthenticated: (401, "unauthenticated"),
     Forbidden: (403, "forbidden"),
+    MalformedRequest: (400, "malformed_request"),
 }
 """The one place where domain errors become HTTP statuses."""
 

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from deconfliction import __version__
-from deconfliction.cli import ledger, server
+from deconfliction.cli import formats, ledger, server, tracks
 from deconfliction.cli.common import (
     DbOption,
     JsonOption,
@@ -27,6 +27,7 @@ from deconfliction.cli.common import (
     err,
     known_ids,
     load_with_progress,
+    open_store,
     out,
     parse_file,
     resolve_settings,
@@ -35,12 +36,14 @@ from deconfliction.cli.common import (
 )
 from deconfliction.cli.output import alerts_table, print_summary
 from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.items import KINDS
 from deconfliction.engine.scenario import ordered_items
 from deconfliction.engine.situation import Situation
-from deconfliction.service.coordinator import Coordinator
+from deconfliction.engine.times import format_time
+from deconfliction.service.alerts import alerts_for
 from deconfliction.service.documents import demo_path
 from deconfliction.service.exporting import feature_collection
-from deconfliction.service.queries import alerts_for
+from deconfliction.service.reading import read
 from deconfliction.service.schemas import scenario_json_schema
 
 __all__ = ["app", "main"]
@@ -72,8 +75,8 @@ def demo(
         location = db or str(Path(scratch) / "demo.sqlite3")
         if db is not None and Path(db).exists():
             raise InvalidInput.at(("--db",), f"{db} already exists: the demo builds a fresh store")
-        with Coordinator.open(location, limits=settings.limits()) as coordinator:
-            scenario = parse_file(demo_path(), settings)
+        scenario = parse_file(demo_path(), settings)
+        with open_store(settings, location) as coordinator:
             report = load_with_progress(coordinator, scenario, str(demo_path()))
             alerts = alerts_for(coordinator)
         if as_json:
@@ -117,18 +120,7 @@ def validate(
             for problem in exc.problems:
                 err().print(f"error: {file}: {problem}", markup=False)
         raise typer.Exit(2) from None
-    counts = {
-        section: len(getattr(scenario, section))
-        for section in (
-            "parties",
-            "agreements",
-            "lines",
-            "zones",
-            "sites",
-            "notices",
-            "observations",
-        )
-    }
+    counts = {kind.section: len(getattr(scenario, kind.section)) for kind in KINDS}
     if as_json:
         print(
             json.dumps(
@@ -152,13 +144,11 @@ def load(
 ) -> None:
     """Record a scenario file in the store (all of it, or nothing)."""
     settings = resolve_settings(db)
-    if not store_exists(settings.db):
-        # Check the file before creating a store, so that bad input leaves nothing behind.
-        parse_file(file, settings)
-    with Coordinator.open(
-        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-    ) as coordinator:
-        scenario = parse_file(file, settings, known_ids(coordinator.situation()))
+    # A new store is created only for a file already checked: bad input leaves nothing behind.
+    scenario = None if store_exists(settings.db) else parse_file(file, settings)
+    with open_store(settings) as coordinator:
+        if scenario is None:
+            scenario = parse_file(file, settings, known_ids(coordinator.situation()))
         report = load_with_progress(coordinator, scenario, str(file))
     recorded = sum(report.recorded.values())
     unchanged = sum(report.unchanged.values())
@@ -182,14 +172,12 @@ def alerts(
     """Show the alerts in the store (all of them, or those open at a time)."""
     settings = resolve_settings(db)
     instant = time_option(at, "--at")
-    with Coordinator.open(
-        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-    ) as coordinator:
+    with open_store(settings) as coordinator:
         found = alerts_for(coordinator, party=party, at=instant)
     if as_json:
         print(alerts_json(found))
         return
-    title = f"Alerts open at {instant.isoformat()}" if instant else "Alerts"
+    title = f"Alerts open at {format_time(instant)}" if instant else "Alerts"
     console = out()
     console.print(alerts_table(found, title + (f" for {party}" if party else "")))
     print_summary(console, found)
@@ -205,10 +193,8 @@ def export(
 ) -> None:
     """Export lines, zones, sites, notices, observations and alerts as GeoJSON."""
     settings = resolve_settings(db)
-    with Coordinator.open(
-        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-    ) as coordinator:
-        collection = feature_collection(coordinator.situation(), party)
+    with open_store(settings) as coordinator:
+        collection = read(coordinator, None, feature_collection, party=party)
     try:
         geojson.write_text(json.dumps(collection, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as exc:
@@ -232,6 +218,8 @@ def schema(
 
 server.register(app)
 ledger.register(app)
+formats.register(app)
+tracks.register(app)
 
 
 def _version(value: bool) -> None:

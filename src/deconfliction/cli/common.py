@@ -25,8 +25,9 @@ from deconfliction.engine.errors import (
     InvalidInput,
     Problem,
 )
+from deconfliction.engine.items import KINDS
 from deconfliction.engine.model.common import parse_utc
-from deconfliction.engine.scenario import KnownIds, Scenario, ordered_items, parse_scenario
+from deconfliction.engine.scenario import KnownIds, Scenario, parse_scenario
 from deconfliction.engine.situation import Situation
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.documents import read_document
@@ -39,6 +40,7 @@ __all__ = [
     "PartyOption",
     "command",
     "err",
+    "open_store",
     "out",
 ]
 
@@ -106,28 +108,41 @@ def store_exists(location: str) -> bool:
     return "://" in location or Path(location).expanduser().exists()
 
 
+def open_store(settings: Settings, location: str | None = None) -> Coordinator:
+    """The store the settings name (or ``location``), opened (created and migrated if
+    needed) with the settings' limits and ledger keys: every command opens it here."""
+    return Coordinator.open(
+        location or settings.db,
+        limits=settings.limits(),
+        keys_directory=None if location is not None else settings.ledger_keys,
+    )
+
+
 def known_ids(situation: Situation) -> KnownIds:
     return KnownIds(
         parties=frozenset(situation.roster.parties),
-        lines=frozenset(situation.lines),
-        zones=frozenset(situation.zones),
+        lines=frozenset(situation.geography.lines),
+        zones=frozenset(situation.geography.zones),
         notices=frozenset(situation.notices),
     )
 
 
 def parse_file(path: Path, settings: Settings, known: KnownIds | None = None) -> Scenario:
+    """Read and validate a scenario file; for an empty record (``known`` not given) every item
+    is new input, held to the settings' limits (otherwise the load holds the new ones)."""
     data = read_document(path)
     try:
-        return parse_scenario(data, settings.limits(), known)
+        return parse_scenario(data, settings.limits() if known is None else None, known)
     except InvalidInput as exc:
         raise exc.in_source(str(path)) from None
 
 
 def load_with_progress(coordinator: Coordinator, scenario: Scenario, source: str) -> LoadReport:
-    total = len(ordered_items(scenario))
+    total = sum(len(getattr(scenario, kind.section)) for kind in KINDS)
+    limits = coordinator.limits
     try:
         if total < _PROGRESS_THRESHOLD or not sys.stderr.isatty():
-            return load_scenario(coordinator, scenario)
+            return load_scenario(coordinator, scenario, limits=limits)
         with Progress(
             TextColumn("loading"),
             BarColumn(),
@@ -137,13 +152,18 @@ def load_with_progress(coordinator: Coordinator, scenario: Scenario, source: str
             transient=True,
         ) as bar:
             task = bar.add_task("load", total=total)
-            return load_scenario(coordinator, scenario, lambda n: bar.update(task, completed=n))
+            return load_scenario(
+                coordinator, scenario, lambda n: bar.update(task, completed=n), limits=limits
+            )
     except InvalidInput as exc:
         raise exc.in_source(source) from None
 
 
 def alerts_json(alerts: list[Alert], extra: dict[str, Any] | None = None) -> str:
-    body = {"alerts": [a.to_dict() for a in alerts], "summary": summary(alerts) | (extra or {})}
+    body = {
+        "alerts": [a.model_dump(mode="json") for a in alerts],
+        "summary": summary(alerts) | (extra or {}),
+    }
     return json.dumps(body, indent=2, ensure_ascii=False)
 
 

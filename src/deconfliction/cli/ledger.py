@@ -15,7 +15,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from deconfliction.cli.common import DbOption, JsonOption, command, out, resolve_settings
+from deconfliction.cli.common import (
+    DbOption,
+    JsonOption,
+    command,
+    open_store,
+    out,
+    resolve_settings,
+)
 from deconfliction.engine.errors import InvalidInput, NotFound
 from deconfliction.engine.ledger.evidence import verify_evidence
 from deconfliction.engine.ledger.heads import LOG_NAME, Keyring, TreeHead, keyring_from_text
@@ -24,6 +31,7 @@ from deconfliction.engine.ledger.receipts import Check, Receipt, verify_receipt
 from deconfliction.engine.ledger.verify import compare_exports, read_header, verify_export
 from deconfliction.service import records
 from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.reading import read
 from deconfliction.service.timeline import timeline as reconstruct
 
 __all__ = ["register"]
@@ -45,10 +53,7 @@ KeyOption = Annotated[
 
 
 def _open(db: str | None) -> Coordinator:
-    settings = resolve_settings(db)
-    return Coordinator.open(
-        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-    )
+    return open_store(resolve_settings(db))
 
 
 def _read(path: Path, what: str) -> str:
@@ -155,7 +160,8 @@ def proof(
     """Print the proof (JSON) that the tree of size SECOND extends the tree of size FIRST, for
     `deconflict verify consistency --proof`."""
     with _open(db) as coordinator:
-        found = coordinator.run(lambda tx: records.consistency_proof(tx, first, second))
+        coordinator.situation()  # the tree, caught up with the log
+        found = records.consistency_proof(coordinator.ledger, first, second)
     print(json.dumps(found, indent=2))
 
 
@@ -299,7 +305,12 @@ def timeline(
     escalation, lead time; each line with the receipt of its ledger entry (in --json)."""
     with _open(db) as coordinator:
         try:
-            found = coordinator.run(lambda tx: reconstruct(tx, party, notice_id))
+            found = read(
+                coordinator,
+                None,
+                lambda r: reconstruct(r, coordinator.ledger, notice_id),
+                party=party,
+            )
         except NotFound as exc:
             raise InvalidInput.at((), str(exc)) from None  # a wrong argument: exit status 2
     if as_json:

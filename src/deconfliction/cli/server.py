@@ -16,12 +16,14 @@ from deconfliction.cli.common import (
     DbOption,
     command,
     err,
+    open_store,
     out,
     parse_file,
     resolve_settings,
     time_option,
 )
 from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.times import format_time
 from deconfliction.engine.units import Duration
 from deconfliction.service.auth import Role, create_token, list_tokens, revoke_token
 from deconfliction.service.coordinator import Coordinator
@@ -94,17 +96,16 @@ def serve(
         raise InvalidInput.at(("--log-level",), f"unknown level '{log_level}'")
     settings = resolve_settings(db)
     if not demo:
-        with Coordinator.open(
-            settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-        ) as coordinator:
+        with open_store(settings) as coordinator:
             _serve(coordinator, host, port, log_level)
         return
     with tempfile.TemporaryDirectory(prefix="deconflict-serve-demo-") as scratch:
         location = db or str(Path(scratch) / "demo.sqlite3")
         if db is not None and Path(db).exists():
             raise InvalidInput.at(("--db",), f"{db} already exists: --demo builds a fresh store")
-        with Coordinator.open(location, limits=settings.limits()) as coordinator:
-            load_scenario(coordinator, parse_file(demo_path(), settings))
+        scenario = parse_file(demo_path(), settings)
+        with open_store(settings, location) as coordinator:
+            load_scenario(coordinator, scenario)
             table = Table(
                 title="Demo tokens and console sign-in links (valid while this server runs)"
             )
@@ -147,9 +148,7 @@ def create(
 ) -> None:
     """Create a token.  It is printed once and stored only as a hash."""
     settings = resolve_settings(db)
-    with Coordinator.open(
-        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-    ) as coordinator:
+    with open_store(settings) as coordinator:
         now = coordinator.clock.now()
         if expires_in is not None and expires_at is not None:
             raise InvalidInput.at(("--expires-in",), "give --expires-in or --expires-at, not both")
@@ -165,7 +164,7 @@ def create(
     print(token)
     err().print(
         f"token {record.id} for {party} as {role.value}"
-        + (f", expires {expiry.isoformat()}" if expiry else ", no expiry")
+        + (f", expires {format_time(expiry)}" if expiry else ", no expiry")
         + ". It is shown only now.",
         markup=False,
     )
@@ -177,9 +176,7 @@ def revoke(
 ) -> None:
     """Revoke a token: it is refused from now on."""
     settings = resolve_settings(db)
-    with Coordinator.open(
-        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-    ) as coordinator:
+    with open_store(settings) as coordinator:
         revoke_token(
             coordinator.db, token_id.removeprefix("dlt_").split("_")[0], coordinator.clock.now()
         )
@@ -192,9 +189,7 @@ def list_(
 ) -> None:
     """List tokens (never their secrets)."""
     settings = resolve_settings(db)
-    with Coordinator.open(
-        settings.db, limits=settings.limits(), keys_directory=settings.ledger_keys
-    ) as coordinator:
+    with open_store(settings) as coordinator:
         found = list_tokens(coordinator.db, party)
     table = Table(title="Tokens")
     for column in ("id", "party", "role", "label", "created", "expires", "revoked"):
@@ -205,9 +200,9 @@ def list_(
             t.party_id,
             t.role,
             t.label,
-            t.created_at.isoformat(),
-            t.expires_at.isoformat() if t.expires_at else "",
-            t.revoked_at.isoformat() if t.revoked_at else "",
+            format_time(t.created_at),
+            format_time(t.expires_at) if t.expires_at else "",
+            format_time(t.revoked_at) if t.revoked_at else "",
         )
     out().print(table)
 

@@ -3,17 +3,29 @@
 A finding becomes an open alert the first time it is found; recomputing after a replacement,
 a new site or a new observation updates it (same key, new explanation or figures) or closes it
 with a reason.  Alerts are closed, never deleted, and every change is kept with its time.
+
+:class:`Alert` and :class:`AlertChange` are the one definition of these records: the ledger's
+payload, the store's projection and the API's answer are all derived from them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from deconfliction.engine.detection.findings import AlertKind, FigureValue, Finding
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Alert", "AlertChange", "AlertStatus", "ChangeAction"]
+from deconfliction.engine.detection.findings import AlertKind, FigureValue, Finding
+from deconfliction.engine.model.common import UtcTime
+
+__all__ = ["Alert", "AlertChange", "AlertStatus", "ChangeAction", "Record"]
+
+
+class Record(BaseModel):
+    """Base of the records the engine derives (alerts, deliveries, messages): immutable, and
+    built by the engine itself, so nothing unknown may appear in them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class AlertStatus(StrEnum):
@@ -27,18 +39,26 @@ class ChangeAction(StrEnum):
     closed = "closed"
 
 
-@dataclass(frozen=True, slots=True)
-class Alert:
-    id: str
+class Alert(Record):
+    """A conflict or violation found by the engine, explained for a duty officer.  It is
+    information for the parties it names: nothing is refused because of it."""
+
+    id: str = Field(description="Stable across recomputations: the same finding, the same id.")
     kind: AlertKind
     status: AlertStatus
-    parties: tuple[str, ...]
-    subjects: tuple[str, ...]
+    parties: tuple[str, ...] = Field(
+        description="The parties informed (each may see every subject)."
+    )
+    subjects: tuple[str, ...] = Field(
+        description="The notices, sites, zones and observations concerned."
+    )
     explanation: str
-    raised_at: datetime
-    updated_at: datetime
-    figures: dict[str, FigureValue] = field(default_factory=dict)
-    closed_at: datetime | None = None
+    raised_at: UtcTime
+    updated_at: UtcTime
+    figures: dict[str, FigureValue] = Field(
+        default_factory=dict, description="The numbers behind the explanation."
+    )
+    closed_at: UtcTime | None = None
     closed_reason: str | None = None
 
     @classmethod
@@ -63,27 +83,34 @@ class Alert:
             and self.figures == finding.figures
         )
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-ready form with stable keys."""
-        return {
-            "id": self.id,
-            "kind": self.kind.value,
-            "status": self.status.value,
-            "parties": list(self.parties),
-            "subjects": list(self.subjects),
-            "explanation": self.explanation,
-            "figures": dict(self.figures),
-            "raised_at": self.raised_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
-            "closed_reason": self.closed_reason,
-        }
+    def updated(self, finding: Finding, at: datetime) -> Alert:
+        """The alert, open, with what ``finding`` says now."""
+        return self.model_copy(
+            update={
+                "status": AlertStatus.open,
+                "parties": finding.parties,
+                "subjects": finding.subjects,
+                "explanation": finding.explanation,
+                "figures": dict(finding.figures),
+                "updated_at": at,
+            }
+        )
+
+    def closed(self, at: datetime, reason: str) -> Alert:
+        """The alert, closed at ``at`` for ``reason``."""
+        return self.model_copy(
+            update={
+                "status": AlertStatus.closed,
+                "updated_at": at,
+                "closed_at": at,
+                "closed_reason": reason,
+            }
+        )
 
 
-@dataclass(frozen=True, slots=True)
-class AlertChange:
+class AlertChange(Record):
     """One change in an alert's life: the alert as it is after the change, and when."""
 
     action: ChangeAction
     alert: Alert
-    at: datetime
+    at: UtcTime

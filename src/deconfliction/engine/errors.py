@@ -16,6 +16,7 @@ __all__ = [
     "Forbidden",
     "InvalidInput",
     "KeyReused",
+    "MalformedRequest",
     "NotFound",
     "Problem",
     "Unauthenticated",
@@ -119,3 +120,7 @@ class Unauthenticated(DeconflictionError):
 
 class Forbidden(DeconflictionError):
     """The caller is known but its role may not do this."""
+
+
+class MalformedRequest(DeconflictionError):
+    """A request whose form is ambiguous (two credentials, say): nothing was done."""

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from deconfliction.engine.alerts import Alert
+from pydantic import Field
+
+from deconfliction.engine.alerts import Alert, Record
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.errors import ConflictingRecord
 from deconfliction.engine.model import Agreement, Notice, PartyStatus
+from deconfliction.engine.model.common import UtcTime
 
 __all__ = [
     "AckTerms",
@@ -33,6 +36,7 @@ __all__ = [
     "DeliveryStatus",
     "Escalation",
     "ItemType",
+    "Message",
     "acknowledge",
     "alert_deliveries",
     "delivery_id",
@@ -40,6 +44,7 @@ __all__ = [
     "mark_read",
     "message_deliveries",
     "notice_deliveries",
+    "proposal_deliveries",
 ]
 
 
@@ -49,6 +54,7 @@ class ItemType(StrEnum):
     message = "message"
     escalation = "escalation"
     undelivered = "undelivered"
+    proposal = "proposal"
 
 
 class DeliveryStatus(StrEnum):
@@ -68,9 +74,9 @@ class AckTerms:
     agreements: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """One item in one party's inbox.
+class Delivery(Record):
+    """One item in one party's inbox: delivered -> read -> acknowledged (acknowledged means
+    "received", nothing more), or undelivered when the recipient is suspended or withdrawn.
 
     ``deadline_at`` is when acknowledgement is due (None when none is asked for);
     ``level`` counts the escalation steps taken; ``next_at`` is when the next step is due
@@ -83,51 +89,48 @@ class Delivery:
     recipient: str
     sender: str | None
     status: DeliveryStatus
-    delivered_at: datetime
-    deadline_at: datetime | None = None
-    step_s: float | None = None
-    monitors: tuple[str, ...] = ()
-    level: int = 0
-    next_at: datetime | None = None
-    read_at: datetime | None = None
-    acknowledged_at: datetime | None = None
-    reply: str | None = None
+    delivered_at: UtcTime
+    deadline_at: UtcTime | None = Field(
+        default=None, description="When acknowledgement is due (if asked)."
+    )
+    step_s: float | None = Field(default=None, description="Seconds between escalation steps.")
+    monitors: tuple[str, ...] = Field(default=(), description="Parties the item escalates to last.")
+    level: int = Field(default=0, description="Escalation steps taken so far.")
+    next_at: UtcTime | None = Field(
+        default=None, description="When the next escalation step is due."
+    )
+    read_at: UtcTime | None = None
+    acknowledged_at: UtcTime | None = None
+    reply: str | None = Field(
+        default=None, description="The reply sent with the acknowledgement, if any."
+    )
     note: str = ""
 
-    def to_dict(self) -> dict[str, object]:
-        def t(value: datetime | None) -> str | None:
-            return None if value is None else value.isoformat()
 
-        return {
-            "id": self.id,
-            "item_type": self.item_type.value,
-            "item_id": self.item_id,
-            "recipient": self.recipient,
-            "sender": self.sender,
-            "status": self.status.value,
-            "delivered_at": t(self.delivered_at),
-            "deadline_at": t(self.deadline_at),
-            "step_s": self.step_s,
-            "monitors": list(self.monitors),
-            "level": self.level,
-            "next_at": t(self.next_at),
-            "read_at": t(self.read_at),
-            "acknowledged_at": t(self.acknowledged_at),
-            "reply": self.reply,
-            "note": self.note,
-        }
+class Escalation(Record):
+    """One escalation step: the item was not acknowledged in time, so the recipient's next duty
+    contact (``level`` in its chain) was called, or, last, the monitors (``to_monitors``).
 
-
-@dataclass(frozen=True, slots=True)
-class Escalation:
-    """One escalation step: the item was not acknowledged in time, so ``to`` was called."""
+    It says the level, never whom: a party's chain of duty contacts is its own (private), and
+    the sender learns that its item escalated and how far, not who was called."""
 
     delivery_id: str
     level: int
-    due_at: datetime
+    due_at: UtcTime
     party: str
-    contact: str | None
+    to_monitors: bool
     description: str
+
+
+class Message(Record):
+    """A message from one party to another, free or about a notice both may see."""
+
+    id: str
+    sender: str
+    recipient: str
+    notice_id: str | None
+    sent_at: UtcTime
+    body: str
 
 
 def delivery_id(item_type: ItemType, item_id: str, recipient: str) -> str:
@@ -170,55 +173,52 @@ def _deliver(
 ) -> list[Delivery]:
     """The delivery to ``recipient``, and when it cannot be delivered, the report to the
     sender."""
-    ident = delivery_id(item_type, item_id, recipient)
+    base = Delivery(
+        id=delivery_id(item_type, item_id, recipient),
+        item_type=item_type,
+        item_id=item_id,
+        recipient=recipient,
+        sender=sender,
+        status=DeliveryStatus.delivered,
+        delivered_at=now,
+    )
     if not _active(roster, recipient):
         party = roster.parties.get(recipient)
         status = party.status.value if party is not None else "unknown"
         out = [
-            Delivery(
-                ident,
-                item_type,
-                item_id,
-                recipient,
-                sender,
-                DeliveryStatus.undelivered,
-                now,
-                note=f"{roster.name(recipient)} is {status}",
+            base.model_copy(
+                update={
+                    "status": DeliveryStatus.undelivered,
+                    "note": f"{roster.name(recipient)} is {status}",
+                }
             )
         ]
         if sender is not None and sender != recipient:
             out.append(
                 Delivery(
-                    delivery_id(ItemType.undelivered, ident, sender),
-                    ItemType.undelivered,
-                    ident,
-                    sender,
-                    None,
-                    DeliveryStatus.delivered,
-                    now,
+                    id=delivery_id(ItemType.undelivered, base.id, sender),
+                    item_type=ItemType.undelivered,
+                    item_id=base.id,
+                    recipient=sender,
+                    sender=None,
+                    status=DeliveryStatus.delivered,
+                    delivered_at=now,
                     note=f"{item_type.value} {item_id} could not be delivered to "
                     f"{roster.name(recipient)}: the party is {status}",
                 )
             )
         return out
     if terms is None:
-        return [
-            Delivery(ident, item_type, item_id, recipient, sender, DeliveryStatus.delivered, now)
-        ]
+        return [base]
     deadline = now + timedelta(seconds=terms.deadline_s)
     return [
-        Delivery(
-            ident,
-            item_type,
-            item_id,
-            recipient,
-            sender,
-            DeliveryStatus.delivered,
-            now,
-            deadline_at=deadline,
-            step_s=terms.step_s,
-            monitors=terms.monitors,
-            next_at=deadline,
+        base.model_copy(
+            update={
+                "deadline_at": deadline,
+                "step_s": terms.step_s,
+                "monitors": terms.monitors,
+                "next_at": deadline,
+            }
         )
     ]
 
@@ -268,11 +268,22 @@ def message_deliveries(
     return _deliver(ItemType.message, message_id, recipient, sender, _terms(binding), roster, now)
 
 
+def proposal_deliveries(
+    proposal_id: str, proposer: str, concerned: Iterable[str], roster: Roster, now: datetime
+) -> list[Delivery]:
+    """A proposed change reaches every other party it concerns, for its admins to consent to,
+    decline, or simply know of (a party leaving)."""
+    out: list[Delivery] = []
+    for party in sorted(set(concerned) - {proposer}):
+        out.extend(_deliver(ItemType.proposal, proposal_id, party, proposer, None, roster, now))
+    return out
+
+
 def mark_read(delivery: Delivery, now: datetime) -> Delivery:
     """The first read is recorded; later reads change nothing."""
     if delivery.status is not DeliveryStatus.delivered:
         return delivery
-    return replace(delivery, status=DeliveryStatus.read, read_at=now)
+    return delivery.model_copy(update={"status": DeliveryStatus.read, "read_at": now})
 
 
 def acknowledge(delivery: Delivery, now: datetime, reply: str | None = None) -> Delivery:
@@ -285,13 +296,14 @@ def acknowledge(delivery: Delivery, now: datetime, reply: str | None = None) -> 
         raise ConflictingRecord(
             f"delivery {delivery.id} was already acknowledged at {delivery.acknowledged_at}"
         )
-    return replace(
-        delivery,
-        status=DeliveryStatus.acknowledged,
-        read_at=delivery.read_at or now,
-        acknowledged_at=now,
-        reply=reply,
-        next_at=None,
+    return delivery.model_copy(
+        update={
+            "status": DeliveryStatus.acknowledged,
+            "read_at": delivery.read_at or now,
+            "acknowledged_at": now,
+            "reply": reply,
+            "next_at": None,
+        }
     )
 
 
@@ -319,17 +331,15 @@ def escalate(
         waited = (due - current.delivered_at).total_seconds()
         what = f"{current.item_type.value} {current.item_id}"
         if level < len(contacts):
-            contact = contacts[level]
             steps.append(
                 Escalation(
-                    current.id,
-                    level,
-                    due,
-                    current.recipient,
-                    contact.name,
-                    f"{what} not acknowledged by {roster.name(current.recipient)} after "
-                    f"{waited / 60:.0f} min: calling {contact.name}"
-                    + (f" ({contact.channel})" if contact.channel else ""),
+                    delivery_id=current.id,
+                    level=level,
+                    due_at=due,
+                    party=current.recipient,
+                    to_monitors=False,
+                    description=f"{what} not acknowledged by {roster.name(current.recipient)} after "
+                    f"{waited / 60:.0f} min: calling its duty contact {level + 1} of {len(contacts)}",
                 )
             )
             last = False
@@ -337,12 +347,12 @@ def escalate(
             names = ", ".join(roster.name(m) for m in current.monitors) or "no monitor party"
             steps.append(
                 Escalation(
-                    current.id,
-                    level,
-                    due,
-                    current.recipient,
-                    None,
-                    f"{what} not acknowledged by {roster.name(current.recipient)} after "
+                    delivery_id=current.id,
+                    level=level,
+                    due_at=due,
+                    party=current.recipient,
+                    to_monitors=True,
+                    description=f"{what} not acknowledged by {roster.name(current.recipient)} after "
                     f"{waited / 60:.0f} min and every duty contact: escalated to {names}",
                 )
             )
@@ -358,5 +368,7 @@ def escalate(
                 )
             last = True
         step = timedelta(seconds=current.step_s or 0.0)
-        current = replace(current, level=level, next_at=None if last else due + step)
+        current = current.model_copy(
+            update={"level": level, "next_at": None if last else due + step}
+        )
     return current, steps, to_monitors

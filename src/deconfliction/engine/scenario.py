@@ -10,27 +10,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from pydantic import Field, ValidationError
 
 from deconfliction.engine.errors import InvalidInput, Problem
+from deconfliction.engine.items import KINDS, Item
 from deconfliction.engine.model import (
     Agreement,
     BandArea,
+    CapRule,
+    CircleOutline,
+    CorridorOutline,
     Limits,
     Line,
     NoPresenceRule,
     Notice,
     NoticeAction,
+    NoWeaponsRule,
     Observation,
     Party,
+    PolygonArea,
+    PolygonOutline,
     ProtectedSite,
     RangeRule,
     ZoneAgreement,
+    limit_problems,
 )
 from deconfliction.engine.model.common import DomainModel
-from deconfliction.engine.situation import Item
+from deconfliction.engine.model.notices import chain_problems
+from deconfliction.engine.model.sites import PointLocation
 
 __all__ = [
     "KnownIds",
@@ -70,6 +79,26 @@ _MESSAGES = {
 }
 
 
+def _union_tags() -> frozenset[str]:
+    """The ``type`` of every member of a discriminated union, as pydantic puts it in paths."""
+    members = (
+        PolygonOutline,
+        CircleOutline,
+        CorridorOutline,
+        PointLocation,
+        PolygonArea,
+        BandArea,
+        NoPresenceRule,
+        CapRule,
+        NoWeaponsRule,
+        RangeRule,
+    )
+    return frozenset(str(m.model_fields["type"].default) for m in members)
+
+
+_TAGS: Final = _union_tags()
+
+
 def _clean_loc(loc: Iterable[str | int]) -> tuple[str | int, ...]:
     """Drop the tags pydantic inserts for discriminated unions (``outline.circle.radius``)."""
     out: list[str | int] = []
@@ -77,7 +106,7 @@ def _clean_loc(loc: Iterable[str | int]) -> tuple[str | int, ...]:
     for i, part in enumerate(parts):
         prev = parts[i - 1] if i else None
         before = parts[i - 2] if i > 1 else None
-        tagged = isinstance(part, str) and (
+        tagged = part in _TAGS and (
             prev in _UNION_FIELDS or (isinstance(prev, int) and before == "rules")
         )
         if tagged and part not in {"type"} and i + 1 < len(parts):
@@ -125,15 +154,24 @@ def parse_scenario(
     """Validate a scenario document; raise :class:`InvalidInput` with every problem found.
 
     References must resolve inside the document or, when ``known`` is given, to identifiers
-    already recorded.
+    already recorded.  With ``limits``, every item is held to them (a document for an empty
+    record is new input through and through; for a record that already holds some of its
+    items, the loading holds only the new ones to the limits).
     """
     if not isinstance(data, Mapping):
         raise InvalidInput.at((), "a scenario is a mapping with a 'scenario' section at the top")
     try:
-        scenario = Scenario.model_validate(dict(data), context={"limits": limits or Limits()})
+        scenario = Scenario.model_validate(dict(data))
     except ValidationError as exc:
         raise InvalidInput(problems_from_validation(exc)) from None
     problems = check_references(scenario, known or KnownIds())
+    if limits is not None:
+        problems.extend(
+            problem.under(kind.section, index)
+            for kind in KINDS
+            for index, item in enumerate(getattr(scenario, kind.section))
+            for problem in limit_problems(item, limits)
+        )
     if problems:
         raise InvalidInput(problems)
     return scenario
@@ -154,9 +192,9 @@ def check_references(s: Scenario, known: KnownIds | None = None) -> list[Problem
         else:
             seen[ident] = where
 
-    for section in ("parties", "agreements", "lines", "zones", "sites", "notices", "observations"):
-        for i, item in enumerate(getattr(s, section)):
-            register(section, i, item.id)
+    for kind in KINDS:
+        for i, item in enumerate(getattr(s, kind.section)):
+            register(kind.section, i, item.id)
 
     known = known or KnownIds()
     parties = {p.id for p in s.parties} | known.parties
@@ -211,10 +249,11 @@ def check_references(s: Scenario, known: KnownIds | None = None) -> list[Problem
 def _check_notice_chains(
     notices: list[Notice], parties: set[str], recorded: frozenset[str]
 ) -> list[Problem]:
-    """Chains inside the document; a replacement of an already recorded notice is checked
-    when it is recorded (against the store's own chain)."""
+    """Chains inside the document (by the one chain rule, :func:`chain_problems`); a
+    replacement of an already recorded notice is checked when it is recorded, against the
+    store's own chain."""
     problems: list[Problem] = []
-    by_id = {n.id: (i, n) for i, n in enumerate(notices)}
+    by_id = {n.id: n for n in notices}
     successor: dict[str, str] = {}
     for i, n in enumerate(notices):
         if n.author not in parties:
@@ -223,40 +262,12 @@ def _check_notice_chains(
             )
         if n.action is NoticeAction.new or n.replaces is None:
             continue
-        path = ("notices", i, "replaces")
-        if n.replaces not in by_id:
-            if n.replaces not in recorded:
-                problems.append(Problem(path, f"no notice '{n.replaces}' in this scenario"))
+        if n.replaces not in by_id and n.replaces in recorded:
             continue
-        _, earlier = by_id[n.replaces]
-        if earlier.author != n.author:
-            problems.append(
-                Problem(
-                    path, f"'{n.replaces}' is a notice of '{earlier.author}', not of '{n.author}'"
-                )
-            )
-        if earlier.action is NoticeAction.cancel:
-            problems.append(
-                Problem(path, f"'{n.replaces}' is a cancellation: nothing to {n.action.value}")
-            )
-        if earlier.filed_at >= n.filed_at:
-            problems.append(
-                Problem(path, f"'{n.replaces}' was filed at or after this notice (filed_at order)")
-            )
-        if n.replaces in successor:
-            problems.append(
-                Problem(
-                    path,
-                    f"'{n.replaces}' is already replaced or cancelled by '{successor[n.replaces]}'",
-                )
-            )
-        else:
-            successor[n.replaces] = n.id
+        found = chain_problems(n, by_id.get(n.replaces), successor.get(n.replaces))
+        problems.extend(f.problem.under("notices", i) for f in found)
+        successor.setdefault(n.replaces, n.id)
     return problems
-
-
-_SETUP = ("parties", "agreements", "lines", "zones")
-_TIMED = (("sites", "valid_from"), ("notices", "filed_at"), ("observations", "observed_at"))
 
 
 def ordered_items(scenario: Scenario) -> list[tuple[str, int, Item]]:
@@ -267,12 +278,15 @@ def ordered_items(scenario: Scenario) -> list[tuple[str, int, Item]]:
     in that order of sections and then file order.
     """
     out: list[tuple[str, int, Item]] = []
-    for section in _SETUP:
-        out.extend((section, i, item) for i, item in enumerate(getattr(scenario, section)))
+    for kind in KINDS:
+        if kind.time_field is None:
+            items = getattr(scenario, kind.section)
+            out.extend((kind.section, i, item) for i, item in enumerate(items))
     timed = [
-        (getattr(item, attr), rank, i, section, item)
-        for rank, (section, attr) in enumerate(_TIMED)
-        for i, item in enumerate(getattr(scenario, section))
+        (getattr(item, kind.time_field), rank, i, kind.section, item)
+        for rank, kind in enumerate(KINDS)
+        if kind.time_field is not None
+        for i, item in enumerate(getattr(scenario, kind.section))
     ]
     timed.sort(key=lambda row: row[:3])
     out.extend((section, i, item) for _, _, i, section, item in timed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,22 +10,24 @@ from deconfliction.engine.alerts import Alert, AlertStatus, ChangeAction
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.errors import NotFound
 from deconfliction.engine.hotline import Delivery, ItemType
+from deconfliction.engine.items import Item, kind_named
 from deconfliction.service.auth import Principal
-from deconfliction.service.coordinator import Tx
+from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.filing import Filed
 from deconfliction.service.geojson import alert_geometry
-from deconfliction.service.hotline import mark_item_read
-from deconfliction.service.visibility import Visibility
-from deconfliction.store import projections
+from deconfliction.service.reading import Reader, read
+from deconfliction.store import alerts as alert_store
+from deconfliction.store import items as item_store
+from deconfliction.store.schema import ITEM_TABLES
 
 __all__ = [
     "AlertView",
     "Outcome",
+    "alert_views",
+    "alerts_for",
     "list_alerts",
     "outcome",
     "read_alert",
-    "record_alert_reads",
-    "view_alert",
 ]
 
 
@@ -34,10 +35,6 @@ __all__ = [
 class AlertView:
     alert: Alert
     geometry: dict[str, Any] | None
-
-
-def view_alert(tx: Tx, alert: Alert) -> AlertView:
-    return AlertView(alert, alert_geometry(tx.situation, alert))
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +50,19 @@ class Outcome:
 
 
 def outcome(tx: Tx, principal: Principal, filed: Filed) -> Outcome:
-    see = Visibility(tx.situation, principal.party)
+    situation = tx.situation
+
+    def subject(ident: str) -> Item | None:
+        return situation.sites.get(ident) or situation.observations.get(ident)
+
     result = Outcome()
     visible: set[str] = set()
     for change in filed.recorded.assessment.changes:
-        if not see.alert(change.alert):
+        if principal.party not in change.alert.parties:
             continue
         visible.add(change.alert.id)
         into = result.closed_alerts if change.action is ChangeAction.closed else result.alerts
-        into.append(view_alert(tx, change.alert))
+        into.append(AlertView(change.alert, alert_geometry(change.alert, subject)))
     result.deliveries.extend(
         d
         for d in filed.deliveries
@@ -71,24 +72,32 @@ def outcome(tx: Tx, principal: Principal, filed: Filed) -> Outcome:
     return result
 
 
-def record_alert_reads(tx: Tx, principal: Principal, alerts: Iterable[Alert]) -> None:
-    """Record that ``principal`` read each alert (and mark its own deliveries read)."""
-    for alert in alerts:
-        mark_item_read(tx, principal, "alert", alert.id, None)
+def alert_views(reader: Reader, alerts: list[Alert], *, opened: bool = True) -> list[AlertView]:
+    """The alerts with their places, each one shown to the caller (``opened`` False: shown
+    among many, its delivery stays unread)."""
+    wanted = {s for a in alerts for s in a.subjects}
+    found: dict[str, Item] = {}
+    for name in ("site", "observation"):
+        kind = kind_named(name)
+        table = ITEM_TABLES[name]
+        query = item_store.select_items(kind, None).where(table.c.id.in_(sorted(wanted)))
+        for stored in item_store.load(reader.connection, reader.cache, kind, query):
+            found[stored.item.id] = stored.item
+    for alert in {a.id: a for a in alerts}.values():
+        reader.show("alert", alert.id, None, opened=opened)
+    return [AlertView(a, alert_geometry(a, found.get)) for a in alerts]
 
 
-def read_alert(tx: Tx, principal: Principal, alert_id: str) -> AlertView:
-    """One alert naming the caller, its read recorded; NotFound otherwise."""
-    alert = tx.situation.alerts.get(alert_id)
-    if alert is None or not Visibility(tx.situation, principal.party).alert(alert):
+def read_alert(reader: Reader, alert_id: str) -> AlertView:
+    """One alert naming the caller; NotFound otherwise."""
+    found = alert_store.current_alerts(reader.connection, reader.party, ids=[alert_id])
+    if not found:
         raise NotFound("alert", alert_id)
-    mark_item_read(tx, principal, "alert", alert.id, None)
-    return view_alert(tx, alert)
+    return alert_views(reader, found)[0]
 
 
 def list_alerts(
-    tx: Tx,
-    principal: Principal,
+    reader: Reader,
     *,
     status: AlertStatus | None = None,
     kind: AlertKind | None = None,
@@ -96,18 +105,28 @@ def list_alerts(
     limit: int = 1000,
 ) -> list[AlertView]:
     """Alerts naming the caller, oldest first: in their current state, or as they stood at
-    ``at`` (then only those open at that time).  Each read is recorded."""
+    ``at`` (then only those open at that time)."""
     if at is None:
-        found = sorted(
-            (a for a in tx.situation.alerts.values() if principal.party in a.parties),
-            key=lambda a: (a.raised_at, a.id),
+        found = alert_store.current_alerts(
+            reader.connection,
+            reader.party,
+            status=status,
+            kind=None if kind is None else kind.value,
+            limit=limit,
         )
     else:
-        found = projections.alerts_as_of(tx.connection, at, principal.party)
-    chosen = [
-        a
-        for a in found
-        if (status is None or a.status is status) and (kind is None or a.kind is kind)
-    ][:limit]
-    record_alert_reads(tx, principal, chosen)
-    return [view_alert(tx, a) for a in chosen]
+        found = [
+            a
+            for a in alert_store.alerts_as_of(reader.connection, at, reader.party)
+            if (status is None or a.status is status) and (kind is None or a.kind is kind)
+        ][:limit]
+    return alert_views(reader, found)
+
+
+def alerts_for(
+    coordinator: Coordinator, *, party: str | None = None, at: datetime | None = None
+) -> list[Alert]:
+    """Every alert in its current state, or those open at ``at``, as ``party`` may see them
+    (every alert for ``None``): the operator's view, nothing recorded."""
+    views = read(coordinator, None, lambda r: list_alerts(r, at=at, limit=10**9), party=party)
+    return [view.alert for view in views]

@@ -18,6 +18,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from deconfliction.engine.errors import InvalidInput, NotFound, Unauthenticated
+from deconfliction.engine.times import format_time
+from deconfliction.store import sessions as session_store
 from deconfliction.store import tokens as token_store
 from deconfliction.store.database import Database
 from deconfliction.store.schema import parties
@@ -29,6 +31,7 @@ __all__ = [
     "create_token",
     "list_tokens",
     "revoke_token",
+    "still_valid",
     "usable",
 ]
 
@@ -95,6 +98,16 @@ def create_token(
     return record, f"dlt_{token_id}_{secret}"
 
 
+def _lapsed(record: token_store.StoredToken, now: datetime) -> str | None:
+    """Why a known token no longer stands for anyone at ``now`` (None while it does): the one
+    rule, for a request and for a stream that stays open."""
+    if record.revoked_at is not None:
+        return f"token revoked at {format_time(record.revoked_at)}"
+    if record.expires_at is not None and record.expires_at <= now:
+        return f"token expired at {format_time(record.expires_at)}"
+    return None
+
+
 def authenticate(db: Database, presented: str | None, now: datetime) -> Principal:
     """The principal a bearer token stands for; Unauthenticated when it is missing, unknown,
     expired or revoked (the message says which, without revealing any secret)."""
@@ -113,15 +126,34 @@ def authenticate(db: Database, presented: str | None, now: datetime) -> Principa
 
 
 def usable(record: token_store.StoredToken | None, now: datetime) -> token_store.StoredToken:
-    """The token record if it still holds; Unauthenticated saying why not (unknown, revoked,
-    expired)."""
+    """The token record if it still stands for its party at ``now``; Unauthenticated saying
+    why not (unknown, revoked, expired)."""
     if record is None:
         raise Unauthenticated("unknown token")
-    if record.revoked_at is not None:
-        raise Unauthenticated(f"token revoked at {record.revoked_at.isoformat()}")
-    if record.expires_at is not None and record.expires_at <= now:
-        raise Unauthenticated(f"token expired at {record.expires_at.isoformat()}")
+    lapsed = _lapsed(record, now)
+    if lapsed is not None:
+        raise Unauthenticated(lapsed)
     return record
+
+
+def still_valid(db: Database, principal: Principal, now: datetime) -> bool:
+    """Whether ``principal``'s token, and the console session it came through if any, still
+    stand at ``now`` (a stream checks it while it stays open); a principal without a token
+    (the operator) always does."""
+    if principal.token_id is None:
+        return True
+    with db.reading() as connection:
+        record = token_store.find_token(connection, principal.token_id)
+        session = (
+            None
+            if principal.session_id is None
+            else session_store.find_session(connection, principal.session_id)
+        )
+    if record is None or _lapsed(record, now) is not None:
+        return False
+    return principal.session_id is None or (
+        session is not None and session.ended_at is None and session.expires_at > now
+    )
 
 
 def revoke_token(db: Database, token_id: str, now: datetime) -> None:

@@ -10,12 +10,16 @@ through the command line.  Anything a party may not see answers as if it did not
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
+from deconfliction.engine.consent import Bindable
+from deconfliction.engine.detection.zone_areas import compile_area
 from deconfliction.engine.detection.zones import CompiledZone
 from deconfliction.engine.errors import (
     ConflictingRecord,
@@ -24,8 +28,8 @@ from deconfliction.engine.errors import (
     NotFound,
     Problem,
 )
+from deconfliction.engine.items import Item, kind_named, kind_of
 from deconfliction.engine.model import Agreement, Line, Party, ZoneAgreement
-from deconfliction.engine.model.common import DomainModel
 from deconfliction.engine.scenario import (
     KnownIds,
     Scenario,
@@ -33,14 +37,20 @@ from deconfliction.engine.scenario import (
     check_references,
     problems_from_validation,
 )
+from deconfliction.service import proposals
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.filing import file_as
 from deconfliction.service.permissions import Action, require
+from deconfliction.service.proposals import ProposalOutcome
+from deconfliction.service.reading import Reader
+from deconfliction.store import items as item_store
+from deconfliction.store.private import private_values_of
+from deconfliction.store.schema import ITEM_TABLES
 
 __all__ = [
     "ZoneView",
-    "create",
+    "create_party",
     "get_agreement",
     "get_line",
     "get_party",
@@ -49,19 +59,12 @@ __all__ = [
     "list_lines",
     "list_parties",
     "list_zones",
-    "replace",
+    "propose_change",
+    "propose_new",
     "shows_contacts",
     "update_party",
+    "zone_view",
 ]
-
-M = TypeVar("M", Party, Agreement, Line, ZoneAgreement)
-
-_SECTIONS: dict[type, tuple[str, str]] = {
-    Party: ("parties", "party"),
-    Agreement: ("agreements", "agreement"),
-    Line: ("lines", "line"),
-    ZoneAgreement: ("zones", "zone"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,7 @@ class ZoneView:
     lines: dict[str, Line]
 
 
-def _takes_part(principal: Principal, item: DomainModel) -> bool:
+def _takes_part(principal: Principal, item: Item) -> bool:
     """Whether the caller's party takes part in a party record, agreement or zone agreement
     (lines are shared geography: everyone takes part)."""
     party = principal.party
@@ -85,31 +88,26 @@ def _takes_part(principal: Principal, item: DomainModel) -> bool:
     return True
 
 
-def _existing(tx: Tx, kind: type[DomainModel], ident: str) -> DomainModel | None:
+def _existing(tx: Tx, kind: type[Item], ident: str) -> Item | None:
     situation = tx.situation
     if kind is Party:
         return situation.roster.parties.get(ident)
     if kind is Agreement:
         return situation.roster.agreements.get(ident)
     if kind is Line:
-        return situation.lines.get(ident)
-    zone = situation.zones.get(ident)
-    return None if zone is None else zone.zone
+        return situation.geography.lines.get(ident)
+    return situation.roster.zones.get(ident)
 
 
-def _validate(tx: Tx, kind: type[M], data: Mapping[str, Any]) -> M:
-    """Build the item, then check what it refers to against the record (unknown parties,
-    lines, zones), with every problem located in the request."""
-    try:
-        item = kind.model_validate(dict(data), context={"limits": tx.coordinator.limits})
-    except ValidationError as exc:
-        raise InvalidInput(problems_from_validation(exc)) from None
-    section, _ = _SECTIONS[kind]
+def _check_references(tx: Tx, item: Bindable) -> Bindable:
+    """What the item refers to must exist in the record (unknown parties, lines, zones),
+    every problem located in the request."""
+    section = kind_of(item).section
     situation = tx.situation
     known = KnownIds(
         parties=frozenset(situation.roster.parties),
-        lines=frozenset(situation.lines),
-        zones=frozenset(situation.zones),
+        lines=frozenset(situation.geography.lines),
+        zones=frozenset(situation.geography.zones),
     )
     sections: dict[str, Any] = {section: [item]}
     document = Scenario.model_construct(scenario=ScenarioInfo(name="request"), **sections)
@@ -123,44 +121,41 @@ def _validate(tx: Tx, kind: type[M], data: Mapping[str, Any]) -> M:
     return item
 
 
-def create(tx: Tx, principal: Principal, kind: type[M], data: Mapping[str, Any]) -> M:
-    """Record a new party, agreement, line or zone agreement (admin); an id already in use
-    is refused (replace it instead)."""
+def create_party(tx: Tx, principal: Principal, party: Party) -> Party:
+    """Record a new party (admin); an id already in use is refused."""
     require(principal, Action.configure)
-    item = _validate(tx, kind, data)
-    _, name = _SECTIONS[kind]
-    existing = _existing(tx, kind, item.id)
+    if party.id in tx.situation.roster.parties:
+        raise ConflictingRecord(f"party '{party.id}' already exists: change it instead")
+    file_as(tx, principal, party)
+    return party
+
+
+def propose_new(tx: Tx, principal: Principal, item: Bindable) -> ProposalOutcome:
+    """Propose a new agreement, zone agreement or line (admin): in force when every party it
+    binds has consented (a new line, which binds nobody yet, at once).  An id already in use
+    is refused (propose new terms for it instead)."""
+    require(principal, Action.configure)
+    name = kind_of(item).name
+    existing = _existing(tx, type(item), item.id)
     if existing is not None:
-        if not isinstance(existing, Party) and not _takes_part(principal, existing):
+        if not _takes_part(principal, existing):
             raise NotFound(name, item.id)
-        raise ConflictingRecord(f"{name} '{item.id}' already exists: change it instead")
-    if kind is not Party and not _takes_part(principal, item):
-        raise Forbidden(
-            f"{principal.party} may only record an {name} it takes part in (as a party, "
-            "signatory or monitor)"
-            if name[0] in "aeiou"
-            else f"{principal.party} may only record a {name} it takes part in (as a party, "
-            "signatory or monitor)"
-        )
-    file_as(tx, principal, item)
-    return item
+        raise ConflictingRecord(f"{name} '{item.id}' already exists: propose new terms for it")
+    return proposals.propose(tx, principal, _check_references(tx, item))
 
 
-def replace(tx: Tx, principal: Principal, kind: type[M], ident: str, data: Mapping[str, Any]) -> M:
-    """Replace an existing agreement, line or zone agreement (admin) with new content."""
+def propose_change(tx: Tx, principal: Principal, ident: str, item: Bindable) -> ProposalOutcome:
+    """Propose new terms for an existing agreement, zone agreement or line (admin; the item's
+    id is the one in the path).  Leaving it, or receiving less under it, is in force at once;
+    any other change waits for the consent of every party it binds."""
     require(principal, Action.configure)
-    _, name = _SECTIONS[kind]
-    existing = _existing(tx, kind, ident)
+    name = kind_of(item).name
+    existing = _existing(tx, type(item), ident)
     if existing is None or not _takes_part(principal, existing):
         raise NotFound(name, ident)
-    given = data.get("id")
-    if given is not None and given != ident:
-        raise InvalidInput.at(("id",), f"'{given}' is not the {name} being changed ('{ident}')")
-    item = _validate(tx, kind, {**data, "id": ident})
-    if not _takes_part(principal, item):
-        raise Forbidden(f"{principal.party} may not remove itself from the {name} it changes")
-    file_as(tx, principal, item)
-    return item
+    if item.id != ident:
+        raise InvalidInput.at(("id",), f"'{item.id}' is not the {name} being changed ('{ident}')")
+    return proposals.propose(tx, principal, _check_references(tx, item))
 
 
 # -- parties -----------------------------------------------------------------------------------
@@ -171,26 +166,63 @@ def shows_contacts(principal: Principal, party: Party) -> bool:
     return party.id == principal.party
 
 
-def list_parties(tx: Tx, principal: Principal) -> list[Party]:
-    return sorted(tx.situation.roster.parties.values(), key=lambda p: p.id)
+def _items(reader: Reader, name: str) -> list[Any]:
+    kind = kind_named(name)
+    table = ITEM_TABLES[name]
+    query = item_store.select_items(kind, reader.party).order_by(table.c.id)
+    return [s.item for s in item_store.load(reader.connection, reader.cache, kind, query)]
 
 
-def get_party(tx: Tx, principal: Principal, party_id: str) -> Party:
-    found = tx.situation.roster.parties.get(party_id)
+def _item(reader: Reader, name: str, ident: str) -> Any:
+    found = item_store.load_one(
+        reader.connection, reader.cache, kind_named(name), reader.party, ident
+    )
+    if found is None:
+        raise NotFound(name, ident)
+    return found.item
+
+
+def _revealed(reader: Reader, stored: item_store.Stored[Party]) -> Party:
+    """A party as the reader may see it: its private fields (its escalation chain) for itself
+    and for whoever runs the server only."""
+    party = stored.item
+    if reader.party is not None and reader.party != party.id:
+        return party
+    values = private_values_of(reader.connection, stored.seq)
+    data = party.model_dump(mode="json", by_alias=True)
+    return Party.model_validate(data | {v.field: json.loads(v.value) for v in values})
+
+
+def list_parties(reader: Reader) -> list[Party]:
+    kind = kind_named("party")
+    query = item_store.select_items(kind, reader.party).order_by(ITEM_TABLES["party"].c.id)
+    found = item_store.load(reader.connection, reader.cache, kind, query)
+    return [_revealed(reader, s) for s in found]
+
+
+def get_party(reader: Reader, party_id: str) -> Party:
+    found = item_store.load_one(
+        reader.connection, reader.cache, kind_named("party"), reader.party, party_id
+    )
     if found is None:
         raise NotFound("party", party_id)
-    return found
+    return _revealed(reader, found)
 
 
 def update_party(tx: Tx, principal: Principal, party_id: str, changes: Mapping[str, Any]) -> Party:
     """Change some of a party's fields (admin), e.g. its status: deliveries to a suspended or
     withdrawn party are reported to their senders as undelivered from then on."""
     require(principal, Action.configure)
-    current = get_party(tx, principal, party_id)
+    current = tx.situation.roster.parties.get(party_id)
+    if current is None:
+        raise NotFound("party", party_id)
     if current.id != principal.party:
         raise Forbidden(f"only {party_id}'s own admins may change its record")
     merged = {**current.model_dump(mode="json", by_alias=True), **changes, "id": party_id}
-    party = _validate(tx, Party, merged)
+    try:
+        party = Party.model_validate(merged)
+    except ValidationError as exc:
+        raise InvalidInput(problems_from_validation(exc)) from None
     file_as(tx, principal, party)
     return party
 
@@ -198,54 +230,49 @@ def update_party(tx: Tx, principal: Principal, party_id: str, changes: Mapping[s
 # -- agreements, lines, zones ------------------------------------------------------------------
 
 
-def _agreement_visible(principal: Principal, agreement: Agreement) -> bool:
-    return _takes_part(principal, agreement)
+def list_agreements(reader: Reader) -> list[Agreement]:
+    return _items(reader, "agreement")
 
 
-def list_agreements(tx: Tx, principal: Principal) -> list[Agreement]:
-    found = tx.situation.roster.agreements.values()
-    return sorted((a for a in found if _agreement_visible(principal, a)), key=lambda a: a.id)
+def get_agreement(reader: Reader, agreement_id: str) -> Agreement:
+    agreement: Agreement = _item(reader, "agreement", agreement_id)
+    return agreement
 
 
-def get_agreement(tx: Tx, principal: Principal, agreement_id: str) -> Agreement:
-    found = tx.situation.roster.agreements.get(agreement_id)
-    if found is None or not _agreement_visible(principal, found):
-        raise NotFound("agreement", agreement_id)
-    return found
+def list_lines(reader: Reader) -> list[Line]:
+    return _items(reader, "line")
 
 
-def list_lines(tx: Tx, principal: Principal) -> list[Line]:
-    return sorted(tx.situation.lines.values(), key=lambda line: line.id)
+def get_line(reader: Reader, line_id: str) -> Line:
+    line: Line = _item(reader, "line", line_id)
+    return line
 
 
-def get_line(tx: Tx, principal: Principal, line_id: str) -> Line:
-    found = tx.situation.lines.get(line_id)
-    if found is None:
-        raise NotFound("line", line_id)
-    return found
+def zone_view(reader: Reader, zone: ZoneAgreement) -> ZoneView:
+    """The zone (any version of it) compiled against its line as the record holds it now."""
+    line_id = getattr(zone.area, "line", None)
+    lines: dict[str, Line] = {}
+    if isinstance(line_id, str):
+        found = item_store.load_one(
+            reader.connection, reader.cache, kind_named("line"), None, line_id
+        )
+        if found is not None:
+            lines[line_id] = found.item
+    line = lines.get(line_id) if isinstance(line_id, str) else None
+    return ZoneView(_compiled(zone.model_dump_json(), line and line.model_dump_json()), lines)
 
 
-def _zone_visible(principal: Principal, zone: ZoneAgreement) -> bool:
-    return _takes_part(principal, zone)
+@functools.lru_cache(maxsize=256)
+def _compiled(zone_json: str, line_json: str | None) -> CompiledZone:
+    """A zone compiled against its line (compiling a band costs geometry: kept per content)."""
+    zone = ZoneAgreement.model_validate_json(zone_json)
+    lines = {} if line_json is None else {(line := Line.model_validate_json(line_json)).id: line}
+    return CompiledZone(zone, compile_area(zone, lines))
 
 
-def _zone_view(tx: Tx, compiled: CompiledZone) -> ZoneView:
-    line_id = getattr(compiled.zone.area, "line", None)
-    line = tx.situation.lines.get(line_id) if isinstance(line_id, str) else None
-    return ZoneView(compiled, {} if line is None else {line.id: line})
+def list_zones(reader: Reader) -> list[ZoneView]:
+    return [zone_view(reader, z) for z in _items(reader, "zone")]
 
 
-def list_zones(tx: Tx, principal: Principal) -> list[ZoneView]:
-    found = tx.situation.zones.values()
-    return [
-        _zone_view(tx, z)
-        for z in sorted(found, key=lambda z: z.zone.id)
-        if _zone_visible(principal, z.zone)
-    ]
-
-
-def get_zone(tx: Tx, principal: Principal, zone_id: str) -> ZoneView:
-    found = tx.situation.zones.get(zone_id)
-    if found is None or not _zone_visible(principal, found.zone):
-        raise NotFound("zone", zone_id)
-    return _zone_view(tx, found)
+def get_zone(reader: Reader, zone_id: str) -> ZoneView:
+    return zone_view(reader, _item(reader, "zone", zone_id))

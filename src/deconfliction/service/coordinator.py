@@ -2,18 +2,28 @@
 
 Every change happens inside a :class:`Tx`, one write transaction that holds the single
 writer's place: it first brings the in-memory situation up to date with events other writers
-appended, then lets a use case assess and record items.  Because the transaction holds the
+appended, then lets use cases assess and record items.  Because the transaction holds the
 writer's place from the catch-up to the commit, no other filing can slip between a check and
 its insert, so no conflict is ever lost.
 
+The situation moves as each item is recorded, inside the transaction, so that the next item of
+the same transaction is assessed against it.  The transaction owns its undo: every change to
+the situation and to the ledger's tree is journaled, and a command or a transaction that fails
+is undone from the journal (see docs/design/record.md for the order of the steps).
+
 :class:`Writer` runs commands from many callers (the HTTP server's requests) on one thread, a
-batch of them per transaction, each command inside a savepoint: one commit (one fsync) serves
-the whole batch, and a command that fails is rolled back alone.
+batch of them per transaction, each command inside a savepoint and at its own instant: one
+commit (one fsync) serves the whole batch, and a command that fails is rolled back alone.
+
+Reads do not go through the writer: they read the store in a read transaction of their own
+(:meth:`Coordinator.reading`), which sees the record as of the last commit.
 """
 
 from __future__ import annotations
 
+import json
 import queue
+import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -25,31 +35,38 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Connection
 
 from deconfliction.engine.alerts import AlertChange
-from deconfliction.engine.errors import DeconflictionError, InvalidInput
+from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.items import Item, commitment, kind_of
+from deconfliction.engine.journal import Journal
 from deconfliction.engine.ledger.heads import TreeHead
 from deconfliction.engine.ledger.receipts import Receipt
-from deconfliction.engine.model import Limits
-from deconfliction.engine.situation import Assessment, Item, Situation
+from deconfliction.engine.model import Limits, check_limits
+from deconfliction.engine.situation import Assessment, Situation
 from deconfliction.service.clock import Clock, SystemClock
 from deconfliction.service.keys import LedgerKeys, keys_directory_for
 from deconfliction.service.ledger import Appended, Ledger
+from deconfliction.store import alerts as alert_store
 from deconfliction.store import events as event_log
-from deconfliction.store import projections
+from deconfliction.store import items as item_store
 from deconfliction.store.codec import (
     Canonical,
     canonical,
-    change_from_json,
-    change_to_json,
-    item_event_type,
-    item_from_json,
-    item_kind,
-    item_to_json,
+    change_from_payload,
+    item_from_payload,
+    payload,
+    record_body,
 )
 from deconfliction.store.database import Database, Savepoint
 from deconfliction.store.events import NewEvent
 from deconfliction.store.feeds import add_to_feeds
+from deconfliction.store.items import ItemCache
+from deconfliction.store.private import PrivateValue, private_values_of, write_private
 
-__all__ = ["Coordinator", "Recorded", "Tx", "Writer"]
+__all__ = ["OPERATOR", "Coordinator", "Recorded", "Tx", "Writer"]
+
+OPERATOR = "operator"
+"""Who recorded an item loaded by whoever runs the server (a scenario file, the command line):
+the one way configuration is recorded without the consent of the parties it binds."""
 
 T = TypeVar("T")
 
@@ -63,92 +80,167 @@ class Recorded:
     seq: int | None
 
 
-@dataclass
 class Tx:
-    """One write transaction: the connection, the situation, and the server's time."""
+    """One write transaction: the connection, the situation, the server's time, and the undo
+    of everything it changed in memory.
 
-    coordinator: Coordinator
-    connection: Connection
-    now: datetime
-    appended: list[int] = field(default_factory=list)
-    entries: list[Appended] = field(default_factory=list)
-    """The ledger entries appended so far, in order."""
-    head: TreeHead | None = None
-    """The signed tree head over this transaction's entries (set just before it commits)."""
+    ``now`` is the instant of the command being run (each command of a batch has its own);
+    ``entries`` the ledger entries appended so far; ``head`` the signed tree head over them
+    (set just before the transaction commits).
+    """
 
-    @property
-    def situation(self) -> Situation:
-        return self.coordinator._situation
+    def __init__(
+        self, coordinator: Coordinator, connection: Connection, now: datetime, last_seq: int
+    ) -> None:
+        self.coordinator = coordinator
+        self.connection = connection
+        self.now = now
+        self.situation: Situation = coordinator.situation_in_writer
+        self.limits: Limits = coordinator.limits
+        self.ledger: Ledger = coordinator.ledger
+        self.cache: ItemCache = coordinator.cache
+        self.journal = Journal()
+        self.last_seq = last_seq
+        """The newest event in the log, this transaction's own appends included."""
+        self.appended: list[int] = []
+        self.entries: list[Appended] = []
+        self.head: TreeHead | None = None
+
+    # -- appending --------------------------------------------------------------------------
 
     def append(
-        self, type: str, subject: str, payload: dict[str, Any], audience: Sequence[str] = ()
+        self, type: str, subject: str, body: Canonical | dict[str, Any], audience: Sequence[str]
     ) -> int:
-        """Append an event to the log (and the ledger), and to the live feed of each party in
+        """Append an event to the log (and the ledger), and to the feed of each party in
         ``audience``."""
-        return self.append_many([(type, subject, payload, audience)])[0]
+        return self.append_many([(type, subject, body, audience)])[0]
 
     def append_many(
-        self, entries: Sequence[tuple[str, str, dict[str, Any] | Canonical, Sequence[str]]]
+        self, entries: Sequence[tuple[str, str, Canonical | dict[str, Any], Sequence[str]]]
     ) -> list[int]:
         """Append several ``(type, subject, payload, audience)`` events, in order, with one
-        statement per table; returns their sequence numbers.  A payload may be given as its
-        canonical JSON text."""
-        ledger = self.coordinator.ledger
+        statement per table; returns their sequence numbers.  A payload is given as its
+        canonical text (:func:`~deconfliction.store.codec.payload`) or as a mapping."""
+        size = self.ledger.size()
+        before = len(self.entries)
         new: list[NewEvent] = []
-        for type, subject, payload, audience in entries:
-            body = canonical(payload)
-            added = ledger.add(self.now, type, subject, body, audience)
+        for type, subject, body, audience in entries:
+            text = canonical(body)
+            added = self.ledger.add(self.now, type, subject, text, audience)
             self.entries.append(added)
-            new.append(NewEvent(type, subject, body, added.index, added.leaf))
-        # Inside the transaction the coordinator's place in the log is the newest event (it
-        # caught up first, then counted every append), so the next numbers are known.
+            new.append(NewEvent(type, subject, text, added.index, added.leaf))
+
+        def undo() -> None:
+            self.ledger.truncate(size)
+            del self.entries[before:]
+
+        self.journal.on_undo(undo)
+        # Inside the transaction this log position is the newest event (it caught up first,
+        # then counted every append), so the next numbers are known.
         seqs = event_log.append_many(
-            self.connection, new, recorded_at=self.now, first_seq=self.coordinator._seq + 1
+            self.connection, new, recorded_at=self.now, first_seq=self.last_seq + 1
         )
         add_to_feeds(self.connection, [(seq, e[3]) for seq, e in zip(seqs, entries, strict=True)])
-        self.appended.extend(seqs)
         if seqs:
-            self.coordinator._seq = seqs[-1]
+            last, count = self.last_seq, len(self.appended)
+
+            def forget() -> None:
+                # SQLite hands undone sequence numbers out again: forget them too.
+                self.last_seq = last
+                del self.appended[count:]
+
+            self.journal.on_undo(forget)
+            self.appended.extend(seqs)
+            self.last_seq = seqs[-1]
         return seqs
 
+    # -- recording items ----------------------------------------------------------------------
+
     def record(
-        self, item: Item, location: tuple[str | int, ...] = (), audience: Sequence[str] = ()
+        self,
+        item: Item,
+        location: tuple[str | int, ...] = (),
+        limits: Limits | None = None,
+        *,
+        by: str = OPERATOR,
     ) -> Recorded:
         """Assess ``item`` against the situation, append it and the alert changes it causes,
         project them, and move the situation.  Raises InvalidInput (located at ``location``)
-        when the item cannot be recorded; nothing is written then."""
+        when the item cannot be recorded; nothing is written then.
+
+        ``limits`` holds new input to the server's policy (an item recorded exactly so already
+        is not new, and is left alone).  ``by`` says who recorded it (a party, ``operator`` for
+        whoever runs the server, ``consent:<proposal>`` for a change the parties agreed to);
+        the entry says so.  The item's ledger entry goes to the feeds of its audience as the
+        one rule gives it now (:meth:`~deconfliction.engine.detection.roster.Roster.audience`);
+        its private fields stay out of the log, which holds a commitment to each."""
         try:
             assessment = self.situation.assess(item)
+            if assessment.duplicate:
+                return Recorded(assessment, None)
+            if limits is not None:
+                check_limits(item, limits)
         except InvalidInput as exc:
             raise exc.under(*location) from None
-        if assessment.duplicate:
-            return Recorded(assessment, None)
-        seq = self.append(
-            item_event_type(item),
-            item.id,
-            {"kind": item_kind(item), "item": item_to_json(item)},
-            audience,
-        )
-        projections.write_item(self.connection, item, seq, assessment.series)
+        kind = kind_of(item)
+        data = item.model_dump(mode="json", by_alias=True)
+        private = [
+            PrivateValue(field, canonical(data.pop(field)), secrets.token_hex(16))
+            for field in kind.private
+        ]
+        body = Canonical(canonical(data))
+        members: dict[str, Canonical | str] = {"kind": kind.name, "item": body, "by": by}
+        if private:
+            members["private"] = Canonical(
+                canonical({v.field: commitment(v.field, v.value, v.nonce) for v in private})
+            )
+        audience = sorted(self.situation.audience(item))
+        seq = self.append(kind.event, item.id, payload(**members), audience)
+        write_private(self.connection, kind.name, item.id, seq, private)
+        extra = {"series": assessment.series} if assessment.series is not None else {}
+        item_store.write_item(self.connection, item, body, seq, **extra)
+        self.situation.apply(assessment, self.journal)
+        if not private:  # the store holds the public part only: so does the cache
+            self.cache.put(item, seq)
+            self.journal.on_undo(lambda: self.cache.discard(item, seq))
         for change in assessment.changes:
             self.record_change(change)
-        self.coordinator._touched = True
-        self.situation.apply(assessment)
         return Recorded(assessment, seq)
 
     def record_change(self, change: AlertChange) -> int:
+        """Record one alert change: in the log, in the projection, and in the situation's
+        alert book (journaled, like every change the transaction makes)."""
+        self.situation.alerts.record(change, self.journal)
         seq = self.append(
             f"alert.{change.action.value}",
             change.alert.id,
-            {"change": change_to_json(change)},
+            payload(change=record_body(change)),
             change.alert.parties,
         )
-        projections.write_change(self.connection, change, seq)
+        alert_store.write_change(self.connection, change, seq)
         return seq
+
+    # -- undo ------------------------------------------------------------------------------------
+
+    @contextmanager
+    def command(self, now: datetime) -> Iterator[None]:
+        """Run one command at ``now`` inside a savepoint: if it raises, what it wrote and
+        what it changed in memory are undone, and the transaction goes on."""
+        self.now = now
+        savepoint = Savepoint(self.connection)
+        mark = self.journal.mark()
+        try:
+            yield
+        except BaseException:
+            savepoint.rollback()
+            self.journal.rollback(mark)
+            raise
+        savepoint.release()
 
 
 class Coordinator:
-    """Owns a :class:`Database` and the :class:`Situation` mirrored from its log."""
+    """Owns a :class:`Database`, the :class:`Situation` mirrored from its log, the ledger's
+    tree, and the cache of items read back."""
 
     def __init__(
         self,
@@ -162,9 +254,10 @@ class Coordinator:
         self.limits = limits or Limits()
         self.clock: Clock = clock or SystemClock()
         self.ledger = Ledger(keys)
-        self._situation = Situation(self.limits)
+        self.cache = ItemCache()
+        self.situation_in_writer = Situation(self.limits)
+        """The situation, moved only by the writing thread (see :meth:`situation`)."""
         self._seq = 0
-        self._touched = False
         self._last_now: datetime | None = None
         self._after_commit: list[Callable[[list[int]], None]] = []
 
@@ -203,33 +296,38 @@ class Coordinator:
     # -- the mirror ---------------------------------------------------------------------------
 
     def _catch_up(self, connection: Connection) -> None:
+        """Bring the situation and the tree up to the log, past what other writers appended
+        (the trusted log: nothing is assessed again)."""
         self.ledger.catch_up(connection)
+        situation = self.situation_in_writer
         for stored in event_log.since(connection, self._seq):
-            payload = stored.payload()
-            if "change" in payload:
-                self._situation.record_change(change_from_json(payload["change"]))
-            elif "item" in payload:
-                self._situation.restore(item_from_json(payload["kind"], payload["item"]))
+            data = stored.payload()
+            if "change" in data:
+                situation.restore_change(change_from_payload(data))
+            elif "item" in data:
+                if "private" in data:
+                    revealed = private_values_of(connection, stored.seq)
+                    data["item"] |= {v.field: json.loads(v.value) for v in revealed}
+                situation.restore(item_from_payload(data))
             self._seq = stored.seq
-
-    def _reset(self) -> None:
-        self._situation = Situation(self.limits)
-        self._seq = 0
-        self.ledger.reset()
 
     def situation(self) -> Situation:
         """The situation as of the latest committed event (read-only: do not mutate).
 
-        Only for single-threaded callers (the command line).  The in-memory situation is moved
-        by the writing thread, so the server reads it inside commands run by its
-        :class:`Writer` (``writer.execute(lambda tx: ... tx.situation ...)``), never from a
-        request thread."""
+        Only for single-threaded callers (the command line).  The server reads the store
+        (:meth:`reading`); only its writing thread touches the situation."""
         with self.db.reading() as connection:
             self._catch_up(connection)
-        return self._situation
+        return self.situation_in_writer
 
-    def _now(self) -> datetime:
-        """The clock, never going backwards within this process (the log is in time order)."""
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read transaction: the record as of the last commit, on the caller's thread."""
+        with self.db.reading() as connection:
+            yield connection
+
+    def tick(self) -> datetime:
+        """The clock, never going back within this process (the log is in time order)."""
         now = self.clock.now()
         if self._last_now is not None and now < self._last_now:
             now = self._last_now
@@ -241,24 +339,26 @@ class Coordinator:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         """A write transaction with the situation caught up; commits on success.  On failure
-        nothing is written and the situation is rebuilt from the log on next use."""
-        appended: list[int] = []
+        nothing is written and the situation and tree are put back as they were."""
+        tx: Tx | None = None
         try:
             with self.db.writing() as connection:
                 self._catch_up(connection)
-                tx = Tx(self, connection, self._now())
+                tx = Tx(self, connection, self.tick(), self._seq)
                 yield tx
                 if tx.entries:
                     # Signed in the transaction: a stored head never covers an entry that
                     # was not stored, and every stored entry is covered by a stored head.
                     tx.head = self.ledger.sign(connection, tx.now)
-                appended = tx.appended
         except BaseException:
-            self._reset()
+            if tx is not None:
+                tx.journal.rollback()
             raise
-        if appended:
+        tx.journal.forget()
+        self._seq = tx.last_seq
+        if tx.appended:
             for callback in self._after_commit:
-                callback(appended)
+                callback(tx.appended)
 
     def run(self, command: Callable[[Tx], T]) -> T:
         """Run one command in its own transaction (the command line's path)."""
@@ -301,9 +401,9 @@ class _Command:
 class Writer:
     """Runs commands from many threads on one writing thread, in batches.
 
-    Each batch is one transaction; each command runs in a savepoint, so a command that
-    raises is rolled back alone and its caller gets the exception.  A command's result is
-    handed back only after its batch has committed.
+    Each batch is one transaction; each command runs in a savepoint at its own instant, so a
+    command that raises is undone alone and its caller gets the exception.  A command's result
+    is handed back only after its batch has committed.
     """
 
     def __init__(self, coordinator: Coordinator, *, max_batch: int = 128) -> None:
@@ -364,65 +464,30 @@ class Writer:
             if stop:
                 return
 
-    def _give_receipts(self, job: _Command, entries: list[Appended], head: TreeHead | None) -> None:
-        """The receipts of the entries ``job`` appended that its party may read."""
-        if job.party is not None and head is not None:
-            job.receipts = self.coordinator.ledger.receipts_for(entries, head, job.party)
-
     def _run_batch(self, batch: list[_Command]) -> None:
-        outcomes: list[tuple[bool, Any]] = []
-        spans: list[tuple[int, int]] = []
+        outcomes: list[tuple[bool, Any, int, int]] = []
         coordinator = self.coordinator
         try:
             with coordinator.transaction() as tx:
                 for job in batch:
-                    savepoint = Savepoint(tx.connection)
-                    coordinator._touched = False
-                    seq, appended = coordinator._seq, len(tx.appended)
-                    entries, size = len(tx.entries), coordinator.ledger.size()
+                    start = len(tx.entries)
                     try:
-                        result = job.run(tx)
+                        with tx.command(coordinator.tick()):
+                            result = job.run(tx)
                     except BaseException as exc:
-                        savepoint.rollback()
-                        if coordinator._touched:
-                            # The situation moved for a command that did not commit.
-                            raise _Rebuild from exc
-                        # Forget the events the savepoint took back: SQLite hands their
-                        # sequence numbers out again, possibly to another process's events,
-                        # which catching up from a number past them would skip.
-                        coordinator._seq = seq
-                        del tx.appended[appended:]
-                        del tx.entries[entries:]
-                        coordinator.ledger.truncate(size)
-                        outcomes.append((False, exc))
-                        spans.append((entries, entries))
+                        outcomes.append((False, exc, start, start))
                     else:
-                        savepoint.release()
-                        outcomes.append((True, result))
-                        spans.append((entries, len(tx.entries)))
-        except _Rebuild:
-            # Rare: rerun the batch from a clean situation, one command per transaction.
-            for job in batch:
-                try:
-                    with coordinator.transaction() as alone:
-                        result = job.run(alone)
-                    self._give_receipts(job, alone.entries, alone.head)
-                    job.future.set_result(result)
-                except BaseException as exc:
-                    job.future.set_exception(exc)
-            return
+                        outcomes.append((True, result, start, len(tx.entries)))
         except BaseException as exc:
             for job in batch:
                 if not job.future.done():
                     job.future.set_exception(exc)
             return
-        for job, (ok, value), (start, end) in zip(batch, outcomes, spans, strict=True):
-            if ok:
-                self._give_receipts(job, tx.entries[start:end], tx.head)
-                job.future.set_result(value)
-            else:
+        ledger = coordinator.ledger
+        for job, (ok, value, start, end) in zip(batch, outcomes, strict=True):
+            if not ok:
                 job.future.set_exception(value)
-
-
-class _Rebuild(DeconflictionError):
-    """Internal: a failed command had moved the situation; rerun the batch."""
+                continue
+            if job.party is not None and tx.head is not None:
+                job.receipts = ledger.receipts_for(tx.entries[start:end], tx.head, job.party)
+            job.future.set_result(value)

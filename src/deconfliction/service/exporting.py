@@ -5,62 +5,75 @@ rings counter-clockwise).  Geodesic edges, circles and corridors are rendered wi
 vertices that a GIS joining them with straight lines draws the same outline to about a metre.
 An alert's geometry is where it happens (the nearest point of two notices, the site, the
 observation) or null when it has no single place (a late notice).
+
+The export is a read like any other: it holds what its reader may see, nothing more.
+
+Lines, zones, sites and notices also carry their exact definition (``vertices``,
+``definition``, ``location``, ``outline``), since the geometry is a rendering: importing the
+collection (``deconflict import geojson``) gives back the same items.  A cancellation has no
+volume and is written as one feature with a null geometry.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from deconfliction.engine.situation import Situation
+from deconfliction.engine.times import format_time
+from deconfliction.service import alerts, configuration, notices, observations, sites
+from deconfliction.service.filters import TimeRange
 from deconfliction.service.geojson import (
-    alert_geometry,
     line_geometry,
-    notice_status,
     outline_geometry,
     point,
     site_geometry,
     zone_geometry,
 )
-from deconfliction.service.visibility import Visibility
+from deconfliction.service.reading import Reader
 
 __all__ = ["feature_collection"]
+
+_ALL = 10**9
 
 
 def _feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": geometry, "properties": properties}
 
 
-def feature_collection(situation: Situation, party: str | None = None) -> dict[str, Any]:
-    """Everything recorded (or everything ``party`` may see) as one FeatureCollection."""
-    see = Visibility(situation, party)
+def feature_collection(reader: Reader) -> dict[str, Any]:
+    """Everything ``reader`` may see as one FeatureCollection."""
     features: list[dict[str, Any]] = []
-    for line in situation.lines.values():
+    for line in configuration.list_lines(reader):
         features.append(
             _feature(
                 line_geometry(line),
-                {"type": "line", "id": line.id, "name": line.name, "source": line.source},
-            )
-        )
-    for cz in situation.zones.values():
-        if not see.zone(cz.zone):
-            continue
-        features.append(
-            _feature(
-                zone_geometry(cz, situation.lines),
                 {
-                    "type": "zone",
-                    "id": cz.zone.id,
-                    "name": cz.zone.name,
-                    "area": cz.area.describe(),
-                    "signatories": list(cz.zone.signatories),
-                    "monitors": list(cz.zone.monitors),
-                    "rules": [r.model_dump(mode="json", by_alias=True) for r in cz.zone.rules],
+                    "type": "line",
+                    "id": line.id,
+                    "name": line.name,
+                    "source": line.source,
+                    "vertices": [[p.lon, p.lat] for p in line.vertices],
                 },
             )
         )
-    for site in situation.sites.values():
-        if not see.site(site):
-            continue
+    for zone_view in configuration.list_zones(reader):
+        zone = zone_view.compiled.zone
+        features.append(
+            _feature(
+                zone_geometry(zone_view.compiled, zone_view.lines),
+                {
+                    "type": "zone",
+                    "id": zone.id,
+                    "name": zone.name,
+                    "area": zone_view.compiled.area.describe(),
+                    "signatories": list(zone.signatories),
+                    "monitors": list(zone.monitors),
+                    "rules": [r.model_dump(mode="json", by_alias=True) for r in zone.rules],
+                    "definition": zone.area.model_dump(mode="json", by_alias=True),
+                    "source": zone.source,
+                },
+            )
+        )
+    for site in sites.list_sites(reader):
         features.append(
             _feature(
                 site_geometry(site),
@@ -70,41 +83,47 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
                     "name": site.name,
                     "category": site.category.value,
                     "owner": site.owner,
-                    "valid_from": site.valid_from.isoformat(),
-                    "valid_until": site.valid_until.isoformat(),
+                    "valid_from": format_time(site.valid_from),
+                    "valid_until": format_time(site.valid_until),
+                    "location": site.location.model_dump(mode="json", by_alias=True),
+                    "note": site.note,
                 },
             )
         )
-    for notice in situation.notices.values():
-        if not see.notice(notice):
-            continue
-        status = notice_status(situation, notice)
+    query = notices.NoticeQuery(status=notices.NoticeStatus.all, limit=_ALL)
+    for view in notices.list_notices(reader, query):
+        notice = view.notice
+        common = {
+            "type": "notice",
+            "id": notice.id,
+            "series": view.series,
+            "author": notice.author,
+            "kind": notice.kind.value,
+            "action": notice.action.value,
+            "replaces": notice.replaces,
+            "status": view.status,
+            "title": notice.title,
+            "filed_at": format_time(notice.filed_at),
+        }
+        if not notice.volumes:
+            features.append(_feature(None, common | {"volume": None}))
         for index, volume in enumerate(notice.volumes):
             features.append(
                 _feature(
                     outline_geometry(volume.outline),
-                    {
-                        "type": "notice",
-                        "id": notice.id,
-                        "series": situation.series_of(notice.id),
-                        "author": notice.author,
-                        "kind": notice.kind.value,
-                        "action": notice.action.value,
-                        "status": status,
-                        "title": notice.title,
+                    common
+                    | {
                         "volume": index,
                         "label": volume.label,
                         "lower": str(volume.altitude.lower),
                         "upper": str(volume.altitude.upper),
-                        "start": volume.window.start.isoformat(),
-                        "end": volume.window.end.isoformat(),
-                        "filed_at": notice.filed_at.isoformat(),
+                        "start": format_time(volume.window.start),
+                        "end": format_time(volume.window.end),
+                        "outline": volume.outline.model_dump(mode="json", by_alias=True),
                     },
                 )
             )
-    for obs in situation.observations.values():
-        if not see.observation(obs):
-            continue
+    for obs in observations.list_observations(reader, window=TimeRange(), limit=_ALL):
         features.append(
             _feature(
                 point(obs.position),
@@ -112,10 +131,7 @@ def feature_collection(situation: Situation, party: str | None = None) -> dict[s
                 | obs.model_dump(mode="json", by_alias=True, exclude={"position"}),
             )
         )
-    for alert in sorted(situation.alerts.values(), key=lambda a: (a.raised_at, a.id)):
-        if not see.alert(alert):
-            continue
-        features.append(
-            _feature(alert_geometry(situation, alert), {"type": "alert"} | alert.to_dict())
-        )
+    for alert_view in alerts.list_alerts(reader, limit=_ALL):
+        properties = {"type": "alert"} | alert_view.alert.model_dump(mode="json")
+        features.append(_feature(alert_view.geometry, properties))
     return {"type": "FeatureCollection", "features": features}

@@ -5,23 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from deconfliction.engine.alerts import ChangeAction
-from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.errors import Forbidden
 from deconfliction.engine.hotline import Delivery, alert_deliveries, notice_deliveries
-from deconfliction.engine.model import (
-    Agreement,
-    Line,
-    Notice,
-    Observation,
-    Party,
-    ProtectedSite,
-    ZoneAgreement,
-)
-from deconfliction.engine.situation import Item
+from deconfliction.engine.items import Item, kind_named, kind_of
+from deconfliction.engine.model import Agreement, Limits, Notice
 from deconfliction.service.auth import Principal
-from deconfliction.service.coordinator import Recorded, Tx
+from deconfliction.service.coordinator import OPERATOR, Recorded, Tx
 from deconfliction.service.hotline import deliver
-from deconfliction.service.permissions import Action, require
+from deconfliction.store import items as item_store
+from deconfliction.store.feeds import grant
 
 __all__ = ["Filed", "file", "file_as"]
 
@@ -32,61 +24,52 @@ class Filed:
     deliveries: list[Delivery] = field(default_factory=list)
 
 
-def _own_audience(item: Item, roster: Roster) -> list[str]:
-    """Who may read the item's own ledger entry (and sees it on their live feed): the parties
-    need to know lets see the item, as it stands when it is recorded."""
-    everyone = set(roster.parties)
-    if isinstance(item, Notice):
-        audience = roster.notice_audience(item)
-    elif isinstance(item, ProtectedSite):
-        audience = roster.site_audience(item)
-    elif isinstance(item, Observation):
-        audience = {item.reported_by}
-    elif isinstance(item, Agreement):
-        audience = set(item.parties) | set(item.monitors)
-    elif isinstance(item, ZoneAgreement):
-        audience = set(item.signatories) | set(item.monitors)
-    else:  # parties and lines: everyone on the line knows who is on it and where lines run
-        audience = everyone | ({item.id} if isinstance(item, Party) else set())
-    return sorted(audience)
-
-
-def file(tx: Tx, item: Item, location: tuple[str | int, ...] = ()) -> Filed:
+def file(
+    tx: Tx,
+    item: Item,
+    location: tuple[str | int, ...] = (),
+    limits: Limits | None = None,
+    *,
+    by: str = OPERATOR,
+) -> Filed:
     """Record ``item`` with its alert changes, then deliver it (a notice) and every alert it
-    opened.  Filing the same item again changes nothing."""
-    recorded = tx.record(item, location, _own_audience(item, tx.situation.roster))
+    opened.  Filing the same item again changes nothing; a new item is held to ``limits``.
+    ``by`` is who records it (see :meth:`Tx.record`)."""
+    recorded = tx.record(item, location, limits, by=by)
     if recorded.seq is None:
         return Filed(recorded)
     roster = tx.situation.roster
     planned: list[Delivery] = []
     if isinstance(item, Notice):
         planned.extend(notice_deliveries(item, roster, tx.now))
+    elif isinstance(item, Agreement):
+        _share_sites(tx, item)
     for change in recorded.assessment.changes:
         if change.action is ChangeAction.opened:
             planned.extend(alert_deliveries(change.alert, roster, tx.now))
     return Filed(recorded, deliver(tx, planned))
 
 
-_OWNER_FIELD = {Notice: "author", ProtectedSite: "owner", Observation: "reported_by"}
-_ACTION = {
-    Notice: Action.file_notice,
-    ProtectedSite: Action.register_site,
-    Observation: Action.file_observation,
-    Party: Action.configure,
-    Agreement: Action.configure,
-    Line: Action.configure,
-    ZoneAgreement: Action.configure,
-}
+def _share_sites(tx: Tx, agreement: Agreement) -> None:
+    """A party bound by an agreement with a site's owner may read the owner's sites: it is
+    given their entries, so that it can prove what it was told (the site's audience follows
+    the agreements; see :meth:`~deconfliction.engine.detection.roster.Roster.audience`)."""
+    owners = set(agreement.parties)
+    sites = [s for s in tx.situation.sites.values() if s.owner in owners]
+    seqs = item_store.seqs_of(tx.connection, kind_named("site"), (s.id for s in sites))
+    for site in sites:
+        grant(tx.connection, seqs[site.id], tx.situation.audience(site))
 
 
 def file_as(tx: Tx, principal: Principal, item: Item) -> Filed:
-    """File on behalf of ``principal``: its role must allow it, and a party files only its own
-    notices, sites and observations."""
-    require(principal, _ACTION[type(item)])
-    owner_field = _OWNER_FIELD.get(type(item))
-    if owner_field is not None and getattr(item, owner_field) != principal.party:
+    """File new input on behalf of ``principal``, whose role the use case checked first: a
+    party files only its own notices, sites and observations, and the item is held to the
+    server's limits (new input only: see :mod:`deconfliction.engine.model.limits`)."""
+    kind = kind_of(item)
+    owner = kind.owner(item)
+    if owner is not None and owner != principal.party:
         raise Forbidden(
-            f"{principal.party} may not file for {getattr(item, owner_field)}: "
-            f"{owner_field} must be the caller's own party"
+            f"{principal.party} may not file for {owner}: {kind.owner_field} must be the "
+            "caller's own party"
         )
-    return file(tx, item)
+    return file(tx, item, limits=tx.limits, by=principal.party)

@@ -10,6 +10,7 @@ import shapely
 
 from deconfliction.engine.errors import InvalidInput, Problem
 from deconfliction.engine.model.common import parse_utc
+from deconfliction.engine.times import format_time
 
 __all__ = ["BBox", "TimeRange", "parse_bbox", "parse_time", "parse_time_range"]
 
@@ -62,7 +63,7 @@ def parse_time_range(start: str | None, end: str | None) -> TimeRange:
         raise InvalidInput(problems)
     lo, hi = times["start"], times["end"]
     if lo is not None and hi is not None and hi <= lo:
-        raise InvalidInput.at(("end",), f"{hi.isoformat()} is not after start {lo.isoformat()}")
+        raise InvalidInput.at(("end",), f"{format_time(hi)} is not after start {format_time(lo)}")
     return TimeRange(lo, hi)
 
 

@@ -25,23 +25,21 @@ from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.detection.zones import CompiledZone
 from deconfliction.engine.geodesy.lines import densify
 from deconfliction.engine.geodesy.rendering import shape_polygon
+from deconfliction.engine.items import Item
 from deconfliction.engine.model import (
     Line,
-    Notice,
+    Observation,
     Outline,
     PolygonOutline,
     Position,
     ProtectedSite,
 )
-from deconfliction.engine.situation import Situation
-from deconfliction.service.instants import status_at
 
 __all__ = [
     "alert_geometry",
     "clean",
     "line_geometry",
     "multipolygon",
-    "notice_status",
     "outline_geometry",
     "point",
     "site_geometry",
@@ -131,15 +129,10 @@ def zone_geometry(zone: CompiledZone, lines: Mapping[str, Line]) -> Geometry:
     return _cached(key, lambda: multipolygon(zone.area.render()))
 
 
-def notice_status(situation: Situation, notice: Notice) -> str:
-    """``current``, ``replaced``, ``cancelled`` (a version whose series was cancelled), or
-    ``cancellation`` (the cancelling notice itself)."""
-    return status_at(situation, notice)
-
-
-def alert_geometry(situation: Situation, alert: Alert) -> Geometry | None:
+def alert_geometry(alert: Alert, subject: Callable[[str], Item | None]) -> Geometry | None:
     """Where an alert happens: the nearest point of two notices, the site, the observation;
-    None when it has no single place (a late notice, a zone entry)."""
+    None when it has no single place (a late notice, a zone entry).  ``subject`` finds a
+    subject of the alert by its id (from the situation, or from the store)."""
     figures = alert.figures
     near_lon, near_lat = figures.get("near_lon"), figures.get("near_lat")
     if (
@@ -148,12 +141,11 @@ def alert_geometry(situation: Situation, alert: Alert) -> Geometry | None:
         and isinstance(near_lat, int | float)
     ):
         return {"type": "Point", "coordinates": [near_lon, near_lat]}
-    for subject in alert.subjects:
-        if (
-            alert.kind in (AlertKind.protected_site, AlertKind.site_duplicate)
-            and subject in situation.sites
-        ):
-            return site_geometry(situation.sites[subject])
-        if alert.kind is AlertKind.zone_violation and subject in situation.observations:
-            return point(situation.observations[subject].position)
+    if alert.kind in (AlertKind.protected_site, AlertKind.site_duplicate, AlertKind.zone_violation):
+        for ident in alert.subjects:
+            found = subject(ident)
+            if isinstance(found, ProtectedSite) and alert.kind is not AlertKind.zone_violation:
+                return site_geometry(found)
+            if isinstance(found, Observation) and alert.kind is AlertKind.zone_violation:
+                return point(found.position)
     return None

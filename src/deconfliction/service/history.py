@@ -14,35 +14,27 @@ when its recipient opens it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any
 
-from deconfliction.engine.detection.zone_areas import compile_area
-from deconfliction.engine.detection.zones import CompiledZone
+from deconfliction.engine.alerts import Alert
+from deconfliction.engine.items import kind_named
 from deconfliction.engine.model import Line, Observation, ProtectedSite, ZoneAgreement
-from deconfliction.service.alerts import AlertView, view_alert
-from deconfliction.service.auth import Principal
-from deconfliction.service.configuration import ZoneView
-from deconfliction.service.coordinator import Tx
-from deconfliction.service.hotline import record_read
+from deconfliction.service.alerts import AlertView, alert_views
+from deconfliction.service.configuration import ZoneView, list_zones, zone_view
 from deconfliction.service.instants import Span, alert_spans, notice_span, version_spans
-from deconfliction.service.notices import NoticeView, view_notice
-from deconfliction.service.visibility import Visibility
+from deconfliction.service.notices import NoticeView, all_versions
+from deconfliction.service.reading import Reader
 from deconfliction.store import events as event_store
+from deconfliction.store import history as history_store
+from deconfliction.store import items as item_store
 from deconfliction.store import ledger as ledger_store
-from deconfliction.store.codec import item_event_type
+from deconfliction.store.alerts import current_alerts
+from deconfliction.store.codec import item_from_payload
 
 __all__ = ["AlertHistory", "History", "history", "zones_at"]
-
-T = TypeVar("T")
-
-
-class Run(Protocol):
-    """Runs a command on the writer and waits for its commit (``Writer.execute``)."""
-
-    def __call__(self, command: Callable[[Tx], T], /) -> T: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,59 +64,54 @@ class History:
 _KINDS = ("notice", "alert", "zone", "site", "observation", "line")
 
 
-def _changed_since(tx: Tx, after: int) -> dict[str, set[str]]:
+def _changed_since(reader: Reader, after: int) -> dict[str, set[str]]:
     """Subjects of each kind the record changed after sequence ``after`` (a notice filed
     also changes the span of the version it replaced)."""
     changed: dict[str, set[str]] = {k: set() for k in _KINDS}
-    for event in event_store.since(tx.connection, after):
+    for event in event_store.since(reader.connection, after):
         kind = event.type.split(".", 1)[0]
         if kind in changed:
             changed[kind].add(event.subject)
-        if event.type == "notice.filed":
-            filed = tx.situation.notices.get(event.subject)
-            if filed is not None and filed.replaces is not None:
-                changed["notice"].add(filed.replaces)
+        if kind == "notice":
+            replaces = event.payload().get("item", {}).get("replaces")
+            if isinstance(replaces, str):
+                changed["notice"].add(replaces)
     return changed
 
 
 def _zone_versions(
-    tx: Tx, zones: Iterable[ZoneAgreement], see: Visibility
+    reader: Reader, zones: Iterable[ZoneView]
 ) -> dict[str, list[tuple[Span, ZoneView]]]:
-    """Every version of each zone agreement, from the record, with its span."""
-    current = {z.id: z for z in zones}
+    """Every version of each zone agreement the reader may read, from the log, with its span
+    (a version's entry is on a party's feed exactly when that version was for it)."""
+    current = {z.compiled.zone.id for z in zones}
     if not current:
         return {}
-    recorded: dict[str, list[tuple[datetime, ZoneAgreement]]] = {}
-    for entry in ledger_store.by_subjects(tx.connection, sorted(current)):
-        zone = current.get(entry.subject)
-        if zone is None or entry.type != item_event_type(zone):
+    zone_event = kind_named("zone").event
+    recorded: dict[str, list[tuple[datetime, int, ZoneAgreement]]] = {}
+    for entry in ledger_store.by_subjects(reader.connection, sorted(current)):
+        if entry.type != zone_event:
             continue
-        version = ZoneAgreement.model_validate(json.loads(entry.body)["item"])
-        recorded.setdefault(entry.subject, []).append((entry.recorded_at, version))
-    lines = tx.situation.lines
+        version = item_from_payload(json.loads(entry.body))
+        assert isinstance(version, ZoneAgreement)
+        recorded.setdefault(entry.subject, []).append((entry.recorded_at, entry.index, version))
     out: dict[str, list[tuple[Span, ZoneView]]] = {}
     for zone_id, versions in recorded.items():
-        spans = version_spans([t for t, _ in versions])
-        shown = []
-        for span, (_, zone) in zip(spans, versions, strict=True):
-            if not see.zone(zone):
-                continue
-            line_id = getattr(zone.area, "line", None)
-            line = lines.get(line_id) if isinstance(line_id, str) else None
-            view = ZoneView(
-                CompiledZone(zone, compile_area(zone, lines)),
-                {} if line is None else {line.id: line},
-            )
-            shown.append((span, view))
+        spans = version_spans([t for t, _, _ in versions])
+        shown = [
+            (span, zone_view(reader, zone))
+            for span, (_, index, zone) in zip(spans, versions, strict=True)
+            if reader.party is None
+            or ledger_store.is_visible(reader.connection, reader.party, index)
+        ]
         if shown:
             out[zone_id] = shown
     return out
 
 
-def zones_at(tx: Tx, principal: Principal, at: datetime) -> list[ZoneView]:
+def zones_at(reader: Reader, at: datetime) -> list[ZoneView]:
     """The zone agreements the caller may see, each as it stood at ``at``."""
-    see = Visibility(tx.situation, principal.party)
-    versions = _zone_versions(tx, (z.zone for z in tx.situation.zones.values()), see)
+    versions = _zone_versions(reader, list_zones(reader))
     return [
         view
         for zone_id in sorted(versions)
@@ -133,82 +120,83 @@ def zones_at(tx: Tx, principal: Principal, at: datetime) -> list[ZoneView]:
     ]
 
 
-def _select(tx: Tx, principal: Principal, after: int | None) -> History:
-    situation = tx.situation
-    see = Visibility(situation, principal.party)
-    changed = None if after is None else _changed_since(tx, after)
-
-    def wanted(kind: str, ident: str) -> bool:
-        return changed is None or ident in changed[kind]
-
-    notices: list[tuple[NoticeView, Span]] = [
-        (view_notice(tx, n), notice_span(situation, n))
-        for n in sorted(situation.notices.values(), key=lambda n: (n.filed_at, n.id))
-        if wanted("notice", n.id) and see.notice(n)
+def _items(reader: Reader, name: str, wanted: set[str] | None) -> list[Any]:
+    kind = kind_named(name)
+    query = item_store.select_items(kind, reader.party)
+    return [
+        s.item
+        for s in item_store.load(reader.connection, reader.cache, kind, query)
+        if wanted is None or s.item.id in wanted
     ]
-    history = (
-        situation.history
-        if changed is None
-        else [c for c in situation.history if c.alert.id in changed["alert"]]
+
+
+def _alerts(reader: Reader, changed: set[str] | None) -> dict[str, AlertHistory]:
+    party = reader.party
+    changes = history_store.alert_history(
+        reader.connection, None if changed is None else sorted(changed)
     )
-    spans = alert_spans(history, principal.party)
-    alerts: dict[str, AlertHistory] = {}
-    for alert in situation.alerts.values():
-        opened = spans.get(alert.id, [])
-        if not wanted("alert", alert.id) or not (opened or see.alert(alert)):
-            continue
-        alerts[alert.id] = AlertHistory(
-            view_alert(tx, alert) if see.alert(alert) else None,
-            [(span, view_alert(tx, state)) for span, state in opened],
+    spans = alert_spans(changes, party)
+    current = {
+        a.id: a
+        for a in current_alerts(
+            reader.connection, party, ids=None if changed is None else sorted(changed)
         )
-    zones = _zone_versions(
-        tx, (z.zone for z in situation.zones.values() if wanted("zone", z.zone.id)), see
+    }
+    states: list[Alert] = [state for opened in spans.values() for _, state in opened]
+    views = alert_views(reader, [*current.values(), *states], opened=False)
+    by_state = {
+        id(alert): view for alert, view in zip([*current.values(), *states], views, strict=True)
+    }
+    out: dict[str, AlertHistory] = {}
+    for alert_id in sorted(set(current) | set(spans)):
+        alert = current.get(alert_id)
+        out[alert_id] = AlertHistory(
+            None if alert is None else by_state[id(alert)],
+            [(span, by_state[id(state)]) for span, state in spans.get(alert_id, [])],
+        )
+    return out
+
+
+def _select(reader: Reader, after: int | None) -> History:
+    changed = None if after is None else _changed_since(reader, after)
+
+    def wanted(kind: str) -> set[str] | None:
+        return None if changed is None else changed[kind]
+
+    position = event_store.last_seq(reader.connection)
+    versions = all_versions(reader)
+    successors = history_store.filed_times(
+        reader.connection, (v.superseded_by for v in versions if v.superseded_by)
     )
+    notices = [
+        (view, notice_span(view, successors.get(view.superseded_by or "")))
+        for view in versions
+        if changed is None or view.notice.id in changed["notice"]
+    ]
+    for view, _ in notices:
+        reader.show("notice", view.notice.id, view.notice.author, opened=False)
+    zones = [
+        z for z in list_zones(reader) if changed is None or z.compiled.zone.id in changed["zone"]
+    ]
+    sites = sorted(_items(reader, "site", wanted("site")), key=lambda s: s.id)
+    for site in sites:
+        reader.show("site", site.id, site.owner, opened=False)
     return History(
-        position=event_store.last_seq(tx.connection),
-        server_time=tx.now,
+        position=position,
+        server_time=reader.now,
         notices=notices,
-        alerts=alerts,
-        zones=zones,
-        sites=sorted(
-            (s for s in situation.sites.values() if wanted("site", s.id) and see.site(s)),
-            key=lambda s: s.id,
-        ),
+        alerts=_alerts(reader, wanted("alert")),
+        zones=_zone_versions(reader, zones),
+        sites=sites,
         observations=sorted(
-            (
-                o
-                for o in situation.observations.values()
-                if wanted("observation", o.id) and see.observation(o)
-            ),
+            _items(reader, "observation", wanted("observation")),
             key=lambda o: (o.observed_at, o.id),
         ),
-        lines=sorted(
-            (line for line in situation.lines.values() if wanted("line", line.id)),
-            key=lambda line: line.id,
-        ),
+        lines=sorted(_items(reader, "line", wanted("line")), key=lambda line: line.id),
     )
 
 
-def _reads(found: History) -> Iterable[tuple[str, str, str | None]]:
-    """(item type, id, owner) of everything in the answer that the read log records."""
-    for view, _ in found.notices:
-        yield "notice", view.notice.id, view.notice.author
-    for alert_id in found.alerts:
-        yield "alert", alert_id, None
-    for site in found.sites:
-        yield "site", site.id, site.owner
-
-
-def history(run: Run, principal: Principal, after: int | None = None) -> History:
-    """Everything ``principal``'s party may see (what changed after ``after`` when given),
-    with spans; each read is recorded, no delivery is marked read."""
-    found: History = run(lambda tx: _select(tx, principal, after))
-    items = list(_reads(found))
-
-    def record(tx: Tx) -> None:
-        for item in items:
-            record_read(tx, principal, *item)
-
-    if items:
-        run(record)
-    return found
+def history(reader: Reader, after: int | None = None) -> History:
+    """Everything the reader's party may see (what changed after ``after`` when given), with
+    spans; each read is recorded, no delivery is marked read."""
+    return _select(reader, after)

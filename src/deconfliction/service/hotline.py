@@ -1,19 +1,23 @@
 """The hotline's use cases: deliver, read, acknowledge, message, escalate.
 
 Each runs inside a :class:`~deconfliction.service.coordinator.Tx`; every state change is an
-event in the log and goes to the live feed of the parties concerned.
+entry in the log, on the feeds of the parties concerned (a delivery's recipient and sender; an
+escalation to the monitors, also theirs).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from deconfliction.engine.detection.roster import may_see
 from deconfliction.engine.errors import InvalidInput, NotFound
 from deconfliction.engine.hotline import (
     Delivery,
     DeliveryStatus,
     Escalation,
+    Message,
     acknowledge,
     escalate,
     mark_read,
@@ -22,17 +26,19 @@ from deconfliction.engine.hotline import (
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
-from deconfliction.service.visibility import Visibility
-from deconfliction.store import hotline as store
-from deconfliction.store.codec import Canonical, canonical
+from deconfliction.store import deliveries as store
+from deconfliction.store import messages as message_store
+from deconfliction.store.codec import payload, record_body
+from deconfliction.store.reads import Read, log_reads
 
 __all__ = [
+    "MAX_MESSAGE_LENGTH",
+    "ItemRead",
     "acknowledge_delivery",
     "deliver",
     "escalate_due",
-    "mark_item_read",
     "read_delivery",
-    "record_read",
+    "record_reads",
     "send_message",
 ]
 
@@ -44,10 +50,10 @@ def _audience(d: Delivery, *extra: str) -> list[str]:
 
 
 def deliver(tx: Tx, deliveries: Iterable[Delivery]) -> list[Delivery]:
-    """Put each delivery in its recipient's inbox (and on the live feeds of its recipient
-    and its sender); one already made
-    is not made again.  A notice to a hundred parties is a hundred deliveries: they are
-    written together, a few statements in all."""
+    """Put each delivery in its recipient's inbox (and on the feeds of its recipient and its
+    sender: the sender must be able to prove it); one already made is not made again.  A
+    notice to a hundred parties is a hundred deliveries: they are written together, a few
+    statements in all."""
     planned = list(deliveries)
     known = store.stored_delivery_ids(tx.connection, (d.id for d in planned))
     done: list[Delivery] = []
@@ -55,16 +61,21 @@ def deliver(tx: Tx, deliveries: Iterable[Delivery]) -> list[Delivery]:
         if d.id not in known:
             known.add(d.id)
             done.append(d)
-    bodies = [canonical(d.to_dict()) for d in done]
+    bodies = [record_body(d) for d in done]
     seqs = tx.append_many(
         [
-            # The sender sees its own deliveries too: it must be able to prove them.
-            ("delivery.created", d.id, Canonical(f'{{"delivery":{body}}}'), _audience(d))
+            ("delivery.created", d.id, payload(delivery=body), _audience(d))
             for d, body in zip(done, bodies, strict=True)
         ]
     )
-    store.insert_deliveries(tx.connection, zip(done, seqs, bodies, strict=True))
+    store.insert_deliveries(tx.connection, zip(done, bodies, seqs, strict=True))
     return done
+
+
+def _update(tx: Tx, event: str, updated: Delivery) -> None:
+    body = record_body(updated)
+    seq = tx.append(event, updated.id, payload(delivery=body), _audience(updated))
+    store.write_delivery(tx.connection, updated, body, seq)
 
 
 def _own_delivery(tx: Tx, principal: Principal, delivery_id: str) -> Delivery:
@@ -79,10 +90,7 @@ def read_delivery(tx: Tx, principal: Principal, delivery_id: str) -> Delivery:
     found = _own_delivery(tx, principal, delivery_id)
     updated = mark_read(found, tx.now)
     if updated is not found:
-        seq = tx.append(
-            "delivery.read", found.id, {"delivery": updated.to_dict()}, _audience(updated)
-        )
-        store.write_delivery(tx.connection, updated, seq)
+        _update(tx, "delivery.read", updated)
     return updated
 
 
@@ -93,46 +101,47 @@ def acknowledge_delivery(
     require(principal, Action.acknowledge)
     if reply is not None and len(reply) > MAX_MESSAGE_LENGTH:
         raise InvalidInput.at(("reply",), f"longer than {MAX_MESSAGE_LENGTH} characters")
-    found = _own_delivery(tx, principal, delivery_id)
-    updated = acknowledge(found, tx.now, reply)
-    seq = tx.append(
-        "delivery.acknowledged", found.id, {"delivery": updated.to_dict()}, _audience(updated)
-    )
-    store.write_delivery(tx.connection, updated, seq)
+    updated = acknowledge(_own_delivery(tx, principal, delivery_id), tx.now, reply)
+    _update(tx, "delivery.acknowledged", updated)
     return updated
 
 
-def record_read(
-    tx: Tx, principal: Principal, item_type: str, item_id: str, owner: str | None
-) -> None:
-    """Record in the read log that ``principal`` read an item, when it is another party's
-    (``owner`` None: an item no party owns, such as an alert).  No delivery changes."""
-    if owner != principal.party:
-        store.log_read(
-            tx.connection,
-            party=principal.party,
-            token_id=principal.token_id,
-            item_type=item_type,
-            item_id=item_id,
-            owner=owner,
-            at=tx.now,
-        )
+@dataclass(frozen=True, slots=True)
+class ItemRead:
+    """An item a party was shown: its type, id, and the party that filed it (None for an
+    alert, which nobody files)."""
+
+    item_type: str
+    item_id: str
+    owner: str | None
+    opened: bool = True
+    """Whether the item was opened, which reads the caller's delivery of it; an item drawn
+    among many (the console's map, its replay) was shown, not opened."""
 
 
-def mark_item_read(
-    tx: Tx, principal: Principal, item_type: str, item_id: str, owner: str | None
-) -> None:
-    """Record that ``principal`` read an item (when it is another party's), and mark its
-    own delivery of that item read."""
-    record_read(tx, principal, item_type, item_id, owner)
-    for d in store.deliveries_of_item(tx.connection, item_type, item_id):
-        if d.recipient == principal.party and d.status is DeliveryStatus.delivered:
-            read_delivery(tx, principal, d.id)
+def record_reads(tx: Tx, principal: Principal, shown: Iterable[ItemRead]) -> None:
+    """Record that ``principal`` read each item shown to it (another party's items go to the
+    read log), and mark read its own deliveries of them."""
+    items = list(shown)
+    log_reads(
+        tx.connection,
+        (
+            Read(principal.party, i.item_type, i.item_id, tx.now, i.owner, principal.token_id)
+            for i in items
+            if i.owner != principal.party
+        ),
+    )
+    for i in items:
+        if not i.opened:
+            continue
+        for d in store.deliveries_of_item(tx.connection, i.item_type, i.item_id):
+            if d.recipient == principal.party and d.status is DeliveryStatus.delivered:
+                _update(tx, "delivery.read", mark_read(d, tx.now))
 
 
 def send_message(
     tx: Tx, principal: Principal, recipient: str, text: str, notice_id: str | None = None
-) -> dict[str, object]:
+) -> tuple[Message, list[Delivery]]:
     """A message to another party, free or about a notice both may see."""
     require(principal, Action.send_message)
     roster = tx.situation.roster
@@ -146,64 +155,45 @@ def send_message(
         raise InvalidInput.at(("body",), f"longer than {MAX_MESSAGE_LENGTH} characters")
     if notice_id is not None:
         notice = tx.situation.notices.get(notice_id)
-        visible = notice is not None and all(
-            Visibility(tx.situation, p).notice(notice) for p in (principal.party, recipient)
-        )
-        if not visible:
+        audience = set() if notice is None else tx.situation.audience(notice)
+        if not all(may_see(p, audience) for p in (principal.party, recipient)):
             raise InvalidInput.at(
                 ("notice_id",), f"no notice '{notice_id}' that both parties may see"
             )
-    message_id = f"m-{secrets.token_hex(8)}"
-    message = {
-        "id": message_id,
-        "sender": principal.party,
-        "recipient": recipient,
-        "notice_id": notice_id,
-        "sent_at": tx.now.isoformat(),
-        "body": text,
-    }
-    seq = tx.append("message.sent", message_id, {"message": message}, [principal.party])
-    store.write_message(
-        tx.connection,
-        message_id=message_id,
+    message = Message(
+        id=f"m-{secrets.token_hex(8)}",
         sender=principal.party,
         recipient=recipient,
         notice_id=notice_id,
         sent_at=tx.now,
         body=text,
-        seq=seq,
     )
+    seq = tx.append(
+        "message.sent", message.id, payload(message=record_body(message)), [principal.party]
+    )
+    message_store.write_message(tx.connection, message, seq)
     deliveries = deliver(
-        tx, message_deliveries(message_id, principal.party, recipient, roster, tx.now)
+        tx, message_deliveries(message.id, principal.party, recipient, roster, tx.now)
     )
-    return message | {"deliveries": [d.to_dict() for d in deliveries]}
+    return message, deliveries
 
 
 def escalate_due(tx: Tx) -> list[Escalation]:
-    """Take every escalation step due by now; each is an event on the feeds concerned."""
+    """Take every escalation step due by now; each is an entry on the feeds concerned."""
     taken: list[Escalation] = []
     roster = tx.situation.roster
     for due in store.due_deliveries(tx.connection, tx.now):
         updated, steps, to_monitors = escalate(due, roster, tx.now)
         for step in steps:
-            audience = _audience(updated, *(updated.monitors if step.contact is None else ()))
+            audience = _audience(updated, *(updated.monitors if step.to_monitors else ()))
+            body = record_body(updated)
             seq = tx.append(
                 "delivery.escalated",
                 updated.id,
-                {
-                    "escalation": {
-                        "delivery_id": step.delivery_id,
-                        "level": step.level,
-                        "due_at": step.due_at.isoformat(),
-                        "party": step.party,
-                        "contact": step.contact,
-                        "description": step.description,
-                    },
-                    "delivery": updated.to_dict(),
-                },
+                payload(delivery=body, escalation=record_body(step)),
                 audience,
             )
-            store.write_delivery(tx.connection, updated, seq)
+            store.write_delivery(tx.connection, updated, body, seq)
         deliver(tx, to_monitors)
         taken.extend(steps)
     return taken

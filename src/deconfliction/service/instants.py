@@ -15,19 +15,20 @@ A :class:`Span` is half-open, ``[start, end)``; ``None`` is open-ended.  The con
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from deconfliction.engine.alerts import Alert, AlertChange, AlertStatus
-from deconfliction.engine.model import Notice, NoticeAction
-from deconfliction.engine.situation import Situation
+
+if TYPE_CHECKING:  # the notices' use cases ask this module: no import back at run time
+    from deconfliction.service.notices import NoticeView
 
 __all__ = [
     "Span",
     "alert_spans",
     "notice_span",
-    "status_at",
-    "successor_at",
+    "stood_at",
     "version_spans",
 ]
 
@@ -51,31 +52,18 @@ class Span:
         )
 
 
-def successor_at(situation: Situation, notice: Notice, at: datetime | None) -> Notice | None:
-    """The version that replaced or cancelled ``notice`` at or before ``at`` (at any time
-    when ``at`` is None)."""
-    successor_id = situation.superseded_by.get(notice.id)
-    successor = situation.notices.get(successor_id) if successor_id is not None else None
-    if successor is None or (at is not None and successor.filed_at > at):
-        return None
-    return successor
+def stood_at(view: NoticeView, successor_filed: datetime | None, at: datetime) -> NoticeView:
+    """A notice version as it stood at ``at``, given when its successor (if any) was filed:
+    ``current`` until then (a cancellation is always ``cancellation``)."""
+    if successor_filed is None or successor_filed <= at or view.superseded_by is None:
+        return view
+    status = "cancellation" if view.status == "cancellation" else "current"
+    return replace(view, status=status, superseded_by=None)
 
 
-def status_at(situation: Situation, notice: Notice, at: datetime | None = None) -> str:
-    """``current``, ``replaced``, ``cancelled`` (the version a cancellation cancelled), or
-    ``cancellation`` (the cancelling notice itself), as it stood at ``at`` (now when None)."""
-    if notice.action is NoticeAction.cancel:
-        return "cancellation"
-    successor = successor_at(situation, notice, at)
-    if successor is None:
-        return "current"
-    return "cancelled" if successor.action is NoticeAction.cancel else "replaced"
-
-
-def notice_span(situation: Situation, notice: Notice) -> Span:
+def notice_span(view: NoticeView, successor_filed: datetime | None) -> Span:
     """When the version stood: from its filing to its successor's."""
-    successor = successor_at(situation, notice, None)
-    return Span(notice.filed_at, successor.filed_at if successor is not None else None)
+    return Span(view.notice.filed_at, successor_filed)
 
 
 def alert_spans(
@@ -84,7 +72,7 @@ def alert_spans(
     """For each alert, the spans in which it was open, with the alert as it stood in each
     (only states naming ``party``; every state for None).
 
-    The rule is :meth:`Situation.alerts_at`'s: at an instant, the change last in the record
+    The rule is ``store/alerts.py:alerts_as_of``'s: at an instant, the change last in the record
     among those at or before it decides.  Changes need not come in time order, so the state
     is evaluated at each distinct change time.
     """

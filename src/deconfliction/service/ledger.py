@@ -18,6 +18,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.engine import Connection
 
+from deconfliction.engine.detection.roster import may_see
 from deconfliction.engine.errors import InvalidInput, NotFound
 from deconfliction.engine.ledger.entries import entry_bytes
 from deconfliction.engine.ledger.heads import TreeHead, key_id_of, public_key_text, sign_head
@@ -54,10 +55,6 @@ class Ledger:
         with self.lock:
             for leaf in store.leaf_hashes_from(connection, len(self.tree)):
                 self.tree.append(leaf)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.tree = MerkleTree()
 
     def size(self) -> int:
         return len(self.tree)
@@ -96,7 +93,11 @@ class Ledger:
         return Receipt(appended.index, appended.leaf, appended.entry, head, proof)
 
     def stored_receipt(self, connection: Connection, index: int, head: TreeHead) -> Receipt:
-        """A receipt for an entry already in the store, under ``head``."""
+        """A receipt for an entry already in the store, under ``head`` (a head the
+        connection's snapshot holds: the tree first catches up with it, when another thread or
+        process committed what this tree has not seen yet)."""
+        if len(self.tree) < head.tree_size:
+            self.catch_up(connection)
         found = store.entry(connection, index)
         if found is None or index >= head.tree_size:
             raise NotFound("ledger entry", str(index))
@@ -107,7 +108,7 @@ class Ledger:
         self, entries: Iterable[Appended], head: TreeHead, party: str | None
     ) -> list[Receipt]:
         """Receipts for the entries ``party`` may read (all of them for ``party=None``)."""
-        return [self.receipt(a, head) for a in entries if party is None or party in a.audience]
+        return [self.receipt(a, head) for a in entries if may_see(party, a.audience)]
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         with self.lock:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from deconfliction.engine.model import Limits
 from deconfliction.engine.scenario import Scenario, ordered_items
 from deconfliction.service.coordinator import Coordinator, Recorded
 from deconfliction.service.filing import file
@@ -33,18 +34,21 @@ def load_scenario(
     coordinator: Coordinator,
     scenario: Scenario,
     progress: Callable[[int], None] | None = None,
+    *,
+    limits: Limits | None = None,
 ) -> LoadReport:
     """Record every item of ``scenario`` in the order it happened, in one transaction.
 
     Notices and the alerts they raise are delivered to the parties' inboxes as they are
     recorded.  Loading the same scenario twice records nothing the second time.  On any error
-    nothing is recorded, and the error names the item's place in the document.
+    nothing is recorded, and the error names the item's place in the document.  Every item
+    not recorded yet is new input, held to ``limits``.
     """
     rows = ordered_items(scenario)
     results: list[Recorded] = []
     with coordinator.transaction() as tx:
         for n, (section, index, item) in enumerate(rows, start=1):
-            results.append(file(tx, item, (section, index)).recorded)
+            results.append(file(tx, item, (section, index), limits).recorded)
             if progress is not None:
                 progress(n)
     report = LoadReport()

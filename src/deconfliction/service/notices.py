@@ -1,50 +1,53 @@
-"""Notices over the wire: file, replace, cancel, list and read them.
+"""Notices over the wire: file, replace and cancel (duty officers); list and read them.
 
-The server names every notice (``n-`` and random hex) and stamps ``filed_at`` with its own
-clock inside the write transaction: lead time is measured from the server's receipt, not from
-a time the client claims.  A notice is accepted and recorded, never approved or denied; what it
-conflicts with is told to the parties concerned as alerts.
-
-A party sees its own notices and those addressed to it; any other answers as if it did not
-exist.  Every read of another party's notice is recorded, and the author can list them.
+Filing is a write: the server names the version, sets its author (the caller's party) and
+stamps ``filed_at`` with its own clock (the lead time counts from the server's receipt).  The
+volumes come in already validated (a request, a file); the server holds them to its limits and
+records the version.  Reading is need to know: a party reads its own notices and those
+addressed to it; any other answers as if it did not exist, and every read is recorded.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
-from pydantic import ValidationError
 from shapely import intersects
 from shapely.geometry import shape as to_shapely
 
-from deconfliction.engine.errors import ConflictingRecord, Forbidden, InvalidInput, NotFound
+from deconfliction.engine.detection.roster import may_see
+from deconfliction.engine.errors import Forbidden, NotFound
 from deconfliction.engine.hotline import Delivery, ItemType
-from deconfliction.engine.model import Notice, NoticeAction, NoticeKind
-from deconfliction.engine.scenario import problems_from_validation
-from deconfliction.service.alerts import AlertView, Outcome, outcome, view_alert
+from deconfliction.engine.items import kind_named
+from deconfliction.engine.model import Notice, NoticeAction, NoticeKind, Volume
+from deconfliction.engine.model.limits import check_limits
+from deconfliction.service.alerts import AlertView, Outcome, outcome
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.filing import file_as
 from deconfliction.service.filters import BBox, TimeRange
-from deconfliction.service.geojson import outline_geometry
-from deconfliction.service.hotline import mark_item_read
-from deconfliction.service.instants import status_at, successor_at
+from deconfliction.service.geojson import alert_geometry, outline_geometry
+from deconfliction.service.instants import stood_at
 from deconfliction.service.permissions import Action, require
-from deconfliction.service.visibility import Visibility
-from deconfliction.store import hotline as hotline_store
+from deconfliction.service.reading import Reader
+from deconfliction.store import deliveries as delivery_store
+from deconfliction.store import history as history_store
+from deconfliction.store import items as item_store
+from deconfliction.store.notices import PLACED, STATUS, select_notices
+from deconfliction.store.reads import reads_of
+from deconfliction.store.schema import notices as table
 
 __all__ = [
-    "Filing",
+    "NoticeFiling",
     "NoticeQuery",
     "NoticeReads",
     "NoticeStatus",
     "NoticeView",
-    "Preview",
+    "all_versions",
     "cancel_notice",
     "file_notice",
     "list_notices",
@@ -53,16 +56,9 @@ __all__ = [
     "preview_notice",
     "read_notice",
     "replace_notice",
-    "view_notice",
 ]
 
-T = TypeVar("T")
-
-
-class Run(Protocol):
-    """Runs a command on the writer and waits for its commit (``Writer.execute``)."""
-
-    def __call__(self, command: Callable[[Tx], T], /) -> T: ...
+NOTICE = kind_named("notice")
 
 
 class NoticeStatus(StrEnum):
@@ -72,6 +68,14 @@ class NoticeStatus(StrEnum):
     replaced = "replaced"
     cancelled = "cancelled"
     all = "all"
+
+
+_STATUSES = {
+    NoticeStatus.current: frozenset({"current"}),
+    NoticeStatus.replaced: frozenset({"replaced"}),
+    NoticeStatus.cancelled: frozenset({"cancelled", "cancellation"}),
+    NoticeStatus.all: None,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +89,7 @@ class NoticeView:
 
 
 @dataclass(frozen=True, slots=True)
-class Filing:
+class NoticeFiling:
     """What filing, replacing or cancelling did, as the caller may see it."""
 
     notice: NoticeView
@@ -97,59 +101,24 @@ class NoticeReads:
     """Who read a notice, and where each delivery of it stands (for its author)."""
 
     notice_id: str
-    reads: list[dict[str, object]]
+    reads: list[tuple[str, Any]]
+    """``(party, read_at)`` of every read, oldest first."""
     deliveries: list[Delivery]
 
 
-def view_notice(tx: Tx, notice: Notice, at: datetime | None = None) -> NoticeView:
-    """The version as it stands now, or as it stood at ``at``."""
-    situation = tx.situation
-    successor = successor_at(situation, notice, at)
-    return NoticeView(
-        notice,
-        situation.series_of(notice.id),
-        status_at(situation, notice, at),
-        successor.id if successor is not None else None,
-    )
+# -- filing --------------------------------------------------------------------------------------
 
 
-def _visible(tx: Tx, principal: Principal, notice_id: str) -> Notice:
-    """The notice if the caller may see it; NotFound, exactly as for a missing id, if not."""
-    notice = tx.situation.notices.get(notice_id)
-    if notice is None or not Visibility(tx.situation, principal.party).notice(notice):
-        raise NotFound("notice", notice_id)
-    return notice
-
-
-def _build(tx: Tx, data: dict[str, Any]) -> Notice:
-    """Validate a notice with the server's limits; problems are located in the request."""
-    try:
-        return Notice.model_validate(data, context={"limits": tx.coordinator.limits})
-    except ValidationError as exc:
-        raise InvalidInput(problems_from_validation(exc)) from None
-
-
-def _filed(tx: Tx, principal: Principal, notice: Notice) -> Filing:
+def _filed(tx: Tx, principal: Principal, notice: Notice) -> NoticeFiling:
     filed = file_as(tx, principal, notice)
-    return Filing(view_notice(tx, notice), outcome(tx, principal, filed))
+    series = filed.recorded.assessment.series or notice.id
+    status = "cancellation" if notice.action is NoticeAction.cancel else "current"
+    view = NoticeView(notice, series, status, None)
+    return NoticeFiling(view, outcome(tx, principal, filed))
 
 
 def _new_id() -> str:
     return f"n-{secrets.token_hex(8)}"
-
-
-def _new_notice(
-    tx: Tx, principal: Principal, kind: NoticeKind, title: str, volumes: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
-    """A new notice's fields: named by the server, by the caller's party, at the server's time."""
-    return {
-        "id": _new_id(),
-        "author": principal.party,
-        "kind": kind,
-        "filed_at": tx.now,
-        "title": title,
-        "volumes": list(volumes),
-    }
 
 
 def file_notice(
@@ -157,35 +126,31 @@ def file_notice(
     principal: Principal,
     *,
     kind: NoticeKind,
-    volumes: Sequence[Mapping[str, Any]],
+    volumes: Sequence[Volume],
     title: str = "",
-) -> Filing:
+) -> NoticeFiling:
     """File a new notice authored by the caller's party, at the server's time."""
     require(principal, Action.file_notice)
-    notice = _build(tx, _new_notice(tx, principal, kind, title, volumes))
+    notice = Notice(
+        id=_new_id(),
+        author=principal.party,
+        kind=kind,
+        filed_at=tx.now,
+        title=title,
+        volumes=list(volumes),
+    )
     return _filed(tx, principal, notice)
 
 
-def _supersedable(tx: Tx, principal: Principal, notice_id: str, verb: str) -> Notice:
-    """The caller's own current notice ``notice_id``, or why it cannot be superseded."""
+def _own(tx: Tx, principal: Principal, notice_id: str, verb: str) -> Notice:
+    """The caller's own notice ``notice_id`` (the chain rule itself is the engine's)."""
     require(principal, Action.file_notice)
-    earlier = _visible(tx, principal, notice_id)
+    earlier = tx.situation.notices.get(notice_id)
+    if earlier is None or not may_see(principal.party, tx.situation.audience(earlier)):
+        raise NotFound("notice", notice_id)
     if earlier.author != principal.party:
         raise Forbidden(
             f"notice '{notice_id}' is a notice of '{earlier.author}': only its author may {verb} it"
-        )
-    if earlier.action is NoticeAction.cancel:
-        raise ConflictingRecord(f"notice '{notice_id}' is a cancellation: nothing to {verb}")
-    successor = tx.situation.superseded_by.get(notice_id)
-    if successor is not None:
-        raise ConflictingRecord(
-            f"notice '{notice_id}' was already replaced or cancelled by '{successor}': "
-            f"{verb} the current version instead"
-        )
-    if tx.now <= earlier.filed_at:
-        raise ConflictingRecord(
-            f"notice '{notice_id}' was filed at {earlier.filed_at.isoformat()}, not before the "
-            "server's time now: retry"
         )
     return earlier
 
@@ -195,42 +160,36 @@ def replace_notice(
     principal: Principal,
     notice_id: str,
     *,
-    volumes: Sequence[Mapping[str, Any]],
+    volumes: Sequence[Volume],
     kind: NoticeKind | None = None,
     title: str = "",
-) -> Filing:
+) -> NoticeFiling:
     """File a new version of the caller's current notice ``notice_id``."""
-    earlier = _supersedable(tx, principal, notice_id, "replace")
-    notice = _build(
-        tx,
-        {
-            "id": _new_id(),
-            "author": principal.party,
-            "kind": kind or earlier.kind,
-            "action": NoticeAction.replace.value,
-            "replaces": notice_id,
-            "filed_at": tx.now,
-            "title": title,
-            "volumes": list(volumes),
-        },
+    earlier = _own(tx, principal, notice_id, "replace")
+    notice = Notice(
+        id=_new_id(),
+        author=principal.party,
+        kind=kind or earlier.kind,
+        action=NoticeAction.replace,
+        replaces=notice_id,
+        filed_at=tx.now,
+        title=title,
+        volumes=list(volumes),
     )
     return _filed(tx, principal, notice)
 
 
-def cancel_notice(tx: Tx, principal: Principal, notice_id: str, *, title: str = "") -> Filing:
+def cancel_notice(tx: Tx, principal: Principal, notice_id: str, *, title: str = "") -> NoticeFiling:
     """Cancel the caller's current notice ``notice_id``; its alerts close with the reason."""
-    earlier = _supersedable(tx, principal, notice_id, "cancel")
-    notice = _build(
-        tx,
-        {
-            "id": _new_id(),
-            "author": principal.party,
-            "kind": earlier.kind,
-            "action": NoticeAction.cancel.value,
-            "replaces": notice_id,
-            "filed_at": tx.now,
-            "title": title,
-        },
+    earlier = _own(tx, principal, notice_id, "cancel")
+    notice = Notice(
+        id=_new_id(),
+        author=principal.party,
+        kind=earlier.kind,
+        action=NoticeAction.cancel,
+        replaces=notice_id,
+        filed_at=tx.now,
+        title=title,
     )
     return _filed(tx, principal, notice)
 
@@ -238,9 +197,9 @@ def cancel_notice(tx: Tx, principal: Principal, notice_id: str, *, title: str = 
 @dataclass(frozen=True, slots=True)
 class Preview:
     """What filing a notice would do now, recorded nowhere: the notice as the server would
-    take it (its outlines rendered), its lead time from the server's time, its addressees,
-    and the alerts it would raise or update that the caller may see.  Informative only:
-    nothing is ever refused for a conflict."""
+    take it, its lead time from the server's time, its addressees, and the alerts it would
+    raise or update that name the caller.  Informative only: nothing is ever refused for a
+    conflict."""
 
     notice: NoticeView
     lead_time_s: float | None
@@ -253,70 +212,47 @@ def preview_notice(
     principal: Principal,
     *,
     kind: NoticeKind,
-    volumes: Sequence[Mapping[str, Any]],
+    volumes: Sequence[Volume],
     title: str = "",
     replaces: str | None = None,
 ) -> Preview:
-    """Check a draft notice (or a draft replacement of ``replaces``) without recording it."""
-    data = _new_notice(tx, principal, kind, title, volumes)
+    """Check a draft notice (or a draft replacement of ``replaces``) as filing would, at the
+    server's time, without recording it: the situation's assessment changes nothing."""
+    require(principal, Action.file_notice)
+    chain: dict[str, Any] = {}
     if replaces is not None:
-        earlier = _supersedable(tx, principal, replaces, "replace")
-        data |= {"action": NoticeAction.replace.value, "replaces": earlier.id}
-    else:
-        require(principal, Action.file_notice)
-    notice = _build(tx, data)
-    assessment = tx.situation.assess(notice)
-    see = Visibility(tx.situation, principal.party)
+        earlier = _own(tx, principal, replaces, "replace")
+        chain = {"action": NoticeAction.replace, "replaces": earlier.id}
+    notice = Notice(
+        id=_new_id(),
+        author=principal.party,
+        kind=kind,
+        filed_at=tx.now,
+        title=title,
+        volumes=list(volumes),
+        **chain,
+    )
+    check_limits(notice, tx.limits)
+    situation = tx.situation
+    assessment = situation.assess(notice)
+
+    def subject(ident: str) -> Any:
+        return situation.sites.get(ident) or situation.observations.get(ident)
+
     start = notice.start
     return Preview(
         NoticeView(notice, assessment.series or notice.id, "current", None),
         None if start is None else (start - tx.now).total_seconds(),
-        sorted(tx.situation.roster.addressees(notice.author, notice.kind)),
-        [view_alert(tx, c.alert) for c in assessment.changes if see.alert(c.alert)],
+        sorted(situation.roster.addressees(notice.author, notice.kind)),
+        [
+            AlertView(c.alert, alert_geometry(c.alert, subject))
+            for c in assessment.changes
+            if principal.party in c.alert.parties
+        ],
     )
 
 
-def read_notice(tx: Tx, principal: Principal, notice_id: str) -> NoticeView:
-    """One notice the caller may see; the read is recorded."""
-    notice = _visible(tx, principal, notice_id)
-    mark_item_read(tx, principal, "notice", notice.id, notice.author)
-    return view_notice(tx, notice)
-
-
-def notice_versions(tx: Tx, principal: Principal, notice_id: str) -> list[NoticeView]:
-    """Every version of the notice's series the caller may see, oldest first (reads
-    recorded)."""
-    notice = _visible(tx, principal, notice_id)
-    series = tx.situation.series_of(notice.id)
-    see = Visibility(tx.situation, principal.party)
-    versions = sorted(
-        (
-            n
-            for n in tx.situation.notices.values()
-            if tx.situation.series_of(n.id) == series and see.notice(n)
-        ),
-        key=lambda n: (n.filed_at, n.id),
-    )
-    for n in versions:
-        mark_item_read(tx, principal, "notice", n.id, n.author)
-    return [view_notice(tx, n) for n in versions]
-
-
-def notice_reads(tx: Tx, principal: Principal, notice_id: str) -> NoticeReads:
-    """For the author only (anyone else: NotFound): who read the notice and when, and where
-    each of its deliveries stands."""
-    notice = tx.situation.notices.get(notice_id)
-    if notice is None or notice.author != principal.party:
-        raise NotFound("notice", notice_id)
-    reads = [
-        {"party": r["party"], "read_at": r["read_at"]}
-        for r in hotline_store.reads_of(tx.connection, "notice", [notice_id])
-    ]
-    deliveries = hotline_store.deliveries_of_item(tx.connection, ItemType.notice.value, notice_id)
-    return NoticeReads(notice_id, reads, deliveries)
-
-
-# -- lists -------------------------------------------------------------------------------------
+# -- reading -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,46 +263,88 @@ class NoticeQuery:
     author: str | None = None
     limit: int = 1000
     at: datetime | None = None
-    """As the record stood then: versions filed by then, each with its status then."""
+    """The notices as they stood then: versions filed by then, each with its status then."""
 
 
-def _status_matches(status: str, wanted: NoticeStatus) -> bool:
-    if wanted is NoticeStatus.all:
-        return True
-    if wanted is NoticeStatus.cancelled:
-        return status in ("cancelled", "cancellation")
-    return status == wanted.value
+@dataclass(frozen=True, slots=True)
+class _Found:
+    view: NoticeView
+    placed: Notice
+    """The version whose volumes place it (a cancellation: the version it cancels)."""
 
 
-def _candidates(
-    tx: Tx, principal: Principal, query: NoticeQuery
-) -> list[tuple[NoticeView, Notice]]:
-    """Visible notices passing every filter but the area, with the notice whose volumes place
-    each one (a cancellation is placed where the notice it cancels was)."""
-    situation = tx.situation
-    see = Visibility(situation, principal.party)
+def _find(reader: Reader, query: Any) -> list[_Found]:
     out = []
-    for notice in situation.notices.values():
-        if query.author is not None and notice.author != query.author:
-            continue
-        if not see.notice(notice):
-            continue
-        if query.at is not None and notice.filed_at > query.at:
-            continue
-        view = view_notice(tx, notice, query.at)
-        if not _status_matches(view.status, query.status):
-            continue
+    for stored in item_store.load(reader.connection, reader.cache, NOTICE, query):
+        notice: Notice = stored.item
+        columns = stored.columns
         placed = notice
-        if notice.action is NoticeAction.cancel and notice.replaces is not None:
-            placed = situation.notices.get(notice.replaces, notice)
-        window = query.window
-        if (window.start is not None or window.end is not None) and not any(
-            window.overlaps(v.window.start, v.window.end) for v in placed.volumes
-        ):
-            continue
-        out.append((view, placed))
-    out.sort(key=lambda pair: (pair[0].notice.filed_at, pair[0].notice.id))
+        if columns["placed_body"] is not None:
+            placed = Notice.model_validate_json(columns["placed_body"])
+        view = NoticeView(notice, columns["series"], columns["status"], columns["superseded_by"])
+        out.append(_Found(view, placed))
     return out
+
+
+def _select(reader: Reader) -> Any:
+    return item_store.select_items(NOTICE, reader.party, STATUS, PLACED)
+
+
+def all_versions(reader: Reader) -> list[NoticeView]:
+    """Every version the caller may see, oldest filed first (not shown: the caller says what
+    it puts in front of the reader)."""
+    query = select_notices(_select(reader)).order_by(table.c.filed_at, table.c.id)
+    return [f.view for f in _find(reader, query)]
+
+
+def _as_of(reader: Reader, found: list[_Found], at: datetime) -> list[_Found]:
+    """Each version as it stood at ``at``."""
+    successors = history_store.filed_times(
+        reader.connection, (f.view.superseded_by for f in found if f.view.superseded_by)
+    )
+    return [
+        _Found(
+            stood_at(f.view, successors.get(f.view.superseded_by or ""), at),
+            f.placed,
+        )
+        for f in found
+    ]
+
+
+def _show(reader: Reader, views: Sequence[NoticeView]) -> None:
+    for view in views:
+        reader.show("notice", view.notice.id, view.notice.author)
+
+
+def read_notice(reader: Reader, notice_id: str) -> NoticeView:
+    """One notice the caller may see; NotFound, exactly as for a missing id, if not."""
+    found = _find(reader, select_notices(_select(reader).where(table.c.id == notice_id)))
+    if not found:
+        raise NotFound("notice", notice_id)
+    _show(reader, [found[0].view])
+    return found[0].view
+
+
+def notice_versions(reader: Reader, notice_id: str) -> list[NoticeView]:
+    """Every version of the notice's series the caller may see, oldest first."""
+    view = read_notice(reader, notice_id)
+    query = select_notices(_select(reader).where(table.c.series == view.series))
+    versions = [f.view for f in _find(reader, query.order_by(table.c.filed_at, table.c.id))]
+    _show(reader, versions)
+    return versions
+
+
+def notice_reads(reader: Reader, notice_id: str) -> NoticeReads:
+    """For the author only (anyone else: NotFound): who read the notice and when, and where
+    each of its deliveries stands."""
+    found = item_store.load_one(reader.connection, reader.cache, NOTICE, reader.party, notice_id)
+    if found is None or (reader.party is not None and found.item.author != reader.party):
+        raise NotFound("notice", notice_id)
+    reads = [(r.party, r.read_at) for r in reads_of(reader.connection, "notice", [notice_id])]
+    deliveries = delivery_store.deliveries_of_item(
+        reader.connection, ItemType.notice.value, notice_id
+    )
+    return NoticeReads(notice_id, reads, deliveries)
 
 
 def _in_box(notice: Notice, box: BBox) -> bool:
@@ -381,23 +359,40 @@ def _in_box(notice: Notice, box: BBox) -> bool:
     return False
 
 
-def list_notices(run: Run, principal: Principal, query: NoticeQuery) -> list[NoticeView]:
-    """The notices the caller may see that match ``query``, oldest first; each read of
-    another party's notice is recorded.
-
-    ``run`` runs a command on the writer.  The area test renders outlines, so it runs outside
-    the writer, between choosing the candidates and recording the reads.
-    """
-    candidates: list[tuple[NoticeView, Notice]] = run(lambda tx: _candidates(tx, principal, query))
-    chosen = [
-        view for view, placed in candidates if query.bbox is None or _in_box(placed, query.bbox)
-    ]
-    chosen = chosen[: query.limit]
-
-    def record(tx: Tx) -> None:
-        for view in chosen:
-            mark_item_read(tx, principal, "notice", view.notice.id, view.notice.author)
-
-    if chosen:
-        run(record)
+def list_notices(reader: Reader, query: NoticeQuery) -> list[NoticeView]:
+    """The notices the caller may see that match ``query``, oldest first (each shown is
+    recorded as read)."""
+    base = _select(reader)
+    if query.author is not None:
+        base = base.where(table.c.author == query.author)
+    statuses = _STATUSES[query.status]
+    if query.at is not None:
+        base = base.where(table.c.filed_at <= query.at)
+    statement = select_notices(
+        base,
+        statuses=statuses if query.at is None else None,
+        start=query.window.start,
+        end=query.window.end,
+    ).order_by(table.c.filed_at, table.c.id)
+    window = query.window
+    candidates = _find(reader, statement)
+    if query.at is not None:
+        candidates = [
+            f
+            for f in _as_of(reader, candidates, query.at)
+            if statuses is None or f.view.status in statuses
+        ]
+    chosen = []
+    for found in candidates:
+        volumes = found.placed.volumes
+        if (window.start is not None or window.end is not None) and not any(
+            window.overlaps(v.window.start, v.window.end) for v in volumes
+        ):
+            continue
+        if query.bbox is not None and not _in_box(found.placed, query.bbox):
+            continue
+        chosen.append(found.view)
+        if len(chosen) >= query.limit:
+            break
+    _show(reader, chosen)
     return chosen

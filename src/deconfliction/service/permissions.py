@@ -13,6 +13,7 @@ __all__ = ["Action", "require"]
 
 class Action(StrEnum):
     configure = "change parties, agreements, lines and zones"
+    sign_tree_head = "sign a tree head on demand"
     file_notice = "file, replace or cancel notices"
     register_site = "register protected sites"
     file_observation = "file observations"
@@ -21,7 +22,7 @@ class Action(StrEnum):
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.admin: frozenset({Action.configure}),
+    Role.admin: frozenset({Action.configure, Action.sign_tree_head}),
     Role.duty_officer: frozenset(
         {Action.file_notice, Action.register_site, Action.acknowledge, Action.send_message}
     ),

@@ -19,7 +19,8 @@ from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.engine.ledger.verify import KEY_ADDED
 from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.keys import KeyRecord
-from deconfliction.service.ledger import key_added_payload
+from deconfliction.service.ledger import Ledger, key_added_payload
+from deconfliction.service.reading import Reader
 from deconfliction.store import ledger as store
 
 __all__ = [
@@ -35,31 +36,35 @@ __all__ = [
 
 def sign_head_now(tx: Tx) -> TreeHead:
     """Sign a fresh head over the whole log now (on demand, or regularly)."""
-    return tx.coordinator.ledger.sign(tx.connection, tx.now)
+    return tx.ledger.sign(tx.connection, tx.now)
 
 
-def latest_head(tx: Tx) -> TreeHead:
-    """The newest signed head; one is signed if none covers the whole log yet."""
-    head = store.latest_head(tx.connection)
-    if head is None or head.tree_size < tx.coordinator.ledger.size():
-        head = sign_head_now(tx)
+def latest_head(reader: Reader) -> TreeHead:
+    """The newest signed head of the record as read.  Every committed write signs one in its
+    own transaction, so it covers every entry the reader can see."""
+    head = store.latest_head(reader.connection)
+    if head is None:
+        raise NotFound("tree head", "latest")
     return head
 
 
-def receipt(tx: Tx, party: str | None, index: int) -> Receipt:
-    """A receipt for entry ``index`` under the newest head, if ``party`` may read the entry."""
-    if not 0 <= index < tx.coordinator.ledger.size() or (
-        party is not None and not store.is_visible(tx.connection, party, index)
+def receipt(reader: Reader, ledger: Ledger, index: int) -> Receipt:
+    """A receipt for entry ``index`` under the newest head, if the reader's party may read
+    the entry (missing and hidden answer alike)."""
+    party = reader.party
+    head = store.latest_head(reader.connection)
+    if (
+        head is None
+        or not 0 <= index < head.tree_size
+        or (party is not None and not store.is_visible(reader.connection, party, index))
     ):
         raise NotFound("ledger entry", str(index))
-    head = latest_head(tx)
-    return tx.coordinator.ledger.stored_receipt(tx.connection, index, head)
+    return ledger.stored_receipt(reader.connection, index, head)
 
 
-def consistency_proof(tx: Tx, first: int, second: int) -> dict[str, Any]:
+def consistency_proof(ledger: Ledger, first: int, second: int) -> dict[str, Any]:
     """The proof that the tree of size ``second`` extends the tree of size ``first``."""
-    proof = tx.coordinator.ledger.consistency(first, second)
-    ledger = tx.coordinator.ledger
+    proof = ledger.consistency(first, second)
     return {
         "first": first,
         "second": second,
@@ -80,7 +85,7 @@ def export(coordinator: Coordinator, party: str | None) -> Iterator[bytes]:
         head = store.latest_head(connection)
         size = store.log_size(connection)
     if head is None or head.tree_size < size:
-        head = coordinator.run(latest_head)
+        head = coordinator.run(sign_head_now)
     with coordinator.db.reading() as connection:
         for line in coordinator.ledger.export_lines(connection, party, head):
             yield line + b"\n"
@@ -99,7 +104,7 @@ def rotate_key(coordinator: Coordinator) -> tuple[KeyRecord, KeyRecord]:
     previous = keys.active_record()
 
     def record(tx: Tx) -> None:
-        tx.append(KEY_ADDED, "ledger", key_added_payload(new, previous.key_id))
+        tx.append(KEY_ADDED, "ledger", key_added_payload(new, previous.key_id), ())
 
     coordinator.run(record)
     return keys.install(new, coordinator.clock.now())

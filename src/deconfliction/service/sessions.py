@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from deconfliction.engine.errors import Forbidden, InvalidInput, Unauthenticated
+from deconfliction.engine.times import format_time
 from deconfliction.service.auth import Principal, Role, authenticate, usable
 from deconfliction.store import sessions as store
 from deconfliction.store.database import Database
@@ -35,7 +36,6 @@ __all__ = [
     "CSRF_HEADER",
     "OpenedSession",
     "check_write",
-    "credential_valid",
     "csrf_token",
     "end_session",
     "issue_signin_code",
@@ -138,9 +138,9 @@ def _session(db: Database, cookie: str, now: datetime) -> tuple[store.StoredSess
     if found is None or not hmac.compare_digest(found.secret_hash, _hash(secret)):
         raise Unauthenticated("unknown session: sign in again")
     if found.ended_at is not None:
-        raise Unauthenticated(f"session ended at {found.ended_at.isoformat()}: sign in again")
+        raise Unauthenticated(f"session ended at {format_time(found.ended_at)}: sign in again")
     if found.expires_at <= now:
-        raise Unauthenticated(f"session expired at {found.expires_at.isoformat()}: sign in again")
+        raise Unauthenticated(f"session expired at {format_time(found.expires_at)}: sign in again")
     try:
         usable(token, now)
     except Unauthenticated as exc:
@@ -172,24 +172,6 @@ def issue_signin_code(db: Database, token_id: str, now: datetime, lifetime: time
         usable(find_token(connection, token_id), now)
         store.insert_code(connection, _hash(code), token_id, now, now + lifetime)
     return code
-
-
-def credential_valid(db: Database, principal: Principal, now: datetime) -> bool:
-    """Whether the principal's token (and session, if it came through one) still holds: live
-    streams check it regularly and end when it no longer does."""
-    with db.reading() as connection:
-        token = find_token(connection, principal.token_id) if principal.token_id else None
-        session = (
-            store.find_session(connection, principal.session_id) if principal.session_id else None
-        )
-    if principal.token_id is not None:
-        try:
-            usable(token, now)
-        except Unauthenticated:
-            return False
-    if principal.session_id is not None:
-        return session is not None and session.ended_at is None and session.expires_at > now
-    return True
 
 
 def check_write(headers: Mapping[str, str], server_url: str, csrf: str) -> None:

@@ -27,19 +27,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import anyio
 import anyio.to_thread
 
+from deconfliction.engine.times import format_time
 from deconfliction.service.broadcast import Broadcaster
 from deconfliction.store import events as event_log
 from deconfliction.store.database import Database
 from deconfliction.store.events import StoredEvent
-from deconfliction.store.feeds import feed_between, feed_since
+from deconfliction.store.feeds import EVERYONE, feed_between, feed_since
 
-__all__ = ["FeedHub", "Subscription", "replay"]
+__all__ = [
+    "KEEP_ALIVE_S",
+    "REPLAY_PAGE",
+    "RETRY_MS",
+    "TOKEN_CHECK_S",
+    "FeedHub",
+    "Subscription",
+    "frame",
+    "live_feed",
+    "replay",
+]
 
 log = logging.getLogger("deconfliction.streams")
 
@@ -204,7 +217,7 @@ class FeedHub:
         with self.db.reading() as connection:
             newest = event_log.last_seq(connection)
             upto = max(after, min(newest, after + self.span))
-            rows = feed_between(connection, parties, after, upto) if parties else []
+            rows = feed_between(connection, [*parties, EVERYONE], after, upto) if parties else []
         return upto, rows, upto < newest
 
     async def _run(self) -> None:
@@ -244,7 +257,14 @@ class FeedHub:
         by_party: dict[str, list[StoredEvent]] = {}
         for party, event in rows:
             by_party.setdefault(party, []).append(event)
-        for party, events in by_party.items():
+        public = by_party.pop(EVERYONE, [])
+        for party in list(self._subscriptions):
+            own = by_party.get(party, [])
+            events = (
+                sorted([*own, *public], key=lambda e: e.seq) if own and public else own or public
+            )
+            if not events:
+                continue
             for subscription in list(self._subscriptions.get(party, ())):
                 if subscription.live_from is None or subscription.live_from > after:
                     continue  # joined during this read: its replay covers this range
@@ -259,3 +279,94 @@ class FeedHub:
         for subscription in joining:
             subscription._join(upto)
         return more
+
+
+# -- one stream's bytes ----------------------------------------------------------------------
+
+KEEP_ALIVE_S = 15.0
+"""Seconds of silence after which a comment line keeps proxies and clients from timing out."""
+RETRY_MS = 2000
+"""How long a client waits before reconnecting (the SSE ``retry:`` field)."""
+TOKEN_CHECK_S = 15.0
+"""How often an open stream checks that its token is still valid (not revoked, not expired):
+a stream whose token lapsed ends, and reconnecting answers 401."""
+REPLAY_PAGE = 1000
+
+
+def frame(event: StoredEvent) -> str:
+    """One event in the SSE format.
+
+    The stored body is canonical JSON (RFC 8785): one line, so it is spliced in as it is.
+
+    Examples
+    --------
+    >>> from datetime import UTC, datetime
+    >>> e = StoredEvent(7, datetime(2026, 1, 1, tzinfo=UTC), "alert.opened", "a-1", '{"x":1}')
+    >>> print(frame(e), end="")
+    id: 7
+    event: alert.opened
+    data: {"seq":7,"type":"alert.opened","subject":"a-1","recorded_at":"2026-01-01T00:00:00.000000Z","payload":{"x":1}}
+    <BLANKLINE>
+    """
+    body = event.body
+    if "\n" in body or "\r" in body:  # not canonical JSON: re-encode on one line
+        body = json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":"))
+    data = (
+        f'{{"seq":{event.seq},"type":{json.dumps(event.type)},'
+        f'"subject":{json.dumps(event.subject, ensure_ascii=False)},'
+        f'"recorded_at":"{format_time(event.recorded_at)}","payload":{body}}}'
+    )
+    return f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n"
+
+
+def _frames(events: Sequence[StoredEvent]) -> bytes:
+    return "".join(frame(e) for e in events).encode()
+
+
+async def live_feed(
+    hub: FeedHub,
+    db: Database,
+    party: str,
+    last: int | None,
+    still_valid: Callable[[], bool],
+) -> AsyncIterator[bytes]:
+    """The stream's bytes: replay after ``last`` from the database, then what the hub hands
+    out, each event once, in sequence order; ends when the hub closes or the token lapses."""
+    first = True
+    checked = time.monotonic()
+    while True:
+        subscription = hub.subscribe(party)
+        try:
+            live_from = await subscription.joined()
+            if live_from is None:  # the hub closed
+                return
+            if last is None:
+                last = live_from
+            if first:
+                yield f"retry: {RETRY_MS}\nid: {last}\n\n".encode()
+                first = False
+            while True:
+                page = await anyio.to_thread.run_sync(replay, db, party, last, REPLAY_PAGE)
+                if page:
+                    yield _frames(page)
+                    last = page[-1].seq
+                if len(page) < REPLAY_PAGE:
+                    break
+            while True:
+                events = await subscription.take(min(KEEP_ALIVE_S, TOKEN_CHECK_S))
+                if subscription.closed:
+                    return
+                if time.monotonic() - checked >= TOKEN_CHECK_S:
+                    if not await anyio.to_thread.run_sync(still_valid):
+                        return
+                    checked = time.monotonic()
+                if subscription.overflowed:
+                    break  # too slow for the hub: replay from the database and join again
+                fresh = [e for e in events if e.seq > last]
+                if fresh:
+                    yield _frames(fresh)
+                    last = fresh[-1].seq
+                elif not events:
+                    yield b": keep-alive\n\n"
+        finally:
+            hub.unsubscribe(subscription)

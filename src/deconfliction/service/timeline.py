@@ -17,14 +17,15 @@ from datetime import datetime
 from typing import Any
 
 from deconfliction.engine.errors import NotFound
-from deconfliction.engine.ledger.entries import format_time, parse_entry
+from deconfliction.engine.ledger.entries import parse_entry
 from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.engine.model import Notice, NoticeAction
+from deconfliction.engine.times import format_time
 from deconfliction.engine.units import format_duration
-from deconfliction.service.coordinator import Tx
-from deconfliction.service.records import latest_head
-from deconfliction.service.visibility import Visibility
-from deconfliction.store import hotline as hotline_store
+from deconfliction.service.ledger import Ledger
+from deconfliction.service.notices import notice_versions
+from deconfliction.service.reading import Reader
+from deconfliction.store import deliveries as delivery_store
 from deconfliction.store import ledger as store
 
 __all__ = ["TimelineLine", "timeline"]
@@ -50,28 +51,19 @@ class TimelineLine:
         }
 
 
-def _versions(tx: Tx, notice_id: str) -> list[Notice]:
-    situation = tx.situation
-    series = situation.series_of(notice_id)
-    return sorted(
-        (n for n in situation.notices.values() if situation.series_of(n.id) == series),
-        key=lambda n: n.filed_at,
-    )
-
-
-def timeline(tx: Tx, party: str | None, notice_id: str) -> dict[str, Any]:
-    """The reconstruction for ``notice_id`` as ``party`` may see it (everything for
-    ``party=None``)."""
-    situation = tx.situation
-    notice = situation.notices.get(notice_id)
-    if notice is None or not Visibility(situation, party).notice(notice):
-        raise NotFound("notice", notice_id)
-    versions = _versions(tx, notice_id)
+def timeline(reader: Reader, ledger: Ledger, notice_id: str) -> dict[str, Any]:
+    """The reconstruction for ``notice_id`` as the reader's party may see it (everything for
+    whoever runs the server), under the newest signed tree head of the read."""
+    views = notice_versions(reader, notice_id)
+    versions: list[Notice] = sorted((v.notice for v in views), key=lambda n: n.filed_at)
+    notice = next(v.notice for v in views if v.notice.id == notice_id)
+    party = reader.party
     is_author = party is None or party == notice.author
+    connection = reader.connection
     deliveries = [
         d
         for v in versions
-        for d in hotline_store.deliveries_of_item(tx.connection, "notice", v.id)
+        for d in delivery_store.deliveries_of_item(connection, "notice", v.id)
         if is_author or d.recipient == party
     ]
     subjects = [v.id for v in versions] + [d.id for d in deliveries]
@@ -79,26 +71,15 @@ def timeline(tx: Tx, party: str | None, notice_id: str) -> dict[str, Any]:
         subjects += [
             r.id
             for d in deliveries
-            for r in hotline_store.deliveries_of_item(tx.connection, "undelivered", d.id)
+            for r in delivery_store.deliveries_of_item(connection, "undelivered", d.id)
         ]
-    for message_id, sender, recipient in hotline_store.messages_about(
-        tx.connection, [v.id for v in versions]
-    ):
-        if party is not None and party not in (sender, recipient):
-            continue
-        if party is None or party == sender:  # the sending is on the sender's feed only
-            subjects.append(message_id)
-        subjects += [
-            d.id
-            for d in hotline_store.deliveries_of_item(tx.connection, "message", message_id)
-            if party is None or party in (d.recipient, d.sender)
-        ]
-    head = latest_head(tx)
-    ledger = tx.coordinator.ledger
+    head = store.latest_head(connection)
+    if head is None:
+        raise NotFound("notice", notice_id)
     by_id = {v.id: v for v in versions}
     lines: list[TimelineLine] = []
     summary: list[dict[str, Any]] = []
-    for stored in store.by_subjects(tx.connection, subjects):
+    for stored in store.by_subjects(connection, subjects):
         if stored.index >= head.tree_size:
             continue
         entry = parse_entry(stored.canonical())
@@ -131,10 +112,6 @@ def timeline(tx: Tx, party: str | None, notice_id: str) -> dict[str, Any]:
                         "volumes": [v.model_dump(mode="json") for v in version.volumes],
                     }
                 )
-        elif stored.type == "message.sent":
-            message = event.get("message", {})
-            who = message.get("sender")
-            detail = f"message to {message.get('recipient')}: {message.get('body')!r}"
         else:
             delivery = event.get("delivery", {})
             who = delivery.get("recipient")
@@ -168,12 +145,12 @@ def timeline(tx: Tx, party: str | None, notice_id: str) -> dict[str, Any]:
                 who,
                 detail,
                 stored.index,
-                ledger.stored_receipt(tx.connection, stored.index, head),
+                ledger.stored_receipt(connection, stored.index, head),
             )
         )
     return {
         "notice": notice_id,
-        "series": situation.series_of(notice_id),
+        "series": views[0].series,
         "author": notice.author,
         "versions": summary,
         "lines": [line.to_dict() for line in lines],

@@ -1,58 +1,39 @@
-"""Items and alert changes to and from canonical JSON (RFC 8785).
+"""What the record writes: canonical JSON (RFC 8785), and the payload of each log entry.
 
 Canonical JSON makes the same event always the same bytes, so that its hash (the ledger's leaf)
-does not depend on the library that wrote it.
+does not depend on the library that wrote it.  A record (an item, an alert change, a delivery,
+a message) is made canonical once, when it is recorded; the log entry's payload and the
+projection's ``body`` are built from that one text, never by serialising again.
+
+Every payload carries ``"format"``, the version of this layout
+(:data:`PAYLOAD_FORMAT`), so that a later change can be told from an old entry: entries
+written before the field existed read as format 0 (times written with ``+00:00``).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any, Final
 
 import rfc8785
+from pydantic import BaseModel
 
-from deconfliction.engine.alerts import Alert, AlertChange, AlertStatus, ChangeAction
-from deconfliction.engine.detection.findings import AlertKind
-from deconfliction.engine.model import (
-    Agreement,
-    Line,
-    Notice,
-    Observation,
-    Party,
-    ProtectedSite,
-    ZoneAgreement,
-)
-from deconfliction.engine.model.common import parse_utc
-from deconfliction.engine.situation import Item
+from deconfliction.engine.alerts import AlertChange
+from deconfliction.engine.items import Item, kind_named
 
 __all__ = [
-    "ITEM_TYPES",
+    "PAYLOAD_FORMAT",
     "Canonical",
     "canonical",
-    "change_from_json",
-    "change_to_json",
-    "item_event_type",
-    "item_from_json",
-    "item_kind",
-    "item_to_json",
+    "change_from_payload",
+    "item_from_payload",
+    "payload",
+    "record_body",
 ]
 
-ITEM_TYPES: Final[dict[str, type[Item]]] = {
-    "party": Party,
-    "agreement": Agreement,
-    "line": Line,
-    "zone": ZoneAgreement,
-    "site": ProtectedSite,
-    "notice": Notice,
-    "observation": Observation,
-}
-_KIND_OF: Final = {cls: kind for kind, cls in ITEM_TYPES.items()}
-_EVENT_TYPES: Final = {
-    "notice": "notice.filed",
-    "observation": "observation.filed",
-}
-
+PAYLOAD_FORMAT: Final = 1
+"""The layout of entry payloads: ``{"format": 1, <name>: <record>, ...}``, times written as
+fixed-width UTC (:func:`deconfliction.engine.times.format_time`)."""
 
 _SAFE_INT: Final = 2**53 - 1
 
@@ -126,80 +107,32 @@ def canonical(value: Any) -> str:
     return text
 
 
-def item_kind(item: Item | type[Item]) -> str:
-    """The short name of an item's kind ("notice"), from the item or its class."""
-    cls = item if isinstance(item, type) else type(item)
-    return _KIND_OF[cls]
+def record_body(record: BaseModel) -> Canonical:
+    """The canonical JSON of a record (an item, an alert change, a delivery, a message), the
+    one text from which its log entry and its projection are both built."""
+    return Canonical(canonical(record.model_dump(mode="json", by_alias=True)))
 
 
-def item_event_type(item: Item) -> str:
-    kind = item_kind(item)
-    return _EVENT_TYPES.get(kind, f"{kind}.recorded")
+def payload(**members: Canonical | str) -> Canonical:
+    """An entry's payload: ``format`` and each member, in canonical key order.  A member is a
+    record's canonical text (:class:`Canonical`) or a plain string.
+
+    >>> payload(kind="notice", item=Canonical('{"id":"n-1"}'))
+    '{"format":1,"item":{"id":"n-1"},"kind":"notice"}'
+    """
+    parts = {"format": str(PAYLOAD_FORMAT)}
+    for name, value in members.items():
+        parts[name] = value if type(value) is Canonical else canonical(value)
+    return Canonical("{" + ",".join(f"{json.dumps(k)}:{parts[k]}" for k in sorted(parts)) + "}")
 
 
-def item_to_json(item: Item) -> dict[str, Any]:
-    data: dict[str, Any] = item.model_dump(mode="json", by_alias=True)
-    return data
+def item_from_payload(data: dict[str, Any]) -> Item:
+    """Rebuild an item from its entry's payload (``kind`` and ``item``): validated as a model
+    (the store is not trusted blindly), but never held to today's policy limits, which apply
+    to new input only."""
+    return kind_named(data["kind"]).model.model_validate(data["item"])
 
 
-def item_from_json(kind: str, data: dict[str, Any]) -> Item:
-    """Rebuild an item from its stored form (validated again: the store is not trusted
-    blindly)."""
-    return ITEM_TYPES[kind].model_validate(data)
-
-
-def _alert_from_dict(data: dict[str, Any]) -> Alert:
-    def time(key: str) -> datetime | None:
-        raw = data.get(key)
-        return None if raw is None else parse_utc(raw)
-
-    raised = time("raised_at")
-    updated = time("updated_at")
-    assert raised is not None
-    assert updated is not None
-    return Alert(
-        id=data["id"],
-        kind=AlertKind(data["kind"]),
-        status=AlertStatus(data["status"]),
-        parties=tuple(data["parties"]),
-        subjects=tuple(data["subjects"]),
-        explanation=data["explanation"],
-        raised_at=raised,
-        updated_at=updated,
-        figures=dict(data["figures"]),
-        closed_at=time("closed_at"),
-        closed_reason=data.get("closed_reason"),
-    )
-
-
-def change_to_json(change: AlertChange) -> dict[str, Any]:
-    return {
-        "action": change.action.value,
-        "at": change.at.isoformat(),
-        "alert": change.alert.to_dict(),
-    }
-
-
-def change_from_json(data: dict[str, Any]) -> AlertChange:
-    return AlertChange(
-        ChangeAction(data["action"]), _alert_from_dict(data["alert"]), parse_utc(data["at"])
-    )
-
-
-def alert_from_row(row: Any) -> Alert:
-    """An alert from a row of the ``alerts`` projection."""
-    return _alert_from_dict(
-        {
-            "id": row.id,
-            "kind": row.kind,
-            "status": row.status,
-            "parties": json.loads(row.parties),
-            "subjects": json.loads(row.subjects),
-            "explanation": row.explanation,
-            "figures": json.loads(row.figures),
-            "raised_at": row.raised_at.isoformat(),
-            "updated_at": row.updated_at.isoformat(),
-            "closed_at": row.closed_at.isoformat() if row.closed_at else None,
-            "closed_reason": row.closed_reason,
-        }
-    )
+def change_from_payload(data: dict[str, Any]) -> AlertChange:
+    """Rebuild an alert change from its entry's payload (``change``)."""
+    return AlertChange.model_validate(data["change"])

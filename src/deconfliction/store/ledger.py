@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.ledger.entries import entry_bytes
 from deconfliction.engine.ledger.heads import TreeHead
+from deconfliction.store.feeds import on_feed, readers
 from deconfliction.store.schema import events, feed, tree_heads
 
 __all__ = [
@@ -123,9 +124,7 @@ def entry_of_seq(connection: Connection, seq: int) -> StoredEntry | None:
 def is_visible(connection: Connection, party: str, index: int) -> bool:
     """Whether entry ``index`` is on ``party``'s feed."""
     row = connection.execute(
-        sa.select(events.c.idx)
-        .join(feed, feed.c.seq == events.c.seq)
-        .where(feed.c.party_id == party, events.c.idx == index)
+        sa.select(events.c.idx).where(events.c.idx == index, on_feed(events.c.seq, party))
     ).first()
     return row is not None
 
@@ -145,7 +144,7 @@ def visible_indexes(connection: Connection, party: str) -> set[int]:
     rows = connection.execute(
         sa.select(events.c.idx)
         .join(feed, feed.c.seq == events.c.seq)
-        .where(feed.c.party_id == party)
+        .where(feed.c.party_id.in_(readers(party)))
     )
     return {int(i) for (i,) in rows}
 

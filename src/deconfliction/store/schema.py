@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from deconfliction.store.types import UtcTimestamp
 
 __all__ = [
+    "ITEM_TABLES",
     "agreements",
     "alert_changes",
     "alert_parties",
@@ -22,6 +23,8 @@ __all__ = [
     "notices",
     "observations",
     "parties",
+    "private_values",
+    "proposals",
     "reads",
     "sessions",
     "signin_codes",
@@ -223,7 +226,46 @@ tree_heads = sa.Table(
 )
 
 
-# -- console sessions (migration 0004) ---------------------------------------------------------
+ITEM_TABLES = {
+    "party": parties,
+    "agreement": agreements,
+    "line": lines,
+    "zone": zones,
+    "site": sites,
+    "notice": notices,
+    "observation": observations,
+}
+"""The projection of each kind of item (:mod:`deconfliction.engine.items`), by its name."""
+
+
+# -- consent and private values (migration 0004) ------------------------------------------------
+
+proposals = sa.Table(
+    "proposals",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("proposed_by", sa.String(64), nullable=False),
+    sa.Column("expires_at", UtcTimestamp(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), nullable=False),
+)
+sa.Index("ix_proposals_status_expires_at", proposals.c.status, proposals.c.expires_at)
+private_values = sa.Table(
+    "private_values",
+    metadata,
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), primary_key=True),
+    sa.Column("field", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("item_id", sa.String(64), nullable=False),
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column("value", sa.Text(), nullable=False, comment="RFC 8785 canonical JSON"),
+)
+sa.Index("ix_private_values_item", private_values.c.kind, private_values.c.item_id)
+
+
+# -- console sessions (migration 0006) ---------------------------------------------------------
 
 sessions = sa.Table(
     "sessions",
@@ -246,3 +288,7 @@ signin_codes = sa.Table(
     sa.Column("expires_at", UtcTimestamp(), nullable=False),
     sa.Column("used_at", UtcTimestamp(), nullable=True),
 )
+
+
+# The interoperability formats declare their tables on the same metadata (migration 0005).
+from deconfliction.store import interop as _interop  # noqa: E402, F401

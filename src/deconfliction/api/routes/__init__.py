@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from deconfliction.api.routes import (
     agreements,
     alerts,
+    formats,
     history,
     inbox,
     ledger,
@@ -16,8 +17,10 @@ from deconfliction.api.routes import (
     notices,
     observations,
     parties,
+    proposals,
     sites,
     stream,
+    tracks,
     zones,
 )
 
@@ -29,13 +32,16 @@ ROUTERS: list[APIRouter] = [
     agreements.router,
     lines.router,
     zones.router,
+    proposals.router,
     sites.router,
     notices.router,
+    formats.router,
     observations.router,
     alerts.router,
     inbox.router,
     messages.router,
     stream.router,
+    tracks.router,
     ledger.router,
     history.router,
 ]

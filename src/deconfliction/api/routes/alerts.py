@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from deconfliction.api.deps import PrincipalDep, ServicesDep
+from deconfliction.api.deps import ReadsDep
 from deconfliction.api.guards import storable_text
 from deconfliction.api.schemas.alerts import AlertList, AlertPublic
 from deconfliction.api.schemas.common import ERRORS
@@ -21,9 +21,8 @@ router = APIRouter(prefix="/v1/alerts", tags=["alerts"], dependencies=[Depends(s
 
 
 @router.get("", response_model=AlertList, responses=ERRORS, summary="Alerts naming the caller")
-def list_alerts(
-    services: ServicesDep,
-    principal: PrincipalDep,
+async def list_alerts(
+    reads: ReadsDep,
     status: Annotated[
         Literal["open", "closed", "all"], Query(description="open, closed or all (default).")
     ] = "all",
@@ -37,10 +36,8 @@ def list_alerts(
     """Oldest first.  Reading them is recorded."""
     instant = parse_time(at, "at")
     wanted = None if status == "all" else AlertStatus(status)
-    views = services.writer.execute(
-        lambda tx: alerts.list_alerts(
-            tx, principal, status=wanted, kind=kind, at=instant, limit=limit
-        )
+    views = await reads(
+        lambda r: alerts.list_alerts(r, status=wanted, kind=kind, at=instant, limit=limit)
     )
     return AlertList.of(views)
 
@@ -51,7 +48,6 @@ def list_alerts(
     responses=ERRORS,
     summary="One alert (its read is recorded and the caller's delivery marked read)",
 )
-def get_alert(alert_id: str, services: ServicesDep, principal: PrincipalDep) -> AlertPublic:
+async def get_alert(alert_id: str, reads: ReadsDep) -> AlertPublic:
     """404, exactly as for an unknown id, when the alert does not name the caller's party."""
-    view = services.writer.execute(lambda tx: alerts.read_alert(tx, principal, alert_id))
-    return AlertPublic.of(view)
+    return AlertPublic.of(await reads(lambda r: alerts.read_alert(r, alert_id)))

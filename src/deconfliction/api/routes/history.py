@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from deconfliction.api.deps import PrincipalDep, ServicesDep
+from deconfliction.api.deps import ReadsDep
 from deconfliction.api.schemas.common import MAX_INT64, errors
 from deconfliction.api.schemas.history import HistoryPublic
 from deconfliction.service.history import history
@@ -22,9 +22,8 @@ router = APIRouter(tags=["history"])
     responses=errors(401, 422),
     summary="Everything the caller may see, each item with the span in which it stood",
 )
-def get_history(
-    services: ServicesDep,
-    principal: PrincipalDep,
+async def get_history(
+    reads: ReadsDep,
     after: Annotated[
         int | None,
         Query(
@@ -43,4 +42,4 @@ def get_history(
 
     Each read is recorded; unlike the lists, no delivery is marked read (a delivery is read
     when its recipient opens it in the inbox)."""
-    return HistoryPublic.of(history(services.writer.execute, principal, after))
+    return HistoryPublic.of(await reads(lambda r: history(r, after)))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 
-from deconfliction.api.deps import IdempotencyKey, PrincipalDep, ServicesDep, write
+from deconfliction.api.deps import ReadsDep, ServicesDep, WritesDep
 from deconfliction.api.guards import storable_text
-from deconfliction.api.schemas.common import ERRORS, DeliveryPublic, errors
-from deconfliction.api.schemas.inbox import AcknowledgementCreate, InboxItem, InboxList
+from deconfliction.api.schemas.common import ERRORS, errors
+from deconfliction.api.schemas.inbox import (
+    AcknowledgementCreate,
+    DeliveryAnswer,
+    InboxItem,
+    InboxList,
+)
 from deconfliction.engine.hotline import DeliveryStatus
 from deconfliction.service import hotline, inbox
-from deconfliction.service.coordinator import Tx
 
 __all__ = ["router"]
 
@@ -23,8 +26,7 @@ router = APIRouter(prefix="/v1/inbox", tags=["inbox"], dependencies=[Depends(sto
 
 @router.get("", response_model=InboxList, responses=ERRORS, summary="The caller's inbox")
 async def list_inbox(
-    services: ServicesDep,
-    principal: PrincipalDep,
+    reads: ReadsDep,
     status: Annotated[
         DeliveryStatus | None,
         Query(description="delivered, read, acknowledged or undelivered."),
@@ -32,10 +34,7 @@ async def list_inbox(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> InboxList:
     """Newest first; listing marks nothing read (open an item to read it)."""
-    found = await run_in_threadpool(
-        inbox.list_inbox, services.coordinator, principal, status=status, limit=limit
-    )
-    return InboxList.of(found)
+    return InboxList(items=await reads(lambda r: inbox.list_inbox(r, status=status, limit=limit)))
 
 
 @router.get(
@@ -44,53 +43,47 @@ async def list_inbox(
     responses=ERRORS,
     summary="Open an inbox item: marks it read, records the read",
 )
-def open_item(delivery_id: str, services: ServicesDep, principal: PrincipalDep) -> InboxItem:
-    entry = services.writer.execute(lambda tx: inbox.open_inbox_item(tx, principal, delivery_id))
-    return InboxItem.opened(entry)
+async def open_item(delivery_id: str, reads: ReadsDep, services: ServicesDep) -> InboxItem:
+    entry = await reads(lambda r: inbox.open_inbox_item(r, delivery_id))
+    delivery = await run_in_threadpool(
+        services.writer.execute,
+        lambda tx: hotline.read_delivery(tx, reads.principal, delivery_id),
+    )
+    return InboxItem.opened(entry, delivery)
 
 
 @router.post(
     "/{delivery_id}/read",
-    response_model=DeliveryPublic,
+    response_model=DeliveryAnswer,
     responses=errors(401, 404, 422),
     summary="Mark an inbox item read",
 )
-async def mark_read(
-    delivery_id: str,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        delivery = hotline.read_delivery(tx, principal, delivery_id)
-        return 200, DeliveryPublic.of(delivery).model_dump(mode="json")
-
-    return await write(services, principal, key, f"POST {request.url.path}", None, command)
+async def mark_read(delivery_id: str, writes: WritesDep) -> DeliveryAnswer:
+    return await writes(
+        DeliveryAnswer,
+        None,
+        lambda tx: DeliveryAnswer.of(hotline.read_delivery(tx, writes.principal, delivery_id)),
+    )
 
 
 @router.post(
     "/{delivery_id}/ack",
-    response_model=DeliveryPublic,
+    response_model=DeliveryAnswer,
     responses=errors(400, 401, 403, 404, 409, 422),
     summary='Acknowledge an inbox item: "received" (duty officer, monitor)',
 )
 async def acknowledge(
     delivery_id: str,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
+    writes: WritesDep,
     body: Annotated[AcknowledgementCreate | None, Body()] = None,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> DeliveryAnswer:
     """An acknowledgement means "received", nothing more: it approves nothing.  It stops the
     escalation and may carry a reply.  A second acknowledgement is refused (409)."""
     ack = body or AcknowledgementCreate()
-
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        delivery = hotline.acknowledge_delivery(tx, principal, delivery_id, ack.reply)
-        return 200, DeliveryPublic.of(delivery).model_dump(mode="json")
-
-    return await write(
-        services, principal, key, f"POST {request.url.path}", ack.model_dump(mode="json"), command
+    return await writes(
+        DeliveryAnswer,
+        ack,
+        lambda tx: DeliveryAnswer.of(
+            hotline.acknowledge_delivery(tx, writes.principal, delivery_id, ack.reply)
+        ),
     )

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import iterate_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from deconfliction.api.deps import PrincipalDep, ServicesDep
+from deconfliction.api.deps import PrincipalDep, ReadsDep, ServicesDep
 from deconfliction.api.schemas.common import ERRORS, MAX_INT64, errors
 from deconfliction.api.schemas.ledger import (
     ConsistencyProof,
@@ -24,6 +24,7 @@ from deconfliction.api.schemas.ledger import (
 )
 from deconfliction.engine.ledger.heads import LOG_NAME
 from deconfliction.service import records
+from deconfliction.service.permissions import Action, require
 from deconfliction.service.timeline import timeline
 
 __all__ = ["router"]
@@ -50,19 +51,21 @@ def ledger_keys(services: ServicesDep) -> KeysPublic:
     responses=errors(401, 422),
     summary="The newest signed tree head",
 )
-def tree_head(services: ServicesDep, principal: PrincipalDep) -> TreeHeadPublic:
-    head = services.writer.execute(records.latest_head)
+async def tree_head(reads: ReadsDep) -> TreeHeadPublic:
+    head = await reads(records.latest_head)
     return TreeHeadPublic.model_validate(head.to_dict())
 
 
 @router.post(
     "/v1/ledger/tree-head",
     response_model=TreeHeadPublic,
-    responses=errors(401, 422),
-    summary="Sign a tree head now",
+    responses=errors(401, 403, 422),
+    summary="Sign a tree head now (admin)",
 )
 def sign_tree_head(services: ServicesDep, principal: PrincipalDep) -> TreeHeadPublic:
-    """A fresh head, with the server's time, over the whole log."""
+    """A fresh head, with the server's time, over the whole log (admin: the server signs one
+    at least every ``DECONFLICT_LEDGER_SIGN_INTERVAL_S`` by itself)."""
+    require(principal, Action.sign_tree_head)
     head = services.writer.execute(records.sign_head_now)
     return TreeHeadPublic.model_validate(head.to_dict())
 
@@ -73,14 +76,15 @@ def sign_tree_head(services: ServicesDep, principal: PrincipalDep) -> TreeHeadPu
     responses=ERRORS,
     summary="A receipt for one entry the caller may read",
 )
-def entry_receipt(
+async def entry_receipt(
     index: Annotated[int, Path(ge=0, le=MAX_INT64, description="The entry's index.")],
     services: ServicesDep,
-    principal: PrincipalDep,
+    reads: ReadsDep,
 ) -> ReceiptPublic:
     """Under the newest signed head.  404, as for an index that does not exist, for an entry
     that is not on the caller's feed."""
-    found = services.writer.execute(lambda tx: records.receipt(tx, principal.party, index))
+    ledger = services.coordinator.ledger
+    found = await reads(lambda r: records.receipt(r, ledger, index))
     return ReceiptPublic.model_validate(found.to_dict())
 
 
@@ -97,7 +101,7 @@ def consistency(
     second: Annotated[int, Query(ge=1, le=MAX_INT64, description="The later tree size.")],
 ) -> ConsistencyProof:
     """Check it with ``deconflict verify consistency`` against two signed heads you hold."""
-    proof = services.writer.execute(lambda tx: records.consistency_proof(tx, first, second))
+    proof = records.consistency_proof(services.coordinator.ledger, first, second)
     return ConsistencyProof.model_validate(proof)
 
 
@@ -126,10 +130,11 @@ def export(services: ServicesDep, principal: PrincipalDep) -> StreamingResponse:
     tags=["notices"],
     summary="What happened to a notice, with proofs",
 )
-def notice_timeline(notice_id: str, services: ServicesDep, principal: PrincipalDep) -> Timeline:
+async def notice_timeline(notice_id: str, services: ServicesDep, reads: ReadsDep) -> Timeline:
     """When each version was filed (the server's time), its geometry and lead time; when
     each addressee received, read and acknowledged it; every escalation.  Each line carries
     the receipt of its ledger entry.  The author sees every addressee; an addressee only
     itself."""
-    found = services.writer.execute(lambda tx: timeline(tx, principal.party, notice_id))
+    ledger = services.coordinator.ledger
+    found = await reads(lambda r: timeline(r, ledger, notice_id))
     return Timeline.model_validate(found)

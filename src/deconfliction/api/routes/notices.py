@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Query
+from fastapi.concurrency import run_in_threadpool
 
-from deconfliction.api.deps import IdempotencyKey, PrincipalDep, ServicesDep, write
+from deconfliction.api.deps import PrincipalDep, ReadsDep, ServicesDep, WritesDep
 from deconfliction.api.guards import storable_text
 from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.notices import (
@@ -23,7 +23,6 @@ from deconfliction.api.schemas.notices import (
     NoticeVersions,
 )
 from deconfliction.service import notices
-from deconfliction.service.coordinator import Tx
 from deconfliction.service.filters import parse_bbox, parse_time, parse_time_range
 
 __all__ = ["router"]
@@ -33,10 +32,6 @@ router = APIRouter(prefix="/v1/notices", tags=["notices"], dependencies=[Depends
 _WRITE_ERRORS = errors(400, 401, 403, 404, 409, 422)
 
 
-def _filed(filing: notices.Filing) -> tuple[int, dict[str, Any]]:
-    return 201, NoticeFiled.of(filing).model_dump(mode="json", by_alias=True)
-
-
 @router.post(
     "",
     status_code=201,
@@ -44,50 +39,46 @@ def _filed(filing: notices.Filing) -> tuple[int, dict[str, Any]]:
     responses=errors(400, 401, 403, 422),
     summary="File a notice (duty officer)",
 )
-async def file_notice(
-    body: NoticeCreate,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
+async def file_notice(body: NoticeCreate, writes: WritesDep) -> NoticeFiled:
     """The notice is accepted and recorded at the server's time, delivered to its addressees,
     and checked for conflicts; the answer lists the alerts it raised that concern the caller.
     Nothing is approved or denied."""
-
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        return _filed(
+    return await writes(
+        NoticeFiled,
+        body,
+        lambda tx: NoticeFiled.of(
             notices.file_notice(
-                tx, principal, kind=body.kind, title=body.title, volumes=body.volume_data()
+                tx, writes.principal, kind=body.kind, title=body.title, volumes=body.volumes
             )
-        )
-
-    return await write(
-        services, principal, key, f"POST {request.url.path}", body.model_dump(mode="json"), command
+        ),
     )
 
 
 @router.post(
     "/preview",
     response_model=NoticePreview,
-    responses=errors(400, 401, 403, 404, 409, 422),
+    responses=_WRITE_ERRORS,
     summary="Check a draft notice: its conflicts and lead time, recording nothing",
 )
-def preview_notice(
+async def preview_notice(
     body: NoticeDraft, services: ServicesDep, principal: PrincipalDep
 ) -> NoticePreview:
     """The same checks as filing, at the server's time now, without recording anything:
     the outlines as the server renders them, the lead time, the addressees and the alerts
-    filing it would raise.  Informative only: a notice is never refused for a conflict."""
-    found = services.writer.execute(
+    filing it would raise.  Informative only: a notice is never refused for a conflict.
+
+    It runs where filing runs (on the writer), since only there is the situation a filing
+    would be assessed against; it takes no receipt because it records nothing."""
+    found = await run_in_threadpool(
+        services.writer.execute,
         lambda tx: notices.preview_notice(
             tx,
             principal,
             kind=body.kind,
             title=body.title,
-            volumes=body.volume_data(),
+            volumes=body.volumes,
             replaces=body.replaces,
-        )
+        ),
     )
     return NoticePreview.of(found)
 
@@ -99,30 +90,21 @@ def preview_notice(
     responses=_WRITE_ERRORS,
     summary="File a new version of one's own current notice (duty officer)",
 )
-async def replace_notice(
-    notice_id: str,
-    body: NoticeReplace,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
+async def replace_notice(notice_id: str, body: NoticeReplace, writes: WritesDep) -> NoticeFiled:
     """409 when the notice was already replaced or cancelled: replace the current version."""
-
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        return _filed(
+    return await writes(
+        NoticeFiled,
+        body,
+        lambda tx: NoticeFiled.of(
             notices.replace_notice(
                 tx,
-                principal,
+                writes.principal,
                 notice_id,
                 kind=body.kind,
                 title=body.title,
-                volumes=body.volume_data(),
+                volumes=body.volumes,
             )
-        )
-
-    return await write(
-        services, principal, key, f"POST {request.url.path}", body.model_dump(mode="json"), command
+        ),
     )
 
 
@@ -135,25 +117,17 @@ async def replace_notice(
 )
 async def cancel_notice(
     notice_id: str,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
+    writes: WritesDep,
     body: Annotated[NoticeCancel | None, Body()] = None,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> NoticeFiled:
     """Files a cancellation; the notice's open alerts close with the reason."""
     cancel = body or NoticeCancel()
-
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        return _filed(notices.cancel_notice(tx, principal, notice_id, title=cancel.title))
-
-    return await write(
-        services,
-        principal,
-        key,
-        f"POST {request.url.path}",
-        cancel.model_dump(mode="json"),
-        command,
+    return await writes(
+        NoticeFiled,
+        cancel,
+        lambda tx: NoticeFiled.of(
+            notices.cancel_notice(tx, writes.principal, notice_id, title=cancel.title)
+        ),
     )
 
 
@@ -163,9 +137,8 @@ async def cancel_notice(
     responses=ERRORS,
     summary="Notices the caller may see, by time window, area, status and author",
 )
-def list_notices(
-    services: ServicesDep,
-    principal: PrincipalDep,
+async def list_notices(
+    reads: ReadsDep,
     start: Annotated[
         str | None,
         Query(description="RFC 3339: only volumes ending after this time."),
@@ -204,7 +177,7 @@ def list_notices(
         limit=limit,
         at=parse_time(at, "at"),
     )
-    return NoticeList.of(notices.list_notices(services.writer.execute, principal, query))
+    return NoticeList.of(await reads(lambda r: notices.list_notices(r, query)))
 
 
 @router.get(
@@ -213,10 +186,9 @@ def list_notices(
     responses=ERRORS,
     summary="One notice (its read is recorded)",
 )
-def get_notice(notice_id: str, services: ServicesDep, principal: PrincipalDep) -> NoticePublic:
+async def get_notice(notice_id: str, reads: ReadsDep) -> NoticePublic:
     """404, exactly as for an unknown id, when the caller's party may not see it."""
-    view = services.writer.execute(lambda tx: notices.read_notice(tx, principal, notice_id))
-    return NoticePublic.of(view)
+    return NoticePublic.of(await reads(lambda r: notices.read_notice(r, notice_id)))
 
 
 @router.get(
@@ -225,11 +197,8 @@ def get_notice(notice_id: str, services: ServicesDep, principal: PrincipalDep) -
     responses=ERRORS,
     summary="Every version of the notice's chain the caller may see",
 )
-def notice_versions(
-    notice_id: str, services: ServicesDep, principal: PrincipalDep
-) -> NoticeVersions:
-    views = services.writer.execute(lambda tx: notices.notice_versions(tx, principal, notice_id))
-    return NoticeVersions.of(views)
+async def notice_versions(notice_id: str, reads: ReadsDep) -> NoticeVersions:
+    return NoticeVersions.of(await reads(lambda r: notices.notice_versions(r, notice_id)))
 
 
 @router.get(
@@ -238,9 +207,6 @@ def notice_versions(
     responses=ERRORS,
     summary="Who read one's own notice, and when (author only)",
 )
-def notice_reads(
-    notice_id: str, services: ServicesDep, principal: PrincipalDep
-) -> NoticeReadsPublic:
+async def notice_reads(notice_id: str, reads: ReadsDep) -> NoticeReadsPublic:
     """For the author's party only; anyone else gets 404."""
-    found = services.writer.execute(lambda tx: notices.notice_reads(tx, principal, notice_id))
-    return NoticeReadsPublic.of(found)
+    return NoticeReadsPublic.of(await reads(lambda r: notices.notice_reads(r, notice_id)))

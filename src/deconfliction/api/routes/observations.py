@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query
 
-from deconfliction.api.deps import IdempotencyKey, PrincipalDep, ServicesDep, write
+from deconfliction.api.deps import ReadsDep, WritesDep
 from deconfliction.api.guards import storable_text
 from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.observations import (
@@ -17,7 +16,6 @@ from deconfliction.api.schemas.observations import (
     ObservationPublic,
 )
 from deconfliction.service import observations
-from deconfliction.service.coordinator import Tx
 from deconfliction.service.filters import parse_time_range
 
 __all__ = ["router"]
@@ -34,21 +32,12 @@ router = APIRouter(
     responses=errors(400, 401, 403, 422),
     summary="File an observation reported by the caller's party (monitor)",
 )
-async def file_observation(
-    body: ObservationCreate,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
+async def file_observation(body: ObservationCreate, writes: WritesDep) -> ObservationFiled:
     """Checked against the zone agreements; the answer lists the alerts it raised."""
-
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        filing = observations.file_observation(tx, principal, body.data())
-        return 201, ObservationFiled.of(filing).model_dump(mode="json", by_alias=True)
-
-    return await write(
-        services, principal, key, f"POST {request.url.path}", body.model_dump(mode="json"), command
+    return await writes(
+        ObservationFiled,
+        body,
+        lambda tx: ObservationFiled.of(observations.file_observation(tx, writes.principal, body)),
     )
 
 
@@ -58,18 +47,16 @@ async def file_observation(
     responses=ERRORS,
     summary="Observations the caller may see, by time observed",
 )
-def list_observations(
-    services: ServicesDep,
-    principal: PrincipalDep,
+async def list_observations(
+    reads: ReadsDep,
     start: Annotated[str | None, Query(description="RFC 3339: observed at or after.")] = None,
     end: Annotated[str | None, Query(description="RFC 3339: observed before.")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> ObservationList:
     window = parse_time_range(start, end)
-    found = services.writer.execute(
-        lambda tx: observations.list_observations(tx, principal, window=window, limit=limit)
+    return ObservationList.of(
+        await reads(lambda r: observations.list_observations(r, window=window, limit=limit))
     )
-    return ObservationList.of(found)
 
 
 @router.get(
@@ -78,10 +65,7 @@ def list_observations(
     responses=ERRORS,
     summary="One observation",
 )
-def get_observation(
-    observation_id: str, services: ServicesDep, principal: PrincipalDep
-) -> ObservationPublic:
-    found = services.writer.execute(
-        lambda tx: observations.read_observation(tx, principal, observation_id)
+async def get_observation(observation_id: str, reads: ReadsDep) -> ObservationPublic:
+    return ObservationPublic.of(
+        await reads(lambda r: observations.read_observation(r, observation_id))
     )
-    return ObservationPublic.of(found)

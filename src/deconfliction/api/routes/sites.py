@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query
 
-from deconfliction.api.deps import IdempotencyKey, PrincipalDep, ServicesDep, write
+from deconfliction.api.deps import ReadsDep, WritesDep
 from deconfliction.api.guards import storable_text
 from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.sites import SiteCreate, SiteFiled, SiteList, SitePublic, SiteReplace
 from deconfliction.service import sites
-from deconfliction.service.coordinator import Tx
 
 __all__ = ["router"]
 
@@ -26,19 +24,10 @@ router = APIRouter(prefix="/v1/sites", tags=["sites"], dependencies=[Depends(sto
     responses=errors(400, 401, 403, 422),
     summary="Register a protected site of the caller's party (duty officer)",
 )
-async def register_site(
-    body: SiteCreate,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        filing = sites.register_site(tx, principal, body.data())
-        return 201, SiteFiled.of(filing).model_dump(mode="json", by_alias=True)
-
-    return await write(
-        services, principal, key, f"POST {request.url.path}", body.model_dump(mode="json"), command
+async def register_site(body: SiteCreate, writes: WritesDep) -> SiteFiled:
+    """Checked against the current notices; the answer lists the alerts it raised."""
+    return await writes(
+        SiteFiled, body, lambda tx: SiteFiled.of(sites.register_site(tx, writes.principal, body))
     )
 
 
@@ -48,20 +37,12 @@ async def register_site(
     responses=errors(400, 401, 403, 404, 422),
     summary="Update or recertify one's own site (duty officer of the owner)",
 )
-async def update_site(
-    site_id: str,
-    body: SiteReplace,
-    request: Request,
-    services: ServicesDep,
-    principal: PrincipalDep,
-    key: IdempotencyKey = None,
-) -> JSONResponse:
-    def command(tx: Tx) -> tuple[int, dict[str, Any]]:
-        filing = sites.update_site(tx, principal, site_id, body.data())
-        return 200, SiteFiled.of(filing).model_dump(mode="json", by_alias=True)
-
-    return await write(
-        services, principal, key, f"PUT {request.url.path}", body.model_dump(mode="json"), command
+async def update_site(site_id: str, body: SiteReplace, writes: WritesDep) -> SiteFiled:
+    """A later ``valid_until`` recertifies the site; the owner alone may file it again."""
+    return await writes(
+        SiteFiled,
+        body,
+        lambda tx: SiteFiled.of(sites.update_site(tx, writes.principal, site_id, body)),
     )
 
 
@@ -71,26 +52,20 @@ async def update_site(
     responses=ERRORS,
     summary="Sites the caller may see (its own, and those of parties it has an agreement with)",
 )
-def list_sites(
-    services: ServicesDep,
-    principal: PrincipalDep,
+async def list_sites(
+    reads: ReadsDep,
     owner: Annotated[str | None, Query(description="Only this party's sites.")] = None,
     valid: Annotated[
         bool, Query(description="Only sites valid now (not expired, already in force).")
     ] = False,
 ) -> SiteList:
     """Each read of another party's site is recorded."""
-    found = services.writer.execute(
-        lambda tx: sites.list_sites(tx, principal, owner=owner, valid_only=valid)
-    )
-    return SiteList.of(found)
+    return SiteList.of(await reads(lambda r: sites.list_sites(r, owner=owner, valid_only=valid)))
 
 
 @router.get(
     "/{site_id}", response_model=SitePublic, responses=ERRORS, summary="One site (read recorded)"
 )
-def get_site(site_id: str, services: ServicesDep, principal: PrincipalDep) -> SitePublic:
+async def get_site(site_id: str, reads: ReadsDep) -> SitePublic:
     """404, exactly as for an unknown id, when the caller's party may not see it."""
-    return SitePublic.of(
-        services.writer.execute(lambda tx: sites.read_site(tx, principal, site_id))
-    )
+    return SitePublic.of(await reads(lambda r: sites.read_site(r, site_id)))

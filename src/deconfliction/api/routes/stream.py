@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Header, Query
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from deconfliction.api.deps import PrincipalDep, ServicesDep
 from deconfliction.api.schemas.common import MAX_INT64, errors
-from deconfliction.service.sessions import credential_valid
-from deconfliction.service.streams import FeedHub, replay
-from deconfliction.store.database import Database
-from deconfliction.store.events import StoredEvent
+from deconfliction.service.auth import still_valid
+from deconfliction.service.streams import KEEP_ALIVE_S, TOKEN_CHECK_S, live_feed
 
-__all__ = ["EventStream", "frame", "router"]
+__all__ = ["EventStream", "router"]
 
 router = APIRouter(tags=["live push"])
-
-KEEP_ALIVE_S = 15.0
-"""Seconds of silence after which a comment line keeps proxies and clients from timing out."""
-RETRY_MS = 2000
-"""How long a client waits before reconnecting (the SSE ``retry:`` field)."""
-TOKEN_CHECK_S = 15.0
-"""How often an open stream checks that its token is still valid (not revoked, not expired):
-a stream whose token lapsed ends, and reconnecting answers 401."""
-REPLAY_PAGE = 1000
 
 EVENT_TYPES = (
     "delivery.created, delivery.read, delivery.acknowledged, delivery.escalated, "
@@ -50,7 +36,7 @@ Each event is:
     id: 4711
     event: delivery.created
     data: {{"seq": 4711, "type": "delivery.created", "subject": "dv-...",
-            "recorded_at": "2026-11-24T09:59:10.123456+00:00", "payload": {{...}}}}
+            "recorded_at": "2026-11-24T09:59:10.123456Z", "payload": {{...}}}}
 
 `id` is the record's sequence number.  Types: {EVENT_TYPES}.
 
@@ -65,85 +51,6 @@ A comment line (`: keep-alive`) is sent after {KEEP_ALIVE_S:.0f} s of silence.  
 ends when the server shuts down (reconnect as above) and, within {TOKEN_CHECK_S:.0f} s, when its
 token is revoked or expires.
 """
-
-
-def frame(event: StoredEvent) -> str:
-    """One event in the SSE format.
-
-    The stored body is canonical JSON (RFC 8785): one line, so it is spliced in as it is.
-
-    Examples
-    --------
-    >>> from datetime import UTC, datetime
-    >>> e = StoredEvent(7, datetime(2026, 1, 1, tzinfo=UTC), "alert.opened", "a-1", '{"x":1}')
-    >>> print(frame(e), end="")
-    id: 7
-    event: alert.opened
-    data: {"seq":7,"type":"alert.opened","subject":"a-1","recorded_at":"2026-01-01T00:00:00+00:00","payload":{"x":1}}
-    <BLANKLINE>
-    """
-    body = event.body
-    if "\n" in body or "\r" in body:  # not canonical JSON: re-encode on one line
-        body = json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":"))
-    data = (
-        f'{{"seq":{event.seq},"type":{json.dumps(event.type)},'
-        f'"subject":{json.dumps(event.subject, ensure_ascii=False)},'
-        f'"recorded_at":"{event.recorded_at.isoformat()}","payload":{body}}}'
-    )
-    return f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n"
-
-
-def _frames(events: Sequence[StoredEvent]) -> bytes:
-    return "".join(frame(e) for e in events).encode()
-
-
-async def _feed(
-    hub: FeedHub,
-    db: Database,
-    party: str,
-    last: int | None,
-    still_valid: Callable[[], bool],
-) -> AsyncIterator[bytes]:
-    """The stream's bytes: replay after ``last`` from the database, then what the hub hands
-    out, each event once, in sequence order; ends when the hub closes or the token lapses."""
-    first = True
-    checked = time.monotonic()
-    while True:
-        subscription = hub.subscribe(party)
-        try:
-            live_from = await subscription.joined()
-            if live_from is None:  # the hub closed
-                return
-            if last is None:
-                last = live_from
-            if first:
-                yield f"retry: {RETRY_MS}\nid: {last}\n\n".encode()
-                first = False
-            while True:
-                page = await run_in_threadpool(replay, db, party, last, REPLAY_PAGE)
-                if page:
-                    yield _frames(page)
-                    last = page[-1].seq
-                if len(page) < REPLAY_PAGE:
-                    break
-            while True:
-                events = await subscription.take(min(KEEP_ALIVE_S, TOKEN_CHECK_S))
-                if subscription.closed:
-                    return
-                if time.monotonic() - checked >= TOKEN_CHECK_S:
-                    if not await run_in_threadpool(still_valid):
-                        return
-                    checked = time.monotonic()
-                if subscription.overflowed:
-                    break  # too slow for the hub: replay from the database and join again
-                fresh = [e for e in events if e.seq > last]
-                if fresh:
-                    yield _frames(fresh)
-                    last = fresh[-1].seq
-                elif not events:
-                    yield b": keep-alive\n\n"
-        finally:
-            hub.unsubscribe(subscription)
 
 
 class EventStream(Response):
@@ -224,10 +131,10 @@ async def stream(
     last = last_event_id if last_event_id is not None else last_event_id_query
     db = services.coordinator.db
 
-    def still_valid() -> bool:
-        return credential_valid(db, principal, services.clock.now())
+    def valid() -> bool:
+        return still_valid(db, principal, services.clock.now())
 
-    body = _feed(services.feeds, db, principal.party, last, still_valid)
+    body = live_feed(services.feeds, db, principal.party, last, valid)
     return EventStream(
         body,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},

@@ -3,21 +3,21 @@ be acknowledged before it escalates."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from deconfliction.api.schemas.common import Output
 from deconfliction.engine.model import Agreement, Identifier
 
-__all__ = ["AgreementCreate", "AgreementList", "AgreementPublic", "AgreementReplace"]
+__all__ = [
+    "AgreementCreate",
+    "AgreementList",
+    "AgreementPublic",
+    "AgreementReplace",
+]
 
 
 class AgreementCreate(Agreement):
     """A new agreement (admin), as in scenario files."""
-
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class AgreementReplace(Agreement):
@@ -25,12 +25,9 @@ class AgreementReplace(Agreement):
 
     id: Identifier | None = Field(default=None)  # type: ignore[assignment]
 
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
 
 class AgreementPublic(Agreement):
-    """An agreement, seen by its parties and monitors (and admins)."""
+    """An agreement, seen by its parties and monitors."""
 
     @classmethod
     def of(cls, agreement: Agreement) -> AgreementPublic:

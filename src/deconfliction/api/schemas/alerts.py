@@ -1,5 +1,5 @@
 """Alerts: what the service found (conflicts, late notices, protected sites, zone rules),
-told to the parties it names."""
+told to the parties it names.  Information, never a refusal."""
 
 from __future__ import annotations
 
@@ -7,50 +7,23 @@ from typing import Any
 
 from pydantic import Field
 
-from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Output
-from deconfliction.engine.alerts import AlertStatus
-from deconfliction.engine.detection.findings import AlertKind
-from deconfliction.engine.model import UtcTime
+from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Output, Receipted
+from deconfliction.engine.alerts import Alert
 from deconfliction.service.alerts import AlertView, Outcome
 
-__all__ = ["AlertList", "AlertPublic", "outcome_fields"]
+__all__ = ["AlertList", "AlertPublic", "Filed"]
 
 
-class AlertPublic(Output):
-    id: str
-    kind: AlertKind
-    status: AlertStatus
-    parties: list[str] = Field(description="The parties told (each may see every subject).")
-    subjects: list[str] = Field(description="The notices, sites, zones, observations concerned.")
-    explanation: str
-    figures: dict[str, float | int | str | None] = Field(
-        description="The numbers behind the explanation."
-    )
-    raised_at: UtcTime
-    updated_at: UtcTime
-    closed_at: UtcTime | None
-    closed_reason: str | None
+class AlertPublic(Alert):
+    """An alert (the record itself) and where it happens."""
+
     geometry: Geometry | None = Field(
-        description="Where it happens, when it has one place (GeoJSON)."
+        default=None, description="Where it happens, when it has one place (GeoJSON)."
     )
 
     @classmethod
     def of(cls, view: AlertView) -> AlertPublic:
-        a = view.alert
-        return cls.model_construct(
-            id=a.id,
-            kind=a.kind,
-            status=a.status,
-            parties=list(a.parties),
-            subjects=list(a.subjects),
-            explanation=a.explanation,
-            figures=dict(a.figures),
-            raised_at=a.raised_at,
-            updated_at=a.updated_at,
-            closed_at=a.closed_at,
-            closed_reason=a.closed_reason,
-            geometry=view.geometry,
-        )
+        return cls.model_construct(**dict(view.alert), geometry=view.geometry)
 
 
 class AlertList(Output):
@@ -61,10 +34,20 @@ class AlertList(Output):
         return cls.model_construct(alerts=[AlertPublic.of(v) for v in views])
 
 
-def outcome_fields(outcome: Outcome) -> dict[str, Any]:
-    """``alerts``, ``closed_alerts`` and ``deliveries`` of a filing's answer."""
-    return {
-        "alerts": [AlertPublic.of(a) for a in outcome.alerts],
-        "closed_alerts": [AlertPublic.of(a) for a in outcome.closed_alerts],
-        "deliveries": [DeliveryPublic.of(d) for d in outcome.deliveries],
-    }
+class Filed(Receipted):
+    """What recording an item did, as far as the caller may see it: the alerts it opened or
+    updated, those it closed, and its deliveries."""
+
+    alerts: list[AlertPublic] = Field(description="Alerts opened or updated by this filing.")
+    closed_alerts: list[AlertPublic] = Field(description="Alerts this filing closed.")
+    deliveries: list[DeliveryPublic]
+
+    @classmethod
+    def outcome(cls, outcome: Outcome) -> dict[str, Any]:
+        """The fields of :class:`Filed` for ``outcome``."""
+        filed = Filed.model_construct(
+            alerts=[AlertPublic.of(a) for a in outcome.alerts],
+            closed_alerts=[AlertPublic.of(a) for a in outcome.closed_alerts],
+            deliveries=list(outcome.deliveries),
+        )
+        return dict(filed)

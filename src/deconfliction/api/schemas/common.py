@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType
-from deconfliction.engine.model import UtcTime
+from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
+from deconfliction.engine.hotline import Delivery
 
 __all__ = [
     "ERRORS",
@@ -16,7 +16,11 @@ __all__ = [
     "ErrorBody",
     "Geometry",
     "Input",
+    "LedgerEntries",
+    "LedgerEntryRef",
     "Output",
+    "Receipted",
+    "answered",
     "errors",
 ]
 
@@ -93,44 +97,45 @@ ERRORS = errors(401, 404, 422)
 """The errors every authenticated read may answer."""
 
 
-class DeliveryPublic(Output):
-    """One item in one party's inbox: delivered -> read -> acknowledged (acknowledged means
-    "received", nothing more), or undelivered when the recipient is suspended or withdrawn."""
+DeliveryPublic = Delivery
+"""One item in one party's inbox (the record itself: :class:`~deconfliction.engine.hotline.Delivery`)."""
 
-    id: str
-    item_type: ItemType
-    item_id: str
-    recipient: str
-    sender: str | None
-    status: DeliveryStatus
-    delivered_at: UtcTime
-    deadline_at: UtcTime | None = Field(description="When acknowledgement is due (if asked).")
-    step_s: float | None = Field(description="Seconds between escalation steps.")
-    monitors: list[str] = Field(description="Parties the item escalates to last.")
-    level: int = Field(description="Escalation steps taken so far.")
-    next_at: UtcTime | None = Field(description="When the next escalation step is due.")
-    read_at: UtcTime | None
-    acknowledged_at: UtcTime | None
-    reply: str | None = Field(description="The reply sent with the acknowledgement, if any.")
-    note: str
 
-    @classmethod
-    def of(cls, d: Delivery) -> DeliveryPublic:
-        return cls(
-            id=d.id,
-            item_type=d.item_type,
-            item_id=d.item_id,
-            recipient=d.recipient,
-            sender=d.sender,
-            status=d.status,
-            delivered_at=d.delivered_at,
-            deadline_at=d.deadline_at,
-            step_s=d.step_s,
-            monitors=list(d.monitors),
-            level=d.level,
-            next_at=d.next_at,
-            read_at=d.read_at,
-            acknowledged_at=d.acknowledged_at,
-            reply=d.reply,
-            note=d.note,
-        )
+class LedgerEntryRef(Output):
+    """An entry a write made that the caller may read (its receipt:
+    ``GET /v1/ledger/entries/{index}``)."""
+
+    index: int
+    leaf_hash: str = Field(description="hex")
+    type: str
+    subject: str
+
+
+class LedgerEntries(Output):
+    tree_head: TreeHeadPublic
+    entries: list[LedgerEntryRef]
+
+
+class Receipted(Output):
+    """Base of every write's answer: what was recorded, with the ledger's proof of it.
+
+    ``receipt`` proves the write's first entry the caller may read (the notice filed, the
+    acknowledgement, ...): the entry itself, its index and hash, the signed tree head and the
+    inclusion proof (check it offline with ``deconflict verify receipt``).  ``ledger`` lists
+    every entry the write made that the caller may read.  Both are absent only when the write
+    recorded nothing new (the same item filed again)."""
+
+    receipt: ReceiptPublic | None = Field(
+        default=None, description="Proof that the write is in the log (see docs/ledger.md)."
+    )
+    ledger: LedgerEntries | None = Field(
+        default=None, description="Every entry of the write the caller may read."
+    )
+
+
+AnswerT = TypeVar("AnswerT", bound=Receipted)
+
+
+def answered(answer: type[AnswerT], public: BaseModel) -> AnswerT:
+    """``public`` as a write's answer: the same fields, and room for the receipt."""
+    return cast(AnswerT, answer.model_construct(**dict(public)))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from deconfliction.api.schemas.common import Geometry, Output
@@ -16,9 +14,6 @@ __all__ = ["LineCreate", "LineList", "LinePublic", "LineReplace"]
 class LineCreate(Line):
     """A new line (admin): vertices joined by geodesics."""
 
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
 
 class LineReplace(Line):
     """The line's new vertices (admin); ``id`` may be left out (it is the path's).  Zones
@@ -26,11 +21,10 @@ class LineReplace(Line):
 
     id: Identifier | None = Field(default=None)  # type: ignore[assignment]
 
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
 
 class LinePublic(Line):
+    """A line as recorded, drawn as GeoJSON."""
+
     geometry: Geometry
 
     @classmethod

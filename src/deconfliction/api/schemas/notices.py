@@ -3,16 +3,14 @@ denied: accepted, recorded, delivered, and checked for conflicts."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
-from deconfliction.api.schemas.alerts import AlertPublic, outcome_fields
+from deconfliction.api.schemas.alerts import AlertPublic, Filed
 from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Input, Output
-from deconfliction.api.schemas.geometry import VolumeInput
-from deconfliction.engine.model import AltitudeBand, NoticeKind, Outline, TimeWindow, UtcTime
+from deconfliction.engine.model import Notice, NoticeKind, UtcTime, Volume
+from deconfliction.engine.model.notices import MAX_VOLUMES, NoticeTitle
 from deconfliction.service.geojson import outline_geometry
-from deconfliction.service.notices import Filing, NoticeReads, NoticeView, Preview
+from deconfliction.service.notices import NoticeFiling, NoticeReads, NoticeView, Preview
 
 __all__ = [
     "NoticeCancel",
@@ -28,6 +26,13 @@ __all__ = [
     "VolumePublic",
 ]
 
+_VOLUMES = (
+    "4D volumes: an outline (polygon, geodesic circle or corridor in our form, or a GeoJSON "
+    'Polygon), an altitude band (`lower`, `upper`, each with its unit and datum: "FL050", '
+    '"5000 ft AMSL", "300 m AGL", "SFC", "UNL") and a time window (`start` inclusive, `end` '
+    "exclusive, RFC 3339 with an offset)."
+)
+
 
 class NoticeCreate(Input):
     """A new notice.  The server names it, sets its author (the caller's party) and stamps
@@ -35,11 +40,8 @@ class NoticeCreate(Input):
     addressees come from the agreements."""
 
     kind: NoticeKind
-    title: str = Field(default="", max_length=500, description="A line for the duty officer.")
-    volumes: list[VolumeInput] = Field(min_length=1, max_length=100)
-
-    def volume_data(self) -> list[dict[str, Any]]:
-        return [v.data() for v in self.volumes]
+    title: NoticeTitle = ""
+    volumes: list[Volume] = Field(min_length=1, max_length=MAX_VOLUMES, description=_VOLUMES)
 
 
 class NoticeDraft(NoticeCreate):
@@ -52,66 +54,44 @@ class NoticeReplace(Input):
     """A new version of a notice: new volumes (and title; the kind stays unless given)."""
 
     kind: NoticeKind | None = None
-    title: str = Field(default="", max_length=500)
-    volumes: list[VolumeInput] = Field(min_length=1, max_length=100)
-
-    def volume_data(self) -> list[dict[str, Any]]:
-        return [v.data() for v in self.volumes]
+    title: NoticeTitle = ""
+    volumes: list[Volume] = Field(min_length=1, max_length=MAX_VOLUMES, description=_VOLUMES)
 
 
 class NoticeCancel(Input):
     """Cancels a notice; its alerts close with the reason."""
 
-    title: str = Field(default="", max_length=500)
+    title: NoticeTitle = ""
 
 
-class VolumePublic(Output):
-    label: str
-    outline: Outline = Field(description="The outline exactly as recorded.")
-    altitude: AltitudeBand
-    window: TimeWindow
+class VolumePublic(Volume):
+    """A volume exactly as recorded, with its outline drawn as GeoJSON."""
+
     geometry: Geometry
 
 
-class NoticePublic(Output):
-    """One version of a notice."""
+class NoticePublic(Notice):
+    """One version of a notice, exactly as recorded, and where it stands in its series."""
 
-    id: str
     series: str = Field(description="The id of the first version of its chain.")
-    author: str
-    kind: NoticeKind
-    action: str = Field(description="new, replace or cancel")
-    replaces: str | None
     superseded_by: str | None = Field(description="The version that replaced or cancelled it.")
     status: str = Field(description="current, replaced, cancelled, or cancellation")
-    title: str
-    filed_at: UtcTime = Field(description="The server's time when it received the notice.")
-    volumes: list[VolumePublic]
+    volumes: list[VolumePublic]  # type: ignore[assignment]
 
     @classmethod
     def of(cls, view: NoticeView) -> NoticePublic:
         n = view.notice
         return cls.model_construct(
-            id=n.id,
+            **{
+                **dict(n),
+                "volumes": [
+                    VolumePublic.model_construct(**dict(v), geometry=outline_geometry(v.outline))
+                    for v in n.volumes
+                ],
+            },
             series=view.series,
-            author=n.author,
-            kind=n.kind,
-            action=n.action.value,
-            replaces=n.replaces,
             superseded_by=view.superseded_by,
             status=view.status,
-            title=n.title,
-            filed_at=n.filed_at,
-            volumes=[
-                VolumePublic.model_construct(
-                    label=v.label,
-                    outline=v.outline,
-                    altitude=v.altitude,
-                    window=v.window,
-                    geometry=outline_geometry(v.outline),
-                )
-                for v in n.volumes
-            ],
         )
 
 
@@ -131,19 +111,16 @@ class NoticeVersions(Output):
         return cls.model_construct(versions=[NoticePublic.of(v) for v in views])
 
 
-class NoticeFiled(Output):
+class NoticeFiled(Filed):
     """What filing did: the notice, the alerts it opened or updated (and closed), and its
-    deliveries, as far as the caller may see them."""
+    deliveries, as far as the caller may see them, with the ledger's receipt."""
 
     notice: NoticePublic
-    alerts: list[AlertPublic] = Field(description="Alerts opened or updated by this filing.")
-    closed_alerts: list[AlertPublic] = Field(description="Alerts this filing closed.")
-    deliveries: list[DeliveryPublic]
 
     @classmethod
-    def of(cls, filing: Filing) -> NoticeFiled:
+    def of(cls, filing: NoticeFiling) -> NoticeFiled:
         return cls.model_construct(
-            notice=NoticePublic.of(filing.notice), **outcome_fields(filing.outcome)
+            notice=NoticePublic.of(filing.notice), **Filed.outcome(filing.outcome)
         )
 
 
@@ -161,11 +138,8 @@ class NoticeReadsPublic(Output):
 
     @classmethod
     def of(cls, found: NoticeReads) -> NoticeReadsPublic:
-        return cls(
-            notice_id=found.notice_id,
-            reads=[ReadPublic.model_validate(r) for r in found.reads],
-            deliveries=[DeliveryPublic.of(d) for d in found.deliveries],
-        )
+        reads = [ReadPublic(party=p, read_at=at) for p, at in found.reads]
+        return cls(notice_id=found.notice_id, reads=reads, deliveries=found.deliveries)
 
 
 class NoticePreview(Output):

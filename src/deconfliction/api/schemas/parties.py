@@ -6,17 +6,14 @@ from typing import Any
 
 from pydantic import Field
 
-from deconfliction.api.schemas.common import Input, Output
+from deconfliction.api.schemas.common import Input, Output, Receipted
 from deconfliction.engine.model import DutyContact, Party, PartyKind, PartyStatus
 
-__all__ = ["PartyCreate", "PartyList", "PartyPatch", "PartyPublic"]
+__all__ = ["PartyAnswer", "PartyCreate", "PartyList", "PartyPatch", "PartyPublic"]
 
 
 class PartyCreate(Party):
     """A new party (admin).  Its id is chosen here and never changes (``idf``, ``sarc``)."""
-
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
 
 
 class PartyPatch(Input):
@@ -34,26 +31,24 @@ class PartyPatch(Input):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-class PartyPublic(Output):
-    id: str
-    name: str
-    kind: PartyKind
-    status: PartyStatus
-    affiliations: list[str]
-    duty_contacts: list[DutyContact] | None = Field(
-        description="The escalation chain: shown to the party itself and to admins only."
+class PartyPublic(Party):
+    """A party as recorded; its escalation chain is shown to the party itself only."""
+
+    duty_contacts: list[DutyContact] | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="The escalation chain: shown to the party itself only.",
     )
 
     @classmethod
     def of(cls, party: Party, show_contacts: bool) -> PartyPublic:
-        return cls.model_construct(
-            id=party.id,
-            name=party.name,
-            kind=party.kind,
-            status=party.status,
-            affiliations=list(party.affiliations),
-            duty_contacts=list(party.duty_contacts) if show_contacts else None,
-        )
+        fields = dict(party)
+        if not show_contacts:
+            fields["duty_contacts"] = None
+        return cls.model_construct(**fields)
+
+
+class PartyAnswer(PartyPublic, Receipted):
+    """The party as recorded, with the ledger's receipt."""
 
 
 class PartyList(Output):

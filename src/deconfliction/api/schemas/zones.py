@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import Field
 
 from deconfliction.api.schemas.common import Geometry, Output
@@ -17,21 +15,16 @@ __all__ = ["ZoneCreate", "ZoneList", "ZonePublic", "ZoneReplace"]
 class ZoneCreate(ZoneAgreement):
     """A new zone agreement (admin), as in scenario files."""
 
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
 
 class ZoneReplace(ZoneAgreement):
     """The zone agreement's new content (admin); ``id`` may be left out (it is the path's)."""
 
     id: Identifier | None = Field(default=None)  # type: ignore[assignment]
 
-    def data(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
-
 
 class ZonePublic(ZoneAgreement):
-    """A zone agreement, seen by its signatories and monitors (and admins)."""
+    """A zone agreement, seen by its signatories and monitors, with its area in words and
+    drawn as GeoJSON."""
 
     area_description: str = Field(description="The area in words.")
     geometry: Geometry

@@ -1,28 +1,51 @@
-"""Who is who: parties, agreements, and what each party may see.
+"""Who is who: parties, agreements, zone agreements, and what each party may see.
 
-Need to know is computed here once for every detector: a notice is visible to its author and
-its addressees; a protected site to its owner and every party bound by an agreement with the
-owner; a zone agreement to its signatories and monitors.  A finding is sent only to parties
-that may see every one of its subjects.
+Need to know is decided here, once, for everything (:meth:`Roster.audience`): the detectors ask
+it who may be told of a finding, the service asks it who may read an item and its ledger entry.
+
+* parties and lines: every party on the line (:data:`EVERYONE`);
+* an agreement: its parties and monitors; a zone agreement: its signatories and monitors;
+* a protected site: its owner and every party bound by an agreement with the owner;
+* a notice: its author and the addressees it was sent to (fixed when it is recorded);
+* an observation: its reporter and the signatories and monitors of the zone agreements (those
+  who may be told that it breaks a zone rule).
+
+A finding is sent only to parties that may see every one of its subjects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, Final
 
+from deconfliction.engine.items import Item, kind_of
+from deconfliction.engine.journal import Journal, NoJournal
 from deconfliction.engine.model import (
     Agreement,
     Margins,
     Notice,
     NoticeKind,
+    Observation,
     Party,
     ProtectedSite,
     ZoneAgreement,
 )
 from deconfliction.engine.units import Duration, Length
 
-__all__ = ["PairTerms", "Roster"]
+__all__ = ["EVERYONE", "PairTerms", "Roster", "may_see"]
+
+EVERYONE: Final = "*"
+"""In an audience: every party, including those that join later (not a party identifier:
+identifiers cannot contain it)."""
+
+
+def may_see(party: str | None, audience: Iterable[str]) -> bool:
+    """Whether ``party`` is in ``audience`` (``None``, whoever runs the server, sees all)."""
+    if party is None:
+        return True
+    members = audience if isinstance(audience, frozenset | set) else set(audience)
+    return party in members or EVERYONE in members
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +69,15 @@ class Roster:
     remembered until then.
     """
 
-    def __init__(self, parties: Iterable[Party] = (), agreements: Iterable[Agreement] = ()):
+    def __init__(
+        self,
+        parties: Iterable[Party] = (),
+        agreements: Iterable[Agreement] = (),
+        zones: Iterable[ZoneAgreement] = (),
+    ):
         self.parties: dict[str, Party] = {p.id: p for p in parties}
         self.agreements: dict[str, Agreement] = {a.id: a for a in agreements}
+        self.zones: dict[str, ZoneAgreement] = {z.id: z for z in zones}
         self._affiliation_owner: dict[str, str] = {}
         self._audiences: dict[str, frozenset[str]] = {}
         self._terms: dict[tuple[str, str], PairTerms | None] = {}
@@ -62,12 +91,32 @@ class Roster:
         self._terms.clear()
         self._addressees.clear()
 
-    def with_party(self, party: Party) -> None:
-        self.parties[party.id] = party
-        self._reindex()
+    def with_party(self, party: Party, journal: Journal | None = None) -> None:
+        journal = journal or NoJournal()
+        journal.set(self.parties, party.id, party)
+        self._reindexed(journal)
 
-    def with_agreement(self, agreement: Agreement) -> None:
-        self.agreements[agreement.id] = agreement
+    def with_agreement(self, agreement: Agreement, journal: Journal | None = None) -> None:
+        """An agreement, or its new version (an ended one binds no one: it leaves the roster)."""
+        journal = journal or NoJournal()
+        if agreement.ended:
+            journal.pop(self.agreements, agreement.id)
+        else:
+            journal.set(self.agreements, agreement.id, agreement)
+        self._reindexed(journal)
+
+    def with_zone(self, zone: ZoneAgreement, journal: Journal | None = None) -> None:
+        """A zone agreement, or its new version (an ended one leaves the roster)."""
+        journal = journal or NoJournal()
+        if zone.ended:
+            journal.pop(self.zones, zone.id)
+        else:
+            journal.set(self.zones, zone.id, zone)
+        self._reindexed(journal)
+
+    def _reindexed(self, journal: Journal) -> None:
+        """Forget what was derived from the old roster, now and when the change is undone."""
+        journal.on_undo(self._reindex)
         self._reindex()
 
     def name(self, party_id: str) -> str:
@@ -100,9 +149,23 @@ class Roster:
             return set(fixed)
         return {notice.author} | self.addressees(notice.author, notice.kind)
 
-    def remember_audience(self, notice: Notice) -> None:
+    def remember_audience(self, notice: Notice, journal: Journal | None = None) -> None:
         """Fix ``notice``'s audience as the agreements give it now (at its recording)."""
-        self._audiences[notice.id] = frozenset(self.notice_audience(notice))
+        (journal or NoJournal()).set(
+            self._audiences, notice.id, frozenset(self.notice_audience(notice))
+        )
+
+    def observation_audience(self, observation: Observation) -> set[str]:
+        """Its reporter and the signatories and monitors of every zone agreement."""
+        out = {observation.reported_by}
+        for zone in self.zones.values():
+            out |= self.zone_audience(zone)
+        return out
+
+    def audience(self, item: Item) -> frozenset[str]:
+        """The one rule: the parties that may read ``item`` and its ledger entry, as the
+        record stands now (see the module notes)."""
+        return frozenset(_AUDIENCE_RULES[kind_of(item).name](self, item))
 
     def site_audience(self, site: ProtectedSite) -> set[str]:
         out = {site.owner}
@@ -128,9 +191,10 @@ class Roster:
         )
         if not binding:
             return None
-        lateral = max((ag.margins.lateral for ag in binding), key=lambda x: x.metres)
-        vertical = max((ag.margins.vertical for ag in binding), key=lambda x: x.metres)
-        time = max((ag.margins.time for ag in binding), key=lambda x: x.seconds)
+        # The widest margins, compared as written (exactly, once per pair of parties).
+        lateral = max((ag.margins.lateral for ag in binding), key=lambda x: x.exact_metres)
+        vertical = max((ag.margins.vertical for ag in binding), key=lambda x: x.exact_metres)
+        time = max((ag.margins.time for ag in binding), key=lambda x: x.exact_seconds)
         return PairTerms(
             agreements=tuple(ag.id for ag in binding),
             lateral_m=lateral.metres,
@@ -159,3 +223,24 @@ class Roster:
             if lead is not None and agreement.addressees(author, kind):
                 out.append((agreement, lead))
         return out
+
+
+def _everyone(roster: Roster, item: Item) -> set[str]:
+    return {EVERYONE}
+
+
+def _members(roster: Roster, item: Item) -> set[str]:
+    assert isinstance(item, Agreement)
+    return set(item.parties) | set(item.monitors)
+
+
+_AUDIENCE_RULES: Final[dict[str, Callable[[Roster, Any], set[str]]]] = {
+    "party": _everyone,
+    "line": _everyone,
+    "agreement": _members,
+    "zone": lambda roster, zone: roster.zone_audience(zone),
+    "site": Roster.site_audience,
+    "notice": Roster.notice_audience,
+    "observation": Roster.observation_audience,
+}
+"""Who may see each kind of item (see the module notes)."""

@@ -19,6 +19,7 @@ from deconfliction.engine.detection.findings import AlertKind, Finding, finding_
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.geodesy.shapes import separation, separations
 from deconfliction.engine.model import Notice, ProtectedSite
+from deconfliction.engine.times import format_time
 
 __all__ = ["duplicate_sites", "site_coverage"]
 
@@ -42,7 +43,9 @@ def site_coverage(
     volumes = [v for v in notice.volumes if site.valid_during(v.window.start, v.window.end)]
     if not volumes:
         return None
-    seps = separations(site.location.shape, [v.outline.shape for v in volumes])
+    seps = separations(
+        site.location.shape, [v.outline.shape for v in volumes], [terms.lateral_m] * len(volumes)
+    )
     hits = [
         (sep, v)
         for sep, v in zip(seps, volumes, strict=True)
@@ -76,7 +79,7 @@ def site_coverage(
             "distance_m": round(sep.distance, 1),
             "inside": int(sep.overlap),
             "margin_lateral_m": round(terms.lateral_m, 1),
-            "site_valid_until": site.valid_until.isoformat(),
+            "site_valid_until": format_time(site.valid_until),
             "agreements": ",".join(terms.agreements),
         },
     )
@@ -96,7 +99,7 @@ def duplicate_sites(
             continue
         if not site.valid_during(other.valid_from, other.valid_until):
             continue
-        sep = separation(site.location.shape, other.location.shape)
+        sep = separation(site.location.shape, other.location.shape, threshold_m)
         if not (sep.overlap or sep.distance < threshold_m):
             continue
         owners = {site.owner, other.owner}

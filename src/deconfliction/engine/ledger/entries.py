@@ -19,23 +19,9 @@ from typing import Any
 
 import rfc8785
 
+from deconfliction.engine.times import TIME_FORMAT, format_time
+
 __all__ = ["TIME_FORMAT", "Entry", "entry_bytes", "format_time", "parse_entry"]
-
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-"""Fixed-width UTC with microseconds: entries, tree heads, and the times SQLite stores (so that
-an export can take a stored time as it is)."""
-
-
-def format_time(instant: datetime) -> str:
-    """Fixed-width UTC time with microseconds.
-
-    >>> from datetime import UTC, datetime
-    >>> format_time(datetime(2026, 11, 24, 9, 59, 10, tzinfo=UTC))
-    '2026-11-24T09:59:10.000000Z'
-    """
-    if instant.tzinfo is None:
-        raise ValueError("entry times are timezone-aware")
-    return instant.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 def _string(value: str) -> str:

@@ -2,7 +2,7 @@
 
 Models are immutable pydantic models that validate themselves on construction; each error
 names the field and the reason.  Anything that needs configuration (the largest area a volume
-may cover, for example) reads it from the validation context (see :class:`Limits`).
+may cover, for example) is policy, checked on new input only (see :mod:`.limits`).
 """
 
 from deconfliction.engine.model.agreements import (
@@ -11,7 +11,8 @@ from deconfliction.engine.model.agreements import (
     Margins,
     NotificationDuty,
 )
-from deconfliction.engine.model.common import Identifier, Limits, Position, UtcTime
+from deconfliction.engine.model.common import Identifier, Position, UtcTime
+from deconfliction.engine.model.limits import Limits, check_limits, limit_problems
 from deconfliction.engine.model.notices import Notice, NoticeAction, NoticeKind
 from deconfliction.engine.model.observations import Observation, WeaponSighting
 from deconfliction.engine.model.parties import DutyContact, Party, PartyKind, PartyStatus
@@ -79,4 +80,6 @@ __all__ = [
     "ZoneAgreement",
     "ZoneArea",
     "ZoneRule",
+    "check_limits",
+    "limit_problems",
 ]

@@ -1,10 +1,9 @@
-"""Types shared by every model: identifiers, positions, UTC times, limits."""
+"""Types shared by every model: identifiers, positions, UTC times."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Final, NamedTuple
 
 from pydantic import (
@@ -14,13 +13,13 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
-    ValidationInfo,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.validity import check_position
+from deconfliction.engine.times import EARLIEST, LATEST, format_time, parse_utc
 from deconfliction.engine.units import require_number
 
 __all__ = [
@@ -30,10 +29,9 @@ __all__ = [
     "Count",
     "DomainModel",
     "Identifier",
-    "Limits",
     "Position",
     "UtcTime",
-    "limits_from",
+    "format_time",
     "parse_utc",
 ]
 
@@ -72,52 +70,6 @@ class DomainModel(BaseModel):
     )
 
 
-EARLIEST: Final = datetime(1900, 1, 1, tzinfo=UTC)
-LATEST: Final = datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
-"""Times outside these are typing errors (and would overflow the calendar when a margin or a
-deadline is added to them)."""
-
-
-def parse_utc(raw: Any) -> datetime:
-    """Read an RFC 3339 time with an explicit offset and return it in UTC.
-
-    Examples
-    --------
-    >>> parse_utc("2026-11-24T12:00:00+02:00").isoformat()
-    '2026-11-24T10:00:00+00:00'
-    >>> parse_utc("2026-11-24T12:00:00")
-    Traceback (most recent call last):
-    ...
-    ValueError: time '2026-11-24T12:00:00' has no timezone: write it in RFC 3339 with an offset, e.g. 2026-11-24T12:00:00Z
-    """
-    if isinstance(raw, datetime):
-        value = raw
-        text = raw.isoformat()
-    elif isinstance(raw, str):
-        text = raw.strip()
-        candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
-        try:
-            value = datetime.fromisoformat(candidate)
-        except ValueError:
-            raise ValueError(f"time {raw!r} is not RFC 3339, e.g. 2026-11-24T12:00:00Z") from None
-    else:
-        raise ValueError(f"a time is an RFC 3339 string, e.g. 2026-11-24T12:00:00Z; got {raw!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(
-            f"time {text!r} has no timezone: write it in RFC 3339 with an offset, "
-            f"e.g. {text.split('+')[0]}Z"
-        )
-    try:
-        utc = value.astimezone(UTC)
-    except OverflowError:
-        utc = None
-    if utc is None or not EARLIEST <= utc <= LATEST:
-        raise ValueError(
-            f"time {text!r} is out of range: times are between the years 1900 and 2999"
-        )
-    return utc
-
-
 class _UtcTimeType:
     @classmethod
     def __get_pydantic_core_schema__(
@@ -126,7 +78,7 @@ class _UtcTimeType:
         return core_schema.no_info_plain_validator_function(
             parse_utc,
             serialization=core_schema.plain_serializer_function_ser_schema(
-                lambda v: v.isoformat().replace("+00:00", "Z"), when_used="json"
+                format_time, when_used="json"
             ),
         )
 
@@ -137,7 +89,10 @@ class _UtcTimeType:
         return {
             "type": "string",
             "format": "date-time",
-            "description": "RFC 3339 time with an explicit offset; stored in UTC.",
+            "description": (
+                "RFC 3339 time with an explicit offset; stored and written in UTC with "
+                "microseconds (2026-11-24T10:00:00.000000Z)."
+            ),
             "examples": ["2026-11-24T10:00:00Z"],
         }
 
@@ -251,26 +206,3 @@ class Position(NamedTuple):
                 },
             ],
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Configurable bounds on what a single item may be.
-
-    ``max_area_km2``: the largest area one volume may cover; a larger one is refused (a typo
-    in a radius should not notify half a country).  ``duplicate_site_distance_m``: two sites
-    of the same category closer than this are reported as probable duplicates.
-    """
-
-    max_area_km2: float = 50_000.0
-    duplicate_site_distance_m: float = 100.0
-
-
-def limits_from(info: ValidationInfo) -> Limits:
-    """The :class:`Limits` passed in the validation context, or the defaults."""
-    context = info.context
-    if isinstance(context, dict):
-        limits = context.get("limits")
-        if isinstance(limits, Limits):
-            return limits
-    return Limits()

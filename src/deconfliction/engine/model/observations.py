@@ -17,7 +17,14 @@ from deconfliction.engine.model.common import (
 )
 from deconfliction.engine.units import Length
 
-__all__ = ["CountKind", "Observation", "UnitCategory", "WeaponClass", "WeaponSighting"]
+__all__ = [
+    "CountKind",
+    "Observation",
+    "ObservationReport",
+    "UnitCategory",
+    "WeaponClass",
+    "WeaponSighting",
+]
 
 
 class UnitCategory(StrEnum):
@@ -63,28 +70,28 @@ class WeaponSighting(DomainModel):
     range: Length | None = Field(default=None, description="Declared or assessed range.")
 
 
-class Observation(DomainModel):
-    """What a reporting party saw, where and when."""
+class ObservationReport(DomainModel):
+    """What a reporting party says it saw, where and when: everything but the observation's
+    identifier and reporter, which the record sets."""
 
-    id: Identifier
     observed_at: UtcTime
     position: Position
-    reported_by: Identifier
-    affiliation: str = Field(min_length=1, description="Whose unit, as observed.")
+    affiliation: str = Field(min_length=1, max_length=200, description="Whose unit, as observed.")
     party: Identifier | None = Field(
         default=None, description="The party the unit belongs to, when known."
     )
     unit_category: UnitCategory = UnitCategory.unknown
     unit_id: str | None = Field(
         default=None,
+        max_length=200,
         description=(
             "Identifies a unit across observations: within one time slice only its latest "
             "observation counts against caps."
         ),
     )
     counts: dict[CountKind, Count] = Field(default_factory=dict)
-    weapons: list[WeaponSighting] = Field(default_factory=list)
-    note: str = ""
+    weapons: list[WeaponSighting] = Field(default_factory=list, max_length=100)
+    note: str = Field(default="", max_length=2000)
 
     @model_validator(mode="after")
     def _something_seen(self) -> Self:
@@ -93,3 +100,10 @@ class Observation(DomainModel):
                 "an observation reports a unit_category, counts or weapons (it saw something)"
             )
         return self
+
+
+class Observation(ObservationReport):
+    """An observation as recorded: the report, its identifier and its reporter."""
+
+    id: Identifier
+    reported_by: Identifier

@@ -5,15 +5,17 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from deconfliction.engine.geodesy.lines import densify
 from deconfliction.engine.geodesy.measures import distances, polygon_area
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.geodesy.validity import check_extent, check_line, check_polygon
-from deconfliction.engine.model.common import DomainModel, Position, UtcTime, limits_from
+from deconfliction.engine.model.common import DomainModel, Position, UtcTime
+from deconfliction.engine.model.geojson import GeoJsonPolygon, is_geojson
+from deconfliction.engine.times import format_time
 from deconfliction.engine.units import Altitude, AltitudeReference, Length
 
 __all__ = [
@@ -39,7 +41,13 @@ def _open_ring(points: list[Position]) -> list[Position]:
 
 
 class _OutlineBase(DomainModel):
-    """Shared checks; each outline provides ``shape`` and ``area_km2``."""
+    """Shared checks; each outline provides ``shape`` and ``area_km2``.
+
+    Validation checks what an outline *is* (a simple polygon, a positive radius, an extent
+    this product computes exactly).  How large an outline a server accepts is policy, not
+    validity: :mod:`deconfliction.engine.model.limits` checks it on new input only, so that a
+    record accepted under one setting is always readable under another.
+    """
 
     if TYPE_CHECKING:
 
@@ -49,15 +57,8 @@ class _OutlineBase(DomainModel):
     def area_km2(self) -> float:
         raise NotImplementedError
 
-    def _check_size(self, info: ValidationInfo) -> None:
+    def _check_extent(self) -> None:
         check_extent(self.shape)
-        limit = limits_from(info).max_area_km2
-        area = self.area_km2()
-        if area > limit:
-            raise ValueError(
-                f"covers {area:,.0f} km², more than the limit of {limit:,.0f} km² for one "
-                "volume (check the units, or raise the limit)"
-            )
 
 
 class PolygonOutline(_OutlineBase):
@@ -68,10 +69,10 @@ class PolygonOutline(_OutlineBase):
     vertices: list[Position] = Field(min_length=3)
 
     @model_validator(mode="after")
-    def _valid(self, info: ValidationInfo) -> Self:
+    def _valid(self) -> Self:
         lons, lats = _lonlat(_open_ring(self.vertices))
         check_polygon(lons, lats)
-        self._check_size(info)
+        self._check_extent()
         return self
 
     @cached_property
@@ -95,10 +96,10 @@ class CircleOutline(_OutlineBase):
     radius: Length
 
     @model_validator(mode="after")
-    def _valid(self, info: ValidationInfo) -> Self:
+    def _valid(self) -> Self:
         if self.radius.metres <= 0:
             raise ValueError("a circle's radius must be greater than zero")
-        self._check_size(info)
+        self._check_extent()
         return self
 
     @cached_property
@@ -120,12 +121,12 @@ class CorridorOutline(_OutlineBase):
     half_width: Length
 
     @model_validator(mode="after")
-    def _valid(self, info: ValidationInfo) -> Self:
+    def _valid(self) -> Self:
         lons, lats = _lonlat(self.route)
         check_line(lons, lats)
         if self.half_width.metres <= 0:
             raise ValueError("a corridor's half_width must be greater than zero")
-        self._check_size(info)
+        self._check_extent()
         return self
 
     @cached_property
@@ -146,7 +147,33 @@ class CorridorOutline(_OutlineBase):
         return f"corridor {self.half_width} either side of a {len(self.route)}-point route"
 
 
-Outline = Annotated[PolygonOutline | CircleOutline | CorridorOutline, Field(discriminator="type")]
+def polygon_from_geojson(value: Any) -> Any:
+    """A GeoJSON ``Polygon`` as our :class:`PolygonOutline` (validated once, here); anything
+    else as it is, for the outline's own validation.
+
+    >>> polygon_from_geojson({"type": "Polygon", "coordinates": [[[35.8, 33.1], [35.9, 33.1],
+    ...     [35.9, 33.2], [35.8, 33.1]]]}).describe()
+    'polygon of 3 vertices'
+    """
+    if not is_geojson(value, "Polygon"):
+        return value
+    ring = GeoJsonPolygon.model_validate(value).ring
+    try:
+        return PolygonOutline(vertices=ring)
+    except ValidationError as exc:  # the polygon's own reason, at the GeoJSON geometry
+        raise ValueError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+
+
+Outline = Annotated[
+    PolygonOutline | CircleOutline | CorridorOutline,
+    Field(discriminator="type"),
+    BeforeValidator(
+        polygon_from_geojson,
+        json_schema_input_type=PolygonOutline | CircleOutline | CorridorOutline | GeoJsonPolygon,
+    ),
+]
+"""A polygon, a geodesic circle or a corridor; a GeoJSON ``Polygon`` geometry is read as the
+polygon it describes (and kept in our form)."""
 
 
 class AltitudeBand(DomainModel):
@@ -182,7 +209,7 @@ class TimeWindow(DomainModel):
     def _ordered(self) -> Self:
         if self.end <= self.start:
             raise ValueError(
-                f"end {self.end.isoformat()} is not after start {self.start.isoformat()}"
+                f"end {format_time(self.end)} is not after start {format_time(self.start)}"
             )
         return self
 
@@ -200,7 +227,7 @@ def _hhmm(t: datetime) -> str:
 class Volume(DomainModel):
     """A 4D volume: an outline, an altitude band and a time window."""
 
-    label: str = ""
+    label: str = Field(default="", max_length=200)
     outline: Outline
     altitude: AltitudeBand
     window: TimeWindow

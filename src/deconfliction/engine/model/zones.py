@@ -186,3 +186,6 @@ class ZoneAgreement(DomainModel):
     area: ZoneArea
     rules: list[ZoneRule] = Field(min_length=1)
     source: str = ""
+    ended: bool = Field(
+        default=False, description="Ended (its last signatory left): no rule of it applies now."
+    )

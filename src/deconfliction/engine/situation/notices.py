@@ -1,0 +1,224 @@
+"""The notices: every version, the chains they form, and the current volumes' index.
+
+A notice chain (a *series*) is named by its first version; each replacement or cancellation
+supersedes the current version.  The index holds the volumes of the current version of every
+series, with the numbers the overlap check needs (window in microseconds, band, position in its
+notice), so that a check against a million notices handles one Python object per candidate
+notice, not per volume.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import cast
+
+import numpy as np
+
+from deconfliction.engine.detection.overlap import CandidateVolumes, epoch_us
+from deconfliction.engine.detection.roster import Roster
+from deconfliction.engine.detection.vertical import band_terms
+from deconfliction.engine.errors import ConflictingRecord, InvalidInput
+from deconfliction.engine.geodesy.shapes import Shape
+from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
+from deconfliction.engine.journal import Journal
+from deconfliction.engine.model import Notice, NoticeAction
+from deconfliction.engine.model.notices import chain_problems
+from deconfliction.engine.situation.reach import Box, check_reach, epoch_s
+
+__all__ = ["NoticeBook"]
+
+
+class NoticeBook(Mapping[str, Notice]):
+    """Every notice version, their chains, and the index of current volumes."""
+
+    def __init__(self) -> None:
+        self.notices: dict[str, Notice] = {}
+        self.series: dict[str, str] = {}
+        """Every version's series (the id of the chain's first version)."""
+        self.current: dict[str, str | None] = {}
+        """Each series' current version (None once cancelled)."""
+        self.superseded_by: dict[str, str] = {}
+        self.index = SpatioTemporalIndex()
+        """Volumes of current notices: payload the series; values the volume count of the
+        notice, the volume's index, start and end (microseconds) and band terms; item the
+        notice and the volume's outline."""
+
+    def __getitem__(self, key: str) -> Notice:
+        return self.notices[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.notices)
+
+    def __len__(self) -> int:
+        return len(self.notices)
+
+    def current_versions(self) -> list[Notice]:
+        """The current version of every series not cancelled."""
+        return [self.notices[n] for n in self.current.values() if n is not None]
+
+    def series_of(self, notice_id: str) -> str:
+        return self.series.get(notice_id, notice_id)
+
+    # -- checking a new version -----------------------------------------------------------------
+
+    def check(self, notice: Notice, roster: Roster) -> str:
+        """Problems with a new version's references; returns its series."""
+        if notice.author not in roster.parties:
+            raise InvalidInput.at(("author",), f"no party '{notice.author}'")
+        for i, volume in enumerate(notice.volumes):
+            check_reach(("volumes", i, "outline"), volume.outline.shape, roster)
+        if notice.action is NoticeAction.new or notice.replaces is None:
+            return notice.id
+        earlier = self.notices.get(notice.replaces)
+        found = chain_problems(
+            notice, earlier, None if earlier is None else self.superseded_by.get(earlier.id)
+        )
+        conflicting = [f.problem for f in found if f.conflicting]
+        if conflicting:
+            raise ConflictingRecord(f"notice {conflicting[0].reason}")
+        if found:
+            raise InvalidInput(f.problem for f in found)
+        return self.series_of(notice.replaces)
+
+    # -- candidates ------------------------------------------------------------------------------
+
+    def candidate_series(self, notice: Notice, series: str, roster: Roster) -> list[Notice]:
+        """Current notices of the other series that may come near ``notice`` (index only)."""
+        found: dict[str, None] = {}
+        for box in self._boxes(notice, roster):
+            for s in self.index.query(*box):
+                found.setdefault(str(s), None)
+        found.pop(series, None)
+        out = []
+        for s in found:
+            current = self.current.get(s)
+            if current is not None:
+                out.append(self.notices[current])
+        return out
+
+    def _boxes(self, notice: Notice, roster: Roster) -> list[Box]:
+        margin = roster.widest_lateral_margin()
+        slack = roster.widest_time_margin()
+        out = []
+        for volume in notice.volumes:
+            west, south, east, north = volume.outline.shape.bbox(margin)
+            out.append(
+                (
+                    west,
+                    south,
+                    east,
+                    north,
+                    epoch_s(volume.window.start) - slack,
+                    epoch_s(volume.window.end) + slack,
+                )
+            )
+        return out
+
+    def candidate_volumes(self, notice: Notice, series: str, roster: Roster) -> CandidateVolumes:
+        """The candidates as a :class:`CandidateVolumes` table, built from the numbers the
+        index keeps for every volume, so that a check handles one Python object per candidate
+        notice, not per volume, and none per index entry."""
+        index = self.index
+        parts = [index.query_slots(*box) for box in self._boxes(notice, roster)]
+        slots = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+        own = index.slots_of(series)
+        if own and slots.size:
+            slots = slots[~np.isin(slots, own)]
+        if not slots.size:
+            return CandidateVolumes.of([])
+        values = index.values(slots)
+        if (values[:, 0] > 1).any():
+            # A candidate with several volumes is paired through all of them.
+            extra = [
+                other
+                for slot in slots[values[:, 0] > 1].tolist()
+                for other in index.slots_of(index.payload_of(slot))
+            ]
+            slots = np.unique(np.concatenate([slots, np.asarray(extra, np.int64)]))
+            values = index.values(slots)
+        # Each entry keeps its (current) notice and outline: no lookup by series needed.
+        items = cast(list[tuple[Notice, Shape]], index.items(slots))
+        owners: dict[int, int] = {}
+        notices: list[Notice] = []
+        rank = []
+        for item in items:
+            code = owners.get(id(item[0]))
+            if code is None:
+                code = owners[id(item[0])] = len(notices)
+                notices.append(item[0])
+            rank.append(code)
+        if float(np.abs(values[:, 2:4]).max()) >= 2.0**53:
+            return CandidateVolumes.of(notices)  # windows beyond 1685-2255: exact in Python
+        owner = np.array(rank, np.int64)
+        order = np.lexsort((values[:, 1], owner))
+        values = values[order]
+        return CandidateVolumes(
+            notices,
+            owner[order],
+            values[:, 1].astype(np.int64),
+            values[:, 2].astype(np.int64),
+            values[:, 3].astype(np.int64),
+            values[:, 4].copy(),
+            values[:, 5].copy(),
+            values[:, 6].astype(np.int64),
+            [items[i][1] for i in order.tolist()],
+        )
+
+    def current_near(self, box: Box) -> list[Notice]:
+        """The current notices with a volume whose box meets ``box``."""
+        out = []
+        for s in self.index.query(*box):
+            current = self.current.get(str(s))
+            if current is not None:
+                out.append(self.notices[current])
+        return out
+
+    # -- recording ------------------------------------------------------------------------------
+
+    def record(self, notice: Notice, journal: Journal) -> str:
+        """Record a version (already checked); returns its series."""
+        series = notice.id if notice.replaces is None else self.series_of(notice.replaces)
+        journal.set(self.notices, notice.id, notice)
+        journal.set(self.series, notice.id, series)
+        if notice.replaces is not None:
+            journal.set(self.superseded_by, notice.replaces, notice.id)
+        previous = self.current.get(series)
+        journal.set(
+            self.current, series, None if notice.action is NoticeAction.cancel else notice.id
+        )
+        self._index_series(series, None if notice.action is NoticeAction.cancel else notice)
+        journal.on_undo(
+            lambda: self._index_series(series, None if previous is None else self.notices[previous])
+        )
+        return series
+
+    def _index_series(self, series: str, notice: Notice | None) -> None:
+        """Make ``notice``'s volumes the index's entries for ``series`` (none when None)."""
+        self.index.remove(series)
+        if notice is None:
+            return
+        count = float(len(notice.volumes))
+        for vi, volume in enumerate(notice.volumes):
+            west, south, east, north = volume.outline.shape.bbox()
+            lower, upper, datums = band_terms(volume.altitude)
+            self.index.add(
+                IndexEntry(
+                    west,
+                    south,
+                    east,
+                    north,
+                    epoch_s(volume.window.start),
+                    epoch_s(volume.window.end),
+                    series,
+                    (
+                        count,
+                        float(vi),
+                        float(epoch_us(volume.window.start)),
+                        float(epoch_us(volume.window.end)),
+                        lower,
+                        upper,
+                        float(datums),
+                    ),
+                    (notice, volume.outline.shape),
+                )
+            )

@@ -1,0 +1,44 @@
+"""Projection rows derived from a record's own definition.
+
+A projection table keeps, beside a record's canonical ``body``, the fields queries filter and
+sort on, under the field's own name.  Which fields those are is said once, by the table's
+columns: the row is read off the record by name, never written out field by field, so that a
+record and its row cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+
+from deconfliction.store.codec import canonical
+
+__all__ = ["row_of"]
+
+
+def row_of(record: BaseModel, table: sa.Table, **extra: Any) -> dict[str, Any]:
+    """The values of ``table``'s columns for ``record``: each column named after one of the
+    record's fields takes that field's value (enums as their value, collections as canonical
+    JSON), and ``extra`` gives the rest (``body``, ``seq``, computed columns).  A column that neither gives is an error: a
+    table may not quietly hold a column nobody writes."""
+    fields = type(record).model_fields
+    row: dict[str, Any] = {}
+    for column in table.columns:
+        name = column.name
+        if name in extra:
+            row[name] = extra[name]
+        elif name in fields:
+            value = getattr(record, name)
+            if isinstance(value, Enum):
+                value = value.value
+            elif isinstance(value, tuple | list | dict):
+                value = canonical(record.model_dump(mode="json", include={name})[name])
+            row[name] = value
+        elif column.nullable or column.server_default is not None or column.autoincrement is True:
+            continue
+        else:
+            raise KeyError(f"{table.name}.{name}: no field of {type(record).__name__} and no value")
+    return row
