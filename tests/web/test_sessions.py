@@ -189,7 +189,8 @@ def test_a_live_stream_holds_only_while_its_session_does(served: Api) -> None:
     principal, _, _ = sessions.session_principal(
         db, client.cookies[sessions.COOKIE], served.clock.now()
     )
-    assert principal.session_id is not None and principal.token_id is not None
+    assert principal.session_id is not None
+    assert principal.token_id is not None
     assert still_valid(db, principal, served.clock.now())
     client.delete("/v1/session", headers={"X-CSRF-Token": body["csrf_token"]})
     assert not still_valid(db, principal, served.clock.now())

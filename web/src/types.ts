@@ -140,6 +140,8 @@ export interface Delivery {
   read_at: string | null;
   acknowledged_at: string | null;
   level: number;
+  step_s: number | null;
+  monitors: string[];
   reply: string | null;
   note: string;
 }

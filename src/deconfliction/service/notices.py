@@ -131,15 +131,27 @@ def file_notice(
 ) -> NoticeFiling:
     """File a new notice authored by the caller's party, at the server's time."""
     require(principal, Action.file_notice)
-    notice = Notice(
+    return _filed(tx, principal, _draft(tx, principal, kind, title, volumes))
+
+
+def _draft(
+    tx: Tx,
+    principal: Principal,
+    kind: NoticeKind,
+    title: str,
+    volumes: Sequence[Volume],
+    **chain: Any,
+) -> Notice:
+    """A new version authored by the caller's party, stamped with the server's time."""
+    return Notice(
         id=_new_id(),
         author=principal.party,
         kind=kind,
         filed_at=tx.now,
         title=title,
         volumes=list(volumes),
+        **chain,
     )
-    return _filed(tx, principal, notice)
 
 
 def _own(tx: Tx, principal: Principal, notice_id: str, verb: str) -> Notice:
@@ -223,15 +235,7 @@ def preview_notice(
     if replaces is not None:
         earlier = _own(tx, principal, replaces, "replace")
         chain = {"action": NoticeAction.replace, "replaces": earlier.id}
-    notice = Notice(
-        id=_new_id(),
-        author=principal.party,
-        kind=kind,
-        filed_at=tx.now,
-        title=title,
-        volumes=list(volumes),
-        **chain,
-    )
+    notice = _draft(tx, principal, kind, title, volumes, **chain)
     check_limits(notice, tx.limits)
     situation = tx.situation
     assessment = situation.assess(notice)
