@@ -200,6 +200,8 @@ export class App {
       position: () => this.record.position,
       liveStatus: () => this.liveBadge.textContent,
       renders: () => this.map.renders,
+      /** Where the map looks (centre and zoom) and which notices it shows selected. */
+      view: () => this.map.view(),
       lookAt: (longitude: number, latitude: number, zoom: number) => this.map.lookAt(longitude, latitude, zoom),
       /** Set an instant and resolve once the map has drawn it (milliseconds taken). */
       scrub: async (t: number) => {

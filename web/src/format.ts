@@ -18,6 +18,13 @@ export const ALERT_KINDS: { [kind: string]: string } = {
   "zone-entry": "zone entry",
   "zone-violation": "zone violation",
   "site-duplicate": "duplicate site",
+  "track-conflict": "aircraft in conflict",
+  "track-outside-volume": "aircraft outside its notified volume",
+  "track-outside-band": "aircraft outside its notified band",
+  "track-before-window": "aircraft before its notified window",
+  "track-overrun": "aircraft after its notified window",
+  "track-unnotified": "aircraft with no notice",
+  "cannot-clear": "too little time to clear",
 };
 
 export function alertKindLabel(kind: string): string {

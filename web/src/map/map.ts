@@ -410,6 +410,12 @@ export class ConsoleMap {
     this.redraw(); // the basemap's level of detail follows the zoom
   }
 
+  /** Where the map looks and which notices are selected (for checks). */
+  view(): { longitude: number; latitude: number; zoom: number; selected: string[] } {
+    const { longitude, latitude, zoom } = this.viewState;
+    return { longitude, latitude, zoom, selected: [...this.selected].sort() };
+  }
+
   /** Look at a place from a zoom level. */
   lookAt(longitude: number, latitude: number, zoom: number): void {
     this.viewState = { ...this.viewState, longitude, latitude, zoom };
