@@ -4,13 +4,13 @@ that says so when the console was not built."""
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from deconfliction import web
 from deconfliction.api.app import create_app
@@ -26,12 +26,10 @@ class _Client:
         self.app = app
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
-        async def fetch() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-                return await client.get(path, headers=headers)
-
-        return asyncio.run(fetch())
+        # Starlette's client runs the app in a thread of its own: it works whether or not the
+        # test's thread already runs an event loop (asyncio.run would refuse then).
+        # Not entered as a context: no lifespan, the files only.
+        return TestClient(self.app, base_url="http://t").get(path, headers=headers)
 
 
 def _app(tmp_path: Path, directory: Path) -> tuple[FastAPI, Coordinator]:
