@@ -23,7 +23,7 @@ def _readme_commands() -> list[str]:
 
 def test_readme_opens_with_the_demo_and_the_test_command():
     demo, tests = _readme_commands()
-    assert demo.endswith("deconflict demo")
+    assert demo.endswith("deconflict serve --demo")  # the API and its console
     assert "pip install" in demo
     assert tests.endswith("bash scripts/check")
     assert '".[dev]"' in tests

@@ -105,6 +105,7 @@ GET    /v1/notices/{notice_id}                 idf   rus   sarc  | 401 401 401 |
 GET    /v1/notices/{notice_id}/versions        idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 GET    /v1/notices/{notice_id}/reads           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 404 404 404 404 | 404  404  404  404
 POST   /v1/notices                             idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
+POST   /v1/notices/preview                     idf   rus   sarc  | 401 401 401 | 403 200 403 403 | 403 200 403 403 | 403  200  403  403
 POST   /v1/notices/{notice_id}/replace         idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 403 403 403 | 403  404  403  403
 POST   /v1/notices/{notice_id}/cancel          idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 403 403 403 | 403  404  403  403
 
@@ -131,6 +132,7 @@ GET    /v1/ledger/entries/{index}              idf   rus   sarc  | 401 401 401 |
 GET    /v1/ledger/consistency                  idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/ledger/export                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/notices/{notice_id}/timeline        idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+GET    /v1/history                             idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
 
 POST   /v1/notams                              idf   rus   sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
 GET    /v1/notices/{notice_id}/notam           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
@@ -485,6 +487,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/ledger/entries/{index}"): Call(lambda w: {"index": w.ids["entry"]}),
     ("GET", "/v1/ledger/consistency"): Call(query={"first": "3", "second": "20"}),
     ("POST", "/v1/notices"): Call(body=lambda w, p: notice(title=f"{p} notice {w.serial()}")),
+    ("POST", "/v1/notices/preview"): Call(body=lambda w, p: notice(title=f"{p} draft")),
+    ("GET", "/v1/history"): Call(listing=("notices", "notice")),
     ("POST", "/v1/notams"): Call(body=lambda w, p: {"text": NOTAM}),
     ("GET", "/v1/notices/{notice_id}/notam"): Call(_known("notice")),
     ("POST", "/v1/imports/geojson"): Call(body=lambda w, p: _geojson_notice(w, p)),

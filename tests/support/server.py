@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 
+from deconfliction import web
 from deconfliction.api.app import create_app
 from deconfliction.api.services import Services
 from deconfliction.engine.ledger.heads import Keyring, keyring_from_text
@@ -117,12 +118,19 @@ class Api:
 
 
 def running_server(
-    store_url: str, clock: FixedClock | None = None, settings: Settings | None = None
+    store_url: str,
+    clock: FixedClock | None = None,
+    settings: Settings | None = None,
+    *,
+    console: bool = False,
 ) -> Iterator[Api]:
-    """Start the server on ``store_url``; yield an :class:`Api`; stop it and close the store."""
+    """Start the server on ``store_url``; yield an :class:`Api`; stop it and close the store.
+    ``console`` also serves the console and its session endpoints (as ``deconflict serve``)."""
     clock = clock or FixedClock(NOW)
     coordinator = Coordinator.open(store_url, clock=clock)
     app = create_app(coordinator, settings, background=False)
+    if console:
+        web.install(app, coordinator, settings or Settings())
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False
     )

@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Receipted
@@ -20,6 +20,7 @@ from deconfliction.api.services import Services
 from deconfliction.engine.errors import MalformedRequest
 from deconfliction.engine.ledger.entries import entry_header
 from deconfliction.engine.ledger.receipts import Receipt
+from deconfliction.service import sessions
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.idempotency import Answer, remember, replay
@@ -49,19 +50,35 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+_session_cookie = APIKeyCookie(
+    name=sessions.COOKIE,
+    auto_error=False,
+    description="A console session (`POST /v1/session`); writes also need `X-CSRF-Token`.",
+)
+
+
 async def get_principal(
     request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_session_cookie)],
 ) -> Principal:
+    """The bearer token's principal; without an Authorization header, the console session's
+    (its writes checked for the CSRF token and the origin)."""
     if len(request.headers.getlist("authorization")) > 1:
         # Which one would count?  Proxies and servers disagree: refuse rather than guess.
         raise MalformedRequest("more than one Authorization header: send exactly one")
-    token = credentials.credentials if credentials is not None else None
-    tokens = services.tokens  # in memory: see service/token_table.py
-    if tokens.stale():
-        await run_in_threadpool(tokens.refresh)
-    return tokens.authenticate(token, services.clock.now())
+    if credentials is not None or cookie is None:
+        token = credentials.credentials if credentials is not None else None
+        tokens = services.tokens  # in memory: see service/token_table.py
+        if tokens.stale():
+            await run_in_threadpool(tokens.refresh)
+        return tokens.authenticate(token, services.clock.now())
+    db, now = services.coordinator.db, services.clock.now()
+    principal, csrf, _ = await run_in_threadpool(sessions.session_principal, db, cookie, now)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sessions.check_write(request.headers, str(request.base_url), csrf)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

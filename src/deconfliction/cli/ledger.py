@@ -1,7 +1,7 @@
 """``deconflict ledger``, ``deconflict verify`` and ``deconflict timeline``.
 
-``verify`` needs no server and no store: a receipt, an export or two tree heads, and the log's
-public keys, are enough.  Its exit status is 0 when everything holds and 1 when something was
+``verify`` needs no server and no store: a receipt, an export, two tree heads or an evidence
+file, and the log's public keys, are enough.  Its exit status is 0 when everything holds and 1 when something was
 altered, removed, reordered or signed by an unknown key, with the first wrong place named.
 """
 
@@ -24,6 +24,7 @@ from deconfliction.cli.common import (
     resolve_settings,
 )
 from deconfliction.engine.errors import InvalidInput, NotFound
+from deconfliction.engine.ledger.evidence import verify_evidence
 from deconfliction.engine.ledger.heads import LOG_NAME, Keyring, TreeHead, keyring_from_text
 from deconfliction.engine.ledger.merkle import verify_consistency
 from deconfliction.engine.ledger.receipts import Check, Receipt, verify_receipt
@@ -265,6 +266,21 @@ def consistency(
     _report(Check(tuple(problems), facts), as_json, "consistency")
 
 
+def evidence(
+    file: Annotated[
+        Path, typer.Argument(help="An evidence file saved by the console (a notice's timeline).")
+    ],
+    keys: KeyOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Check a dispute timeline's evidence: every line's receipt, every line against its
+    entry, every version's filing and lead time against the notice in its entry."""
+    data = _json(file, "evidence")
+    if not isinstance(data, dict):
+        raise InvalidInput.at((), "not an evidence file: not a JSON object").in_source(str(file))
+    _report(verify_evidence(data, _keyring(keys)), as_json, str(file))
+
+
 def _tree_head(path: Path, what: str) -> TreeHead:
     """A signed tree head given alone, or inside a receipt."""
     data = _json(path, what)
@@ -334,6 +350,7 @@ def register(app: typer.Typer) -> None:
     on_verify(receipt)
     on_verify(export_)
     on_verify(consistency)
+    on_verify(evidence)
     command(app, timeline)
     app.add_typer(ledger_app, name="ledger")
     app.add_typer(verify_app, name="verify")

@@ -11,21 +11,33 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from deconfliction.cli.common import open_store, resolve_settings
+from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.settings import Settings
 
-__all__ = ["app_for_worker", "serve_workers"]
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+__all__ = ["app_for_worker", "serve_workers", "whole_app"]
+
+
+def whole_app(coordinator: Coordinator, settings: Settings) -> FastAPI:
+    """What a node serves: the API and the console (one process or each worker alike)."""
+    from deconfliction import web
+    from deconfliction.api.app import create_app
+
+    app = create_app(coordinator, settings)
+    web.install(app, coordinator, settings)
+    return app
 
 
 def app_for_worker() -> Any:
     """The application of one worker process (uvicorn calls it in each worker): the store and
     settings come from the environment the supervisor set."""
-    from deconfliction.api.app import create_app
-
     settings = resolve_settings(None)
-    return create_app(open_store(settings), settings)
+    return whole_app(open_store(settings), settings)
 
 
 def serve_workers(

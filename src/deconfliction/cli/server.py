@@ -29,6 +29,7 @@ from deconfliction.service.auth import Role, create_token, list_tokens, revoke_t
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.documents import demo_path
 from deconfliction.service.loading import load_scenario
+from deconfliction.service.sessions import issue_signin_code
 
 __all__ = ["register"]
 
@@ -42,16 +43,26 @@ DEMO_TOKENS = (
 )
 
 
+DEMO_LINK_LIFETIME = timedelta(hours=24)
+"""How long the demo's one-time sign-in links stay usable."""
+
+
+def _url_host(host: str) -> str:
+    """The host as a URL names it: an IPv6 address in brackets; any-address as loopback."""
+    if host in ("0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
 def _serve(
     coordinator: Coordinator, host: str, port: int, log_level: str, log_format: str = "json"
 ) -> None:
     import uvicorn  # the server only: other commands should not pay for importing it
 
-    from deconfliction.api.app import create_app
     from deconfliction.api.observability import log_config
+    from deconfliction.cli.node import whole_app
 
-    settings = resolve_settings(None)
-    app = create_app(coordinator, settings)
+    app = whole_app(coordinator, resolve_settings(None))
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
@@ -125,22 +136,27 @@ def serve(
         scenario = parse_file(demo_path(), settings)
         with open_store(settings, location) as coordinator:
             load_scenario(coordinator, scenario)
-            table = Table(title="Demo tokens (valid while this server runs)")
-            for column in ("party", "role", "token"):
+            table = Table(
+                title="Demo tokens and console sign-in links (valid while this server runs)"
+            )
+            for column in ("party", "role", "token", "console (one-time sign-in link)"):
                 table.add_column(column, overflow="fold")
             now = coordinator.clock.now()
+            base = f"http://{_url_host(host)}:{port}"
             first = ""
             for party, role in DEMO_TOKENS:
-                _, token = create_token(
+                record, token = create_token(
                     coordinator.db, party=party, role=role, now=now, label="demo"
                 )
+                code = issue_signin_code(coordinator.db, record.id, now, DEMO_LINK_LIFETIME)
                 first = first or token
-                table.add_row(party, role.value, token)
+                table.add_row(party, role.value, token, f"{base}/#code={code}")
             console = out()
             console.print(table)
             console.print(
-                f"Try: curl -H 'Authorization: Bearer {first}' http://{host}:{port}/v1/inbox\n"
-                f"API docs: http://{host}:{port}/docs",
+                f"Console: open a sign-in link above (each works once), or {base}/ and paste a "
+                f"token.\nTry: curl -H 'Authorization: Bearer {first}' {base}/v1/inbox\n"
+                f"API docs: {base}/docs",
                 markup=False,
                 soft_wrap=True,
             )

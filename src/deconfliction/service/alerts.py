@@ -20,7 +20,15 @@ from deconfliction.store import alerts as alert_store
 from deconfliction.store import items as item_store
 from deconfliction.store.schema import ITEM_TABLES
 
-__all__ = ["AlertView", "Outcome", "alerts_for", "list_alerts", "outcome", "read_alert"]
+__all__ = [
+    "AlertView",
+    "Outcome",
+    "alert_views",
+    "alerts_for",
+    "list_alerts",
+    "outcome",
+    "read_alert",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +72,9 @@ def outcome(tx: Tx, principal: Principal, filed: Filed) -> Outcome:
     return result
 
 
-def _views(reader: Reader, alerts: list[Alert]) -> list[AlertView]:
-    """The alerts with their places, each one shown to the caller."""
+def alert_views(reader: Reader, alerts: list[Alert], *, opened: bool = True) -> list[AlertView]:
+    """The alerts with their places, each one shown to the caller (``opened`` False: shown
+    among many, its delivery stays unread)."""
     wanted = {s for a in alerts for s in a.subjects}
     found: dict[str, Item] = {}
     for name in ("site", "observation"):
@@ -74,8 +83,8 @@ def _views(reader: Reader, alerts: list[Alert]) -> list[AlertView]:
         query = item_store.select_items(kind, None).where(table.c.id.in_(sorted(wanted)))
         for stored in item_store.load(reader.connection, reader.cache, kind, query):
             found[stored.item.id] = stored.item
-    for alert in alerts:
-        reader.show("alert", alert.id, None)
+    for alert in {a.id: a for a in alerts}.values():
+        reader.show("alert", alert.id, None, opened=opened)
     return [AlertView(a, alert_geometry(a, found.get)) for a in alerts]
 
 
@@ -84,7 +93,7 @@ def read_alert(reader: Reader, alert_id: str) -> AlertView:
     found = alert_store.current_alerts(reader.connection, reader.party, ids=[alert_id])
     if not found:
         raise NotFound("alert", alert_id)
-    return _views(reader, found)[0]
+    return alert_views(reader, found)[0]
 
 
 def list_alerts(
@@ -111,7 +120,7 @@ def list_alerts(
             for a in alert_store.alerts_as_of(reader.connection, at, reader.party)
             if (status is None or a.status is status) and (kind is None or a.kind is kind)
         ][:limit]
-    return _views(reader, found)
+    return alert_views(reader, found)
 
 
 def alerts_for(

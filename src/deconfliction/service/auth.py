@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from deconfliction.engine.errors import InvalidInput, NotFound, Unauthenticated
 from deconfliction.engine.times import format_time
+from deconfliction.store import sessions as session_store
 from deconfliction.store import tokens as token_store
 from deconfliction.store.database import Database
 from deconfliction.store.schema import parties
@@ -33,7 +34,9 @@ __all__ = [
     "parse_token",
     "principal_of",
     "revoke_token",
+    "session_stands",
     "still_valid",
+    "usable",
 ]
 
 _TOKEN_RE = re.compile(r"^dlt_([0-9a-f]{16})_([A-Za-z0-9_-]{32,})$")
@@ -48,11 +51,13 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: a party, in a role, with a token."""
+    """Who is asking: a party, in a role, with a token (directly, or through a console
+    session opened with it)."""
 
     party: str
     role: Role
     token_id: str | None = None
+    session_id: str | None = None
 
 
 def _hash(secret: str) -> str:
@@ -132,9 +137,7 @@ def principal_of(record: token_store.StoredToken | None, secret: str, now: datet
     its secret; Unauthenticated otherwise (unknown, expired or revoked)."""
     if record is None or not hmac.compare_digest(record.secret_hash, _hash(secret)):
         raise Unauthenticated("unknown token")
-    lapsed = _lapsed(record, now)
-    if lapsed is not None:
-        raise Unauthenticated(lapsed)
+    usable(record, now)
     return Principal(record.party_id, Role(record.role), record.id)
 
 
@@ -143,14 +146,36 @@ def lapsed(record: token_store.StoredToken | None, now: datetime) -> bool:
     return record is None or _lapsed(record, now) is not None
 
 
+def usable(record: token_store.StoredToken | None, now: datetime) -> token_store.StoredToken:
+    """The token record if it still stands for its party at ``now``; Unauthenticated saying
+    why not (unknown, revoked, expired)."""
+    if record is None:
+        raise Unauthenticated("unknown token")
+    lapsed = _lapsed(record, now)
+    if lapsed is not None:
+        raise Unauthenticated(lapsed)
+    return record
+
+
 def still_valid(db: Database, principal: Principal, now: datetime) -> bool:
-    """Whether ``principal``'s token still stands at ``now`` (a stream checks it while it stays
-    open); a principal without a token (the operator) always does."""
+    """Whether ``principal``'s token, and the console session it came through if any, still
+    stand at ``now`` (a stream checks it while it stays open); a principal without a token
+    (the operator) always does."""
     if principal.token_id is None:
         return True
     with db.reading() as connection:
         record = token_store.find_token(connection, principal.token_id)
-    return record is not None and _lapsed(record, now) is None
+    return not lapsed(record, now) and session_stands(db, principal, now)
+
+
+def session_stands(db: Database, principal: Principal, now: datetime) -> bool:
+    """Whether the console session ``principal`` came through, if any, is still open at
+    ``now`` (a principal of a bearer token has none: it stands)."""
+    if principal.session_id is None:
+        return True
+    with db.reading() as connection:
+        session = session_store.find_session(connection, principal.session_id)
+    return session is not None and session.ended_at is None and session.expires_at > now
 
 
 def revoke_token(db: Database, token_id: str, now: datetime) -> None:

@@ -63,6 +63,7 @@ __all__ = [
     "propose_new",
     "shows_contacts",
     "update_party",
+    "zone_view",
 ]
 
 
@@ -247,8 +248,8 @@ def get_line(reader: Reader, line_id: str) -> Line:
     return line
 
 
-def _zone_view(reader: Reader, zone: ZoneAgreement) -> ZoneView:
-    """The zone compiled against its line as the record holds it now."""
+def zone_view(reader: Reader, zone: ZoneAgreement) -> ZoneView:
+    """The zone (any version of it) compiled against its line as the record holds it now."""
     line_id = getattr(zone.area, "line", None)
     lines: dict[str, Line] = {}
     if isinstance(line_id, str):
@@ -270,8 +271,8 @@ def _compiled(zone_json: str, line_json: str | None) -> CompiledZone:
 
 
 def list_zones(reader: Reader) -> list[ZoneView]:
-    return [_zone_view(reader, z) for z in _items(reader, "zone")]
+    return [zone_view(reader, z) for z in _items(reader, "zone")]
 
 
 def get_zone(reader: Reader, zone_id: str) -> ZoneView:
-    return _zone_view(reader, _item(reader, "zone", zone_id))
+    return zone_view(reader, _item(reader, "zone", zone_id))

@@ -115,6 +115,9 @@ class ItemRead:
     item_type: str
     item_id: str
     owner: str | None
+    opened: bool = True
+    """Whether the item was opened, which reads the caller's delivery of it; an item drawn
+    among many (the console's map, its replay) was shown, not opened."""
 
 
 def record_reads(tx: Tx, principal: Principal, shown: Iterable[ItemRead]) -> None:
@@ -130,6 +133,8 @@ def record_reads(tx: Tx, principal: Principal, shown: Iterable[ItemRead]) -> Non
         ),
     )
     for i in items:
+        if not i.opened:
+            continue
         for d in store.deliveries_of_item(tx.connection, i.item_type, i.item_id):
             if d.recipient == principal.party and d.status is DeliveryStatus.delivered:
                 _update(tx, "delivery.read", mark_read(d, tx.now))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -23,15 +24,18 @@ from deconfliction.engine.errors import Forbidden, NotFound
 from deconfliction.engine.hotline import Delivery, ItemType
 from deconfliction.engine.items import kind_named
 from deconfliction.engine.model import Notice, NoticeAction, NoticeKind, Volume
-from deconfliction.service.alerts import Outcome, outcome
+from deconfliction.engine.model.limits import check_limits
+from deconfliction.service.alerts import AlertView, Outcome, outcome
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.filing import file_as
 from deconfliction.service.filters import BBox, TimeRange
-from deconfliction.service.geojson import outline_geometry
+from deconfliction.service.geojson import alert_geometry, outline_geometry
+from deconfliction.service.instants import stood_at
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.reading import Reader
 from deconfliction.store import deliveries as delivery_store
+from deconfliction.store import history as history_store
 from deconfliction.store import items as item_store
 from deconfliction.store.notices import PLACED, STATUS, select_notices
 from deconfliction.store.reads import reads_of
@@ -43,11 +47,13 @@ __all__ = [
     "NoticeReads",
     "NoticeStatus",
     "NoticeView",
+    "all_versions",
     "cancel_notice",
     "file_notice",
     "list_notices",
     "notice_reads",
     "notice_versions",
+    "preview_notice",
     "read_notice",
     "replace_notice",
 ]
@@ -125,15 +131,27 @@ def file_notice(
 ) -> NoticeFiling:
     """File a new notice authored by the caller's party, at the server's time."""
     require(principal, Action.file_notice)
-    notice = Notice(
+    return _filed(tx, principal, _draft(tx, principal, kind, title, volumes))
+
+
+def _draft(
+    tx: Tx,
+    principal: Principal,
+    kind: NoticeKind,
+    title: str,
+    volumes: Sequence[Volume],
+    **chain: Any,
+) -> Notice:
+    """A new version authored by the caller's party, stamped with the server's time."""
+    return Notice(
         id=_new_id(),
         author=principal.party,
         kind=kind,
         filed_at=tx.now,
         title=title,
         volumes=list(volumes),
+        **chain,
     )
-    return _filed(tx, principal, notice)
 
 
 def _own(tx: Tx, principal: Principal, notice_id: str, verb: str) -> Notice:
@@ -188,6 +206,56 @@ def cancel_notice(tx: Tx, principal: Principal, notice_id: str, *, title: str = 
     return _filed(tx, principal, notice)
 
 
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What filing a notice would do now, recorded nowhere: the notice as the server would
+    take it, its lead time from the server's time, its addressees, and the alerts it would
+    raise or update that name the caller.  Informative only: nothing is ever refused for a
+    conflict."""
+
+    notice: NoticeView
+    lead_time_s: float | None
+    addressees: list[str]
+    alerts: list[AlertView]
+
+
+def preview_notice(
+    tx: Tx,
+    principal: Principal,
+    *,
+    kind: NoticeKind,
+    volumes: Sequence[Volume],
+    title: str = "",
+    replaces: str | None = None,
+) -> Preview:
+    """Check a draft notice (or a draft replacement of ``replaces``) as filing would, at the
+    server's time, without recording it: the situation's assessment changes nothing."""
+    require(principal, Action.file_notice)
+    chain: dict[str, Any] = {}
+    if replaces is not None:
+        earlier = _own(tx, principal, replaces, "replace")
+        chain = {"action": NoticeAction.replace, "replaces": earlier.id}
+    notice = _draft(tx, principal, kind, title, volumes, **chain)
+    check_limits(notice, tx.limits)
+    situation = tx.situation
+    assessment = situation.assess(notice)
+
+    def subject(ident: str) -> Any:
+        return situation.sites.get(ident) or situation.observations.get(ident)
+
+    start = notice.start
+    return Preview(
+        NoticeView(notice, assessment.series or notice.id, "current", None),
+        None if start is None else (start - tx.now).total_seconds(),
+        sorted(situation.roster.addressees(notice.author, notice.kind)),
+        [
+            AlertView(c.alert, alert_geometry(c.alert, subject))
+            for c in assessment.changes
+            if principal.party in c.alert.parties
+        ],
+    )
+
+
 # -- reading -------------------------------------------------------------------------------------
 
 
@@ -198,6 +266,8 @@ class NoticeQuery:
     status: NoticeStatus = NoticeStatus.current
     author: str | None = None
     limit: int = 1000
+    at: datetime | None = None
+    """The notices as they stood then: versions filed by then, each with its status then."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +292,27 @@ def _find(reader: Reader, query: Any) -> list[_Found]:
 
 def _select(reader: Reader) -> Any:
     return item_store.select_items(NOTICE, reader.party, STATUS, PLACED)
+
+
+def all_versions(reader: Reader) -> list[NoticeView]:
+    """Every version the caller may see, oldest filed first (not shown: the caller says what
+    it puts in front of the reader)."""
+    query = select_notices(_select(reader)).order_by(table.c.filed_at, table.c.id)
+    return [f.view for f in _find(reader, query)]
+
+
+def _as_of(reader: Reader, found: list[_Found], at: datetime) -> list[_Found]:
+    """Each version as it stood at ``at``."""
+    successors = history_store.filed_times(
+        reader.connection, (f.view.superseded_by for f in found if f.view.superseded_by)
+    )
+    return [
+        _Found(
+            stood_at(f.view, successors.get(f.view.superseded_by or ""), at),
+            f.placed,
+        )
+        for f in found
+    ]
 
 
 def _show(reader: Reader, views: Sequence[NoticeView]) -> None:
@@ -278,15 +369,25 @@ def list_notices(reader: Reader, query: NoticeQuery) -> list[NoticeView]:
     base = _select(reader)
     if query.author is not None:
         base = base.where(table.c.author == query.author)
+    statuses = _STATUSES[query.status]
+    if query.at is not None:
+        base = base.where(table.c.filed_at <= query.at)
     statement = select_notices(
         base,
-        statuses=_STATUSES[query.status],
+        statuses=statuses if query.at is None else None,
         start=query.window.start,
         end=query.window.end,
     ).order_by(table.c.filed_at, table.c.id)
     window = query.window
+    candidates = _find(reader, statement)
+    if query.at is not None:
+        candidates = [
+            f
+            for f in _as_of(reader, candidates, query.at)
+            if statuses is None or f.view.status in statuses
+        ]
     chosen = []
-    for found in _find(reader, statement):
+    for found in candidates:
         volumes = found.placed.volumes
         if (window.start is not None or window.end is not None) and not any(
             window.overlaps(v.window.start, v.window.end) for v in volumes

@@ -52,10 +52,11 @@ class Reader:
         self.party = principal.party if principal is not None else party
         self.shown: list[ItemRead] = []
 
-    def show(self, item_type: str, item_id: str, owner: str | None) -> None:
-        """Note that the caller was shown an item (recorded when the read ends)."""
+    def show(self, item_type: str, item_id: str, owner: str | None, *, opened: bool = True) -> None:
+        """Note that the caller was shown an item (recorded when the read ends); ``opened``
+        False: shown among many, its delivery stays unread."""
         if self.principal is not None:
-            self.shown.append(ItemRead(item_type, item_id, owner))
+            self.shown.append(ItemRead(item_type, item_id, owner, opened))
 
 
 def read(

@@ -201,6 +201,16 @@ class Settings(BaseSettings):
         description="Consecutive conforming reports that close a conformance alert.",
     )
 
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 30,
+        description=(
+            "How long a console session lasts, in hours (never longer than the token it was "
+            "opened with); then the console asks to sign in again."
+        ),
+    )
+
     def limits(self) -> Limits:
         return Limits(
             max_area_km2=self.max_area_km2,

@@ -3,7 +3,7 @@
 For a notice (every version of its series): when each version was filed (the server's time,
 not the author's claim), its geometry, its lead time to the start of operations; when each
 addressee received, read and acknowledged it, with any reply; every escalation step; every
-undelivered report.  Each line names its ledger entry, and the answer carries a receipt for
+undelivered report; the messages about it (each party sees those it sent or received).  Each line names its ledger entry, and the answer carries a receipt for
 each entry under one signed head, so that a third party holding only the log's public key can
 check every line.
 
@@ -27,6 +27,7 @@ from deconfliction.service.notices import notice_versions
 from deconfliction.service.reading import Reader
 from deconfliction.store import deliveries as delivery_store
 from deconfliction.store import ledger as store
+from deconfliction.store.messages import messages_about
 
 __all__ = ["TimelineLine", "timeline"]
 
@@ -73,6 +74,16 @@ def timeline(reader: Reader, ledger: Ledger, notice_id: str) -> dict[str, Any]:
             for d in deliveries
             for r in delivery_store.deliveries_of_item(connection, "undelivered", d.id)
         ]
+    for message in messages_about(connection, [v.id for v in versions]):
+        if party is not None and party not in (message.sender, message.recipient):
+            continue
+        if party is None or party == message.sender:  # the sending is the sender's entry
+            subjects.append(message.id)
+        subjects += [
+            d.id
+            for d in delivery_store.deliveries_of_item(connection, "message", message.id)
+            if party is None or party in (d.recipient, d.sender)
+        ]
     head = store.latest_head(connection)
     if head is None:
         raise NotFound("notice", notice_id)
@@ -112,6 +123,10 @@ def timeline(reader: Reader, ledger: Ledger, notice_id: str) -> dict[str, Any]:
                         "volumes": [v.model_dump(mode="json") for v in version.volumes],
                     }
                 )
+        elif stored.type == "message.sent":
+            message = event.get("message", {})
+            who = message.get("sender")
+            detail = f"message to {message.get('recipient')}: {message.get('body')!r}"
         else:
             delivery = event.get("delivery", {})
             who = delivery.get("recipient")

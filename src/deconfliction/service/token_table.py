@@ -20,7 +20,13 @@ import threading
 import time
 from datetime import datetime
 
-from deconfliction.service.auth import Principal, lapsed, parse_token, principal_of
+from deconfliction.service.auth import (
+    Principal,
+    lapsed,
+    parse_token,
+    principal_of,
+    session_stands,
+)
 from deconfliction.store import tokens as token_store
 from deconfliction.store.database import Database
 
@@ -82,7 +88,10 @@ class TokenTable:
         return principal_of(self.find(token_id), secret, now)
 
     def still_valid(self, principal: Principal, now: datetime) -> bool:
-        """As :func:`deconfliction.service.auth.still_valid`, from memory."""
+        """As :func:`deconfliction.service.auth.still_valid`: the token from memory, a console
+        session (rare beside tokens, and ended by signing out) from the store."""
         if principal.token_id is None:
             return True
-        return not lapsed(self.find(principal.token_id), now)
+        return not lapsed(self.find(principal.token_id), now) and session_stands(
+            self.db, principal, now
+        )

@@ -9,7 +9,7 @@ from deconfliction.engine.hotline import Message
 from deconfliction.store.rows import row_of
 from deconfliction.store.schema import messages
 
-__all__ = ["message", "messages_of", "write_message"]
+__all__ = ["message", "messages_about", "messages_of", "write_message"]
 
 
 def write_message(connection: Connection, message: Message, seq: int) -> None:
@@ -38,3 +38,15 @@ def messages_of(connection: Connection, party: str, limit: int = 500) -> list[Me
 def message(connection: Connection, message_id: str) -> Message | None:
     found = _read(connection, sa.select(messages).where(messages.c.id == message_id))
     return found[0] if found else None
+
+
+def messages_about(connection: Connection, notice_ids: list[str]) -> list[Message]:
+    """Messages about any of ``notice_ids``, oldest first."""
+    if not notice_ids:
+        return []
+    return _read(
+        connection,
+        sa.select(messages)
+        .where(messages.c.notice_id.in_(notice_ids))
+        .order_by(messages.c.sent_at, messages.c.id),
+    )

@@ -26,6 +26,8 @@ __all__ = [
     "private_values",
     "proposals",
     "reads",
+    "sessions",
+    "signin_codes",
     "sites",
     "tokens",
     "tree_heads",
@@ -261,6 +263,31 @@ private_values = sa.Table(
     sa.Column("value", sa.Text(), nullable=False, comment="RFC 8785 canonical JSON"),
 )
 sa.Index("ix_private_values_item", private_values.c.kind, private_values.c.item_id)
+
+
+# -- console sessions (migration 0006) ---------------------------------------------------------
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("token_id", sa.String(32), sa.ForeignKey("tokens.id"), nullable=False, index=True),
+    sa.Column("party_id", sa.String(64), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcTimestamp(), nullable=False),
+    sa.Column("expires_at", UtcTimestamp(), nullable=False),
+    sa.Column("ended_at", UtcTimestamp(), nullable=True),
+)
+signin_codes = sa.Table(
+    "signin_codes",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("token_id", sa.String(32), sa.ForeignKey("tokens.id"), nullable=False),
+    sa.Column("created_at", UtcTimestamp(), nullable=False),
+    sa.Column("expires_at", UtcTimestamp(), nullable=False),
+    sa.Column("used_at", UtcTimestamp(), nullable=True),
+)
 
 
 # The interoperability formats declare their tables on the same metadata (migration 0005).

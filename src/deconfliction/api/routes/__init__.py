@@ -8,6 +8,7 @@ from deconfliction.api.routes import (
     agreements,
     alerts,
     formats,
+    history,
     inbox,
     ledger,
     lines,
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     tracks.router,
     ledger.router,
     operations.router,
+    history.router,
 ]

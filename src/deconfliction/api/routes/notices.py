@@ -5,22 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query
+from fastapi.concurrency import run_in_threadpool
 
-from deconfliction.api.deps import ReadsDep, WritesDep
+from deconfliction.api.deps import PrincipalDep, ReadsDep, ServicesDep, WritesDep
 from deconfliction.api.guards import storable_text
 from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.notices import (
     NoticeCancel,
     NoticeCreate,
+    NoticeDraft,
     NoticeFiled,
     NoticeList,
+    NoticePreview,
     NoticePublic,
     NoticeReadsPublic,
     NoticeReplace,
     NoticeVersions,
 )
 from deconfliction.service import notices
-from deconfliction.service.filters import parse_bbox, parse_time_range
+from deconfliction.service.filters import parse_bbox, parse_time, parse_time_range
 
 __all__ = ["router"]
 
@@ -48,6 +51,35 @@ async def file_notice(body: NoticeCreate, writes: WritesDep) -> NoticeFiled:
         ),
         NoticeFiled.of,
     )
+
+
+@router.post(
+    "/preview",
+    response_model=NoticePreview,
+    responses=_WRITE_ERRORS,
+    summary="Check a draft notice: its conflicts and lead time, recording nothing",
+)
+async def preview_notice(
+    body: NoticeDraft, services: ServicesDep, principal: PrincipalDep
+) -> NoticePreview:
+    """The same checks as filing, at the server's time now, without recording anything:
+    the outlines as the server renders them, the lead time, the addressees and the alerts
+    filing it would raise.  Informative only: a notice is never refused for a conflict.
+
+    It runs where filing runs (on the writer), since only there is the situation a filing
+    would be assessed against; it takes no receipt because it records nothing."""
+    found = await run_in_threadpool(
+        services.writer.execute,
+        lambda tx: notices.preview_notice(
+            tx,
+            principal,
+            kind=body.kind,
+            title=body.title,
+            volumes=body.volumes,
+            replaces=body.replaces,
+        ),
+    )
+    return NoticePreview.of(found)
 
 
 @router.post(
@@ -124,6 +156,13 @@ async def list_notices(
     ] = notices.NoticeStatus.current,
     author: Annotated[str | None, Query(description="Only this party's notices.")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    at: Annotated[
+        str | None,
+        Query(
+            description="RFC 3339: the notices as they stood at that time (versions filed by "
+            "then, each with its status then)."
+        ),
+    ] = None,
 ) -> NoticeList:
     """Oldest first.  Only the caller's own notices and those addressed to it; each read of
     another party's notice is recorded."""
@@ -133,6 +172,7 @@ async def list_notices(
         status=status,
         author=author,
         limit=limit,
+        at=parse_time(at, "at"),
     )
     return NoticeList.of(await reads(lambda r: notices.list_notices(r, query)))
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
 
 from deconfliction.api.deps import ReadsDep
 from deconfliction.api.guards import storable_text
@@ -16,6 +18,8 @@ from deconfliction.api.schemas.zones import (
 )
 from deconfliction.engine.model import ZoneAgreement
 from deconfliction.service import configuration
+from deconfliction.service.filters import parse_time
+from deconfliction.service.history import zones_at
 
 __all__ = ["router"]
 
@@ -28,8 +32,21 @@ router = APIRouter(prefix="/v1/zones", tags=["zones"], dependencies=[Depends(sto
     responses=ERRORS,
     summary="Zone agreements the caller signed or monitors",
 )
-async def list_zones(reads: ReadsDep) -> ZoneList:
-    return ZoneList(zones=[ZonePublic.of(x) for x in await reads(configuration.list_zones)])
+async def list_zones(
+    reads: ReadsDep,
+    at: Annotated[
+        str | None,
+        Query(
+            description="RFC 3339: each agreement as it stood then (the version recorded "
+            "last at or before that time; the first version before it was recorded)."
+        ),
+    ] = None,
+) -> ZoneList:
+    instant = parse_time(at, "at")
+    found = await reads(
+        configuration.list_zones if instant is None else (lambda r: zones_at(r, instant))
+    )
+    return ZoneList(zones=[ZonePublic.of(x) for x in found])
 
 
 @router.get("/{zone_id}", response_model=ZonePublic, responses=ERRORS, summary="One zone agreement")

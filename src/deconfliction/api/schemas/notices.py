@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from deconfliction.api.schemas.alerts import Filed
+from deconfliction.api.schemas.alerts import AlertPublic, Filed
 from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Input, Output
 from deconfliction.engine.model import Notice, NoticeKind, UtcTime, Volume
 from deconfliction.engine.model.notices import MAX_VOLUMES, NoticeTitle
 from deconfliction.service.geojson import outline_geometry
-from deconfliction.service.notices import NoticeFiling, NoticeReads, NoticeView
+from deconfliction.service.notices import NoticeFiling, NoticeReads, NoticeView, Preview
 
 __all__ = [
     "NoticeCancel",
     "NoticeCreate",
+    "NoticeDraft",
     "NoticeFiled",
     "NoticeList",
+    "NoticePreview",
     "NoticePublic",
     "NoticeReadsPublic",
     "NoticeReplace",
@@ -40,6 +42,12 @@ class NoticeCreate(Input):
     kind: NoticeKind
     title: NoticeTitle = ""
     volumes: list[Volume] = Field(min_length=1, max_length=MAX_VOLUMES, description=_VOLUMES)
+
+
+class NoticeDraft(NoticeCreate):
+    """A notice to check before filing it; with ``replaces``, a new version of that notice."""
+
+    replaces: str | None = Field(default=None, description="The caller's current notice.")
 
 
 class NoticeReplace(Input):
@@ -132,3 +140,23 @@ class NoticeReadsPublic(Output):
     def of(cls, found: NoticeReads) -> NoticeReadsPublic:
         reads = [ReadPublic(party=p, read_at=at) for p, at in found.reads]
         return cls(notice_id=found.notice_id, reads=reads, deliveries=found.deliveries)
+
+
+class NoticePreview(Output):
+    """What filing the draft would do now: nothing is recorded, nothing is refused."""
+
+    notice: NoticePublic = Field(description="As the server would take it (a provisional id).")
+    lead_time_s: float | None = Field(
+        description="From the server's time now to the start of its first volume."
+    )
+    addressees: list[str] = Field(description="The parties it would be delivered to.")
+    alerts: list[AlertPublic] = Field(description="Alerts it would raise or update.")
+
+    @classmethod
+    def of(cls, preview: Preview) -> NoticePreview:
+        return cls.model_construct(
+            notice=NoticePublic.of(preview.notice),
+            lead_time_s=preview.lead_time_s,
+            addressees=preview.addressees,
+            alerts=[AlertPublic.of(a) for a in preview.alerts],
+        )

@@ -1,0 +1,210 @@
+// What the console knows of the record: the answer of GET /v1/history, merged as the live
+// stream brings news (GET /v1/history?after=position).  Times are parsed once to microseconds.
+
+import { get } from "./api";
+import { simplify } from "./map/basemap-lines";
+import { parseTime, type Micros } from "./time";
+import type {
+  Alert,
+  History,
+  HistoryAlert,
+  HistoryNotice,
+  HistoryZone,
+  Line,
+  Observation,
+  Site,
+  Zone,
+} from "./types";
+
+export interface TimedSpan<T> {
+  start: Micros; // -Infinity: since ever
+  end: Micros; // +Infinity: still
+  value: T;
+}
+
+function span<T>(start: string | null, end: string | null, value: T): TimedSpan<T> {
+  return {
+    start: start === null ? -Infinity : parseTime(start),
+    end: end === null ? Infinity : parseTime(end),
+    value,
+  };
+}
+
+export function holds(s: { start: Micros; end: Micros }, t: Micros): boolean {
+  return s.start <= t && t < s.end;
+}
+
+/** One volume of one notice version, as the map draws it. */
+export interface VolumeRow {
+  notice: HistoryNotice;
+  index: number;
+  rings: number[][][]; // outer ring first (a MultiPolygon contributes one row per part)
+  start: Micros; // the volume's window
+  end: Micros;
+  from: Micros; // the version's standing span
+  until: Micros;
+  cancelled: boolean; // its successor is a cancellation (drawn "cancelled" after `until`)
+}
+
+type Listener = () => void;
+
+const DRAWN_TOLERANCE_DEG = 0.0002;
+
+export class Record {
+  position = -1;
+  notices = new Map<string, HistoryNotice>();
+  alerts = new Map<string, TimedSpan<Alert>[]>();
+  /** Every alert naming the party, as it stands now (open or closed). */
+  current = new Map<string, Alert>();
+  zones = new Map<string, TimedSpan<Zone>[]>();
+  sites = new Map<string, Site>();
+  observations = new Map<string, Observation>();
+  lines = new Map<string, Line>();
+  rows: VolumeRow[] = [];
+  /** Bumped whenever `rows` is rebuilt (geometry changed), not when only spans changed. */
+  geometryVersion = 0;
+  /** Bumped on every merge. */
+  version = 0;
+  range: { start: Micros; end: Micros } = { start: NaN, end: NaN };
+  private listeners: Listener[] = [];
+  private fetching: Promise<void> | null = null;
+  private again = false;
+
+  onChange(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  async load(): Promise<void> {
+    this.merge(await get<History>("/v1/history"), true);
+  }
+
+  /** Fetch what changed after our position; calls made while one is running fold into one. */
+  refresh(): Promise<void> {
+    if (this.fetching) {
+      this.again = true;
+      return this.fetching;
+    }
+    this.fetching = (async () => {
+      try {
+        do {
+          this.again = false;
+          this.merge(await get<History>(`/v1/history?after=${this.position}`), false);
+        } while (this.again);
+      } finally {
+        this.fetching = null;
+      }
+    })();
+    return this.fetching;
+  }
+
+  merge(answer: History, full: boolean): void {
+    if (full) {
+      this.notices.clear();
+      this.alerts.clear();
+      this.current.clear();
+      this.zones.clear();
+      this.sites.clear();
+      this.observations.clear();
+      this.lines.clear();
+    }
+    const before = this.notices.size;
+    let geometryChanged = full;
+    for (const n of answer.notices) {
+      const old = this.notices.get(n.id);
+      if (!old) geometryChanged = true;
+      this.notices.set(n.id, n);
+    }
+    for (const a of answer.alerts) this.setAlert(a);
+    for (const z of answer.zones) this.setZone(z);
+    for (const s of answer.sites) this.sites.set(s.id, s);
+    for (const o of answer.observations) this.observations.set(o.id, o);
+    for (const l of answer.lines) this.lines.set(l.id, l);
+    this.position = Math.max(this.position, answer.position);
+    if (geometryChanged || this.notices.size !== before || answer.notices.length) this.rebuildRows(geometryChanged);
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
+
+  private setAlert(a: HistoryAlert): void {
+    if (a.current) this.current.set(a.id, a.current);
+    else this.current.delete(a.id);
+    this.alerts.set(
+      a.id,
+      a.open.map((s) => span(s.start, s.end, s.alert)),
+    );
+  }
+
+  private setZone(z: HistoryZone): void {
+    this.zones.set(
+      z.id,
+      z.versions.map((v) => span(v.start, v.end, v.zone)),
+    );
+  }
+
+  private rebuildRows(geometryChanged: boolean): void {
+    const rows: VolumeRow[] = [];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const n of this.notices.values()) {
+      if (n.action === "cancel") continue; // a cancellation draws the version it cancels
+      const from = parseTime(n.standing_from);
+      const until = n.standing_until === null ? Infinity : parseTime(n.standing_until);
+      const successor = n.superseded_by ? this.notices.get(n.superseded_by) : undefined;
+      const cancelled = successor?.action === "cancel";
+      n.volumes.forEach((v, index) => {
+        const start = parseTime(v.window.start);
+        const end = parseTime(v.window.end);
+        lo = Math.min(lo, start, from);
+        hi = Math.max(hi, end);
+        const parts = v.geometry.type === "Polygon" ? [v.geometry.coordinates] : v.geometry.coordinates;
+        for (const exact of parts) {
+          // Drawn to about 20 m (under a pixel to zoom 12): the server renders outlines to a
+          // metre for GIS use, and every vertex costs on every frame here.  Decisions never
+          // use these points: what is drawn is chosen from the server's spans and windows.
+          const rings = exact.map((ring) => simplify(ring, DRAWN_TOLERANCE_DEG));
+          rows.push({ notice: n, index, rings, start, end, from, until, cancelled });
+        }
+      });
+    }
+    if (geometryChanged || rows.length !== this.rows.length) this.geometryVersion++;
+    this.rows = rows;
+    this.range = { start: lo, end: hi };
+  }
+
+  /** Zone versions standing at t. */
+  zonesAt(t: Micros): Zone[] {
+    const out: Zone[] = [];
+    for (const versions of this.zones.values()) {
+      for (const v of versions) if (holds(v, t)) out.push(v.value);
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** Alerts open at t, as they stood then. */
+  alertsAt(t: Micros): Alert[] {
+    const out: Alert[] = [];
+    for (const spans of this.alerts.values()) {
+      for (const s of spans) if (holds(s, t)) out.push(s.value);
+    }
+    return out.sort((a, b) => parseTime(a.raised_at) - parseTime(b.raised_at) || (a.id < b.id ? -1 : 1));
+  }
+
+  /** An alert as it stands now, or as it last named the party. */
+  alert(id: string): Alert | undefined {
+    const spans = this.alerts.get(id);
+    return this.current.get(id) ?? spans?.[spans.length - 1]?.value;
+  }
+
+  sitesAt(t: Micros): Site[] {
+    return [...this.sites.values()].filter(
+      (s) => parseTime(s.valid_from) <= t && t < parseTime(s.valid_until),
+    );
+  }
+
+  observationsWithin(t: Micros, trailing: Micros): Observation[] {
+    return [...this.observations.values()].filter((o) => {
+      const at = parseTime(o.observed_at);
+      return at <= t && at > t - trailing;
+    });
+  }
+}
