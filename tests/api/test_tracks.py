@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from deconfliction.cli.app import app as cli
 from deconfliction.engine.model import Agreement, Party
+from deconfliction.engine.times import format_time, parse_utc
 from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.service.auth import Role
 from deconfliction.store import tracks as track_store
@@ -175,6 +176,8 @@ def test_converging_aircraft_raise_a_conflict_on_both_streams_and_close(
     assert keys == {"icao:100001", "icao:200002"}
     own = world.as_("a").get("/v1/tracks", params={"trails": "true"}).json()["tracks"]
     assert all(t["trail"] for t in own)
+    # Times in the one format the service writes everywhere (engine/times.py).
+    assert all(format_time(parse_utc(t["last_heard"])) == t["last_heard"] for t in own)
 
     # B turns to fly alongside: the geometry clears and the alert closes on both streams.
     world.clock.advance(2)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import Field
 
 from deconfliction.api.schemas.common import Output, Receipted
+from deconfliction.engine.model import UtcTime
 from deconfliction.engine.tracks.attribution import Attributed
 from deconfliction.engine.tracks.reports import utc
 from deconfliction.engine.tracks.state import TrackState
@@ -58,7 +58,7 @@ class TrackPublic(Output):
     squawk: str | None
     lon: float | None
     lat: float | None
-    position_time: datetime | None
+    position_time: UtcTime | None
     baro: dict[str, Any] | None
     geom: dict[str, Any] | None
     speed: dict[str, Any] | None
@@ -66,7 +66,7 @@ class TrackPublic(Output):
     rate: dict[str, Any] | None
     on_ground: bool
     sources: list[str]
-    last_heard: datetime
+    last_heard: UtcTime
     trail: list[list[float | None]] | None = Field(
         default=None, description="[t (epoch s), lon, lat, altitude m on its datum], oldest first."
     )
