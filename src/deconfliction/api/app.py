@@ -61,10 +61,15 @@ async def _escalation_loop(services: Services) -> None:
 async def _tracks_loop(services: Services) -> None:
     """Predict, check and record over the live tracks every tick."""
     interval = services.settings.tracks_tick_s
+    clock = asyncio.get_running_loop().time
+    due = clock() + interval
     while True:
-        await asyncio.sleep(interval)
+        # Rounds start every interval (not an interval after the last one ended), and a
+        # round that ran late is followed at once: a report waits at most one interval.
+        await asyncio.sleep(max(0.0, due - clock()))
+        due = max(due + interval, clock())
         try:
-            await run_in_threadpool(services.tracks.tick)
+            await run_in_threadpool(lambda: services.tracks.tick(wait=False))
         except Exception:  # one failed tick must not stop the next
             log.exception("tracks tick failed")
 

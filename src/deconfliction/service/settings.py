@@ -138,10 +138,10 @@ class Settings(BaseSettings):
         description="Largest area one DSS entity or query may cover, in square kilometres.",
     )
     tracks_tick_s: float = Field(
-        default=1.0,
+        default=0.5,
         gt=0,
         le=60,
-        description="How often conflict prediction, conformance and time to clear run over the live tracks, in seconds.",
+        description="How often conflict prediction, conformance and time to clear run over the live tracks, in seconds (a round that takes longer is followed at once).",
     )
     tracks_max_age_s: float = Field(
         default=20.0,

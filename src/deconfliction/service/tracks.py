@@ -13,9 +13,11 @@ back when the service starts.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -106,6 +108,8 @@ class TickStats:
     conflicts: int = 0
     changes: int = 0
     seconds: float = 0.0
+    cpu_s: float = 0.0
+    """CPU seconds of the round's own thread (the writer's recording is not in it)."""
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each part of the tick (context, snapshot, conflicts, conformance,
     clearance, record)."""
@@ -119,6 +123,8 @@ class _Context:
     notices: list[Notice]
     addressees: dict[str, set[str]]
     audiences: dict[str, set[str]] = field(default_factory=dict)
+    tolerances: dict[str, Tolerances] = field(default_factory=dict)
+    """The widest margins binding each party, found once per tick."""
 
 
 class TrackService:
@@ -137,7 +143,7 @@ class TrackService:
         self._declarations: dict[str, Declaration] = {}
         self._agreements: list[Agreement] = []
         """The agreements in force as of the last tick (their track terms)."""
-        self._parsers: dict[tuple[str, str, str], Parser] = {}
+        self._parsers: dict[tuple[str, str, str], tuple[Parser, threading.Lock]] = {}
         self._lock = threading.Lock()
         self._tick_lock = threading.Lock()
         self._assessed: dict[str, float] = {}
@@ -145,6 +151,9 @@ class TrackService:
         self._audiences: dict[str, set[str]] = {}
         self._history: dict[str, deque[tuple[float, float, float, float | None]]] = {}
         self._started = False
+        self._pending: tuple[Future[None], list[Evidenced]] | None = None
+        """The alert changes handed to the writer by the last round, not yet taken as open."""
+        self._next_context: Future[_Context] | None = None
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -204,12 +213,15 @@ class TrackService:
         key = (principal.party, fmt, source)
         received = self.clock.now().timestamp()
         with self._lock:
-            parser = self._parsers.get(key)
-            if parser is None:
-                parser = self._parsers[key] = make_parser(
-                    fmt, f"{principal.party}:{source}", **options
-                )
+            entry = self._parsers.get(key)
+            if entry is None:
+                parser = make_parser(fmt, f"{principal.party}:{source}", **options)
+                entry = self._parsers[key] = (parser, threading.Lock())
+        parser, parsing = entry
+        # Parsing holds only its own source's lock: the round's snapshot never waits on it.
+        with parsing:
             result: ParseResult = parser.feed(data, received)
+        with self._lock:
             self.table.ingest(result.reports)
             self.rejected.update(result.reasons())
         return FeedResult(
@@ -263,6 +275,13 @@ class TrackService:
         return minima
 
     def _tolerances(self, ctx: _Context, party: str) -> Tolerances:
+        found = ctx.tolerances.get(party)
+        if found is None:
+            found = ctx.tolerances[party] = self._widest_margins(ctx, party)
+        return found
+
+    @staticmethod
+    def _widest_margins(ctx: _Context, party: str) -> Tolerances:
         binding = [a for a in ctx.agreements if party in a.parties]
         if not binding:
             return Tolerances()
@@ -275,15 +294,54 @@ class TrackService:
     def owner(self, state: TrackState) -> Attributed:
         return self.attribution.of(state.key, state.callsign)
 
-    def tick(self, now: datetime | None = None) -> TickStats:
-        """One round: predict, check, record.  Safe to call from one thread at a time."""
+    def tick(self, now: datetime | None = None, *, wait: bool = True) -> TickStats:
+        """One round: predict, check, record.  Safe to call from one thread at a time.
+
+        With ``wait`` false the round hands its alert changes to the writer and returns
+        without waiting for them to commit: the next round predicts while the writer records,
+        and waits for that commit only where it needs it, to diff its own findings against
+        the open alerts (``docs/design/tracks.md``, "Latency")."""
         with self._tick_lock:
-            return self._tick(now or self.clock.now())
+            if wait:  # a caller that waits reads the situation as of now, not a round ago
+                self._next_context = None
+            stats = self._tick(now or self.clock.now())
+            if wait:
+                self._settle(raise_errors=True)
+            return stats
+
+    def _take_context(self) -> _Context:
+        """What the round reads of the situation: read by the writer right after the last
+        round handed over its changes (the situation as of that commit, at most one round
+        old), so that the round does not queue behind the writer to begin."""
+        future, self._next_context = self._next_context, None
+        if future is not None:
+            try:
+                return future.result()
+            except Exception:
+                log.exception("reading the situation for live tracks failed")
+        return self.writer.execute(self._context)
+
+    def _settle(self, *, raise_errors: bool = False) -> None:
+        """Wait for the alert changes of the previous round to commit, and take them as the
+        open alerts.  Changes that failed to commit are not taken: the next round finds them
+        again."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        future, changes = pending
+        try:
+            future.result()
+        except Exception:
+            if raise_errors:
+                raise
+            log.exception("recording tactical alert changes failed")
+            return
+        self.alerts.applied(changes)
 
     def _tick(self, now: datetime) -> TickStats:
         import time
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.thread_time()
         phases: dict[str, float] = {}
         mark = [began]
 
@@ -294,7 +352,7 @@ class TrackService:
 
         settings = self.settings
         t = now.timestamp()
-        ctx = self.writer.execute(self._context)
+        ctx = self._take_context()
         lap("context")
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
@@ -369,14 +427,20 @@ class TrackService:
                 close.append((alert.id, "the notice was replaced or cancelled", []))
             elif isinstance(volume, int) and filed.volumes[volume].window.start <= now:
                 close.append((alert.id, "the volume started", []))
-        changes = self.alerts.changes(now, upsert, close)
         lap("clearance")
+        self._settle()
+        lap("settle")
+        budget = math.ceil(
+            len(self.alerts.open) * settings.tracks_tick_s / settings.tracks_alert_update_s
+        )
+        changes = self.alerts.changes(now, upsert, close, updates=2 * budget + 16)
         if changes:
-            self.writer.execute(lambda tx: self._record(tx, changes))
-            self.alerts.applied(changes)
+            self._pending = (self.writer.submit(lambda tx: self._record(tx, changes)), changes)
+        self._next_context = self.writer.submit(self._context)
         lap("record")
         self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
-                              time.perf_counter() - began, phases)  # fmt: skip
+                              time.perf_counter() - began, time.thread_time() - cpu,
+                              phases)  # fmt: skip
         return self.last
 
     def _clearances(
@@ -416,8 +480,8 @@ class TrackService:
 
     @staticmethod
     def _record(tx: Tx, changes: list[Evidenced]) -> None:
-        """The evidence of every change (one statement per table for all of them), then the
-        changes themselves, then the situation."""
+        """The evidence of every change, then the changes themselves (one statement per table
+        for all of them), then the situation."""
         tx.append_many(
             [
                 (
@@ -436,8 +500,7 @@ class TrackService:
                 for e in changes
             ]
         )
-        for e in changes:
-            tx.record_change(e.change)  # logged, projected, and in the situation (journaled)
+        tx.record_changes([e.change for e in changes])  # logged, projected, in the situation
 
     # -- history and what a party may see ---------------------------------------------------
 

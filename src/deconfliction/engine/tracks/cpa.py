@@ -355,6 +355,29 @@ def _slice(
     return ri, rj, rin, rout
 
 
+@numba.njit(cache=True)
+def _counting_order(key: IntArray, within: IntArray, n: int) -> IntArray:
+    """``within`` stably reordered by ``key[within]`` (keys in ``0..n-1``)."""
+    starts = np.zeros(n + 1, np.int64)
+    for s in within:
+        starts[key[s] + 1] += 1
+    for a in range(n):
+        starts[a + 1] += starts[a]
+    order = np.empty(within.shape[0], np.int64)
+    for s in within:
+        order[starts[key[s]]] = s
+        starts[key[s]] += 1
+    return order
+
+
+@numba.njit(cache=True)
+def _pair_order(i: IntArray, j: IntArray, n: int) -> IntArray:
+    """The permutation putting pairs in ``(i, j)`` order: two stable counting sorts, on ``j``
+    then on ``i``, linear in pairs and aircraft (``np.lexsort`` took a quarter of the time at
+    N = 100,000, with 2.8 million pairs)."""
+    return _counting_order(i, _counting_order(j, np.arange(i.shape[0]), n), n)
+
+
 @dataclass(frozen=True, slots=True)
 class Conflicts:
     """The conflicting pairs (``i < j``), each with its loss interval (entry ``t_in``, which
@@ -382,10 +405,34 @@ def detect(
     k: FloatArray,
     group: NDArray[np.int32],
     minima: FloatArray,
+    *,
+    threads: int | None = None,
 ) -> Conflicts:
     """Every conflicting pair (see the module documentation).  Arrays are one value per
     aircraft, all at the same instant: plane metres, metres per second, scale factors, group
-    numbers indexing ``minima``."""
+    numbers indexing ``minima``.  ``threads``: how many of numba's threads to use (None: as
+    numba is set for the calling thread)."""
+    if threads is None:
+        return _detect(x, y, z, vx, vy, vz, k, group, minima)
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
+    try:  # numba's thread count is the calling thread's own
+        return _detect(x, y, z, vx, vy, vz, k, group, minima)
+    finally:
+        numba.set_num_threads(before)
+
+
+def _detect(
+    x: FloatArray,
+    y: FloatArray,
+    z: FloatArray,
+    vx: FloatArray,
+    vy: FloatArray,
+    vz: FloatArray,
+    k: FloatArray,
+    group: NDArray[np.int32],
+    minima: FloatArray,
+) -> Conflicts:
     n = int(x.shape[0])
     arrays = [np.ascontiguousarray(a, np.float64) for a in (x, y, z, vx, vy, vz, k)]
     groups = np.ascontiguousarray(group, np.int32)
@@ -446,7 +493,7 @@ def detect(
         )
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
-    order = np.lexsort((j, i))
+    order = _pair_order(i, j, n)
     return Conflicts(
         i[order],
         j[order],
