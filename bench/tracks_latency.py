@@ -8,7 +8,10 @@ velocity line for each of ``--aircraft`` aircraft (half of each party) flying st
 ``--box-km`` square at FL100-FL400, 100-250 m/s: their own conflicts are real background load
 (raised, updated every 10 s, closed).  Every ``--probe-every`` seconds a new pair appears,
 head-on 30 km apart at the same level; the time from just before the post of its first reports
-to the ``alert.opened`` of that pair on party B's ``/v1/stream`` is one sample.
+to the ``alert.opened`` of that pair on party B's ``/v1/stream`` is one sample.  Each second's
+lines are posted in blocks of at most 64 KiB, as ``deconflict tracks ingest`` posts what it
+reads from a receiver's TCP port, with the probes' lines last; the feeder and the listener run
+in a process of their own.
 
 Conformance is switched off (``DECONFLICT_TRACKS_CONFORMANCE_CONFIRM`` huge): with no notices,
 every aircraft would otherwise be flying unnotified, which is not the load measured here.
@@ -47,6 +50,7 @@ from deconfliction.service.settings import Settings
 
 LAT0, LON0 = 34.0, 36.0
 M_PER_DEG = 111_320.0
+BLOCK = 1 << 16
 
 
 def party(ident: str) -> Party:
@@ -222,11 +226,18 @@ def feeder(
                 probes[starts.get()] = began
             fresh = [k for k in probes if k not in posted]
             body = lines_for(began)
-            sent = time.time()
-            for k in fresh:
-                posted[k] = sent
-            client.post(f"{url}/v1/tracks/feed", params={"format": "sbs", "source": "bench"},
-                        content=body)  # fmt: skip
+            # Posted in blocks of at most 64 KiB cut at line ends, as `deconflict tracks
+            # ingest` posts what it reads from a receiver's port; the probes' lines come last.
+            start = 0
+            while start < len(body):
+                end = body.rfind(b"\n", start, start + BLOCK) + 1 or len(body)
+                if end >= len(body):
+                    sent = time.time()
+                    for k in fresh:
+                        posted[k] = sent
+                client.post(f"{url}/v1/tracks/feed", params={"format": "sbs", "source": "bench"},
+                            content=body[start:end])  # fmt: skip
+                start = end
             time.sleep(max(0.0, 1.0 - (time.time() - began)))
 
     def listen() -> None:

@@ -244,3 +244,34 @@ def test_cli_ingest_replays_a_file_into_the_server(world: Api, tmp_path) -> None
     )
     assert listed.exit_code == 0, listed.output
     assert {t["key"] for t in json.loads(listed.output)} == {"icao:100001", "icao:200002"}
+
+
+def test_cli_declares_a_partys_aircraft_and_refuses_bad_ones_by_option(world: Api) -> None:
+    token = world.token("a")
+    result = CliRunner().invoke(
+        cli,
+        ["tracks", "declare", "--address", "4CA123", "--callsign", "RFF*", "--server",
+         world.url, "--token", token, "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    declared = json.loads(result.output)
+    assert declared["party"] == "a"
+    assert declared["aircraft"]["addresses"] == ["4ca123"]
+    owner = world.services.tracks.attribution.of("icao:4ca123", None)
+    assert owner.party == "a"
+    # The earlier declaration for no notice is replaced, not added to.
+    assert world.services.tracks.attribution.of("icao:100001", "AAA1").party is None
+    bad = CliRunner().invoke(
+        cli, ["tracks", "declare", "--address", "XYZ", "--server", world.url, "--token", token]
+    )
+    assert bad.exit_code != 0
+    assert "--address" in bad.output
+    assert "6 hex digits" in bad.output
+    unknown = CliRunner().invoke(
+        cli,
+        ["tracks", "declare", "--callsign", "RFF1", "--notice", "no-such-notice", "--server",
+         world.url, "--token", token],
+    )  # fmt: skip
+    assert unknown.exit_code != 0
+    assert "--notice" in unknown.output
+    assert "no notice" in unknown.output
