@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from deconfliction.cli.app import app as cli
 from deconfliction.engine.model import Agreement, Party
 from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.service.auth import Role
+from deconfliction.service.settings import Settings
 from deconfliction.store import tracks as track_store
-from tests.support.server import Api
+from tests.support.server import Api, running_server
 
 SAFETY_S = 20.0
 KT = 400.0
@@ -275,3 +279,35 @@ def test_cli_declares_a_partys_aircraft_and_refuses_bad_ones_by_option(world: Ap
     assert unknown.exit_code != 0
     assert "--notice" in unknown.output
     assert "no notice" in unknown.output
+
+
+def test_the_server_reads_a_receiver_it_is_told_of(store_url: str) -> None:
+    """``DECONFLICT_TRACKS_SOURCES``: the server connects to a receiver's SBS port itself (a
+    real socket here), and a source it cannot reach is counted, not fatal."""
+    receiver = socket.create_server(("127.0.0.1", 0))
+    closed = socket.create_server(("127.0.0.1", 0))
+    port, dead = receiver.getsockname()[1], closed.getsockname()[1]
+    closed.close()
+    sources = f"a:sbs:tcp://127.0.0.1:{port} a:sbs:tcp://127.0.0.1:{dead}"
+    settings = Settings(tracks_sources=sources)
+    for world in running_server(store_url, settings=settings):
+        world.record([_party("a"), _party("b"),
+                      Agreement.model_validate({"id": "ab", "name": "ab", "parties": ["a", "b"]})])  # fmt: skip
+        for party, sign in (("a", "AAA1"), ("b", "BBB*")):
+            world.as_(party).post("/v1/tracks/aircraft", json={"callsigns": [sign]})
+        receiver.settimeout(SAFETY_S)
+        connection, _ = receiver.accept()
+        with connection:
+            connection.sendall(_lines(world, 270.0, dt=-1.0) + _lines(world, 270.0) + b"junk\n")
+            tracks = world.services.tracks
+            deadline = time.monotonic() + SAFETY_S
+            while len(tracks.table) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert {*tracks.table.tracks} == {"icao:100001", "icao:200002"}
+            assert tracks.tick().conflicts == 1
+            assert tracks.rejected  # the junk line, counted by reason
+    receiver.close()
+    with pytest.raises(ValidationError, match="not PARTY:FORMAT:SOURCE"):
+        Settings(tracks_sources="a-sbs-somewhere")
+    with pytest.raises(ValidationError, match="format 'xml'"):
+        Settings(tracks_sources="a:xml:/tmp/x")

@@ -20,6 +20,7 @@ from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
 from deconfliction.service.records import sign_head_now
 from deconfliction.service.settings import Settings
+from deconfliction.service.track_readers import parse_sources, start_readers
 
 __all__ = ["create_app"]
 
@@ -98,6 +99,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = 256
         services.writer.start()
         await run_in_threadpool(services.tracks.start)
+        readers = start_readers(services.tracks, parse_sources(services.settings.tracks_sources))
         await services.feeds.start()
         tasks = (
             [
@@ -111,6 +113,8 @@ def create_app(
         try:
             yield
         finally:
+            for reader in readers:
+                reader.stop()
             await services.feeds.close()
             for task in tasks:
                 task.cancel()
