@@ -29,6 +29,8 @@ begins when they are 5 NM apart, (20000 - 9260) / 400 = 26.85 s from now.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -395,27 +397,26 @@ def detect(
     aircraft, all at the same instant: plane metres, metres per second, scale factors, group
     numbers indexing ``minima``.  ``threads``: how many of numba's threads to use (None: as
     numba is set for the calling thread)."""
+    with _threads(threads):
+        return _detect_all(x, y, z, vx, vy, vz, k, group, minima)
+
+
+@contextmanager
+def _threads(threads: int | None) -> Iterator[None]:
+    """Numba's thread count for the calling thread (its own: other threads keep theirs)."""
     if threads is None:
-        return _detect(x, y, z, vx, vy, vz, k, group, minima)
+        yield
+        return
     before = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))
-    try:  # numba's thread count is the calling thread's own
-        return _detect(x, y, z, vx, vy, vz, k, group, minima)
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    try:
+        yield
     finally:
         numba.set_num_threads(before)
 
 
-def _detect(
-    x: FloatArray,
-    y: FloatArray,
-    z: FloatArray,
-    vx: FloatArray,
-    vy: FloatArray,
-    vz: FloatArray,
-    k: FloatArray,
-    group: NDArray[np.int32],
-    minima: FloatArray,
-) -> Conflicts:
+def _detect_all(*columns: NDArray[np.generic]) -> Conflicts:
+    x, y, z, vx, vy, vz, k, group, minima = columns
     n = int(x.shape[0])
     arrays = [np.ascontiguousarray(a, np.float64) for a in (x, y, z, vx, vy, vz, k)]
     groups = np.ascontiguousarray(group, np.int32)

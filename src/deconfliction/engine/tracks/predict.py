@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -79,7 +78,7 @@ def predict_conflicts(
                 table[da::2, db::2, 1] += mixed_datum_margin_m
     kernel_groups = (np.asarray(groups, np.int32) * 2 + snap.datum).astype(np.int32)
     assert table.shape[0] == 2 * parties
-    threads = 1 if n < parallel_from else numba.config.NUMBA_NUM_THREADS
+    threads = 1 if n < parallel_from else None  # None: as many as numba is set to
     found = detect(
         x, y, z, plane.vx, plane.vy, snap.climb, plane.k, kernel_groups, table, threads=threads
     )
