@@ -19,7 +19,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from deconfliction.engine.alerts import AlertStatus
@@ -46,50 +46,16 @@ from deconfliction.service.clock import Clock
 from deconfliction.service.coordinator import Tx, Writer
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
+from deconfliction.service.track_evidence import record_with_evidence
+from deconfliction.service.track_formats import FORMATS, make_parser
 from deconfliction.store import tracks as track_store
 
 __all__ = ["FORMATS", "FeedResult", "TickStats", "TrackService", "make_parser"]
 
 log = logging.getLogger("deconfliction.tracks")
 
-FORMATS = ("sbs", "readsb", "opensky", "opensky-csv", "asterix", "beast")
 _AIR = frozenset({NoticeKind.air_operation, NoticeKind.exercise})
 _FEEDERS = frozenset({Role.admin, Role.duty_officer, Role.monitor})
-
-
-def make_parser(
-    fmt: str,
-    source: str,
-    *,
-    utc_offset_s: float = 0.0,
-    day: date | None = None,
-    reference: tuple[float, float] | None = None,
-    start: float | None = None,
-) -> Parser:
-    """A parser for ``fmt`` (one of :data:`FORMATS`)."""
-    from deconfliction.engine.tracks.formats.asterix import AsterixParser
-    from deconfliction.engine.tracks.formats.opensky import OpenSkyParser
-    from deconfliction.engine.tracks.formats.readsb import ReadsbParser
-    from deconfliction.engine.tracks.formats.sbs import SbsParser
-
-    if fmt == "sbs":
-        return SbsParser(source, utc_offset_s)
-    if fmt == "readsb":
-        return ReadsbParser(source)
-    if fmt in ("opensky", "opensky-csv"):
-        return OpenSkyParser(source, csv=fmt == "opensky-csv")
-    if fmt == "asterix":
-        return AsterixParser(source, day)
-    if fmt == "beast":
-        from deconfliction.engine.tracks.formats.beast import BeastParser
-
-        if reference is None:
-            raise InvalidInput.at(("reference",), "Beast input needs the receiver's lat,lon")
-        try:
-            return BeastParser(source, reference, start)
-        except ValueError as exc:
-            raise InvalidInput.at(("format",), str(exc)) from None
-    raise InvalidInput.at(("format",), f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +275,15 @@ class TrackService:
                 self._settle(raise_errors=True)
             return stats
 
+    def _update_budget(self) -> int | None:
+        """Routine updates a round may write: twice the steady rate (every open alert once per
+        update interval), plus some; no cap when every change is to be written at once."""
+        every = self.settings.tracks_alert_update_s
+        if every <= 0:
+            return None
+        steady = math.ceil(len(self.alerts.open) * self.settings.tracks_tick_s / every)
+        return 2 * steady + 16
+
     def _take_context(self) -> _Context:
         """What the round reads of the situation: read by the writer right after the last
         round handed over its changes (the situation as of that commit, at most one round
@@ -430,12 +405,12 @@ class TrackService:
         lap("clearance")
         self._settle()
         lap("settle")
-        budget = math.ceil(
-            len(self.alerts.open) * settings.tracks_tick_s / settings.tracks_alert_update_s
-        )
-        changes = self.alerts.changes(now, upsert, close, updates=2 * budget + 16)
+        changes = self.alerts.changes(now, upsert, close, updates=self._update_budget())
         if changes:
-            self._pending = (self.writer.submit(lambda tx: self._record(tx, changes)), changes)
+            self._pending = (
+                self.writer.submit(lambda tx: record_with_evidence(tx, changes)),
+                changes,
+            )
         self._next_context = self.writer.submit(self._context)
         lap("record")
         self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
@@ -477,30 +452,6 @@ class TrackService:
                     finding = clearance_finding(state, party, notice, vi, c, now)
                     out.append((finding, state.evidence()))
         return out
-
-    @staticmethod
-    def _record(tx: Tx, changes: list[Evidenced]) -> None:
-        """The evidence of every change, then the changes themselves (one statement per table
-        for all of them), then the situation."""
-        tx.append_many(
-            [
-                (
-                    track_store.EVIDENCE,
-                    e.change.alert.id,
-                    {
-                        "evidence": {
-                            "alert": e.change.alert.id,
-                            "kind": e.change.alert.kind.value,
-                            "action": e.change.action.value,
-                            "reports": [r.to_dict() for r in e.reports],
-                        }
-                    },
-                    e.change.alert.parties,
-                )
-                for e in changes
-            ]
-        )
-        tx.record_changes([e.change for e in changes])  # logged, projected, in the situation
 
     # -- history and what a party may see ---------------------------------------------------
 
