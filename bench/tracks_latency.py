@@ -2,13 +2,16 @@
 
 Issue 12, item 9: "track report -> alert on the SSE stream p99 at 10,000 aircraft reporting at
 1 Hz (goal <= 1 s)".  A real server (uvicorn on 127.0.0.1, SQLite in a temporary directory,
-the tick every second as in production) with two parties bound by an agreement; each declares
+rounds every `tracks_tick_s` as in production) with two parties bound by an agreement; each declares
 its aircraft by callsign prefix.  A feeder thread posts, every second, one SBS position and one
 velocity line for each of ``--aircraft`` aircraft (half of each party) flying straight in a
 ``--box-km`` square at FL100-FL400, 100-250 m/s: their own conflicts are real background load
 (raised, updated every 10 s, closed).  Every ``--probe-every`` seconds a new pair appears,
 head-on 30 km apart at the same level; the time from just before the post of its first reports
-to the ``alert.opened`` of that pair on party B's ``/v1/stream`` is one sample.
+to the ``alert.opened`` of that pair on party B's ``/v1/stream`` is one sample.  Each second's
+lines are posted in blocks of at most 64 KiB, as ``deconflict tracks ingest`` posts what it
+reads from a receiver's TCP port, with the probes' lines last; the feeder and the listener run
+in a process of their own.
 
 Conformance is switched off (``DECONFLICT_TRACKS_CONFORMANCE_CONFIRM`` huge): with no notices,
 every aircraft would otherwise be flying unnotified, which is not the load measured here.
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
 import os
 import statistics
 import sys
@@ -30,6 +34,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -45,6 +50,7 @@ from deconfliction.service.settings import Settings
 
 LAT0, LON0 = 34.0, 36.0
 M_PER_DEG = 111_320.0
+BLOCK = 1 << 16
 
 
 def party(ident: str) -> Party:
@@ -87,6 +93,7 @@ def main() -> None:
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
     )
+    n = args.aircraft
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -96,10 +103,83 @@ def main() -> None:
                        headers={"Authorization": f"Bearer {tokens[p]}"})  # fmt: skip
         r.raise_for_status()
 
-    # The fleet, straight lines in a local square (degrees from metres near LAT0).
-    rng = np.random.default_rng(args.seed)
-    n = args.aircraft
-    half = args.box_km * 500.0
+    # The feeder and the listener run in a process of their own, as a feeder would: their
+    # Python work must not share the server's interpreter lock.
+    ctx = multiprocessing.get_context("spawn")
+    starts: Any = ctx.Queue()
+    results: Any = ctx.Queue()
+    stop = ctx.Event()
+    client = ctx.Process(
+        target=feeder,
+        args=(url, feeder_token, tokens["b"], n, args.box_km, args.seed, starts, results, stop),
+        daemon=True,
+    )
+    client.start()
+    watching = threading.Event()
+    rounds: list[tuple[float, float]] = []
+
+    def watch() -> None:  # every round's wall and CPU seconds
+        seen = None
+        while not watching.is_set():
+            last = app.state.services.tracks.last
+            if last.at is not None and last.at != seen:
+                seen = last.at
+                rounds.append((last.seconds, getattr(last, "cpu_s", float("nan"))))
+            time.sleep(0.05)
+
+    threading.Thread(target=watch, daemon=True).start()
+    time.sleep(args.warmup)
+    cpu0, wall0 = time.process_time(), time.time()
+    del rounds[:]
+    for k in range(args.probes):
+        # The probe's first reports go out with the next feed post: its sample starts there.
+        starts.put(k)
+        time.sleep(args.probe_every)
+    time.sleep(5)
+    cpu, wall = time.process_time() - cpu0, time.time() - wall0
+    stop.set()
+    watching.set()
+    posted, arrived = results.get(timeout=60)
+    tick = app.state.services.tracks.last
+    samples = sorted(arrived[k] - posted[k] for k in arrived if k in posted)
+    missing = args.probes - len(samples)
+    q = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 2 else samples
+    print(json.dumps({
+        "aircraft": n, "probes": args.probes, "received": len(samples), "missing": missing,
+        "p50_s": statistics.median(samples) if samples else None,
+        "p99_s": q[98] if len(q) > 98 else (max(samples) if samples else None),
+        "max_s": max(samples) if samples else None,
+        "last_tick": {"aircraft": tick.aircraft, "conflicts": tick.conflicts,
+                      "changes": tick.changes, "seconds": tick.seconds, "cpu_s": getattr(tick, "cpu_s", None),
+                      "phases": tick.phases},
+        "samples_s": [round(v, 3) for v in samples],
+        "rounds": len(rounds),
+        "round_wall_s": {"median": statistics.median(w for w, _ in rounds),
+                         "max": max(w for w, _ in rounds)} if rounds else None,
+        "round_cpu_s": {"median": statistics.median(c for _, c in rounds),
+                        "max": max(c for _, c in rounds)} if rounds else None,
+        "server_cpu_s_per_s": round(cpu / wall, 3),
+        "cpus": os.cpu_count(), "load": os.getloadavg(),
+    }))  # fmt: skip
+    server.should_exit = True
+    sys.exit(0 if not missing else 1)
+
+
+def feeder(
+    url: str,
+    token: str,
+    listener_token: str,
+    n: int,
+    box_km: float,
+    seed: int,
+    starts: Any,
+    results: Any,
+    stop: Any,
+) -> None:
+    """Post the fleet every second (and the probes started through ``starts``); listen on
+    party B's stream; put ``(posted, arrived)`` on ``results`` when ``stop`` is set."""
+    rng = np.random.default_rng(seed)
+    half = box_km * 500.0
     x, y = rng.uniform(-half, half, (2, n))
     alt = rng.integers(100, 400, n) * 100.0
     speed = rng.uniform(100, 250, n)
@@ -108,8 +188,7 @@ def main() -> None:
     probes: dict[int, float] = {}  # probe number -> when it was started
     posted: dict[int, float] = {}  # probe number -> when its first reports were posted
     arrived: dict[int, float] = {}
-    stop = threading.Event()
-    lock = threading.Lock()
+    t_start = time.time()
 
     def lines_for(t: float) -> bytes:
         dt = t - t_start
@@ -127,9 +206,7 @@ def main() -> None:
                                 track=round(heading[i], 1), rate_fpm=0))  # fmt: skip
             if int(dt) % 10 == 0:
                 out.append(sbs_line(a, t, transmission=1, callsign=signs[i]))
-        with lock:
-            live = dict(probes)
-        for k, t0 in live.items():
+        for k, t0 in probes.items():
             gone = t - t0
             for side, sign in ((0, "A"), (1, "B")):
                 a = 0xE00000 + 2 * k + side
@@ -141,23 +218,30 @@ def main() -> None:
                                     track=270.0 if side else 90.0, rate_fpm=0))  # fmt: skip
         return ("\n".join(out) + "\n").encode()
 
-    client = httpx.Client(headers={"Authorization": f"Bearer {feeder_token}"}, timeout=60)
-
     def feed() -> None:
+        client = httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60)
         while not stop.is_set():
             began = time.time()
-            with lock:
-                fresh = [k for k in probes if k not in posted]
+            while not starts.empty():
+                probes[starts.get()] = began
+            fresh = [k for k in probes if k not in posted]
             body = lines_for(began)
-            sent = time.time()
-            for k in fresh:
-                posted[k] = sent
-            client.post(f"{url}/v1/tracks/feed", params={"format": "sbs", "source": "bench"},
-                        content=body)  # fmt: skip
+            # Posted in blocks of at most 64 KiB cut at line ends, as `deconflict tracks
+            # ingest` posts what it reads from a receiver's port; the probes' lines come last.
+            start = 0
+            while start < len(body):
+                end = body.rfind(b"\n", start, start + BLOCK) + 1 or len(body)
+                if end >= len(body):
+                    sent = time.time()
+                    for k in fresh:
+                        posted[k] = sent
+                client.post(f"{url}/v1/tracks/feed", params={"format": "sbs", "source": "bench"},
+                            content=body[start:end])  # fmt: skip
+                start = end
             time.sleep(max(0.0, 1.0 - (time.time() - began)))
 
     def listen() -> None:
-        headers = {"Authorization": f"Bearer {tokens['b']}"}
+        headers = {"Authorization": f"Bearer {listener_token}"}
         with httpx.stream("GET", f"{url}/v1/stream", headers=headers, timeout=None) as r:
             for line in r.iter_lines():
                 if stop.is_set():
@@ -173,33 +257,10 @@ def main() -> None:
                         k = (address - 0xE00000) // 2
                         arrived.setdefault(k, time.time())
 
-    t_start = time.time()
     threading.Thread(target=listen, daemon=True).start()
     threading.Thread(target=feed, daemon=True).start()
-    time.sleep(args.warmup)
-    for k in range(args.probes):
-        # The probe's first reports go out with the next feed post: its sample starts there.
-        with lock:
-            probes[k] = time.time()
-        time.sleep(args.probe_every)
-    time.sleep(5)
-    stop.set()
-    tick = app.state.services.tracks.last
-    samples = sorted(arrived[k] - posted[k] for k in arrived if k in posted)
-    missing = args.probes - len(samples)
-    q = statistics.quantiles(samples, n=100) if len(samples) > 2 else samples
-    print(json.dumps({
-        "aircraft": n, "probes": args.probes, "received": len(samples), "missing": missing,
-        "p50_s": statistics.median(samples) if samples else None,
-        "p99_s": q[98] if len(q) > 98 else (max(samples) if samples else None),
-        "max_s": max(samples) if samples else None,
-        "last_tick": {"aircraft": tick.aircraft, "conflicts": tick.conflicts,
-                      "changes": tick.changes, "seconds": tick.seconds,
-                      "phases": tick.phases},
-        "cpus": os.cpu_count(), "load": os.getloadavg(),
-    }))  # fmt: skip
-    server.should_exit = True
-    sys.exit(0 if not missing else 1)
+    stop.wait()
+    results.put((posted, arrived))
 
 
 if __name__ == "__main__":

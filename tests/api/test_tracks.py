@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from deconfliction.cli.app import app as cli
@@ -22,8 +25,9 @@ from deconfliction.engine.model import Agreement, Party
 from deconfliction.engine.times import format_time, parse_utc
 from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.service.auth import Role
+from deconfliction.service.settings import Settings
 from deconfliction.store import tracks as track_store
-from tests.support.server import Api
+from tests.support.server import Api, running_server
 
 SAFETY_S = 20.0
 KT = 400.0
@@ -247,3 +251,66 @@ def test_cli_ingest_replays_a_file_into_the_server(world: Api, tmp_path) -> None
     )
     assert listed.exit_code == 0, listed.output
     assert {t["key"] for t in json.loads(listed.output)} == {"icao:100001", "icao:200002"}
+
+
+def test_cli_declares_a_partys_aircraft_and_refuses_bad_ones_by_option(world: Api) -> None:
+    token = world.token("a")
+    result = CliRunner().invoke(
+        cli,
+        ["tracks", "declare", "--address", "4CA123", "--callsign", "RFF*", "--server",
+         world.url, "--token", token, "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    declared = json.loads(result.output)
+    assert declared["party"] == "a"
+    assert declared["aircraft"]["addresses"] == ["4ca123"]
+    owner = world.services.tracks.attribution.of("icao:4ca123", None)
+    assert owner.party == "a"
+    # The earlier declaration for no notice is replaced, not added to.
+    assert world.services.tracks.attribution.of("icao:100001", "AAA1").party is None
+    bad = CliRunner().invoke(
+        cli, ["tracks", "declare", "--address", "XYZ", "--server", world.url, "--token", token]
+    )
+    assert bad.exit_code != 0
+    assert "--address" in bad.output
+    assert "6 hex digits" in bad.output
+    unknown = CliRunner().invoke(
+        cli,
+        ["tracks", "declare", "--callsign", "RFF1", "--notice", "no-such-notice", "--server",
+         world.url, "--token", token],
+    )  # fmt: skip
+    assert unknown.exit_code != 0
+    assert "--notice" in unknown.output
+    assert "no notice" in unknown.output
+
+
+def test_the_server_reads_a_receiver_it_is_told_of(store_url: str) -> None:
+    """``DECONFLICT_TRACKS_SOURCES``: the server connects to a receiver's SBS port itself (a
+    real socket here), and a source it cannot reach is counted, not fatal."""
+    receiver = socket.create_server(("127.0.0.1", 0))
+    closed = socket.create_server(("127.0.0.1", 0))
+    port, dead = receiver.getsockname()[1], closed.getsockname()[1]
+    closed.close()
+    sources = f"a:sbs:tcp://127.0.0.1:{port} a:sbs:tcp://127.0.0.1:{dead}"
+    settings = Settings(tracks_sources=sources)
+    for world in running_server(store_url, settings=settings):
+        world.record([_party("a"), _party("b"),
+                      Agreement.model_validate({"id": "ab", "name": "ab", "parties": ["a", "b"]})])  # fmt: skip
+        for party, sign in (("a", "AAA1"), ("b", "BBB*")):
+            world.as_(party).post("/v1/tracks/aircraft", json={"callsigns": [sign]})
+        receiver.settimeout(SAFETY_S)
+        connection, _ = receiver.accept()
+        with connection:
+            connection.sendall(_lines(world, 270.0, dt=-1.0) + _lines(world, 270.0) + b"junk\n")
+            tracks = world.services.tracks
+            deadline = time.monotonic() + SAFETY_S
+            while len(tracks.table) < 2 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert {*tracks.table.tracks} == {"icao:100001", "icao:200002"}
+            assert tracks.tick().conflicts == 1
+            assert tracks.rejected  # the junk line, counted by reason
+    receiver.close()
+    with pytest.raises(ValidationError, match="not PARTY:FORMAT:SOURCE"):
+        Settings(tracks_sources="a-sbs-somewhere")
+    with pytest.raises(ValidationError, match="format 'xml'"):
+        Settings(tracks_sources="a:xml:/tmp/x")

@@ -21,6 +21,7 @@ from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
 from deconfliction.service.records import sign_head_now
 from deconfliction.service.settings import Settings
+from deconfliction.service.track_readers import parse_sources, start_readers
 
 __all__ = ["create_app"]
 
@@ -62,10 +63,15 @@ async def _escalation_loop(services: Services) -> None:
 async def _tracks_loop(services: Services) -> None:
     """Predict, check and record over the live tracks every tick."""
     interval = services.settings.tracks_tick_s
+    clock = asyncio.get_running_loop().time
+    due = clock() + interval
     while True:
-        await asyncio.sleep(interval)
+        # Rounds start every interval (not an interval after the last one ended), and a
+        # round that ran late is followed at once: a report waits at most one interval.
+        await asyncio.sleep(max(0.0, due - clock()))
+        due = max(due + interval, clock())
         try:
-            await run_in_threadpool(services.tracks.tick)
+            await run_in_threadpool(lambda: services.tracks.tick(wait=False))
         except Exception:  # one failed tick must not stop the next
             log.exception("tracks tick failed")
 
@@ -94,6 +100,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = 256
         services.writer.start()
         await run_in_threadpool(services.tracks.start)
+        readers = start_readers(services.tracks, parse_sources(services.settings.tracks_sources))
         await services.feeds.start()
         services.watch.start()
         tasks = (
@@ -109,6 +116,8 @@ def create_app(
             yield
         finally:
             services.watch.stop()
+            for reader in readers:
+                reader.stop()
             await services.feeds.close()
             for task in tasks:
                 task.cancel()

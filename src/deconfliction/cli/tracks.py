@@ -9,13 +9,16 @@ import os
 import urllib.error
 import urllib.request
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from deconfliction.cli.common import JsonOption, command, out
-from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.errors import InvalidInput, Problem
+from deconfliction.engine.scenario import problems_from_validation
+from deconfliction.engine.tracks.terms import DeclarationIn
 from deconfliction.service.track_sources import Feeder, chunks, paced
 from deconfliction.service.tracks import FORMATS
 
@@ -177,8 +180,77 @@ def list_(server: ServerOption = "http://127.0.0.1:8000", token: TokenOption = "
     out().print(table)
 
 
+def declare(
+    address: Annotated[
+        list[str] | None,
+        typer.Option("--address", help="An ICAO 24-bit address, 6 hex digits (repeat)."),
+    ] = None,
+    callsign: Annotated[
+        list[str] | None,
+        typer.Option("--callsign", help='A callsign, or a prefix ending in "*" (repeat).'),
+    ] = None,
+    notice: Annotated[
+        str | None, typer.Option("--notice", help="The notice these aircraft fly under.")
+    ] = None,
+    server: ServerOption = "http://127.0.0.1:8000",
+    token: TokenOption = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Declare the token's party's aircraft (replacing its earlier declaration for the same
+    notice, or for no notice): recorded in the ledger, receipted, seen by the parties bound
+    to it by an agreement."""
+    if not token:
+        raise InvalidInput.at(("--token",), "a token is needed (or set DECONFLICT_TOKEN)")
+    body = {"addresses": address or [], "callsigns": callsign or [], "notice": notice}
+    try:
+        DeclarationIn.model_validate(body)  # the server's own rules, checked before posting
+    except ValidationError as exc:
+        raise InvalidInput(
+            Problem((_OPTIONS.get(str(p.path[0]), str(p.path[0])), *p.path[1:]), p.reason)
+            for p in problems_from_validation(exc)
+        ) from None
+    declared = _send(server, token, "POST", "/v1/tracks/aircraft", body)
+    if as_json:
+        out().print_json(json.dumps(declared))
+        return
+    what = [*declared["aircraft"]["addresses"], *declared["aircraft"]["callsigns"]]
+    out().print(
+        f"{declared['party']} declared {', '.join(what) or 'no aircraft'} ({declared['subject']})",
+        markup=False,
+    )
+
+
+_OPTIONS = {"addresses": "--address", "callsigns": "--callsign", "notice": "--notice"}
+
+
+def _send(server: str, token: str, method: str, path: str, body: object) -> dict[str, Any]:
+    """A JSON request to the server; its error answer becomes the same error here."""
+    request = urllib.request.Request(
+        f"{server.rstrip('/')}{path}",
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return dict(json.loads(answer.read()))
+    except urllib.error.HTTPError as exc:
+        try:
+            error = json.loads(exc.read())["error"]
+            problem = error["problems"][0] if error.get("problems") else None
+        except (ValueError, KeyError, TypeError):
+            raise InvalidInput.at(("--server",), f"{server} answered {exc.code}") from None
+        if problem is not None:
+            field = problem["path"].split(".")[0]
+            raise InvalidInput.at((_OPTIONS.get(field, field),), problem["reason"]) from None
+        raise InvalidInput.at(("--token",), error["message"]) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise InvalidInput.at(("--server",), f"cannot reach {server}: {exc}") from None
+
+
 def register(app: typer.Typer) -> None:
     on_tracks = functools.partial(command, tracks_app)
     on_tracks(ingest)
     on_tracks(list_)
+    on_tracks(declare)
     app.add_typer(tracks_app, name="tracks")

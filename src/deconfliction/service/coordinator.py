@@ -240,15 +240,26 @@ class Tx:
     def record_change(self, change: AlertChange) -> int:
         """Record one alert change: in the log, in the projection, and in the situation's
         alert book (journaled, like every change the transaction makes)."""
-        self.situation.alerts.record(change, self.journal)
-        seq = self.append(
-            f"alert.{change.action.value}",
-            change.alert.id,
-            payload(change=record_body(change)),
-            change.alert.parties,
+        return self.record_changes([change])[0]
+
+    def record_changes(self, changes: Sequence[AlertChange]) -> list[int]:
+        """Record alert changes in order, as :meth:`record_change` does one, with one statement
+        per table for all of them; returns their sequence numbers."""
+        for change in changes:
+            self.situation.alerts.record(change, self.journal)
+        seqs = self.append_many(
+            [
+                (
+                    f"alert.{change.action.value}",
+                    change.alert.id,
+                    payload(change=record_body(change)),
+                    change.alert.parties,
+                )
+                for change in changes
+            ]
         )
-        alert_store.write_change(self.connection, change, seq)
-        return seq
+        alert_store.write_changes(self.connection, list(zip(changes, seqs, strict=True)))
+        return seqs
 
     # -- undo ------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from deconfliction.engine.model import Limits
@@ -160,10 +160,10 @@ class Settings(BaseSettings):
         description="Largest area one DSS entity or query may cover, in square kilometres.",
     )
     tracks_tick_s: float = Field(
-        default=1.0,
+        default=0.5,
         gt=0,
         le=60,
-        description="How often conflict prediction, conformance and time to clear run over the live tracks, in seconds.",
+        description="How often conflict prediction, conformance and time to clear run over the live tracks, in seconds (a round that takes longer is followed at once).",
     )
     tracks_max_age_s: float = Field(
         default=20.0,
@@ -200,6 +200,22 @@ class Settings(BaseSettings):
         ge=1,
         description="Consecutive conforming reports that close a conformance alert.",
     )
+    tracks_sources: str = Field(
+        default="",
+        description="Track sources the server reads itself, separated by spaces, each PARTY:FORMAT:SOURCE (a:sbs:tcp://127.0.0.1:30003, a:readsb:http://host/data/aircraft.json, a:sbs:/path/recorded.sbs): fed as that party's monitor would feed them; a failing source is retried, never fatal.",
+    )
+
+    @field_validator("tracks_sources")
+    @classmethod
+    def _sources(cls, value: str) -> str:
+        from deconfliction.engine.errors import InvalidInput
+        from deconfliction.service.track_readers import parse_sources
+
+        try:
+            parse_sources(value)
+        except InvalidInput as exc:
+            raise ValueError("; ".join(p.reason for p in exc.problems)) from None
+        return value
 
     session_hours: float = Field(
         default=12.0,

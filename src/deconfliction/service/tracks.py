@@ -13,11 +13,13 @@ back when the service starts.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from deconfliction.engine.alerts import AlertStatus
@@ -44,6 +46,8 @@ from deconfliction.service.clock import Clock
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
+from deconfliction.service.track_evidence import record_with_evidence
+from deconfliction.service.track_formats import FORMATS, make_parser
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
 
@@ -51,44 +55,8 @@ __all__ = ["FORMATS", "FeedResult", "TickStats", "TrackService", "make_parser"]
 
 log = logging.getLogger("deconfliction.tracks")
 
-FORMATS = ("sbs", "readsb", "opensky", "opensky-csv", "asterix", "beast")
 _AIR = frozenset({NoticeKind.air_operation, NoticeKind.exercise})
 _FEEDERS = frozenset({Role.admin, Role.duty_officer, Role.monitor})
-
-
-def make_parser(
-    fmt: str,
-    source: str,
-    *,
-    utc_offset_s: float = 0.0,
-    day: date | None = None,
-    reference: tuple[float, float] | None = None,
-    start: float | None = None,
-) -> Parser:
-    """A parser for ``fmt`` (one of :data:`FORMATS`)."""
-    from deconfliction.engine.tracks.formats.asterix import AsterixParser
-    from deconfliction.engine.tracks.formats.opensky import OpenSkyParser
-    from deconfliction.engine.tracks.formats.readsb import ReadsbParser
-    from deconfliction.engine.tracks.formats.sbs import SbsParser
-
-    if fmt == "sbs":
-        return SbsParser(source, utc_offset_s)
-    if fmt == "readsb":
-        return ReadsbParser(source)
-    if fmt in ("opensky", "opensky-csv"):
-        return OpenSkyParser(source, csv=fmt == "opensky-csv")
-    if fmt == "asterix":
-        return AsterixParser(source, day)
-    if fmt == "beast":
-        from deconfliction.engine.tracks.formats.beast import BeastParser
-
-        if reference is None:
-            raise InvalidInput.at(("reference",), "Beast input needs the receiver's lat,lon")
-        try:
-            return BeastParser(source, reference, start)
-        except ValueError as exc:
-            raise InvalidInput.at(("format",), str(exc)) from None
-    raise InvalidInput.at(("format",), f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +75,8 @@ class TickStats:
     conflicts: int = 0
     changes: int = 0
     seconds: float = 0.0
+    cpu_s: float = 0.0
+    """CPU seconds of the round's own thread (the writer's recording is not in it)."""
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds spent in each part of the tick (context, snapshot, conflicts, conformance,
     clearance, record)."""
@@ -120,6 +90,8 @@ class _Context:
     notices: list[Notice]
     addressees: dict[str, set[str]]
     audiences: dict[str, set[str]] = field(default_factory=dict)
+    tolerances: dict[str, Tolerances] = field(default_factory=dict)
+    """The widest margins binding each party, found once per tick."""
 
 
 class TrackService:
@@ -138,7 +110,7 @@ class TrackService:
         self._declarations: dict[str, Declaration] = {}
         self._agreements: list[Agreement] = []
         """The agreements in force as of the last tick (their track terms)."""
-        self._parsers: dict[tuple[str, str, str], Parser] = {}
+        self._parsers: dict[tuple[str, str, str], tuple[Parser, threading.Lock]] = {}
         self._lock = threading.Lock()
         self._tick_lock = threading.Lock()
         self._assessed: dict[str, float] = {}
@@ -146,6 +118,9 @@ class TrackService:
         self._audiences: dict[str, set[str]] = {}
         self._history: dict[str, deque[tuple[float, float, float, float | None]]] = {}
         self._started = False
+        self._pending: tuple[Future[None], list[Evidenced]] | None = None
+        """The alert changes handed to the writer by the last round, not yet taken as open."""
+        self._next_context: Future[_Context] | None = None
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -205,12 +180,15 @@ class TrackService:
         key = (principal.party, fmt, source)
         received = self.clock.now().timestamp()
         with self._lock:
-            parser = self._parsers.get(key)
-            if parser is None:
-                parser = self._parsers[key] = make_parser(
-                    fmt, f"{principal.party}:{source}", **options
-                )
+            entry = self._parsers.get(key)
+            if entry is None:
+                parser = make_parser(fmt, f"{principal.party}:{source}", **options)
+                entry = self._parsers[key] = (parser, threading.Lock())
+        parser, parsing = entry
+        # Parsing holds only its own source's lock: the round's snapshot never waits on it.
+        with parsing:
             result: ParseResult = parser.feed(data, received)
+        with self._lock:
             self.table.ingest(result.reports)
             self.rejected.update(result.reasons())
         return FeedResult(
@@ -264,6 +242,13 @@ class TrackService:
         return minima
 
     def _tolerances(self, ctx: _Context, party: str) -> Tolerances:
+        found = ctx.tolerances.get(party)
+        if found is None:
+            found = ctx.tolerances[party] = self._widest_margins(ctx, party)
+        return found
+
+    @staticmethod
+    def _widest_margins(ctx: _Context, party: str) -> Tolerances:
         binding = [a for a in ctx.agreements if party in a.parties]
         if not binding:
             return Tolerances()
@@ -276,15 +261,63 @@ class TrackService:
     def owner(self, state: TrackState) -> Attributed:
         return self.attribution.of(state.key, state.callsign)
 
-    def tick(self, now: datetime | None = None) -> TickStats:
-        """One round: predict, check, record.  Safe to call from one thread at a time."""
+    def tick(self, now: datetime | None = None, *, wait: bool = True) -> TickStats:
+        """One round: predict, check, record.  Safe to call from one thread at a time.
+
+        With ``wait`` false the round hands its alert changes to the writer and returns
+        without waiting for them to commit: the next round predicts while the writer records,
+        and waits for that commit only where it needs it, to diff its own findings against
+        the open alerts (``docs/design/tracks.md``, "Latency")."""
         with self._tick_lock:
-            return self._tick(now or self.clock.now())
+            if wait:  # a caller that waits reads the situation as of now, not a round ago
+                self._next_context = None
+            stats = self._tick(now or self.clock.now())
+            if wait:
+                self._settle(raise_errors=True)
+            return stats
+
+    def _update_budget(self) -> int | None:
+        """Routine updates a round may write: twice the steady rate (every open alert once per
+        update interval), plus some; no cap when every change is to be written at once."""
+        every = self.settings.tracks_alert_update_s
+        if every <= 0:
+            return None
+        steady = math.ceil(len(self.alerts.open) * self.settings.tracks_tick_s / every)
+        return 2 * steady + 16
+
+    def _take_context(self) -> _Context:
+        """What the round reads of the situation: read by the writer right after the last
+        round handed over its changes (the situation as of that commit, at most one round
+        old), so that the round does not queue behind the writer to begin."""
+        future, self._next_context = self._next_context, None
+        if future is not None:
+            try:
+                return future.result()
+            except Exception:
+                log.exception("reading the situation for live tracks failed")
+        return self.writer.execute(self._context)
+
+    def _settle(self, *, raise_errors: bool = False) -> None:
+        """Wait for the alert changes of the previous round to commit, and take them as the
+        open alerts.  Changes that failed to commit are not taken: the next round finds them
+        again."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        future, changes = pending
+        try:
+            future.result()
+        except Exception:
+            if raise_errors:
+                raise
+            log.exception("recording tactical alert changes failed")
+            return
+        self.alerts.applied(changes)
 
     def _tick(self, now: datetime) -> TickStats:
         import time
 
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.thread_time()
         phases: dict[str, float] = {}
         mark = [began]
 
@@ -295,7 +328,7 @@ class TrackService:
 
         settings = self.settings
         t = now.timestamp()
-        ctx = self.writer.execute(self._context)
+        ctx = self._take_context()
         lap("context")
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
@@ -370,14 +403,20 @@ class TrackService:
                 close.append((alert.id, "the notice was replaced or cancelled", []))
             elif isinstance(volume, int) and filed.volumes[volume].window.start <= now:
                 close.append((alert.id, "the volume started", []))
-        changes = self.alerts.changes(now, upsert, close)
         lap("clearance")
+        self._settle()
+        lap("settle")
+        changes = self.alerts.changes(now, upsert, close, updates=self._update_budget())
         if changes:
-            self.writer.execute(lambda tx: self._record(tx, changes))
-            self.alerts.applied(changes)
+            self._pending = (
+                self.writer.submit(lambda tx: record_with_evidence(tx, changes)),
+                changes,
+            )
+        self._next_context = self.writer.submit(self._context)
         lap("record")
         self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
-                              time.perf_counter() - began, phases)  # fmt: skip
+                              time.perf_counter() - began, time.thread_time() - cpu,
+                              phases)  # fmt: skip
         return self.last
 
     def _clearances(
@@ -414,31 +453,6 @@ class TrackService:
                     finding = clearance_finding(state, party, notice, vi, c, now)
                     out.append((finding, state.evidence()))
         return out
-
-    @staticmethod
-    def _record(tx: Tx, changes: list[Evidenced]) -> None:
-        """The evidence of every change (one statement per table for all of them), then the
-        changes themselves, then the situation."""
-        tx.append_many(
-            [
-                (
-                    track_store.EVIDENCE,
-                    e.change.alert.id,
-                    {
-                        "evidence": {
-                            "alert": e.change.alert.id,
-                            "kind": e.change.alert.kind.value,
-                            "action": e.change.action.value,
-                            "reports": [r.to_dict() for r in e.reports],
-                        }
-                    },
-                    e.change.alert.parties,
-                )
-                for e in changes
-            ]
-        )
-        for e in changes:
-            tx.record_change(e.change)  # logged, projected, and in the situation (journaled)
 
     # -- history and what a party may see ---------------------------------------------------
 

@@ -8,6 +8,7 @@ of its latest change, the one canonical text.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,39 +19,57 @@ from deconfliction.store import schema
 from deconfliction.store.codec import change_from_payload
 from deconfliction.store.rows import row_of
 
-__all__ = ["alerts_as_of", "current_alerts", "write_change"]
+__all__ = ["alerts_as_of", "current_alerts", "write_change", "write_changes"]
 
 _alerts = schema.alerts
 _changes = schema.alert_changes
 _events = schema.events
+_CHUNK = 500
+"""Ids per ``IN`` list (SQLite allows 32,766 bound parameters, PostgreSQL 65,535)."""
 
 
 def write_change(connection: Connection, change: AlertChange, seq: int) -> None:
     """Project one alert change: the alert's current row, its parties, and its history."""
-    alert = change.alert
-    values = row_of(alert, _alerts, seq=seq)
-    values.pop("id")
-    updated = connection.execute(
-        sa.update(_alerts).where(_alerts.c.id == sa.bindparam("_key")), {"_key": alert.id, **values}
-    )
-    if updated.rowcount == 0:
-        connection.execute(sa.insert(_alerts), {"id": alert.id, **values})
-    connection.execute(
-        sa.delete(schema.alert_parties).where(schema.alert_parties.c.alert_id == alert.id)
-    )
-    if alert.parties:
+    write_changes(connection, [(change, seq)])
+
+
+def write_changes(connection: Connection, changes: Sequence[tuple[AlertChange, int]]) -> None:
+    """Project alert changes in order, with one statement per table for all of them (a tick
+    of live tracks records hundreds): each alert's current row (its latest change here), its
+    parties, and every change in its history."""
+    if not changes:
+        return
+    latest: dict[str, tuple[AlertChange, int]] = {}
+    for change, seq in changes:
+        latest[change.alert.id] = (change, seq)
+    ids = list(latest)
+    rows = [row_of(change.alert, _alerts, seq=seq) for change, seq in latest.values()]
+    parties = [
+        {"alert_id": alert_id, "party_id": p}
+        for alert_id, (change, _) in latest.items()
+        for p in change.alert.parties
+    ]
+    for chunk in range(0, len(ids), _CHUNK):
+        some = ids[chunk : chunk + _CHUNK]
         connection.execute(
-            sa.insert(schema.alert_parties),
-            [{"alert_id": alert.id, "party_id": p} for p in alert.parties],
+            sa.delete(schema.alert_parties).where(schema.alert_parties.c.alert_id.in_(some))
         )
+        connection.execute(sa.delete(_alerts).where(_alerts.c.id.in_(some)))
+    connection.execute(sa.insert(_alerts), rows)
+    if parties:
+        connection.execute(sa.insert(schema.alert_parties), parties)
     connection.execute(
-        sa.insert(_changes).values(
-            seq=seq,
-            alert_id=alert.id,
-            action=change.action.value,
-            status=alert.status.value,
-            at=change.at,
-        )
+        sa.insert(_changes),
+        [
+            {
+                "seq": seq,
+                "alert_id": change.alert.id,
+                "action": change.action.value,
+                "status": change.alert.status.value,
+                "at": change.at,
+            }
+            for change, seq in changes
+        ],
     )
 
 

@@ -143,3 +143,22 @@ def test_plane_velocities_follow_the_geodesic_and_distances_match_geographiclib(
     plane = np.hypot(s.x[j] - s.x[i], s.y[j] - s.y[i]) / (0.5 * (s.k[i] + s.k[j]))
     true = geod().inv(lon[i], lat[i], lon[j], lat[j])[2]
     assert np.abs(plane - true)[near].max() < 1.0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_crowd_overflowing_the_kernels_room_equals_the_reference(threads: int) -> None:
+    """Hundreds of aircraft within a few kilometres: every aircraft conflicts with nearly
+    every other, far beyond the room the kernel first gives each block, which must then be
+    visited again with the room it counted.  On one thread and on two alike."""
+    rng = np.random.default_rng(11)
+    n = 400
+    x, y = rng.uniform(-4e3, 4e3, (2, n))
+    z = rng.uniform(9000, 9300, n)
+    s, th = rng.uniform(100, 250, n), rng.uniform(0, 2 * np.pi, n)
+    vx, vy, vz = s * np.sin(th), s * np.cos(th), np.zeros(n)
+    found = detect(x, y, z, vx, vy, vz, np.ones(n), np.zeros(n, np.int32), default_minima(),
+                   threads=threads)  # fmt: skip
+    expected = all_pairs(x, y, z, vx, vy, vz, H, V, T)
+    assert len(expected) > 40 * n
+    assert found.pairs() == expected
+    assert (np.diff(found.i) >= 0).all()  # in (i, j) order

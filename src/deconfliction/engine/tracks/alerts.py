@@ -61,9 +61,15 @@ class TacticalAlerts:
         return [a for a in self.open.values() if a.kind in kinds]
 
     def _due(self, old: Alert, finding: Finding, at: datetime) -> bool:
+        return at.timestamp() - self._written.get(
+            old.id, 0.0
+        ) >= self.update_every_s or self._urgent(old, finding)
+
+    @staticmethod
+    def _urgent(old: Alert, finding: Finding) -> bool:
+        """Whether an update says something new enough to be written at once: other parties
+        or aircraft, or the time to loss fallen below half of what was written."""
         if old.parties != finding.parties or old.subjects != finding.subjects:
-            return True
-        if at.timestamp() - self._written.get(old.id, 0.0) >= self.update_every_s:
             return True
         before = old.figures.get("time_to_loss_s")
         now = finding.figures.get("time_to_loss_s")
@@ -76,10 +82,19 @@ class TacticalAlerts:
         at: datetime,
         upsert: Sequence[tuple[Finding, Sequence[TrackReport]]],
         close: Sequence[tuple[str, str, Sequence[TrackReport]]] = (),
+        *,
+        updates: int | None = None,
     ) -> list[Evidenced]:
         """The changes for findings to open or update, and for open alerts to close (id,
-        reason, reports).  Changes nothing: :meth:`applied` does, once they are recorded."""
+        reason, reports).  Changes nothing: :meth:`applied` does, once they are recorded.
+
+        ``updates`` caps the routine updates of this round (those due by age alone), the
+        longest unwritten first: alerts opened together fall due together, and hundreds of
+        updates in one commit would delay the openings behind them.  Openings, closings and
+        updates that change who or what an alert names, or halve its time to loss, are
+        never deferred."""
         out: list[Evidenced] = []
+        routine: list[tuple[float, Evidenced]] = []
         for finding, reports in upsert:
             old = self.open.get(finding.key)
             if old is None:
@@ -91,11 +106,15 @@ class TacticalAlerts:
                 )
             elif not old.same_content(finding) and self._due(old, finding, at):
                 alert = old.updated(finding, at)
-                out.append(
-                    Evidenced(
-                        AlertChange(action=ChangeAction.updated, alert=alert, at=at), tuple(reports)
-                    )
+                change = Evidenced(
+                    AlertChange(action=ChangeAction.updated, alert=alert, at=at), tuple(reports)
                 )
+                if self._urgent(old, finding):
+                    out.append(change)
+                else:
+                    routine.append((self._written.get(old.id, 0.0), change))
+        routine.sort(key=lambda r: r[0])
+        out.extend(change for _, change in routine[:updates])
         for alert_id, reason, reports in close:
             old = self.open.get(alert_id)
             if old is None:

@@ -55,6 +55,7 @@ class Attributed:
 
 
 _NOBODY = Attributed(None)
+_MEMO_LIMIT = 1 << 20
 
 
 class Attribution:
@@ -72,6 +73,9 @@ class Attribution:
                 else:
                     self._exact.setdefault(c.upper(), []).append(d)
         self._prefixes.sort(key=lambda p: -len(p[0]))
+        self._memo: dict[tuple[str, str | None], Attributed] = {}
+        """Answers already given: the declarations never change (a new set is a new object),
+        and a tick asks again for every aircraft."""
 
     @staticmethod
     def _pick(found: list[Declaration]) -> Attributed:
@@ -82,6 +86,16 @@ class Attribution:
         return Attributed(parties[0], (), notices.pop() if len(notices) == 1 else None)
 
     def of(self, key: str, callsign: str | None) -> Attributed:
+        """Whose aircraft ``key`` flying as ``callsign`` is."""
+        memo = self._memo
+        found = memo.get((key, callsign))
+        if found is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            found = memo[(key, callsign)] = self._of(key, callsign)
+        return found
+
+    def _of(self, key: str, callsign: str | None) -> Attributed:
         if key.startswith("icao:"):
             found = self._by_address.get(int(key[5:], 16))
             if found:

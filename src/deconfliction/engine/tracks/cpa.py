@@ -29,6 +29,8 @@ begins when they are 5 NM apart, (20000 - 9260) / 400 = 26.85 s from now.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -151,7 +153,6 @@ def _starts(keys: IntArray, order: IntArray, cells: int) -> IntArray:
 @numba.njit(cache=True)
 def _visit(
     a: int,
-    write: bool,
     g: tuple[FloatArray, ...],
     gg: NDArray[np.int32],
     gkey: IntArray,
@@ -162,15 +163,17 @@ def _visit(
     step: float,
     slice_no: int,
     last: int,
-    slot0: int,
+    out_a: IntArray,
     out_b: IntArray,
     out_in: FloatArray,
     out_out: FloatArray,
-    out_ok: NDArray[np.bool_],
+    slot: int,
+    limit: int,
 ) -> int:
-    """Visit the neighbours of the aircraft at cell-order position ``a`` that come after it:
-    count those passing the cheap test, or (``write``) test them exactly and write them from
-    ``slot0`` on.  Returns how many passed the cheap test."""
+    """Visit the neighbours of the aircraft at cell-order position ``a`` that come after it,
+    test those passing the cheap test exactly, and write the conflicts that begin in this
+    slice from ``slot`` on, while below ``limit``.  Returns the next slot (counting past
+    ``limit`` too, so that the caller knows how much room was needed)."""
     gx, gy, gz, gvx, gvy, gvz, gk, gpx, gpy, gpz, speed, climb = g
     nx, ny, nz = dims
     ga = gg[a]
@@ -181,7 +184,6 @@ def _visit(
     cx = cxy // ny
     zlo = max(cz - 1, 0)
     zhi = min(cz + 1, nz - 1)
-    found = 0
     for ddx in range(-1, 2):
         ax = cx + ddx
         if ax < 0 or ax >= nx:
@@ -208,29 +210,29 @@ def _visit(
                 ey = gpy[b] - gpy[a]
                 if ex * ex + ey * ey > reach * reach:
                     continue
-                if write:
-                    slot = slot0 + found
+                ok, lo, hi = pair_interval(
+                    gx[b] - gx[a],
+                    gy[b] - gy[a],
+                    gvx[b] - gvx[a],
+                    gvy[b] - gvy[a],
+                    gz[b] - gz[a],
+                    gvz[b] - gvz[a],
+                    hh,
+                    v,
+                    minima[ga, gb, 2],
+                )
+                if not ok:
+                    continue
+                begin = lo if lo > 0.0 else 0.0
+                if min(int(begin / step), last) != slice_no:
+                    continue
+                if slot < limit:
+                    out_a[slot] = a
                     out_b[slot] = b
-                    ok, lo, hi = pair_interval(
-                        gx[b] - gx[a],
-                        gy[b] - gy[a],
-                        gvx[b] - gvx[a],
-                        gvy[b] - gvy[a],
-                        gz[b] - gz[a],
-                        gvz[b] - gvz[a],
-                        hh,
-                        v,
-                        minima[ga, gb, 2],
-                    )
-                    if ok:
-                        begin = lo if lo > 0.0 else 0.0
-                        owner = min(int(begin / step), last)
-                        if owner == slice_no:
-                            out_ok[slot] = True
-                            out_in[slot] = lo
-                            out_out[slot] = hi
-                found += 1
-    return found
+                    out_in[slot] = lo
+                    out_out[slot] = hi
+                slot += 1
+    return slot
 
 
 @numba.njit(cache=True, parallel=True)
@@ -251,10 +253,15 @@ def _slice(
     last: int,
     size_h: float,
     size_v: float,
+    per_aircraft: float,
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
     """The pairs whose conflict starts in one slice.  Aircraft are visited in cell order, with
     every array gathered into that order, so that a cell's members sit side by side in memory;
-    each unordered pair is visited once (from the earlier of the two in cell order)."""
+    each unordered pair is visited once (from the earlier of the two in cell order).
+
+    One pass: blocks of aircraft (one per ``prange`` step) write their conflicts into room
+    sized at ``per_aircraft`` conflicts per aircraft (twice what the last slice found); a block
+    that needed more is visited again with the room it counted."""
     n = x.shape[0]
     px = x + vx * tk
     py = y + vy * tk
@@ -281,78 +288,79 @@ def _slice(
     gg = group[order]
     gkey = keys[order]
     dims = (nx, ny, nz)
-    none_i = np.empty(0, np.int64)
-    none_f = np.empty(0, np.float64)
-    none_b = np.empty(0, np.bool_)
-    counts = np.empty(n, np.int64)
-    for a in numba.prange(n):
-        counts[a] = _visit(
-            a,
-            False,
-            g,
-            gg,
-            gkey,
-            starts,
-            dims,
-            minima,
-            half,
-            step,
-            slice_no,
-            last,
-            0,
-            none_i,
-            none_f,
-            none_f,
-            none_b,
-        )
-    offsets = np.zeros(n + 1, np.int64)
-    for a in range(n):
-        offsets[a + 1] = offsets[a] + counts[a]
-    total = offsets[n]
-    out_b = np.empty(total, np.int64)
-    out_in = np.empty(total, np.float64)
-    out_out = np.empty(total, np.float64)
-    out_ok = np.zeros(total, np.bool_)
-    for a in numba.prange(n):
-        _visit(
-            a,
-            True,
-            g,
-            gg,
-            gkey,
-            starts,
-            dims,
-            minima,
-            half,
-            step,
-            slice_no,
-            last,
-            offsets[a],
-            out_b,
-            out_in,
-            out_out,
-            out_ok,
-        )
-    kept = 0
-    for s in range(total):
-        if out_ok[s]:
-            kept += 1
-    ri = np.empty(kept, np.int64)
-    rj = np.empty(kept, np.int64)
-    rin = np.empty(kept, np.float64)
-    rout = np.empty(kept, np.float64)
+    blocks = min(n, 256)
+    first = np.empty(blocks + 1, np.int64)
+    room = np.empty(blocks + 1, np.int64)
+    room[0] = 0
+    for bl in range(blocks + 1):
+        first[bl] = (bl * n) // blocks
+    for bl in range(blocks):
+        size = first[bl + 1] - first[bl]
+        room[bl + 1] = room[bl] + int(per_aircraft * size) + 16
+    buf_a = np.empty(room[blocks], np.int64)
+    buf_b = np.empty(room[blocks], np.int64)
+    buf_in = np.empty(room[blocks], np.float64)
+    buf_out = np.empty(room[blocks], np.float64)
+    used = np.empty(blocks, np.int64)
+    for bl in numba.prange(blocks):
+        slot = room[bl]
+        for a in range(first[bl], first[bl + 1]):
+            slot = _visit(a, g, gg, gkey, starts, dims, minima, half, step, slice_no, last,
+                          buf_a, buf_b, buf_in, buf_out, slot, room[bl + 1])  # fmt: skip
+        used[bl] = slot - room[bl]
+    total = 0
+    for bl in range(blocks):
+        total += used[bl]
+    ri = np.empty(total, np.int64)
+    rj = np.empty(total, np.int64)
+    rin = np.empty(total, np.float64)
+    rout = np.empty(total, np.float64)
     m = 0
-    for a in range(n):
-        for s in range(offsets[a], offsets[a + 1]):
-            if out_ok[s]:
-                i = order[a]
-                j = order[out_b[s]]
-                ri[m] = min(i, j)
-                rj[m] = max(i, j)
-                rin[m] = out_in[s]
-                rout[m] = out_out[s]
-                m += 1
+    for bl in range(blocks):
+        if used[bl] <= room[bl + 1] - room[bl]:
+            src_a, src_b, src_in, src_out, at = buf_a, buf_b, buf_in, buf_out, room[bl]
+        else:  # the block ran out of room: again, with the room it counted
+            src_a = np.empty(used[bl], np.int64)
+            src_b = np.empty(used[bl], np.int64)
+            src_in = np.empty(used[bl], np.float64)
+            src_out = np.empty(used[bl], np.float64)
+            at = 0
+            slot = 0
+            for a in range(first[bl], first[bl + 1]):
+                slot = _visit(a, g, gg, gkey, starts, dims, minima, half, step, slice_no, last,
+                              src_a, src_b, src_in, src_out, slot, used[bl])  # fmt: skip
+        for s in range(at, at + used[bl]):
+            i = order[src_a[s]]
+            j = order[src_b[s]]
+            ri[m] = min(i, j)
+            rj[m] = max(i, j)
+            rin[m] = src_in[s]
+            rout[m] = src_out[s]
+            m += 1
     return ri, rj, rin, rout
+
+
+@numba.njit(cache=True)
+def _counting_order(key: IntArray, within: IntArray, n: int) -> IntArray:
+    """``within`` stably reordered by ``key[within]`` (keys in ``0..n-1``)."""
+    starts = np.zeros(n + 1, np.int64)
+    for s in within:
+        starts[key[s] + 1] += 1
+    for a in range(n):
+        starts[a + 1] += starts[a]
+    order = np.empty(within.shape[0], np.int64)
+    for s in within:
+        order[starts[key[s]]] = s
+        starts[key[s]] += 1
+    return order
+
+
+@numba.njit(cache=True)
+def _pair_order(i: IntArray, j: IntArray, n: int) -> IntArray:
+    """The permutation putting pairs in ``(i, j)`` order: two stable counting sorts, on ``j``
+    then on ``i``, linear in pairs and aircraft (``np.lexsort`` took a quarter of the time at
+    N = 100,000, with 2.8 million pairs)."""
+    return _counting_order(i, _counting_order(j, np.arange(i.shape[0]), n), n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,10 +390,33 @@ def detect(
     k: FloatArray,
     group: NDArray[np.int32],
     minima: FloatArray,
+    *,
+    threads: int | None = None,
 ) -> Conflicts:
     """Every conflicting pair (see the module documentation).  Arrays are one value per
     aircraft, all at the same instant: plane metres, metres per second, scale factors, group
-    numbers indexing ``minima``."""
+    numbers indexing ``minima``.  ``threads``: how many of numba's threads to use (None: as
+    numba is set for the calling thread)."""
+    with _threads(threads):
+        return _detect_all(x, y, z, vx, vy, vz, k, group, minima)
+
+
+@contextmanager
+def _threads(threads: int | None) -> Iterator[None]:
+    """Numba's thread count for the calling thread (its own: other threads keep theirs)."""
+    if threads is None:
+        yield
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(threads, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def _detect_all(*columns: NDArray[np.generic]) -> Conflicts:
+    x, y, z, vx, vy, vz, k, group, minima = columns
     n = int(x.shape[0])
     arrays = [np.ascontiguousarray(a, np.float64) for a in (x, y, z, vx, vy, vz, k)]
     groups = np.ascontiguousarray(group, np.int32)
@@ -422,31 +453,16 @@ def detect(
         size_v *= 1.5
     ax, ay, az, avx, avy, avz, ak = arrays
     parts = []
+    per_aircraft = 4.0  # room for conflicts per aircraft in a slice; then twice the last count
     for s in range(slices):
         tk = (s + 0.5) * step
-        parts.append(
-            _slice(
-                ax,
-                ay,
-                az,
-                avx,
-                avy,
-                avz,
-                ak,
-                groups,
-                table,
-                tk,
-                half,
-                s,
-                step,
-                slices - 1,
-                size_h,
-                size_v,
-            )
-        )
+        part = _slice(ax, ay, az, avx, avy, avz, ak, groups, table, tk, half, s, step,
+                      slices - 1, size_h, size_v, per_aircraft)  # fmt: skip
+        parts.append(part)
+        per_aircraft = max(1.0, 2.0 * len(part[0]) / n)
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
-    order = np.lexsort((j, i))
+    order = _pair_order(i, j, n)
     return Conflicts(
         i[order],
         j[order],

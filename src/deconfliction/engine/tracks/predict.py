@@ -20,9 +20,14 @@ from deconfliction.engine.tracks.plane import to_plane
 from deconfliction.engine.tracks.state import Snapshot
 from deconfliction.engine.units import FOOT
 
-__all__ = ["MIXED_DATUM_MARGIN_M", "PredictedConflict", "predict_conflicts"]
+__all__ = ["MIXED_DATUM_MARGIN_M", "PARALLEL_FROM", "PredictedConflict", "predict_conflicts"]
 
 MIXED_DATUM_MARGIN_M = 500 * FOOT
+PARALLEL_FROM = 50_000
+"""Aircraft from which the kernel runs on several threads.  Below it a round takes tens of
+milliseconds on one core, and each of its slices would meet a barrier of all the threads: on
+a loaded machine a thread waiting for its turn at a core held a round at 10,000 aircraft for
+1-2 s of wall time against 0.13 s on one thread (``bench/RESULTS.md``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +57,11 @@ def predict_conflicts(
     groups: NDArray[np.int32],
     minima: NDArray[np.float64],
     mixed_datum_margin_m: float = MIXED_DATUM_MARGIN_M,
+    *,
+    parallel_from: int = PARALLEL_FROM,
 ) -> list[PredictedConflict]:
-    """Every conflicting pair of the snapshot's aircraft under ``minima[g_a, g_b]``."""
+    """Every conflicting pair of the snapshot's aircraft under ``minima[g_a, g_b]``, on one
+    thread below ``parallel_from`` aircraft, on all of numba's above."""
     n = len(snap.keys)
     if n < 2:
         return []
@@ -70,7 +78,10 @@ def predict_conflicts(
                 table[da::2, db::2, 1] += mixed_datum_margin_m
     kernel_groups = (np.asarray(groups, np.int32) * 2 + snap.datum).astype(np.int32)
     assert table.shape[0] == 2 * parties
-    found = detect(x, y, z, plane.vx, plane.vy, snap.climb, plane.k, kernel_groups, table)
+    threads = 1 if n < parallel_from else None  # None: as many as numba is set to
+    found = detect(
+        x, y, z, plane.vx, plane.vy, snap.climb, plane.k, kernel_groups, table, threads=threads
+    )
     if not len(found):
         return []
     i, j = found.i, found.j
