@@ -378,25 +378,31 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     assert line.clients["sarc"].get(f"/v1/alerts/{near_convoy['id']}").status_code == 404
 
     # == 24 Nov: UNDOF's observations and RUS's patrol ======================================
-    def observed(ident: str) -> list[dict[str, Any]]:
+    def observed(
+        ident: str, kind: str = "zone-violation", told: tuple[str, ...] = ("idf", "rus", "undof")
+    ) -> list[dict[str, Any]]:
         answer = file_observation(line, ident)
         zone_alerts: list[dict[str, Any]] = answer["alerts"]
         for alert in zone_alerts:
-            assert alert["kind"] == "zone-violation"
-            assert alert["parties"] == ["idf", "rus", "undof"]
+            assert alert["kind"] == kind
+            assert alert["parties"] == list(told)
             assert answer["observation"]["id"] in alert["subjects"]
-        arrived = line.expect_arrivals(
-            {p: alert_items(zone_alerts, p) for p in ("idf", "rus", "undof")}
-        )
+        arrived = line.expect_arrivals({p: alert_items(zone_alerts, p) for p in told})
         line.at(iso(line.now + timedelta(minutes=2)))
-        for party in ("idf", "rus", "undof"):
+        for party in told:
             line.ack_all(party, arrived[party], "Received")
         return zone_alerts
 
-    (militia,) = observed("o-001")
+    # Israel's red line (declared for itself, told to Russia): UNDOF reported the militia but
+    # is not told of the crossing, and the answer to its filing names no alert.
+    assert observed("o-001", "red-line", ()) == []
+    (militia,) = line.clients["idf"].get("/v1/alerts", params={"kind": "red-line"}).json()[
+        "alerts"
+    ]
+    assert militia["parties"] == ["idf", "rus"]
     assert "Iran-backed militia" in militia["explanation"]
     assert "45.0 km east of Line B" in militia["explanation"]
-    assert "60 km buffer" in militia["explanation"]
+    assert "watched, not enforced" in militia["explanation"]
 
     assert observed("o-002") == []  # 50 tanks: under the cap of 75
 

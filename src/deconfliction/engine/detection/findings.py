@@ -19,6 +19,7 @@ class AlertKind(StrEnum):
     zone_entry = "zone-entry"
     zone_violation = "zone-violation"
     site_duplicate = "site-duplicate"
+    red_line = "red-line"
 
 
 def finding_key(kind: AlertKind, *parts: str) -> str:
