@@ -396,9 +396,7 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     # Israel's red line (declared for itself, told to Russia): UNDOF reported the militia but
     # is not told of the crossing, and the answer to its filing names no alert.
     assert observed("o-001", "red-line", ()) == []
-    (militia,) = line.clients["idf"].get("/v1/alerts", params={"kind": "red-line"}).json()[
-        "alerts"
-    ]
+    (militia,) = line.clients["idf"].get("/v1/alerts", params={"kind": "red-line"}).json()["alerts"]
     assert militia["parties"] == ["idf", "rus"]
     assert "Iran-backed militia" in militia["explanation"]
     assert "45.0 km east of Line B" in militia["explanation"]

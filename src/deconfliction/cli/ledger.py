@@ -33,7 +33,7 @@ from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.reading import read
 from deconfliction.service.timeline import timeline as reconstruct
 
-__all__ = ["register"]
+__all__ = ["KeyOption", "keyring_from_file", "print_check", "read_json", "register", "verify_app"]
 
 ledger_app = typer.Typer(help="The signed record: keys, tree heads, exports.", no_args_is_help=True)
 verify_app = typer.Typer(
@@ -72,7 +72,7 @@ def _why(exc: Exception) -> str:
     return f"{exc.args[0]} is missing" if isinstance(exc, KeyError) else str(exc)
 
 
-def _keyring(path: Path) -> Keyring:
+def keyring_from_file(path: Path) -> Keyring:
     try:
         return keyring_from_text(_read(path, "--key"))
     except _UNREADABLE as exc:
@@ -81,7 +81,7 @@ def _keyring(path: Path) -> Keyring:
         ) from None
 
 
-def _json(path: Path, what: str) -> Any:
+def read_json(path: Path, what: str) -> Any:
     try:
         return json.loads(_read(path, what))
     except ValueError as exc:
@@ -103,7 +103,7 @@ def _export_header(path: Path) -> None:
         ).in_source(str(path)) from None
 
 
-def _report(check: Check, as_json: bool, what: str) -> None:
+def print_check(check: Check, as_json: bool, what: str) -> None:
     if as_json:
         print(
             json.dumps(
@@ -188,7 +188,7 @@ def receipt(
     as_json: JsonOption = False,
 ) -> None:
     """Check a receipt: the entry's hash, the head's signature, the inclusion proof."""
-    data = _json(file, "receipt")
+    data = read_json(file, "receipt")
     try:
         found = Receipt.from_dict(data.get("receipt", data))
     except _UNREADABLE as exc:
@@ -196,7 +196,7 @@ def receipt(
         if not reason.startswith("not a receipt"):
             reason = f"not a receipt: {reason}"
         raise InvalidInput.at((), reason).in_source(str(file)) from None
-    _report(verify_receipt(found, _keyring(keys)), as_json, str(file))
+    print_check(verify_receipt(found, keyring_from_file(keys)), as_json, str(file))
 
 
 def export_(
@@ -213,7 +213,7 @@ def export_(
     """Check a whole export end to end; name the first entry that is wrong.  With --against,
     also name the first entry that differs from your older copy (the only way to pin down an
     entry rewritten together with its hash)."""
-    ring = _keyring(keys)
+    ring = keyring_from_file(keys)
     for path in (file, against):
         if path is not None:
             _export_header(path)
@@ -228,7 +228,7 @@ def export_(
         raise InvalidInput.at((), f"cannot read: {exc.strerror}").in_source(
             str(exc.filename)
         ) from None
-    _report(check, as_json, str(file))
+    print_check(check, as_json, str(file))
 
 
 def consistency(
@@ -239,10 +239,10 @@ def consistency(
     as_json: JsonOption = False,
 ) -> None:
     """Check that a later tree head extends an earlier one (no history rewritten, no fork)."""
-    ring = _keyring(keys)
+    ring = keyring_from_file(keys)
     first, second = _tree_head(old, "--old"), _tree_head(new, "--new")
     try:
-        path = [bytes.fromhex(p) for p in _json(proof, "--proof")["proof"]]
+        path = [bytes.fromhex(p) for p in read_json(proof, "--proof")["proof"]]
     except _UNREADABLE as exc:
         raise InvalidInput.at((), f"not a consistency proof: {_why(exc)}").in_source(
             str(proof)
@@ -262,12 +262,12 @@ def consistency(
             f"{first.tree_size}: the log was rewritten or forked"
         )
     facts = {"first": first.tree_size, "second": second.tree_size}
-    _report(Check(tuple(problems), facts), as_json, "consistency")
+    print_check(Check(tuple(problems), facts), as_json, "consistency")
 
 
 def _tree_head(path: Path, what: str) -> TreeHead:
     """A signed tree head given alone, or inside a receipt."""
-    data = _json(path, what)
+    data = read_json(path, what)
     try:
         inner = data.get("tree_head", data)
         if not isinstance(inner, dict):

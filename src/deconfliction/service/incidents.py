@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from deconfliction.engine.errors import Forbidden, InvalidInput, NotFound, Problem
@@ -34,13 +35,14 @@ from deconfliction.engine.incidents.questions import (
 from deconfliction.engine.model.incidents import (
     Account,
     AccountStatement,
+    EvidenceRef,
     Incident,
     IncidentReport,
 )
 from deconfliction.engine.situation.reach import check_reach
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import OPERATOR, Tx
-from deconfliction.service.evidence import require_held
+from deconfliction.service.evidence import require_held, store_evidence
 from deconfliction.service.hotline import deliver
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.reading import Reader
@@ -50,7 +52,9 @@ from deconfliction.store.evidence import add_refs
 from deconfliction.store.ledger import by_subjects
 
 __all__ = [
+    "Attachment",
     "IncidentRecorded",
+    "account_for",
     "add_account",
     "correct",
     "incident_audience",
@@ -59,6 +63,7 @@ __all__ = [
     "record_account",
     "record_incident",
     "report",
+    "report_for",
 ]
 
 
@@ -137,17 +142,57 @@ def record_incident(tx: Tx, incident: Incident, *, by: str = OPERATOR) -> Incide
     return IncidentRecorded(incident, reporter_sees, delivered)
 
 
-def report(tx: Tx, principal: Principal, details: IncidentReport) -> IncidentRecorded:
-    """The caller's party reports an incident (the server names it ``inc-...``)."""
-    require(principal, Action.report_incident)
-    incident = Incident(
+def _new(tx: Tx, party: str, details: IncidentReport) -> Incident:
+    return Incident(
         id=f"inc-{secrets.token_hex(8)}",
         version=1,
-        reported_by=principal.party,
+        reported_by=party,
         reported_at=tx.now,
         **dict(details),
     )
-    return record_incident(tx, incident, by=principal.party)
+
+
+def report(tx: Tx, principal: Principal, details: IncidentReport) -> IncidentRecorded:
+    """The caller's party reports an incident (the server names it ``inc-...``)."""
+    require(principal, Action.report_incident)
+    return record_incident(tx, _new(tx, principal.party, details), by=principal.party)
+
+
+Attachment = tuple[bytes, str, str]
+"""An attachment given with a report or an account: content, media type, name."""
+
+
+def _with(
+    tx: Tx, party: str, refs: list[EvidenceRef], attachments: Sequence[Attachment]
+) -> list[EvidenceRef]:
+    return [*refs, *(store_evidence(tx, party, *a) for a in attachments)]
+
+
+def report_for(
+    tx: Tx, party: str, details: IncidentReport, attachments: Sequence[Attachment] = ()
+) -> IncidentRecorded:
+    """Whoever runs the server records an incident reported by ``party`` (the command line),
+    keeping its attachments first; the entry says the operator recorded it."""
+    if party not in tx.situation.roster.parties:
+        raise InvalidInput.at(("--party",), f"no party '{party}'")
+    evidence = _with(tx, party, list(details.evidence), attachments)
+    details = details.model_copy(update={"evidence": evidence})
+    return record_incident(tx, _new(tx, party, IncidentReport.model_validate(dict(details))))
+
+
+def account_for(
+    tx: Tx,
+    party: str,
+    incident_id: str,
+    statement: AccountStatement,
+    attachments: Sequence[Attachment] = (),
+) -> Account:
+    """Whoever runs the server records ``party``'s account (the command line)."""
+    evidence = _with(tx, party, list(statement.evidence), attachments)
+    checked = AccountStatement.model_validate(
+        dict(statement.model_copy(update={"evidence": evidence}))
+    )
+    return record_account(tx, party, incident_id, checked)
 
 
 def correct(

@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from deconfliction.engine.differences import first_difference
 from deconfliction.engine.errors import NotFound
 from deconfliction.engine.incidents.questions import Answers, answer
 from deconfliction.engine.ledger.entries import parse_entry
@@ -29,7 +30,7 @@ from deconfliction.engine.ledger.heads import Keyring, TreeHead
 from deconfliction.engine.ledger.merkle import leaf_hash, verify_inclusion
 from deconfliction.engine.ledger.receipts import Check, Receipt
 
-__all__ = ["BUNDLE_FORMAT", "Attachment", "bundle_document", "first_difference", "verify_bundle"]
+__all__ = ["BUNDLE_FORMAT", "Attachment", "bundle_document", "verify_bundle"]
 
 BUNDLE_FORMAT: Final = "deconfliction-incident-bundle/1"
 
@@ -74,35 +75,6 @@ def bundle_document(
             for sha, media_type, content in sorted(attachments)
         ],
     }
-
-
-def first_difference(stated: Any, recomputed: Any, path: str = "answers") -> str | None:
-    """Where two JSON values first differ, and how (None when equal).
-
-    >>> first_difference({"a": [1, 2]}, {"a": [1, 3]})
-    'answers.a[1]: the bundle says 2; its entries give 3'
-    """
-    if isinstance(stated, dict) and isinstance(recomputed, dict):
-        for key in sorted(set(stated) | set(recomputed)):
-            if key not in stated:
-                return f"{path}.{key}: missing from the bundle"
-            if key not in recomputed:
-                return f"{path}.{key}: not given by its entries"
-            found = first_difference(stated[key], recomputed[key], f"{path}.{key}")
-            if found:
-                return found
-        return None
-    if isinstance(stated, list) and isinstance(recomputed, list):
-        for i, (a, b) in enumerate(zip(stated, recomputed, strict=False)):
-            found = first_difference(a, b, f"{path}[{i}]")
-            if found:
-                return found
-        if len(stated) != len(recomputed):
-            return f"{path}: the bundle lists {len(stated)}; its entries give {len(recomputed)}"
-        return None
-    if stated != recomputed or type(stated) is not type(recomputed):
-        return f"{path}: the bundle says {stated!r}; its entries give {recomputed!r}"
-    return None
 
 
 def _fail(problem: str, facts: dict[str, Any] | None = None) -> Check:
@@ -179,7 +151,9 @@ def verify_bundle(data: Mapping[str, Any], keyring: Keyring) -> Check:
     absent = sorted(stated_cites - present)
     if absent:
         return _fail(f"entry {absent[0]}: cited by the answers but not in the bundle", facts)
-    difference = first_difference(stated, json.loads(recomputed.model_dump_json()))
+    difference = first_difference(
+        stated, json.loads(recomputed.model_dump_json()), "answers", who="the bundle"
+    )
     if difference:
         return _fail(difference, facts)
     for item in evidence:
