@@ -30,7 +30,14 @@ from deconfliction.service.reports.typeset import to_html, to_pdf
 from deconfliction.store import ledger as ledger_store
 from deconfliction.store.readable import readable_entries
 
-__all__ = ["FIGURE_FILES", "compute_daily", "daily_files", "report_head"]
+__all__ = [
+    "FIGURE_FILES",
+    "compute_daily",
+    "daily_files",
+    "daily_json",
+    "report_head",
+    "report_json",
+]
 
 FIGURE_FILES = {
     "map": "map.svg",
@@ -66,6 +73,18 @@ def compute_daily(
     return report, records, head
 
 
+def report_json(report: DailyReport, head: TreeHead) -> bytes:
+    """``report.json``: what ``deconflict verify report`` recomputes."""
+    document = report_document(report, head)
+    return (json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def daily_json(reader: Reader, day: date, tree_size: int | None = None) -> bytes:
+    """The report's JSON alone (nothing drawn)."""
+    report, _, head = compute_daily(reader, day, tree_size)
+    return report_json(report, head)
+
+
 def daily_files(reader: Reader, day: date, tree_size: int | None = None) -> dict[str, bytes]:
     """Every file of the day's report, by name."""
     report, records, head = compute_daily(reader, day, tree_size)
@@ -77,10 +96,7 @@ def daily_files(reader: Reader, day: date, tree_size: int | None = None) -> dict
     files[FIGURE_FILES["lead_times"]] = lead_time_chart(report.lead_times, salt)
     files[FIGURE_FILES["latency"]] = ack_latency_chart(report.latencies, salt)
     document = build_document(report, records, head, FIGURE_FILES, left_out)
-    files["report.json"] = (
-        json.dumps(report_document(report, head), indent=1, ensure_ascii=False, sort_keys=True)
-        + "\n"
-    ).encode("utf-8")
+    files["report.json"] = report_json(report, head)
     files["report.html"] = to_html(document)
     with tempfile.TemporaryDirectory(prefix="deconflict-report-") as scratch:
         root = Path(scratch)
