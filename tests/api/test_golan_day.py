@@ -302,6 +302,17 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     assert line.clients["sarc"].get("/v1/zones").json()["zones"] == []
     assert len(line.clients["rus"].get("/v1/zones").json()["zones"]) == len(GOLAN["zones"])
 
+    # Israel declares its red line, for itself, and tells Russia; nobody consents to it.
+    red_line = golan("red_lines", "rl-idf-militias-60")
+    terms = {k: v for k, v in red_line.items() if k not in ("id", "declared_by", "declared_at")}
+    declared = api.as_("idf", "admin").post("/v1/red-lines", json=terms)
+    assert declared.status_code == 201, declared.text
+    red_line_id = declared.json()["red_line"]["id"]
+    assert line.clients["rus"].get(f"/v1/red-lines/{red_line_id}").status_code == 200
+    for party in ("sarc", "undof"):
+        assert line.clients[party].get(f"/v1/red-lines/{red_line_id}").status_code == 404
+        assert line.clients[party].get("/v1/red-lines").json() == {"red_lines": []}
+
     sites: dict[str, str] = {}
     site_alerts: list[dict[str, Any]] = []
     for written in GOLAN["sites"]:
@@ -395,12 +406,18 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
 
     # Israel's red line (declared for itself, told to Russia): UNDOF reported the militia but
     # is not told of the crossing, and the answer to its filing names no alert.
-    assert observed("o-001", "red-line", ()) == []
-    (militia,) = line.clients["idf"].get("/v1/alerts", params={"kind": "red-line"}).json()["alerts"]
+    assert file_observation(line, "o-001")["alerts"] == []
+    (militia,) = line.alerts("idf", kind="red-line").values()
     assert militia["parties"] == ["idf", "rus"]
     assert "Iran-backed militia" in militia["explanation"]
     assert "45.0 km east of Line B" in militia["explanation"]
     assert "watched, not enforced" in militia["explanation"]
+    arrived = line.expect_arrivals({p: [("alert", militia["id"])] for p in ("idf", "rus")})
+    for party in ("undof", "sarc"):
+        assert line.clients[party].get(f"/v1/alerts/{militia['id']}").status_code == 404
+    line.at(iso(line.now + timedelta(minutes=2)))
+    for party in ("idf", "rus"):
+        line.ack_all(party, arrived[party], "Received")
 
     assert observed("o-002") == []  # 50 tanks: under the cap of 75
 
@@ -597,7 +614,9 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         "acknowledgement": {"deadline": "30 min"},
         "monitors": ["undof"],
     }
-    assert admin.post("/v1/agreements", json=roads).status_code == 201
+    agree(api, "post", "/v1/agreements", roads, "undof")  # in force with idf's and sarc's consent
+    for party in PARTIES:
+        assert {i["item_type"] for i in line.arrivals(party)} <= {"proposal"}, party
     line.at("2026-11-24T12:05:00.000000Z")
     # A party suspends its own participation (as Russia once suspended the channel).
     suspended = api.as_("sarc", "admin").patch("/v1/parties/sarc", json={"status": "suspended"})
@@ -770,6 +789,10 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
         elif e.type == "site.recorded":
             # Sites are seen by their owner and the parties bound by an agreement with it.
             assert e.data["subject"] in own or party != e.payload["item"]["owner"], (party, e)
+        elif e.type == "red_line.declared":
+            # A red line is seen by its declarer and the audience it chose.
+            item = e.payload["item"]
+            assert party in {item["declared_by"], *item["audience"]["parties"]}, (party, e)
         else:
             # Its reporter's, or for a signatory or monitor of the zone agreements: the ones
             # who may be told that it breaks a zone rule (and may read it).
