@@ -1,7 +1,7 @@
 """Whom an incident concerns, who may see it, and who may see each of its links.
 
 An incident *concerns* its reporter, the parties it names, the authors of the notices that
-cover its place and time, and the owners of the protected sites linked to it: each of them may
+cover its place and time, and the owners of the protected sites at its place: each of them may
 give its account.  Its *audience* adds the monitors of every agreement a concerned party is
 party to, and of every zone agreement whose area holds the place: a monitor sees what its
 agreements give it.
@@ -27,7 +27,7 @@ REASONS: Final = {
     "reporter": "reported the incident",
     "named": "named by the reporter",
     "notice": "author of a notice covering the place and time",
-    "site": "owner of a protected site near the place",
+    "site": "owner of a protected site at the place",
 }
 
 
@@ -40,7 +40,7 @@ def concerned(incident: Incident, links: Sequence[Link], situation: Situation) -
     for link in links:
         if link.kind == "notice" and link.relation == "covers":
             out.setdefault(situation.notices[link.id].author, "notice")
-        elif link.kind == "site":
+        elif link.kind == "site" and link.distance_m == 0.0:
             out.setdefault(situation.sites[link.id].owner, "site")
     return out
 

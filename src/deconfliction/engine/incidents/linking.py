@@ -45,7 +45,7 @@ class Link(Record):
     relation: str = Field(
         description=(
             "notice: covers, near, cancels; site: valid, expired, not_yet_valid; zone and "
-            "red_line: inside, near; observation: near; alert: raised_before"
+            "red_line: inside, near; observation: near, in_range; alert: raised_before"
         )
     )
     distance_m: float | None = Field(
@@ -272,6 +272,9 @@ def _red_line_links(search: Search, situation: Situation, found: Sequence[Link])
 
 
 def _observation_links(search: Search, situation: Situation, found: Sequence[Link]) -> list[Link]:
+    """Observations in the search period within the radius, and those farther whose declared
+    weapon range reaches the place (range defeats distance: a SAM battery 25 km away bears
+    on a shoot-down)."""
     seen = situation.observations.between(
         search.earliest, search.latest + timedelta(microseconds=1)
     )
@@ -282,23 +285,30 @@ def _observation_links(search: Search, situation: Situation, found: Sequence[Lin
     distance = search.shape.distance_to_points(lons, lats)
     out = []
     for obs, d in zip(seen, distance.tolist(), strict=True):
-        if d > search.radius_m:
+        reach = max((w.range.metres for w in obs.weapons if w.range is not None), default=0.0)
+        if d > search.radius_m and d > reach:
             continue
         gap = search.gap_s(obs.observed_at, obs.observed_at + timedelta(microseconds=1))
         what = obs.affiliation + (
             "" if obs.unit_category.value == "unknown" else f", {label(obs.unit_category.value)}"
         )
+        in_range = d > search.radius_m
         out.append(
             Link(
                 kind="observation",
                 id=obs.id,
-                relation="near",
+                relation="in_range" if in_range else "near",
                 distance_m=round(d, 1),
                 gap_s=round(gap, 3),
                 explanation=(
                     f"{what} seen by {situation.roster.name(obs.reported_by)} at "
                     f"{when(obs.observed_at)}, {_distance_text(d)} from the place, "
                     f"{_gap_text(gap)}"
+                    + (
+                        f"; its declared range ({_distance_text(reach)}) reaches it"
+                        if in_range
+                        else ""
+                    )
                 ),
             )
         )
@@ -311,15 +321,14 @@ through a linked notice or observation: a zone is wide)."""
 
 
 def _alert_links(search: Search, situation: Situation, found: Sequence[Link]) -> list[Link]:
-    """Alerts about a linked notice, site or observation, raised before the incident ended,
-    and either raised in the search period or still open when the incident began."""
+    """Alerts about a linked notice, site or observation, raised in the search period and
+    before the incident ended."""
     linked = {link.id for link in found if link.kind in _ACTIVITY}
     out = []
     for alert in situation.alerts.values():
-        if alert.raised_at > search.end or not linked.intersection(alert.subjects):
+        if not search.earliest <= alert.raised_at <= search.end:
             continue
-        open_then = alert.closed_at is None or alert.closed_at > search.start
-        if alert.raised_at < search.earliest and not open_then:
+        if not linked.intersection(alert.subjects):
             continue
         before = (search.start - alert.raised_at).total_seconds()
         timing = (
