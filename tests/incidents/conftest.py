@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.golan_record import GolanRecord, golan_record
+from tests.support.server import api
 from tests.support.stores import STORES, make_store_url
+
+__all__ = ["api", "record"]
 
 
 @pytest.fixture(scope="module", params=STORES)
