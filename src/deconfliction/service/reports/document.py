@@ -193,8 +193,8 @@ def build_document(
         f"(root {head.root_hash.hex()[:16]}…, signed {format_time(head.timestamp)} by key "
         f"{head.key_id}).",
         "Every figure links to the ledger entries it counts (annex).  Notices are "
-        "notifications, never requests: nothing in this report approves or denies anything; "
-        "red lines are watched, never enforced.",
+        "notifications, never requests: this report states what was notified, received and "
+        "observed, nothing more; red lines are watched, never enforced.",
     )
     summary = tuple(
         SummaryRow(
