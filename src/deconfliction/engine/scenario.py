@@ -74,7 +74,7 @@ class Scenario(DomainModel):
     observations: list[Observation] = Field(default_factory=list)
 
 
-_UNION_FIELDS = frozenset({"outline", "location", "area", "rules"})
+_UNION_FIELDS = frozenset({"outline", "location", "area", "rules", "place"})
 _MESSAGES = {
     "missing": "required field is missing",
     "extra_forbidden": "unknown field (not part of the format: check its spelling)",

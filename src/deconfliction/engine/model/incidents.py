@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Final, Self
 
-from pydantic import BeforeValidator, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from deconfliction.engine.model.common import (
     DomainModel,
@@ -131,7 +131,7 @@ def _unique_evidence(evidence: list[EvidenceRef]) -> None:
     seen = set()
     for i, ref in enumerate(evidence):
         if ref.sha256 in seen:
-            raise ValueError(f"evidence[{i}]: the same attachment is listed twice")
+            raise ValueError(f"entry {i} is an attachment already listed")
         seen.add(ref.sha256)
 
 
@@ -155,15 +155,19 @@ class IncidentReport(DomainModel):
     evidence: list[EvidenceRef] = Field(default_factory=list, max_length=MAX_EVIDENCE)
     search: SearchTerms = Field(default_factory=SearchTerms)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if self.ended_at is not None and self.ended_at < self.started_at:
-            raise ValueError(
-                f"ended_at: {format_time(self.ended_at)} is before started_at "
-                f"({format_time(self.started_at)})"
-            )
-        _unique_evidence(self.evidence)
-        return self
+    @field_validator("ended_at")
+    @classmethod
+    def _not_before_start(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        start = info.data.get("started_at")
+        if value is not None and start is not None and value < start:
+            raise ValueError(f"{format_time(value)} is before started_at ({format_time(start)})")
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _evidence_once(cls, value: list[EvidenceRef]) -> list[EvidenceRef]:
+        _unique_evidence(value)
+        return value
 
     @property
     def end(self) -> datetime:
@@ -241,15 +245,21 @@ class AccountStatement(DomainModel):
         ),
     )
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    @field_validator("positions")
+    @classmethod
+    def _each_fact_once(cls, value: list[FactPosition]) -> list[FactPosition]:
         seen: set[str] = set()
-        for i, position in enumerate(self.positions):
+        for i, position in enumerate(value):
             if position.fact in seen:
-                raise ValueError(f"positions[{i}]: the fact {position.fact!r} is given twice")
+                raise ValueError(f"entry {i}: the fact {position.fact!r} is given twice")
             seen.add(position.fact)
-        _unique_evidence(self.evidence)
-        return self
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _evidence_once(cls, value: list[EvidenceRef]) -> list[EvidenceRef]:
+        _unique_evidence(value)
+        return value
 
 
 class Account(AccountStatement):
