@@ -91,7 +91,13 @@ def lead_time_chart(histogram: Histogram, salt: str) -> bytes:
             )
         ax.yaxis.get_major_locator().set_params(integer=True)
         if histogram.minimums:
-            ax.legend(title="agreed minimum", fontsize=6.5, title_fontsize=7, loc="upper left")
+            ax.legend(
+                title="agreed minimum",
+                fontsize=6.5,
+                title_fontsize=7,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+            )
         ax.set_title("Lead time of the notices filed, against the agreed minimums", loc="left")
         return _svg(fig)
 
@@ -101,19 +107,34 @@ def ack_latency_chart(series: Sequence[LatencySeries], salt: str) -> bytes:
     with _figure(salt, 7.0, 2.8) as fig:
         ax = fig.add_subplot()
         drawn = 0
+        longest = 60.0
         for s in series:
             if not s.latencies_s:
                 continue
             xs = [max(v, 1.0) for v in s.latencies_s]
             ys = [(i + 1) / len(xs) for i in range(len(xs))]
-            ax.step(xs, ys, where="post", label=f"{s.party} ({len(xs)})")
+            ax.step(
+                [xs[0], *xs],
+                [0.0, *ys],
+                where="post",
+                marker="o",
+                markersize=3,
+                label=f"{s.party} ({len(xs)})",
+            )
+            longest = max(longest, xs[-1])
             drawn += 1
         ax.set_xscale("log")
-        ax.set_xlabel("time from delivery to acknowledgement (s, log scale)")
+        ax.set_xlim(1.0, longest * 3)
+        ax.set_xlabel("seconds from delivery to acknowledgement (log scale)")
         ax.set_ylabel("share acknowledged")
         ax.set_ylim(0, 1.02)
         if drawn:
-            ax.legend(loc="lower right", fontsize=7)
+            ax.legend(
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                fontsize=7,
+                title="recipient (acknowledged)",
+            )
         else:
             ax.text(
                 0.5, 0.5, "no acknowledgement due this day", ha="center", transform=ax.transAxes

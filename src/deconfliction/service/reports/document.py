@@ -284,6 +284,9 @@ def build_document(
     labels |= {t.id: t.title for t in report.tables}
     labels[report.lead_times.id] = report.lead_times.title
     labels["map"] = "The map"
+    labels |= {
+        f"latency.{s.party}": f"Acknowledgement latency of {s.party}" for s in report.latencies
+    }
     annex = tuple(
         Annex(source_id(fid), labels.get(fid, fid), ranges(entries), len(entries))
         for fid, entries in report.every_figure()
