@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.model.incidents import Account, Incident
 from deconfliction.store.feeds import on_feed
-from deconfliction.store.rows import row_of
+from deconfliction.store.rows import row_of, upsert
 from deconfliction.store.schema import feed, incident_accounts, incidents
 
 __all__ = [
@@ -25,14 +25,7 @@ __all__ = [
 
 def write_incident(connection: Connection, found: Incident, body: str, seq: int) -> None:
     """Project one version of an incident (its row holds the latest)."""
-    values = row_of(found, incidents, body=body, seq=seq)
-    values.pop("id")
-    updated = connection.execute(
-        sa.update(incidents).where(incidents.c.id == sa.bindparam("_key")),
-        {"_key": found.id, **values},
-    )
-    if updated.rowcount == 0:
-        connection.execute(sa.insert(incidents), {"id": found.id, **values})
+    upsert(connection, incidents, found.id, row_of(found, incidents, body=body, seq=seq))
 
 
 def write_account(connection: Connection, account: Account, body: str, seq: int) -> None:

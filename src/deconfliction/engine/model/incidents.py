@@ -19,7 +19,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Final, Self
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from deconfliction.engine.model.common import (
     DomainModel,
@@ -127,12 +134,19 @@ class EvidenceRef(DomainModel):
         return value.lower()
 
 
-def _unique_evidence(evidence: list[EvidenceRef]) -> None:
+def _unique_evidence(evidence: list[EvidenceRef]) -> list[EvidenceRef]:
     seen = set()
     for i, ref in enumerate(evidence):
         if ref.sha256 in seen:
             raise ValueError(f"entry {i} is an attachment already listed")
         seen.add(ref.sha256)
+    return evidence
+
+
+Evidence = Annotated[
+    list[EvidenceRef], Field(max_length=MAX_EVIDENCE), AfterValidator(_unique_evidence)
+]
+"""The attachments cited, each once."""
 
 
 class IncidentReport(DomainModel):
@@ -152,7 +166,7 @@ class IncidentReport(DomainModel):
         max_length=50,
         description="Parties the reporter says it concerns (they may give their account).",
     )
-    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=MAX_EVIDENCE)
+    evidence: Evidence = Field(default_factory=list)
     search: SearchTerms = Field(default_factory=SearchTerms)
 
     @field_validator("ended_at")
@@ -161,12 +175,6 @@ class IncidentReport(DomainModel):
         start = info.data.get("started_at")
         if value is not None and start is not None and value < start:
             raise ValueError(f"{format_time(value)} is before started_at ({format_time(start)})")
-        return value
-
-    @field_validator("evidence")
-    @classmethod
-    def _evidence_once(cls, value: list[EvidenceRef]) -> list[EvidenceRef]:
-        _unique_evidence(value)
         return value
 
     @property
@@ -236,7 +244,7 @@ class AccountStatement(DomainModel):
 
     statement: str = Field(min_length=1, max_length=20_000)
     positions: list[FactPosition] = Field(default_factory=list, max_length=100)
-    evidence: list[EvidenceRef] = Field(default_factory=list, max_length=MAX_EVIDENCE)
+    evidence: Evidence = Field(default_factory=list)
     shared_with: list[Identifier] | None = Field(
         default=None,
         description=(
@@ -253,12 +261,6 @@ class AccountStatement(DomainModel):
             if position.fact in seen:
                 raise ValueError(f"entry {i}: the fact {position.fact!r} is given twice")
             seen.add(position.fact)
-        return value
-
-    @field_validator("evidence")
-    @classmethod
-    def _evidence_once(cls, value: list[EvidenceRef]) -> list[EvidenceRef]:
-        _unique_evidence(value)
         return value
 
 
