@@ -194,22 +194,40 @@ def map_chart(report: DailyReport, records: Records, salt: str) -> tuple[bytes, 
             for xs, ys in _rings(area.render()):
                 ax.plot(xs, ys, color="#c0392b", linewidth=0.8, linestyle="--")
         left_out = _draw_notices(ax, report, records)
-        for _, item in records.items["site"].values():
-            location = item["location"]
-            if location["type"] == "point":
-                lon, lat = location["position"]
-                ax.plot(lon, lat, marker="P", color="#27ae60", markersize=6, zorder=7)
+        points = [
+            item["location"]["position"]
+            for _, item in records.items["site"].values()
+            if item["location"]["type"] == "point"
+        ]
+        if points:
+            ax.plot(
+                *zip(*points, strict=True),
+                linestyle="none",
+                marker="P",
+                color="#27ae60",
+                markersize=6,
+                zorder=7,
+            )
         observations = records.items["observation"]
         for kind, colour, marker in (
             ("zone-violation", "#8e44ad", "x"),
             ("red-line", "#c0392b", "X"),
         ):
-            for _, (_, alert) in _opened_alerts(records, report, kind):
-                for subject in alert["subjects"]:
-                    found = observations.get(subject)
-                    if found is not None:
-                        lon, lat = found[1]["position"]
-                        ax.plot(lon, lat, marker=marker, color=colour, markersize=7, zorder=8)
+            seen = [
+                observations[subject][1]["position"]
+                for _, (_, alert) in _opened_alerts(records, report, kind)
+                for subject in alert["subjects"]
+                if subject in observations
+            ]
+            if seen:
+                ax.plot(
+                    *zip(*seen, strict=True),
+                    linestyle="none",
+                    marker=marker,
+                    color=colour,
+                    markersize=6,
+                    zorder=8,
+                )
         if lats:
             middle = sum(lats) / len(lats)
             ax.set_aspect(1.0 / math.cos(math.radians(middle)))
@@ -229,31 +247,27 @@ def _opened_alerts(
 
 
 def _draw_notices(ax: Any, report: DailyReport, records: Records) -> int:
+    """Draw the notices active in the day (at most :data:`MAX_NOTICES_DRAWN`), each kind of
+    outline in one collection; returns how many were left out."""
+    from matplotlib.collections import LineCollection
+
     cited = set(report.map_entries)
-    drawn = 0
-    left_out = 0
-    for index, notice in records.notices:
-        if index not in cited:
-            continue
-        if drawn >= MAX_NOTICES_DRAWN:
-            left_out += 1
-            continue
-        drawn += 1
-        for volume in notice.get("volumes", []):
-            outline = volume["outline"]
-            if outline["type"] == "polygon":
-                xs = [p[0] for p in outline["vertices"]] + [outline["vertices"][0][0]]
-                ys = [p[1] for p in outline["vertices"]] + [outline["vertices"][0][1]]
-                ax.plot(xs, ys, color="#2e86c1", linewidth=0.6, alpha=0.7)
-            elif outline["type"] == "corridor":
-                ax.plot(
-                    [p[0] for p in outline["route"]],
-                    [p[1] for p in outline["route"]],
-                    color="#2e86c1",
-                    linewidth=1.6,
-                    alpha=0.5,
-                )
-            else:
-                lon, lat = outline["center"]
-                ax.plot(lon, lat, marker="o", color="#2e86c1", markersize=4, alpha=0.7)
-    return left_out
+    active = [n for i, n in records.notices if i in cited]
+    outlines = [v["outline"] for n in active[:MAX_NOTICES_DRAWN] for v in n.get("volumes", [])]
+    rings = [[*o["vertices"], o["vertices"][0]] for o in outlines if o["type"] == "polygon"]
+    routes = [o["route"] for o in outlines if o["type"] == "corridor"]
+    centres = [o["center"] for o in outlines if o["type"] == "circle"]
+    if rings:
+        ax.add_collection(LineCollection(rings, colors="#2e86c1", linewidths=0.6, alpha=0.7))
+    if routes:
+        ax.add_collection(LineCollection(routes, colors="#2e86c1", linewidths=1.6, alpha=0.5))
+    if centres:
+        ax.plot(
+            *zip(*centres, strict=True),
+            linestyle="none",
+            marker="o",
+            color="#2e86c1",
+            markersize=3,
+            alpha=0.6,
+        )
+    return max(0, len(active) - MAX_NOTICES_DRAWN)

@@ -219,7 +219,9 @@ def build_document(
             (
                 FigureBlock(
                     figures["map"],
-                    "The line, the zone bands and what the day brought." + left,
+                    "Lines (black), zone bands (yellow), red lines the reader may see (red "
+                    "dashes), protected sites (green +), notices active in the day (blue), zone "
+                    "violations (purple ×) and red-line crossings (red X)." + left,
                     source_id("map"),
                 ),
                 _table(tables["violations.by_zone"]),
