@@ -105,6 +105,12 @@ def km(metres: Any) -> str:
 
 
 def area_text(zone: dict[str, Any], lines: dict[str, tuple[int, dict[str, Any]]]) -> str:
+    """A zone's area in words, lengths as written.
+
+    >>> area_text({"area": {"type": "band", "line": "b", "from": "0 km", "to": "10 km",
+    ...     "side": "east"}}, {"b": (0, {"name": "Line B"})})
+    '0–10 km east of Line B'
+    """
     area = zone["area"]
     if area["type"] != "band":
         return "polygon"
@@ -112,7 +118,11 @@ def area_text(zone: dict[str, Any], lines: dict[str, tuple[int, dict[str, Any]]]
     name = line[1]["name"] if line else area["line"]
     side = area.get("side", "both")
     where = f"either side of {name}" if side == "both" else f"{side} of {name}"
-    return f"{area.get('from', '0 km')}–{area['to']} {where}"
+    low, high = str(area.get("from", "0 km")), str(area["to"])
+    unit = high.rsplit(" ", 1)[-1]
+    if low.endswith(f" {unit}"):
+        low = low.removesuffix(f" {unit}")
+    return f"{low}–{high} {where}"
 
 
 def percentile(values: Sequence[float], q: float) -> float:
