@@ -12,8 +12,8 @@ ground speeds and tracks.  Then, one after the other on the same machine:
 * **BlueSky** 1.1.1 ``StateBased`` (NumPy, N x N) for N <= ``--statebased-max`` and
   ``CStateBased`` (C++) for N <= ``--cstatebased-max``, in BlueSky's own environment
   (``--bluesky-python``), with its defaults (5 NM, 1000 ft, 300 s).  Its pairs are compared
-  with the reference's and every difference is explained by how close the pair is to a
-  boundary in our model.
+  with the reference's and every difference is placed by how close the pair is to a boundary
+  of our model.
 
 Usage::
 
@@ -58,9 +58,8 @@ def traffic_file(n: int, seed: int) -> Path:
 
 
 def plane_states(path: Path) -> dict[str, np.ndarray]:
-    from deconfliction.engine.tracks.plane import to_plane
-
     from deconfliction.engine.geodesy.frames import frame_around
+    from deconfliction.engine.tracks.plane import to_plane
 
     d = np.load(path)
     frame = frame_around(d["lon"], d["lat"])
@@ -68,29 +67,44 @@ def plane_states(path: Path) -> dict[str, np.ndarray]:
     return {"x": s.x, "y": s.y, "z": d["alt_m"], "vx": s.vx, "vy": s.vy, "vz": d["vs"], "k": s.k}
 
 
-def run_ours(path: str, repeat: int) -> None:
-    """In a fresh process: time our detection, print JSON."""
-    import resource
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
-    from deconfliction.engine.tracks.cpa import default_minima, detect
-    from deconfliction.engine.tracks.plane import to_plane
+
+def run_ours(path: str, repeat: int, threads: int) -> None:
+    """In a fresh process: time our detection from latitudes and longitudes; print JSON.
+    Peak memory is sampled from /proc every millisecond during the runs (numba's arrays are
+    not seen by tracemalloc)."""
+    import threading
+
+    import numba
 
     from deconfliction.engine.geodesy.frames import frame_around
+    from deconfliction.engine.tracks.cpa import default_minima, detect
+    from deconfliction.engine.tracks.plane import to_plane
 
     d = {k: np.asarray(v) for k, v in np.load(path).items()}
     n = d["lat"].shape[0]
     minima = default_minima()
     g = np.zeros(n, np.int32)
-    small = slice(0, min(n, 50))
+    few = slice(0, min(n, 50))
     s0 = to_plane(
-        frame_around(d["lon"], d["lat"]),
-        d["lon"][small],
-        d["lat"][small],
-        d["gs"][small],
-        d["trk"][small],
+        frame_around(d["lon"], d["lat"]), d["lon"][few], d["lat"][few], d["gs"][few], d["trk"][few]
     )
-    detect(s0.x, s0.y, d["alt_m"][small], s0.vx, s0.vy, d["vs"][small], s0.k, g[small], minima)
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    numba.set_num_threads(threads)
+    detect(s0.x, s0.y, d["alt_m"][few], s0.vx, s0.vy, d["vs"][few], s0.k, g[few], minima)
+    base = _rss()
+    peak = [base]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.is_set():
+            peak[0] = max(peak[0], _rss())
+            time.sleep(0.001)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     best = None
     for _ in range(repeat):
         cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -100,31 +114,34 @@ def run_ours(path: str, repeat: int) -> None:
         if best is None or wall < best[1]:
             best = (cpu, wall)
     assert best is not None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    pairs = np.stack([found.i, found.j], axis=1)
-    np.save(path.replace(".npz", "-ours.npy"), pairs)
+    sampling.set()
+    sampler.join()
+    np.save(path.replace(".npz", "-ours.npy"), np.stack([found.i, found.j], axis=1))
     print(
         json.dumps(
             {
                 "cpu": best[0],
                 "wall": best[1],
                 "pairs": len(found),
-                "rss_added_mib": (peak - base) / 1024,
+                "threads": threads,
+                "peak_added_mib": round((peak[0] - base) / 2**20, 1),
             }
         )
     )
 
 
 def explain(pairs: set[tuple[int, int]], states: dict[str, np.ndarray]) -> str:
-    """How close each pair is to a boundary of our model: the smaller of its margin to the
-    horizontal minimum (m), to the vertical minimum (m) and to the look-ahead (s)."""
+    """Where the pairs lie against our model's boundaries: for each, the distance of its
+    predicted minimum horizontal distance from 5 NM (m), of its vertical offset from 1000 ft
+    (m), and of its loss's start from the look-ahead (s); the smallest of the three, in
+    units of each, summarised."""
     if not pairs:
         return "-"
     from deconfliction.engine.tracks.cpa import pair_interval
 
-    margins = []
-    for i, j in sorted(pairs)[:2000]:
-        s = {k: (v[i], v[j]) for k, v in states.items()}
+    rows = []
+    for i, j in sorted(pairs)[:5000]:
+        s = {k: (float(v[i]), float(v[j])) for k, v in states.items()}
         dx, dy = s["x"][1] - s["x"][0], s["y"][1] - s["y"][0]
         ux, uy = s["vx"][1] - s["vx"][0], s["vy"][1] - s["vy"][0]
         dz, w = s["z"][1] - s["z"][0], s["vz"][1] - s["vz"][0]
@@ -133,16 +150,19 @@ def explain(pairs: set[tuple[int, int]], states: dict[str, np.ndarray]) -> str:
         tc = min(max(-(dx * ux + dy * uy) / a2 if a2 else 0.0, 0.0), T)
         dmin = float(np.hypot(dx + ux * tc, dy + uy * tc) / kk)
         ok, lo, _ = pair_interval(dx, dy, ux, uy, dz, w, H * kk, V, 1e9)
-        margins.append((abs(dmin - H), abs(abs(dz) - V), abs(lo - T) if ok else np.inf))
-    m = np.array(margins)
+        rows.append((abs(dmin - H), abs(abs(dz) - V), abs(lo - T) if ok else np.inf))
+    m = np.array(rows)
+    near_h = int((m[:, 0] < 50).sum())
+    near_t = int((m[:, 2] < 1).sum())
     return (
-        f"max distance from a boundary: horizontal {m[:, 0].min():.1f}..{m[:, 0].max():.1f} m, "
-        f"vertical {m[:, 1].min():.2f} m, look-ahead {m[:, 2].min():.2f} s"
+        f"{near_h} within 50 m of 5 NM (largest {m[:, 0].min():.2f}..{m[:, 0].max():.1f} m), "
+        f"{near_t} within 1 s of the look-ahead, "
+        f"smallest vertical margin {m[:, 1].min():.3f} m"
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--repeat", type=int, default=3)
@@ -150,53 +170,48 @@ def main() -> None:
     parser.add_argument("--statebased-max", type=int, default=1_000)
     parser.add_argument("--cstatebased-max", type=int, default=10_000)
     parser.add_argument("--bluesky-python", default=str(OUT / "bluesky-venv/bin/python"))
+    parser.add_argument("--threads", default="1,2", help="numba threads for ours, each run")
     parser.add_argument("--ours", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ours:
-        run_ours(args.ours, args.repeat)
+        run_ours(args.ours, args.repeat, int(args.threads))
         return
     OUT.mkdir(exist_ok=True)
     print(
-        f"# {platform.node()} {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load {os.getloadavg()}"
+        f"# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"load {os.getloadavg()}"
     )
-    rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         path = traffic_file(n, args.seed)
-        ours = json.loads(
-            subprocess.run(
-                [sys.executable, __file__, "--ours", str(path), "--repeat", str(args.repeat)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
-        our_pairs = {tuple(p) for p in np.load(str(path).replace(".npz", "-ours.npy")).tolist()}
-        row = {"n": n, "ours": ours}
+        ours = [
+            json.loads(
+                subprocess.run(
+                    [sys.executable, __file__, "--ours", str(path), "--repeat", str(args.repeat),
+                     "--threads", threads],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+            )
+            for threads in args.threads.split(",")
+        ]  # fmt: skip
+        mine = {tuple(p) for p in np.load(str(path).replace(".npz", "-ours.npy")).tolist()}
+        row: dict[str, object] = {"n": n, "ours": ours}
         states = plane_states(path)
+        ref = mine
         if n <= args.reference_max:
             from deconfliction.engine.tracks.reference import all_pairs
 
             t0 = time.process_time()
             ref = all_pairs(
-                states["x"],
-                states["y"],
-                states["z"],
-                states["vx"],
-                states["vy"],
-                states["vz"],
-                H,
-                V,
-                T,
-                k=states["k"],
-            )
+                states["x"], states["y"], states["z"], states["vx"], states["vy"], states["vz"],
+                H, V, T, k=states["k"],
+            )  # fmt: skip
             row["reference"] = {
                 "cpu": time.process_time() - t0,
                 "pairs": len(ref),
-                "equal": ref == our_pairs,
+                "equal_to_ours": ref == mine,
             }
-        else:
-            ref = our_pairs
         for which, limit in (
             ("StateBased", args.statebased_max),
             ("CStateBased", args.cstatebased_max),
@@ -204,16 +219,8 @@ def main() -> None:
             if n > limit or not Path(args.bluesky_python).exists():
                 continue
             out = OUT / f"bluesky-{which}-{n}.npz"
-            subprocess.run(
-                [
-                    args.bluesky_python,
-                    str(Path(__file__).parent / "tracks_bluesky.py"),
-                    str(path),
-                    str(out),
-                    which,
-                ],
-                check=True,
-            )
+            runner = str(Path(__file__).parent / "tracks_bluesky.py")
+            subprocess.run([args.bluesky_python, runner, str(path), str(out), which], check=True)
             b = np.load(out)
             theirs = {tuple(p) for p in b["pairs"].tolist()}
             row[which] = {
@@ -223,10 +230,9 @@ def main() -> None:
                 "pairs": len(theirs),
                 "missing": len(ref - theirs),
                 "extra": len(theirs - ref),
-                "missing_why": explain(ref - theirs, states),
-                "extra_why": explain(theirs - ref, states),
+                "missing_where": explain(ref - theirs, states),
+                "extra_where": explain(theirs - ref, states),
             }
-        rows.append(row)
         print(json.dumps(row), flush=True)
 
 

@@ -83,12 +83,16 @@ def random_points(areas: list[CompiledArea], n: int, seed: int) -> tuple[np.ndar
 # -- speed ------------------------------------------------------------------------------------
 
 
+_EXACT = "_exact" if hasattr(GeodesicPolyline, "_exact") else "_refine"
+"""The method that solves points exactly (``_refine`` in engines before exact sides)."""
+
+
 class RefineCounter:
-    """Counts the points sent to exact refinement (wraps ``GeodesicPolyline._refine``)."""
+    """Counts the points sent to exact refinement (wraps ``GeodesicPolyline._exact``)."""
 
     def __init__(self) -> None:
         self.points = 0
-        self._original = GeodesicPolyline._refine
+        self._original = getattr(GeodesicPolyline, _EXACT)
 
     def __enter__(self) -> RefineCounter:
         original = self._original
@@ -97,11 +101,11 @@ class RefineCounter:
             self.points += int(np.asarray(lon).shape[0])
             return original(line, lon, *args)
 
-        GeodesicPolyline._refine = counting  # type: ignore[method-assign, assignment]
+        setattr(GeodesicPolyline, _EXACT, counting)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        GeodesicPolyline._refine = self._original  # type: ignore[method-assign]
+        setattr(GeodesicPolyline, _EXACT, self._original)
 
 
 def classify(areas: list[CompiledArea], lon: np.ndarray, lat: np.ndarray) -> list[int]:

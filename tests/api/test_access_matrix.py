@@ -144,6 +144,14 @@ GET    /v1/ledger/entries/{index}              idf   rus   sarc  | 401 401 401 |
 GET    /v1/ledger/consistency                  idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/ledger/export                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 GET    /v1/notices/{notice_id}/timeline        idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+
+POST   /v1/notams                              idf   rus   sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
+GET    /v1/notices/{notice_id}/notam           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/imports/geojson                     idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
+POST   /v1/tracks/feed                         idf   rus   sarc  | 401 401 401 | 200 200 200 403 | 200 200 200 403 | 200  200  200  403
+GET    /v1/tracks                              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
+POST   /v1/tracks/aircraft                     idf   rus   sarc  | 401 401 401 | 403 201 403 403 | 403 201 403 403 | 403  201  403  403
+GET    /v1/tracks/stream                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 """
 # fmt: on
 
@@ -228,6 +236,15 @@ ICRC = Party.model_validate(
     {"id": "icrc", "name": "International Committee of the Red Cross", "kind": "humanitarian"}
 )
 """A party on the line bound by no agreement: it may see no one's sites."""
+CAA = Party.model_validate(
+    {"id": "caa", "name": "Civil Aviation Authority", "kind": "civil_aviation"}
+)
+"""The civil-aviation party NOTAMs are imported for (bound by no agreement)."""
+NOTAM = """(A0001/26 NOTAMN
+Q) LLLL/QRTCA/IV/BO/W/000/050/3100N03000E001
+A) LLLL B) 2612010000 C) 2612020000
+E) MATRIX TEST AREA CIRCLE RADIUS 1KM CENTRED ON 310000N 0300000E
+F) SFC G) 5000FT AMSL)"""
 
 
 @dataclass
@@ -308,7 +325,7 @@ def _same_red_line(world: World, party: str) -> dict[str, Any]:
 
 def _world(api: Api) -> World:
     api.load_golan()
-    api.record([ICRC])
+    api.record([ICRC, CAA])
     tokens = {(p, r): api.token(p, r) for p in PARTIES for r in ROLES}
     revoked = api.token("idf")
     api.revoke(revoked)
@@ -469,6 +486,28 @@ def _quiet_observation(world: World, party: str) -> dict[str, Any]:
     )
 
 
+def _geojson_notice(world: World, party: str) -> dict[str, Any]:
+    """A FeatureCollection of one new notice of the caller's party, far from everything."""
+    props = {
+        "type": "notice",
+        "id": f"n-geo-{world.serial()}",
+        "author": party,
+        "kind": "air_operation",
+        "action": "new",
+        "filed_at": world.api.clock.now().isoformat(),
+        "volume": 0,
+        "lower": "SFC",
+        "upper": "FL050",
+        "start": "2026-12-01T00:00:00Z",
+        "end": "2026-12-01T01:00:00Z",
+        "outline": {"type": "circle", "center": [30.0, 31.0], "radius": "1 km"},
+    }
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": None, "properties": props}],
+    }
+
+
 CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/parties"): Call(listing=("parties", "party")),
     ("GET", "/v1/parties/{party_id}"): Call(_known("party")),
@@ -509,6 +548,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/ledger/entries/{index}"): Call(lambda w: {"index": w.ids["entry"]}),
     ("GET", "/v1/ledger/consistency"): Call(query={"first": "3", "second": "20"}),
     ("POST", "/v1/notices"): Call(body=lambda w, p: notice(title=f"{p} notice {w.serial()}")),
+    ("POST", "/v1/notams"): Call(body=lambda w, p: {"text": NOTAM}),
+    ("GET", "/v1/notices/{notice_id}/notam"): Call(_known("notice")),
+    ("POST", "/v1/imports/geojson"): Call(body=lambda w, p: _geojson_notice(w, p)),
     ("POST", "/v1/notices/{notice_id}/replace"): Call(
         _fresh_notice, lambda w, p: {"title": "moved", "volumes": notice()["volumes"]}
     ),
@@ -544,6 +586,8 @@ CALLS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/messages"): Call(listing=("messages", "message")),
     ("GET", "/v1/messages/{message_id}"): Call(_known("message")),
     ("POST", "/v1/messages"): Call(body=lambda w, p: {"to": "undof", "body": f"from {p}"}),
+    ("POST", "/v1/tracks/feed"): Call(query={"format": "sbs", "source": "matrix"}),
+    ("POST", "/v1/tracks/aircraft"): Call(body=lambda w, p: {"callsigns": [f"M{w.serial()}*"]}),
 }
 """Endpoints not named here take no parameters and no body."""
 
@@ -672,7 +716,9 @@ def _check_cell(world: World, row: Row, caller: str) -> list[str]:
     if call.query:
         url += "?" + "&".join(f"{k}={v}" for k, v in call.query.items())
     where = f"{row} as {caller} ({party})"
-    answer = _request(client, row.method, url, body, stream=row.path == "/v1/stream")
+    answer = _request(
+        client, row.method, url, body, stream=row.path in ("/v1/stream", "/v1/tracks/stream")
+    )
     problems = _check_shape(where, answer)
     if answer.status != cell.status:
         problems.append(f"{where}: expected {cell.status}, got {answer.status}: {answer.body!r}")

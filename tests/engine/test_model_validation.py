@@ -785,7 +785,7 @@ CASES = [
             (("parties", 0, "kind"), "militia"),
         ),
         "parties[0].kind",
-        "Input should be 'armed_force', 'humanitarian' or 'monitor'",
+        "Input should be 'armed_force', 'humanitarian', 'monitor' or 'civil_aviation'",
         id="party-bad-kind",
     ),
     pytest.param(

@@ -314,7 +314,7 @@ def test_altitude_printing(alt, text):
         ),
         (
             {"value": 5, "unit": "ft", "reference": "QNH"},
-            "unknown altitude reference 'QNH': use AMSL, AGL or STD",
+            "unknown altitude reference 'QNH': use AMSL, AGL, STD or W84",
         ),
         (
             {"value": "5", "unit": "ft", "reference": "AGL"},

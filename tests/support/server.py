@@ -32,6 +32,7 @@ from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
 from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
+from deconfliction.service.settings import Settings
 
 __all__ = ["NOW", "Api", "api", "running_server"]
 
@@ -115,11 +116,13 @@ class Api:
             client.close()
 
 
-def running_server(store_url: str, clock: FixedClock | None = None) -> Iterator[Api]:
+def running_server(
+    store_url: str, clock: FixedClock | None = None, settings: Settings | None = None
+) -> Iterator[Api]:
     """Start the server on ``store_url``; yield an :class:`Api`; stop it and close the store."""
     clock = clock or FixedClock(NOW)
     coordinator = Coordinator.open(store_url, clock=clock)
-    app = create_app(coordinator, background=False)
+    app = create_app(coordinator, settings, background=False)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False
     )

@@ -58,6 +58,17 @@ async def _escalation_loop(services: Services) -> None:
         await asyncio.sleep(interval)
 
 
+async def _tracks_loop(services: Services) -> None:
+    """Predict, check and record over the live tracks every tick."""
+    interval = services.settings.tracks_tick_s
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(services.tracks.tick)
+        except Exception:  # one failed tick must not stop the next
+            log.exception("tracks tick failed")
+
+
 async def _heartbeat_loop(services: Services) -> None:
     """Sign a fresh tree head regularly, so parties can see the log alive and unchanged."""
     interval = services.settings.ledger_sign_interval_s
@@ -81,11 +92,13 @@ def create_app(
         # Writes wait on the writer in worker threads: allow many at once.
         anyio.to_thread.current_default_thread_limiter().total_tokens = 256
         services.writer.start()
+        await run_in_threadpool(services.tracks.start)
         await services.feeds.start()
         tasks = (
             [
                 asyncio.create_task(_escalation_loop(services)),
                 asyncio.create_task(_heartbeat_loop(services)),
+                asyncio.create_task(_tracks_loop(services)),
             ]
             if background
             else []
@@ -113,4 +126,8 @@ def create_app(
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    if services.settings.dss_enabled:
+        from deconfliction.api.dss import create_dss_app
+
+        app.mount("/dss/v1", create_dss_app(services))
     return app

@@ -10,6 +10,7 @@ from deconfliction.service.clock import Clock
 from deconfliction.service.coordinator import Coordinator, Writer
 from deconfliction.service.settings import Settings
 from deconfliction.service.streams import FeedHub
+from deconfliction.service.tracks import TrackService
 
 __all__ = ["Services"]
 
@@ -21,6 +22,7 @@ class Services:
     writer: Writer = field(init=False)
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
     feeds: FeedHub = field(init=False)
+    tracks: TrackService = field(init=False)
 
     def __post_init__(self) -> None:
         self.writer = Writer(self.coordinator)
@@ -28,6 +30,7 @@ class Services:
         self.feeds = FeedHub(
             self.coordinator.db, self.broadcaster, poll_s=self.settings.stream_poll_s
         )
+        self.tracks = TrackService(self.writer, self.settings, self.coordinator.clock)
 
     @property
     def clock(self) -> Clock:

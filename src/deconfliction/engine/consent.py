@@ -96,7 +96,12 @@ def bound_by(item: Bindable, lines_of: Iterable[ZoneAgreement] = ()) -> set[str]
     """Every party ``item`` binds or names.  For a line: the signatories and monitors of the
     zone agreements measured from it (``lines_of``)."""
     if isinstance(item, Agreement):
-        return set(item.parties) | set(item.monitors) | _duty_parties(item.notifications)
+        return (
+            set(item.parties)
+            | set(item.monitors)
+            | _duty_parties(item.notifications)
+            | set(item.tracks.unattributed_visible_to)
+        )
     if isinstance(item, ZoneAgreement):
         named = {
             p

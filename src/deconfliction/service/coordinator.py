@@ -208,6 +208,9 @@ class Tx:
         return Recorded(assessment, seq)
 
     def record_change(self, change: AlertChange) -> int:
+        """Record one alert change: in the log, in the projection, and in the situation's
+        alert book (journaled, like every change the transaction makes)."""
+        self.situation.alerts.record(change, self.journal)
         seq = self.append(
             f"alert.{change.action.value}",
             change.alert.id,

@@ -7,6 +7,11 @@ An alert's geometry is where it happens (the nearest point of two notices, the s
 observation) or null when it has no single place (a late notice).
 
 The export is a read like any other: it holds what its reader may see, nothing more.
+
+Lines, zones, sites and notices also carry their exact definition (``vertices``,
+``definition``, ``location``, ``outline``), since the geometry is a rendering: importing the
+collection (``deconflict import geojson``) gives back the same items.  A cancellation has no
+volume and is written as one feature with a null geometry.
 """
 
 from __future__ import annotations
@@ -41,7 +46,13 @@ def feature_collection(reader: Reader) -> dict[str, Any]:
         features.append(
             _feature(
                 line_geometry(line),
-                {"type": "line", "id": line.id, "name": line.name, "source": line.source},
+                {
+                    "type": "line",
+                    "id": line.id,
+                    "name": line.name,
+                    "source": line.source,
+                    "vertices": [[p.lon, p.lat] for p in line.vertices],
+                },
             )
         )
     for zone_view in configuration.list_zones(reader):
@@ -57,6 +68,8 @@ def feature_collection(reader: Reader) -> dict[str, Any]:
                     "signatories": list(zone.signatories),
                     "monitors": list(zone.monitors),
                     "rules": [r.model_dump(mode="json", by_alias=True) for r in zone.rules],
+                    "definition": zone.area.model_dump(mode="json", by_alias=True),
+                    "source": zone.source,
                 },
             )
         )
@@ -72,32 +85,41 @@ def feature_collection(reader: Reader) -> dict[str, Any]:
                     "owner": site.owner,
                     "valid_from": format_time(site.valid_from),
                     "valid_until": format_time(site.valid_until),
+                    "location": site.location.model_dump(mode="json", by_alias=True),
+                    "note": site.note,
                 },
             )
         )
     query = notices.NoticeQuery(status=notices.NoticeStatus.all, limit=_ALL)
     for view in notices.list_notices(reader, query):
         notice = view.notice
+        common = {
+            "type": "notice",
+            "id": notice.id,
+            "series": view.series,
+            "author": notice.author,
+            "kind": notice.kind.value,
+            "action": notice.action.value,
+            "replaces": notice.replaces,
+            "status": view.status,
+            "title": notice.title,
+            "filed_at": format_time(notice.filed_at),
+        }
+        if not notice.volumes:
+            features.append(_feature(None, common | {"volume": None}))
         for index, volume in enumerate(notice.volumes):
             features.append(
                 _feature(
                     outline_geometry(volume.outline),
-                    {
-                        "type": "notice",
-                        "id": notice.id,
-                        "series": view.series,
-                        "author": notice.author,
-                        "kind": notice.kind.value,
-                        "action": notice.action.value,
-                        "status": view.status,
-                        "title": notice.title,
+                    common
+                    | {
                         "volume": index,
                         "label": volume.label,
                         "lower": str(volume.altitude.lower),
                         "upper": str(volume.altitude.upper),
                         "start": format_time(volume.window.start),
                         "end": format_time(volume.window.end),
-                        "filed_at": format_time(notice.filed_at),
+                        "outline": volume.outline.model_dump(mode="json", by_alias=True),
                     },
                 )
             )

@@ -101,6 +101,95 @@ class Settings(BaseSettings):
         ),
     )
 
+    # -- interoperability formats (docs/design/formats.md) -------------------------------------
+
+    notam_party: str = Field(
+        default="caa",
+        description=(
+            "The civil-aviation party whose notices imported NOTAMs become (it must be declared "
+            "in the record)."
+        ),
+    )
+    notam_fir: str = Field(
+        default="XXXX",
+        pattern=r"^[A-Z]{4}$",
+        description=(
+            "The FIR (four letters) written in the Q line and item A of NOTAM proposals for "
+            "notices that did not come from a NOTAM."
+        ),
+    )
+    dss_enabled: bool = Field(
+        default=False,
+        description="Serve the ASTM F3548-21 DSS interface at /dss/v1/ beside the API.",
+    )
+    dss_party: str = Field(
+        default="utm",
+        description=(
+            "The party whose notices the DSS's operational intents and constraints become (it "
+            "must be declared in the record when the DSS is enabled)."
+        ),
+    )
+    dss_public_key: str | None = Field(
+        default=None,
+        description=(
+            "The file of the public key that signs DSS access tokens (RS256): a PEM public key "
+            "or certificate, or a JWKS. Required when the DSS is enabled."
+        ),
+    )
+    dss_audience: str = Field(
+        default="localhost",
+        description=(
+            "Comma-separated audiences a DSS access token may name (the host name clients "
+            "reach the DSS at)."
+        ),
+    )
+    dss_max_area_km2: float = Field(
+        default=2500.0,
+        gt=0,
+        description="Largest area one DSS entity or query may cover, in square kilometres.",
+    )
+    tracks_tick_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often conflict prediction, conformance and time to clear run over the live tracks, in seconds.",
+    )
+    tracks_max_age_s: float = Field(
+        default=20.0,
+        gt=0,
+        description="A track whose position, altitude or velocity is older than this (seconds) is left out of prediction and conformance.",
+    )
+    tracks_forget_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="An aircraft not heard for this many seconds is dropped from the air picture.",
+    )
+    tracks_history_s: float = Field(
+        default=600.0,
+        ge=0,
+        description="How long track history (trails) is kept in memory, in seconds.",
+    )
+    tracks_history_step_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="One trail point per aircraft at most every this many seconds.",
+    )
+    tracks_alert_update_s: float = Field(
+        default=10.0,
+        ge=0,
+        description="An open tactical alert whose figures change is recorded again at most this often (seconds), unless its time to loss halves.",
+    )
+    tracks_conformance_confirm: int = Field(
+        default=2,
+        ge=1,
+        description="Consecutive offending reports that raise a conformance alert (one stray report does not).",
+    )
+    tracks_conformance_clear: int = Field(
+        default=3,
+        ge=1,
+        description="Consecutive conforming reports that close a conformance alert.",
+    )
+
     def limits(self) -> Limits:
         return Limits(
             max_area_km2=self.max_area_km2,

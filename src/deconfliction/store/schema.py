@@ -275,7 +275,8 @@ private_values = sa.Table(
 sa.Index("ix_private_values_item", private_values.c.kind, private_values.c.item_id)
 
 
-# -- incidents, accounts and their evidence (migration 0005) -----------------------------------
+
+# -- incidents, accounts and their evidence (migration 0006) -----------------------------------
 
 incidents = sa.Table(
     "incidents",
@@ -323,3 +324,7 @@ evidence_refs = sa.Table(
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("seq", Seq, sa.ForeignKey("events.seq"), primary_key=True),
 )
+
+
+# The interoperability formats declare their tables on the same metadata (migration 0005).
+from deconfliction.store import interop as _interop  # noqa: E402, F401

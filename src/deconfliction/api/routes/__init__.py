@@ -8,6 +8,7 @@ from deconfliction.api.routes import (
     agreements,
     alerts,
     evidence,
+    formats,
     inbox,
     incidents,
     ledger,
@@ -22,6 +23,7 @@ from deconfliction.api.routes import (
     reports,
     sites,
     stream,
+    tracks,
     zones,
 )
 
@@ -37,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     proposals.router,
     sites.router,
     notices.router,
+    formats.router,
     observations.router,
     alerts.router,
     incidents.router,
@@ -45,5 +48,6 @@ ROUTERS: list[APIRouter] = [
     inbox.router,
     messages.router,
     stream.router,
+    tracks.router,
     ledger.router,
 ]

@@ -20,6 +20,14 @@ class AlertKind(StrEnum):
     zone_violation = "zone-violation"
     site_duplicate = "site-duplicate"
     red_line = "red-line"
+    # Tactical kinds, from live tracks (engine/tracks):
+    track_conflict = "track-conflict"
+    track_outside_volume = "track-outside-volume"
+    track_outside_band = "track-outside-band"
+    track_before_window = "track-before-window"
+    track_overrun = "track-overrun"
+    track_unnotified = "track-unnotified"
+    cannot_clear = "cannot-clear"
 
 
 def finding_key(kind: AlertKind, *parts: str) -> str:

@@ -3,10 +3,13 @@
 Lead time is the start of the notice's first volume minus its ``filed_at``.  Each agreement
 under which the author must notify someone of that kind of notice may set a minimum; the
 finding names every agreement whose minimum is not met, and goes to the author and to every
-addressee.
+addressee.  A lead time equal to the minimum meets it: the comparison is made in whole
+microseconds against the minimum as written (:attr:`~deconfliction.engine.units.Duration.exact_microseconds`).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from deconfliction.engine.detection.explain import when
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
@@ -17,6 +20,8 @@ from deconfliction.engine.units import format_duration
 
 __all__ = ["late_notice"]
 
+_MICROSECOND = timedelta(microseconds=1)
+
 
 def late_notice(notice: Notice, roster: Roster) -> Finding | None:
     """The late-notice finding for ``notice``, or None when every lead time is met."""
@@ -24,10 +29,11 @@ def late_notice(notice: Notice, roster: Roster) -> Finding | None:
     if start is None:
         return None
     lead = (start - notice.filed_at).total_seconds()
+    lead_us = (start - notice.filed_at) // _MICROSECOND
     short = [
         (agreement, required)
         for agreement, required in roster.required_lead(notice.author, notice.kind)
-        if lead < required.seconds
+        if lead_us < required.exact_microseconds
     ]
     if not short:
         return None

@@ -24,8 +24,10 @@ from deconfliction.engine.detection.roster import PairTerms, Roster
 from deconfliction.engine.detection.vertical import (
     AGL_BOUND,
     MSL_BOUND,
+    ROUNDING,
     VerticalGap,
     band_terms,
+    exactly_closer,
     gap_between,
 )
 from deconfliction.engine.geodesy.measures import format_position
@@ -145,7 +147,9 @@ def overlaps_among(
         mine = [p for p in pending if p.volume == vi]
         if not mine:
             continue
-        seps = separations(volume.outline.shape, [p.shape for p in mine])
+        seps = separations(
+            volume.outline.shape, [p.shape for p in mine], [p.terms.lateral_m for p in mine]
+        )
         for pair, found in zip(mine, seps, strict=True):
             pair.lateral = found
     worst: dict[str, _Pair] = {}
@@ -179,7 +183,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
     groups: dict[tuple[str, NoticeKind], int] = {}
     group = np.array([groups.setdefault((o.author, o.kind), len(groups)) for o in others], np.int64)
     allowed = np.zeros(len(groups), bool)
-    time_s = np.zeros(len(groups))
+    time_us = np.zeros(len(groups), np.int64)
     vertical_m = np.zeros(len(groups))
     terms_by: list[PairTerms | None] = []
     informed_by: list[tuple[str, ...]] = []
@@ -202,7 +206,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         informed_by.append(informed)
         if terms is not None and informed:
             allowed[g] = True
-            time_s[g] = terms.time_s
+            time_us[g] = terms.time.exact_microseconds
             vertical_m[g] = terms.vertical_m
     owner = table.owner
     row_group = group[owner]
@@ -211,9 +215,9 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         rows_allowed &= np.array([o.id != notice.id for o in others])[owner]
     if not rows_allowed.any():
         return []
-    time_limit = time_s[row_group]
+    time_limit = time_us[row_group]
     vertical_limit = vertical_m[row_group]
-    found: list[tuple[int, int, int, int, float]] = []
+    found: list[tuple[int, int, int, int, float, float]] = []
     for vi, v in enumerate(notice.volumes):
         gap_us = np.maximum(epoch_us(v.window.start), table.start_us) - np.minimum(
             epoch_us(v.window.end), table.end_us
@@ -224,9 +228,13 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
             gap_s[far] = [int(g) / 10**6 for g in gap_us[far].tolist()]
         lower, upper, datums = band_terms(v.altitude)
         both = (table.datums | datums) & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND
-        gap_m = np.maximum(lower, table.lower_m) - np.minimum(upper, table.upper_m)
+        lo = np.maximum(lower, table.lower_m)
+        hi = np.minimum(upper, table.upper_m)
+        # A superset of the pairs within the margin: those within its rounding are decided
+        # exactly below (closer_than).
+        rounding = ROUNDING * (np.abs(lo) + np.abs(hi) + vertical_limit)
         near = np.flatnonzero(
-            rows_allowed & (gap_s < time_limit) & (both | (gap_m < vertical_limit))
+            rows_allowed & (gap_us < time_limit) & (both | (lo - hi < vertical_limit + rounding))
         )
         found.extend(
             zip(
@@ -235,6 +243,7 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
                 table.volume[near].tolist(),
                 near.tolist(),
                 gap_s[near].tolist(),
+                rounding[near].tolist(),
                 strict=True,
             )
         )
@@ -249,14 +258,21 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
     )
     shapes = table.shapes
     pending = []
-    for (i, vi, wi, row, gap), band in zip(found, theirs, strict=True):
+    for (i, vi, wi, row, gap, rounded), band in zip(found, theirs, strict=True):
         g = int(group[i])
         terms = terms_by[g]
         assert terms is not None
         vgap = gap_between(mine[vi], band)
-        if vgap.gap_m >= terms.vertical_m:
-            continue
         other = others[i]
+        if vgap.gap_m >= terms.vertical_m - rounded and (
+            # At the margin or beyond: within the floats' rounding of it, the bands decide
+            # as written (closer_than).
+            vgap.gap_m > terms.vertical_m + rounded
+            or not exactly_closer(
+                notice.volumes[vi].altitude, other.volumes[wi].altitude, terms.vertical
+            )
+        ):
+            continue
         shape = other.volumes[wi].outline.shape if shapes is None else shapes[row]
         pending.append(_Pair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
     return pending

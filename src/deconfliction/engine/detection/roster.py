@@ -202,9 +202,10 @@ class Roster:
         )
         if not binding:
             return None
-        lateral = max((ag.margins.lateral for ag in binding), key=lambda x: x.metres)
-        vertical = max((ag.margins.vertical for ag in binding), key=lambda x: x.metres)
-        time = max((ag.margins.time for ag in binding), key=lambda x: x.seconds)
+        # The widest margins, compared as written (exactly, once per pair of parties).
+        lateral = max((ag.margins.lateral for ag in binding), key=lambda x: x.exact_metres)
+        vertical = max((ag.margins.vertical for ag in binding), key=lambda x: x.exact_metres)
+        time = max((ag.margins.time for ag in binding), key=lambda x: x.exact_seconds)
         return PairTerms(
             agreements=tuple(ag.id for ag in binding),
             lateral_m=lateral.metres,

@@ -43,7 +43,9 @@ def site_coverage(
     volumes = [v for v in notice.volumes if site.valid_during(v.window.start, v.window.end)]
     if not volumes:
         return None
-    seps = separations(site.location.shape, [v.outline.shape for v in volumes])
+    seps = separations(
+        site.location.shape, [v.outline.shape for v in volumes], [terms.lateral_m] * len(volumes)
+    )
     hits = [
         (sep, v)
         for sep, v in zip(seps, volumes, strict=True)
@@ -97,7 +99,7 @@ def duplicate_sites(
             continue
         if not site.valid_during(other.valid_from, other.valid_until):
             continue
-        sep = separation(site.location.shape, other.location.shape)
+        sep = separation(site.location.shape, other.location.shape, threshold_m)
         if not (sep.overlap or sep.distance < threshold_m):
             continue
         owners = {site.owner, other.owner}

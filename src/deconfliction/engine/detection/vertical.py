@@ -4,19 +4,37 @@ Bounds are compared in metres once they share a datum.  A flight level is a pres
 it is compared with an altitude above mean sea level as in the standard atmosphere (QNH
 1013.25 hPa), and the explanation says so.  An altitude above ground cannot be compared with
 one above sea level without terrain data: such bands are treated as overlapping, which can only
-raise more alerts, never fewer, and the explanation says that too.  The surface (SFC) is below
-everything and UNL above everything.
+raise more alerts, never fewer, and the explanation says that too.  A height above the WGS84
+ellipsoid (W84) is compared with heights above sea level by widening its band by the geoid's
+range (its lower bound 86 m lower, its upper bound 107 m higher), which again can only raise more
+alerts.  The surface (SFC) is below everything and UNL above everything.
+
+A margin is decided exactly: the floats of :func:`gap_between` decide unless they lie within
+their rounding (:data:`ROUNDING`) of the margin, and then the bounds as written do, in exact
+rational arithmetic (:func:`closer_than`).  So "FL010" and "457.2 m AMSL" are exactly
+"500 ft" apart, although 457.2 - 304.8 is 152.39999999999998 in binary.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from deconfliction.engine.model import AltitudeBand
-from deconfliction.engine.units import Altitude, AltitudeReference
+from deconfliction.engine.units import Altitude, AltitudeReference, Length
 
-__all__ = ["BandTerms", "VerticalGap", "band_terms", "gap_between", "vertical_gap"]
+__all__ = [
+    "ROUNDING",
+    "BandTerms",
+    "VerticalGap",
+    "band_terms",
+    "closer_than",
+    "exact_gap",
+    "exactly_closer",
+    "gap_between",
+    "vertical_gap",
+]
 
 AGL_BOUND = 1
 """Datum bits of :func:`band_terms`: a bound above ground level (not the surface)."""
@@ -26,12 +44,29 @@ STD_BOUND = 4
 """A bound above mean sea level given on the standard setting (a flight level)."""
 AMSL_BOUND = 8
 """A bound above mean sea level given as an altitude AMSL."""
+W84_BOUND = 16
+"""A bound above the WGS84 ellipsoid (compared as above sea level, widened by the geoid)."""
+
+GEOID_ABOVE_M = 86.0
+"""The geoid lies at most this far above the WGS84 ellipsoid (EGM2008: +85.8 m)."""
+GEOID_BELOW_M = 107.0
+"""... and at most this far below it (EGM2008: -106.2 m)."""
+
+ROUNDING = 1e-12
+"""A bound on the rounding of a gap or a margin in metres, relative to the bounds and margin
+it comes from: each is a decimal read to the nearest double, times 0.3048 (itself rounded),
+rounded again, then subtracted: four roundings of 2**-53 at most, here with a thousandfold
+safety."""
 
 _AGL_NOTE = (
     "heights above ground and above sea level cannot be compared without terrain data: "
     "treated as overlapping"
 )
 _STD_NOTE = "flight levels compared with altitudes in the standard atmosphere (QNH 1013.25)"
+_W84_NOTE = (
+    "heights above the WGS84 ellipsoid compared with heights above sea level within the "
+    "geoid's range (-86 m to +107 m)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +99,18 @@ def _bits(alt: Altitude) -> int:
         return AGL_BOUND
     if alt.reference is AltitudeReference.STD:
         return MSL_BOUND | STD_BOUND
+    if alt.reference is AltitudeReference.W84:
+        return MSL_BOUND | W84_BOUND
     return MSL_BOUND | AMSL_BOUND
 
 
 def _bounds(band: AltitudeBand) -> tuple[float, float]:
     lo = -math.inf if band.lower.is_surface else band.lower.metres
     hi = math.inf if band.upper.is_unlimited else band.upper.metres
+    if band.lower.reference is AltitudeReference.W84:
+        lo -= GEOID_ABOVE_M
+    if band.upper.reference is AltitudeReference.W84:
+        hi += GEOID_BELOW_M
     return lo, hi
 
 
@@ -92,6 +133,8 @@ def gap_between(a: BandTerms, b: BandTerms) -> VerticalGap:
     if datums & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND:
         return VerticalGap(-math.inf, assessed=False, note=_AGL_NOTE)
     note = _STD_NOTE if datums & (STD_BOUND | AMSL_BOUND) == STD_BOUND | AMSL_BOUND else ""
+    if datums & W84_BOUND:
+        note = _W84_NOTE
     return VerticalGap(max(a[0], b[0]) - min(a[1], b[1]), assessed=True, note=note)
 
 
@@ -108,3 +151,71 @@ def vertical_gap(a: AltitudeBand, b: AltitudeBand) -> VerticalGap:
     False
     """
     return gap_between(band_terms(a), band_terms(b))
+
+
+def exact_gap(a: AltitudeBand, b: AltitudeBand) -> Fraction | None:
+    """The gap of :func:`vertical_gap` in exact rational metres, from the bounds as written;
+    None when it is minus infinity (both bands from the surface, or both to UNL).
+
+    Examples
+    --------
+    >>> from deconfliction.engine.units import Altitude
+    >>> band = lambda lo, hi: AltitudeBand(lower=Altitude.parse(lo), upper=Altitude.parse(hi))
+    >>> exact_gap(band("SFC", "FL010"), band("457.2 m AMSL", "UNL"))
+    Fraction(762, 5)
+    """
+    lows = [_exact_lower(x.lower) for x in (a, b) if not x.lower.is_surface]
+    highs = [_exact_upper(x.upper) for x in (a, b) if not x.upper.is_unlimited]
+    if not lows or not highs:
+        return None
+    return max(lows) - min(highs)
+
+
+def _exact_lower(alt: Altitude) -> Fraction:
+    """A lower bound as written, widened by the geoid when it is above the ellipsoid."""
+    widen = Fraction(GEOID_ABOVE_M) if alt.reference is AltitudeReference.W84 else 0
+    return alt.exact_metres - widen
+
+
+def _exact_upper(alt: Altitude) -> Fraction:
+    widen = Fraction(GEOID_BELOW_M) if alt.reference is AltitudeReference.W84 else 0
+    return alt.exact_metres + widen
+
+
+def closer_than(
+    gap: VerticalGap,
+    margin: Length,
+    a: BandTerms,
+    b: BandTerms,
+    a_band: AltitudeBand,
+    b_band: AltitudeBand,
+) -> bool:
+    """Whether two bands (as numbers, ``a`` and ``b``, and as given) are closer than
+    ``margin``, knowing their ``gap`` (:func:`gap_between`).  Bands that cannot be compared
+    are treated as close.
+
+    Examples
+    --------
+    >>> from deconfliction.engine.units import Altitude
+    >>> band = lambda lo, hi: AltitudeBand(lower=Altitude.parse(lo), upper=Altitude.parse(hi))
+    >>> low, high = band("SFC", "FL010"), band("457.2 m AMSL", "UNL")
+    >>> gap = vertical_gap(low, high)
+    >>> gap.gap_m < Length.parse("500 ft").metres   # in binary floats
+    True
+    >>> closer_than(gap, Length.parse("500 ft"), band_terms(low), band_terms(high), low, high)
+    False
+    """
+    if not gap.assessed or gap.gap_m == -math.inf:
+        return True
+    m = margin.metres
+    scale = abs(max(a[0], b[0])) + abs(min(a[1], b[1])) + abs(m)
+    if abs(gap.gap_m - m) > ROUNDING * scale:
+        return gap.gap_m < m
+    return exactly_closer(a_band, b_band, margin)
+
+
+def exactly_closer(a: AltitudeBand, b: AltitudeBand, margin: Length) -> bool:
+    """Whether two comparable bands are closer than ``margin``, in exact rationals of the
+    numbers as written (:func:`exact_gap`)."""
+    exact = exact_gap(a, b)
+    return exact is None or exact < margin.exact_metres

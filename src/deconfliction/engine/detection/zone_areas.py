@@ -5,7 +5,10 @@ A band area is classified from each point's distance to its line and side of it
 and ``from < d <= to`` (``0 <= d <= to`` for a band that starts at the line), so consecutive
 bands share no point.  A one-sided band stops square at the ends of its line; a two-sided band
 has round ends.  Distances within the frame's error bound of ``from`` or ``to`` are solved
-exactly on the ellipsoid, so a classification is never wrong by the fast path's centimetres.
+exactly on the ellipsoid, and so are the sides of points that near the line and the ends of
+points that near the perpendicular at an end; a polygon's inside is decided exactly for points
+that near its edges.  So a classification is never wrong by the fast path's centimetres.
+Volumes entering a band, and distances to one, are in :mod:`.band_geometry`.
 
 Compass sides (``east``) are resolved once against the line: the side on which a point a few
 kilometres in that direction from the line's middle falls.
@@ -20,15 +23,18 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
+from deconfliction.engine.detection.band_geometry import Entry, Reach, band_distance, band_entry
 from deconfliction.engine.detection.explain import km
 from deconfliction.engine.errors import InvalidInput
+from deconfliction.engine.geodesy.exact import ring_inside
+from deconfliction.engine.geodesy.extremes import outline_pieces, sample
 from deconfliction.engine.geodesy.lines import GeodesicPolyline, LineMeasure
 from deconfliction.engine.geodesy.measures import forward
 from deconfliction.engine.geodesy.rendering import band_polygon, shape_polygon
-from deconfliction.engine.geodesy.shapes import CoreKind, Shape, separation
+from deconfliction.engine.geodesy.shapes import Shape, separation
 from deconfliction.engine.model import BandArea, Line, Side, Volume, ZoneAgreement
 
-__all__ = ["CompiledArea", "Entry", "Placement", "compile_area", "place_many"]
+__all__ = ["CompiledArea", "Entry", "Placement", "Reach", "compile_area", "place_many"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -36,7 +42,6 @@ BoolArray = NDArray[np.bool_]
 _COMPASS = {Side.east: 90.0, Side.west: 270.0, Side.north: 0.0, Side.south: 180.0}
 _OPPOSITE = {"east": "west", "west": "east", "north": "south", "south": "north"}
 _PROBE_M = 5_000.0
-_SAMPLE_TOLERANCE_M = 25.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +53,6 @@ class Placement:
     inside: BoolArray
     distance_m: FloatArray
     side: FloatArray
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """How a volume enters an area: ``depth_m`` how far inside it reaches (from the edge of a
-    polygon, or past the band's near boundary), ``closest_m`` its least distance from the band's
-    line (bands only)."""
-
-    depth_m: float
-    closest_m: float | None
 
 
 def _resolve_side(line: GeodesicPolyline, side: Side, line_name: str) -> tuple[int, str]:
@@ -134,9 +129,15 @@ class CompiledArea:
         assert self.ring is not None
         frame = self.ring.frame
         x, y = frame.forward(lon, lat)
-        inside = shapely.contains_xy(self.polygon.planar(frame), x, y)
+        inside = np.asarray(shapely.contains_xy(self.polygon.planar(frame), x, y), bool)
         d = self.ring.distance(lon, lat)
-        return Placement(np.asarray(inside, bool), d, np.zeros(lon.shape[0]))
+        # Within the frame's bound of an edge, the inside is decided on the ellipsoid.
+        near = np.flatnonzero(d <= self.ring.error_bound(0.0))
+        if near.size:
+            inside[near], d[near] = ring_inside(
+                lon[near], lat[near], self.polygon.lons, self.polygon.lats
+            )
+        return Placement(inside, d, np.zeros(lon.shape[0]))
 
     def position_text(self, distance_m: float, side: float) -> str:
         """Words for where one point stands ('45.2 km east of Line B')."""
@@ -149,60 +150,42 @@ class CompiledArea:
             label = _OPPOSITE.get(label, "left" if label == "right" else "right")
         return f"{km(distance_m)} {label} of {self.line_name}"
 
-    def distance_to(self, lons: ArrayLike, lats: ArrayLike) -> FloatArray:
-        """Distance from points to the area (zero inside).  Across a band's line the path is
-        taken through the line."""
-        place = self.place(lons, lats)
-        if self.line is None:
-            return np.where(place.inside, 0.0, place.distance_m)
-        d = place.distance_m
-        same_side = (place.side == self.side) | (self.side == 0) | (d == 0.0)
-        outside_band = np.maximum(self.inner_m - d, d - self.outer_m)
-        through = d + self.inner_m
-        return np.where(
-            place.inside, 0.0, np.where(same_side, np.maximum(outside_band, 0.0), through)
-        )
+    def reach(self, lon: float, lat: float) -> Reach:
+        """The exact distance from a point to the area (zero inside), however far: for a
+        polygon, to its nearest edge; for a band, see :func:`.band_geometry.band_distance`."""
+        if self.line is not None:
+            return band_distance(self.line, self.inner_m, self.outer_m, self.side, lon, lat)
+        assert self.polygon is not None
+        inside, d = ring_inside([lon], [lat], self.polygon.lons, self.polygon.lats)
+        return Reach(0.0 if bool(inside[0]) else float(d[0]))
 
     def entry(self, volume: Volume) -> Entry | None:
-        """Whether a volume enters the area, and how deep."""
+        """Whether a volume enters the area, and how deep: exactly, a millimetre in or out
+        (:func:`.band_geometry.band_entry` for a band; for a polygon, whether the interiors
+        meet, solved exactly near the edge).  A polygon's depth is measured on points of the
+        volume's boundary (a figure, to the sample spacing)."""
         shape = volume.outline.shape
-        rings = shape_polygon(shape, tolerance=_SAMPLE_TOLERANCE_M)
-        lons = np.array(
-            [p[0] for poly in rings for ring in poly for p in ring] + list(shape.dense_lons)
+        if self.line is not None:
+            return band_entry(self.line, self.inner_m, self.outer_m, self.side, shape)
+        assert self.polygon is not None
+        if not separation(shape, self.polygon, 0.0).overlap:
+            return None
+        points = sample(
+            outline_pieces(
+                shape.kind.value,
+                shape.lons,
+                shape.lats,
+                shape.dense_lons,
+                shape.dense_lats,
+                shape.radius,
+            )
         )
-        lats = np.array(
-            [p[1] for poly in rings for ring in poly for p in ring] + list(shape.dense_lats)
+        place = self.place(
+            np.concatenate([points.lons, shape.dense_lons]),
+            np.concatenate([points.lats, shape.dense_lats]),
         )
-        if self.line is None:
-            assert self.polygon is not None
-            sep = separation(shape, self.polygon)
-            if not sep.overlap:
-                return None
-            place = self.place(lons, lats)
-            depth = float(place.distance_m[place.inside].max()) if place.inside.any() else 0.0
-            return Entry(depth, None)
-        line_shape = Shape(
-            kind=CoreKind.line,
-            lons=self.line.lons,
-            lats=self.line.lats,
-        )
-        crossing = separation(shape, line_shape)
-        m = self.line.measure(lons, lats)
-        best: Entry | None = None
-        for side in (1, -1):
-            if self.side and side != self.side:
-                continue
-            mask = (m.side == side) & ~m.beyond if self.side else (m.side == side)
-            if not mask.any() and not crossing.overlap:
-                continue
-            closest = 0.0 if crossing.overlap else crossing.distance
-            farthest = float(m.distance[mask].max()) if mask.any() else 0.0
-            if closest > self.outer_m or farthest < self.inner_m:
-                continue
-            depth = min(farthest, self.outer_m) - max(closest, self.inner_m)
-            if best is None or depth > best.depth_m:
-                best = Entry(max(depth, 0.0), closest)
-        return best
+        depth = float(place.distance_m[place.inside].max()) if place.inside.any() else 0.0
+        return Entry(depth, None)
 
     def render(self) -> list[list[list[list[float]]]]:
         """GeoJSON MultiPolygon coordinates of the area, for display."""

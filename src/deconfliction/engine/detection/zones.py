@@ -26,7 +26,7 @@ from deconfliction.engine.detection.matching import (
     rule_applies_to_observation,
 )
 from deconfliction.engine.detection.roster import Roster
-from deconfliction.engine.detection.zone_areas import CompiledArea
+from deconfliction.engine.detection.zone_areas import CompiledArea, Reach
 from deconfliction.engine.geodesy.lines import GeodesicPolyline
 from deconfliction.engine.model import (
     CapRule,
@@ -38,6 +38,7 @@ from deconfliction.engine.model import (
     ZoneAgreement,
 )
 from deconfliction.engine.times import format_time
+from deconfliction.engine.units import exact_decimal
 
 __all__ = [
     "CompiledZone",
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,9 +77,11 @@ def slice_bounds(instant: datetime, length_s: float) -> tuple[datetime, datetime
     >>> a.isoformat(), b.isoformat()
     ('2026-11-24T00:00:00+00:00', '2026-11-25T00:00:00+00:00')
     """
-    offset = (instant - _EPOCH).total_seconds()
-    start = _EPOCH + timedelta(seconds=(offset // length_s) * length_s)
-    return start, start + timedelta(seconds=length_s)
+    # In whole microseconds, exactly: an observation at a slice's first instant is in it.
+    length_us = max(1, round(exact_decimal(length_s) * 1_000_000))
+    offset_us = (instant - _EPOCH) // _MICROSECOND
+    start = _EPOCH + timedelta(microseconds=offset_us // length_us * length_us)
+    return start, start + timedelta(microseconds=length_us)
 
 
 def _rule_text(cz: CompiledZone, rule_index: int) -> str:
@@ -228,31 +232,38 @@ def _range_hit(
     ]
     if not weapons:
         return None
-    lon, lat = [obs.position.lon], [obs.position.lat]
+    lon, lat = obs.position.lon, obs.position.lat
     if rule.target_line is not None:
         line = lines.get(rule.target_line)
         if line is None:
             return None
-        distance = float(line.geometry.distance(lon, lat, exact=True)[0])
+        reach = Reach(float(line.geometry.distance([lon], [lat], exact=True)[0]))
         target = line.name
     else:
         zone = zones.get(rule.target_zone or "")
         if zone is None:
             return None
-        distance = float(zone.area.distance_to(lon, lat)[0])
+        reach = zone.area.reach(lon, lat)
         target = zone.area.describe()
-    reaching = [w for w in weapons if w.range is not None and w.range.metres >= distance]
+    # Exact to a micrometre (geodesy/exact.py): a range equal to the distance reaches.
+    reaching = [w for w in weapons if w.range is not None and w.range.metres >= reach.distance]
     if not reaching:
         return None
     weapon = max(reaching, key=lambda w: w.range.metres if w.range else 0.0)
     assert weapon.range is not None
+    away = f"{km(reach.distance)} away"
+    if not reach.exact:
+        away = (
+            f"at least {away} (the line bends around the position more tightly than the "
+            "band's inner distance: counted as reaching)"
+        )
     return (
         f"{label(weapon.weapon_class.value)} with a declared range of {weapon.range} reaches "
-        f"{target}, "
-        f"{km(distance)} away",
+        f"{target}, {away}",
         {
             "range_m": weapon.range.metres,
-            "distance_to_target_m": round(distance, 1),
+            "distance_to_target_m": round(reach.distance, 1),
+            "distance_exact": int(reach.exact),
             "weapon_class": weapon.weapon_class.value,
         },
     )
@@ -272,7 +283,7 @@ def cap_violation(
     """
     rule = cz.zone.rules[rule_index]
     assert isinstance(rule, CapRule)
-    slice_end = slice_start + timedelta(seconds=rule.slice.seconds)
+    _, slice_end = slice_bounds(slice_start, rule.slice.seconds)
     chosen: dict[str, Observation] = {}
     candidates = [
         o

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import TypeVar
 
 import numpy as np
 import pyproj
@@ -33,6 +34,7 @@ from deconfliction.engine.units import Metres
 __all__ = ["LocalFrame", "frame_around"]
 
 FloatArray = NDArray[np.float64]
+_Lengths = TypeVar("_Lengths", float, FloatArray)
 
 _CENTRE_STEP = 0.05
 """Frame centres snap to this grid (degrees) so that nearby features share a cached frame."""
@@ -124,6 +126,26 @@ class LocalFrame:
         u = reach / self.radius
         bending = MAX_SEGMENT * MAX_SEGMENT / 8.0 * reach / (self.radius * self.radius)
         return 0.01 + 2.0 * bending + 0.4 * reach * u**4
+
+    def choice_bound(self, distance: _Lengths, reach: _Lengths) -> _Lengths:
+        """How much longer than the shortest way the way that is shortest in the frame can be,
+        among ways about ``distance`` long within ``reach`` of the central meridian.
+
+        Grid lengths are ground lengths times the scale factor, which varies across the frame
+        by up to ``cosh(reach/R) - 1``: where two ways are nearly as short (a point between two
+        segments, or facing a corner), the frame may pick the one that is longer on the
+        ground, by up to that fraction of its length (here ``(reach/R)**2``, twice the first
+        order).  At 300 km of reach and 350 km apart that is 190 m: a polygon 350 km from a
+        long corridor was measured 23 m too far.  Works on arrays too.
+        """
+        u = reach / self.radius
+        return distance * u * u
+
+    def error_bounds(self, reach: FloatArray) -> FloatArray:
+        """:meth:`error_bound` for many reaches at once."""
+        u = reach / self.radius
+        bending = MAX_SEGMENT * MAX_SEGMENT / 8.0 * reach / (self.radius * self.radius)
+        return np.asarray(0.01 + 2.0 * bending + 0.4 * reach * u**4, np.float64)
 
     def __repr__(self) -> str:
         return f"LocalFrame(lon0={self.lon0}, lat0={self.lat0})"

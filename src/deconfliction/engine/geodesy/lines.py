@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from deconfliction.engine.geodesy.ellipsoid import gaussian_radius, geod
+from deconfliction.engine.geodesy.ellipsoid import geod
+from deconfliction.engine.geodesy.exact import exact_segment_distance, polyline_feet
 from deconfliction.engine.geodesy.frames import MAX_SEGMENT, LocalFrame, frame_around
 from deconfliction.engine.units import Metres
 
@@ -75,71 +76,6 @@ def densify(
         np.asarray(out_lat, np.float64),
         np.asarray(origin, np.intp),
     )
-
-
-def exact_segment_distance(
-    plon: ArrayLike,
-    plat: ArrayLike,
-    alon: ArrayLike,
-    alat: ArrayLike,
-    blon: ArrayLike,
-    blat: ArrayLike,
-    start: ArrayLike | None = None,
-) -> tuple[FloatArray, FloatArray]:
-    """Exact distance from points P to geodesic segments AB, and the along-track position.
-
-    Iterates on the along-track distance ``s`` of the foot of the perpendicular: at the
-    current foot F, the spherical along-track formula applied to the exact distance and
-    azimuths F->P gives the correction.  The error shrinks by about the flattening (1/300) each
-    step, so a few steps reach the nanometre.  ``start`` is an initial ``s`` (for example the
-    planar foot); the foot is kept on the segment, so a point beyond an end is measured to that
-    end.  Meant for distances up to a few thousand kilometres.
-
-    Returns (distance in metres, along-track position of the foot in metres from A).
-    """
-    g = geod()
-    p_lon = np.atleast_1d(np.asarray(plon, np.float64))
-    p_lat = np.atleast_1d(np.asarray(plat, np.float64))
-    n = p_lon.shape[0]
-    a_lon = np.broadcast_to(np.asarray(alon, np.float64), (n,)).copy()
-    a_lat = np.broadcast_to(np.asarray(alat, np.float64), (n,)).copy()
-    b_lon = np.broadcast_to(np.asarray(blon, np.float64), (n,)).copy()
-    b_lat = np.broadcast_to(np.asarray(blat, np.float64), (n,)).copy()
-    az_ab, _, length = g.inv(a_lon, a_lat, b_lon, b_lat)
-    az_ab = np.asarray(az_ab, np.float64)
-    length = np.asarray(length, np.float64)
-    radius = np.vectorize(gaussian_radius, otypes=[np.float64])(p_lat)
-    if start is None:
-        az_ap, _, d_ap = g.inv(a_lon, a_lat, p_lon, p_lat)
-        s = radius * np.arctan(
-            np.tan(np.asarray(d_ap) / radius) * np.cos(np.radians(np.asarray(az_ap) - az_ab))
-        )
-    else:
-        s = np.broadcast_to(np.asarray(start, np.float64), (n,)).copy()
-    # Each point iterates until its own step is below 0.1 micrometre, so that its result does
-    # not depend on the other points solved with it.
-    active = np.arange(n)
-    for _ in range(8):
-        if not active.size:
-            break
-        s_a = np.clip(s[active], 0.0, length[active])
-        f_lon, f_lat, back = g.fwd(a_lon[active], a_lat[active], az_ab[active], s_a)
-        az_fp, _, dist = g.inv(f_lon, f_lat, p_lon[active], p_lat[active])
-        dist = np.asarray(dist, np.float64)
-        line_az = np.asarray(back, np.float64) + 180.0
-        r = radius[active]
-        step = r * np.arctan(
-            np.tan(dist / r) * np.cos(np.radians(np.asarray(az_fp, np.float64) - line_az))
-        )
-        # A foot pinned at an end with the step pointing outward has converged.
-        pinned = ((s_a <= 0.0) & (step <= 0.0)) | ((s_a >= length[active]) & (step >= 0.0))
-        step = np.where(pinned, 0.0, step)
-        s[active] = s_a + step
-        active = active[np.abs(step) >= 1e-7]
-    s = np.clip(s, 0.0, length)
-    f_lon, f_lat, _ = g.fwd(a_lon, a_lat, az_ab, s)
-    dist = np.asarray(g.inv(f_lon, f_lat, p_lon, p_lat)[2], np.float64)
-    return dist, s
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +186,18 @@ class GeodesicPolyline:
         return int(self._ax.shape[0])
 
     def error_bound(self, distance: Metres) -> Metres:
-        """Bound on the fast path's error for a point ``distance`` metres from the line."""
-        return self.frame.error_bound(self.reach + distance)
+        """Bound on the fast path's error for a point ``distance`` metres from the line: the
+        frame's, and that of choosing, of two segments nearly as near, the one that is nearer
+        in the frame (:meth:`~.frames.LocalFrame.choice_bound`)."""
+        reach = self.reach + distance
+        return self.frame.error_bound(reach) + self.frame.choice_bound(distance, reach)
+
+    def error_bounds(self, distances: FloatArray) -> FloatArray:
+        """:meth:`error_bound` for many distances at once."""
+        reach = self.reach + distances
+        return np.asarray(
+            self.frame.error_bounds(reach) + self.frame.choice_bound(distances, reach), np.float64
+        )
 
     def _fast(
         self, x: FloatArray, y: FloatArray
@@ -313,21 +259,53 @@ class GeodesicPolyline:
         dot = rx * bx + ry * by
         return np.where(dot >= 0.0, 1.0, -1.0)
 
-    def _refine(self, lon: FloatArray, lat: FloatArray, seg: IntArray, t: FloatArray) -> FloatArray:
-        """Exact distances for points whose nearest segment may be ``seg`` or a neighbour."""
+    def _exact(
+        self, lon: FloatArray, lat: FloatArray
+    ) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+        """Exact distances, sides and end flags (:func:`~.exact.polyline_feet`: no frame, the
+        nearest segment found by bounds, so that no segment is missed however far the point)."""
+        feet = polyline_feet(lon, lat, self.dense_lons, self.dense_lats)
         last = self.segment_count - 1
-        best = np.full(lon.shape[0], np.inf)
-        for shift in (-1, 0, 1):
-            s_idx = np.clip(seg + shift, 0, last)
-            a_lon = self.dense_lons[s_idx]
-            a_lat = self.dense_lats[s_idx]
-            b_lon = self.dense_lons[s_idx + 1]
-            b_lat = self.dense_lats[s_idx + 1]
-            seg_len = np.sqrt(self._len2[s_idx])
-            start = np.where(shift == 0, t * seg_len, np.where(shift < 0, seg_len, 0.0))
-            d, _ = exact_segment_distance(lon, lat, a_lon, a_lat, b_lon, b_lat, start)
-            best = np.minimum(best, d)
-        return best
+        beyond = ((feet.segment == 0) & (feet.past < 0)) | (
+            (feet.segment == last) & (feet.past > 0)
+        )
+        return feet.distance, feet.side, np.asarray(beyond, bool)
+
+    def _uncertain(
+        self, x: FloatArray, y: FloatArray, d: FloatArray, seg: IntArray, within: float
+    ) -> NDArray[np.bool_]:
+        """Points up to ``within`` metres from the line whose side or end the fast path may
+        have wrong: within its error bound of the line or of its extension past either end, or
+        of the perpendicular at either end (the square end of a one-sided band).
+
+        The perpendicular at an end is a geodesic ``d`` long out to the point, and a geodesic
+        bends away from a straight line in the frame by up to ``d**2 / 2 * x / R**2`` (``x``
+        its distance from the central meridian): counted twice, over the frame's bound."""
+        need = d <= self.frame.error_bound(self.reach)
+        last = self.segment_count - 1
+        near = d <= within
+        for k, at in ((0, 0.0), (last, 1.0)):
+            idx = np.flatnonzero((seg == k) & near)
+            if not idx.size:
+                continue
+            length = float(np.sqrt(self._len2[k]))
+            along = (
+                (x[idx] - self._ax[k]) * self._dx[k] + (y[idx] - self._ay[k]) * self._dy[k]
+            ) / length
+            across = (x[idx] - self._ax[k]) * self._nx[k] + (y[idx] - self._ay[k]) * self._ny[k]
+            off = np.minimum(np.abs(along - at * length), np.abs(across))
+            # The bound grows with the distance: test against the largest first, then
+            # against each point's own.
+            radius = self.frame.radius
+            far = float(d[idx].max())
+            close = off <= self.error_bound(far) + far * far * (self.reach + far) / radius**2
+            if not close.any():
+                continue
+            idx, off = idx[close], off[close]
+            reach = self.reach + d[idx]
+            bound = self.error_bounds(d[idx]) + d[idx] * d[idx] * reach / radius**2
+            need[idx] |= off <= bound
+        return need
 
     def measure_many(
         self, lons: ArrayLike, lats: ArrayLike, threshold_sets: Sequence[Sequence[Metres]]
@@ -341,35 +319,46 @@ class GeodesicPolyline:
         dist = np.empty(n)
         side = np.empty(n)
         beyond = np.empty(n, bool)
-        seg = np.empty(n, np.intp)
-        t = np.empty(n)
+        uncertain = np.empty(n, bool)
         last = self.segment_count - 1
+        within = self._within([t for thresholds in threshold_sets for t in thresholds])
         for lo in range(0, n, _CHUNK):
             hi = min(lo + _CHUNK, n)
             x, y = self.frame.forward(lon[lo:hi], lat[lo:hi])
             d, sg, tt, _, _ = self._fast(x, y)
             side[lo:hi] = self._side(x, y, sg, tt)
             beyond[lo:hi] = ((sg == 0) & (tt <= 0.0)) | ((sg == last) & (tt >= 1.0))
+            uncertain[lo:hi] = self._uncertain(x, y, d, sg, within)
             dist[lo:hi] = d
-            seg[lo:hi] = sg
-            t[lo:hi] = tt
         needs = [self._near(dist, thresholds) for thresholds in threshold_sets]
-        anywhere = np.zeros(n, bool)
+        anywhere = uncertain.copy()
         for need in needs:
             anywhere |= need
         if not anywhere.any():
             return [LineMeasure(dist, side, beyond) for _ in needs]
         exact = dist.copy()
         idx = np.flatnonzero(anywhere)
-        exact[idx] = self._refine(lon[idx], lat[idx], seg[idx], t[idx])
-        return [LineMeasure(np.where(need, exact, dist), side, beyond) for need in needs]
+        exact[idx], sides, ends = self._exact(lon[idx], lat[idx])
+        side[idx] = np.where(uncertain[idx], sides, side[idx])
+        beyond[idx] = np.where(uncertain[idx], ends, beyond[idx])
+        return [
+            LineMeasure(np.where(need | uncertain, exact, dist), side, beyond) for need in needs
+        ]
+
+    def _within(self, thresholds: Sequence[Metres]) -> float:
+        """How far from the line sides and ends matter: past the largest threshold (and its
+        bound) a point is outside any band, whichever its side; everywhere without one."""
+        if not thresholds:
+            return np.inf
+        most = float(max(thresholds))
+        return most + self.error_bound(most)
 
     def _near(self, dist: FloatArray, thresholds: Sequence[Metres]) -> NDArray[np.bool_]:
         """Distances within the fast path's error bound of a threshold."""
         need = np.zeros(dist.shape[0], bool)
         limits = sorted(thresholds)
         if limits:
-            bound = self.frame.error_bound(self.reach + float(limits[-1]))
+            bound = self.error_bound(float(limits[-1]))
             for limit in limits:
                 need |= np.abs(dist - limit) <= bound
         return need
@@ -384,9 +373,13 @@ class GeodesicPolyline:
     ) -> LineMeasure:
         """Distances, sides and end flags of points relative to the line.
 
-        With ``exact``, every distance is solved on the ellipsoid.  Otherwise distances come
-        from the fast path, except those within the error bound of any of ``thresholds``,
-        which are solved exactly, so that comparing a result with a threshold is always right.
+        With ``exact``, every point is solved on the ellipsoid (:func:`~.exact.polyline_feet`,
+        good to a micrometre at any distance).  Otherwise distances come from the fast path,
+        except those within its error bound of any of ``thresholds``, which are solved
+        exactly, so that comparing a result with a threshold is always right; and so are the
+        sides of points within the bound of the line (or its extensions) and the end flags of
+        points within it of the perpendicular at either end, up to the largest threshold
+        (everywhere without thresholds).
         """
         lon = np.atleast_1d(np.asarray(lons, np.float64))
         lat = np.atleast_1d(np.asarray(lats, np.float64))
@@ -394,17 +387,24 @@ class GeodesicPolyline:
         side = np.empty(lon.shape[0])
         beyond = np.empty(lon.shape[0], bool)
         last = self.segment_count - 1
-        limits = np.asarray(sorted(thresholds), np.float64)
+        limits = sorted(thresholds)
         for lo in range(0, lon.shape[0], _CHUNK):
             hi = min(lo + _CHUNK, lon.shape[0])
             x, y = self.frame.forward(lon[lo:hi], lat[lo:hi])
             d, seg, t, _, _ = self._fast(x, y)
             side[lo:hi] = self._side(x, y, seg, t)
             beyond[lo:hi] = ((seg == 0) & (t <= 0.0)) | ((seg == last) & (t >= 1.0))
-            need = np.ones(d.shape[0], bool) if exact else self._near(d, limits.tolist())
+            uncertain = self._uncertain(x, y, d, seg, self._within(limits))
+            need = np.ones(d.shape[0], bool) if exact else self._near(d, limits) | uncertain
             if need.any():
                 idx = np.flatnonzero(need)
-                d[idx] = self._refine(lon[lo:hi][idx], lat[lo:hi][idx], seg[idx], t[idx])
+                d[idx], sides, ends = self._exact(lon[lo:hi][idx], lat[lo:hi][idx])
+                if exact:
+                    side[lo:hi], beyond[lo:hi] = sides, ends
+                else:
+                    chunk_side, chunk_beyond = side[lo:hi], beyond[lo:hi]
+                    chunk_side[idx] = np.where(uncertain[idx], sides, chunk_side[idx])
+                    chunk_beyond[idx] = np.where(uncertain[idx], ends, chunk_beyond[idx])
             dist[lo:hi] = d
         return LineMeasure(dist, side, beyond)
 

@@ -11,6 +11,11 @@ outlines is the distance between their cores minus both radii, by the triangle i
 the ellipsoid.  Margins add to the radii in the same way.  Core-to-core distances come from a
 local frame centred between the two shapes (:mod:`.frames`), where a polygon's or a line's
 pieces are at most :data:`~.frames.MAX_SEGMENT` long.
+
+A caller that compares a separation with a threshold (a margin) passes it: a separation within
+the frame's error bound of its threshold is then solved again on the ellipsoid
+(:func:`exact_core_distance`), so that the comparison is exact to a micrometre however large
+the outlines (a 400 km polygon is centimetres off in its frame).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from deconfliction.engine.geodesy.exact import TOLERANCE, polyline_feet, ring_inside, segment_feet
 from deconfliction.engine.geodesy.frames import LocalFrame, frame_around
 from deconfliction.engine.geodesy.lines import GeodesicPolyline, densify
 from deconfliction.engine.geodesy.measures import distances
@@ -34,6 +40,7 @@ __all__ = [
     "CoreKind",
     "Separation",
     "Shape",
+    "exact_core_distance",
     "separation",
     "separations",
 ]
@@ -178,9 +185,10 @@ class Separation:
     lat: float
 
 
-def separation(a: Shape, b: Shape) -> Separation:
-    """The separation between two shapes (see :class:`Separation`)."""
-    return separations(a, [b])[0]
+def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separation:
+    """The separation between two shapes (see :class:`Separation`), exact near
+    ``threshold`` (see :func:`separations`)."""
+    return separations(a, [b], None if threshold is None else [threshold])[0]
 
 
 _KIND_CODE = {CoreKind.point: 0, CoreKind.line: 1, CoreKind.polygon: 2}
@@ -236,13 +244,21 @@ def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
     return shape._order
 
 
-def separations(a: Shape, others: Sequence[Shape]) -> list[Separation]:
+def separations(
+    a: Shape, others: Sequence[Shape], thresholds: Sequence[Metres] | None = None
+) -> list[Separation]:
     """Separations between one shape and many, computed together in one frame.
 
     The frame is centred on all the shapes; callers pass shapes near ``a`` (candidates from
     an index), so that every piece stays well inside the frame's accurate reach.  Every vertex
     is projected in one call and every geometry built per kind in one call, so the cost per
     shape is a few microseconds of GEOS work, not Python.
+
+    ``thresholds`` (one per other shape) are the distances the caller will compare each
+    separation with (``overlap or distance < threshold``; 0 for "do they overlap").  A pair
+    whose separation lies within twice the frame's error bound of its threshold is solved
+    exactly (:func:`exact_core_distance`): its ``distance`` is then good to a micrometre and
+    ``overlap`` exact.  The others keep the fast path's centimetres.
     """
     if not others:
         return []
@@ -283,9 +299,142 @@ def separations(a: Shape, others: Sequence[Shape]) -> list[Separation]:
         (coords[:, 0, 0] + coords[:, 1, 0]) * 0.5, (coords[:, 0, 1] + coords[:, 1, 1]) * 0.5
     )
     overlap = (gap < 0.0) | (touching & ((radii > 0.0) | interiors))
+    if thresholds is not None:
+        _settle(a, others, thresholds, (frame, x, counts), (core, gap, radii, overlap))
     return [
         Separation(max(0.0, g), o, lo, la)
         for g, o, lo, la in zip(
             gap.tolist(), overlap.tolist(), mid_lon.tolist(), mid_lat.tolist(), strict=True
         )
     ]
+
+
+def _settle(
+    a: Shape,
+    others: Sequence[Shape],
+    thresholds: Sequence[Metres],
+    projected: tuple[LocalFrame, FloatArray, NDArray[np.intp]],
+    found: tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]],
+) -> None:
+    """Solve exactly, in place, the separations that lie within the fast path's bound of
+    their thresholds.  The bound is the frame's for the farthest vertex of each pair, twice
+    (both cores' pieces bend away from their chords), plus that of choosing the nearest pair
+    in the frame; one bound for all pairs (the largest) rules most of them out at once."""
+    frame, x, counts = projected
+    core, gap, radii, overlap = found
+    limit = np.asarray(thresholds, np.float64)
+    off = np.abs(gap - limit)
+    widest = float(np.abs(x).max())
+    most = 2.0 * frame.error_bound(widest) + frame.choice_bound(max(float(core.max()), 0.0), widest)
+    if not (off <= most).any():
+        return
+    reach = np.maximum.reduceat(np.abs(x), np.cumsum(counts) - counts)
+    pair_reach = np.asarray(np.maximum(reach[0], reach[1:]), np.float64)
+    apart = np.asarray(np.maximum(core, 0.0), np.float64)
+    bound = 2.0 * frame.error_bounds(pair_reach) + frame.choice_bound(apart, pair_reach)
+    for i in np.flatnonzero(off <= bound).tolist():
+        core_i, meets = exact_core_distance(a, others[i], float(bound[i]))
+        gap[i] = core_i - radii[i]
+        overlap[i] = gap[i] < 0.0 or (core_i == 0.0 and (radii[i] > 0.0 or meets))
+
+
+def _vertices(shape: Shape) -> tuple[FloatArray, FloatArray]:
+    """The core's dense vertices, a polygon's ring closed."""
+    if shape.kind is CoreKind.polygon:
+        return np.append(shape.dense_lons, shape.dense_lons[0]), np.append(
+            shape.dense_lats, shape.dense_lats[0]
+        )
+    return shape.dense_lons, shape.dense_lats
+
+
+def _inside(shape: Shape, lons: FloatArray, lats: FloatArray) -> NDArray[np.bool_]:
+    """Which points lie strictly inside ``shape``'s core (a polygon), exactly."""
+    if shape.kind is not CoreKind.polygon:
+        return np.zeros(lons.shape[0], bool)
+    inside, distance = ring_inside(lons, lats, shape.lons, shape.lats)
+    return np.asarray(inside & (distance > TOLERANCE), bool)
+
+
+def _crossing(a: Shape, b: Shape, bound: Metres) -> bool:
+    """Whether an edge of ``a``'s core crosses one of ``b``'s properly (each edge's ends
+    strictly either side of the other), tested exactly on the pieces that come within
+    ``bound`` of each other in a common frame."""
+    alon, alat = _vertices(a)
+    blon, blat = _vertices(b)
+    frame = frame_around(np.concatenate([alon, blon]), np.concatenate([alat, blat]))
+    ax, ay = frame.forward(alon, alat)
+    bx, by = frame.forward(blon, blat)
+    pieces_a = shapely.linestrings(
+        np.stack([np.column_stack([ax[:-1], ay[:-1]]), np.column_stack([ax[1:], ay[1:]])], axis=1)
+    )
+    pieces_b = shapely.linestrings(
+        np.stack([np.column_stack([bx[:-1], by[:-1]]), np.column_stack([bx[1:], by[1:]])], axis=1)
+    )
+    i, j = shapely.STRtree(pieces_b).query(pieces_a, predicate="dwithin", distance=bound)
+    if not i.size:
+        return False
+
+    def sides(
+        plon: FloatArray, plat: FloatArray, lon: FloatArray, lat: FloatArray, k: NDArray[np.intp]
+    ) -> FloatArray:
+        feet = segment_feet(plon, plat, lon[k], lat[k], lon[k + 1], lat[k + 1])
+        return np.where(feet.distance > TOLERANCE, feet.side, 0.0)
+
+    a_ends = sides(alon[i], alat[i], blon, blat, j) * sides(alon[i + 1], alat[i + 1], blon, blat, j)
+    b_ends = sides(blon[j], blat[j], alon, alat, i) * sides(blon[j + 1], blat[j + 1], alon, alat, i)
+    return bool(np.any((a_ends < 0.0) & (b_ends < 0.0)))
+
+
+def exact_core_distance(a: Shape, b: Shape, bound: Metres) -> tuple[Metres, bool]:
+    """The distance between two cores on the ellipsoid (zero where they meet), and whether
+    their interiors meet (a point inside a polygon, polygons that overlap).  ``bound`` is the
+    fast path's error bound (where the cores may touch, their edges are tested for crossings
+    within it).
+
+    Solved without any frame: point to point by GeographicLib's inverse problem; a point to a
+    line or a polygon's ring by :func:`~.exact.polyline_feet`; two lines or rings, when their
+    edges do not cross, from each one's vertices to the other's edges (two geodesic segments
+    that do not cross are nearest at an end of one of them, on a surface of positive
+    curvature).  Polygons contain what has a vertex strictly inside them and no crossing.
+    Good to a micrometre (:data:`~.exact.TOLERANCE`); a distance within it of zero is zero.
+    """
+    if a.kind is CoreKind.point and b.kind is CoreKind.point:
+        d = float(distances(a.lons, a.lats, b.lons, b.lats)[0])
+        return (0.0, True) if d <= TOLERANCE else (d, False)
+    if b.kind is CoreKind.point:
+        a, b = b, a
+    if a.kind is CoreKind.point:
+        if b.kind is CoreKind.polygon:
+            inside, dist = ring_inside(a.lons, a.lats, b.lons, b.lats)
+            d = float(dist[0])
+            if bool(inside[0]) or d <= TOLERANCE:
+                return 0.0, bool(inside[0])
+            return d, False
+        d = float(polyline_feet(a.lons, a.lats, *_vertices(b)).distance[0])
+        return (0.0, False) if d <= TOLERANCE else (d, False)
+    if _crossing(a, b, bound):
+        return 0.0, True
+    d = min(
+        float(polyline_feet(a.lons, a.lats, *_vertices(b)).distance.min()),
+        float(polyline_feet(b.lons, b.lats, *_vertices(a)).distance.min()),
+    )
+    # With no crossing, one contains the other when a test point of it lies strictly inside:
+    # a vertex, or the middle of an edge (two rings may share vertices and overlap).
+    for inner, outer in ((a, b), (b, a)):
+        lon, lat = _vertices(inner)
+        mid_lon, mid_lat = _midpoints(lon, lat)
+        test_lon = np.concatenate([inner.lons, mid_lon])
+        test_lat = np.concatenate([inner.lats, mid_lat])
+        if _inside(outer, test_lon, test_lat).any():
+            return 0.0, True
+    return (0.0, False) if d <= TOLERANCE else (d, False)
+
+
+def _midpoints(lons: FloatArray, lats: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """The middle of each geodesic piece of a polyline."""
+    from deconfliction.engine.geodesy.ellipsoid import geod
+
+    g = geod()
+    az, _, length = g.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    mid_lon, mid_lat, _ = g.fwd(lons[:-1], lats[:-1], az, np.asarray(length) * 0.5)
+    return np.asarray(mid_lon, np.float64), np.asarray(mid_lat, np.float64)

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-import numpy as np
 from pydantic import Field
 
 from deconfliction.engine.alerts import Record
+from deconfliction.engine.detection.band_geometry import band_entry
 from deconfliction.engine.detection.explain import km, label, when
 from deconfliction.engine.detection.zone_areas import CompiledArea
-from deconfliction.engine.geodesy.shapes import Shape, separations
+from deconfliction.engine.geodesy.shapes import Shape, separation, separations
 from deconfliction.engine.model import Notice, NoticeAction
 from deconfliction.engine.model.incidents import Incident
 from deconfliction.engine.situation import Situation
@@ -224,13 +224,27 @@ def _site_links(search: Search, situation: Situation, found: Sequence[Link]) -> 
     return out
 
 
+def _area_distance(shape: Shape, area: CompiledArea) -> float:
+    """The distance from the place to the area, 0 where they meet.  Whether they meet is exact
+    (the zone checks' own tests); the distance from a place outside is exact to a polygon, and
+    to a band from the place's vertices (a polygon place's edge may pass nearer than its
+    vertices: the figure is then an upper bound, which only ever understates a link)."""
+    if area.line is None:
+        assert area.polygon is not None
+        sep = separation(shape, area.polygon, 0.0)
+        return 0.0 if sep.overlap else float(sep.distance)
+    if band_entry(area.line, area.inner_m, area.outer_m, area.side, shape) is not None:
+        return 0.0
+    nearest = min(
+        area.reach(float(lon), float(lat)).distance
+        for lon, lat in zip(shape.dense_lons, shape.dense_lats, strict=True)
+    )
+    return max(float(nearest) - shape.radius, 0.0)
+
+
 def _area_link(search: Search, area: CompiledArea, kind: str, ident: str, text: str) -> Link | None:
     """Whether the place is inside ``area`` or within the radius of it."""
-    shape = search.shape
-    lons = np.asarray(shape.dense_lons, np.float64)
-    lats = np.asarray(shape.dense_lats, np.float64)
-    distance = float(np.min(area.distance_to(lons, lats))) - shape.radius
-    distance = max(distance, 0.0)
+    distance = _area_distance(search.shape, area)
     if distance > search.radius_m:
         return None
     relation = "inside" if distance == 0.0 else "near"

@@ -10,7 +10,7 @@ from deconfliction.engine.model.common import DomainModel, Identifier
 from deconfliction.engine.model.notices import NoticeKind
 from deconfliction.engine.units import Duration, Length
 
-__all__ = ["Acknowledgement", "Agreement", "Margins", "NotificationDuty"]
+__all__ = ["Acknowledgement", "Agreement", "Margins", "NotificationDuty", "TrackTerms"]
 
 
 class NotificationDuty(DomainModel):
@@ -48,6 +48,25 @@ class Acknowledgement(DomainModel):
     )
 
 
+class TrackTerms(DomainModel):
+    """What an agreement says about live tracks: the minima of conflict prediction between
+    its parties' aircraft, whether aircraft nobody declared are predicted against theirs, and
+    who may see those unattributed aircraft.  Part of the agreement: they change only with
+    the consent of every party it binds."""
+
+    horizontal: Length = Field(default=Length.parse("5 NM"))
+    vertical: Length = Field(default=Length.parse("1000 ft"))
+    lookahead: Duration = Field(default=Duration(300.0))
+    include_unattributed: bool = Field(
+        default=False,
+        description="Predict conflicts between the parties' aircraft and unattributed ones.",
+    )
+    unattributed_visible_to: list[Identifier] = Field(
+        default_factory=list,
+        description="Parties and monitors that may see aircraft nobody declared.",
+    )
+
+
 class Agreement(DomainModel):
     """A bilateral or multilateral notification agreement.
 
@@ -64,6 +83,7 @@ class Agreement(DomainModel):
     margins: Margins = Field(default_factory=Margins)
     acknowledgement: Acknowledgement = Field(default_factory=Acknowledgement)
     monitors: list[Identifier] = Field(default_factory=list)
+    tracks: TrackTerms = Field(default_factory=TrackTerms)
     source: str = ""
     ended: bool = Field(
         default=False,

@@ -17,7 +17,7 @@ from deconfliction.engine.errors import InvalidInput, Problem
 from deconfliction.engine.model.notices import Notice
 from deconfliction.engine.model.sites import ProtectedSite
 
-__all__ = ["Limits", "check_limits", "limit_problems"]
+__all__ = ["Limits", "area_problem", "check_limits", "limit_problems"]
 
 Path = tuple[str | int, ...]
 
@@ -53,6 +53,17 @@ def _outlines(item: object) -> Iterator[tuple[Path, _Sized]]:
         yield ("location",), item.location
 
 
+def area_problem(outline: _Sized, limits: Limits) -> str | None:
+    """Why one outline goes beyond the area limit (None when it does not)."""
+    area = outline.area_km2()
+    if area > limits.max_area_km2:
+        return (
+            f"covers {area:,.0f} km², more than the limit of {limits.max_area_km2:,.0f} km² for "
+            "one outline (check the units, or raise the limit)"
+        )
+    return None
+
+
 def limit_problems(item: object, limits: Limits) -> list[Problem]:
     """Every limit ``item`` goes beyond, each at its path.
 
@@ -64,18 +75,11 @@ def limit_problems(item: object, limits: Limits) -> list[Problem]:
     >>> limit_problems(site, Limits(max_area_km2=1000.0))[0].path
     ('location',)
     """
-    problems = []
-    for path, outline in _outlines(item):
-        area = outline.area_km2()
-        if area > limits.max_area_km2:
-            problems.append(
-                Problem(
-                    path,
-                    f"covers {area:,.0f} km², more than the limit of {limits.max_area_km2:,.0f} "
-                    "km² for one outline (check the units, or raise the limit)",
-                )
-            )
-    return problems
+    return [
+        Problem(path, reason)
+        for path, outline in _outlines(item)
+        if (reason := area_problem(outline, limits)) is not None
+    ]
 
 
 def check_limits(item: object, limits: Limits) -> None:

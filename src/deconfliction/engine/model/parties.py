@@ -15,6 +15,9 @@ class PartyKind(StrEnum):
     armed_force = "armed_force"
     humanitarian = "humanitarian"
     monitor = "monitor"
+    civil_aviation = "civil_aviation"
+    """A civil aviation authority, or a network of drone service suppliers (its NOTAMs and
+    its operational intents become its notices)."""
 
 
 class PartyStatus(StrEnum):

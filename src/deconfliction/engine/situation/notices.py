@@ -52,6 +52,10 @@ class NoticeBook(Mapping[str, Notice]):
     def __len__(self) -> int:
         return len(self.notices)
 
+    def current_versions(self) -> list[Notice]:
+        """The current version of every series not cancelled."""
+        return [self.notices[n] for n in self.current.values() if n is not None]
+
     def series_of(self, notice_id: str) -> str:
         return self.series.get(notice_id, notice_id)
 

@@ -2,8 +2,8 @@
 and the evidence they refer to by content (kept apart from the ledger, which holds only the
 references).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from alembic import op
 
 from deconfliction.store.types import UtcTimestamp
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

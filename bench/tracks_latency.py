@@ -1,0 +1,206 @@
+"""Benchmark: a track report to its tactical alert on the SSE stream, at N aircraft at 1 Hz.
+
+Issue 12, item 9: "track report -> alert on the SSE stream p99 at 10,000 aircraft reporting at
+1 Hz (goal <= 1 s)".  A real server (uvicorn on 127.0.0.1, SQLite in a temporary directory,
+the tick every second as in production) with two parties bound by an agreement; each declares
+its aircraft by callsign prefix.  A feeder thread posts, every second, one SBS position and one
+velocity line for each of ``--aircraft`` aircraft (half of each party) flying straight in a
+``--box-km`` square at FL100-FL400, 100-250 m/s: their own conflicts are real background load
+(raised, updated every 10 s, closed).  Every ``--probe-every`` seconds a new pair appears,
+head-on 30 km apart at the same level; the time from just before the post of its first reports
+to the ``alert.opened`` of that pair on party B's ``/v1/stream`` is one sample.
+
+Conformance is switched off (``DECONFLICT_TRACKS_CONFORMANCE_CONFIRM`` huge): with no notices,
+every aircraft would otherwise be flying unnotified, which is not the load measured here.
+
+Usage::
+
+    python bench/tracks_latency.py [--aircraft 10000] [--probes 60] [--probe-every 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import uvicorn
+
+from deconfliction.api.app import create_app
+from deconfliction.engine.model import Agreement, Party
+from deconfliction.engine.tracks.formats.sbs import sbs_line
+from deconfliction.service.auth import Role, create_token
+from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.filing import file
+from deconfliction.service.settings import Settings
+
+LAT0, LON0 = 34.0, 36.0
+M_PER_DEG = 111_320.0
+
+
+def party(ident: str) -> Party:
+    return Party.model_validate(
+        {"id": ident, "name": ident, "kind": "armed_force", "duty_contacts": [{"name": "duty"}]}
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--aircraft", type=int, default=10_000)
+    parser.add_argument("--box-km", type=float, default=2000.0)
+    parser.add_argument("--probes", type=int, default=60)
+    parser.add_argument("--probe-every", type=float, default=2.0)
+    parser.add_argument("--warmup", type=float, default=15.0)
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+
+    scratch = tempfile.mkdtemp(prefix="tracks-latency-")
+    db = str(Path(scratch) / "bench.sqlite3")
+    settings = Settings(db=db, tracks_conformance_confirm=10**9)
+    coordinator = Coordinator.open(db)
+    coordinator.run(
+        lambda tx: [
+            file(tx, item)
+            for item in (
+                party("a"),
+                party("b"),
+                Agreement.model_validate({"id": "ab", "name": "ab", "parties": ["a", "b"]}),
+            )
+        ]
+    )
+    now = coordinator.clock.now()
+    feeder_token = create_token(coordinator.db, party="a", role=Role.monitor, now=now)[1]
+    tokens = {
+        p: create_token(coordinator.db, party=p, role=Role.duty_officer, now=now)[1]
+        for p in ("a", "b")
+    }
+    app = create_app(coordinator, settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    )
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    for p, prefix in (("a", "A*"), ("b", "B*")):
+        r = httpx.post(f"{url}/v1/tracks/aircraft", json={"callsigns": [prefix]},
+                       headers={"Authorization": f"Bearer {tokens[p]}"})  # fmt: skip
+        r.raise_for_status()
+
+    # The fleet, straight lines in a local square (degrees from metres near LAT0).
+    rng = np.random.default_rng(args.seed)
+    n = args.aircraft
+    half = args.box_km * 500.0
+    x, y = rng.uniform(-half, half, (2, n))
+    alt = rng.integers(100, 400, n) * 100.0
+    speed = rng.uniform(100, 250, n)
+    heading = rng.uniform(0, 360, n)
+    signs = [("A" if i % 2 else "B") + f"{i:05d}" for i in range(n)]
+    probes: dict[int, float] = {}  # probe number -> when it was started
+    posted: dict[int, float] = {}  # probe number -> when its first reports were posted
+    arrived: dict[int, float] = {}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def lines_for(t: float) -> bytes:
+        dt = t - t_start
+        rad = np.radians(heading)
+        px = x + speed * np.sin(rad) * dt
+        py = y + speed * np.cos(rad) * dt
+        lat = LAT0 + py / M_PER_DEG
+        lon = LON0 + px / (M_PER_DEG * math.cos(math.radians(LAT0)))
+        out = []
+        for i in range(n):
+            a = 0x100000 + i
+            out.append(sbs_line(a, t, altitude_ft=alt[i], lat=round(lat[i], 5),
+                                lon=round(lon[i], 5)))  # fmt: skip
+            out.append(sbs_line(a, t, transmission=4, speed_kt=round(speed[i] / 0.514444, 1),
+                                track=round(heading[i], 1), rate_fpm=0))  # fmt: skip
+            if int(dt) % 10 == 0:
+                out.append(sbs_line(a, t, transmission=1, callsign=signs[i]))
+        with lock:
+            live = dict(probes)
+        for k, t0 in live.items():
+            gone = t - t0
+            for side, sign in ((0, "A"), (1, "B")):
+                a = 0xE00000 + 2 * k + side
+                lon_k = LON0 + 12.0 + 0.02 * k + (0.33 if side else 0.0)
+                out.append(sbs_line(a, t, transmission=1, callsign=f"{sign}P{k:04d}"))
+                out.append(sbs_line(a, t, altitude_ft=20000, lat=LAT0,
+                                    lon=lon_k + (-1 if side else 1) * 0.0022 * gone))  # fmt: skip
+                out.append(sbs_line(a, t, transmission=4, speed_kt=400,
+                                    track=270.0 if side else 90.0, rate_fpm=0))  # fmt: skip
+        return ("\n".join(out) + "\n").encode()
+
+    client = httpx.Client(headers={"Authorization": f"Bearer {feeder_token}"}, timeout=60)
+
+    def feed() -> None:
+        while not stop.is_set():
+            began = time.time()
+            with lock:
+                fresh = [k for k in probes if k not in posted]
+            body = lines_for(began)
+            sent = time.time()
+            for k in fresh:
+                posted[k] = sent
+            client.post(f"{url}/v1/tracks/feed", params={"format": "sbs", "source": "bench"},
+                        content=body)  # fmt: skip
+            time.sleep(max(0.0, 1.0 - (time.time() - began)))
+
+    def listen() -> None:
+        headers = {"Authorization": f"Bearer {tokens['b']}"}
+        with httpx.stream("GET", f"{url}/v1/stream", headers=headers, timeout=None) as r:
+            for line in r.iter_lines():
+                if stop.is_set():
+                    return
+                if not line.startswith("data:") or "track-conflict" not in line:
+                    continue
+                event = json.loads(line[5:])
+                if event["type"] != "alert.opened":
+                    continue
+                for s in event["payload"]["change"]["alert"]["subjects"]:
+                    address = int(s[5:], 16)
+                    if address >= 0xE00000:
+                        k = (address - 0xE00000) // 2
+                        arrived.setdefault(k, time.time())
+
+    t_start = time.time()
+    threading.Thread(target=listen, daemon=True).start()
+    threading.Thread(target=feed, daemon=True).start()
+    time.sleep(args.warmup)
+    for k in range(args.probes):
+        # The probe's first reports go out with the next feed post: its sample starts there.
+        with lock:
+            probes[k] = time.time()
+        time.sleep(args.probe_every)
+    time.sleep(5)
+    stop.set()
+    tick = app.state.services.tracks.last
+    samples = sorted(arrived[k] - posted[k] for k in arrived if k in posted)
+    missing = args.probes - len(samples)
+    q = statistics.quantiles(samples, n=100) if len(samples) > 2 else samples
+    print(json.dumps({
+        "aircraft": n, "probes": args.probes, "received": len(samples), "missing": missing,
+        "p50_s": statistics.median(samples) if samples else None,
+        "p99_s": q[98] if len(q) > 98 else (max(samples) if samples else None),
+        "max_s": max(samples) if samples else None,
+        "last_tick": {"aircraft": tick.aircraft, "conflicts": tick.conflicts,
+                      "changes": tick.changes, "seconds": tick.seconds,
+                      "phases": tick.phases},
+        "cpus": os.cpu_count(), "load": os.getloadavg(),
+    }))  # fmt: skip
+    server.should_exit = True
+    sys.exit(0 if not missing else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,481 @@
+"""Live tracks in the service: the air picture in memory, one tick a second, tactical alerts
+through the one writer.
+
+Reports never go through the record (``docs/design/tracks.md``): :meth:`TrackService.feed`
+parses what a feeder posts and merges it into an in-memory :class:`TrackTable`.  Every
+``tracks_tick_s`` the tick reads what it needs of the situation in one short writer command,
+predicts conflicts, checks conformance and time to clear outside the writer, and records only
+the alert changes, each after a ``track.evidence`` entry holding the reports it used, in one
+more writer command.  Declarations are recorded like any configuration (track terms are part of the agreements) and read
+back when the service starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from deconfliction.engine.alerts import AlertStatus
+from deconfliction.engine.detection.findings import AlertKind, finding_key
+from deconfliction.engine.errors import Forbidden, InvalidInput
+from deconfliction.engine.model import Agreement, Notice, NoticeKind
+from deconfliction.engine.model.agreements import TrackTerms
+from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, TacticalAlerts
+from deconfliction.engine.tracks.attribution import Attributed, Attribution, Declaration
+from deconfliction.engine.tracks.clearance import time_to_clear
+from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances, assess
+from deconfliction.engine.tracks.findings import (
+    Minima,
+    clearance_finding,
+    conflict_findings,
+    conformance_finding,
+)
+from deconfliction.engine.tracks.formats import Parser
+from deconfliction.engine.tracks.reports import ParseResult, Rejected, TrackReport
+from deconfliction.engine.tracks.state import Snapshot, TrackState, TrackTable
+from deconfliction.engine.tracks.terms import DeclarationIn
+from deconfliction.service.auth import Principal, Role
+from deconfliction.service.clock import Clock
+from deconfliction.service.coordinator import Tx, Writer
+from deconfliction.service.permissions import Action, require
+from deconfliction.service.settings import Settings
+from deconfliction.store import tracks as track_store
+
+__all__ = ["FORMATS", "FeedResult", "TickStats", "TrackService", "make_parser"]
+
+log = logging.getLogger("deconfliction.tracks")
+
+FORMATS = ("sbs", "readsb", "opensky", "opensky-csv", "asterix", "beast")
+_AIR = frozenset({NoticeKind.air_operation, NoticeKind.exercise})
+_FEEDERS = frozenset({Role.admin, Role.duty_officer, Role.monitor})
+
+
+def make_parser(
+    fmt: str,
+    source: str,
+    *,
+    utc_offset_s: float = 0.0,
+    day: date | None = None,
+    reference: tuple[float, float] | None = None,
+    start: float | None = None,
+) -> Parser:
+    """A parser for ``fmt`` (one of :data:`FORMATS`)."""
+    from deconfliction.engine.tracks.formats.asterix import AsterixParser
+    from deconfliction.engine.tracks.formats.opensky import OpenSkyParser
+    from deconfliction.engine.tracks.formats.readsb import ReadsbParser
+    from deconfliction.engine.tracks.formats.sbs import SbsParser
+
+    if fmt == "sbs":
+        return SbsParser(source, utc_offset_s)
+    if fmt == "readsb":
+        return ReadsbParser(source)
+    if fmt in ("opensky", "opensky-csv"):
+        return OpenSkyParser(source, csv=fmt == "opensky-csv")
+    if fmt == "asterix":
+        return AsterixParser(source, day)
+    if fmt == "beast":
+        from deconfliction.engine.tracks.formats.beast import BeastParser
+
+        if reference is None:
+            raise InvalidInput.at(("reference",), "Beast input needs the receiver's lat,lon")
+        try:
+            return BeastParser(source, reference, start)
+        except ValueError as exc:
+            raise InvalidInput.at(("format",), str(exc)) from None
+    raise InvalidInput.at(("format",), f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    reports: int
+    ignored: int
+    rejected: int
+    reasons: dict[str, int]
+    first_rejected: list[Rejected]
+
+
+@dataclass
+class TickStats:
+    at: datetime | None = None
+    aircraft: int = 0
+    conflicts: int = 0
+    changes: int = 0
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each part of the tick (context, snapshot, conflicts, conformance,
+    clearance, record)."""
+
+
+@dataclass
+class _Context:
+    """What a tick reads of the situation (immutable models only)."""
+
+    agreements: list[Agreement]
+    notices: list[Notice]
+    addressees: dict[str, set[str]]
+    audiences: dict[str, set[str]] = field(default_factory=dict)
+
+
+class TrackService:
+    def __init__(self, writer: Writer, settings: Settings, clock: Clock) -> None:
+        self.writer = writer
+        self.settings = settings
+        self.clock = clock
+        self.table = TrackTable()
+        self.attribution = Attribution()
+        self.monitor = ConformanceMonitor(
+            settings.tracks_conformance_confirm, settings.tracks_conformance_clear
+        )
+        self.alerts = TacticalAlerts(settings.tracks_alert_update_s)
+        self.last = TickStats()
+        self.rejected: Counter[str] = Counter()
+        self._declarations: dict[str, Declaration] = {}
+        self._agreements: list[Agreement] = []
+        """The agreements in force as of the last tick (their track terms)."""
+        self._parsers: dict[tuple[str, str, str], Parser] = {}
+        self._lock = threading.Lock()
+        self._tick_lock = threading.Lock()
+        self._assessed: dict[str, float] = {}
+        self._seen_notices: set[str] = set()
+        self._audiences: dict[str, set[str]] = {}
+        self._history: dict[str, deque[tuple[float, float, float, float | None]]] = {}
+        self._started = False
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Read declarations, terms and open tactical alerts back from the record."""
+
+        def load(tx: Tx) -> tuple[list[tuple[str, str, dict[str, Any]]], list[Any]]:
+            alerts = [a for a in tx.situation.alerts.values() if a.kind in TACTICAL_KINDS]
+            return track_store.configuration(tx.connection), alerts
+
+        config, alerts = self.writer.execute(load)
+        for kind, subject, payload in config:
+            self._apply_config(kind, subject, payload)
+        self.alerts = TacticalAlerts.from_alerts(alerts, self.settings.tracks_alert_update_s)
+        self._started = True
+
+    def _apply_config(self, kind: str, subject: str, payload: dict[str, Any]) -> None:
+        if kind == track_store.DECLARED:
+            body = payload["declaration"]
+            declared = DeclarationIn.model_validate(body["aircraft"])
+            self._declarations[subject] = declared.declaration(body["party"])
+            self.attribution = Attribution(self._declarations.values())
+
+    def declare(self, tx: Tx, principal: Principal, aircraft: DeclarationIn) -> dict[str, Any]:
+        """Record the caller's party's aircraft (replacing its earlier declaration for the same
+        notice, or for no notice)."""
+        require(principal, Action.file_notice)
+        if aircraft.notice is not None:
+            notice = tx.situation.notices.get(aircraft.notice)
+            if notice is None or notice.author != principal.party:
+                raise InvalidInput.at(
+                    ("notice",), f"no notice '{aircraft.notice}' of {principal.party}"
+                )
+        subject = f"{principal.party}/{aircraft.notice or '-'}"
+        body = {"party": principal.party, "aircraft": aircraft.model_dump(mode="json")}
+        audience = self._bound_parties(tx, principal.party)
+        tx.append(track_store.DECLARED, subject, {"declaration": body}, sorted(audience))
+        self._apply_config(track_store.DECLARED, subject, {"declaration": body})
+        return {"subject": subject, **body}
+
+    @staticmethod
+    def _bound_parties(tx: Tx, party: str) -> set[str]:
+        out = {party}
+        for agreement in tx.situation.roster.agreements.values():
+            if party in agreement.parties:
+                out |= set(agreement.parties) | set(agreement.monitors)
+        return out
+
+    # -- feeding -----------------------------------------------------------------------------
+
+    def feed(
+        self, principal: Principal, fmt: str, source: str, data: bytes, **options: Any
+    ) -> FeedResult:
+        """Parse ``data`` from the caller's source and merge it into the air picture."""
+        if principal.role not in _FEEDERS:
+            raise Forbidden(f"the {principal.role.value} role may not feed tracks")
+        key = (principal.party, fmt, source)
+        received = self.clock.now().timestamp()
+        with self._lock:
+            parser = self._parsers.get(key)
+            if parser is None:
+                parser = self._parsers[key] = make_parser(
+                    fmt, f"{principal.party}:{source}", **options
+                )
+            result: ParseResult = parser.feed(data, received)
+            self.table.ingest(result.reports)
+            self.rejected.update(result.reasons())
+        return FeedResult(
+            len(result.reports),
+            result.ignored,
+            len(result.rejected),
+            dict(result.reasons()),
+            result.rejected[:20],
+        )
+
+    # -- the tick ------------------------------------------------------------------------------
+
+    def _context(self, tx: Tx) -> _Context:
+        s = tx.situation
+        notices = [n for n in s.notices.current_versions() if n.kind in _AIR]
+        addressees = {p: s.roster.addressees(p, NoticeKind.air_operation) for p in s.roster.parties}
+        self._agreements = list(s.roster.agreements.values())
+        ctx = _Context(self._agreements, notices, addressees)
+        for n in notices:
+            if n.id not in self._audiences:
+                self._audiences[n.id] = s.roster.notice_audience(n)
+        return ctx
+
+    @staticmethod
+    def _terms_of(agreement: Agreement) -> TrackTerms:
+        return agreement.tracks
+
+    def _minima_for(self, ctx: _Context) -> Callable[[str | None, str | None], Minima | None]:
+        cache: dict[tuple[str | None, str | None], Minima | None] = {}
+
+        def minima(a: str | None, b: str | None) -> Minima | None:
+            if (a, b) in cache:
+                return cache[(a, b)]
+            found: Minima | None = None
+            if a != b and not (a is None and b is None):
+                for agreement in ctx.agreements:
+                    party = a if b is None else b
+                    other = a if a is not None and b is not None else None
+                    terms = self._terms_of(agreement)
+                    if party not in agreement.parties:
+                        continue
+                    if other is None and not terms.include_unattributed:
+                        continue
+                    if other is not None and other not in agreement.parties:
+                        continue
+                    m = (terms.horizontal.metres, terms.vertical.metres, terms.lookahead.seconds)
+                    found = m if found is None else tuple(map(max, found, m))  # type: ignore[assignment]
+            cache[(a, b)] = found
+            return found
+
+        return minima
+
+    def _tolerances(self, ctx: _Context, party: str) -> Tolerances:
+        binding = [a for a in ctx.agreements if party in a.parties]
+        if not binding:
+            return Tolerances()
+        return Tolerances(
+            max(a.margins.lateral.metres for a in binding),
+            max(a.margins.vertical.metres for a in binding),
+            max(a.margins.time.timedelta for a in binding),
+        )
+
+    def owner(self, state: TrackState) -> Attributed:
+        return self.attribution.of(state.key, state.callsign)
+
+    def tick(self, now: datetime | None = None) -> TickStats:
+        """One round: predict, check, record.  Safe to call from one thread at a time."""
+        with self._tick_lock:
+            return self._tick(now or self.clock.now())
+
+    def _tick(self, now: datetime) -> TickStats:
+        import time
+
+        began = time.perf_counter()
+        phases: dict[str, float] = {}
+        mark = [began]
+
+        def lap(name: str) -> None:
+            now_s = time.perf_counter()
+            phases[name] = round(now_s - mark[0], 4)
+            mark[0] = now_s
+
+        settings = self.settings
+        t = now.timestamp()
+        ctx = self.writer.execute(self._context)
+        lap("context")
+        with self._lock:
+            for key in self.table.forget_before(t - settings.tracks_forget_s):
+                self._history.pop(key, None)
+                self._assessed.pop(key, None)
+            snap = self.table.snapshot(t, settings.tracks_max_age_s)
+        owners_found = [self.owner(s) for s in snap.states]
+        owners = [o.party for o in owners_found]
+        self._remember(snap, t)
+        lap("snapshot")
+        upsert: list[tuple[Any, Sequence[TrackReport]]] = []
+        close: list[tuple[str, str, Sequence[TrackReport]]] = []
+        # Conflicts.
+        conflicts = conflict_findings(snap, owners, self._minima_for(ctx), now)
+        upsert.extend(conflicts)
+        found = {f.key for f, _ in conflicts}
+        present = set(snap.keys)
+        for alert in self.alerts.of_kind(AlertKind.track_conflict):
+            if alert.id not in found:
+                gone = [s for s in alert.subjects if s not in present]
+                reason = f"track of {gone[0]} lost" if gone else "geometry cleared"
+                close.append((alert.id, reason, []))
+        lap("conflicts")
+        # Conformance, for attributed aircraft with a new position.
+        by_author: dict[str, list[Notice]] = {}
+        for n in ctx.notices:
+            by_author.setdefault(n.author, []).append(n)
+        by_id = {n.id: n for n in ctx.notices}
+        for row, state in enumerate(snap.states):
+            who = owners_found[row]
+            pos = state.position
+            if who.party is None or pos is None or self._assessed.get(state.key) == pos.t:
+                continue
+            self._assessed[state.key] = pos.t
+            notices = by_author.get(who.party, [])
+            if who.notice is not None:
+                notices = [by_id[who.notice]] if who.notice in by_id else []
+            offence = assess(
+                float(snap.lon[row]),
+                float(snap.lat[row]),
+                state.altitude,
+                now,
+                notices,
+                self._tolerances(ctx, who.party),
+            )
+            for transition in self.monitor.update(state.key, offence):
+                kind = AlertKind(transition.kind.value)
+                if transition.raised and transition.offence is not None:
+                    audience = (
+                        self._audiences.get(transition.offence.notice, set())
+                        if transition.offence.notice
+                        else ctx.addressees.get(who.party, set())
+                    )
+                    finding = conformance_finding(
+                        state, who.party, transition.offence, sorted(audience), now
+                    )
+                    upsert.append((finding, state.evidence()))
+                else:
+                    close.append(
+                        (finding_key(kind, state.key), "back in conformance", state.evidence())
+                    )
+        lap("conformance")
+        # Time to clear, for notices not seen before.
+        fresh = [n for n in ctx.notices if n.id not in self._seen_notices]
+        self._seen_notices.update(n.id for n in fresh)
+        for notice in fresh:
+            upsert.extend(self._clearances(ctx, notice, snap, owners, now))
+        for alert in self.alerts.of_kind(AlertKind.cannot_clear):
+            filed = by_id.get(alert.subjects[0])
+            volume = alert.figures.get("volume")
+            if filed is None:
+                close.append((alert.id, "the notice was replaced or cancelled", []))
+            elif isinstance(volume, int) and filed.volumes[volume].window.start <= now:
+                close.append((alert.id, "the volume started", []))
+        changes = self.alerts.changes(now, upsert, close)
+        lap("clearance")
+        if changes:
+            self.writer.execute(lambda tx: self._record(tx, changes))
+            self.alerts.applied(changes)
+        lap("record")
+        self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
+                              time.perf_counter() - began, phases)  # fmt: skip
+        return self.last
+
+    def _clearances(
+        self, ctx: _Context, notice: Notice, snap: Snapshot, owners: list[str | None], now: datetime
+    ) -> list[tuple[Any, Sequence[TrackReport]]]:
+        out: list[tuple[Any, Sequence[TrackReport]]] = []
+        tol = self._tolerances(ctx, notice.author)
+        for vi, volume in enumerate(notice.volumes):
+            given = (volume.window.start - now).total_seconds()
+            if given <= 0:
+                continue
+            reach = tol.lateral_m + 300.0 * given + 1000.0
+            west, south, east, north = volume.outline.shape.bbox(reach)
+            near = (
+                (snap.lon >= west) & (snap.lon <= east) & (snap.lat >= south) & (snap.lat <= north)
+            ).nonzero()[0]
+            for row in near.tolist():
+                party = owners[row]
+                if party == notice.author or party is None:
+                    continue
+                state = snap.states[row]
+                c = time_to_clear(
+                    float(snap.lon[row]),
+                    float(snap.lat[row]),
+                    state.altitude,
+                    float(snap.speed[row]),
+                    float(snap.track[row]),
+                    volume,
+                    now,
+                    margin_m=tol.lateral_m,
+                    vertical_margin_m=tol.vertical_m,
+                )
+                if c is not None and c.cannot_clear:
+                    finding = clearance_finding(state, party, notice, vi, c, now)
+                    out.append((finding, state.evidence()))
+        return out
+
+    @staticmethod
+    def _record(tx: Tx, changes: list[Evidenced]) -> None:
+        """The evidence of every change (one statement per table for all of them), then the
+        changes themselves, then the situation."""
+        tx.append_many(
+            [
+                (
+                    track_store.EVIDENCE,
+                    e.change.alert.id,
+                    {
+                        "evidence": {
+                            "alert": e.change.alert.id,
+                            "kind": e.change.alert.kind.value,
+                            "action": e.change.action.value,
+                            "reports": [r.to_dict() for r in e.reports],
+                        }
+                    },
+                    e.change.alert.parties,
+                )
+                for e in changes
+            ]
+        )
+        for e in changes:
+            tx.record_change(e.change)  # logged, projected, and in the situation (journaled)
+
+    # -- history and what a party may see ---------------------------------------------------
+
+    def _remember(self, snap: Snapshot, t: float) -> None:
+        step = self.settings.tracks_history_step_s
+        keep = t - self.settings.tracks_history_s
+        for row, key in enumerate(snap.keys):
+            trail = self._history.get(key)
+            if trail is None:
+                trail = self._history[key] = deque()
+            if not trail or t - trail[-1][0] >= step:
+                trail.append(
+                    (t, float(snap.lon[row]), float(snap.lat[row]), float(snap.alt_m[row]))
+                )
+            while trail and trail[0][0] < keep:
+                trail.popleft()
+
+    def trail(self, key: str) -> list[tuple[float, float, float, float | None]]:
+        return list(self._history.get(key, ()))
+
+    def visible(self, party: str) -> list[tuple[TrackState, Attributed]]:
+        """The aircraft ``party`` may see: its own; another party's while an open tactical
+        alert names both; unattributed ones where track terms let it."""
+        concerned: set[str] = set()
+        for alert in self.alerts.open.values():
+            if alert.status is AlertStatus.open and party in alert.parties:
+                concerned.update(alert.subjects)
+        sees_unattributed = any(party in a.tracks.unattributed_visible_to for a in self._agreements)
+        out = []
+        with self._lock:
+            states = list(self.table.tracks.values())
+        for state in states:
+            who = self.owner(state)
+            if (
+                who.party == party
+                or party in who.disputed
+                or state.key in concerned
+                or (who.party is None and not who.disputed and sees_unattributed)
+            ):
+                out.append((state, who))
+        return out
