@@ -29,7 +29,6 @@ import json
 import os
 import platform
 import random
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -243,4 +242,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -47,6 +47,8 @@ def _gather(reader: Reader, incident_id: str, below: int) -> list[StoredEntry]:
         if entry.type == INCIDENT_LINKED:
             link = json.loads(entry.body)["link"]
             linked[link["id"]] = link["kind"]
+            if link.get("via"):  # a track: the alert whose evidence holds the sighting
+                linked.setdefault(link["via"], "evidence")
     delivery_ids = [
         d.id
         for item_id, kind in linked.items()

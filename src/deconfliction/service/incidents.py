@@ -22,11 +22,12 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from deconfliction.engine.errors import Forbidden, InvalidInput, NotFound, Problem
 from deconfliction.engine.hotline import Delivery, incident_deliveries
 from deconfliction.engine.incidents.concerned import REASONS, audience, concerned, link_audience
-from deconfliction.engine.incidents.linking import Link, link_incident
+from deconfliction.engine.incidents.linking import Link, Sighting, link_incident
 from deconfliction.engine.incidents.questions import (
     INCIDENT_ACCOUNT,
     INCIDENT_LINKED,
@@ -101,13 +102,27 @@ def _check_parties(tx: Tx, incident: Incident) -> None:
     check_reach(("place",), incident.place.shape, roster)
 
 
+_EVIDENCE_DELAY = timedelta(minutes=10)
+"""How long after its own time a report's evidence may be entered (the tick after it came)."""
+
+
+def _sightings(tx: Tx, incident: Incident) -> list[Sighting]:
+    """Aircraft positions the record holds from the incident's search period on."""
+    since = incident.started_at - timedelta(seconds=incident.search.before.seconds)
+    return [
+        s
+        for evidence in store.track_evidence_since(tx.connection, since - _EVIDENCE_DELAY)
+        for s in Sighting.from_evidence(evidence)
+    ]
+
+
 def record_incident(tx: Tx, incident: Incident, *, by: str = OPERATOR) -> IncidentRecorded:
     """Link ``incident`` against the situation and record it with its links, and tell the
     parties it concerns.  ``by`` says who recorded it (the reporter, or the operator)."""
     _check_parties(tx, incident)
     require_held(tx, incident.reported_by, list(incident.evidence), ("evidence",))
     situation = tx.situation
-    links = link_incident(incident, situation)
+    links = link_incident(incident, situation, sightings=_sightings(tx, incident))
     why = concerned(incident, links, situation)
     told = audience(incident, links, list(why), situation)
     if incident.version > 1:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -10,13 +12,15 @@ from sqlalchemy.engine import Connection
 from deconfliction.engine.model.incidents import Account, Incident
 from deconfliction.store.feeds import on_feed
 from deconfliction.store.rows import row_of, upsert
-from deconfliction.store.schema import feed, incident_accounts, incidents
+from deconfliction.store.schema import events, feed, incident_accounts, incidents
+from deconfliction.store.tracks import EVIDENCE
 
 __all__ = [
     "accounts_of",
     "incident",
     "incidents_between",
     "readers_of",
+    "track_evidence_since",
     "visible_incidents",
     "write_account",
     "write_incident",
@@ -96,3 +100,15 @@ def readers_of(connection: Connection, seq: int) -> set[str]:
     """The parties on whose feed entry ``seq`` was put."""
     rows = connection.execute(sa.select(feed.c.party_id).where(feed.c.seq == seq))
     return {r.party_id for r in rows}
+
+
+def track_evidence_since(connection: Connection, since: datetime) -> list[dict[str, Any]]:
+    """The ``evidence`` member of every ``track.evidence`` entry recorded since ``since``,
+    oldest first: what the record holds of live tracks, for linking an incident.  Bounded
+    below only: a replayed recording is entered long after its reports' own times."""
+    rows = connection.execute(
+        sa.select(events.c.body)
+        .where(events.c.type == EVIDENCE, events.c.recorded_at >= since)
+        .order_by(events.c.seq)
+    ).scalars()
+    return [json.loads(body)["evidence"] for body in rows]

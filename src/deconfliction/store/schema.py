@@ -275,7 +275,6 @@ private_values = sa.Table(
 sa.Index("ix_private_values_item", private_values.c.kind, private_values.c.item_id)
 
 
-
 # -- incidents, accounts and their evidence (migration 0006) -----------------------------------
 
 incidents = sa.Table(

@@ -81,6 +81,8 @@ def link_audience(link: Link, incident_audience: set[str], situation: Situation)
         item_audience = situation.red_lines[link.id].audience
     elif link.kind == "observation":
         item_audience = situation.audience(situation.observations[link.id])
-    else:  # a kind added later (tracks) says who sees it through its own item
+    elif link.kind == "track" and link.via in situation.alerts:
+        item_audience = situation.alerts[link.via].parties  # who was shown the sighting
+    else:
         item_audience = ()
     return {p for p in incident_audience if may_see(p, item_audience)}

@@ -3,24 +3,24 @@
 Linking is a set of small strategies, each chosen by name in :data:`LINKERS` and each
 returning :class:`Link` s with the relation found, the numbers behind it and a sentence for a
 duty officer.  The place-and-time linkers run first; ``alerts`` runs last, on what they found.
-A new kind of record adds its linker here: live tracks, when they land, add ``tracks``
-(tracks that passed within the radius during the search period), and the view, the bundle and
-the report cite whatever entries its links name.
+A new kind of record adds its linker here.  Live tracks are linked from what the record holds
+of them: the aircraft reports kept as the evidence of tactical alerts (:class:`Sighting`; a
+position nobody was alerted about is not recorded, so it cannot be cited).
 
 Everything here is pure: the situation comes in, nothing is read from a clock or a store.
 
 Examples
 --------
 >>> sorted(LINKERS)
-['alerts', 'notices', 'observations', 'red_lines', 'sites', 'zones']
+['alerts', 'notices', 'observations', 'red_lines', 'sites', 'tracks', 'zones']
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Final
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 from pydantic import Field
 
@@ -28,25 +28,31 @@ from deconfliction.engine.alerts import Record
 from deconfliction.engine.detection.band_geometry import band_entry
 from deconfliction.engine.detection.explain import km, label, when
 from deconfliction.engine.detection.zone_areas import CompiledArea
+from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.shapes import Shape, separation, separations
 from deconfliction.engine.model import Notice, NoticeAction
 from deconfliction.engine.model.incidents import Incident
 from deconfliction.engine.situation import Situation
 from deconfliction.engine.units import format_duration
 
-__all__ = ["LINKERS", "Link", "Linker", "Search", "link_incident"]
+__all__ = ["LINKERS", "Link", "Linker", "Search", "Sighting", "link_incident"]
 
 
 class Link(Record):
     """One thing the record holds that bears on an incident, and why."""
 
-    kind: str = Field(description="notice, site, zone, red_line, observation or alert")
+    kind: str = Field(description="notice, site, zone, red_line, observation, track or alert")
     id: str
     relation: str = Field(
         description=(
             "notice: covers, near, cancels; site: valid, expired, not_yet_valid; zone and "
-            "red_line: inside, near; observation: near, in_range; alert: raised_before"
+            "red_line: inside, near; observation: near, in_range; track: near; alert: "
+            "raised_before"
         )
+    )
+    via: str | None = Field(
+        default=None,
+        description="track: the tactical alert whose recorded evidence holds the sighting.",
     )
     distance_m: float | None = Field(
         default=None, description="From the place (0 where they meet)."
@@ -56,6 +62,62 @@ class Link(Record):
         description="Time between the incident and the linked item's time (0 where they meet).",
     )
     explanation: str
+
+
+def _altitude_text(value: Mapping[str, Any] | None) -> str:
+    """An aircraft report's altitude as the format gave it (never converted).
+
+    >>> _altitude_text({"value": 350, "unit": "FL", "datum": "baro"})
+    'FL350 baro'
+    >>> _altitude_text({"value": 10668.0, "unit": "m", "datum": "geom"})
+    '10668 m geom'
+    """
+    if not value:
+        return "no altitude"
+    number = f"{float(value['value']):g}"
+    if value["unit"] == "FL":
+        return f"FL{number} {value['datum']}"
+    return f"{number} {value['unit']} {value['datum']}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """An aircraft where the record places it: one report in the evidence of a tactical alert
+    (live positions go into no entry otherwise), and the alert whose evidence it is."""
+
+    alert: str
+    key: str
+    callsign: str
+    at: datetime
+    lon: float
+    lat: float
+    altitude: str
+    source: str
+
+    @classmethod
+    def from_evidence(cls, evidence: Mapping[str, Any]) -> list[Sighting]:
+        """The sightings of one ``track.evidence`` entry (its ``evidence`` member); reports
+        without a position place nothing (a callsign may come in a report of its own)."""
+        reports = evidence.get("reports", ())
+        signs = {r["key"]: r["callsign"] for r in reports if r.get("callsign")}
+        out = []
+        for r in reports:
+            if r.get("lon") is None or r.get("lat") is None:
+                continue
+            height = r.get("baro") or r.get("geom")
+            out.append(
+                cls(
+                    alert=evidence["alert"],
+                    key=r["key"],
+                    callsign=r.get("callsign") or signs.get(r["key"], ""),
+                    at=datetime.fromtimestamp(r["t"], UTC),
+                    lon=float(r["lon"]),
+                    lat=float(r["lat"]),
+                    altitude=_altitude_text(height),
+                    source=r.get("source", ""),
+                )
+            )
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +131,10 @@ class Search:
     end: datetime
     earliest: datetime
     latest: datetime
+    sightings: tuple[Sighting, ...] = ()
 
     @classmethod
-    def of(cls, incident: Incident) -> Search:
+    def of(cls, incident: Incident, sightings: Iterable[Sighting] = ()) -> Search:
         terms = incident.search
         return cls(
             incident,
@@ -81,6 +144,7 @@ class Search:
             incident.end,
             incident.started_at - timedelta(seconds=terms.before.seconds),
             incident.end + timedelta(seconds=terms.after.seconds),
+            tuple(sightings),
         )
 
     def gap_s(self, start: datetime, end: datetime) -> float:
@@ -329,13 +393,50 @@ def _observation_links(search: Search, situation: Situation, found: Sequence[Lin
     return out
 
 
-_ACTIVITY: Final = frozenset({"notice", "site", "observation"})
+def _track_links(search: Search, situation: Situation, found: Sequence[Link]) -> list[Link]:
+    """Aircraft the record places within the radius during the search period: for each, its
+    sighting nearest the place (then nearest the incident's time), with the alert whose
+    evidence holds it."""
+    seen = [s for s in search.sightings if search.earliest <= s.at <= search.latest]
+    if not seen:
+        return []
+    distance = search.shape.distance_to_points([s.lon for s in seen], [s.lat for s in seen])
+    best: dict[str, tuple[float, float, str, Sighting]] = {}
+    for sighting, d in zip(seen, distance.tolist(), strict=True):
+        if d > search.radius_m:
+            continue
+        gap = search.gap_s(sighting.at, sighting.at + timedelta(microseconds=1))
+        rank = (d, gap, sighting.alert, sighting)
+        if sighting.key not in best or rank[:3] < best[sighting.key][:3]:
+            best[sighting.key] = rank
+    out = []
+    for d, gap, _, s in best.values():
+        name = f"{s.callsign} ({s.key})" if s.callsign else s.key
+        out.append(
+            Link(
+                kind="track",
+                id=s.key,
+                relation="near",
+                distance_m=round(d, 1),
+                gap_s=round(gap, 3),
+                via=s.alert,
+                explanation=(
+                    f"aircraft {name} reported by {s.source or 'a source'} at {when(s.at)} at "
+                    f"{format_position(s.lon, s.lat)}, {s.altitude}, {_distance_text(d)} from "
+                    f"the place, {_gap_text(gap)} (evidence of alert {s.alert})"
+                ),
+            )
+        )
+    return out
+
+
+_ACTIVITY: Final = frozenset({"notice", "site", "observation", "track"})
 """Linked kinds whose alerts bear on the incident (an alert about a zone bears on it only
-through a linked notice or observation: a zone is wide)."""
+through a linked notice, observation or aircraft: a zone is wide)."""
 
 
 def _alert_links(search: Search, situation: Situation, found: Sequence[Link]) -> list[Link]:
-    """Alerts about a linked notice, site or observation, raised in the search period and
+    """Alerts about a linked notice, site, observation or aircraft, raised in the search period and
     before the incident ended."""
     linked = {link.id for link in found if link.kind in _ACTIVITY}
     out = []
@@ -371,17 +472,22 @@ LINKERS: Final[dict[str, Linker]] = {
     "zones": _zone_links,
     "red_lines": _red_line_links,
     "observations": _observation_links,
+    "tracks": _track_links,
     "alerts": _alert_links,
 }
 """Every linker by name, in the order they run (``alerts`` last: it follows the others)."""
 
 
 def link_incident(
-    incident: Incident, situation: Situation, linkers: Iterable[str] | None = None
+    incident: Incident,
+    situation: Situation,
+    linkers: Iterable[str] | None = None,
+    sightings: Iterable[Sighting] = (),
 ) -> list[Link]:
-    """Every link of ``incident`` against ``situation``, linker by linker, each list sorted
-    (relation, distance, time, id) so that the same record gives the same links."""
-    search = Search.of(incident)
+    """Every link of ``incident`` against ``situation`` (and the aircraft ``sightings`` the
+    record holds), linker by linker, each list sorted (relation, distance, time, id) so that
+    the same record gives the same links."""
+    search = Search.of(incident, sightings)
     found: list[Link] = []
     for name in linkers if linkers is not None else LINKERS:
         links = LINKERS[name](search, situation, tuple(found))

@@ -207,6 +207,15 @@ def _item_entries(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
     return out
 
 
+def _evidence(entries: Iterable[Entry], link: Mapping[str, Any]) -> list[Entry]:
+    """The entries holding the evidence a track link names (its alert's ``evidence``)."""
+    return [
+        e
+        for e in entries
+        if e.subject == link["via"] and e.event.get("evidence", {}).get("alert") == link["via"]
+    ]
+
+
 def _notice_answer(
     link: Mapping[str, Any],
     filed: Entry,
@@ -340,7 +349,7 @@ def answer(entries: Iterable[Entry], incident_id: str) -> Answers:
     sites: list[SiteAnswer] = []
     for entry in links:
         link = entry.event["link"]
-        group = items.get(link["id"], [])
+        group = items.get(link["id"], []) if link.get("via") is None else _evidence(ordered, link)
         link_answers.append(
             LinkAnswer(
                 kind=link["kind"],
