@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.api.bodies import MISSING, changed, golan, problems
-from tests.support.golan_record import HOSPITAL, IDF_ACCOUNT
+from tests.support.golan_record import HOSPITAL, IDF_ACCOUNT, IL20
 
 BAD: list[tuple[str, Any, str, str]] = [
     ("kind", "accident", "kind", "'strike'"),
@@ -156,3 +156,32 @@ def test_evidence_over_the_limit_is_refused(api) -> None:
     wrong = c["sarc"].post("/v1/evidence", content=b"x", headers={"Content-Type": "not a type"})
     assert wrong.status_code == 422
     assert "Content-Type" in problems(wrong)
+
+
+def test_an_incident_reaches_nobody_it_does_not_concern(api) -> None:
+    """The Il-20, reported by Russia naming Israel: the Red Crescent, which it does not concern
+    and whose agreements give it no monitor's view, learns of it in no channel."""
+    c = golan(api)
+    reported = c["rus"].post("/v1/incidents", json=IL20)
+    assert reported.status_code == 201, reported.text
+    ident = reported.json()["incident"]["id"]
+    account = c["idf"].post(f"/v1/incidents/{ident}/accounts", json=IDF_ACCOUNT)
+    assert account.status_code == 201, account.text
+    for party in ("rus", "idf"):
+        assert c[party].get(f"/v1/incidents/{ident}").status_code == 200
+    outsider = c["sarc"]
+    assert outsider.get(f"/v1/incidents/{ident}").status_code == 404
+    assert outsider.get(f"/v1/incidents/{ident}/bundle").status_code == 404
+    assert outsider.post(f"/v1/incidents/{ident}/accounts", json=IDF_ACCOUNT).status_code == 404
+    channels = {
+        "list": outsider.get("/v1/incidents").text,
+        "inbox": outsider.get("/v1/inbox").text,
+        "export": outsider.get("/v1/ledger/export").text,
+        "report": outsider.get("/v1/reports/daily", params={"date": "2026-11-24"}).text,
+        "stream": api.replay_stream("sarc"),
+    }
+    for channel, text in channels.items():
+        assert ident not in text, channel
+        assert "Il-20" not in text, channel
+    # The parties it concerns have it on their own push channel.
+    assert ident in api.replay_stream("idf")
