@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from deconfliction.cli.app import app
+from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.reports.verify import verify_report
 from deconfliction.service.reading import read
 from deconfliction.service.records import export
@@ -76,6 +77,9 @@ def test_the_golan_day_in_figures(record: GolanRecord) -> None:
     assert ("isr-20", 1) in zones
     # Every figure cites entries, and every cited entry is one the report could read.
     assert all(f["entries"] for f in report["summary"] if f["value"])
+    # Every kind of alert is counted, the live tracks' too.
+    counted = {f["id"].removeprefix("summary.alerts.") for f in report["summary"]}
+    assert {kind.value for kind in AlertKind} <= counted
 
 
 def test_each_party_sees_its_own_day(record: GolanRecord) -> None:

@@ -73,7 +73,15 @@ _ALERT_LABELS: Final = (
     ("zone-violation", "Zone violations observed"),
     ("red-line", "Red-line crossings (red lines the reader may see)"),
     ("site-duplicate", "Probable duplicate sites"),
+    ("track-conflict", "Predicted conflicts between aircraft (live tracks)"),
+    ("track-outside-volume", "Aircraft away from every volume of their notice"),
+    ("track-outside-band", "Aircraft outside their notice's altitude band"),
+    ("track-before-window", "Aircraft in a notified volume before its window"),
+    ("track-overrun", "Aircraft in a notified volume after its window"),
+    ("track-unnotified", "Aircraft airborne with no notice of their party"),
+    ("cannot-clear", "Aircraft given too little time to clear a notified volume"),
 )
+"""Every alert kind, in the summary's order (a test checks none is missing)."""
 
 
 def alert_figures(records: Records, today: Day, before: Day) -> list[Figure]:
