@@ -11,32 +11,9 @@ from typing import Any
 from deconfliction.engine.incidents.bundles import verify_bundle
 from deconfliction.engine.incidents.linking import Sighting
 from deconfliction.engine.ledger.heads import keyring_from_text
-from deconfliction.engine.model import Agreement, Party
-from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.service.auth import Role
 from tests.support.server import Api
-
-KT = 400.0
-
-
-def _party(ident: str) -> Party:
-    return Party.model_validate(
-        {"id": ident, "name": ident.upper(), "kind": "armed_force",
-         "duty_contacts": [{"name": f"{ident} duty"}]}
-    )  # fmt: skip
-
-
-def _converging(api: Api) -> bytes:
-    """A (35.0E) and B (35.4E) at 33N, FL300, flying head-on at 400 kt."""
-    t = api.clock.now().timestamp()
-    rows = []
-    for address, lon, track, sign in ((0x100001, 35.0, 90.0, "AAA1"), (0x200002, 35.4, 270.0, "BBB7")):  # fmt: skip
-        rows += [
-            sbs_line(address, t, transmission=1, callsign=sign),
-            sbs_line(address, t, altitude_ft=30000, lat=33.0, lon=lon),
-            sbs_line(address, t, transmission=4, speed_kt=KT, track=track, rate_fpm=0),
-        ]
-    return ("\n".join(rows) + "\n").encode()
+from tests.support.tracks import declared_world, sbs_lines
 
 
 def _near_miss(api: Api) -> dict[str, Any]:
@@ -55,21 +32,11 @@ def _entries(bundle: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_a_near_miss_links_the_aircraft_the_record_places_there(api: Api) -> None:
-    api.record(
-        [
-            _party("a"),
-            _party("b"),
-            _party("c"),
-            Agreement.model_validate({"id": "ab", "name": "A and B", "parties": ["a", "b"]}),
-        ]
-    )
-    for party, address, sign in (("a", "100001", "AAA1"), ("b", "200002", "BBB*")):
-        declared = api.as_(party).post(
-            "/v1/tracks/aircraft", json={"addresses": [address], "callsigns": [sign]}
-        )
-        assert declared.status_code == 201, declared.text
+    declared_world(api)
     fed = api.as_("a", Role.monitor).post(
-        "/v1/tracks/feed", params={"format": "sbs", "source": "recv-1"}, content=_converging(api)
+        "/v1/tracks/feed",
+        params={"format": "sbs", "source": "recv-1"},
+        content=sbs_lines(api, b_track=270.0),
     )
     assert fed.status_code == 200, fed.text
     assert api.services.tracks.tick().conflicts == 1
