@@ -26,6 +26,7 @@ from deconfliction.cli.common import (
     open_store,
     out,
     resolve_settings,
+    unknown_is_bad_input,
 )
 from deconfliction.cli.ledger import (
     KeyOption,
@@ -34,7 +35,7 @@ from deconfliction.cli.ledger import (
     read_json,
     verify_app,
 )
-from deconfliction.engine.errors import InvalidInput, NotFound
+from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.incidents.bundles import verify_bundle
 from deconfliction.engine.incidents.questions import Answers
 from deconfliction.engine.model.incidents import AccountStatement, IncidentReport
@@ -116,13 +117,10 @@ def account(
     """Record (a new version of) PARTY's account of an incident."""
     statement = _document(AccountStatement, file)
     attached = _attachments(evidence)
-    with open_store(resolve_settings(db)) as coordinator:
-        try:
-            recorded = coordinator.run(
-                lambda tx: incidents.account_for(tx, party, incident_id, statement, attached)
-            )
-        except NotFound as exc:
-            raise InvalidInput.at((), str(exc)) from None
+    with open_store(resolve_settings(db)) as coordinator, unknown_is_bad_input():
+        recorded = coordinator.run(
+            lambda tx: incidents.account_for(tx, party, incident_id, statement, attached)
+        )
     out().print(f"{recorded.id}: version {recorded.version} of {party}'s account", markup=False)
 
 
@@ -223,11 +221,8 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """The incident questions answered from the record, each answer with its entries."""
-    with open_store(resolve_settings(db)) as coordinator:
-        try:
-            view = read(coordinator, None, lambda r: incident_view(r, incident_id), party=party)
-        except NotFound as exc:
-            raise InvalidInput.at((), str(exc)) from None
+    with open_store(resolve_settings(db)) as coordinator, unknown_is_bad_input():
+        view = read(coordinator, None, lambda r: incident_view(r, incident_id), party=party)
     tree = view.head.to_dict()
     if as_json:
         print(
@@ -253,16 +248,13 @@ def bundle(
 ) -> None:
     """Write the evidence bundle: the answers as PARTY may see them, every entry they cite
     with its proof, the attachments; `deconflict verify bundle` checks it offline."""
-    with open_store(resolve_settings(db)) as coordinator:
-        try:
-            found = read(
-                coordinator,
-                None,
-                lambda r: incident_bundle(r, coordinator.ledger, incident_id),
-                party=party,
-            )
-        except NotFound as exc:
-            raise InvalidInput.at((), str(exc)) from None
+    with open_store(resolve_settings(db)) as coordinator, unknown_is_bad_input():
+        found = read(
+            coordinator,
+            None,
+            lambda r: incident_bundle(r, coordinator.ledger, incident_id),
+            party=party,
+        )
     try:
         out_file.write_text(
             json.dumps(found, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -22,8 +22,9 @@ from deconfliction.cli.common import (
     open_store,
     out,
     resolve_settings,
+    unknown_is_bad_input,
 )
-from deconfliction.engine.errors import InvalidInput, NotFound
+from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.ledger.heads import LOG_NAME, Keyring, TreeHead, keyring_from_text
 from deconfliction.engine.ledger.merkle import verify_consistency
 from deconfliction.engine.ledger.receipts import Check, Receipt, verify_receipt
@@ -287,16 +288,13 @@ def timeline(
 ) -> None:
     """What happened to a notice: filing, versions, delivery, reading, acknowledgement,
     escalation, lead time; each line with the receipt of its ledger entry (in --json)."""
-    with _open(db) as coordinator:
-        try:
-            found = read(
-                coordinator,
-                None,
-                lambda r: reconstruct(r, coordinator.ledger, notice_id),
-                party=party,
-            )
-        except NotFound as exc:
-            raise InvalidInput.at((), str(exc)) from None  # a wrong argument: exit status 2
+    with _open(db) as coordinator, unknown_is_bad_input():  # a wrong argument: exit status 2
+        found = read(
+            coordinator,
+            None,
+            lambda r: reconstruct(r, coordinator.ledger, notice_id),
+            party=party,
+        )
     if as_json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return
