@@ -81,7 +81,7 @@ def link_audience(link: Link, incident_audience: set[str], situation: Situation)
         item_audience = situation.red_lines[link.id].audience
     elif link.kind == "observation":
         item_audience = situation.audience(situation.observations[link.id])
-    elif link.kind == "track" and link.via in situation.alerts:
+    elif link.kind == "track" and link.via is not None and link.via in situation.alerts:
         item_audience = situation.alerts[link.via].parties  # who was shown the sighting
     else:
         item_audience = ()
