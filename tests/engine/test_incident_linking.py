@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from deconfliction.engine.incidents.linking import link_incident
+from deconfliction.engine.incidents.linking import Sighting, link_incident
 from deconfliction.engine.model import Agreement
 from deconfliction.engine.model.incidents import Incident
 from deconfliction.engine.situation import Situation
@@ -144,3 +145,43 @@ def test_a_circle_is_linked_exactly_when_geographiclib_says(
     else:
         assert found["n-c"][0] == "near"
         assert found["n-c"][1] == pytest.approx(gap, abs=1.0)
+
+
+def _report(key: str, t: str, distance_m: float | None, azimuth: float = 0.0) -> dict[str, Any]:
+    """An aircraft report as a tactical alert's evidence records it."""
+    seconds = datetime.fromisoformat(t).timestamp()
+    out: dict[str, Any] = {"key": key, "t": seconds, "source": "a:rx"}
+    if distance_m is not None:
+        lon, lat, _ = GEOD.fwd(PLACE[0], PLACE[1], azimuth, distance_m)
+        out |= {"lon": lon, "lat": lat, "baro": {"value": 300, "unit": "FL", "datum": "baro"}}
+    return out
+
+
+def test_aircraft_are_linked_from_recorded_evidence(situation: Situation) -> None:
+    """The nearest sighting of each aircraft within 10 km in the search period (2 h before,
+    1 h after), at GeographicLib's distance; reports without a position place nothing."""
+    evidence = {
+        "alert": "al-1",
+        "reports": [
+            _report("icao:000001", "2026-11-25T10:29:00Z", 4_000.0),
+            _report("icao:000001", "2026-11-25T10:29:30Z", 2_500.0, azimuth=200.0),
+            _report("icao:000001", "2026-11-25T10:29:40Z", None),
+            _report("icao:000002", "2026-11-25T10:30:00Z", 10_100.0),  # beyond the radius
+            _report("icao:000003", "2026-11-25T08:20:00Z", 1_000.0),  # before the period
+            _report("icao:000004", "2026-11-25T11:20:00Z", 9_900.0, azimuth=90.0),
+        ],
+    }
+    sightings = Sighting.from_evidence(evidence)
+    assert len(sightings) == 5
+    found = {
+        k.id: k
+        for k in link_incident(incident(), situation, sightings=sightings)
+        if k.kind == "track"
+    }
+    assert set(found) == {"icao:000001", "icao:000004"}
+    one = found["icao:000001"]
+    assert (one.relation, one.via, one.gap_s) == ("near", "al-1", 30.0)
+    assert one.distance_m == pytest.approx(2_500.0, abs=0.1)
+    assert "FL300 baro" in one.explanation
+    assert found["icao:000004"].distance_m == pytest.approx(9_900.0, abs=0.1)
+    assert found["icao:000004"].gap_s == 50 * 60.0
