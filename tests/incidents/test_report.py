@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from deconfliction.cli.app import app
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.reports.verify import verify_report
+from deconfliction.service.incident_view import incident_view
 from deconfliction.service.reading import read
 from deconfliction.service.records import export
 from deconfliction.service.reports import compute_daily, daily_files
@@ -155,6 +156,10 @@ def test_no_word_of_permission(record: GolanRecord) -> None:
         report, records, head, {k: k for k in ("map", "violations", "lead_times", "latency")}, 0
     )
     words = " ".join(texts(document)).lower()
+    # Nor in the answers after an incident (the view, the bundle and `incident show`).
+    for ident in record.ids.values():
+        view = read(record.coordinator, None, lambda r, i=ident: incident_view(r, i))
+        words += view.answers.model_dump_json().lower()
     for word in ("approv", "denied", "deny", "permit", "authoriz", "reject", "granted"):
         assert word not in words
 
