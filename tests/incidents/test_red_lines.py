@@ -157,6 +157,40 @@ def test_a_cap_red_line_opens_and_closes(situation: Situation) -> None:
     assert cap.status is AlertStatus.closed
 
 
+def test_weapons_and_their_transfer_into_the_area(situation: Situation) -> None:
+    """ "No advanced weapons transferred to Militia X east of the line": a transfer is seen as
+    the receiving unit holding the class inside the area (the zone rules' ``no_weapons``); a
+    unit of another affiliation, or with other weapons, crosses nothing."""
+    situation.file(
+        red_line(
+            id="rl-arms",
+            name="No surface-to-surface missiles for Militia X east of Line L",
+            rules=[
+                {
+                    "type": "no_weapons",
+                    "applies_to": {"affiliations": ["Militia X"]},
+                    "weapon_classes": ["ssm", "sam"],
+                }
+            ],
+        )
+    )
+    armed = militia("o-arms", weapons=[{"class": "ssm", "count": 2}])
+    kinds = {(c.alert.kind, c.alert.subjects[0]) for c in situation.file(armed).changes}
+    assert (AlertKind.red_line, "rl-arms") in kinds
+    rifles = militia("o-rifles", when="2026-11-24T10:05:00Z", weapons=[{"class": "small_arms"}])
+    assert all(c.alert.subjects[0] != "rl-arms" for c in situation.file(rifles).changes)
+    others = observation(
+        "o-other",
+        reported_by="m",
+        observed_at="2026-11-24T10:10:00Z",
+        position="33.2000N 36.0000E",
+        affiliation="Army Y",
+        unit_category="artillery",
+        weapons=[{"class": "ssm"}],
+    )
+    assert situation.file(others).changes == ()
+
+
 # -- the leak test, over the API, the ledger export and the daily report ----------------------
 
 
