@@ -89,6 +89,11 @@ GET    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 |
 POST   /v1/zones                               idf   undof sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 403  403  403  403
 PUT    /v1/zones/{zone_id}                     idf   undof sarc  | 401 401 401 | 200 403 403 403 | 200 403 403 403 | 404  403  403  403
 
+GET    /v1/red-lines                           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
+GET    /v1/red-lines/{red_line_id}             idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/red-lines                           idf   rus   sarc  | 401 401 401 | 201 403 403 403 | 201 403 403 403 | 201  403  403  403
+PUT    /v1/red-lines/{red_line_id}             idf   rus   sarc  | 401 401 401 | 200 403 403 403 | 403 403 403 403 | 404  403  403  403
+
 GET    /v1/proposals                           idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
 GET    /v1/proposals/{proposal_id}             idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
 POST   /v1/proposals/{proposal_id}/consent     idf   rus   sarc  | 401 401 401 | 409 403 403 403 | 200 403 403 403 | 404  403  403  403
@@ -115,6 +120,16 @@ POST   /v1/observations                        undof idf   sarc  | 401 401 401 |
 
 GET    /v1/alerts                              idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
 GET    /v1/alerts/{alert_id}                   idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+
+GET    /v1/incidents                           sarc  idf   rus   | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200- 200- 200- 200-
+GET    /v1/incidents/{incident_id}             sarc  idf   rus   | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+GET    /v1/incidents/{incident_id}/bundle      sarc  idf   rus   | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+POST   /v1/incidents                           sarc  idf   rus   | 401 401 401 | 403 201 201 403 | 403 201 201 403 | 403  201  201  403
+PUT    /v1/incidents/{incident_id}             sarc  idf   rus   | 401 401 401 | 403 200 200 403 | 403 403 403 403 | 403  404  404  403
+POST   /v1/incidents/{incident_id}/accounts    sarc  idf   rus   | 401 401 401 | 403 201 201 403 | 403 201 201 403 | 403  404  404  403
+POST   /v1/evidence                            sarc  idf   rus   | 401 401 401 | 403 201 201 403 | 403 201 201 403 | 403  201  201  403
+GET    /v1/evidence/{sha256}                   sarc  idf   rus   | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 404  404  404  404
+GET    /v1/reports/daily                       idf   rus   sarc  | 401 401 401 | 200 200 200 200 | 200 200 200 200 | 200  200  200  200
 
 GET    /v1/inbox                               rus   idf   sarc  | 401 401 401 | 200 200 200 200 | 200- 200- 200- 200- | 200- 200- 200- 200-
 GET    /v1/inbox/{delivery_id}                 rus   idf   sarc  | 401 401 401 | 200 200 200 200 | 404 404 404 404 | 404  404  404  404
@@ -272,6 +287,46 @@ class World:
 PARTIES = ("idf", "rus", "sarc", "undof", "icrc")
 
 
+def _hospital_struck(evidence: list[dict[str, Any]]) -> dict[str, Any]:
+    """SARC's report: the hospital struck during the idf air operation (which concerns idf;
+    rus, whose notices did not cover it, may not see it)."""
+    return {
+        "kind": "site_damaged",
+        "title": "Quneitra National Hospital struck",
+        "place": {"type": "point", "position": "33.1130N 35.8640E"},
+        "started_at": "2026-11-24T10:20:00Z",
+        "evidence": evidence,
+    }
+
+
+def _quiet_incident(world: World, party: str) -> dict[str, Any]:
+    # Far east of everything: links nothing, concerns only its reporter.
+    return {
+        "kind": "other",
+        "title": f"Shots heard {world.serial()}",
+        "place": {"type": "point", "position": "33.5000N 36.9000E"},
+        "started_at": "2026-11-24T11:00:00Z",
+    }
+
+
+def _quiet_red_line(world: World, party: str) -> dict[str, Any]:
+    return {
+        "name": f"Matrix red line {world.serial()}",
+        "area": {
+            "type": "polygon",
+            "vertices": ["31.00N 30.00E", "31.01N 30.00E", "31.00N 30.01E"],
+        },
+        "rules": [{"type": "no_presence"}],
+    }
+
+
+def _same_red_line(world: World, party: str) -> dict[str, Any]:
+    content = _golan("red_lines", "rl-idf-militias-60")
+    for key in ("id", "declared_by", "declared_at"):
+        content.pop(key)
+    return content
+
+
 def _world(api: Api) -> World:
     api.load_golan()
     api.record([ICRC, CAA])
@@ -294,6 +349,13 @@ def _world(api: Api) -> World:
     )
     assert proposed.status_code == 201, proposed.text
     (delivery,) = [i for i in rus.get("/v1/inbox").json()["items"] if i["item_id"] == "n-idf-001"]
+    sarc = world.as_("sarc")
+    photo = sarc.post(
+        "/v1/evidence", content=b"the east wing", headers={"Content-Type": "image/jpeg"}
+    )
+    assert photo.status_code == 201, photo.text
+    struck = sarc.post("/v1/incidents", json=_hospital_struck([photo.json()["evidence"]]))
+    assert struck.status_code == 201, struck.text
     world.ids = {
         "party": "rus",
         "agreement": "idf-rus",
@@ -306,6 +368,9 @@ def _world(api: Api) -> World:
         "delivery": delivery["id"],
         "message": sent.json()["id"],
         "proposal": proposed.json()["proposal"]["id"],
+        "red_line": "rl-idf-militias-60",
+        "incident": struck.json()["incident"]["id"],
+        "evidence": photo.json()["evidence"]["sha256"],
         # The ledger entry that records n-idf-001: idf and rus may read it, sarc may not.
         "entry": str(idf.get("/v1/notices/n-idf-001/timeline").json()["lines"][0]["index"]),
     }
@@ -507,6 +572,23 @@ CALLS: dict[tuple[str, str], Call] = {
     ("POST", "/v1/inbox/{delivery_id}/ack"): Call(
         _fresh_delivery, lambda w, p: {"reply": "Received"}
     ),
+    ("GET", "/v1/red-lines"): Call(listing=("red_lines", "red_line")),
+    ("GET", "/v1/red-lines/{red_line_id}"): Call(_known("red_line")),
+    ("POST", "/v1/red-lines"): Call(body=_quiet_red_line),
+    ("PUT", "/v1/red-lines/{red_line_id}"): Call(_known("red_line"), _same_red_line),
+    ("GET", "/v1/incidents"): Call(listing=("incidents", "incident")),
+    ("GET", "/v1/incidents/{incident_id}"): Call(_known("incident")),
+    ("GET", "/v1/incidents/{incident_id}/bundle"): Call(_known("incident")),
+    ("POST", "/v1/incidents"): Call(body=_quiet_incident),
+    ("PUT", "/v1/incidents/{incident_id}"): Call(
+        _known("incident"), lambda w, p: _hospital_struck([])
+    ),
+    ("POST", "/v1/incidents/{incident_id}/accounts"): Call(
+        _known("incident"), lambda w, p: {"statement": f"{p}'s account {w.serial()}"}
+    ),
+    ("POST", "/v1/evidence"): Call(body=lambda w, p: {"photo": w.serial()}),
+    ("GET", "/v1/evidence/{sha256}"): Call(lambda w: {"sha256": w.ids["evidence"]}),
+    ("GET", "/v1/reports/daily"): Call(query={"date": "2026-11-24"}),
     ("GET", "/v1/messages"): Call(listing=("messages", "message")),
     ("GET", "/v1/messages/{message_id}"): Call(_known("message")),
     ("POST", "/v1/messages"): Call(body=lambda w, p: {"to": "undof", "body": f"from {p}"}),

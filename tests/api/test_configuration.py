@@ -157,7 +157,7 @@ def test_lines(api):
 def test_zones_are_seen_by_signatories_and_monitors(api):
     c = golan(api)
     zones = c["idf"].get("/v1/zones").json()["zones"]
-    assert len(zones) == 8
+    assert len(zones) == 7
     aos = c["undof"].get("/v1/zones/aos").json()
     assert aos["area"]["type"] == "polygon"
     assert aos["geometry"]["type"] == "Polygon"

@@ -302,6 +302,17 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     assert line.clients["sarc"].get("/v1/zones").json()["zones"] == []
     assert len(line.clients["rus"].get("/v1/zones").json()["zones"]) == len(GOLAN["zones"])
 
+    # Israel declares its red line, for itself, and tells Russia; nobody consents to it.
+    red_line = golan("red_lines", "rl-idf-militias-60")
+    terms = {k: v for k, v in red_line.items() if k not in ("id", "declared_by", "declared_at")}
+    declared = api.as_("idf", "admin").post("/v1/red-lines", json=terms)
+    assert declared.status_code == 201, declared.text
+    red_line_id = declared.json()["red_line"]["id"]
+    assert line.clients["rus"].get(f"/v1/red-lines/{red_line_id}").status_code == 200
+    for party in ("sarc", "undof"):
+        assert line.clients[party].get(f"/v1/red-lines/{red_line_id}").status_code == 404
+        assert line.clients[party].get("/v1/red-lines").json() == {"red_lines": []}
+
     sites: dict[str, str] = {}
     site_alerts: list[dict[str, Any]] = []
     for written in GOLAN["sites"]:
@@ -378,25 +389,35 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
     assert line.clients["sarc"].get(f"/v1/alerts/{near_convoy['id']}").status_code == 404
 
     # == 24 Nov: UNDOF's observations and RUS's patrol ======================================
-    def observed(ident: str) -> list[dict[str, Any]]:
+    def observed(
+        ident: str, kind: str = "zone-violation", told: tuple[str, ...] = ("idf", "rus", "undof")
+    ) -> list[dict[str, Any]]:
         answer = file_observation(line, ident)
         zone_alerts: list[dict[str, Any]] = answer["alerts"]
         for alert in zone_alerts:
-            assert alert["kind"] == "zone-violation"
-            assert alert["parties"] == ["idf", "rus", "undof"]
+            assert alert["kind"] == kind
+            assert alert["parties"] == list(told)
             assert answer["observation"]["id"] in alert["subjects"]
-        arrived = line.expect_arrivals(
-            {p: alert_items(zone_alerts, p) for p in ("idf", "rus", "undof")}
-        )
+        arrived = line.expect_arrivals({p: alert_items(zone_alerts, p) for p in told})
         line.at(iso(line.now + timedelta(minutes=2)))
-        for party in ("idf", "rus", "undof"):
+        for party in told:
             line.ack_all(party, arrived[party], "Received")
         return zone_alerts
 
-    (militia,) = observed("o-001")
+    # Israel's red line (declared for itself, told to Russia): UNDOF reported the militia but
+    # is not told of the crossing, and the answer to its filing names no alert.
+    assert file_observation(line, "o-001")["alerts"] == []
+    (militia,) = line.alerts("idf", kind="red-line").values()
+    assert militia["parties"] == ["idf", "rus"]
     assert "Iran-backed militia" in militia["explanation"]
     assert "45.0 km east of Line B" in militia["explanation"]
-    assert "60 km buffer" in militia["explanation"]
+    assert "watched, not enforced" in militia["explanation"]
+    arrived = line.expect_arrivals({p: [("alert", militia["id"])] for p in ("idf", "rus")})
+    for party in ("undof", "sarc"):
+        assert line.clients[party].get(f"/v1/alerts/{militia['id']}").status_code == 404
+    line.at(iso(line.now + timedelta(minutes=2)))
+    for party in ("idf", "rus"):
+        line.ack_all(party, arrived[party], "Received")
 
     assert observed("o-002") == []  # 50 tanks: under the cap of 75
 
@@ -778,6 +799,10 @@ def check_stream(line: Line, party: str, events: list[Event]) -> None:
         elif e.type == "site.recorded":
             # Sites are seen by their owner and the parties bound by an agreement with it.
             assert e.data["subject"] in own or party != e.payload["item"]["owner"], (party, e)
+        elif e.type == "red_line.declared":
+            # A red line is seen by its declarer and the audience it chose.
+            item = e.payload["item"]
+            assert party in {item["declared_by"], *item["audience"]["parties"]}, (party, e)
         else:
             # Its reporter's, or for a signatory or monitor of the zone agreements: the ones
             # who may be told that it breaks a zone rule (and may read it).

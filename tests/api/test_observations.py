@@ -9,16 +9,23 @@ from tests.api.bodies import golan, not_found, observation, parties
 
 def test_a_monitor_files_an_observation_and_the_zone_rules_are_checked(api):
     c = golan(api)
-    response = c["undof"].post("/v1/observations", json=observation())
+    artillery = observation(
+        position="33.0700N 35.9532E",
+        affiliation="Syrian Arab Army",
+        unit_category="artillery",
+        counts={},
+        weapons=[{"class": "heavy_artillery", "count": 2}],
+    )
+    response = c["undof"].post("/v1/observations", json=artillery)
     assert response.status_code == 201, response.text
     body = response.json()
     filed = body["observation"]
     assert filed["id"].startswith("o-")
     assert filed["reported_by"] == "undof"
-    assert filed["position"] == [36.3813, 33.009]
-    assert filed["geometry"] == {"type": "Point", "coordinates": [36.3813, 33.009]}
-    (violation,) = body["alerts"]
-    assert violation["kind"] == "zone-violation"
+    assert filed["position"] == [35.9532, 33.07]
+    assert filed["geometry"] == {"type": "Point", "coordinates": [35.9532, 33.07]}
+    assert {a["kind"] for a in body["alerts"]} == {"zone-violation"}
+    violation = body["alerts"][0]
     assert filed["id"] in violation["subjects"]
     assert "undof" in violation["parties"]
     idf_alerts = c["idf"].get("/v1/alerts", params={"kind": "zone-violation"}).json()["alerts"]

@@ -21,56 +21,19 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from deconfliction.cli.app import app as cli
-from deconfliction.engine.model import Agreement, Party
 from deconfliction.engine.times import format_time, parse_utc
-from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.service.auth import Role
 from deconfliction.service.settings import Settings
 from deconfliction.store import tracks as track_store
 from tests.support.server import Api, running_server
+from tests.support.tracks import KT, declared_world, sbs_lines
 
 SAFETY_S = 20.0
-KT = 400.0
-
-
-def _party(ident: str) -> Party:
-    return Party.model_validate(
-        {"id": ident, "name": ident.upper(), "kind": "armed_force",
-         "duty_contacts": [{"name": f"{ident} duty"}]}
-    )  # fmt: skip
 
 
 @pytest.fixture
 def world(api: Api) -> Api:
-    api.record(
-        [
-            _party("a"),
-            _party("b"),
-            _party("c"),
-            Agreement.model_validate({"id": "ab", "name": "A and B", "parties": ["a", "b"]}),
-        ]
-    )
-    for party, address, sign in (("a", "100001", "AAA1"), ("b", "200002", "BBB*")):
-        answer = api.as_(party).post(
-            "/v1/tracks/aircraft", json={"addresses": [address], "callsigns": [sign]}
-        )
-        assert answer.status_code == 201, answer.text
-    return api
-
-
-def _lines(api: Api, b_track: float, dt: float = 0.0) -> bytes:
-    t = api.clock.now().timestamp() + dt
-    rows = []
-    for address, lon, track, sign in (
-        (0x100001, 35.0, 90.0, "AAA1"),
-        (0x200002, 35.4, b_track, "BBB7"),
-    ):
-        rows += [
-            sbs_line(address, t, transmission=1, callsign=sign),
-            sbs_line(address, t, altitude_ft=30000, lat=33.0, lon=lon),
-            sbs_line(address, t, transmission=4, speed_kt=KT, track=track, rate_fpm=0),
-        ]
-    return ("\n".join(rows) + "\n").encode()
+    return declared_world(api)
 
 
 class Reader:
@@ -131,7 +94,7 @@ def test_converging_aircraft_raise_a_conflict_on_both_streams_and_close(
     feeder = world.as_("a", Role.monitor)
     answer = feeder.post(
         "/v1/tracks/feed", params={"format": "sbs", "source": "recv-1"},
-        content=_lines(world, b_track=270.0) + b"MSG,3,garbage\n",
+        content=sbs_lines(world, b_track=270.0) + b"MSG,3,garbage\n",
     )  # fmt: skip
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -186,7 +149,7 @@ def test_converging_aircraft_raise_a_conflict_on_both_streams_and_close(
     # B turns to fly alongside: the geometry clears and the alert closes on both streams.
     world.clock.advance(2)
     feeder.post("/v1/tracks/feed", params={"format": "sbs", "source": "recv-1"},
-                content=_lines(world, b_track=90.0))  # fmt: skip
+                content=sbs_lines(world, b_track=90.0))  # fmt: skip
     world.services.tracks.tick()
     closed = {p: r.wait_for("closed", "track-conflict") for p, r in readers.items()}
     assert closed["a"]["closed_reason"] == "geometry cleared"
@@ -234,7 +197,7 @@ def test_bad_feeds_and_declarations_are_refused_with_their_field(world: Api) -> 
 
 def test_cli_ingest_replays_a_file_into_the_server(world: Api, tmp_path) -> None:
     path = tmp_path / "converging.sbs"
-    path.write_bytes(_lines(world, 270.0, dt=-1.0) + _lines(world, 270.0) + b"not sbs\n")
+    path.write_bytes(sbs_lines(world, 270.0, dt=-1.0) + sbs_lines(world, 270.0) + b"not sbs\n")
     token = world.token("a", Role.monitor)
     result = CliRunner().invoke(
         cli,
@@ -294,14 +257,13 @@ def test_the_server_reads_a_receiver_it_is_told_of(store_url: str) -> None:
     sources = f"a:sbs:tcp://127.0.0.1:{port} a:sbs:tcp://127.0.0.1:{dead}"
     settings = Settings(tracks_sources=sources)
     for world in running_server(store_url, settings=settings):
-        world.record([_party("a"), _party("b"),
-                      Agreement.model_validate({"id": "ab", "name": "ab", "parties": ["a", "b"]})])  # fmt: skip
-        for party, sign in (("a", "AAA1"), ("b", "BBB*")):
-            world.as_(party).post("/v1/tracks/aircraft", json={"callsigns": [sign]})
+        declared_world(world)
         receiver.settimeout(SAFETY_S)
         connection, _ = receiver.accept()
         with connection:
-            connection.sendall(_lines(world, 270.0, dt=-1.0) + _lines(world, 270.0) + b"junk\n")
+            connection.sendall(
+                sbs_lines(world, 270.0, dt=-1.0) + sbs_lines(world, 270.0) + b"junk\n"
+            )
             tracks = world.services.tracks
             deadline = time.monotonic() + SAFETY_S
             while len(tracks.table) < 2 and time.monotonic() < deadline:

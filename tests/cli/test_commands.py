@@ -26,6 +26,7 @@ KINDS = {
     "zone-entry",
     "zone-violation",
     "site-duplicate",
+    "red-line",
 }
 
 

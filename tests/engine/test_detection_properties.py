@@ -452,7 +452,22 @@ def _visible(party: str, subject: str, s: Situation, alert: Alert) -> bool:
     if subject in s.geography.zones:
         zone = s.geography.zones[subject].zone
         return party in zone.signatories or party in zone.monitors
+    if subject in s.red_lines:
+        red_line = s.red_lines[subject].red_line
+        chosen = red_line.audience
+        return (
+            party == red_line.declared_by
+            or party in chosen.parties
+            or any(ag.id == chosen.agreement and party in ag.parties for ag in agreements)
+        )
     assert subject in s.observations, subject
+    if any(z in s.red_lines for z in alert.subjects):
+        # A red line's alert shows an observation only to who could see it anyway: its
+        # reporter, and the signatories and monitors of any zone agreement.
+        every_zone = [cz.zone for cz in s.geography.zones.values()]
+        return party == s.observations[subject].reported_by or any(
+            party in z.signatories or party in z.monitors for z in every_zone
+        )
     zones = [s.geography.zones[z].zone for z in alert.subjects if z in s.geography.zones]
     return any(party in z.signatories or party in z.monitors for z in zones)
 

@@ -132,8 +132,11 @@ def test_the_demo_tells_its_story(golan_situation):
     hospital = find(AlertKind.protected_site, "n-idf-001", "site-quneitra-hospital")
     assert hospital.figures["inside"] == 1
     assert find(AlertKind.zone_entry, "n-idf-001", "aos").parties == ("idf", "rus")
-    militia = find(AlertKind.zone_violation, "buffer-60", "o-001")
-    assert militia.parties == ("idf", "rus", "undof")
+    # Israel's red line: watched for Israel and told to Russia, the party it chose; UNDOF,
+    # which saw the militia, is not in its audience.
+    militia = find(AlertKind.red_line, "rl-idf-militias-60", "o-001")
+    assert militia.parties == ("idf", "rus")
+    assert not [a for a in alerts if a.kind is AlertKind.zone_violation and "o-001" in a.subjects]
     tanks = find(AlertKind.zone_violation, "syr-10", "o-002", "o-003")
     assert (tanks.figures["tanks_count"], tanks.figures["tanks_cap"]) == (80, 75)
     sam = [a for a in alerts if a.kind is AlertKind.zone_violation and "o-004" in a.subjects]
@@ -208,7 +211,7 @@ def test_the_rockets_reach_line_a_and_the_sam_battery_too(ref, golan_scenario):
 def test_the_engine_reports_the_reference_distances(ref, golan_scenario, golan_situation):
     """The figures in the alerts agree with the reference to a metre."""
     checks = {
-        ("buffer-60", "o-001"): ("distance_m", "line-b"),
+        ("rl-idf-militias-60", "o-001"): ("distance_m", "line-b"),
         ("syr-25", "o-004"): ("distance_m", "line-b"),
         ("isr-20", "o-005"): ("distance_m", "line-a"),
     }

@@ -34,6 +34,7 @@ from deconfliction.service.filing import file
 from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
 from deconfliction.service.settings import Settings
+from deconfliction.store.feeds import feed_since
 
 __all__ = ["NOW", "Api", "api", "running_server"]
 
@@ -111,6 +112,25 @@ class Api:
         """The log's public keys, as a party would fetch them."""
         listed = httpx.get(f"{self.url}/.well-known/deconfliction/ledger-keys").text
         return keyring_from_text(listed)
+
+    def replay_stream(self, party: str) -> str:
+        """The party's live stream (``/v1/stream``) replayed from the start up to the newest
+        event on its feed: everything the push channel ever gave it, as text."""
+        with self.coordinator.db.reading() as connection:
+            events = feed_since(connection, party, 0, limit=1_000_000)
+        upto = events[-1].seq if events else 0
+        text = ""
+        headers = {"Authorization": f"Bearer {self.token(party, 'viewer')}", "Last-Event-ID": "0"}
+        with httpx.stream(
+            "GET", f"{self.url}/v1/stream", headers=headers, timeout=30.0
+        ) as response:
+            assert response.status_code == 200
+            for chunk in response.iter_text():
+                text += chunk
+                ids = [int(line[4:]) for line in text.splitlines() if line.startswith("id: ")]
+                if ids and max(ids) >= upto:
+                    break
+        return text
 
     def close(self) -> None:
         for client in self._clients:

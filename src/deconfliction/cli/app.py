@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from deconfliction import __version__
-from deconfliction.cli import formats, ledger, server, tracks
+from deconfliction.cli import formats, incidents, ledger, reports, server, tracks
 from deconfliction.cli.common import (
     DbOption,
     JsonOption,
@@ -220,6 +220,8 @@ server.register(app)
 ledger.register(app)
 formats.register(app)
 tracks.register(app)
+incidents.register(app)
+reports.register(app)
 
 
 def _version(value: bool) -> None:

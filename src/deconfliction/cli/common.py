@@ -23,6 +23,7 @@ from deconfliction.engine.errors import (
     ConflictingRecord,
     DeconflictionError,
     InvalidInput,
+    NotFound,
     Problem,
 )
 from deconfliction.engine.items import KINDS
@@ -90,6 +91,15 @@ def errors() -> Iterator[None]:
             markup=False,
         )
         raise typer.Exit(1) from None
+
+
+@contextmanager
+def unknown_is_bad_input() -> Iterator[None]:
+    """An unknown id given on the command line is a wrong argument (exit status 2)."""
+    try:
+        yield
+    except NotFound as exc:
+        raise InvalidInput.at((), str(exc)) from None
 
 
 def resolve_settings(db: str | None) -> Settings:

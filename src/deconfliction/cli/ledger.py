@@ -22,8 +22,9 @@ from deconfliction.cli.common import (
     open_store,
     out,
     resolve_settings,
+    unknown_is_bad_input,
 )
-from deconfliction.engine.errors import InvalidInput, NotFound
+from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.ledger.evidence import verify_evidence
 from deconfliction.engine.ledger.heads import LOG_NAME, Keyring, TreeHead, keyring_from_text
 from deconfliction.engine.ledger.merkle import verify_consistency
@@ -34,7 +35,7 @@ from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.reading import read
 from deconfliction.service.timeline import timeline as reconstruct
 
-__all__ = ["register"]
+__all__ = ["KeyOption", "keyring_from_file", "print_check", "read_json", "register", "verify_app"]
 
 ledger_app = typer.Typer(help="The signed record: keys, tree heads, exports.", no_args_is_help=True)
 verify_app = typer.Typer(
@@ -73,7 +74,7 @@ def _why(exc: Exception) -> str:
     return f"{exc.args[0]} is missing" if isinstance(exc, KeyError) else str(exc)
 
 
-def _keyring(path: Path) -> Keyring:
+def keyring_from_file(path: Path) -> Keyring:
     try:
         return keyring_from_text(_read(path, "--key"))
     except _UNREADABLE as exc:
@@ -82,7 +83,7 @@ def _keyring(path: Path) -> Keyring:
         ) from None
 
 
-def _json(path: Path, what: str) -> Any:
+def read_json(path: Path, what: str) -> Any:
     try:
         return json.loads(_read(path, what))
     except ValueError as exc:
@@ -104,7 +105,7 @@ def _export_header(path: Path) -> None:
         ).in_source(str(path)) from None
 
 
-def _report(check: Check, as_json: bool, what: str) -> None:
+def print_check(check: Check, as_json: bool, what: str) -> None:
     if as_json:
         print(
             json.dumps(
@@ -189,7 +190,7 @@ def receipt(
     as_json: JsonOption = False,
 ) -> None:
     """Check a receipt: the entry's hash, the head's signature, the inclusion proof."""
-    data = _json(file, "receipt")
+    data = read_json(file, "receipt")
     try:
         found = Receipt.from_dict(data.get("receipt", data))
     except _UNREADABLE as exc:
@@ -197,7 +198,7 @@ def receipt(
         if not reason.startswith("not a receipt"):
             reason = f"not a receipt: {reason}"
         raise InvalidInput.at((), reason).in_source(str(file)) from None
-    _report(verify_receipt(found, _keyring(keys)), as_json, str(file))
+    print_check(verify_receipt(found, keyring_from_file(keys)), as_json, str(file))
 
 
 def export_(
@@ -214,7 +215,7 @@ def export_(
     """Check a whole export end to end; name the first entry that is wrong.  With --against,
     also name the first entry that differs from your older copy (the only way to pin down an
     entry rewritten together with its hash)."""
-    ring = _keyring(keys)
+    ring = keyring_from_file(keys)
     for path in (file, against):
         if path is not None:
             _export_header(path)
@@ -229,7 +230,7 @@ def export_(
         raise InvalidInput.at((), f"cannot read: {exc.strerror}").in_source(
             str(exc.filename)
         ) from None
-    _report(check, as_json, str(file))
+    print_check(check, as_json, str(file))
 
 
 def consistency(
@@ -240,10 +241,10 @@ def consistency(
     as_json: JsonOption = False,
 ) -> None:
     """Check that a later tree head extends an earlier one (no history rewritten, no fork)."""
-    ring = _keyring(keys)
+    ring = keyring_from_file(keys)
     first, second = _tree_head(old, "--old"), _tree_head(new, "--new")
     try:
-        path = [bytes.fromhex(p) for p in _json(proof, "--proof")["proof"]]
+        path = [bytes.fromhex(p) for p in read_json(proof, "--proof")["proof"]]
     except _UNREADABLE as exc:
         raise InvalidInput.at((), f"not a consistency proof: {_why(exc)}").in_source(
             str(proof)
@@ -263,7 +264,7 @@ def consistency(
             f"{first.tree_size}: the log was rewritten or forked"
         )
     facts = {"first": first.tree_size, "second": second.tree_size}
-    _report(Check(tuple(problems), facts), as_json, "consistency")
+    print_check(Check(tuple(problems), facts), as_json, "consistency")
 
 
 def evidence(
@@ -275,15 +276,15 @@ def evidence(
 ) -> None:
     """Check a dispute timeline's evidence: every line's receipt, every line against its
     entry, every version's filing and lead time against the notice in its entry."""
-    data = _json(file, "evidence")
+    data = read_json(file, "evidence")
     if not isinstance(data, dict):
         raise InvalidInput.at((), "not an evidence file: not a JSON object").in_source(str(file))
-    _report(verify_evidence(data, _keyring(keys)), as_json, str(file))
+    print_check(verify_evidence(data, keyring_from_file(keys)), as_json, str(file))
 
 
 def _tree_head(path: Path, what: str) -> TreeHead:
     """A signed tree head given alone, or inside a receipt."""
-    data = _json(path, what)
+    data = read_json(path, what)
     try:
         inner = data.get("tree_head", data)
         if not isinstance(inner, dict):
@@ -303,16 +304,13 @@ def timeline(
 ) -> None:
     """What happened to a notice: filing, versions, delivery, reading, acknowledgement,
     escalation, lead time; each line with the receipt of its ledger entry (in --json)."""
-    with _open(db) as coordinator:
-        try:
-            found = read(
-                coordinator,
-                None,
-                lambda r: reconstruct(r, coordinator.ledger, notice_id),
-                party=party,
-            )
-        except NotFound as exc:
-            raise InvalidInput.at((), str(exc)) from None  # a wrong argument: exit status 2
+    with _open(db) as coordinator, unknown_is_bad_input():  # a wrong argument: exit status 2
+        found = read(
+            coordinator,
+            None,
+            lambda r: reconstruct(r, coordinator.ledger, notice_id),
+            party=party,
+        )
     if as_json:
         print(json.dumps(found, indent=2, ensure_ascii=False))
         return

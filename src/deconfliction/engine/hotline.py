@@ -17,7 +17,7 @@ Everything here is pure: time comes in as ``now``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,6 +41,7 @@ __all__ = [
     "alert_deliveries",
     "delivery_id",
     "escalate",
+    "incident_deliveries",
     "mark_read",
     "message_deliveries",
     "notice_deliveries",
@@ -55,6 +56,7 @@ class ItemType(StrEnum):
     escalation = "escalation"
     undelivered = "undelivered"
     proposal = "proposal"
+    incident = "incident"
 
 
 class DeliveryStatus(StrEnum):
@@ -276,6 +278,19 @@ def proposal_deliveries(
     out: list[Delivery] = []
     for party in sorted(set(concerned) - {proposer}):
         out.extend(_deliver(ItemType.proposal, proposal_id, party, proposer, None, roster, now))
+    return out
+
+
+def incident_deliveries(
+    incident_id: str, told: Mapping[str, str], roster: Roster, now: datetime
+) -> list[Delivery]:
+    """An incident reaches each party in ``told`` (party: why it is told), so that it may
+    give its account.  No sender is named (the reporter does not learn whom else it concerns)
+    and no acknowledgement is due."""
+    out: list[Delivery] = []
+    for party in sorted(told):
+        for d in _deliver(ItemType.incident, incident_id, party, None, None, roster, now):
+            out.append(d.model_copy(update={"note": told[party]}) if not d.note else d)
     return out
 
 

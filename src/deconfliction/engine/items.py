@@ -1,7 +1,7 @@
 """The kinds of item the record holds, each described once.
 
-Every item recorded is a party, an agreement, a line, a zone agreement, a protected site, a
-notice or an observation.  What each kind *is* for the rest of the product -- its short name,
+Every item recorded is a party, an agreement, a line, a zone agreement, a red line, a
+protected site, a notice or an observation.  What each kind *is* for the rest of the product -- its short name,
 its model, the event that records it, the field naming the party that files it -- is written
 here once; the store, the service and the interfaces look it up instead of asking
 ``isinstance`` each in their own words.
@@ -29,10 +29,11 @@ from deconfliction.engine.model import (
     ProtectedSite,
     ZoneAgreement,
 )
+from deconfliction.engine.model.red_lines import RedLine
 
 __all__ = ["KINDS", "Item", "ItemKind", "commitment", "kind_named", "kind_of", "owner_of"]
 
-Item = Party | Agreement | Line | ZoneAgreement | ProtectedSite | Notice | Observation
+Item = Party | Agreement | Line | ZoneAgreement | RedLine | ProtectedSite | Notice | Observation
 """Anything the record holds as an item (alerts, deliveries and messages are derived records)."""
 
 
@@ -73,6 +74,7 @@ KINDS: Final = (
     ItemKind("agreement", Agreement, "agreements", "agreement.recorded"),
     ItemKind("line", Line, "lines", "line.recorded"),
     ItemKind("zone", ZoneAgreement, "zones", "zone.recorded"),
+    ItemKind("red_line", RedLine, "red_lines", "red_line.declared", "declared_by", "declared_at"),
     ItemKind("site", ProtectedSite, "sites", "site.recorded", "owner", "valid_from"),
     ItemKind("notice", Notice, "notices", "notice.filed", "author", "filed_at"),
     ItemKind(

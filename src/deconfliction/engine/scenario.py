@@ -39,6 +39,7 @@ from deconfliction.engine.model import (
 )
 from deconfliction.engine.model.common import DomainModel
 from deconfliction.engine.model.notices import chain_problems
+from deconfliction.engine.model.red_lines import RedLine
 from deconfliction.engine.model.sites import PointLocation
 
 __all__ = [
@@ -59,19 +60,21 @@ class ScenarioInfo(DomainModel):
 
 
 class Scenario(DomainModel):
-    """The parties, agreements, lines, zones, sites, notices and observations of one file."""
+    """The parties, agreements, lines, zones, red lines, sites, notices and observations of
+    one file."""
 
     scenario: ScenarioInfo
     parties: list[Party] = Field(default_factory=list)
     agreements: list[Agreement] = Field(default_factory=list)
     lines: list[Line] = Field(default_factory=list)
     zones: list[ZoneAgreement] = Field(default_factory=list)
+    red_lines: list[RedLine] = Field(default_factory=list)
     sites: list[ProtectedSite] = Field(default_factory=list)
     notices: list[Notice] = Field(default_factory=list)
     observations: list[Observation] = Field(default_factory=list)
 
 
-_UNION_FIELDS = frozenset({"outline", "location", "area", "rules"})
+_UNION_FIELDS = frozenset({"outline", "location", "area", "rules", "place"})
 _MESSAGES = {
     "missing": "required field is missing",
     "extra_forbidden": "unknown field (not part of the format: check its spelling)",
@@ -238,6 +241,12 @@ def check_references(s: Scenario, known: KnownIds | None = None) -> list[Problem
                             ("zones", i, "rules", j, "target_zone"), f"no zone '{rule.target_zone}'"
                         )
                     )
+    for i, r in enumerate(s.red_lines):
+        need_party(("red_lines", i, "declared_by"), r.declared_by)
+        for j, p in enumerate(r.audience.parties):
+            need_party(("red_lines", i, "audience", "parties", j), p)
+        if isinstance(r.area, BandArea) and r.area.line not in lines:
+            problems.append(Problem(("red_lines", i, "area", "line"), f"no line '{r.area.line}'"))
     for i, o in enumerate(s.observations):
         need_party(("observations", i, "reported_by"), o.reported_by)
         need_party(("observations", i, "party"), o.party)

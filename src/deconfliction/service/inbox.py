@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from deconfliction.engine.errors import NotFound
 from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, Message
+from deconfliction.engine.model.incidents import Incident
 from deconfliction.service.alerts import AlertView, read_alert
+from deconfliction.service.incidents import read_incident
 from deconfliction.service.notices import NoticeView, read_notice
 from deconfliction.service.reading import Reader
 from deconfliction.store import deliveries as store
@@ -20,7 +22,7 @@ from deconfliction.store import messages as message_store
 
 __all__ = ["InboxEntry", "list_inbox", "list_messages", "open_inbox_item", "read_message"]
 
-Subject = NoticeView | AlertView | Message | Delivery | None
+Subject = NoticeView | AlertView | Message | Incident | Delivery | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,8 @@ def open_inbox_item(reader: Reader, delivery_id: str) -> InboxEntry:
             item = read_alert(reader, delivery.item_id)
         elif kind is ItemType.message:
             item = read_message(reader, delivery.item_id)
+        elif kind is ItemType.incident:
+            item = read_incident(reader, delivery.item_id)
         else:  # an escalation to chase, or a report that a delivery failed
             item = store.delivery(reader.connection, delivery.item_id)
             reader.show(kind.value, delivery.item_id, None)

@@ -19,14 +19,29 @@ class Action(StrEnum):
     file_observation = "file observations"
     acknowledge = "acknowledge inbox items"
     send_message = "send messages"
+    report_incident = "report incidents and give accounts of them"
+    declare_red_line = "declare red lines"
 
 
 _ALLOWED: dict[Role, frozenset[Action]] = {
-    Role.admin: frozenset({Action.configure, Action.sign_tree_head}),
+    Role.admin: frozenset({Action.configure, Action.sign_tree_head, Action.declare_red_line}),
     Role.duty_officer: frozenset(
-        {Action.file_notice, Action.register_site, Action.acknowledge, Action.send_message}
+        {
+            Action.file_notice,
+            Action.register_site,
+            Action.acknowledge,
+            Action.send_message,
+            Action.report_incident,
+        }
     ),
-    Role.monitor: frozenset({Action.file_observation, Action.acknowledge, Action.send_message}),
+    Role.monitor: frozenset(
+        {
+            Action.file_observation,
+            Action.acknowledge,
+            Action.send_message,
+            Action.report_incident,
+        }
+    ),
     Role.viewer: frozenset(),
 }
 

@@ -56,6 +56,17 @@ class Settings(BaseSettings):
         ),
     )
 
+    evidence_max_bytes: int = Field(
+        default=Limits().evidence_max_bytes,
+        gt=0,
+        le=1024 * 1024 * 1024,
+        description=(
+            "Largest attachment (evidence) an incident or an account may carry, in bytes "
+            "(default: 10 MiB). Attachments are kept apart from the ledger, which holds their "
+            "SHA-256."
+        ),
+    )
+
     escalation_interval_s: float = Field(
         default=1.0,
         gt=0,
@@ -232,4 +243,5 @@ class Settings(BaseSettings):
             max_area_km2=self.max_area_km2,
             duplicate_site_distance_m=self.duplicate_site_distance_m,
             proposal_ttl_s=self.proposal_ttl_s,
+            evidence_max_bytes=self.evidence_max_bytes,
         )

@@ -129,14 +129,22 @@ def is_visible(connection: Connection, party: str, index: int) -> bool:
     return row is not None
 
 
-def by_subjects(connection: Connection, subjects: Sequence[str]) -> list[StoredEntry]:
-    """Entries about any of ``subjects``, in log order."""
+def by_subjects(
+    connection: Connection, subjects: Sequence[str], party: str | None = None
+) -> list[StoredEntry]:
+    """Entries about any of ``subjects``, in log order (only those on ``party``'s feed, when
+    given)."""
     if not subjects:
         return []
-    rows = connection.execute(
-        sa.select(events).where(events.c.subject.in_(list(subjects))).order_by(events.c.idx)
-    )
-    return [_entry(r) for r in rows]
+    out: list[StoredEntry] = []
+    wanted = sorted(set(subjects))
+    for start in range(0, len(wanted), 500):  # SQLite limits the bound parameters
+        query = sa.select(events).where(events.c.subject.in_(wanted[start : start + 500]))
+        if party is not None:
+            query = query.where(on_feed(events.c.seq, party))
+        out.extend(_entry(r) for r in connection.execute(query))
+    out.sort(key=lambda e: e.index)
+    return out
 
 
 def visible_indexes(connection: Connection, party: str) -> set[int]:

@@ -13,10 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
+from sqlalchemy.engine import Connection
 
 from deconfliction.store.codec import canonical
 
-__all__ = ["row_of"]
+__all__ = ["row_of", "upsert"]
 
 
 def row_of(record: BaseModel, table: sa.Table, **extra: Any) -> dict[str, Any]:
@@ -42,3 +43,14 @@ def row_of(record: BaseModel, table: sa.Table, **extra: Any) -> dict[str, Any]:
         else:
             raise KeyError(f"{table.name}.{name}: no field of {type(record).__name__} and no value")
     return row
+
+
+def upsert(connection: Connection, table: sa.Table, key: str, values: dict[str, Any]) -> None:
+    """Make ``values`` the row of ``table`` whose ``id`` is ``key`` (a projection holds each
+    record's latest version)."""
+    values = {k: v for k, v in values.items() if k != "id"}
+    updated = connection.execute(
+        sa.update(table).where(table.c.id == sa.bindparam("_key")), {"_key": key, **values}
+    )
+    if updated.rowcount == 0:
+        connection.execute(sa.insert(table), {"id": key, **values})

@@ -15,8 +15,13 @@ __all__ = [
     "alerts",
     "deliveries",
     "events",
+    "evidence",
+    "evidence_holders",
+    "evidence_refs",
     "feed",
     "idempotency",
+    "incident_accounts",
+    "incidents",
     "lines",
     "messages",
     "metadata",
@@ -26,6 +31,7 @@ __all__ = [
     "private_values",
     "proposals",
     "reads",
+    "red_lines",
     "sessions",
     "signin_codes",
     "sites",
@@ -79,6 +85,11 @@ parties = _item_table(
 agreements = _item_table("agreements")
 lines = _item_table("lines")
 zones = _item_table("zones")
+red_lines = _item_table(
+    "red_lines",
+    sa.Column("declared_by", sa.String(64), nullable=False, index=True),
+    sa.Column("declared_at", UtcTimestamp(), nullable=False),
+)
 sites = _item_table(
     "sites",
     sa.Column("owner", sa.String(64), nullable=False, index=True),
@@ -231,6 +242,7 @@ ITEM_TABLES = {
     "agreement": agreements,
     "line": lines,
     "zone": zones,
+    "red_line": red_lines,
     "site": sites,
     "notice": notices,
     "observation": observations,
@@ -287,6 +299,56 @@ signin_codes = sa.Table(
     sa.Column("created_at", UtcTimestamp(), nullable=False),
     sa.Column("expires_at", UtcTimestamp(), nullable=False),
     sa.Column("used_at", UtcTimestamp(), nullable=True),
+)
+
+
+# -- incidents, accounts and their evidence (migration 0007) -----------------------------------
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("reported_by", sa.String(64), nullable=False, index=True),
+    sa.Column("started_at", UtcTimestamp(), nullable=False, index=True),
+    sa.Column("ended_at", UtcTimestamp(), nullable=True),
+    sa.Column("body", sa.Text(), nullable=False, comment="the latest version"),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), nullable=False),
+)
+incident_accounts = sa.Table(
+    "incident_accounts",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("incident_id", sa.String(64), nullable=False, index=True),
+    sa.Column("party", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("replaces", sa.String(64), nullable=True),
+    sa.Column("submitted_at", UtcTimestamp(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), nullable=False),
+)
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("media_type", sa.String(130), nullable=False),
+    sa.Column("content", sa.LargeBinary(), nullable=False),
+    sa.Column("stored_at", UtcTimestamp(), nullable=False),
+)
+evidence_holders = sa.Table(
+    "evidence_holders",
+    metadata,
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("evidence.sha256"), primary_key=True),
+    sa.Column("party_id", sa.String(64), primary_key=True),
+    sa.Column("uploaded_at", UtcTimestamp(), nullable=False),
+)
+evidence_refs = sa.Table(
+    "evidence_refs",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("seq", Seq, sa.ForeignKey("events.seq"), primary_key=True),
 )
 
 

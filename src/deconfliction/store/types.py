@@ -50,4 +50,6 @@ class UtcTimestamp(sa.types.TypeDecorator[datetime]):
             return None
         if isinstance(value, datetime):
             return value.astimezone(UTC)
-        return datetime.strptime(value, TIME_FORMAT).replace(tzinfo=UTC)
+        # Written by sqlite_text only (TIME_FORMAT, always 'Z'): fromisoformat reads that form
+        # some forty times faster than strptime (reports read every entry's time).
+        return datetime.fromisoformat(value).astimezone(UTC)

@@ -9,9 +9,11 @@ from pydantic import Field
 
 from deconfliction.api.schemas.alerts import AlertPublic
 from deconfliction.api.schemas.common import DeliveryPublic, Input, Output, Receipted
+from deconfliction.api.schemas.incidents import IncidentPublic
 from deconfliction.api.schemas.messages import MessagePublic
 from deconfliction.api.schemas.notices import NoticePublic
 from deconfliction.engine.hotline import Delivery
+from deconfliction.engine.model.incidents import Incident
 from deconfliction.service.alerts import AlertView
 from deconfliction.service.hotline import MAX_MESSAGE_LENGTH
 from deconfliction.service.inbox import InboxEntry
@@ -43,7 +45,7 @@ class InboxItem(Delivery):
     """A delivery with what it is about: the notice, the alert, the message, or (for an
     escalation to chase or an undelivered report) the delivery concerned."""
 
-    item: NoticePublic | AlertPublic | MessagePublic | DeliveryPublic | None
+    item: NoticePublic | AlertPublic | MessagePublic | IncidentPublic | DeliveryPublic | None
 
     @classmethod
     def opened(cls, entry: InboxEntry, delivery: Delivery) -> InboxItem:
@@ -53,4 +55,6 @@ class InboxItem(Delivery):
             item = NoticePublic.of(item)
         elif isinstance(item, AlertView):
             item = AlertPublic.of(item)
+        elif isinstance(item, Incident):
+            item = IncidentPublic.of(item)
         return cls.model_construct(**dict(delivery), item=item)

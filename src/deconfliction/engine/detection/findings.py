@@ -19,6 +19,7 @@ class AlertKind(StrEnum):
     zone_entry = "zone-entry"
     zone_violation = "zone-violation"
     site_duplicate = "site-duplicate"
+    red_line = "red-line"
     # Tactical kinds, from live tracks (engine/tracks):
     track_conflict = "track-conflict"
     track_outside_volume = "track-outside-volume"

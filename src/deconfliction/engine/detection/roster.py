@@ -8,7 +8,8 @@ it who may be told of a finding, the service asks it who may read an item and it
 * a protected site: its owner and every party bound by an agreement with the owner;
 * a notice: its author and the addressees it was sent to (fixed when it is recorded);
 * an observation: its reporter and the signatories and monitors of the zone agreements (those
-  who may be told that it breaks a zone rule).
+  who may be told that it breaks a zone rule);
+* a red line: its declarer and the audience it chose.
 
 A finding is sent only to parties that may see every one of its subjects.
 """
@@ -31,6 +32,7 @@ from deconfliction.engine.model import (
     ProtectedSite,
     ZoneAgreement,
 )
+from deconfliction.engine.model.red_lines import RedLine
 from deconfliction.engine.units import Duration, Length
 
 __all__ = ["EVERYONE", "PairTerms", "Roster", "may_see"]
@@ -174,6 +176,15 @@ class Roster:
                 out |= set(agreement.parties)
         return out
 
+    def red_line_audience(self, red_line: RedLine) -> set[str]:
+        """Its declarer and the audience it chose (an agreement's parties as they stand)."""
+        chosen = red_line.audience
+        out = {red_line.declared_by, *chosen.parties}
+        agreement = self.agreements.get(chosen.agreement or "")
+        if agreement is not None:
+            out |= set(agreement.parties)
+        return out
+
     @staticmethod
     def zone_audience(zone: ZoneAgreement) -> set[str]:
         return set(zone.signatories) | set(zone.monitors)
@@ -242,5 +253,6 @@ _AUDIENCE_RULES: Final[dict[str, Callable[[Roster, Any], set[str]]]] = {
     "site": Roster.site_audience,
     "notice": Roster.notice_audience,
     "observation": Roster.observation_audience,
+    "red_line": Roster.red_line_audience,
 }
 """Who may see each kind of item (see the module notes)."""

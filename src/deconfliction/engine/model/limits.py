@@ -30,12 +30,14 @@ class Limits:
     in a radius should not notify half a country).  ``duplicate_site_distance_m``: two sites
     of the same category closer than this are reported as probable duplicates.
     ``proposal_ttl_s``: how long a proposed change to an agreement waits for consent before it
-    expires.
+    expires.  ``evidence_max_bytes``: the largest attachment an incident or an account may
+    carry.
     """
 
     max_area_km2: float = 50_000.0
     duplicate_site_distance_m: float = 100.0
     proposal_ttl_s: float = 7 * 86_400.0
+    evidence_max_bytes: int = 10 * 1024 * 1024
 
 
 class _Sized(Protocol):

@@ -27,6 +27,7 @@ from deconfliction.engine.alerts import AlertChange
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
 from deconfliction.engine.detection.lateness import late_notice
 from deconfliction.engine.detection.overlap import overlaps_among
+from deconfliction.engine.detection.red_lines import compile_red_line, crossings
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.sites import duplicate_sites, site_coverage
 from deconfliction.engine.detection.zones import (
@@ -50,11 +51,13 @@ from deconfliction.engine.model import (
     ProtectedSite,
     ZoneAgreement,
 )
+from deconfliction.engine.model.red_lines import RedLine
 from deconfliction.engine.situation.alerts import AlertBook
 from deconfliction.engine.situation.geography import Geography
 from deconfliction.engine.situation.notices import NoticeBook
 from deconfliction.engine.situation.observations import ObservationLog
 from deconfliction.engine.situation.reach import check_reach, epoch_s
+from deconfliction.engine.situation.red_lines import RedLineBook
 from deconfliction.engine.situation.sites import SiteBook
 
 __all__ = ["Assessment", "Item", "Situation"]
@@ -93,12 +96,14 @@ class Situation:
         self.sites = SiteBook()
         self.notices = NoticeBook()
         self.observations = ObservationLog()
+        self.red_lines = RedLineBook()
         self.alerts = AlertBook(self.notices.series_of)
         self._assess: dict[str, Callable[[Any], Assessment]] = {
             "party": self._assess_party,
             "agreement": self._assess_agreement,
             "line": self._assess_line,
             "zone": self._assess_zone,
+            "red_line": self._assess_red_line,
             "site": self._assess_site,
             "notice": self._assess_notice,
             "observation": self._assess_observation,
@@ -106,8 +111,9 @@ class Situation:
         self._record: dict[str, Callable[[Any, Journal], None]] = {
             "party": self.roster.with_party,
             "agreement": self.roster.with_agreement,
-            "line": self.geography.record_line,
+            "line": self._record_line,
             "zone": self._record_zone,
+            "red_line": self._record_red_line,
             "site": self.sites.record,
             "notice": self._record_notice,
             "observation": self.observations.record,
@@ -181,6 +187,41 @@ class Situation:
     def _record_zone(self, zone: ZoneAgreement, journal: Journal) -> None:
         self.roster.with_zone(zone, journal)
         self.geography.record_zone(zone, journal)
+
+    def _record_line(self, line: Line, journal: Journal) -> None:
+        self.geography.record_line(line, journal)
+        self.red_lines.recompile(self.geography.lines, self.roster, journal)
+
+    # -- red lines: declared by one party, watched, never applied to notices ----------------------
+
+    def _assess_red_line(self, red_line: RedLine) -> Assessment:
+        roster = self.roster
+        problems = []
+        if red_line.declared_by not in roster.parties:
+            problems.append(Problem(("declared_by",), f"no party '{red_line.declared_by}'"))
+        for i, p in enumerate(red_line.audience.parties):
+            if p not in roster.parties:
+                problems.append(Problem(("audience", "parties", i), f"no party '{p}'"))
+        chosen = red_line.audience.agreement
+        if chosen is not None and chosen not in roster.agreements:
+            problems.append(Problem(("audience", "agreement"), f"no agreement '{chosen}'"))
+        if problems:
+            raise InvalidInput(problems)
+        existing = self.red_lines.get(red_line.id)
+        if existing is not None:
+            if existing.red_line == red_line:
+                return Assessment(red_line, duplicate=True)
+            if existing.red_line.declared_by != red_line.declared_by:
+                raise ConflictingRecord(
+                    f"red line '{red_line.id}' was declared by '{existing.red_line.declared_by}': "
+                    "only its declarer may change or end it"
+                )
+        compile_red_line(red_line, self.geography.lines, roster)  # its lines must exist
+        return Assessment(red_line)
+
+    def _record_red_line(self, red_line: RedLine, journal: Journal) -> None:
+        compiled = compile_red_line(red_line, self.geography.lines, self.roster)
+        self.red_lines.record(compiled, journal)
 
     # -- notices -------------------------------------------------------------------------------
 
@@ -321,6 +362,16 @@ class Situation:
                 )
                 if found is not None:
                     findings.append(found)
+        crossed, red_cap_keys = crossings(
+            obs,
+            self.red_lines.watched(),
+            self.roster,
+            geography.line_geometry,
+            geography.zones,
+            self.observations.between,
+        )
+        findings.extend(crossed)
+        cap_keys.extend(red_cap_keys)
         previous = self.alerts.open_among(cap_keys)
         changes = self.alerts.diff(
             findings, previous, obs.observed_at, f"counts back within the cap after {obs.id}"

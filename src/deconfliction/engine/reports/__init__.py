@@ -1,0 +1,1 @@
+"""Reports computed from ledger entries alone, and their offline check."""

@@ -1,0 +1,145 @@
+"""Reading entries for a report: the latest version of each item, every alert, delivery,
+incident and account, and the day a record's own time places it in."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from deconfliction.engine.ledger.entries import Entry
+from deconfliction.engine.reports.model import USED_TYPES, Figure
+from deconfliction.engine.times import parse_utc
+
+__all__ = ["Day", "Records", "area_text", "count", "km", "opened", "percentile"]
+
+
+@dataclass
+class Records:
+    """The latest version of each item, and every alert and delivery, read from the entries
+    (what the report counts, and what its map and tables draw)."""
+
+    items: dict[str, dict[str, tuple[int, dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    """kind -> id -> (entry index, item)."""
+    alerts: dict[str, list[tuple[Entry, dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    deliveries: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    incidents: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    accounts: dict[str, list[Entry]] = field(default_factory=lambda: defaultdict(list))
+    notices: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    observations: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    opened: list[tuple[datetime, Entry, dict[str, Any]]] = field(default_factory=list)
+    """Each alert's first opening: its ``raised_at``, the entry, the alert."""
+    opened_by_kind: dict[str, list[tuple[datetime, Entry, dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    """The same, by the alert's kind (each section asks for one kind)."""
+
+    @classmethod
+    def read(cls, entries: Iterable[Entry]) -> Records:
+        out = cls()
+        for e in sorted(entries, key=lambda e: e.index):
+            if e.type not in USED_TYPES:
+                continue
+            event = e.event
+            if "item" in event:
+                kind = event["kind"]
+                out.items[kind][e.subject] = (e.index, event["item"])
+                if kind == "notice":
+                    out.notices.append((e.index, event["item"]))
+                elif kind == "observation":
+                    out.observations.append((e.index, event["item"]))
+            elif "change" in event:
+                change = event["change"]
+                if change["action"] == "opened" and e.subject not in out.alerts:
+                    alert = change["alert"]
+                    first = (parse_utc(alert["raised_at"]), e, alert)
+                    out.opened.append(first)
+                    out.opened_by_kind[alert["kind"]].append(first)
+                out.alerts[e.subject].append((e, change))
+            elif "delivery" in event:
+                out.deliveries[e.subject].append(e)
+            elif "incident" in event:
+                out.incidents[e.subject].append(e)
+            elif "account" in event:
+                out.accounts[e.subject].append(e)
+        return out
+
+    def name(self, party: str) -> str:
+        found = self.items["party"].get(party)
+        return str(found[1]["name"]) if found else party
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    start: datetime
+    end: datetime
+
+    def holds(self, text: str | None) -> bool:
+        return text is not None and self.start <= _instant(text) < self.end
+
+
+@lru_cache(maxsize=1 << 17)
+def _instant(text: str) -> datetime:
+    """``parse_utc``, remembered: a report asks of the same delivery time for each figure."""
+    return parse_utc(text)
+
+
+def count(fid: str, label: str, today: Sequence[int], before: Sequence[int]) -> Figure:
+    return Figure(
+        id=fid,
+        label=label,
+        value=len(today),
+        previous=len(before),
+        entries=tuple(sorted(today)),
+        previous_entries=tuple(sorted(before)),
+    )
+
+
+def opened(
+    records: Records, day: Day, kind: str | None = None
+) -> dict[str, tuple[Entry, dict[str, Any]]]:
+    """Alerts (of ``kind``) first opened with a ``raised_at`` in ``day``: id -> (entry, alert)."""
+    return {
+        e.subject: (e, alert)
+        for raised, e, alert in (records.opened if kind is None else records.opened_by_kind[kind])
+        if day.start <= raised < day.end
+    }
+
+
+def km(metres: Any) -> str:
+    return "" if metres is None else f"{float(metres) / 1000:.1f} km"
+
+
+def area_text(zone: dict[str, Any], lines: dict[str, tuple[int, dict[str, Any]]]) -> str:
+    """A zone's area in words, lengths as written.
+
+    >>> area_text({"area": {"type": "band", "line": "b", "from": "0 km", "to": "10 km",
+    ...     "side": "east"}}, {"b": (0, {"name": "Line B"})})
+    '0–10 km east of Line B'
+    """
+    area = zone["area"]
+    if area["type"] != "band":
+        return "polygon"
+    line = lines.get(area["line"])
+    name = line[1]["name"] if line else area["line"]
+    side = area.get("side", "both")
+    where = f"either side of {name}" if side == "both" else f"{side} of {name}"
+    low, high = str(area.get("from", "0 km")), str(area["to"])
+    unit = high.rsplit(" ", 1)[-1]
+    if low.endswith(f" {unit}"):
+        low = low.removesuffix(f" {unit}")
+    return f"{low}–{high} {where}"
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile by the nearest-rank method (no interpolation: an observed value)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 1))
+    return ordered[int(rank) - 1]
