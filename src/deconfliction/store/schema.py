@@ -313,7 +313,7 @@ incidents = sa.Table(
     sa.Column("reported_by", sa.String(64), nullable=False, index=True),
     sa.Column("started_at", UtcTimestamp(), nullable=False, index=True),
     sa.Column("ended_at", UtcTimestamp(), nullable=True),
-    sa.Column("body", sa.Text(), nullable=False, comment="the latest version"),
+    sa.Column("body", sa.Text(), nullable=False),  # the latest version
     sa.Column("seq", Seq, sa.ForeignKey("events.seq"), nullable=False),
 )
 incident_accounts = sa.Table(
