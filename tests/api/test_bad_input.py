@@ -221,6 +221,20 @@ NOTICE_CASES: list[tuple[str, str, Any, str, str]] = [
         "not RFC 3339",
     ),
     (
+        "an ISO week date",
+        "volumes[0].window.start",
+        "2027-W01-1T10:00:00Z",
+        "volumes[0].window.start",
+        "not RFC 3339",
+    ),
+    (
+        "an ISO ordinal date",
+        "volumes[0].window.end",
+        "2027-001T10:00:00Z",
+        "volumes[0].window.end",
+        "not RFC 3339",
+    ),
+    (
         "a number for a time",
         "volumes[0].window.start",
         12,

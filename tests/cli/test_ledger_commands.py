@@ -196,7 +196,7 @@ def test_bad_input_is_one_line_with_exit_status_2(operator: Operator, tmp_path: 
     not_export = operator.save("not-export.txt", "hello\n")
     missing = tmp_path / "missing.json"
     one_line_error(
-        operator.verify("receipt", str(not_json), "--key", str(keys)), "not-json.json", "not JSON"
+        operator.verify("receipt", str(not_json), "--key", str(keys)), "not-json.json", "not valid JSON"
     )
     one_line_error(
         operator.verify("receipt", str(not_receipt), "--key", str(keys)),

@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 
 from deconfliction.api.app import create_app
+from deconfliction.api.connections import server_config
 from deconfliction.api.services import Services
 from deconfliction.engine.ledger.heads import Keyring, keyring_from_text
 from deconfliction.engine.scenario import ordered_items
@@ -123,8 +124,14 @@ def running_server(
     clock = clock or FixedClock(NOW)
     coordinator = Coordinator.open(store_url, clock=clock)
     app = create_app(coordinator, settings, background=False)
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False
+    config = server_config(
+        app,
+        settings or Settings(),
+        "127.0.0.1",
+        0,
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="api-test-server", daemon=True)

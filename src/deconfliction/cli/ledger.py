@@ -23,6 +23,7 @@ from deconfliction.cli.common import (
     out,
     resolve_settings,
 )
+from deconfliction.engine.documents import read_json
 from deconfliction.engine.errors import InvalidInput, NotFound
 from deconfliction.engine.ledger.heads import LOG_NAME, Keyring, TreeHead, keyring_from_text
 from deconfliction.engine.ledger.merkle import verify_consistency
@@ -83,9 +84,9 @@ def _keyring(path: Path) -> Keyring:
 
 def _json(path: Path, what: str) -> Any:
     try:
-        return json.loads(_read(path, what))
-    except ValueError as exc:
-        raise InvalidInput.at((), f"not JSON: {exc}").in_source(str(path)) from None
+        return read_json(_read(path, what))
+    except InvalidInput as exc:
+        raise exc.in_source(str(path)) from None
 
 
 def _export_header(path: Path) -> None:

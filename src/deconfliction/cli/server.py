@@ -46,6 +46,7 @@ def _serve(coordinator: Coordinator, host: str, port: int, log_level: str) -> No
     import uvicorn  # the server only: other commands should not pay for importing it
 
     from deconfliction.api.app import create_app
+    from deconfliction.api.connections import server_config
 
     settings = resolve_settings(None)
     app = create_app(coordinator, settings)
@@ -56,8 +57,8 @@ def _serve(coordinator: Coordinator, host: str, port: int, log_level: str) -> No
             app.state.services.feeds.request_close()
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, access_log=log_level == "debug"
+    config = server_config(
+        app, settings, host, port, log_level=log_level, access_log=log_level == "debug"
     )
     Server(config).run()
 

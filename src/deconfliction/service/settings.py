@@ -47,6 +47,24 @@ class Settings(BaseSettings):
             "unit and datum; higher bounds are refused (UNL is always accepted)."
         ),
     )
+    idle_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description=(
+            "A connection must send a complete request head within this many seconds of being "
+            "opened or of its previous response, or it is closed (idle and slow clients)."
+        ),
+    )
+    body_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "A request body may pause at most this many seconds between two parts; a slower "
+            "one is answered 408 and its connection closed."
+        ),
+    )
     duplicate_site_distance_m: float = Field(
         default=Limits().duplicate_site_distance_m,
         ge=0,
