@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -127,3 +128,32 @@ def test_a_prompt_client_keeps_its_connection(quick):
         assert connection.sock is sock
     finally:
         connection.close()
+
+
+def test_two_authorization_headers_are_refused(api):
+    golan(api)
+    first, second = api.token("idf", "admin"), api.token("rus", "viewer")
+    for one, other in ((first, second), (second, first)):
+        response = httpx.get(
+            f"{api.url}/v1/me",
+            headers=[("Authorization", f"Bearer {one}"), ("Authorization", f"Bearer {other}")],
+        )
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["type"] == "malformed_request"
+        assert "more than one Authorization header" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("role", ["viewer", "admin"])
+def test_an_idempotency_key_replays_only_for_the_role_that_used_it(api, role):
+    c = golan(api)
+    key = {"Idempotency-Key": "filing-0001"}
+    first = c["idf"].post("/v1/notices", json=notice(), headers=key)
+    assert first.status_code == 201, first.text
+    before = _recorded(api)
+    other = api.as_("idf", role).post("/v1/notices", json=notice(), headers=key)
+    assert other.status_code == 403, other.text
+    assert first.json()["notice"]["id"] not in other.text  # nothing of the answer leaks
+    assert "may not replay it" in other.json()["error"]["message"]
+    assert _recorded(api) == before
+    again = c["idf"].post("/v1/notices", json=notice(), headers=key)
+    assert again.json()["notice"] == first.json()["notice"]
