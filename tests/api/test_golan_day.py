@@ -593,7 +593,19 @@ def test_one_day_on_the_golan_line(line: Line) -> None:
         "acknowledgement": {"deadline": "30 min"},
         "monitors": ["undof"],
     }
-    assert admin.post("/v1/agreements", json=roads).status_code == 201
+    # Both parties it binds consent; the agreement is in force from the second consent.
+    in_force = agree(api, "post", "/v1/agreements", roads, "idf")
+    assert in_force["id"] == "idf-sarc-roads"
+    (proposed,) = [
+        p
+        for p in api.as_("sarc", "admin").get("/v1/proposals").json()["proposals"]
+        if p["item"]["id"] == "idf-sarc-roads"
+    ]
+    assert (proposed["status"], proposed["proposed_by"]) == ("in_force", "idf")
+    assert set(proposed["consents"]) == set(proposed["required"]) >= {"idf", "sarc"}
+    # Told to every party it concerns but the one that proposed it, undof as its monitor.
+    assert proposed["concerned"] == ["idf", "sarc", "undof"]
+    line.expect_arrivals({p: [("proposal", proposed["id"])] for p in ("sarc", "undof")})
     line.at("2026-11-24T12:05:00.000000Z")
     # A party suspends its own participation (as Russia once suspended the channel).
     suspended = api.as_("sarc", "admin").patch("/v1/parties/sarc", json={"status": "suspended"})
