@@ -7,7 +7,9 @@ then read by the one rule every JSON reader follows
 (:func:`deconfliction.engine.documents.read_json`): a key given twice, nesting deeper than the
 bound or a ``NaN`` is a 400 naming the reason, as any other malformed JSON is, before the
 framework's own reader (which would keep the last of two keys, or fail on deep nesting without
-saying why) sees it.  The routes then read the same bytes.
+saying why) sees it.  The routes then read the same bytes.  Only the API's own paths
+(``/v1/``) are checked here: an interface mounted beside it with its own error shape (the DSS)
+reads its bodies by the same rule itself.
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ def _is_json(scope: Scope) -> bool:
 class BodyGuard:
     """ASGI middleware: the whole body within the pause allowed, then checked if it is JSON."""
 
-    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
+    def __init__(self, app: ASGIApp, timeout_s: float, json_under: str = "/v1/") -> None:
         self.app = app
         self.timeout_s = timeout_s
+        self.json_under = json_under
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _WITH_BODY:
@@ -69,7 +72,7 @@ class BodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if body and _is_json(scope):
+        if body and scope["path"].startswith(self.json_under) and _is_json(scope):
             try:
                 read_json(body)
             except InvalidInput as exc:
