@@ -157,3 +157,11 @@ def test_an_idempotency_key_replays_only_for_the_role_that_used_it(api, role):
     assert _recorded(api) == before
     again = c["idf"].post("/v1/notices", json=notice(), headers=key)
     assert again.json()["notice"] == first.json()["notice"]
+
+
+def test_a_json_body_without_a_content_type_follows_the_same_rule(api):
+    c = golan(api)
+    raw = BODY[:-1] + ', "kind": "air_operation"}'
+    response = c["idf"].post("/v1/notices", content=raw.encode())
+    assert response.status_code == 400, response.text
+    assert "key 'kind' appears twice" in problems(response)["body"]

@@ -30,8 +30,10 @@ __all__ = ["BodyGuard"]
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _is_json(scope: Scope) -> bool:
-    """Whether the framework would read the body as JSON (no content type, or a JSON one)."""
+def _is_json(scope: Scope, body: bytes) -> bool:
+    """Whether the body is JSON: a JSON content type, or none and a body that opens as a JSON
+    object or array does (the framework reads a body without a content type as JSON; a route
+    that reads raw lines, such as a track feed, gets text that does not)."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
             message = email.message.Message()
@@ -40,7 +42,7 @@ def _is_json(scope: Scope) -> bool:
             return message.get_content_maintype() == "application" and (
                 subtype == "json" or subtype.endswith("+json")
             )
-    return True
+    return body.lstrip()[:1] in (b"{", b"[")
 
 
 class BodyGuard:
@@ -72,7 +74,7 @@ class BodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if body and scope["path"].startswith(self.json_under) and _is_json(scope):
+        if body and scope["path"].startswith(self.json_under) and _is_json(scope, body):
             try:
                 read_json(body)
             except InvalidInput as exc:
