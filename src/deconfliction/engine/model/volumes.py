@@ -191,7 +191,7 @@ polygon it describes (and kept in our form)."""
 
 class AltitudeBand(DomainModel):
     """From ``lower`` to ``upper``, each with its unit and reference; ``lower`` strictly below
-    ``upper`` (the one order of :mod:`deconfliction.engine.units.bands`)."""
+    ``upper`` in every unit and datum (SFC is the bottom of every band, UNL the top)."""
 
     lower: Altitude
     upper: Altitude
