@@ -38,7 +38,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -76,9 +76,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 # -- the world -----------------------------------------------------------------------------------
 
 
-def _prepare(url: str, keys: Path) -> dict[str, str]:
+def _prepare(url: str, keys: Path) -> tuple[dict[str, str], str]:
     """Four parties under one agreement (a two-second acknowledgement deadline, a monitor to
-    escalate to), the ledger's key, and a duty officer's token for each party."""
+    escalate to), the ledger's key, a duty officer's token for each party, and an admin's token
+    of the first party (signing a head on demand is an admin's)."""
     items: list[Party | Agreement] = [
         Party.model_validate(
             {
@@ -109,10 +110,11 @@ def _prepare(url: str, keys: Path) -> dict[str, str]:
     with Coordinator.open(url, keys_directory=str(keys)) as coordinator:
         coordinator.run(lambda tx: [file(tx, item) for item in items])
         now = coordinator.clock.now()
-        return {
+        duty = {
             p: create_token(coordinator.db, party=p, role=Role.duty_officer, now=now)[1]
             for p in PARTIES
         }
+        return duty, create_token(coordinator.db, party=PARTIES[0], role=Role.admin, now=now)[1]
 
 
 def _notice_body(rng: random.Random, title: str) -> dict[str, Any]:
@@ -214,7 +216,21 @@ class Seen:
     unanswered: list[Request] = field(default_factory=list)
     retried: int = 0
     answered: list[Request] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    """What a client thread found wrong (a failed assertion in a thread fails no test alone)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def guarded(self, target: Callable[..., None]) -> Callable[..., None]:
+        """``target``, with whatever it raises kept in ``failures``."""
+
+        def run(*args: Any) -> None:
+            try:
+                target(*args)
+            except BaseException as error:  # reported by the test thread, below
+                with self.lock:
+                    self.failures.append(f"{target.__name__}: {error!r}"[:500])
+
+        return run
 
     def head(self, head: TreeHead) -> None:
         with self.lock:
@@ -458,7 +474,7 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
     rng = random.Random(seed)
     keys = tmp_path / "ledger-keys"
     log = tmp_path / "server.log"
-    tokens = _prepare(store, keys)
+    tokens, admin = _prepare(store, keys)
     seen = Seen()
     cycles = ["load"] * LOAD_CYCLES + ["startup"] * STARTUP_KILLS
     rng.shuffle(cycles)
@@ -481,7 +497,7 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
         stop = threading.Event()
         workers = [
             threading.Thread(
-                target=_client,
+                target=seen.guarded(_client),
                 args=(server.base, p, tokens[p], rng.getrandbits(32), seen, stop),
             )
             for p in PARTIES
@@ -489,8 +505,8 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
         ]
         workers.append(
             threading.Thread(
-                target=_watch_heads,
-                args=(server.base, tokens[PARTIES[0]], rng.getrandbits(32), seen, stop),
+                target=seen.guarded(_watch_heads),
+                args=(server.base, admin, rng.getrandbits(32), seen, stop),
             )
         )
         for worker in workers:
@@ -502,6 +518,7 @@ def test_sigkill_at_random_moments_loses_no_receipted_write_and_forks_nothing(
         for worker in workers:
             worker.join(60)
             assert not worker.is_alive(), note
+        assert not seen.failures, (note, seen.failures[:3])
     # The last restart: check everything once more, answer what was left unanswered, and
     # then read the store offline.
     note = f"seed {seed}, after {kills} kills; server log {log}"
