@@ -152,7 +152,7 @@ BAD_DOCUMENTS = [
         lambda d: d["notices"][4]["volumes"][0]["outline"].__setitem__(
             "vertices", ["33.16N 35.78E", "33.08N 35.93E", "33.16N 35.93E", "33.08N 35.78E"]
         ),
-        "notices[4].volumes[0].outline: polygon crosses itself near 33.12N 35.85E",
+        "notices[4].volumes[0].outline.vertices: polygon crosses itself near 33.12N 35.85E",
     ),
     (
         lambda d: d["notices"][0].__setitem__("filed_at", "2026-11-22T07:00:00"),
@@ -160,7 +160,7 @@ BAD_DOCUMENTS = [
     ),
     (
         lambda d: d["notices"][4]["volumes"][0]["altitude"].__setitem__("lower", "FL300"),
-        "notices[4].volumes[0].altitude: lower FL300 is not below upper FL250",
+        "notices[4].volumes[0].altitude.upper: lower FL300 is not below upper FL250",
     ),
     (
         lambda d: d["notices"][3].__setitem__("replaces", "n-nowhere"),

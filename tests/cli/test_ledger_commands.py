@@ -173,6 +173,26 @@ def test_a_receipt_from_the_timeline_verifies_and_survives_a_key_rotation(operat
     assert result.exit_code == 0, result.output
 
 
+def test_an_export_whose_header_names_another_party_fails(operator: Operator):
+    """The header is covered like the entries: an export made for one party cannot be passed
+    off as another's."""
+    keys = operator.keys()
+    own = operator.files / "idf.txt"
+    operator.ok("ledger", "export", "--party", "idf", "--out", str(own))
+    lines = own.read_bytes().splitlines(keepends=True)
+    header = json.loads(lines[0])
+    assert header["party"] == "idf"
+    header["party"] = "rus"
+    forged = operator.files / "forged.txt"
+    forged.write_bytes(json.dumps(header).encode() + b"\n" + b"".join(lines[1:]))
+    result = operator.verify("export", str(forged), "--key", str(keys), "--json")
+    assert result.exit_code == 1, result.output
+    assert facts(result)["problems"] == [
+        "the header: its signature does not verify (its party, size, tree heads or keys were "
+        "altered)"
+    ]
+
+
 def test_a_receipt_altered_by_one_character_fails_and_names_its_entry(operator: Operator):
     keys = operator.keys()
     timeline = json.loads(operator.ok("timeline", "n-idf-001", "--json"))
@@ -196,7 +216,9 @@ def test_bad_input_is_one_line_with_exit_status_2(operator: Operator, tmp_path: 
     not_export = operator.save("not-export.txt", "hello\n")
     missing = tmp_path / "missing.json"
     one_line_error(
-        operator.verify("receipt", str(not_json), "--key", str(keys)), "not-json.json", "not JSON"
+        operator.verify("receipt", str(not_json), "--key", str(keys)),
+        "not-json.json",
+        "not valid JSON",
     )
     one_line_error(
         operator.verify("receipt", str(not_receipt), "--key", str(keys)),

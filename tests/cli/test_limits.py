@@ -95,3 +95,25 @@ def test_a_wide_notice_accepted_under_a_wide_limit_stays_readable(
     refused = run(DEFAULT, "load", str(write_yaml(wider, "wider.yaml")), "--db", str(store))
     assert refused.exit_code == 2, refused.output
     assert "notices[6].volumes[0].outline: covers 70,686 km²" in refused.output
+
+
+def test_the_ceiling_is_a_setting_read_exactly_in_every_unit(
+    tmp_path: Path, golan_data: dict, write_yaml
+):
+    """``DECONFLICT_MAX_ALTITUDE`` bounds new input in every unit alike; a bad value names the
+    variable."""
+    high = _scenario(golan_data, 5.0)
+    high["notices"][-1]["volumes"][0]["altitude"]["upper"] = "20116.8 m AMSL"  # FL660 exactly
+    scenario = write_yaml(high, "high.yaml")
+    assert run(DEFAULT, "validate", str(scenario)).exit_code == 0
+    low = {**DEFAULT, "DECONFLICT_MAX_ALTITUDE": "66000 ft AMSL"}
+    assert run(low, "validate", str(scenario)).exit_code == 0  # the same height
+    lower = {**DEFAULT, "DECONFLICT_MAX_ALTITUDE": "20116.7 m AMSL"}
+    refused = run(lower, "load", str(scenario), "--db", str(tmp_path / "s.sqlite3"))
+    assert refused.exit_code == 2
+    assert "volumes[0].altitude.upper: 20116.8 m AMSL is above the ceiling of 20116.7 m AMSL" in (
+        refused.stderr
+    )
+    bad = run({**DEFAULT, "DECONFLICT_MAX_ALTITUDE": "SFC"}, "validate", str(scenario))
+    assert bad.exit_code == 2
+    assert "DECONFLICT_MAX_ALTITUDE: a ceiling of SFC is not above the surface" in bad.stderr

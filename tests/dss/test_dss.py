@@ -233,4 +233,14 @@ def test_bad_requests_are_400_error_responses(dss):
     assert uss.put(f"{OIR}/not-a-uuid", json=oir_body()).status_code == 400
     past = oir_body(start=-120, end=-60)
     assert uss.put(f"{OIR}/{new_id()}", json=past).status_code == 400
+    # Altitudes follow the one rule: above the ceiling (FL660), or above UNL, is refused.
+    for hi, words in ((25_000, "above the ceiling of FL660"), (40_000, "above UNL")):
+        r = uss.put(f"{OIR}/{new_id()}", json=oir_body(hi=hi))
+        assert r.status_code == 400, r.text
+        assert words in r.json()["message"]
+    # A body that JSON reads two ways is refused like any malformed body.
+    twice = json.dumps(oir_body())[:-1] + ', "state": "Accepted"}'
+    r = uss.put(f"{OIR}/{new_id()}", content=twice)
+    assert r.status_code == 400
+    assert "key 'state' appears twice" in r.json()["message"]
     assert jwt.__name__  # PyJWT is what signs the test tokens

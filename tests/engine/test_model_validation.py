@@ -132,7 +132,7 @@ CASES = [
         at(
             ((*N0V0, "window", "end"), "2026-11-24T09:00:00Z"),
         ),
-        "notices[0].volumes[0].window",
+        "notices[0].volumes[0].window.end",
         "end 2026-11-24T09:00:00.000000Z is not after start 2026-11-24T10:00:00.000000Z",
         id="end-before-start",
     ),
@@ -140,7 +140,7 @@ CASES = [
         at(
             ((*N0V0, "window", "end"), "2026-11-24T10:00:00Z"),
         ),
-        "notices[0].volumes[0].window",
+        "notices[0].volumes[0].window.end",
         "is not after start",
         id="end-equals-start",
     ),
@@ -189,7 +189,7 @@ CASES = [
         at(
             ((*N0V0, "altitude", "lower"), "FL200"),
         ),
-        "notices[0].volumes[0].altitude",
+        "notices[0].volumes[0].altitude.upper",
         "lower FL200 is not below upper FL100",
         id="lower-above-upper",
     ),
@@ -197,7 +197,7 @@ CASES = [
         at(
             ((*N0V0, "altitude", "lower"), "10000 ft AMSL"),
         ),
-        "notices[0].volumes[0].altitude",
+        "notices[0].volumes[0].altitude.upper",
         "lower 10000 ft AMSL is not below upper FL100",
         id="lower-equals-upper-amsl-vs-fl",
     ),
@@ -205,15 +205,15 @@ CASES = [
         at(
             ((*N0V0, "altitude"), {"lower": "SFC", "upper": "0 m AGL"}),
         ),
-        "notices[0].volumes[0].altitude",
-        "upper 0 m AGL is not above the surface",
+        "notices[0].volumes[0].altitude.upper",
+        "upper 0 m AGL is the surface, the bottom of every band: nothing is below it",
         id="upper-at-surface",
     ),
     pytest.param(
         at(
             ((*N0V0, "altitude"), {"lower": "300 m AGL", "upper": "100 m AGL"}),
         ),
-        "notices[0].volumes[0].altitude",
+        "notices[0].volumes[0].altitude.upper",
         "lower 300 m AGL is not below upper 100 m AGL",
         id="agl-lower-above-agl-upper",
     ),
@@ -225,7 +225,7 @@ CASES = [
                 ["33.10N 35.80E", "33.20N 35.90E", "33.20N 35.80E", "33.10N 35.90E"],
             ),
         ),
-        "notices[0].volumes[0].outline",
+        "notices[0].volumes[0].outline.vertices",
         "polygon crosses itself near 33.15N 35.85E",
         id="self-crossing",
     ),
@@ -241,7 +241,7 @@ CASES = [
         at(
             ((*N0V0, "outline", "vertices"), ["33.10N 35.80E", "33.20N 35.90E", "33.10N 35.80E"]),
         ),
-        "notices[0].volumes[0].outline",
+        "notices[0].volumes[0].outline.vertices",
         "a polygon needs at least three distinct vertices",
         id="repeated-vertices",
     ),
@@ -249,7 +249,7 @@ CASES = [
         at(
             ((*N0V0, "outline", "vertices"), ["33.10N 35.80E", "33.20N 35.80E", "33.30N 35.80E"]),
         ),
-        "notices[0].volumes[0].outline",
+        "notices[0].volumes[0].outline.vertices",
         "polygon has no area",
         id="collinear",
     ),
@@ -313,7 +313,7 @@ CASES = [
         at(
             ((*N0V0, "outline", "vertices"), ["10.0N 179.9E", "10.0N 179.9W", "10.1N 179.9W"]),
         ),
-        "notices[0].volumes[0].outline",
+        "notices[0].volumes[0].outline.vertices",
         "outline crosses the antimeridian",
         id="antimeridian-polygon",
     ),
@@ -329,7 +329,7 @@ CASES = [
         at(
             ((*N0V0, "outline"), {"type": "circle", "center": "33.0N 35.0E", "radius": "0 km"}),
         ),
-        "notices[0].volumes[0].outline",
+        "notices[0].volumes[0].outline.radius",
         "a circle's radius must be greater than zero",
         id="circle-zero-radius",
     ),
@@ -360,7 +360,7 @@ CASES = [
                 },
             ),
         ),
-        "notices[0].volumes[0].outline",
+        "notices[0].volumes[0].outline.route",
         "route repeats point 1 (33.1000N 35.1000E) immediately",
         id="corridor-repeats-point",
     ),
@@ -371,7 +371,7 @@ CASES = [
                 {"type": "corridor", "route": ["33.0N 35.0E", "33.1N 35.1E"], "half_width": "0 m"},
             ),
         ),
-        "notices[0].volumes[0].outline",
+        "notices[0].volumes[0].outline.half_width",
         "a corridor's half_width must be greater than zero",
         id="corridor-zero-width",
     ),
@@ -423,15 +423,15 @@ CASES = [
         at(
             (("notices", 0, "volumes"), []),
         ),
-        "notices[0]",
-        "volumes: a notice needs at least one volume",
+        "notices[0].volumes",
+        "a notice needs at least one volume",
         id="new-without-volumes",
     ),
     pytest.param(
         at(
             (("notices", 0, "replaces"), "n2"),
         ),
-        "notices[0]",
+        "notices[0].replaces",
         'a new notice replaces nothing: use action "replace"',
         id="new-with-replaces",
     ),
@@ -439,24 +439,24 @@ CASES = [
         at(
             (("notices", 2, "replaces"), DELETE),
         ),
-        "notices[2]",
-        "replaces: a replacement names the notice it replaces",
+        "notices[2].replaces",
+        "a replacement names the notice it replaces",
         id="replace-without-target",
     ),
     pytest.param(
         at(
             (("notices", 2, "volumes"), []),
         ),
-        "notices[2]",
-        "volumes: a replacement needs at least one volume",
+        "notices[2].volumes",
+        "a replacement needs at least one volume",
         id="replace-without-volumes",
     ),
     pytest.param(
         at(
             (("notices", 3, "replaces"), DELETE),
         ),
-        "notices[3]",
-        "replaces: a cancellation names the notice it cancels",
+        "notices[3].replaces",
+        "a cancellation names the notice it cancels",
         id="cancel-without-target",
     ),
     pytest.param(
@@ -472,16 +472,16 @@ CASES = [
                 ],
             ),
         ),
-        "notices[3]",
-        "volumes: a cancellation carries no volumes",
+        "notices[3].volumes",
+        "a cancellation carries no volumes",
         id="cancel-with-volumes",
     ),
     pytest.param(
         at(
             (("notices", 2, "replaces"), "n3"),
         ),
-        "notices[2]",
-        "replaces: a notice cannot replace itself",
+        "notices[2].replaces",
+        "a notice cannot replace itself",
         id="replaces-itself",
     ),
     pytest.param(
@@ -725,34 +725,50 @@ CASES = [
     ),
     pytest.param(
         at(
+            (("agreements", 0, "acknowledgement"), {"deadline": "0 s"}),
+        ),
+        "agreements[0].acknowledgement.deadline",
+        "0 s is shorter than 1 s",
+        id="acknowledgement-deadline-zero",
+    ),
+    pytest.param(
+        at(
+            (("agreements", 0, "tracks"), {"lookahead": "PT1S"}),
+        ),
+        "agreements[0].tracks.lookahead",
+        "1 s is shorter than 10 s",
+        id="track-lookahead-too-short",
+    ),
+    pytest.param(
+        at(
             (("agreements", 0, "parties"), ["a", "b", "a"]),
         ),
-        "agreements[0]",
-        "parties: a party is listed twice",
+        "agreements[0].parties[2]",
+        "'a' is listed twice",
         id="agreement-party-twice",
     ),
     pytest.param(
         at(
             (("agreements", 0, "notifications", 0, "from"), "h"),
         ),
-        "agreements[0]",
-        "notifications: 'h' notifies but is not one of the parties",
+        "agreements[0].notifications[0].from",
+        "'h' notifies but is not one of the parties",
         id="duty-from-outsider",
     ),
     pytest.param(
         at(
             (("agreements", 0, "notifications", 0, "to"), ["h"]),
         ),
-        "agreements[0]",
-        "notifications: 'h' is notified but is not one of the parties",
+        "agreements[0].notifications[0].to[0]",
+        "'h' is notified but is not one of the parties",
         id="duty-to-outsider",
     ),
     pytest.param(
         at(
             (("agreements", 0, "notifications", 0, "to"), ["a"]),
         ),
-        "agreements[0]",
-        "notifications: 'a' cannot notify itself",
+        "agreements[0].notifications[0].to[0]",
+        "'a' cannot notify itself",
         id="duty-to-itself",
     ),
     pytest.param(
@@ -844,7 +860,7 @@ CASES = [
                 },
             ),
         ),
-        "sites[0].location",
+        "sites[0].location.vertices",
         "polygon crosses itself near 33.15N 35.85E",
         id="site-polygon-crosses",
     ),
@@ -855,7 +871,7 @@ CASES = [
             (("observations", 0, "counts"), {}),
             (("observations", 0, "weapons"), []),
         ),
-        "observations[0]",
+        "observations[0].unit_category",
         "an observation reports a unit_category, counts or weapons",
         id="observation-nothing-seen",
     ),
@@ -920,7 +936,7 @@ CASES = [
         at(
             (("lines", 0, "vertices"), ["33.0N 35.0E", "33.0N 35.0E", "33.1N 35.0E"]),
         ),
-        "lines[0]",
+        "lines[0].vertices",
         "line repeats point 0 (33.0000N 35.0000E) immediately",
         id="line-repeats-point",
     ),
@@ -931,7 +947,7 @@ CASES = [
                 ["33.10N 35.80E", "33.20N 35.90E", "33.20N 35.80E", "33.10N 35.90E"],
             ),
         ),
-        "zones[0].area",
+        "zones[0].area.vertices",
         "polygon crosses itself near 33.15N 35.85E",
         id="zone-polygon-crosses",
     ),
@@ -939,8 +955,8 @@ CASES = [
         at(
             (("zones", 1, "area", "from"), "10 km"),
         ),
-        "zones[1].area",
-        "to: 10 km is not beyond from: 10 km",
+        "zones[1].area.to",
+        "10 km is not beyond from: 10 km",
         id="band-to-not-beyond-from",
     ),
     pytest.param(
@@ -971,8 +987,8 @@ CASES = [
         at(
             (("zones", 1, "rules", 0, "slice"), "0 s"),
         ),
-        "zones[1].rules[0]",
-        "slice: must be longer than zero",
+        "zones[1].rules[0].slice",
+        "0 s is shorter than 1 min",
         id="cap-zero-slice",
     ),
     pytest.param(
@@ -995,7 +1011,7 @@ CASES = [
         at(
             (("zones", 1, "rules", 2, "target_line"), DELETE),
         ),
-        "zones[1].rules[2]",
+        "zones[1].rules[2].target_line",
         "a range rule names exactly one of target_line or target_zone",
         id="range-no-target",
     ),
@@ -1003,7 +1019,7 @@ CASES = [
         at(
             (("zones", 1, "rules", 2, "target_zone"), "z-poly"),
         ),
-        "zones[1].rules[2]",
+        "zones[1].rules[2].target_zone",
         "a range rule names exactly one of target_line or target_zone",
         id="range-two-targets",
     ),
@@ -1084,10 +1100,10 @@ def test_the_issue_example_reads_exactly(base_document):
     with pytest.raises(InvalidInput) as info:
         parse_scenario(base_document)
     assert str(info.value) == (
-        "notices[0].volumes[0].outline: polygon crosses itself near 33.15N 35.85E"
+        "notices[0].volumes[0].outline.vertices: polygon crosses itself near 33.15N 35.85E"
     )
     assert str(info.value.in_source("golan.yaml")) == (
-        "golan.yaml: notices[0].volumes[0].outline: polygon crosses itself near 33.15N 35.85E"
+        "golan.yaml: notices[0].volumes[0].outline.vertices: polygon crosses itself near 33.15N 35.85E"
     )
 
 

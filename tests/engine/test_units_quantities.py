@@ -355,19 +355,19 @@ altitudes = st.one_of(
     st.integers(0, 999).map(lambda v: Altitude(v, AltitudeUnit.FL, AltitudeReference.STD)),
     st.builds(
         Altitude,
-        st.floats(-500.0, 1e5, allow_nan=False),
+        st.floats(-500.0, 30_449.0, allow_nan=False),
         st.just(AltitudeUnit.m),
         st.sampled_from([AltitudeReference.AMSL, AltitudeReference.STD]),
     ),
     st.builds(
         Altitude,
-        st.floats(-1600.0, 3e5, allow_nan=False),
+        st.floats(-1640.0, 99_900.0, allow_nan=False),
         st.just(AltitudeUnit.ft),
         st.sampled_from([AltitudeReference.AMSL, AltitudeReference.STD]),
     ),
     st.builds(
         Altitude,
-        st.floats(0.0, 1e5, allow_nan=False),
+        st.floats(0.0, 30_449.0, allow_nan=False),
         st.sampled_from([AltitudeUnit.m, AltitudeUnit.ft]),
         st.just(AltitudeReference.AGL),
     ),

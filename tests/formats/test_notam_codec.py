@@ -237,6 +237,11 @@ MAPPING_BAD = [
     ("", "F) SFC G) 1000FT", "G", "no datum"),
     ("", "F) 2000FT AMSL G) 1000FT AMSL", "G", "not below"),
     ("", "F) SFC", "G", "missing"),
+    ("", "F) FL100 G) SFC", "G", "the surface, the bottom of every band"),
+    ("", "F) UNL G) SFC", "F", "the top of every band"),
+    ("", "F) FL400 G) 1000FT AGL", "G", "wherever on Earth"),
+    ("", "F) SFC G) 100000FT AMSL", "G", "above UNL"),
+    ("", "F) SFC G) FL700", "G", "above the ceiling of FL660"),
 ]
 
 

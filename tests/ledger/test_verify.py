@@ -11,10 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deconfliction.engine.ledger.entries import entry_bytes, parse_entry
-from deconfliction.engine.ledger.heads import Keyring, TreeHead, public_key_text, sign_head
+from deconfliction.engine.ledger.heads import (
+    Keyring,
+    TreeHead,
+    key_id_of,
+    public_key_text,
+    sign_head,
+)
 from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Receipt, verify_receipt
-from deconfliction.engine.ledger.verify import KEY_ADDED, ExportHeader, verify_export
+from deconfliction.engine.ledger.verify import KEY_ADDED, ExportHeader, sign_header, verify_export
 
 T0 = datetime(2026, 11, 24, 9, 59, 10, tzinfo=UTC)
 KEY = Ed25519PrivateKey.generate()
@@ -33,8 +39,8 @@ def heads_for(entries: list[bytes], sizes, key=KEY) -> list[TreeHead]:
     return [sign_head(key, s, tree.root(s), T0) for s in sizes]
 
 
-def export_lines(entries, heads, hidden=(), listed=None) -> list[bytes]:
-    header = ExportHeader("idf", len(entries), tuple(heads)).to_dict([])
+def export_lines(entries, heads, hidden=(), listed=None, key=KEY) -> list[bytes]:
+    header = sign_header(ExportHeader("idf", len(entries), tuple(heads)).to_dict([]), key)
     lines = [json.dumps(header).encode()]
     for i, entry in enumerate(entries):
         digest = (listed[i] if listed else leaf_hash(entry)).hex().encode()
@@ -190,3 +196,40 @@ def test_a_receipt_proves_the_fifty_seconds_to_a_third_party():
 def test_unreadable_exports(header, expected):
     check = verify_export([header], RING)
     assert expected in check.problems[0]
+
+
+def _with_header(lines: list[bytes], change) -> list[bytes]:
+    header = json.loads(lines[0])
+    change(header)
+    return [json.dumps(header).encode(), *lines[1:]]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda h: h.__setitem__("party", "rus"), "its signature does not verify"),
+        (lambda h: h.__setitem__("party", None), "its signature does not verify"),
+        (
+            lambda h: h.__setitem__("keys", [{"key_id": "x", "public_key": "y"}]),
+            "its signature does not verify",
+        ),
+        (lambda h: h.__setitem__("note", "extra"), "its signature does not verify"),
+        (lambda h: h["tree_heads"].pop(0), "its signature does not verify"),
+        (lambda h: h.pop("signature"), "the header: not signed"),
+        (lambda h: h["signature"].__setitem__("signature", "!!"), "not base64"),
+    ],
+    ids=["party", "party-removed", "keys", "field-added", "head-removed", "unsigned", "garbled"],
+)
+def test_every_field_of_the_header_is_covered(change, problem):
+    check = verify_export(_with_header(export_lines(ENTRIES, HEADS), change), RING)
+    assert not check.ok
+    assert check.problems[-1].startswith("the header:"), check.problems
+    assert problem in check.problems[-1]
+
+
+def test_a_header_signed_by_an_unknown_key_is_refused():
+    check = verify_export(export_lines(ENTRIES, HEADS, key=OTHER), RING)
+    assert check.problems == (
+        f"the header: signed by key {key_id_of(OTHER.public_key())}, which is neither trusted "
+        "nor introduced by the log",
+    )

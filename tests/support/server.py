@@ -22,6 +22,7 @@ import uvicorn
 
 from deconfliction import web
 from deconfliction.api.app import create_app
+from deconfliction.api.connections import server_config
 from deconfliction.api.services import Services
 from deconfliction.engine.ledger.heads import Keyring, keyring_from_text
 from deconfliction.engine.scenario import ordered_items
@@ -151,8 +152,14 @@ def running_server(
     app = create_app(coordinator, settings, background=False)
     if console:
         web.install(app, coordinator, settings or Settings())
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", access_log=False
+    config = server_config(
+        app,
+        settings or Settings(),
+        "127.0.0.1",
+        0,
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="api-test-server", daemon=True)

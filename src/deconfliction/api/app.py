@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from deconfliction import __version__
 from deconfliction.api import errors
+from deconfliction.api.bodies import BodyGuard
 from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
@@ -136,6 +137,7 @@ def create_app(
     )
     app.state.services = services
     app.add_middleware(RequestContext, gauges=services.refresh_gauges)
+    app.add_middleware(BodyGuard, timeout_s=services.settings.body_timeout_s)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -107,7 +107,10 @@ def resolve_settings(db: str | None) -> Settings:
         settings = Settings()
     except ValidationError as exc:
         raise InvalidInput(
-            Problem(("DECONFLICT_" + "_".join(map(str, e["loc"])).upper(),), e["msg"])
+            Problem(
+                ("DECONFLICT_" + "_".join(map(str, e["loc"])).upper(),),
+                e["msg"].removeprefix("Value error, "),
+            )
             for e in exc.errors(include_url=False)
         ) from None
     return settings if db is None else settings.model_copy(update={"db": db})

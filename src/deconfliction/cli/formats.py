@@ -137,7 +137,7 @@ def geojson(
     as_json: JsonOption = False,
 ) -> None:
     """Import lines, zones, sites and notices from GeoJSON (the export's shape); all or nothing."""
-    data = read_document(file) if file.suffix.lower() == ".json" else _json(file)
+    data = read_document(file, as_json=True)
     settings = resolve_settings(db)
     with open_store(settings) as coordinator:
         try:
@@ -158,17 +158,6 @@ def geojson(
         f"alert changes: {changes}; store: {settings.db}",
         markup=False,
     )
-
-
-def _json(file: Path) -> object:
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput.at((), f"cannot read the file: {exc}").in_source(str(file)) from None
-    except json.JSONDecodeError as exc:
-        raise InvalidInput.at(
-            (), f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ).in_source(str(file)) from None
 
 
 def register(app: typer.Typer) -> None:

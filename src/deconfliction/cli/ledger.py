@@ -24,6 +24,7 @@ from deconfliction.cli.common import (
     resolve_settings,
     unknown_is_bad_input,
 )
+from deconfliction.engine import documents
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.ledger.evidence import verify_evidence
 from deconfliction.engine.ledger.heads import LOG_NAME, Keyring, TreeHead, keyring_from_text
@@ -85,9 +86,9 @@ def keyring_from_file(path: Path) -> Keyring:
 
 def read_json(path: Path, what: str) -> Any:
     try:
-        return json.loads(_read(path, what))
-    except ValueError as exc:
-        raise InvalidInput.at((), f"not JSON: {exc}").in_source(str(path)) from None
+        return documents.read_json(_read(path, what))
+    except InvalidInput as exc:
+        raise exc.in_source(str(path)) from None
 
 
 def _export_header(path: Path) -> None:

@@ -43,8 +43,9 @@ def app_for_worker() -> Any:
 def serve_workers(
     settings: Settings, host: str, port: int, log_level: str, log_config: dict[str, Any]
 ) -> None:
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
+
+    from deconfliction.api.connections import server_config
 
     with open_store(settings):
         pass  # created, migrated, signing keys made: before any worker starts
@@ -59,11 +60,12 @@ def serve_workers(
         )
         if settings.ledger_keys is not None:
             os.environ["DECONFLICT_LEDGER_KEYS"] = settings.ledger_keys
-        config = uvicorn.Config(
+        config = server_config(  # the connection limits, as for one process
             f"{__name__}:app_for_worker",
+            settings,
+            host,
+            port,
             factory=True,
-            host=host,
-            port=port,
             workers=settings.workers,
             log_level=log_level,
             log_config=log_config,

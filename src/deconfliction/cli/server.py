@@ -59,10 +59,12 @@ def _serve(
 ) -> None:
     import uvicorn  # the server only: other commands should not pay for importing it
 
+    from deconfliction.api.connections import server_config
     from deconfliction.api.observability import log_config
     from deconfliction.cli.node import whole_app
 
-    app = whole_app(coordinator, resolve_settings(None))
+    settings = resolve_settings(None)
+    app = whole_app(coordinator, settings)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
@@ -70,10 +72,11 @@ def _serve(
             app.state.services.feeds.request_close()
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(
+    config = server_config(
         app,
-        host=host,
-        port=port,
+        settings,
+        host,
+        port,
         log_level=log_level,
         log_config=log_config(log_level, log_format),
         access_log=False,  # our own access line carries the request id (observability.py)

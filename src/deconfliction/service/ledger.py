@@ -24,7 +24,7 @@ from deconfliction.engine.ledger.entries import entry_bytes
 from deconfliction.engine.ledger.heads import TreeHead, key_id_of, public_key_text, sign_head
 from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Receipt
-from deconfliction.engine.ledger.verify import KEY_ADDED, ExportHeader
+from deconfliction.engine.ledger.verify import KEY_ADDED, ExportHeader, sign_header
 from deconfliction.service.keys import LedgerKeys
 from deconfliction.store import ledger as store
 
@@ -128,8 +128,11 @@ class Ledger:
         others as their hash only, and every stored head up to it."""
         visible = None if party is None else store.visible_indexes(connection, party)
         heads = [h for h in store.heads(connection) if h.tree_size <= head.tree_size]
-        header = ExportHeader(party, head.tree_size, tuple(heads)).to_dict(
-            [r.to_dict() for r in self.keys.records()]
+        header = sign_header(
+            ExportHeader(party, head.tree_size, tuple(heads)).to_dict(
+                [r.to_dict() for r in self.keys.records()]
+            ),
+            self.keys.signer,
         )
         yield json.dumps(header, separators=(",", ":")).encode()
         # Entries as stored, even altered ones: the verifier, not the export, names them.

@@ -8,12 +8,14 @@ the two in step).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from deconfliction.engine.model import Limits
+from deconfliction.engine.units import Altitude
 
 __all__ = ["Settings", "default_database_path"]
 
@@ -37,6 +39,31 @@ class Settings(BaseSettings):
         default=Limits().max_area_km2,
         gt=0,
         description="Largest area one volume may cover, in square kilometres; larger ones are refused.",
+    )
+    max_altitude: Annotated[Altitude, NoDecode] = Field(
+        default=Limits().max_altitude,
+        description=(
+            'The highest a volume may reach ("FL660", "20000 m AMSL"): the same height in every '
+            "unit and datum; higher bounds are refused (UNL is always accepted)."
+        ),
+    )
+    idle_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description=(
+            "A connection must send a complete request head within this many seconds of being "
+            "opened or of its previous response, or it is closed (idle and slow clients)."
+        ),
+    )
+    body_timeout_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "A request body may pause at most this many seconds between two parts; a slower "
+            "one is answered 408 and its connection closed."
+        ),
     )
     duplicate_site_distance_m: float = Field(
         default=Limits().duplicate_site_distance_m,
@@ -238,10 +265,18 @@ class Settings(BaseSettings):
         ),
     )
 
+    @field_validator("max_altitude")
+    @classmethod
+    def _above_the_surface(cls, value: Altitude) -> Altitude:
+        if value.is_surface or value.exact_metres <= 0:
+            raise ValueError(f"a ceiling of {value} is not above the surface")
+        return value
+
     def limits(self) -> Limits:
         return Limits(
             max_area_km2=self.max_area_km2,
             duplicate_site_distance_m=self.duplicate_site_distance_m,
             proposal_ttl_s=self.proposal_ttl_s,
             evidence_max_bytes=self.evidence_max_bytes,
+            max_altitude=self.max_altitude,
         )

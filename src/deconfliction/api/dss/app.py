@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from deconfliction.api.services import Services
+from deconfliction.engine.documents import read_json
 from deconfliction.engine.dss import AirspaceConflict, AreaTooLarge, UssDown, VersionMismatch
 from deconfliction.engine.errors import (
     ConflictingRecord,
@@ -124,9 +125,9 @@ def create_dss_app(services: Services) -> FastAPI:
         if not raw:
             raise InvalidInput.at(("body",), "a JSON body is required")
         try:
-            return json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput.at(("body",), f"not valid JSON: {exc}") from None
+            return read_json(raw)
+        except InvalidInput as exc:
+            raise exc.under("body") from None
 
     async def read(command: Callable[[Tx], Any]) -> JSONResponse:
         return JSONResponse(await run_in_threadpool(services.writer.execute, command))

@@ -7,7 +7,9 @@ one above sea level without terrain data: such bands are treated as overlapping,
 raise more alerts, never fewer, and the explanation says that too.  A height above the WGS84
 ellipsoid (W84) is compared with heights above sea level by widening its band by the geoid's
 range (its lower bound 86 m lower, its upper bound 107 m higher), which again can only raise more
-alerts.  The surface (SFC) is below everything and UNL above everything.
+alerts.  The surface (SFC) is below everything and UNL above everything.  A band that
+validates is never empty in this model (:mod:`deconfliction.engine.units.bands` orders bounds
+the same way), so no band can hide a conflict by being inverted.
 
 A margin is decided exactly: the floats of :func:`gap_between` decide unless they lie within
 their rounding (:data:`ROUNDING`) of the margin, and then the bounds as written do, in exact
@@ -23,6 +25,7 @@ from fractions import Fraction
 
 from deconfliction.engine.model import AltitudeBand
 from deconfliction.engine.units import Altitude, AltitudeReference, Length
+from deconfliction.engine.units.bands import GEOID_ABOVE_M, GEOID_BELOW_M
 
 __all__ = [
     "ROUNDING",
@@ -46,11 +49,6 @@ AMSL_BOUND = 8
 """A bound above mean sea level given as an altitude AMSL."""
 W84_BOUND = 16
 """A bound above the WGS84 ellipsoid (compared as above sea level, widened by the geoid)."""
-
-GEOID_ABOVE_M = 86.0
-"""The geoid lies at most this far above the WGS84 ellipsoid (EGM2008: +85.8 m)."""
-GEOID_BELOW_M = 107.0
-"""... and at most this far below it (EGM2008: -106.2 m)."""
 
 ROUNDING = 1e-12
 """A bound on the rounding of a gap or a margin in metres, relative to the bounds and margin

@@ -150,11 +150,15 @@ class Keyring:
 
     def verify(self, head: TreeHead) -> bool:
         """True when ``head`` is signed by a key of this ring."""
-        key = self._keys.get(head.key_id)
+        return self.verify_bytes(head.key_id, head.signature, head.payload())
+
+    def verify_bytes(self, key_id: str, signature: bytes, payload: bytes) -> bool:
+        """True when ``signature`` over ``payload`` is by the key ``key_id`` of this ring."""
+        key = self._keys.get(key_id)
         if key is None:
             return False
         try:
-            key.verify(head.signature, head.payload())
+            key.verify(signature, payload)
         except InvalidSignature:
             return False
         return True

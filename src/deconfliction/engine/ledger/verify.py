@@ -5,6 +5,11 @@ log's keys) and then one line per entry, ``<index>\\t<leaf hash hex>\\t<entry>``
 entry is empty when the exporting party may not read it (only its hash is given, which is
 enough to rebuild the tree).
 
+The header is signed by the log's key at export time (``signature``: the key's id and an Ed25519
+signature over the RFC 8785 form of every other field of the header), so the party it was made
+for, its size, its heads and the keys it lists are covered by verification like the entries:
+any change to any of them is reported.
+
 The check recomputes every readable entry's hash, requires the indexes to run 0, 1, 2, ...
 with none missing or out of place, rebuilds the tree, and compares its root with every signed
 tree head, each checked against the log's keys.  Any alteration, removal or reordering is
@@ -14,16 +19,28 @@ entries) are trusted from the first head that covers their introduction.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from deconfliction.engine.ledger.heads import Keyring, TreeHead, public_key_from_text
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from deconfliction.engine.ledger.heads import Keyring, TreeHead, key_id_of, public_key_from_text
 from deconfliction.engine.ledger.merkle import HASH_SIZE, MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Check
 
-__all__ = ["EXPORT_FORMAT", "ExportHeader", "compare_exports", "read_header", "verify_export"]
+__all__ = [
+    "EXPORT_FORMAT",
+    "ExportHeader",
+    "compare_exports",
+    "read_header",
+    "sign_header",
+    "verify_export",
+]
 
 EXPORT_FORMAT = "deconfliction-ledger-export/1"
 KEY_ADDED = "ledger.key_added"
@@ -46,8 +63,56 @@ class ExportHeader:
         }
 
 
-def read_header(line: bytes | str) -> ExportHeader:
+def _header_payload(data: dict[str, Any]) -> bytes:
+    return bytes(rfc8785.dumps({k: v for k, v in data.items() if k != "signature"}))
+
+
+def sign_header(data: dict[str, Any], private: Ed25519PrivateKey) -> dict[str, Any]:
+    """``data`` (an export header, :meth:`ExportHeader.to_dict`) with its signature."""
+    signature = private.sign(_header_payload(data))
+    return data | {
+        "signature": {
+            "key_id": key_id_of(private.public_key()),
+            "signature": base64.b64encode(signature).decode("ascii"),
+        }
+    }
+
+
+def _header_problem(data: dict[str, Any], keyring: Keyring) -> str | None:
+    """Why the header's signature does not vouch for it (None when it does)."""
+    signed = data.get("signature")
+    if not isinstance(signed, dict) or not {"key_id", "signature"} <= set(signed):
+        return "the header: not signed, so its party, heads and keys cannot be checked"
+    try:
+        signature = base64.b64decode(str(signed["signature"]), validate=True)
+    except (binascii.Error, ValueError):
+        return "the header: its signature is not base64"
+    key_id = str(signed["key_id"])
+    if key_id not in keyring:
+        return (
+            f"the header: signed by key {key_id}, which is neither trusted nor introduced by "
+            "the log"
+        )
+    if not keyring.verify_bytes(key_id, signature, _header_payload(data)):
+        return (
+            "the header: its signature does not verify (its party, size, tree heads or keys "
+            "were altered)"
+        )
+    return None
+
+
+def _header_data(line: bytes | str) -> dict[str, Any]:
     data = json.loads(line)
+    if not isinstance(data, dict):
+        raise ValueError("the header is a JSON object")
+    return data
+
+
+def read_header(line: bytes | str) -> ExportHeader:
+    return _header_from(_header_data(line))
+
+
+def _header_from(data: dict[str, Any]) -> ExportHeader:
     if data.get("format") != EXPORT_FORMAT:
         raise ValueError(f"not a ledger export (format must be {EXPORT_FORMAT})")
     heads = tuple(
@@ -73,7 +138,8 @@ def verify_export(lines: Iterable[bytes], keyring: Keyring) -> Check:
     """Verify an export given as lines of bytes (the first is the header)."""
     stream: Iterator[bytes] = iter(lines)
     try:
-        header = read_header(next(stream))
+        header_data = _header_data(next(stream))
+        header = _header_from(header_data)
     except StopIteration:
         return Check(("the export is empty",))
     except (ValueError, KeyError, TypeError) as exc:
@@ -182,6 +248,10 @@ def verify_export(lines: Iterable[bytes], keyring: Keyring) -> Check:
             f"entry {matched_size}: not covered by any signed tree head (entries {matched_size} "
             f"to {expected - 1} cannot be checked)"
         )
+    # Last: keys the log introduced (and the entries proved) may be the one that signed it.
+    header_problem = _header_problem(header_data, keyring)
+    if header_problem is not None:
+        problems.append(header_problem)
     facts = {
         "entries": expected,
         "readable_entries": readable,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from deconfliction.engine.model.common import DomainModel, Identifier
+from deconfliction.engine.model.common import DomainModel, Identifier, at_least, located
 from deconfliction.engine.model.notices import NoticeKind
 from deconfliction.engine.units import Duration, Length
 
@@ -36,13 +36,18 @@ class Margins(DomainModel):
     )
 
 
+_AT_LEAST_A_SECOND = at_least(
+    "1 s", "the server looks for items due for escalation once a second at most"
+)
+
+
 class Acknowledgement(DomainModel):
     """How quickly an addressee must acknowledge receipt, and how escalation proceeds."""
 
-    deadline: Duration = Field(
+    deadline: Annotated[Duration, _AT_LEAST_A_SECOND] = Field(
         default=Duration(600.0), description="Time to acknowledge before escalation starts."
     )
-    step: Duration | None = Field(
+    step: Annotated[Duration, _AT_LEAST_A_SECOND] | None = Field(
         default=None,
         description="Time between escalation steps; the deadline again when unset.",
     )
@@ -56,7 +61,9 @@ class TrackTerms(DomainModel):
 
     horizontal: Length = Field(default=Length.parse("5 NM"))
     vertical: Length = Field(default=Length.parse("1000 ft"))
-    lookahead: Duration = Field(default=Duration(300.0))
+    lookahead: Annotated[
+        Duration, at_least("10 s", "a conflict predicted sooner leaves no time to act")
+    ] = Field(default=Duration(300.0))
     include_unattributed: bool = Field(
         default=False,
         description="Predict conflicts between the parties' aircraft and unattributed ones.",
@@ -92,21 +99,28 @@ class Agreement(DomainModel):
 
     @model_validator(mode="after")
     def _duties_within_parties(self) -> Self:
-        if len(set(self.parties)) != len(self.parties):
-            raise ValueError("parties: a party is listed twice")
+        for j, party in enumerate(self.parties):
+            if party in self.parties[:j]:
+                raise located(("parties", j), f"'{party}' is listed twice", party)
         members = set(self.parties)
-        for duty in self.notifications or []:
+        for i, duty in enumerate(self.notifications or []):
             if duty.from_party not in members:
-                raise ValueError(
-                    f"notifications: '{duty.from_party}' notifies but is not one of the parties"
+                raise located(
+                    ("notifications", i, "from"),
+                    f"'{duty.from_party}' notifies but is not one of the parties",
+                    duty.from_party,
                 )
-            for target in duty.to:
+            for j, target in enumerate(duty.to):
                 if target not in members:
-                    raise ValueError(
-                        f"notifications: '{target}' is notified but is not one of the parties"
+                    raise located(
+                        ("notifications", i, "to", j),
+                        f"'{target}' is notified but is not one of the parties",
+                        target,
                     )
                 if target == duty.from_party:
-                    raise ValueError(f"notifications: '{target}' cannot notify itself")
+                    raise located(
+                        ("notifications", i, "to", j), f"'{target}' cannot notify itself", target
+                    )
         return self
 
     def addressees(self, author: str, kind: NoticeKind) -> set[str]:

@@ -13,14 +13,15 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    ValidationError,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.validity import check_position
 from deconfliction.engine.times import EARLIEST, LATEST, format_time, parse_utc
-from deconfliction.engine.units import require_number
+from deconfliction.engine.units import Duration, require_number
 
 __all__ = [
     "EARLIEST",
@@ -31,7 +32,9 @@ __all__ = [
     "Identifier",
     "Position",
     "UtcTime",
+    "at_least",
     "format_time",
+    "located",
     "parse_utc",
 ]
 
@@ -67,6 +70,56 @@ class DomainModel(BaseModel):
         populate_by_name=True,
         str_strip_whitespace=True,
         validate_default=True,
+    )
+
+
+def at_least(minimum: str, why: str) -> AfterValidator:
+    """A duration field's minimum and the reason for it: shorter values are refused at the
+    field, with the reason (``Annotated[Duration, at_least("1 s", "...")]``).  Every minimum
+    on a duration is declared this way, beside the field it applies to.
+
+    >>> from typing import Annotated
+    >>> class Terms(DomainModel):
+    ...     deadline: Annotated[Duration, at_least("1 s", "nobody can answer sooner")]
+    >>> try:
+    ...     Terms(deadline="0 s")
+    ... except ValidationError as exc:
+    ...     print(exc.errors()[0]["loc"], exc.errors()[0]["msg"])
+    ('deadline',) Value error, 0 s is shorter than 1 s: nobody can answer sooner
+    """
+    least = Duration.parse(minimum)
+
+    def check(value: Duration) -> Duration:
+        if value.exact_seconds < least.exact_seconds:
+            raise ValueError(f"{value} is shorter than {least}: {why}")
+        return value
+
+    return AfterValidator(check)
+
+
+def located(path: tuple[str | int, ...], reason: str, value: Any = None) -> ValidationError:
+    """An error about the field at ``path`` of the model being validated, for a check that
+    looks at several fields: raised from a model validator, it is reported at that field
+    (``volumes[0].altitude.upper``), not at the model as a whole.
+
+    >>> from pydantic import model_validator
+    >>> class Window(DomainModel):
+    ...     start: int
+    ...     end: int
+    ...     @model_validator(mode="after")
+    ...     def _ordered(self):
+    ...         if self.end <= self.start:
+    ...             raise located(("end",), "is not after start", self.end)
+    ...         return self
+    >>> try:
+    ...     Window(start=2, end=1)
+    ... except ValidationError as exc:
+    ...     print(exc.errors()[0]["loc"], exc.errors()[0]["msg"])
+    ('end',) is not after start
+    """
+    error = PydanticCustomError("value_error", "{reason}", {"reason": reason})
+    return ValidationError.from_exception_data(
+        "located", [InitErrorDetails(type=error, loc=path, input=value)]
     )
 
 

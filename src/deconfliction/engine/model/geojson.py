@@ -18,7 +18,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 
-from deconfliction.engine.model.common import DomainModel, Position
+from deconfliction.engine.model.common import DomainModel, Position, located
 
 __all__ = ["GeoJsonPoint", "GeoJsonPolygon", "is_geojson"]
 
@@ -39,14 +39,20 @@ class GeoJsonPolygon(DomainModel):
     @model_validator(mode="after")
     def _one_ring(self) -> Self:
         if len(self.coordinates) > 1:
-            raise ValueError("holes are not supported: give the exterior ring only")
+            raise located(
+                ("coordinates", 1), "holes are not supported: give the exterior ring only"
+            )
         ring = self.coordinates[0]
         if len(ring) < 4:
-            raise ValueError(
-                "a GeoJSON ring has at least 4 positions, the last repeating the first"
+            raise located(
+                ("coordinates", 0),
+                "a GeoJSON ring has at least 4 positions, the last repeating the first",
             )
         if ring[0] != ring[-1]:
-            raise ValueError("a GeoJSON ring ends with the position it starts with")
+            raise located(
+                ("coordinates", 0, len(ring) - 1),
+                "a GeoJSON ring ends with the position it starts with",
+            )
         return self
 
     @property

@@ -17,7 +17,13 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from deconfliction.engine.errors import Problem
-from deconfliction.engine.model.common import DomainModel, Identifier, UtcTime, format_time
+from deconfliction.engine.model.common import (
+    DomainModel,
+    Identifier,
+    UtcTime,
+    format_time,
+    located,
+)
 from deconfliction.engine.model.volumes import Volume
 
 __all__ = [
@@ -68,21 +74,25 @@ class Notice(DomainModel):
     def _consistent(self) -> Self:
         if self.action is NoticeAction.new:
             if self.replaces is not None:
-                raise ValueError('a new notice replaces nothing: use action "replace"')
+                raise located(
+                    ("replaces",),
+                    'a new notice replaces nothing: use action "replace"',
+                    self.replaces,
+                )
             if not self.volumes:
-                raise ValueError("volumes: a notice needs at least one volume")
+                raise located(("volumes",), "a notice needs at least one volume", [])
         elif self.action is NoticeAction.replace:
             if self.replaces is None:
-                raise ValueError("replaces: a replacement names the notice it replaces")
+                raise located(("replaces",), "a replacement names the notice it replaces")
             if not self.volumes:
-                raise ValueError("volumes: a replacement needs at least one volume")
+                raise located(("volumes",), "a replacement needs at least one volume", [])
         else:
             if self.replaces is None:
-                raise ValueError("replaces: a cancellation names the notice it cancels")
+                raise located(("replaces",), "a cancellation names the notice it cancels")
             if self.volumes:
-                raise ValueError("volumes: a cancellation carries no volumes")
+                raise located(("volumes",), "a cancellation carries no volumes")
         if self.replaces == self.id:
-            raise ValueError("replaces: a notice cannot replace itself")
+            raise located(("replaces",), "a notice cannot replace itself", self.replaces)
         return self
 
     @property

@@ -14,6 +14,7 @@ from deconfliction.engine.model.common import (
     Identifier,
     Position,
     UtcTime,
+    located,
 )
 from deconfliction.engine.units import Length
 
@@ -96,8 +97,10 @@ class ObservationReport(DomainModel):
     @model_validator(mode="after")
     def _something_seen(self) -> Self:
         if self.unit_category is UnitCategory.unknown and not self.counts and not self.weapons:
-            raise ValueError(
-                "an observation reports a unit_category, counts or weapons (it saw something)"
+            raise located(
+                ("unit_category",),
+                "an observation reports a unit_category, counts or weapons (it saw something)",
+                self.unit_category.value,
             )
         return self
 

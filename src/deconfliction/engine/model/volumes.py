@@ -13,10 +13,11 @@ from deconfliction.engine.geodesy.lines import densify
 from deconfliction.engine.geodesy.measures import distances, polygon_area
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.geodesy.validity import check_extent, check_line, check_polygon
-from deconfliction.engine.model.common import DomainModel, Position, UtcTime
+from deconfliction.engine.model.common import DomainModel, Position, UtcTime, located
 from deconfliction.engine.model.geojson import GeoJsonPolygon, is_geojson
 from deconfliction.engine.times import format_time
-from deconfliction.engine.units import Altitude, AltitudeReference, Length
+from deconfliction.engine.units import Altitude, Length
+from deconfliction.engine.units.bands import order_problem
 
 __all__ = [
     "AltitudeBand",
@@ -71,7 +72,10 @@ class PolygonOutline(_OutlineBase):
     @model_validator(mode="after")
     def _valid(self) -> Self:
         lons, lats = _lonlat(_open_ring(self.vertices))
-        check_polygon(lons, lats)
+        try:
+            check_polygon(lons, lats)
+        except ValueError as exc:
+            raise located(("vertices",), str(exc)) from None
         self._check_extent()
         return self
 
@@ -98,7 +102,9 @@ class CircleOutline(_OutlineBase):
     @model_validator(mode="after")
     def _valid(self) -> Self:
         if self.radius.metres <= 0:
-            raise ValueError("a circle's radius must be greater than zero")
+            raise located(
+                ("radius",), "a circle's radius must be greater than zero", str(self.radius)
+            )
         self._check_extent()
         return self
 
@@ -123,9 +129,16 @@ class CorridorOutline(_OutlineBase):
     @model_validator(mode="after")
     def _valid(self) -> Self:
         lons, lats = _lonlat(self.route)
-        check_line(lons, lats)
+        try:
+            check_line(lons, lats)
+        except ValueError as exc:
+            raise located(("route",), str(exc)) from None
         if self.half_width.metres <= 0:
-            raise ValueError("a corridor's half_width must be greater than zero")
+            raise located(
+                ("half_width",),
+                "a corridor's half_width must be greater than zero",
+                str(self.half_width),
+            )
         self._check_extent()
         return self
 
@@ -177,22 +190,18 @@ polygon it describes (and kept in our form)."""
 
 
 class AltitudeBand(DomainModel):
-    """From ``lower`` to ``upper``, each with its unit and reference."""
+    """From ``lower`` to ``upper``, each with its unit and reference; ``lower`` strictly below
+    ``upper`` in every unit and datum (SFC is the bottom of every band, UNL the top)."""
 
     lower: Altitude
     upper: Altitude
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        lo, hi = self.lower, self.upper
-        agl = AltitudeReference.AGL
-        if lo.is_surface:
-            if hi.reference is agl and hi.value <= 0:
-                raise ValueError(f"upper {hi} is not above the surface")
-        elif (lo.reference is agl) == (hi.reference is agl) and lo.metres >= hi.metres:
-            # Same datum, or AMSL against STD (a flight level is a pressure altitude, equal to
-            # AMSL in the standard atmosphere): comparable, so order them.
-            raise ValueError(f"lower {lo} is not below upper {hi}")
+        problem = order_problem(self.lower, self.upper)
+        if problem is not None:
+            field, reason = problem
+            raise located((field,), reason, str(getattr(self, field)))
         return self
 
     def __str__(self) -> str:
@@ -208,8 +217,10 @@ class TimeWindow(DomainModel):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.end <= self.start:
-            raise ValueError(
-                f"end {format_time(self.end)} is not after start {format_time(self.start)}"
+            raise located(
+                ("end",),
+                f"end {format_time(self.end)} is not after start {format_time(self.start)}",
+                format_time(self.end),
             )
         return self
 

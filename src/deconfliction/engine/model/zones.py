@@ -20,7 +20,14 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, model_validator
 
 from deconfliction.engine.geodesy.validity import check_line, check_polygon
-from deconfliction.engine.model.common import Count, DomainModel, Identifier, Position
+from deconfliction.engine.model.common import (
+    Count,
+    DomainModel,
+    Identifier,
+    Position,
+    at_least,
+    located,
+)
 from deconfliction.engine.model.notices import NoticeKind
 from deconfliction.engine.model.observations import CountKind, UnitCategory, WeaponClass
 from deconfliction.engine.units import Duration, Length
@@ -52,7 +59,10 @@ class Line(DomainModel):
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
-        check_line([p.lon for p in self.vertices], [p.lat for p in self.vertices], "line")
+        try:
+            check_line([p.lon for p in self.vertices], [p.lat for p in self.vertices], "line")
+        except ValueError as exc:
+            raise located(("vertices",), str(exc)) from None
         return self
 
 
@@ -76,7 +86,10 @@ class PolygonArea(DomainModel):
     @model_validator(mode="after")
     def _valid(self) -> Self:
         ring = self.vertices[:-1] if self.vertices[0] == self.vertices[-1] else self.vertices
-        check_polygon([p.lon for p in ring], [p.lat for p in ring])
+        try:
+            check_polygon([p.lon for p in ring], [p.lat for p in ring])
+        except ValueError as exc:
+            raise located(("vertices",), str(exc)) from None
         return self
 
 
@@ -91,8 +104,12 @@ class BandArea(DomainModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        if self.to_distance.metres <= self.from_distance.metres:
-            raise ValueError(f"to: {self.to_distance} is not beyond from: {self.from_distance}")
+        if self.to_distance.exact_metres <= self.from_distance.exact_metres:
+            raise located(
+                ("to",),
+                f"{self.to_distance} is not beyond from: {self.from_distance}",
+                str(self.to_distance),
+            )
         return self
 
 
@@ -139,16 +156,12 @@ class NoPresenceRule(_Rule):
 class CapRule(_Rule):
     type: Literal["cap"] = "cap"
     caps: dict[CountKind, Count] = Field(min_length=1)
-    slice: Duration = Field(
+    slice: Annotated[
+        Duration, at_least("1 min", "counts are reported in minutes at the finest")
+    ] = Field(
         default=Duration(86_400.0),
         description="Counts are summed over slices of this length, aligned on UTC midnight.",
     )
-
-    @model_validator(mode="after")
-    def _positive_slice(self) -> Self:
-        if self.slice.seconds <= 0:
-            raise ValueError("slice: must be longer than zero")
-        return self
 
 
 class NoWeaponsRule(_Rule):
@@ -169,7 +182,8 @@ class RangeRule(_Rule):
     @model_validator(mode="after")
     def _one_target(self) -> Self:
         if (self.target_line is None) == (self.target_zone is None):
-            raise ValueError("a range rule names exactly one of target_line or target_zone")
+            field = "target_line" if self.target_line is None else "target_zone"
+            raise located((field,), "a range rule names exactly one of target_line or target_zone")
         return self
 
 

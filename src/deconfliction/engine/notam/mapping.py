@@ -29,7 +29,7 @@ from deconfliction.engine.model import (
     Position,
     Volume,
 )
-from deconfliction.engine.model.limits import area_problem
+from deconfliction.engine.model.limits import altitude_problem, area_problem
 from deconfliction.engine.model.volumes import Outline, TimeWindow
 from deconfliction.engine.notam.coordinates import parse_limit, positions_in
 from deconfliction.engine.notam.schedule import expand_schedule
@@ -197,8 +197,8 @@ def notice_parts(
             try:
                 band = AltitudeBand(lower=limits_found[0], upper=limits_found[1])
             except ValidationError as exc:
-                reason = _reason(exc)
-                problems.append(Problem(("G",), reason))
+                item = "F" if exc.errors()[0]["loc"] == ("lower",) else "G"
+                problems.append(Problem((item,), _reason(exc)))
     else:
         try:
             band = _q_band(notam)
@@ -206,6 +206,15 @@ def notice_parts(
         except ValidationError as exc:
             reason = _reason(exc)
             problems.append(Problem(("Q",), reason))
+    if band is not None:
+        given = notam.lower or notam.upper
+        for item, bound in (
+            ("F" if given else "Q", band.lower),
+            ("G" if given else "Q", band.upper),
+        ):
+            too_high = altitude_problem(bound, limits)
+            if too_high is not None:
+                problems.append(Problem((item,), f"{bound} {too_high}"))
     # The windows.
     end = notam.end
     if notam.end_kind == "EST":

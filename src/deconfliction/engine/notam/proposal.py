@@ -23,7 +23,6 @@ from typing import Final
 
 import numpy as np
 
-from deconfliction.engine.detection.vertical import GEOID_ABOVE_M, GEOID_BELOW_M
 from deconfliction.engine.geodesy.lines import densify
 from deconfliction.engine.geodesy.measures import distances
 from deconfliction.engine.model import (
@@ -47,6 +46,7 @@ from deconfliction.engine.units import (
     AltitudeReference,
     AltitudeUnit,
 )
+from deconfliction.engine.units.bands import GEOID_ABOVE_M, GEOID_BELOW_M
 
 __all__ = ["ExportContext", "Proposal", "containing_circle", "propose"]
 

@@ -14,10 +14,26 @@ the quantity prints) times the unit's exact factor: a foot is 0.3048 m and a fli
 100 ft by definition, so "FL010" plus "500 ft" is exactly "457.2 m AMSL", which the products
 of binary floats are not.
 
+Bands are ordered by one rule for every pair of units and datums (:mod:`.bands`), and every
+altitude, whatever its unit, lies between the same bounds (:data:`LOWEST_M`, :data:`TOP_M`).
+
 The package's modules group them by kind; everything public is re-exported here, flat.
 """
 
-from deconfliction.engine.units.altitudes import Altitude, AltitudeReference, AltitudeUnit
+from deconfliction.engine.units.altitudes import (
+    LOWEST_M,
+    TOP_M,
+    Altitude,
+    AltitudeReference,
+    AltitudeUnit,
+)
+from deconfliction.engine.units.bands import (
+    GEOID_ABOVE_M,
+    GEOID_BELOW_M,
+    TERRAIN_HIGHEST_M,
+    TERRAIN_LOWEST_M,
+    order_problem,
+)
 from deconfliction.engine.units.durations import MAX_DURATION_S, Duration, format_duration
 from deconfliction.engine.units.lengths import Length, LengthUnit
 from deconfliction.engine.units.quantity import (
@@ -34,8 +50,14 @@ from deconfliction.engine.units.quantity import (
 __all__ = [
     "EXACT_FOOT",
     "FOOT",
+    "GEOID_ABOVE_M",
+    "GEOID_BELOW_M",
+    "LOWEST_M",
     "MAX_DURATION_S",
     "NAUTICAL_MILE",
+    "TERRAIN_HIGHEST_M",
+    "TERRAIN_LOWEST_M",
+    "TOP_M",
     "Altitude",
     "AltitudeReference",
     "AltitudeUnit",
@@ -47,5 +69,6 @@ __all__ = [
     "Seconds",
     "exact_decimal",
     "format_duration",
+    "order_problem",
     "require_number",
 ]

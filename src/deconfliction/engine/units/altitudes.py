@@ -25,7 +25,7 @@ from deconfliction.engine.units.quantity import (
     trim,
 )
 
-__all__ = ["Altitude", "AltitudeReference", "AltitudeUnit"]
+__all__ = ["LOWEST_M", "TOP_M", "Altitude", "AltitudeReference", "AltitudeUnit"]
 
 
 class AltitudeUnit(StrEnum):
@@ -53,6 +53,14 @@ _ALT_RE: Final = re.compile(rf"^\s*({NUMBER})\s*(m|ft)\s*(AMSL|MSL|AGL|STD|W84|S
 _FL_RE: Final = re.compile(r"^\s*FL\s*(\d{1,3})\s*$", re.I)
 
 _UNLIMITED_FL: Final = 999
+
+LOWEST_M: Final = -500
+"""No altitude is lower than this, in any unit or datum (the shore of the Dead Sea, the lowest
+dry land, is 431 m below sea level)."""
+TOP_M: Final = _UNLIMITED_FL * 100 * EXACT_FOOT
+"""UNL's height (FL999, as in a NOTAM's Q line), exactly: no altitude in any unit is above
+it.  How high an item may reach on a server is a lower, configurable ceiling (the limits'
+``max_altitude``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +101,21 @@ class Altitude(TextForm):
                 raise ValueError(
                     f"flight level must be between FL000 and FL999, got FL{trim(self.value)}"
                 )
-        if self.value < -500 and self.unit is AltitudeUnit.m:
-            raise ValueError(f"altitude {self} is below any surface on Earth")
-        if self.value < -1600 and self.unit is AltitudeUnit.ft:
-            raise ValueError(f"altitude {self} is below any surface on Earth")
+            return
         if self.reference is AltitudeReference.AGL and self.value < 0:
             raise ValueError(f"an altitude above ground cannot be negative, got {self}")
+        # The same bounds in every unit, decided exactly near them (the floats far from them).
+        metres = self.metres
+        if metres < LOWEST_M + 1 and self.exact_metres < LOWEST_M:
+            raise ValueError(
+                f"altitude {self} is below any surface on Earth (the lowest altitude is "
+                f"{LOWEST_M} m, {float(LOWEST_M / EXACT_FOOT):,.0f} ft)"
+            )
+        if metres > float(TOP_M) - 1 and self.exact_metres > TOP_M:
+            raise ValueError(
+                f"altitude {self} is above UNL, the top of every band (FL999: "
+                f"{float(TOP_M / EXACT_FOOT):,.0f} ft, {float(TOP_M):,} m)"
+            )
 
     @property
     def metres(self) -> Metres:

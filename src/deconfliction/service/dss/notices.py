@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from deconfliction.engine.dss import parse_time
 from deconfliction.engine.dss.wire import Volume4DIn
+from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.model import (
     AltitudeBand,
     CircleOutline,
@@ -23,17 +24,19 @@ from deconfliction.engine.model import (
     Volume,
 )
 from deconfliction.engine.units import Altitude, AltitudeReference, AltitudeUnit, Length
+from deconfliction.engine.units.altitudes import LOWEST_M
 from deconfliction.service import interop
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.dss.common import DssConfig
 
 __all__ = ["cancel_notice", "file_notice"]
 
-_LOWEST_M = -500.0
 
-
-def _metres(value: float) -> Altitude:
-    return Altitude(max(value, _LOWEST_M), AltitudeUnit.m, AltitudeReference.W84)
+def _metres(value: float, where: str) -> Altitude:
+    try:
+        return Altitude(max(value, LOWEST_M), AltitudeUnit.m, AltitudeReference.W84)
+    except ValueError as exc:  # above UNL, the top of every band
+        raise InvalidInput.at((where,), str(exc)) from None
 
 
 def _volumes(extents: Sequence[Volume4DIn]) -> list[Volume]:
@@ -56,14 +59,19 @@ def _volumes(extents: Sequence[Volume4DIn]) -> list[Volume]:
         assert e.time_start
         assert e.time_end
         lo = v.altitude_lower.value
-        hi = max(v.altitude_upper.value, max(lo, _LOWEST_M) + 1.0)
+        hi = max(v.altitude_upper.value, max(lo, LOWEST_M) + 1.0)
         start = parse_time(e.time_start, "time_start")
         end = max(parse_time(e.time_end, "time_end"), start + timedelta(seconds=1))
+        bounds = [
+            _metres(value, f"extents[{i}].volume.{name}")
+            for name, value in (("altitude_lower", lo), ("altitude_upper", hi))
+        ]
+        band = AltitudeBand(lower=bounds[0], upper=bounds[1])
         volumes.append(
             Volume(
                 label=f"extent {i}",
                 outline=outline,
-                altitude=AltitudeBand(lower=_metres(lo), upper=_metres(hi)),
+                altitude=band,
                 window=TimeWindow(start=start, end=end),
             )
         )

@@ -1,0 +1,71 @@
+"""Connections: how long a client may hold one without sending a request.
+
+uvicorn closes a kept-alive connection that stays silent after a response, but not a new
+connection that sends nothing, nor one that sends its request head a byte a minute (each byte
+used to restart nothing at all).  Here one rule covers the three: from the moment a connection
+is ready for a request (opened, or its previous response sent), the whole request head must
+arrive within ``DECONFLICT_IDLE_TIMEOUT_S``, or the connection is closed.  The body then has its
+own limit (:mod:`deconfliction.api.bodies`), and the size of a head is bounded by h11 (16 KiB).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from deconfliction.service.settings import Settings
+
+__all__ = ["GuardedH11Protocol", "server_config"]
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol, with a deadline on the request head from the moment the
+    connection is ready for one (uvicorn's keep-alive timer, kept armed until the head is
+    complete rather than stopped by the first byte)."""
+
+    _head_deadline: float | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # Not when a pipelined request has already begun: its head is in.
+        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+            self._await_head()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)  # stops uvicorn's timer
+        if self._head_deadline is None or self.transport.is_closing():
+            return
+        if self.conn.their_state is h11.IDLE:  # the head is not complete yet: keep counting
+            self._unset_keepalive_if_required()
+            self.timeout_keep_alive_task = self.loop.call_at(
+                self._head_deadline, self.timeout_keep_alive_handler
+            )
+        else:
+            self._head_deadline = None
+
+    def _await_head(self) -> None:
+        self._head_deadline = self.loop.time() + self.timeout_keep_alive
+        self._unset_keepalive_if_required()
+        self.timeout_keep_alive_task = self.loop.call_at(
+            self._head_deadline, self.timeout_keep_alive_handler
+        )
+
+
+def server_config(app: Any, settings: Settings, host: str, port: int, **options: Any) -> Any:
+    """uvicorn's configuration for ``app`` with the connection limits of ``settings``."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=GuardedH11Protocol,
+        timeout_keep_alive=settings.idle_timeout_s,  # type: ignore[arg-type]  # a float works
+        **options,
+    )
