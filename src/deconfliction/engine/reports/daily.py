@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from deconfliction.engine.ledger.entries import Entry
-from deconfliction.engine.reports import sections
+from deconfliction.engine.reports import accountability, sections
 from deconfliction.engine.reports.model import (
     REPORT_FORMAT,
     USED_TYPES,
@@ -74,8 +74,8 @@ def daily_report(
         )
     )
     incidents_today, incidents_before = (
-        sections.incident_ids(records, today),
-        sections.incident_ids(records, before),
+        accountability.incident_ids(records, today),
+        accountability.incident_ids(records, before),
     )
     summary.append(
         count(
@@ -91,8 +91,8 @@ def daily_report(
         sections.late_table(records, today),
         latency_table,
         sections.undelivered_table(records, today),
-        sections.incident_table(records, incidents_today),
-        sections.red_line_table(records, today),
+        accountability.incident_table(records, incidents_today),
+        accountability.red_line_table(records, today),
     )
     report = DailyReport(
         date=day.isoformat(),
