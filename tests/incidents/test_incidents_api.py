@@ -14,7 +14,12 @@ BAD: list[tuple[str, Any, str, str]] = [
     ("kind", "accident", "kind", "'strike'"),
     ("title", "", "title", "at least 1 character"),
     ("place", {"type": "point", "position": "95N 35E"}, "place.position", "latitude"),
-    ("place", {"type": "circle", "center": "33.1N 35.8E", "radius": "0 km"}, "place", "radius"),
+    (
+        "place",
+        {"type": "circle", "center": "33.1N 35.8E", "radius": "0 km"},
+        "place.radius",
+        "greater than zero",
+    ),
     ("started_at", "2026-11-24T10:20:00", "started_at", "no timezone"),
     ("ended_at", "2026-11-24T09:00:00Z", "ended_at", "is before started_at"),
     ("parties", ["nobody"], "parties[0]", "no party 'nobody'"),
