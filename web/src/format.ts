@@ -37,6 +37,7 @@ export const ITEM_LABELS: { [kind: string]: string } = {
   message: "Message",
   escalation: "Escalation",
   undelivered: "Not delivered",
+  proposal: "Proposal",
 };
 
 /** A figure for people: numbers rounded sensibly, units from the figure's name. */
