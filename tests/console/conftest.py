@@ -25,7 +25,7 @@ AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 120_000
 """Generous: these machines are shared, and WebGL is rendered in software here."""
 
-VIEWS = ("map", "inbox", "alerts", "file", "timeline/n-idf-001", "monitor")
+VIEWS = ("map", "inbox", "alerts", "file", "timeline/n-idf-001", "monitor", "proposals")
 
 
 @pytest.fixture(scope="session")

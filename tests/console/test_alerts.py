@@ -132,7 +132,12 @@ def test_the_vertical_profile_shows_the_selected_bands_as_filed(
         author = notices[notice_id]["author"]
         page.get_by_role("button", name=f"{author}: {band}").first.click()
         bars = page.locator("figure.profile svg rect")
-        bars.first.wait_for()
+        # The profile of this selection, not the one before it.
+        page.wait_for_function(
+            "(id) => document.querySelector('figure.profile svg rect title')"
+            "?.textContent.startsWith(id + ' ')",
+            arg=notice_id,
+        )
         titles = bars.locator("title").all_text_contents()
         volumes = notices[notice_id]["volumes"]
         assert titles == [

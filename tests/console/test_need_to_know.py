@@ -41,13 +41,15 @@ def _watch(context: BrowserContext, page: Page, wire: Wire) -> None:
     cdp.send("Network.enable")
 
 
-def _console(browser: Browser, api: Api, party: str) -> tuple[BrowserContext, Page, Wire]:
+def _console(
+    browser: Browser, api: Api, party: str, role: str = "duty_officer"
+) -> tuple[BrowserContext, Page, Wire]:
     wire = Wire()
     context = new_context(browser)
     page = context.new_page()
     _watch(context, page, wire)
     page.close()
-    page = open_console(context, api, party)
+    page = open_console(context, api, party, role)
     _watch(context, page, wire)
     page.wait_for_function("() => window.deconflictionConsole.liveStatus() === 'live'")
     return context, page, wire

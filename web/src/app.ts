@@ -45,6 +45,7 @@ export class App {
   private ticker: number | undefined;
   private lastFrame = 0;
   private pendingKey = "";
+  private listeners = new Set<(event: FeedEvent) => void>();
   sound = false;
   notify = false;
 
@@ -257,7 +258,14 @@ export class App {
     this.inboxCount.textContent = unread ? String(unread) : "";
   }
 
+  /** Call ``listener`` with every event of the live stream; the function returned stops it. */
+  onEvent(listener: (event: FeedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private apply(event: FeedEvent): void {
+    for (const listener of this.listeners) listener(event);
     const delivery = event.payload.delivery as Delivery | undefined;
     if (delivery && delivery.recipient === this.session.party) {
       const known = this.inbox.get(delivery.id);

@@ -18,6 +18,7 @@ export const ALERT_KINDS: { [kind: string]: string } = {
   "zone-entry": "zone entry",
   "zone-violation": "zone violation",
   "site-duplicate": "duplicate site",
+  "red-line": "red line crossed",
   "track-conflict": "aircraft in conflict",
   "track-outside-volume": "aircraft outside its notified volume",
   "track-outside-band": "aircraft outside its notified band",
@@ -37,6 +38,7 @@ export const ITEM_LABELS: { [kind: string]: string } = {
   message: "Message",
   escalation: "Escalation",
   undelivered: "Not delivered",
+  proposal: "Proposal",
 };
 
 /** A figure for people: numbers rounded sensibly, units from the figure's name. */

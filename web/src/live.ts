@@ -29,6 +29,12 @@ const TYPES = [
   "agreement.recorded",
   "line.recorded",
   "party.recorded",
+  "proposal.recorded",
+  "proposal.consented",
+  "proposal.in_force",
+  "proposal.declined",
+  "proposal.withdrawn",
+  "proposal.expired",
 ];
 
 export class Live {

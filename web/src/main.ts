@@ -11,6 +11,7 @@ import { fileView } from "./views/file";
 import { inboxView } from "./views/inbox";
 import { mapView } from "./views/mapview";
 import { monitorView } from "./views/monitor";
+import { proposalsView } from "./views/proposals";
 import { timelineView } from "./views/timeline";
 
 const root = document.getElementById("app")!;
@@ -52,7 +53,7 @@ function signInForm(message = ""): void {
 
 async function start(session: Session): Promise<void> {
   app?.stop();
-  app = new App(session, root, [mapView(), inboxView(), alertsView(), fileView(), timelineView(), monitorView()], (why) => signInForm(why));
+  app = new App(session, root, [mapView(), inboxView(), alertsView(), fileView(), timelineView(), monitorView(), proposalsView()], (why) => signInForm(why));
   try {
     await app.start();
   } catch (error) {

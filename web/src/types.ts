@@ -129,7 +129,7 @@ export interface History {
 
 export interface Delivery {
   id: string;
-  item_type: "notice" | "alert" | "message" | "escalation" | "undelivered";
+  item_type: "notice" | "alert" | "message" | "escalation" | "undelivered" | "proposal" | "incident";
   item_id: string;
   recipient: string;
   sender: string | null;
@@ -214,3 +214,29 @@ export interface Party {
 }
 
 export type AnyGeometry = Geometry;
+
+export type ProposalStatus = "pending" | "in_force" | "declined" | "expired" | "withdrawn";
+
+/** A change to an agreement, a zone agreement or a line, waiting for consent. */
+export interface Proposal {
+  id: string;
+  kind: "agreement" | "zone" | "line";
+  item: { id: string } & Record<string, unknown>;
+  base_seq: number | null;
+  proposed_by: string;
+  proposed_at: string;
+  expires_at: string;
+  required: string[];
+  concerned: string[];
+  consents: Record<string, string>;
+  status: ProposalStatus;
+  decided_at: string | null;
+  declined_by: string | null;
+  note: string;
+}
+
+export interface ProposalAnswer {
+  proposal: Proposal;
+  in_force: Record<string, unknown> | null;
+  receipt: Receipt;
+}

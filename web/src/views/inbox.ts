@@ -44,6 +44,7 @@ function concerning(app: App, d: Delivery): string {
     return kinds.length ? `${what} — in conflict: ${kinds.join(", ")}` : what;
   }
   if (d.item_type === "escalation") return `an item to chase (${d.item_id})`;
+  if (d.item_type === "proposal") return `a proposed change to terms (${d.item_id})`;
   if (d.item_type === "undelivered") return d.note || "an item could not be delivered";
   return "a message";
 }
@@ -154,6 +155,8 @@ export function inboxView(): View {
       parts.push(h("h3", null, alertKindLabel(item.kind)), h("p", null, item.explanation), h("p", null, h("a", { href: `#/alerts?alert=${item.id}` }, "Show the alert")));
     } else if (item && d.item_type === "message") {
       parts.push(h("blockquote", null, item.body ?? ""));
+    } else if (d.item_type === "proposal") {
+      parts.push(h("p", null, h("a", { href: "#/proposals" }, "Show the proposals: what would change, who has consented")));
     } else if (d.note) {
       parts.push(h("p", null, d.note));
     }
