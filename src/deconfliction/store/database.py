@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -57,6 +58,10 @@ def database_url(location: str | Path) -> str:
     if "://" in text:
         return text
     return f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+_MIGRATION_ATTEMPTS = 6
+"""Attempts at migrating a SQLite store that another process is creating (see ``migrate``)."""
 
 
 def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
@@ -321,7 +326,25 @@ class Database:
         return config
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (creating it in an empty database)."""
+        """Bring the schema to the newest revision (creating it in an empty database).
+
+        Several processes may start on one new SQLite file at once.  SQLite can answer "database
+        is locked" at once, without waiting, while another connection turns the new file to WAL
+        or holds the write lock its snapshot predates; the migration then starts again a few
+        times (each attempt is one transaction: nothing half-done stays).  PostgreSQL waits on
+        an advisory lock instead.
+        """
+        for attempt in range(_MIGRATION_ATTEMPTS):
+            try:
+                self._migrate_once()
+                return
+            except sa.exc.OperationalError as exc:
+                locked = "database is locked" in str(exc) and self.dialect == "sqlite"
+                if not locked or attempt == _MIGRATION_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+
+    def _migrate_once(self) -> None:
         config = self._alembic()
         with self._lock, self._writer.begin() as connection:
             if self.dialect == "postgresql":
