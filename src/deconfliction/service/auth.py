@@ -35,7 +35,6 @@ __all__ = [
     "principal_of",
     "revoke_token",
     "session_stands",
-    "still_valid",
     "usable",
 ]
 
@@ -155,17 +154,6 @@ def usable(record: token_store.StoredToken | None, now: datetime) -> token_store
     if lapsed is not None:
         raise Unauthenticated(lapsed)
     return record
-
-
-def still_valid(db: Database, principal: Principal, now: datetime) -> bool:
-    """Whether ``principal``'s token, and the console session it came through if any, still
-    stand at ``now`` (a stream checks it while it stays open); a principal without a token
-    (the operator) always does."""
-    if principal.token_id is None:
-        return True
-    with db.reading() as connection:
-        record = token_store.find_token(connection, principal.token_id)
-    return not lapsed(record, now) and session_stands(db, principal, now)
 
 
 def session_stands(db: Database, principal: Principal, now: datetime) -> bool:

@@ -88,8 +88,10 @@ class TokenTable:
         return principal_of(self.find(token_id), secret, now)
 
     def still_valid(self, principal: Principal, now: datetime) -> bool:
-        """As :func:`deconfliction.service.auth.still_valid`: the token from memory, a console
-        session (rare beside tokens, and ended by signing out) from the store."""
+        """Whether ``principal``'s token, and the console session it came through if any, still
+        stand at ``now`` (a live stream asks while it stays open): the token from memory, the
+        session (rare beside tokens, and ended by signing out) from the store; a principal
+        without a token (the operator) always does."""
         if principal.token_id is None:
             return True
         return not lapsed(self.find(principal.token_id), now) and session_stands(
