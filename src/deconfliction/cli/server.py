@@ -30,6 +30,7 @@ from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.documents import demo_path
 from deconfliction.service.loading import load_scenario
 from deconfliction.service.sessions import issue_signin_code
+from deconfliction.service.settings import Settings
 
 __all__ = ["register"]
 
@@ -55,7 +56,12 @@ def _url_host(host: str) -> str:
 
 
 def _serve(
-    coordinator: Coordinator, host: str, port: int, log_level: str, log_format: str = "json"
+    coordinator: Coordinator,
+    settings: Settings,
+    host: str,
+    port: int,
+    log_level: str,
+    log_format: str = "json",
 ) -> None:
     import uvicorn  # the server only: other commands should not pay for importing it
 
@@ -63,7 +69,6 @@ def _serve(
     from deconfliction.api.observability import log_config
     from deconfliction.cli.node import whole_app
 
-    settings = resolve_settings(None)
     app = whole_app(coordinator, settings)
 
     class Server(uvicorn.Server):
@@ -130,7 +135,7 @@ def serve(
         return
     if not demo:
         with open_store(settings) as coordinator:
-            _serve(coordinator, host, port, log_level, log_format)
+            _serve(coordinator, settings, host, port, log_level, log_format)
         return
     with tempfile.TemporaryDirectory(prefix="deconflict-serve-demo-") as scratch:
         location = db or str(Path(scratch) / "demo.sqlite3")
@@ -163,7 +168,7 @@ def serve(
                 markup=False,
                 soft_wrap=True,
             )
-            _serve(coordinator, host, port, log_level, log_format)
+            _serve(coordinator, settings, host, port, log_level, log_format)
 
 
 tokens = typer.Typer(help="Create, list and revoke bearer tokens.", no_args_is_help=True)
