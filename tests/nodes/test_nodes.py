@@ -236,14 +236,14 @@ def test_postgres_restarted_under_load(own_postgres: PostgresCluster, tmp_path: 
     tokens = prepare_world(url, keys)
     seen = Seen()
     rng = random.Random(7)
-    with nodes(url, keys, log, 2) as (one, two):
+    with nodes(url, keys, log, 3) as (one, two, three):
         stop = threading.Event()
         workers = [
             threading.Thread(
                 target=client_loop,
                 args=(node.base, party, tokens[party], rng.getrandbits(32), seen, stop),
             )
-            for node in (one, two)
+            for node in (one, two, three)
             for party in PARTIES[:2]
         ]
         for worker in workers:
@@ -261,7 +261,7 @@ def test_postgres_restarted_under_load(own_postgres: PostgresCluster, tmp_path: 
         assert httpx.get(one.base + "/healthz", timeout=30).status_code == 200
         own_postgres.start()
         # Back by themselves: each node answers a write again.
-        for node in (one, two):
+        for node in (one, two, three):
             with client_for(node.base, tokens["charlie"]) as client:
                 while True:
                     body = overlapping(60, f"after restart {uuid.uuid4().hex}")
@@ -283,7 +283,10 @@ def test_postgres_restarted_under_load(own_postgres: PostgresCluster, tmp_path: 
         check_running(one.base, tokens, seen, "after the restart")
         # The nodes' memory is the record's: a conflict with a notice filed before the
         # restart is found by the other node.
-        with client_for(one.base, tokens["alpha"]) as a, client_for(two.base, tokens["bravo"]) as b:
+        with (
+            client_for(one.base, tokens["alpha"]) as a,
+            client_for(three.base, tokens["bravo"]) as b,
+        ):
             first = _file_seen(a, "alpha", overlapping(70, "first of a pair"), seen)
             second = _file_seen(b, "bravo", overlapping(70, "second of a pair"), seen)
         assert first.status_code == second.status_code == 201
