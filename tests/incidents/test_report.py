@@ -19,6 +19,7 @@ from deconfliction.service.incident_view import incident_view
 from deconfliction.service.reading import read
 from deconfliction.service.records import export
 from deconfliction.service.reports import compute_daily, daily_files
+from deconfliction.service.reports.charts import MapCounts
 from deconfliction.service.reports.document import build_document, texts
 from tests.support.golan_record import GolanRecord, golan_record
 from tests.support.ledger_world import public_keyring
@@ -153,7 +154,11 @@ def test_no_word_of_permission(record: GolanRecord) -> None:
     reader_report = read(record.coordinator, None, lambda r: compute_daily(r, DAY))
     report, records, head = reader_report
     document = build_document(
-        report, records, head, {k: k for k in ("map", "violations", "lead_times", "latency")}, 0
+        report,
+        records,
+        head,
+        {k: k for k in ("map", "violations", "lead_times", "latency")},
+        MapCounts(0, {}),
     )
     words = " ".join(texts(document)).lower()
     # Nor in the answers after an incident (the view, the bundle and `incident show`).
