@@ -13,16 +13,24 @@ never by re-serialising, so that a verifier hashes exactly what the server hashe
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Sequence
 from typing import Any
 
 import rfc8785
 
 from deconfliction.engine.times import TIME_FORMAT, format_time
 
-__all__ = ["TIME_FORMAT", "Entry", "entry_bytes", "entry_header", "format_time", "parse_entries", "parse_entry"]
+__all__ = [
+    "TIME_FORMAT",
+    "Entry",
+    "entry_bytes",
+    "entry_header",
+    "format_time",
+    "parse_entries",
+    "parse_entry",
+]
 
 
 def _string(value: str) -> str:
