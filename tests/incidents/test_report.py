@@ -247,3 +247,20 @@ def test_the_commands(tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2
     assert "no tree head of size 999999" in bad.output
+
+
+def test_a_busy_map_marks_a_sample_and_says_so(
+    record: GolanRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap the map marks an even sample of the violations and its caption says how
+    many of how many; the report's figures still count every one."""
+    whole = files_of(record, None)
+    monkeypatch.setattr("deconfliction.service.reports.charts.MAX_MARKERS_DRAWN", 2)
+    capped = files_of(record, None)
+    assert capped["report.json"] == whole["report.json"]
+    assert capped["map.svg"] != whole["map.svg"]
+    html = capped["report.html"].decode()
+    # Five violations, every second marked: three.
+    assert "Of 5 zone violations, 3 are marked (an even sample); all are counted." in html
+    assert "red-line crossings," not in html  # one crossing: under the cap, all marked
+    assert "are marked" not in whole["report.html"].decode()
