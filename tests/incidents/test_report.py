@@ -260,7 +260,10 @@ def test_a_busy_map_marks_a_sample_and_says_so(
     assert capped["report.json"] == whole["report.json"]
     assert capped["map.svg"] != whole["map.svg"]
     html = capped["report.html"].decode()
-    # Five violations, every second marked: three.
-    assert "Of 5 zone violations, 3 are marked (an even sample); all are counted." in html
-    assert "red-line crossings," not in html  # one crossing: under the cap, all marked
+    # Five violations seen in six observations, every third marked: two.
+    assert (
+        "2 of the 6 observations in zone violations are marked (an even sample); the figures "
+        "count every one."
+    ) in html
+    assert "in red-line crossings" not in html  # one crossing: under the cap, all marked
     assert "are marked" not in whole["report.html"].decode()

@@ -41,9 +41,9 @@ MAX_NOTICES_DRAWN = 2000
 """Notices drawn on the map at most (the busiest days draw the first, in filing order; the
 caption says how many were left out)."""
 MAX_MARKERS_DRAWN = 2500
-"""Observed violations (and, apart, red-line crossings) marked on the map at most: the busiest
-days mark an even sample across the day; the caption says how many were drawn of how many, and
-the report's figures count every one."""
+"""Observations in zone violations (and, apart, in red-line crossings) marked on the map at
+most: the busiest days mark an even sample across the day; the caption says how many were
+marked of how many, and the report's figures count every one."""
 MAX_LATENCY_MARKERS = 200
 """Markers on each recipient's latency curve at most (the curve itself has every point)."""
 

@@ -216,7 +216,10 @@ def build_document(
     for kind, what in (("zone-violation", "zone violations"), ("red-line", "red-line crossings")):
         marked, of = drawn.observed.get(kind, (0, 0))
         if marked < of:
-            left += f"  Of {of:,} {what}, {marked:,} are marked (an even sample); all are counted."
+            left += (
+                f"  {marked:,} of the {of:,} observations in {what} are marked (an even "
+                "sample); the figures count every one."
+            )
     sections = (
         Section(
             "Zone violations by zone and band",
