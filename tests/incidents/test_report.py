@@ -19,6 +19,7 @@ from deconfliction.service.incident_view import incident_view
 from deconfliction.service.reading import read
 from deconfliction.service.records import export
 from deconfliction.service.reports import compute_daily, daily_files
+from deconfliction.service.reports.charts import MapCounts
 from deconfliction.service.reports.document import build_document, texts
 from tests.support.golan_record import GolanRecord, golan_record
 from tests.support.ledger_world import public_keyring
@@ -153,7 +154,11 @@ def test_no_word_of_permission(record: GolanRecord) -> None:
     reader_report = read(record.coordinator, None, lambda r: compute_daily(r, DAY))
     report, records, head = reader_report
     document = build_document(
-        report, records, head, {k: k for k in ("map", "violations", "lead_times", "latency")}, 0
+        report,
+        records,
+        head,
+        {k: k for k in ("map", "violations", "lead_times", "latency")},
+        MapCounts(0, {}),
     )
     words = " ".join(texts(document)).lower()
     # Nor in the answers after an incident (the view, the bundle and `incident show`).
@@ -242,3 +247,23 @@ def test_the_commands(tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2
     assert "no tree head of size 999999" in bad.output
+
+
+def test_a_busy_map_marks_a_sample_and_says_so(
+    record: GolanRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap the map marks an even sample of the violations and its caption says how
+    many of how many; the report's figures still count every one."""
+    whole = files_of(record, None)
+    monkeypatch.setattr("deconfliction.service.reports.charts.MAX_MARKERS_DRAWN", 2)
+    capped = files_of(record, None)
+    assert capped["report.json"] == whole["report.json"]
+    assert capped["map.svg"] != whole["map.svg"]
+    html = capped["report.html"].decode()
+    # Five violations seen in six observations, every third marked: two.
+    assert (
+        "2 of the 6 observations in zone violations are marked (an even sample); the figures "
+        "count every one."
+    ) in html
+    assert "in red-line crossings" not in html  # one crossing: under the cap, all marked
+    assert "are marked" not in whole["report.html"].decode()

@@ -31,6 +31,7 @@ from deconfliction.engine.ledger.verify import verify_export
 from deconfliction.engine.reports.verify import verify_report
 from deconfliction.service.reading import read
 from deconfliction.service.reports import daily_files
+from deconfliction.service.reports.collector import collector_paused
 
 __all__ = ["register"]
 
@@ -115,7 +116,7 @@ def report_(
             with export.open("rb") as handle:
                 check = verify_export(handle, ring)
         if check.ok:
-            with export.open("rb") as handle:
+            with export.open("rb") as handle, collector_paused():
                 check = verify_report(document, handle, ring)
             if ring is None:
                 check = Check(

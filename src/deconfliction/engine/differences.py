@@ -29,6 +29,8 @@ def first_difference(
                 return found
         return None
     if isinstance(stated, list) and isinstance(recomputed, list):
+        if stated == recomputed and _integers(stated) and _integers(recomputed):
+            return None  # the common case (a figure's entry indexes), without a call each
         for i, (a, b) in enumerate(zip(stated, recomputed, strict=False)):
             same_id = (
                 isinstance(a, dict)
@@ -46,3 +48,7 @@ def first_difference(
     if stated != recomputed or type(stated) is not type(recomputed):
         return f"{path}: {who} says {stated!r}; the record gives {recomputed!r}"
     return None
+
+
+def _integers(values: list[Any]) -> bool:
+    return all(type(v) is int for v in values)

@@ -29,8 +29,14 @@ def readable_entries(
     )
     if party is not None:
         query = query.where(on_feed(events.c.seq, party))
-    loads = json.loads
-    for index, recorded_at, kind, subject, body in connection.execution_options(
-        yield_per=10_000
-    ).execute(query):
-        yield Entry(int(index), recorded_at, kind, subject, loads(body))
+    result = connection.execution_options(yield_per=_BATCH).execute(query)
+    for batch in result.partitions():
+        # One decoder call per batch: the bodies are JSON values, so joined as an array they
+        # read as the same values, without the cost of a call per entry (a busy day's report
+        # reads a quarter of a million).
+        events_read = json.loads("[" + ",".join(row[4] for row in batch) + "]")
+        for (index, recorded_at, kind, subject, _), event in zip(batch, events_read, strict=True):
+            yield Entry(int(index), recorded_at, kind, subject, event)
+
+
+_BATCH = 10_000

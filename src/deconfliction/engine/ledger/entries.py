@@ -13,6 +13,7 @@ never by re-serialising, so that a verifier hashes exactly what the server hashe
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,15 @@ import rfc8785
 
 from deconfliction.engine.times import TIME_FORMAT, format_time
 
-__all__ = ["TIME_FORMAT", "Entry", "entry_bytes", "entry_header", "format_time", "parse_entry"]
+__all__ = [
+    "TIME_FORMAT",
+    "Entry",
+    "entry_bytes",
+    "entry_header",
+    "format_time",
+    "parse_entries",
+    "parse_entry",
+]
 
 
 def _string(value: str) -> str:
@@ -65,6 +74,29 @@ def entry_header(data: bytes | str) -> tuple[str, str]:
 
 def parse_entry(data: bytes | str) -> Entry:
     """Read an entry back (for display and for checks on its content)."""
-    raw = json.loads(data)
-    recorded = datetime.strptime(raw["recorded_at"], TIME_FORMAT).replace(tzinfo=UTC)
+    return _entry(json.loads(data))
+
+
+def parse_entries(data: Sequence[bytes]) -> list[Entry]:
+    """Read many entries back at once (one decoder call for all: a report check reads a
+    quarter of a million).
+
+    >>> [e.index for e in parse_entries([entry_bytes(3, "2026-11-24T10:00:00.000000Z",
+    ...     "party.recorded", "idf", '{"a":1}')] * 2)]
+    [3, 3]
+    """
+    read = json.loads(b"[" + b",".join(data) + b"]")
+    if len(read) != len(data):  # an entry that is not one JSON value
+        return [parse_entry(d) for d in data]
+    return [_entry(raw) for raw in read]
+
+
+def _entry(raw: dict[str, Any]) -> Entry:
+    text = raw["recorded_at"]
+    if len(text) == 27 and text[10] == "T" and text[19] == "." and text[26] == "Z":
+        # The one written form (what every entry holds), read the fast way; anything else
+        # is read strictly, and refused unless it is that form.
+        recorded = datetime.fromisoformat(text)
+    else:
+        recorded = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=UTC)
     return Entry(raw["index"], recorded, raw["type"], raw["subject"], raw["event"])

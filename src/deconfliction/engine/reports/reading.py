@@ -12,7 +12,7 @@ from typing import Any
 
 from deconfliction.engine.ledger.entries import Entry
 from deconfliction.engine.reports.model import USED_TYPES, Figure
-from deconfliction.engine.times import parse_utc
+from deconfliction.engine.times import format_time, parse_utc
 
 __all__ = ["Day", "Records", "area_text", "count", "km", "opened", "percentile"]
 
@@ -40,6 +40,10 @@ class Records:
         default_factory=lambda: defaultdict(list)
     )
     """The same, by the alert's kind (each section asks for one kind)."""
+    opened_in: dict[tuple[Day, str | None], dict[str, tuple[Entry, dict[str, Any]]]] = field(
+        default_factory=dict
+    )
+    """What :func:`opened` found, by (day, kind)."""
 
     @classmethod
     def read(cls, entries: Iterable[Entry]) -> Records:
@@ -80,9 +84,32 @@ class Records:
 class Day:
     start: datetime
     end: datetime
+    _start_text: str = field(init=False, repr=False, compare=False)
+    _end_text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_start_text", format_time(self.start))
+        object.__setattr__(self, "_end_text", format_time(self.end))
 
     def holds(self, text: str | None) -> bool:
-        return text is not None and self.start <= _instant(text) < self.end
+        """Whether the time written ``text`` falls in the day.
+
+        A time in the record's one written form (fixed-width UTC, :mod:`.times`) sorts as the
+        times do, so it is compared as text, unread: a busy day asks this of every delivery
+        and observation several times.  Any other form is read.
+
+        >>> from datetime import UTC
+        >>> day = Day(datetime(2026, 11, 24, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC))
+        >>> day.holds("2026-11-24T23:59:59.999999Z"), day.holds("2026-11-25T00:00:00.000000Z")
+        (True, False)
+        >>> day.holds("2026-11-25T01:00:00+02:00")
+        True
+        """
+        if text is None:
+            return False
+        if len(text) == 27 and text[26] == "Z" and text[10] == "T" and text[19] == ".":
+            return self._start_text <= text < self._end_text
+        return self.start <= _instant(text) < self.end
 
 
 @lru_cache(maxsize=1 << 17)
@@ -105,12 +132,21 @@ def count(fid: str, label: str, today: Sequence[int], before: Sequence[int]) -> 
 def opened(
     records: Records, day: Day, kind: str | None = None
 ) -> dict[str, tuple[Entry, dict[str, Any]]]:
-    """Alerts (of ``kind``) first opened with a ``raised_at`` in ``day``: id -> (entry, alert)."""
-    return {
-        e.subject: (e, alert)
-        for raised, e, alert in (records.opened if kind is None else records.opened_by_kind[kind])
-        if day.start <= raised < day.end
-    }
+    """Alerts (of ``kind``) first opened with a ``raised_at`` in ``day``: id -> (entry, alert).
+
+    Remembered in ``records`` (sections ask the same of a day several times); not to be
+    changed by the caller."""
+    key = (day, kind)
+    found = records.opened_in.get(key)
+    if found is None:
+        found = records.opened_in[key] = {
+            e.subject: (e, alert)
+            for raised, e, alert in (
+                records.opened if kind is None else records.opened_by_kind[kind]
+            )
+            if day.start <= raised < day.end
+        }
+    return found
 
 
 def km(metres: Any) -> str:

@@ -101,20 +101,25 @@ def _final(group: list[Entry]) -> dict[str, Any]:
 
 
 def delivery_figures(records: Records, today: Day, before: Day) -> list[Figure]:
-    def pick(day: Day, test: Any) -> list[int]:
-        return [
-            group[0].index
-            for group in records.deliveries.values()
-            if day.holds(group[0].event["delivery"]["delivered_at"]) and test(group)
-        ]
+    # One pass sorts the deliveries into the two days (each figure then filters its day's).
+    delivered: tuple[list[list[Entry]], list[list[Entry]]] = ([], [])
+    steps: tuple[list[int], list[int]] = ([], [])
+    for group in records.deliveries.values():
+        at = group[0].event["delivery"]["delivered_at"]
+        if today.holds(at):
+            delivered[0].append(group)
+        elif before.holds(at):
+            delivered[1].append(group)
+        for e in group:
+            if e.type == "delivery.escalated":
+                due = e.event["escalation"]["due_at"]
+                if today.holds(due):
+                    steps[0].append(e.index)
+                elif before.holds(due):
+                    steps[1].append(e.index)
 
-    def escalations(day: Day) -> list[int]:
-        return [
-            e.index
-            for group in records.deliveries.values()
-            for e in group
-            if e.type == "delivery.escalated" and day.holds(e.event["escalation"]["due_at"])
-        ]
+    def pick(slot: int, test: Any) -> list[int]:
+        return [group[0].index for group in delivered[slot] if test(group)]
 
     def notice(group: list[Entry]) -> bool:
         return bool(group[0].event["delivery"]["item_type"] == "notice")
@@ -133,36 +138,34 @@ def delivery_figures(records: Records, today: Day, before: Day) -> list[Figure]:
         count(
             "summary.deliveries",
             "Items delivered",
-            pick(today, lambda g: True),
-            pick(before, lambda g: True),
+            pick(0, lambda g: True),
+            pick(1, lambda g: True),
         ),
         count(
             "summary.deliveries.notices",
             "Notices delivered",
-            pick(today, notice),
-            pick(before, notice),
+            pick(0, notice),
+            pick(1, notice),
         ),
         count(
             "summary.deliveries.acknowledged",
             "Delivered and acknowledged (received)",
-            pick(today, acked),
-            pick(before, acked),
+            pick(0, acked),
+            pick(1, acked),
         ),
         count(
             "summary.deliveries.unacknowledged",
             "Acknowledgement due and not given",
-            pick(today, waiting),
-            pick(before, waiting),
+            pick(0, waiting),
+            pick(1, waiting),
         ),
         count(
             "summary.deliveries.undelivered",
             "Undelivered (recipient suspended or withdrawn)",
-            pick(today, undelivered),
-            pick(before, undelivered),
+            pick(0, undelivered),
+            pick(1, undelivered),
         ),
-        count(
-            "summary.escalations", "Escalation steps taken", escalations(today), escalations(before)
-        ),
+        count("summary.escalations", "Escalation steps taken", steps[0], steps[1]),
     ]
 
 

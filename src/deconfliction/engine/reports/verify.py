@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, Final
 
 from deconfliction.engine.differences import first_difference
-from deconfliction.engine.ledger.entries import Entry, parse_entry
+from deconfliction.engine.ledger.entries import Entry, parse_entries
 from deconfliction.engine.ledger.heads import Keyring, TreeHead
 from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Check
@@ -26,6 +26,8 @@ from deconfliction.engine.reports.daily import REPORT_FORMAT, USED_TYPES, DailyR
 __all__ = ["report_document", "verify_report"]
 
 _TYPE_MARK: Final = b',"type":"'
+_BATCH: Final = 10_000
+"""Entries read with one decoder call."""
 
 
 def report_document(report: DailyReport, head: TreeHead) -> dict[str, Any]:
@@ -84,6 +86,7 @@ def verify_report(
         )
     tree = MerkleTree()
     entries: list[Entry] = []
+    batch: list[bytes] = []
     for raw in lines:
         line = raw.rstrip(b"\r\n")
         if not line:
@@ -97,7 +100,11 @@ def verify_report(
             return _fail(f"entry {index}: its content does not match its leaf hash", facts)
         tree.append(leaf)
         if entry and _type_of(entry) in USED_TYPES:
-            entries.append(parse_entry(entry))
+            batch.append(entry)
+            if len(batch) == _BATCH:
+                entries.extend(parse_entries(batch))
+                batch.clear()
+    entries.extend(parse_entries(batch))
     if len(tree) != head.tree_size or tree.root() != head.root_hash:
         return _fail(
             f"tree head of size {head.tree_size}: the export's entries do not produce its root",

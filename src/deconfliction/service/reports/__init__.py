@@ -9,7 +9,6 @@ the same bytes.  ``deconflict verify report`` recomputes the JSON from a ledger 
 
 from __future__ import annotations
 
-import json
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,9 @@ from deconfliction.service.reports.charts import (
     map_chart,
     violations_chart,
 )
+from deconfliction.service.reports.collector import collector_paused
 from deconfliction.service.reports.document import build_document
+from deconfliction.service.reports.jsontext import dumps_indented
 from deconfliction.service.reports.typeset import to_html, to_pdf
 from deconfliction.store import ledger as ledger_store
 from deconfliction.store.readable import readable_entries
@@ -76,26 +77,32 @@ def compute_daily(
 def report_json(report: DailyReport, head: TreeHead) -> bytes:
     """``report.json``: what ``deconflict verify report`` recomputes."""
     document = report_document(report, head)
-    return (json.dumps(document, indent=1, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    return (dumps_indented(document) + "\n").encode()
 
 
 def daily_json(reader: Reader, day: date, tree_size: int | None = None) -> bytes:
     """The report's JSON alone (nothing drawn)."""
-    report, _, head = compute_daily(reader, day, tree_size)
-    return report_json(report, head)
+    with collector_paused():
+        report, _, head = compute_daily(reader, day, tree_size)
+        return report_json(report, head)
 
 
 def daily_files(reader: Reader, day: date, tree_size: int | None = None) -> dict[str, bytes]:
     """Every file of the day's report, by name."""
+    with collector_paused():
+        return _files(reader, day, tree_size)
+
+
+def _files(reader: Reader, day: date, tree_size: int | None) -> dict[str, bytes]:
     report, records, head = compute_daily(reader, day, tree_size)
     salt = head.root_hash.hex()
     files: dict[str, bytes] = {}
-    drawn_map, left_out = map_chart(report, records, salt)
+    drawn_map, drawn = map_chart(report, records, salt)
     files[FIGURE_FILES["map"]] = drawn_map
     files[FIGURE_FILES["violations"]] = violations_chart(report, salt)
     files[FIGURE_FILES["lead_times"]] = lead_time_chart(report.lead_times, salt)
     files[FIGURE_FILES["latency"]] = ack_latency_chart(report.latencies, salt)
-    document = build_document(report, records, head, FIGURE_FILES, left_out)
+    document = build_document(report, records, head, FIGURE_FILES, drawn)
     files["report.json"] = report_json(report, head)
     files["report.html"] = to_html(document)
     with tempfile.TemporaryDirectory(prefix="deconflict-report-") as scratch:

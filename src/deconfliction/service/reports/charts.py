@@ -14,7 +14,7 @@ import itertools
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 from deconfliction.engine.detection.red_lines import compile_red_line
 from deconfliction.engine.detection.roster import Roster
@@ -40,6 +40,20 @@ _STYLE: dict[str, Any] = {
 MAX_NOTICES_DRAWN = 2000
 """Notices drawn on the map at most (the busiest days draw the first, in filing order; the
 caption says how many were left out)."""
+MAX_MARKERS_DRAWN = 2500
+"""Observations in zone violations (and, apart, in red-line crossings) marked on the map at
+most: the busiest days mark an even sample across the day; the caption says how many were
+marked of how many, and the report's figures count every one."""
+MAX_LATENCY_MARKERS = 200
+"""Markers on each recipient's latency curve at most (the curve itself has every point)."""
+
+
+class MapCounts(NamedTuple):
+    """How much of what the map shows was drawn."""
+
+    notices_left_out: int
+    observed: dict[str, tuple[int, int]]
+    """Alert kind -> (marks drawn, alerts of that kind on the map)."""
 
 
 @contextmanager
@@ -119,6 +133,7 @@ def ack_latency_chart(series: Sequence[LatencySeries], salt: str) -> bytes:
                 where="post",
                 marker="o",
                 markersize=3,
+                markevery=max(1, -(-(len(xs) + 1) // MAX_LATENCY_MARKERS)),
                 label=f"{s.party} ({len(xs)})",
             )
             longest = max(longest, xs[-1])
@@ -161,8 +176,8 @@ def _rings(coordinates: list[list[list[list[float]]]]) -> Iterator[tuple[list[fl
             yield [p[0] for p in ring], [p[1] for p in ring]
 
 
-def map_chart(report: DailyReport, records: Records, salt: str) -> tuple[bytes, int]:
-    """The map, and how many notices active in the day were left out of it."""
+def map_chart(report: DailyReport, records: Records, salt: str) -> tuple[bytes, MapCounts]:
+    """The map, and how much of what it shows was drawn (notices, violations, crossings)."""
     lines = {lid: Line.model_validate(item) for lid, (_, item) in records.items["line"].items()}
     with _figure(salt, 7.0, 6.0) as fig:
         ax = fig.add_subplot()
@@ -208,33 +223,14 @@ def map_chart(report: DailyReport, records: Records, salt: str) -> tuple[bytes, 
                 markersize=6,
                 zorder=7,
             )
-        observations = records.items["observation"]
-        for kind, colour, marker in (
-            ("zone-violation", "#8e44ad", "x"),
-            ("red-line", "#c0392b", "X"),
-        ):
-            seen = [
-                observations[subject][1]["position"]
-                for _, (_, alert) in _opened_alerts(records, report, kind)
-                for subject in alert["subjects"]
-                if subject in observations
-            ]
-            if seen:
-                ax.plot(
-                    *zip(*seen, strict=True),
-                    linestyle="none",
-                    marker=marker,
-                    color=colour,
-                    markersize=6,
-                    zorder=8,
-                )
+        observed = _observed_markers(ax, report, records)
         if lats:
             middle = sum(lats) / len(lats)
             ax.set_aspect(1.0 / math.cos(math.radians(middle)))
         ax.set_xlabel("longitude (°E)")
         ax.set_ylabel("latitude (°N)")
 
-        return _svg(fig), left_out
+        return _svg(fig), MapCounts(left_out, observed)
 
 
 def _opened_alerts(
@@ -271,3 +267,50 @@ def _draw_notices(ax: Any, report: DailyReport, records: Records) -> int:
             alpha=0.6,
         )
     return max(0, len(active) - MAX_NOTICES_DRAWN)
+
+
+_MARKS: tuple[tuple[str, str, float], ...] = (
+    ("zone-violation", "#8e44ad", 0.9),
+    ("red-line", "#c0392b", 1.6),
+)
+"""Alert kinds marked on the map (a cross at each observation): colour, line width."""
+
+
+def _observed_markers(ax: Any, report: DailyReport, records: Records) -> dict[str, tuple[int, int]]:
+    """Mark the observations of the day's violations and crossings, each kind as one path of
+    crosses (a marker element each would make the busiest day's SVG megabytes of elements),
+    at most :data:`MAX_MARKERS_DRAWN` of each kind; (drawn, of) by kind."""
+    observations = records.items["observation"]
+    counts: dict[str, tuple[int, int]] = {}
+    seen_by_kind = {
+        kind: [
+            observations[subject][1]["position"]
+            for _, (_, alert) in _opened_alerts(records, report, kind)
+            for subject in alert["subjects"]
+            if subject in observations
+        ]
+        for kind, _, _ in _MARKS
+    }
+    everything = [p for seen in seen_by_kind.values() for p in seen]
+    if not everything:
+        return {kind: (0, 0) for kind, _, _ in _MARKS}
+    ax.update_datalim(everything)
+    limits = ax.dataLim
+    # A cross of about 1/200 of the map, as wide as high at the map's middle latitude.
+    half = max(limits.width, limits.height, 0.01) / 200
+    squash = math.cos(math.radians((limits.y0 + limits.y1) / 2))
+    for kind, colour, width in _MARKS:
+        seen = seen_by_kind[kind]
+        step = -(-len(seen) // MAX_MARKERS_DRAWN) if seen else 1
+        drawn = seen[::step]
+        counts[kind] = (len(drawn), len(seen))
+        if not drawn:
+            continue
+        xs: list[float] = []
+        ys: list[float] = []
+        dx = half / squash
+        for lon, lat in drawn:
+            xs += [lon - dx, lon + dx, math.nan, lon - dx, lon + dx, math.nan]
+            ys += [lat - half, lat + half, math.nan, lat + half, lat - half, math.nan]
+        ax.plot(xs, ys, color=colour, linewidth=width, zorder=8, solid_capstyle="butt")
+    return counts

@@ -17,6 +17,7 @@ from deconfliction.engine.ledger.heads import TreeHead
 from deconfliction.engine.reports.daily import DailyReport, Figure, Records, Table
 from deconfliction.engine.times import format_time
 from deconfliction.engine.units import format_duration
+from deconfliction.service.reports.charts import MapCounts
 
 __all__ = [
     "Annex",
@@ -177,7 +178,7 @@ def build_document(
     records: Records,
     head: TreeHead,
     figures: dict[str, str],
-    notices_left_out: int,
+    drawn: MapCounts,
 ) -> Document:
     """The document for ``report`` (``figures``: figure id -> file name)."""
     day = date.fromisoformat(report.date)
@@ -208,10 +209,17 @@ def build_document(
     )
     tables = _tables(report)
     left = (
-        f"  {notices_left_out} further notices active in the day are not drawn."
-        if notices_left_out
+        f"  {drawn.notices_left_out} further notices active in the day are not drawn."
+        if drawn.notices_left_out
         else ""
     )
+    for kind, what in (("zone-violation", "zone violations"), ("red-line", "red-line crossings")):
+        marked, of = drawn.observed.get(kind, (0, 0))
+        if marked < of:
+            left += (
+                f"  {marked:,} of the {of:,} observations in {what} are marked (an even "
+                "sample); the figures count every one."
+            )
     sections = (
         Section(
             "Zone violations by zone and band",
