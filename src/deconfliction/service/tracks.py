@@ -328,13 +328,21 @@ class TrackService:
 
         settings = self.settings
         t = now.timestamp()
-        ctx = self._take_context()
-        lap("context")
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
                 self._history.pop(key, None)
                 self._assessed.pop(key, None)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
+        if not snap.keys and not self.alerts.open and self._pending is None:
+            # Idle: no aircraft to predict, check or clear, no alert to close.  The round reads
+            # nothing of the situation (a walk over every current notice, in the writer): a
+            # notice is assessed by the first round with aircraft after it is recorded.
+            self._next_context = None
+            self.last = TickStats(now, seconds=time.perf_counter() - began,
+                                  cpu_s=time.thread_time() - cpu)  # fmt: skip
+            return self.last
+        ctx = self._take_context()
+        lap("context")
         owners_found = [self.owner(s) for s in snap.states]
         owners = [o.party for o in owners_found]
         self._remember(snap, t)
@@ -423,6 +431,8 @@ class TrackService:
         self, ctx: _Context, notice: Notice, snap: Snapshot, owners: list[str | None], now: datetime
     ) -> list[tuple[Any, Sequence[TrackReport]]]:
         out: list[tuple[Any, Sequence[TrackReport]]] = []
+        if not snap.keys:
+            return out  # no aircraft to clear: nothing to measure
         tol = self._tolerances(ctx, notice.author)
         for vi, volume in enumerate(notice.volumes):
             given = (volume.window.start - now).total_seconds()
