@@ -334,12 +334,8 @@ class TrackService:
                 self._assessed.pop(key, None)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
         if not snap.keys and not self.alerts.open and self._pending is None:
-            # Idle: no aircraft to predict, check or clear, no alert to close.  The round reads
-            # nothing of the situation (a walk over every current notice, in the writer): a
-            # notice is assessed by the first round with aircraft after it is recorded.
-            self._next_context = None
-            self.last = TickStats(now, seconds=time.perf_counter() - began,
-                                  cpu_s=time.thread_time() - cpu)  # fmt: skip
+            # Idle: no walk over every notice in the writer; the first round with aircraft sees them
+            self._next_context, self.last = None, TickStats(now)
             return self.last
         ctx = self._take_context()
         lap("context")
@@ -402,7 +398,7 @@ class TrackService:
         # Time to clear, for notices not seen before.
         fresh = [n for n in ctx.notices if n.id not in self._seen_notices]
         self._seen_notices.update(n.id for n in fresh)
-        for notice in fresh:
+        for notice in fresh if snap.keys else ():  # no aircraft, nothing to clear
             upsert.extend(self._clearances(ctx, notice, snap, owners, now))
         for alert in self.alerts.of_kind(AlertKind.cannot_clear):
             filed = by_id.get(alert.subjects[0])
@@ -431,8 +427,6 @@ class TrackService:
         self, ctx: _Context, notice: Notice, snap: Snapshot, owners: list[str | None], now: datetime
     ) -> list[tuple[Any, Sequence[TrackReport]]]:
         out: list[tuple[Any, Sequence[TrackReport]]] = []
-        if not snap.keys:
-            return out  # no aircraft to clear: nothing to measure
         tol = self._tolerances(ctx, notice.author)
         for vi, volume in enumerate(notice.volumes):
             given = (volume.window.start - now).total_seconds()
