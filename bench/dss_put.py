@@ -197,7 +197,7 @@ def _serve(
         algorithm="RS256",
     )
     with (
-        Server(store, env) as server,
+        Server(store, env, start_timeout_s=600) as server,
         httpx.Client(
             base_url=server.base_url + "/dss/v1",
             headers={"Authorization": f"Bearer {token}"},
