@@ -29,6 +29,8 @@ import argparse
 import os
 import random
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -126,8 +128,20 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument(
+        "--per-probe",
+        metavar="PREFIX",
+        help="write each probe's wall time and server CPU to PREFIX.LABEL.tsv",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="record the server with py-spy (--idle, native) during the probes: PREFIX.LABEL.txt",
+    )
     parser.add_argument("--code", action="append", default=[], metavar="LABEL=SRC_DIR")
     args = parser.parse_args()
+    if not 0 < args.probes <= (GRID - 1) ** 2:
+        parser.error(f"--probes: between 1 and {(GRID - 1) ** 2} (one grid gap each)")
     codes = [tuple(c.split("=", 1)) for c in args.code] or [("installed", "")]
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with tempfile.TemporaryDirectory() as scratch:
@@ -183,7 +197,7 @@ def _serve(
         algorithm="RS256",
     )
     with (
-        Server(store, env) as server,
+        Server(store, env, start_timeout_s=600) as server,
         httpx.Client(
             base_url=server.base_url + "/dss/v1",
             headers={"Authorization": f"Bearer {token}"},
@@ -205,20 +219,34 @@ def _serve(
             "| operation | probes | median ms | p95 ms | **p99 ms** | max ms | server CPU ms/request |"
         )
         print("|---|---|---|---|---|---|---|")
-        used: set[tuple[int, int, int]] = set()
+        # Every create probe takes a gap of its own: two probes in one gap at adjacent slots
+        # touch in time and intersect (a 409), and a gap lies at least 200 m from any other.
+        spy = (
+            subprocess.Popen(
+                [
+                    *("py-spy", "record", "--idle", "--threads", "--format", "raw"),
+                    *(
+                        "--rate",
+                        "250",
+                        "-o",
+                        f"{args.profile}.{code}.txt",
+                        "--pid",
+                        str(server.pid),
+                    ),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
+            if args.profile
+            else None
+        )
+        gaps = rng.sample(range((GRID - 1) ** 2), args.probes)
+        per_probe: list[tuple[str, int, float, float]] = []
         for label in ("create", "update", "conflict"):
             times = []
             cpu0 = server.cpu()
-            for _ in range(args.probes):
+            for n in range(args.probes):
                 if label == "create":
-                    i, j, slot = rng.randrange(GRID - 1), rng.randrange(GRID - 1), rng.randrange(48)
-                    while (i, j, slot) in used:  # a gap and slot not taken by an earlier probe
-                        i, j, slot = (
-                            rng.randrange(GRID - 1),
-                            rng.randrange(GRID - 1),
-                            rng.randrange(48),
-                        )
-                    used.add((i, j, slot))
+                    (i, j), slot = divmod(gaps[n], GRID - 1), rng.randrange(48)
                     start = day + timedelta(minutes=30 * slot)
                     extent = _extent(
                         LAT0 + i * STEP + SIDE + 0.0002,
@@ -246,9 +274,11 @@ def _serve(
                         _body(extent),
                         409,
                     )
+                c = server.cpu()
                 w = time.perf_counter()
                 r = client.put(url, json=body)
                 times.append((time.perf_counter() - w) * 1000)
+                per_probe.append((label, n, times[-1], (server.cpu() - c) * 1000))
                 if r.status_code != want:
                     raise SystemExit(f"{label}: {r.status_code} {r.text[:300]}")
                 if label == "update":
@@ -257,6 +287,13 @@ def _serve(
             print(
                 f"| {label} | {args.probes} | {percentile(times, 50):.2f} | {percentile(times, 95):.2f} | **{percentile(times, 99):.2f}** | {max(times):.2f} | {cpu:.2f} |"
             )
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            spy.wait(60)
+        if args.per_probe:
+            with open(f"{args.per_probe}.{code}.tsv", "w", encoding="utf-8") as out:
+                out.write("operation\tprobe\twall_ms\tserver_cpu_ms\n")
+                out.writelines(f"{o}\t{n}\t{w:.3f}\t{c:.1f}\n" for o, n, w, c in per_probe)
 
 
 if __name__ == "__main__":

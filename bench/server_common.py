@@ -368,6 +368,9 @@ class Server:
     extra_env: dict[str, str] | None = None
     extra_args: Sequence[str] = ()
     """More ``deconflict serve`` options (``--workers 2``)."""
+    start_timeout_s: float = 60.0
+    """How long to wait for the server to answer (a store of thousands of entities is read,
+    and indexed, before it does; longer on a busy machine)."""
     process: subprocess.Popen[bytes] | None = None
     base_url: str = ""
     pid: int = 0
@@ -380,7 +383,7 @@ class Server:
         self.process = subprocess.Popen(command, env=env)
         self.pid = self.process.pid
         self.base_url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.start_timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"the server exited with {self.process.returncode}")
@@ -389,7 +392,7 @@ class Server:
                     return self
             time.sleep(0.1)
         self.__exit__()
-        raise SystemExit("the server did not start within 60 s")
+        raise SystemExit(f"the server did not start within {self.start_timeout_s:g} s")
 
     def cpu(self) -> float:
         return cpu_seconds(self.pid)

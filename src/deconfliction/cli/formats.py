@@ -24,7 +24,7 @@ from deconfliction.cli.common import (
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.service.documents import read_document
 from deconfliction.service.geojson_import import import_collection
-from deconfliction.service.notams import import_notams, propose_notice
+from deconfliction.service.notams import NotamFormat, import_notams, propose_notice
 from deconfliction.service.reading import read
 
 __all__ = ["register"]
@@ -100,9 +100,14 @@ def export(
     party: PartyOption = None,
     series: Annotated[str, typer.Option(help="Placeholder series letter.")] = "X",
     number: Annotated[int, typer.Option(min=0, max=9999, help="Placeholder first number.")] = 1,
+    fmt: Annotated[
+        NotamFormat,
+        typer.Option("--format", help="icao (text), faa-geojson or aixm: the same proposals."),
+    ] = NotamFormat.icao,
     as_json: JsonOption = False,
 ) -> None:
-    """Write a notice as ICAO NOTAM proposals (for an AIS: never a publication)."""
+    """Write a notice as NOTAM proposals: ICAO text, the FAA NOTAM API's GeoJSON or an AIXM 5.1
+    Event (for an AIS: never a publication)."""
     if len(series) != 1 or not series.isalpha() or not series.isupper():
         raise InvalidInput.at(("--series",), "one capital letter, e.g. X")
     settings = resolve_settings(db)
@@ -115,6 +120,9 @@ def export(
             ),
             party=party,
         )
+    if fmt is not NotamFormat.icao:
+        print(found.render(fmt))
+        return
     if as_json:
         print(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
         return

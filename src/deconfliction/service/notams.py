@@ -15,9 +15,11 @@ ledger entries: the notice version (with its alerts and deliveries, as for any n
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final
 
 from deconfliction.engine.errors import (
     DeconflictionError,
@@ -25,7 +27,7 @@ from deconfliction.engine.errors import (
     InvalidInput,
     Problem,
 )
-from deconfliction.engine.model import NoticeKind
+from deconfliction.engine.model import Notice, NoticeKind
 from deconfliction.engine.notam import (
     ExportContext,
     Notam,
@@ -35,6 +37,8 @@ from deconfliction.engine.notam import (
     parse_batch,
     propose,
 )
+from deconfliction.engine.notam.aixm import aixm_event
+from deconfliction.engine.notam.faa import PROPOSAL_NOTE, faa_geojson
 from deconfliction.service import interop
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.coordinator import Tx
@@ -43,7 +47,9 @@ from deconfliction.service.reading import Reader
 from deconfliction.store import notams as notam_store
 
 __all__ = [
+    "MEDIA_TYPES",
     "ImportedNotam",
+    "NotamFormat",
     "NotamImport",
     "ProposalSet",
     "import_notams",
@@ -299,6 +305,22 @@ def _record(tx: Tx, party: str, plan: _Plan, notice_of: dict[str, str]) -> Impor
 # -- export -------------------------------------------------------------------------------------
 
 
+class NotamFormat(StrEnum):
+    """The formats a notice's NOTAM proposals are written in: the ICAO text (the default),
+    the FAA NOTAM API's GeoJSON, an AIXM 5.1 Event (docs/design/formats.md)."""
+
+    icao = "icao"
+    faa_geojson = "faa-geojson"
+    aixm = "aixm"
+
+
+MEDIA_TYPES: Final = {
+    NotamFormat.icao: "application/json",
+    NotamFormat.faa_geojson: "application/geo+json",
+    NotamFormat.aixm: "application/xml",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ProposalSet:
     """The NOTAM proposals for one notice."""
@@ -306,15 +328,21 @@ class ProposalSet:
     notice_id: str
     margin_m: float
     proposals: list[Proposal]
+    notice: Notice
+
+    def render(self, fmt: NotamFormat) -> str:
+        """The proposals as text in ``fmt`` (the ICAO form as this set's JSON)."""
+        if fmt is NotamFormat.faa_geojson:
+            return json.dumps(faa_geojson(self.notice, self.proposals), ensure_ascii=False)
+        if fmt is NotamFormat.aixm:
+            return aixm_event(self.notice, self.proposals)
+        return json.dumps(self.to_dict(), ensure_ascii=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "notice": self.notice_id,
             "proposal": True,
-            "note": (
-                "A proposal for an aeronautical information service, never a publication: the "
-                "series and number are placeholders the AIS replaces."
-            ),
+            "note": PROPOSAL_NOTE,
             "margin_m": self.margin_m,
             "resolution": {
                 "position": "0.01 arc-second",
@@ -367,4 +395,4 @@ def propose_notice(
         proposals = propose(notice, context)
     except ValueError as exc:
         raise InvalidInput.at(("notice",), str(exc)) from None
-    return ProposalSet(notice.id, context.margin_m, proposals)
+    return ProposalSet(notice.id, context.margin_m, proposals, notice)

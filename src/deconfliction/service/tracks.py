@@ -328,13 +328,17 @@ class TrackService:
 
         settings = self.settings
         t = now.timestamp()
-        ctx = self._take_context()
-        lap("context")
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
                 self._history.pop(key, None)
                 self._assessed.pop(key, None)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
+        if not snap.keys and not self.alerts.open and self._pending is None:
+            # Idle: no walk over every notice in the writer; the first round with aircraft sees them
+            self._next_context, self.last = None, TickStats(now)
+            return self.last
+        ctx = self._take_context()
+        lap("context")
         owners_found = [self.owner(s) for s in snap.states]
         owners = [o.party for o in owners_found]
         self._remember(snap, t)
@@ -394,7 +398,7 @@ class TrackService:
         # Time to clear, for notices not seen before.
         fresh = [n for n in ctx.notices if n.id not in self._seen_notices]
         self._seen_notices.update(n.id for n in fresh)
-        for notice in fresh:
+        for notice in fresh if snap.keys else ():  # no aircraft, nothing to clear
             upsert.extend(self._clearances(ctx, notice, snap, owners, now))
         for alert in self.alerts.of_kind(AlertKind.cannot_clear):
             filed = by_id.get(alert.subjects[0])

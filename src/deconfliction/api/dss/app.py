@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,7 +33,14 @@ from deconfliction.engine.errors import (
     Unauthenticated,
 )
 from deconfliction.service.coordinator import Tx
-from deconfliction.service.dss import availability, constraints, index, oirs, subscriptions
+from deconfliction.service.dss import (
+    availability,
+    constraints,
+    index,
+    oirs,
+    references,
+    subscriptions,
+)
 from deconfliction.service.dss.auth import DssClient, TokenVerifier
 from deconfliction.service.dss.common import DssConfig
 
@@ -95,6 +102,74 @@ def _receipt_headers(receipts: list[Any], primary: str) -> dict[str, str]:
     }
 
 
+Read = Callable[[Callable[[Tx], Any]], Awaitable[JSONResponse]]
+Write = Callable[[Callable[[Tx], tuple[int, Any]], str], Awaitable[JSONResponse]]
+
+
+def _mount_references(
+    app: FastAPI,
+    kind: references.Kind,
+    client_of: Callable[[Request], DssClient],
+    body_of: Callable[[Request], Awaitable[Any]],
+    read: Read,
+    write: Write,
+    config: DssConfig,
+) -> None:
+    """The five routes of a reference kind (query, get, create, update, delete), named
+    ``query_<short>s``, ``get_<short>``, ``create_<short>``, ``update_<short>`` and
+    ``delete_<short>`` as in the standard's operation list."""
+    base = f"/{kind.collection}"
+    primary = f"dss.{kind.table}."
+
+    async def query(request: Request) -> JSONResponse:
+        client = client_of(request)
+        body = await body_of(request)
+        return await read(lambda tx: references.query_references(kind, tx, client, body, config))
+
+    async def get(entityid: str, request: Request) -> JSONResponse:
+        client = client_of(request)
+        return await read(lambda tx: references.get_reference(kind, tx, client, entityid))
+
+    async def create(entityid: str, request: Request) -> JSONResponse:
+        return await update(entityid, "", request)
+
+    async def update(entityid: str, ovn: str, request: Request) -> JSONResponse:
+        client = client_of(request)
+        body = await body_of(request)
+        return await write(
+            lambda tx: references.put_reference(kind, tx, client, entityid, ovn, body, config),
+            primary,
+        )
+
+    async def delete(entityid: str, ovn: str, request: Request) -> JSONResponse:
+        client = client_of(request)
+        return await write(
+            lambda tx: (
+                200,
+                references.delete_reference(kind, tx, client, entityid, ovn, config),
+            ),
+            primary,
+        )
+
+    short = kind.short
+    app.add_api_route(f"{base}/query", query, methods=["POST"], name=f"query_{short}s")
+    app.add_api_route(f"{base}/{{entityid}}", get, methods=["GET"], name=f"get_{short}")
+    app.add_api_route(f"{base}/{{entityid}}", create, methods=["PUT"], name=f"create_{short}")
+    app.add_api_route(
+        f"{base}/{{entityid}}/",
+        create,
+        methods=["PUT"],
+        name=f"create_{short}",
+        include_in_schema=False,
+    )
+    app.add_api_route(
+        f"{base}/{{entityid}}/{{ovn}}", update, methods=["PUT"], name=f"update_{short}"
+    )
+    app.add_api_route(
+        f"{base}/{{entityid}}/{{ovn}}", delete, methods=["DELETE"], name=f"delete_{short}"
+    )
+
+
 def create_dss_app(services: Services) -> FastAPI:
     """The DSS application around ``services`` (their writer and store)."""
     settings = services.settings
@@ -138,82 +213,10 @@ def create_dss_app(services: Services) -> FastAPI:
         )
         return JSONResponse(body, status_code=status, headers=_receipt_headers(receipts, primary))
 
-    # -- operational intent references ----------------------------------------------------------
+    # -- operational intent and constraint references: one set of routes per kind --------------
 
-    @app.post("/operational_intent_references/query")
-    async def query_oirs(request: Request) -> JSONResponse:
-        client = client_of(request)
-        body = await body_of(request)
-        return await read(lambda tx: oirs.query_oirs(tx, client, body, config))
-
-    @app.get("/operational_intent_references/{entityid}")
-    async def get_oir(entityid: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        return await read(lambda tx: oirs.get_oir(tx, client, entityid))
-
-    @app.put("/operational_intent_references/{entityid}")
-    @app.put("/operational_intent_references/{entityid}/", include_in_schema=False)
-    async def create_oir(entityid: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        body = await body_of(request)
-        return await write(
-            lambda tx: oirs.put_oir(tx, client, entityid, "", body, config), "dss.oir."
-        )
-
-    @app.put("/operational_intent_references/{entityid}/{ovn}")
-    async def update_oir(entityid: str, ovn: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        body = await body_of(request)
-        return await write(
-            lambda tx: oirs.put_oir(tx, client, entityid, ovn, body, config), "dss.oir."
-        )
-
-    @app.delete("/operational_intent_references/{entityid}/{ovn}")
-    async def delete_oir(entityid: str, ovn: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        return await write(
-            lambda tx: (200, oirs.delete_oir(tx, client, entityid, ovn, config)), "dss.oir."
-        )
-
-    # -- constraint references -------------------------------------------------------------------
-
-    @app.post("/constraint_references/query")
-    async def query_constraints(request: Request) -> JSONResponse:
-        client = client_of(request)
-        body = await body_of(request)
-        return await read(lambda tx: constraints.query_constraints(tx, client, body, config))
-
-    @app.get("/constraint_references/{entityid}")
-    async def get_constraint(entityid: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        return await read(lambda tx: constraints.get_constraint(tx, client, entityid))
-
-    @app.put("/constraint_references/{entityid}")
-    @app.put("/constraint_references/{entityid}/", include_in_schema=False)
-    async def create_constraint(entityid: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        body = await body_of(request)
-        return await write(
-            lambda tx: constraints.put_constraint(tx, client, entityid, "", body, config),
-            "dss.constraint.",
-        )
-
-    @app.put("/constraint_references/{entityid}/{ovn}")
-    async def update_constraint(entityid: str, ovn: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        body = await body_of(request)
-        return await write(
-            lambda tx: constraints.put_constraint(tx, client, entityid, ovn, body, config),
-            "dss.constraint.",
-        )
-
-    @app.delete("/constraint_references/{entityid}/{ovn}")
-    async def delete_constraint(entityid: str, ovn: str, request: Request) -> JSONResponse:
-        client = client_of(request)
-        return await write(
-            lambda tx: (200, constraints.delete_constraint(tx, client, entityid, ovn, config)),
-            "dss.constraint.",
-        )
+    for kind in (oirs.KIND, constraints.KIND):
+        _mount_references(app, kind, client_of, body_of, read, write, config)
 
     # -- subscriptions ---------------------------------------------------------------------------
 
@@ -275,7 +278,7 @@ def create_dss_app(services: Services) -> FastAPI:
         client_of(request)
         raise InvalidInput.at(("path",), "the OVN (or version) of the entity to delete is required")
 
-    for collection in ("operational_intent_references", "constraint_references", "subscriptions"):
+    for collection in (oirs.KIND.collection, constraints.KIND.collection, "subscriptions"):
         for path in (f"/{collection}/{{entityid}}", f"/{collection}/{{entityid}}/"):
             app.add_api_route(path, missing_version, methods=["DELETE"], include_in_schema=False)
 

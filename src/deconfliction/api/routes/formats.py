@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from deconfliction.api.deps import ReadsDep, ServicesDep, WritesDep
 from deconfliction.api.guards import storable_text
@@ -49,8 +49,21 @@ async def import_notams(body: NotamBatch, writes: WritesDep) -> NotamImported:
 @router.get(
     "/v1/notices/{notice_id}/notam",
     response_model=NotamProposals,
-    responses=ERRORS,
-    summary="A notice as ICAO NOTAM proposals (never a publication)",
+    responses={
+        **ERRORS,
+        200: {
+            "description": (
+                "format=icao: the proposals as JSON (this model); format=faa-geojson: a page "
+                "of the FAA NOTAM API's GeoJSON response; format=aixm: an AIXM 5.1 basic "
+                "message (an Event and its Airspace per proposal)."
+            ),
+            "content": {
+                notams.MEDIA_TYPES[notams.NotamFormat.faa_geojson]: {},
+                notams.MEDIA_TYPES[notams.NotamFormat.aixm]: {},
+            },
+        },
+    },
+    summary="A notice as NOTAM proposals: ICAO text, FAA GeoJSON or AIXM (never a publication)",
 )
 async def notice_notam(
     notice_id: str,
@@ -58,14 +71,21 @@ async def notice_notam(
     reads: ReadsDep,
     series: Annotated[str, Query(pattern="^[A-Z]$", description="Placeholder series.")] = "X",
     number: Annotated[int, Query(ge=0, le=9999, description="Placeholder first number.")] = 1,
-) -> NotamProposals:
+    format: Annotated[
+        notams.NotamFormat,
+        Query(description="icao (default), faa-geojson or aixm: the same proposals."),
+    ] = notams.NotamFormat.icao,
+) -> NotamProposals | Response:
     """The Q-line circle (whole NM, rounded up) contains every volume with the widest lateral
-    margin of the author's agreements; 404 when the caller may not see the notice."""
+    margin of the author's agreements; 404 when the caller may not see the notice.  Every
+    format is written from the same proposals."""
     fir = services.settings.notam_fir
     found = await reads(
         lambda r: notams.propose_notice(r, notice_id, fir=fir, series=series, number=number)
     )
-    return NotamProposals.model_validate(found.to_dict())
+    if format is notams.NotamFormat.icao:
+        return NotamProposals.model_validate(found.to_dict())
+    return Response(found.render(format), media_type=notams.MEDIA_TYPES[format])
 
 
 @router.post(

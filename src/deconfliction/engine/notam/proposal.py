@@ -72,14 +72,54 @@ class ExportContext:
 
 @dataclass(frozen=True, slots=True)
 class Proposal:
-    """One NOTAM proposal: its text, its Q line, and what was rounded or assumed."""
+    """One NOTAM proposal: its items, its text, and what was rounded or assumed.
 
-    id: str
-    text: str
+    The items are the one source of every format written for it: the ICAO text
+    (:attr:`text`), the FAA NOTAM API's GeoJSON and the AIXM 5.1 Event
+    (:mod:`~deconfliction.engine.notam.faa`, :mod:`~deconfliction.engine.notam.aixm`)."""
+
+    series: str
+    number: int
+    year: int
+    """The year of B), two digits as in the id."""
     q: QLine
+    locations: tuple[str, ...]
+    """Item A."""
+    periods: tuple[tuple[datetime, datetime], ...]
+    """The active periods, on whole minutes: B) is the first start, C) the last end, D) the
+    schedule when there are several."""
+    item_e: str
+    lower: str
+    """Item F: the lower limit as written (floored to whole units)."""
+    upper: str
+    """Item G: the upper limit as written (rounded up to whole units)."""
     volumes: tuple[int, ...]
     """Indices of the notice's volumes this NOTAM covers."""
     notes: tuple[str, ...] = field(default=())
+
+    @property
+    def id(self) -> str:
+        return f"{self.series}{self.number:04d}/{self.year:02d}"
+
+    @property
+    def schedule(self) -> str | None:
+        """Item D, when there is more than one active period."""
+        return format_schedule(list(self.periods)) if len(self.periods) > 1 else None
+
+    @property
+    def text(self) -> str:
+        """The ICAO NOTAM text."""
+        lines = [
+            f"({self.id} NOTAMN",
+            f"Q) {self.q.text()}",
+            f"A) {' '.join(self.locations)} "
+            f"B) {_stamp(self.periods[0][0])} C) {_stamp(self.periods[-1][1])}",
+        ]
+        if self.schedule is not None:
+            lines.append(f"D) {self.schedule}")
+        lines.append(f"E) {self.item_e}")
+        lines.append(f"F) {self.lower} G) {self.upper})")
+        return "\n".join(lines)
 
 
 def _floor_minute(t: datetime) -> datetime:
@@ -231,7 +271,7 @@ def propose(notice: Notice, context: ExportContext) -> list[Proposal]:
     if not notice.volumes:
         raise ValueError(f"notice {notice.id} is a cancellation: it has nothing to propose")
     out: list[Proposal] = []
-    year = notice.volumes[0].window.start.strftime("%y")
+    year = notice.volumes[0].window.start.year % 100
     for k, indices in enumerate(_groups(notice.volumes)):
         chosen = [notice.volumes[i] for i in indices]
         notes: list[str] = []
@@ -264,26 +304,28 @@ def propose(notice: Notice, context: ExportContext) -> list[Proposal]:
             centre=centre,
             radius_nm=radius_nm,
         )
-        ident = f"{context.series}{context.number + k:04d}/{year}"
         f_text, f_notes = _limit(band.lower, True)
         g_text, g_notes = _limit(band.upper, False)
         notes.extend(f_notes + g_notes)
-        lines = [
-            f"({ident} NOTAMN",
-            f"Q) {q.text()}",
-            f"A) {' '.join(context.locations or (context.fir,))} "
-            f"B) {_stamp(periods[0][0])} C) {_stamp(periods[-1][1])}",
-        ]
-        if len(periods) > 1:
-            lines.append(f"D) {format_schedule(periods)}")
         title = _words(notice.title)
-        lines.append(
-            f"E) {_outline_text(chosen[0].outline)}."
+        item_e = (
+            f"{_outline_text(chosen[0].outline)}."
             + (f" {title}." if title else "")
             + f" DECONFLICTION LINE NOTICE {_clean(notice.id)} OF {_clean(notice.author)}."
         )
-        lines.append(f"F) {f_text} G) {g_text})")
         out.append(
-            Proposal(ident, "\n".join(lines), q, tuple(indices), tuple(dict.fromkeys(notes)))
+            Proposal(
+                series=context.series,
+                number=context.number + k,
+                year=year,
+                q=q,
+                locations=context.locations or (context.fir,),
+                periods=tuple(periods),
+                item_e=item_e,
+                lower=f_text,
+                upper=g_text,
+                volumes=tuple(indices),
+                notes=tuple(dict.fromkeys(notes)),
+            )
         )
     return out

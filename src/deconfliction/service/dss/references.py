@@ -1,24 +1,30 @@
-"""What operational intent and constraint references share: the checks of a change against the
-current version, and recording a version or a deletion (the ledger entry, the subscriptions it
-triggers with their new notification indexes, the notice, the row)."""
+"""Operational intent and constraint references, from one definition: a :class:`Kind`
+describes each (its table, words, scopes, wire model, view and its own :class:`Rules`), and the
+use cases (query, get, create or update, delete) are written once for both.
+
+Recording a version or a deletion is shared too: the ledger entry, the subscriptions it
+triggers with their new notification indexes, the notice, the row."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel
 
 from deconfliction.engine.dss import Footprint, VersionMismatch, footprint
 from deconfliction.engine.dss.wire import QueryIn, Volume4DIn
 from deconfliction.engine.errors import Forbidden, InvalidInput, NotFound
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.dss import index
-from deconfliction.service.dss.auth import DssClient
+from deconfliction.service.dss.auth import DssClient, Scope
 from deconfliction.service.dss.common import (
     DssConfig,
     bound_columns,
     check_id,
     entry,
+    find,
     new_secret,
     parse,
     sha256,
@@ -28,23 +34,85 @@ from deconfliction.service.dss.common import (
 from deconfliction.service.dss.notices import cancel_notice, file_notice
 from deconfliction.store import dss as store
 
-__all__ = ["KINDS", "Kind", "area_of_interest", "current", "delete", "existing", "record"]
+__all__ = [
+    "Kind",
+    "Prepared",
+    "Rules",
+    "area_of_interest",
+    "current",
+    "delete",
+    "delete_reference",
+    "existing",
+    "get_reference",
+    "put_reference",
+    "query_references",
+    "record",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """What a kind's rules decided for a new version: its own columns (also in the ledger
+    entry), a detail for the notice's title, and what to do once the version is recorded."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""
+    after: Callable[[], None] = lambda: None
+
+
+class Rules:
+    """A kind's own rules around the shared use cases; by default none (a constraint's)."""
+
+    def check(self, tx: Tx, client: DssClient, params: Any, ovn: str) -> None:
+        """Refuse a change before the current version is read."""
+
+    def prepare(
+        self,
+        tx: Tx,
+        client: DssClient,
+        entity_id: str,
+        params: Any,
+        fp: Footprint,
+        old: dict[str, Any] | None,
+        config: DssConfig,
+    ) -> Prepared:
+        """Check a change against the current version ``old`` and the airspace."""
+        return Prepared()
+
+    def deleting(self, tx: Tx, client: DssClient) -> None:
+        """Refuse a deletion."""
+
+    def deleted(self, tx: Tx, old: dict[str, Any], config: DssConfig) -> None:
+        """Tidy up after a deletion."""
+
+
+View = Callable[[Any, dict[str, Any], str], dict[str, Any]]
+"""A stored row as a viewer (a client's ``sub``) may see it, in the standard's shape."""
 
 
 @dataclass(frozen=True, slots=True)
 class Kind:
-    """One kind of reference: its table, its words, and which subscriptions it triggers."""
+    """One kind of reference: its table, its words, who may read and write it, its request
+    body, its view, its rules, and which subscriptions it triggers."""
 
     table: str
     name: str
     notice: str
     for_constraints: bool
+    collection: str
+    """The path of its collection (``/dss/v1/<collection>``) and, less its ``s``, the key of
+    one reference in an answer."""
+    short: str
+    """Its short name in route names (``query_<short>s``, ``get_<short>``...)."""
+    read: tuple[Scope, ...]
+    write: tuple[Scope, ...]
+    wire: type[BaseModel]
+    view: View
+    rules: Rules = field(default_factory=Rules)
 
-
-KINDS = {
-    "oir": Kind("oir", "operational intent", "oir", for_constraints=False),
-    "constraint": Kind("constraint", "constraint", "cr", for_constraints=True),
-}
+    @property
+    def one(self) -> str:
+        return self.collection.removesuffix("s")
 
 
 def area_of_interest(body: Any, config: DssConfig) -> Footprint:
@@ -177,3 +245,69 @@ def delete(
         current=old["notice_id"],
     )
     return to_notify
+
+
+# -- the use cases, once for every kind ------------------------------------------------------
+
+
+def query_references(
+    kind: Kind, tx: Tx, client: DssClient, body: Any, config: DssConfig
+) -> dict[str, Any]:
+    """The references of ``kind`` intersecting the query's ``area_of_interest``."""
+    client.require(*kind.read)
+    rows = find(tx, kind.table, area_of_interest(body, config), config)
+    return {kind.collection: [kind.view(tx.connection, r, client.sub) for r in rows]}
+
+
+def get_reference(kind: Kind, tx: Tx, client: DssClient, entity_id: str) -> dict[str, Any]:
+    client.require(*kind.read)
+    row = store.get(tx.connection, kind.table, check_id(entity_id))
+    if row is None:
+        raise NotFound(f"{kind.name} reference", entity_id)
+    return {kind.one: kind.view(tx.connection, row, client.sub)}
+
+
+def put_reference(
+    kind: Kind, tx: Tx, client: DssClient, entity_id: str, ovn: str, body: Any, config: DssConfig
+) -> tuple[int, dict[str, Any]]:
+    """Create (``ovn`` empty, 201) or update (200) a reference of ``kind``."""
+    client.require(*kind.write)
+    entity_id = check_id(entity_id)
+    params = parse(kind.wire, body)
+    fp = footprint(params.extents, max_area_km2=config.max_area_km2, require_bounds=True)
+    if fp.t1 is not None and fp.t1 < tx.now:
+        raise InvalidInput.at(("extents",), "the end time may not be in the past")
+    kind.rules.check(tx, client, params, ovn)
+    old = existing(tx, kind, client, entity_id, ovn)
+    prepared = kind.rules.prepare(tx, client, entity_id, params, fp, old, config)
+    version = 1 if old is None else old["version"] + 1
+    row, to_notify = record(
+        tx,
+        kind,
+        config,
+        client,
+        entity_id=entity_id,
+        old=old,
+        fp=fp,
+        extents=params.extents,
+        uss_base_url=params.uss_base_url,
+        title=f"UTM {kind.name} {entity_id} v{version}{prepared.detail} of {client.sub}",
+        fields=prepared.fields,
+    )
+    prepared.after()
+    return (201 if old is None else 200), {
+        kind.one: kind.view(tx.connection, row, client.sub),
+        "subscribers": to_notify,
+    }
+
+
+def delete_reference(
+    kind: Kind, tx: Tx, client: DssClient, entity_id: str, ovn: str, config: DssConfig
+) -> dict[str, Any]:
+    client.require(*kind.write)
+    old = current(tx, kind, client, entity_id, ovn)
+    kind.rules.deleting(tx, client)
+    view = kind.view(tx.connection, old, client.sub)
+    to_notify = delete(tx, kind, config, client, old)
+    kind.rules.deleted(tx, old, config)
+    return {kind.one: view, "subscribers": to_notify}
