@@ -59,9 +59,15 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _A = 6_378_137.0
 _E2 = 6.694_379_990_141_316_5e-3
-_BALL_SLACK = MAX_SEGMENT / 2.0 + 1.0
-"""A point of a densified edge is within half a piece of a vertex (chord ≤ arc), and the fast
-distances are centimetres from the truth: the balls are grown by this much."""
+_BALL_SLACK = MAX_SEGMENT * MAX_SEGMENT / (8.0 * 6_335_000.0) + 1.0
+"""A ball holding a piece's two ends holds its chord; the geodesic piece (at most
+``MAX_SEGMENT``) bends off its chord by at most ``L²/8ρ`` (ρ ≥ 6,335 km, the least radius of
+curvature of the ellipsoid): 2 m; plus a metre for the fast distances' centimetres."""
+_INSIDE_DEG = 1e-3
+"""A point this far (degrees, plate carrée) inside the lon/lat polygon of a densified ring is
+inside the geodesic polygon: below 70° of latitude the pieces (at most 10 km) bend less than
+10 m from their lon/lat chords, and 0.001° is at least 38 m there."""
+_INSIDE_LAT = 70.0
 
 
 def _micros(t: datetime) -> int:
@@ -95,6 +101,8 @@ class NoticeColumns:
     circle: NDArray[np.bool_]
     core: NDArray[np.float64]
     """(volume, lon/lat/radius) of circles; zeros for other outlines."""
+    plain: NDArray[np.object_]
+    """The ring of each polygon below 70° as a lon/lat polygon (None for other outlines)."""
 
     @classmethod
     def of(cls, notice: Notice, lateral_m: float) -> NoticeColumns:
@@ -103,6 +111,7 @@ class NoticeColumns:
         owner: list[int] = []
         centre, reach, core = np.zeros((n, 3)), np.zeros(n), np.zeros((n, 3))
         circle = np.zeros(n, bool)
+        plain = np.full(n, None, dtype=object)
         for i, volume in enumerate(notice.volumes):
             shape = volume.outline.shape
             west, south, east, north = shape.bbox(lateral_m)
@@ -117,6 +126,8 @@ class NoticeColumns:
             if shape.kind is CoreKind.point:
                 circle[i] = True
                 core[i] = (shape.lons[0], shape.lats[0], shape.radius)
+            elif shape.kind is CoreKind.polygon and np.abs(shape.dense_lats).max() < _INSIDE_LAT:
+                plain[i] = shapely.polygons(np.column_stack([shape.dense_lons, shape.dense_lats]))
         return cls(
             notice,
             lateral_m,
@@ -128,6 +139,7 @@ class NoticeColumns:
             reach,
             circle,
             core,
+            plain,
         )
 
 
@@ -147,6 +159,9 @@ class NotifiedVolumes:
     reach: NDArray[np.float64]
     circle: NDArray[np.bool_]
     core: NDArray[np.float64]
+    plain: NDArray[np.object_]
+    ring: NDArray[np.object_]
+    """The boundaries of ``plain``."""
 
     @classmethod
     def build(cls, notices: Sequence[Notice], lateral_m: float) -> NotifiedVolumes:
@@ -179,7 +194,28 @@ class NotifiedVolumes:
             cat("reach", (0,), np.float64),
             cat("circle", (0,), np.bool_),
             cat("core", (0, 3), np.float64),
+            plain := cat("plain", (0,), np.object_),
+            shapely.boundary(plain),
         )
+
+    def quick(
+        self, entry: NDArray[np.intp], lon: NDArray[np.float64], lat: NDArray[np.float64]
+    ) -> NDArray[np.float64]:
+        """:meth:`lateral` where it is cheap: circles (one geodesic call) and points well inside
+        a polygon (0, as ``distance_to_points`` finds it); NaN elsewhere."""
+        out = np.full(entry.shape[0], np.nan)
+        ring = self.circle[entry]
+        if ring.any():
+            out[ring] = self.lateral(entry[ring], lon[ring], lat[ring])
+        poly = np.flatnonzero(self.plain[entry] != None)  # noqa: E711 (elementwise)
+        if poly.size:
+            e = entry[poly]
+            pts = shapely.points(lon[poly], lat[poly])
+            deep = shapely.contains_properly(self.plain[e], pts) & (
+                shapely.distance(self.ring[e], pts) > _INSIDE_DEG
+            )
+            out[poly[deep]] = 0.0
+        return out
 
     def lateral(
         self, entry: NDArray[np.intp], lon: NDArray[np.float64], lat: NDArray[np.float64]
@@ -229,10 +265,28 @@ def assess_many(
     if active.any():
         keep = active[entry]
         point, entry = point[keep], entry[keep]
-    d = volumes.lateral(entry, lon[point], lat[point])
     starts = np.searchsorted(point, np.arange(n + 1))
+    d = volumes.quick(entry, lon[point], lat[point])
+    settled = np.zeros(n, bool)
+    if active.any():  # an aircraft in a volume and its band by a cheap distance is done
+        for i in np.flatnonzero(d - tolerances.lateral_m <= 0).tolist():
+            k = int(point[i])
+            if not settled[k]:
+                settled[k] = (
+                    alts[k] is None
+                    or band_excess(
+                        alts[k],
+                        volumes.entries[entry[i]][2].altitude,
+                        tolerances.vertical_m,  # type: ignore[arg-type]
+                    )[0]
+                    <= 0
+                )
+    rest = np.flatnonzero(np.isnan(d) & ~settled[point])
+    d[rest] = volumes.lateral(entry[rest], lon[point[rest]], lat[point[rest]])
     if active.any():
-        return _when_active(volumes, lon, lat, alts, tolerances, active, (entry, d, starts))
+        return _when_active(
+            volumes, lon, lat, alts, tolerances, active, (entry, d, starts, settled)
+        )
     out: list[Offence | None] = []
     for k in range(n):
         lo, hi = starts[k], starts[k + 1]
@@ -268,13 +322,16 @@ def _when_active(
     alts: Sequence[TrackAltitude | None],
     tolerances: Tolerances,
     active: NDArray[np.bool_],
-    pairs: tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.intp]],
+    pairs: tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.intp], NDArray[np.bool_]],
 ) -> list[Offence | None]:
-    entry, d, starts = pairs
+    entry, d, starts, settled = pairs
     out: list[Offence | None] = []
     margin, vertical = tolerances.lateral_m, tolerances.vertical_m
     live = np.flatnonzero(active)
     for k in range(lon.shape[0]):
+        if settled[k]:
+            out.append(None)
+            continue
         lo, hi = starts[k], starts[k + 1]
         alt = alts[k]
         inside = [e for e, dist in zip(entry[lo:hi].tolist(), d[lo:hi].tolist(), strict=True)
