@@ -362,21 +362,29 @@ def _when_active(
 def _nearest(
     volumes: NotifiedVolumes, lon: float, lat: float, live: NDArray[np.intp], margin: float
 ) -> Offence:
-    """``track-outside-volume`` against the nearest active volume (the earlier on a tie),
-    taking exact distances in order of the balls' lower bound until it passes the best."""
+    """``track-outside-volume`` against the nearest active volume (the earlier on a tie).
+
+    Exact distances are taken only for volumes whose lower bound (the balls) does not exceed
+    the best distance found so far: circles first and together (one geodesic call), then
+    other outlines one at a time in order of their bound, each lowering the bar."""
     p = _ecef(np.array([lon]), np.array([lat]))[0]
-    bound = np.sqrt(((volumes.centre[live] - p) ** 2).sum(axis=1)) - volumes.reach[live]
-    floor = bound - margin
-    first = live[np.argpartition(floor, 7)[:8]] if live.shape[0] > 8 else live
-    taken = np.zeros(volumes.start_us.shape[0], bool)
+    floor = np.sqrt(((volumes.centre[live] - p) ** 2).sum(axis=1)) - volumes.reach[live] - margin
+    circle = volumes.circle[live]
+    taken = np.zeros(live.shape[0], bool)
     best = (math.inf, -1)
-    todo = first
+    first = np.argpartition(floor, 63)[:64] if live.shape[0] > 64 else np.arange(live.shape[0])
+    todo = first[circle[first]]
+    if not todo.size:
+        todo = first[np.argmin(floor[first])][None]
     while todo.size:
         taken[todo] = True
-        out = volumes.lateral(todo, np.full(todo.shape, lon), np.full(todo.shape, lat)) - margin
-        for e, o in zip(todo.tolist(), out.tolist(), strict=True):
-            if (o, e) < best:
-                best = (o, e)
-        todo = live[(floor <= best[0]) & ~taken[live]]
+        e = live[todo]
+        out = volumes.lateral(e, np.full(e.shape, lon), np.full(e.shape, lat)) - margin
+        for ei, o in zip(e.tolist(), out.tolist(), strict=True):
+            if (o, ei) < best:
+                best = (o, ei)
+        open_ = np.flatnonzero((floor <= best[0]) & ~taken)
+        ring = open_[circle[open_]]
+        todo = ring if ring.size else open_[np.argmin(floor[open_])][None] if open_.size else ring
     notice, vi, _ = volumes.entries[best[1]]
     return Offence(ConformanceKind.outside_volume, notice.id, vi, best[0])
