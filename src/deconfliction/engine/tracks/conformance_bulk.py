@@ -32,9 +32,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import numpy as np
 import shapely
@@ -53,7 +52,7 @@ from deconfliction.engine.tracks.conformance import (
 )
 from deconfliction.engine.tracks.quantities import TrackAltitude
 
-__all__ = ["NoticeColumns", "NotifiedVolumes", "assess_many"]
+__all__ = ["NoticeColumns", "NotifiedVolumes", "VolumeColumns", "assess_many"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -85,6 +84,34 @@ def _ecef(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.floa
 
 
 @dataclass(frozen=True, eq=False)
+class VolumeColumns:
+    """Per volume, in columns (a notice's, or a group's joined from its notices')."""
+
+    start_us: NDArray[np.int64]
+    end_us: NDArray[np.int64]
+    centre: NDArray[np.float64]
+    """Centre of the bounding ball, Earth-centred (metres)."""
+    reach: NDArray[np.float64]
+    """Radius of the bounding ball (metres)."""
+    circle: NDArray[np.bool_]
+    core: NDArray[np.float64]
+    """(volume, lon/lat/radius) of circles; zeros for other outlines."""
+    plain: NDArray[np.object_]
+    """The ring of each polygon below 70° as a lon/lat polygon (None for other outlines)."""
+
+    @classmethod
+    def empty(cls) -> VolumeColumns:
+        i, f = np.zeros(0, np.int64), np.zeros(0)
+        return cls(
+            i, i, np.zeros((0, 3)), f, np.zeros(0, bool), np.zeros((0, 3)), np.zeros(0, object)
+        )
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[VolumeColumns]) -> VolumeColumns:
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
+
+
+@dataclass(frozen=True, eq=False)
 class NoticeColumns:
     """One notice's volumes in columns, for boxes grown by ``lateral_m`` (built once per
     notice version and margin; a group joins its notices' columns)."""
@@ -92,17 +119,9 @@ class NoticeColumns:
     notice: Notice
     lateral_m: float
     boxes: NDArray[np.float64]
-    """(volume, west/south/east/north): a box crossing ±180° is there again, shifted."""
+    """(box, west/south/east/north): a box crossing ±180° is there again, shifted."""
     box_volume: NDArray[np.intp]
-    start_us: NDArray[np.int64]
-    end_us: NDArray[np.int64]
-    centre: NDArray[np.float64]
-    reach: NDArray[np.float64]
-    circle: NDArray[np.bool_]
-    core: NDArray[np.float64]
-    """(volume, lon/lat/radius) of circles; zeros for other outlines."""
-    plain: NDArray[np.object_]
-    """The ring of each polygon below 70° as a lon/lat polygon (None for other outlines)."""
+    columns: VolumeColumns
 
     @classmethod
     def of(cls, notice: Notice, lateral_m: float) -> NoticeColumns:
@@ -128,19 +147,13 @@ class NoticeColumns:
                 core[i] = (shape.lons[0], shape.lats[0], shape.radius)
             elif shape.kind is CoreKind.polygon and np.abs(shape.dense_lats).max() < _INSIDE_LAT:
                 plain[i] = shapely.polygons(np.column_stack([shape.dense_lons, shape.dense_lats]))
+        windows = [(_micros(v.window.start), _micros(v.window.end)) for v in notice.volumes]
+        starts, ends = np.array(windows, np.int64).reshape(-1, 2).T
+        columns = VolumeColumns(starts, ends, centre, reach, circle, core, plain)
         return cls(
-            notice,
-            lateral_m,
-            np.array(boxes, np.float64).reshape(-1, 4),
-            np.array(owner, np.intp),
-            np.array([_micros(v.window.start) for v in notice.volumes], np.int64),
-            np.array([_micros(v.window.end) for v in notice.volumes], np.int64),
-            centre,
-            reach,
-            circle,
-            core,
-            plain,
-        )
+            notice, lateral_m, np.array(boxes, np.float64).reshape(-1, 4),
+            np.array(owner, np.intp), columns,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,18 +163,12 @@ class NotifiedVolumes:
 
     entries: tuple[tuple[Notice, int, Volume], ...]
     lateral_m: float
-    start_us: NDArray[np.int64]
-    end_us: NDArray[np.int64]
     tree: shapely.STRtree
     box_entry: NDArray[np.intp]
     """The entry of each box in the tree (a box crossing ±180° is there twice)."""
-    centre: NDArray[np.float64]
-    reach: NDArray[np.float64]
-    circle: NDArray[np.bool_]
-    core: NDArray[np.float64]
-    plain: NDArray[np.object_]
+    columns: VolumeColumns
     ring: NDArray[np.object_]
-    """The boundaries of ``plain``."""
+    """The boundaries of ``columns.plain``."""
 
     @classmethod
     def build(cls, notices: Sequence[Notice], lateral_m: float) -> NotifiedVolumes:
@@ -175,27 +182,18 @@ class NotifiedVolumes:
         sizes = np.array([len(p.notice.volumes) for p in parts], np.intp)
         first = np.cumsum(sizes) - sizes
         entries = tuple((p.notice, vi, v) for p in parts for vi, v in enumerate(p.notice.volumes))
-
-        def cat(name: str, shape: tuple[int, ...], dtype: type) -> NDArray[Any]:
-            arrays = [getattr(p, name) for p in parts]
-            return np.concatenate(arrays) if arrays else np.zeros(shape, dtype)
-
-        boxes = cat("boxes", (0, 4), np.float64)
-        owner = np.concatenate([p.box_volume + f for p, f in zip(parts, first, strict=True)]
-                               ) if parts else np.zeros(0, np.intp)  # fmt: skip
+        boxes = np.concatenate([np.zeros((0, 4)), *(p.boxes for p in parts)])
+        owner = np.concatenate(
+            [np.zeros(0, np.intp), *(p.box_volume + f for p, f in zip(parts, first, strict=True))]
+        )
+        columns = VolumeColumns.concatenate([VolumeColumns.empty(), *(p.columns for p in parts)])
         return cls(
             entries,
             lateral_m,
-            cat("start_us", (0,), np.int64),
-            cat("end_us", (0,), np.int64),
             shapely.STRtree(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3])),
             owner.astype(np.intp),
-            cat("centre", (0, 3), np.float64),
-            cat("reach", (0,), np.float64),
-            cat("circle", (0,), np.bool_),
-            cat("core", (0, 3), np.float64),
-            plain := cat("plain", (0,), np.object_),
-            shapely.boundary(plain),
+            columns,
+            shapely.boundary(columns.plain),
         )
 
     def quick(
@@ -204,14 +202,14 @@ class NotifiedVolumes:
         """:meth:`lateral` where it is cheap: circles (one geodesic call) and points well inside
         a polygon (0, as ``distance_to_points`` finds it); NaN elsewhere."""
         out = np.full(entry.shape[0], np.nan)
-        ring = self.circle[entry]
+        ring = self.columns.circle[entry]
         if ring.any():
             out[ring] = self.lateral(entry[ring], lon[ring], lat[ring])
-        poly = np.flatnonzero(self.plain[entry] != None)  # noqa: E711 (elementwise)
+        poly = np.flatnonzero(self.columns.plain[entry] != None)  # noqa: E711 (elementwise)
         if poly.size:
             e = entry[poly]
             pts = shapely.points(lon[poly], lat[poly])
-            deep = shapely.contains_properly(self.plain[e], pts) & (
+            deep = shapely.contains_properly(self.columns.plain[e], pts) & (
                 shapely.distance(self.ring[e], pts) > _INSIDE_DEG
             )
             out[poly[deep]] = 0.0
@@ -223,11 +221,11 @@ class NotifiedVolumes:
         """``Shape.distance_to_points`` of each (entry, point) pair: circles in one geodesic
         call, other outlines one call per volume for all its points."""
         out = np.empty(entry.shape[0])
-        ring = self.circle[entry]
+        ring = self.columns.circle[entry]
         if ring.any():
             e = entry[ring]
-            core = distances(self.core[e, 0], self.core[e, 1], lon[ring], lat[ring])
-            out[ring] = np.maximum(core - self.core[e, 2], 0.0)
+            core = distances(self.columns.core[e, 0], self.columns.core[e, 1], lon[ring], lat[ring])
+            out[ring] = np.maximum(core - self.columns.core[e, 2], 0.0)
         rest = np.flatnonzero(~ring)
         if rest.size:
             order = rest[np.argsort(entry[rest], kind="stable")]
@@ -258,7 +256,7 @@ def assess_many(
     if not volumes.entries:
         return [Offence(ConformanceKind.unnotified) for _ in range(n)]
     now, slack = _micros(at), tolerances.time // _US
-    active = (volumes.start_us - slack <= now) & (now < volumes.end_us + slack)
+    active = (volumes.columns.start_us - slack <= now) & (now < volumes.columns.end_us + slack)
     points, boxes = volumes.tree.query(shapely.points(lon, lat), predicate="intersects")
     key = np.unique(points.astype(np.int64) * len(volumes.entries) + volumes.box_entry[boxes])
     point, entry = key // len(volumes.entries), key % len(volumes.entries)
@@ -311,8 +309,8 @@ def assess_many(
 
 
 def _gap_micros(volumes: NotifiedVolumes, e: int, now: int) -> int:
-    start = int(volumes.start_us[e])
-    return now - start if now < start else now - int(volumes.end_us[e])
+    start = int(volumes.columns.start_us[e])
+    return now - start if now < start else now - int(volumes.columns.end_us[e])
 
 
 def _when_active(
@@ -368,8 +366,12 @@ def _nearest(
     the best distance found so far: circles first and together (one geodesic call), then
     other outlines one at a time in order of their bound, each lowering the bar."""
     p = _ecef(np.array([lon]), np.array([lat]))[0]
-    floor = np.sqrt(((volumes.centre[live] - p) ** 2).sum(axis=1)) - volumes.reach[live] - margin
-    circle = volumes.circle[live]
+    floor = (
+        np.sqrt(((volumes.columns.centre[live] - p) ** 2).sum(axis=1))
+        - volumes.columns.reach[live]
+        - margin
+    )
+    circle = volumes.columns.circle[live]
     taken = np.zeros(live.shape[0], bool)
     best = (math.inf, -1)
     first = np.argpartition(floor, 63)[:64] if live.shape[0] > 64 else np.arange(live.shape[0])
