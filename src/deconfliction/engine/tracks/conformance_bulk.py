@@ -269,16 +269,10 @@ def assess_many(
     if active.any():  # an aircraft in a volume and its band by a cheap distance is done
         for i in np.flatnonzero(d - tolerances.lateral_m <= 0).tolist():
             k = int(point[i])
+            alt = alts[k]
             if not settled[k]:
-                settled[k] = (
-                    alts[k] is None
-                    or band_excess(
-                        alts[k],
-                        volumes.entries[entry[i]][2].altitude,
-                        tolerances.vertical_m,  # type: ignore[arg-type]
-                    )[0]
-                    <= 0
-                )
+                band = volumes.entries[entry[i]][2].altitude
+                settled[k] = alt is None or band_excess(alt, band, tolerances.vertical_m)[0] <= 0
     rest = np.flatnonzero(np.isnan(d) & ~settled[point])
     d[rest] = volumes.lateral(entry[rest], lon[point[rest]], lat[point[rest]])
     if active.any():
