@@ -165,6 +165,35 @@ def test_converging_aircraft_raise_a_conflict_on_both_streams_and_close(
     assert world.as_("c").get("/v1/tracks").json()["tracks"] == []
 
 
+class _MidChange(dict):  # type: ignore[type-arg]
+    """The round's open alerts as a reader on another thread can meet them: mid-change."""
+
+    def _changing(self, *_: object) -> Any:
+        raise RuntimeError("dictionary changed size during iteration")
+
+    values = items = keys = __iter__ = __getitem__ = get = _changing
+
+
+def test_what_a_party_sees_never_reads_the_rounds_live_alerts(world: Api) -> None:
+    """``GET /v1/tracks`` answers from the view the round swapped in, never from the open
+    alerts the round is changing: with them caught mid-change, it still answers as of the
+    last round."""
+    world.as_("a", Role.monitor).post(
+        "/v1/tracks/feed", params={"format": "sbs", "source": "recv-1"},
+        content=sbs_lines(world, b_track=270.0),
+    )  # fmt: skip
+    tracks = world.services.tracks
+    assert tracks.tick().conflicts == 1
+    live = tracks.alerts.open
+    tracks.alerts.open = _MidChange(live)
+    try:
+        answer = world.as_("a").get("/v1/tracks")
+    finally:
+        tracks.alerts.open = live
+    assert answer.status_code == 200, answer.text
+    assert {t["key"] for t in answer.json()["tracks"]} == {"icao:100001", "icao:200002"}
+
+
 def test_bad_feeds_and_declarations_are_refused_with_their_field(world: Api) -> None:
     client = world.as_("a")
     bad_format = client.post(

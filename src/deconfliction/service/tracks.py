@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from deconfliction.engine.alerts import AlertStatus
 from deconfliction.engine.detection.findings import AlertKind, finding_key
 from deconfliction.engine.errors import Forbidden, InvalidInput
 from deconfliction.engine.model import Agreement, Notice, NoticeKind
@@ -30,7 +29,7 @@ from deconfliction.engine.model.agreements import TrackTerms
 from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, TacticalAlerts
 from deconfliction.engine.tracks.attribution import Attributed, Attribution, Declaration
 from deconfliction.engine.tracks.clearance import time_to_clear
-from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances, assess
+from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances
 from deconfliction.engine.tracks.findings import (
     Minima,
     clearance_finding,
@@ -46,8 +45,10 @@ from deconfliction.service.clock import Clock
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
+from deconfliction.service.track_conformance import ConformanceRound
 from deconfliction.service.track_evidence import record_with_evidence
 from deconfliction.service.track_formats import FORMATS, make_parser
+from deconfliction.service.track_view import TrackView
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
 
@@ -101,8 +102,10 @@ class TrackService:
         self.clock = clock
         self.table = TrackTable()
         self.attribution = Attribution()
-        self.monitor = ConformanceMonitor(
-            settings.tracks_conformance_confirm, settings.tracks_conformance_clear
+        self.conformance = ConformanceRound(
+            ConformanceMonitor(
+                settings.tracks_conformance_confirm, settings.tracks_conformance_clear
+            )
         )
         self.alerts = TacticalAlerts(settings.tracks_alert_update_s)
         self.last = TickStats()
@@ -113,7 +116,6 @@ class TrackService:
         self._parsers: dict[tuple[str, str, str], tuple[Parser, threading.Lock]] = {}
         self._lock = threading.Lock()
         self._tick_lock = threading.Lock()
-        self._assessed: dict[str, float] = {}
         self._seen_notices: set[str] = set()
         self._audiences: dict[str, set[str]] = {}
         self._history: dict[str, deque[tuple[float, float, float, float | None]]] = {}
@@ -121,6 +123,7 @@ class TrackService:
         self._pending: tuple[Future[None], list[Evidenced]] | None = None
         """The alert changes handed to the writer by the last round, not yet taken as open."""
         self._next_context: Future[_Context] | None = None
+        self._view = TrackView()
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -135,6 +138,7 @@ class TrackService:
         for kind, subject, payload in config:
             self._apply_config(kind, subject, payload)
         self.alerts = TacticalAlerts.from_alerts(alerts, self.settings.tracks_alert_update_s)
+        self._publish()
         self._started = True
 
     def _apply_config(self, kind: str, subject: str, payload: dict[str, Any]) -> None:
@@ -313,6 +317,7 @@ class TrackService:
             log.exception("recording tactical alert changes failed")
             return
         self.alerts.applied(changes)
+        self._publish()
 
     def _tick(self, now: datetime) -> TickStats:
         import time
@@ -331,13 +336,14 @@ class TrackService:
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
                 self._history.pop(key, None)
-                self._assessed.pop(key, None)
+                self.conformance.forget(key)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
         if not snap.keys and not self.alerts.open and self._pending is None:
             # Idle: no walk over every notice in the writer; the first round with aircraft sees them
             self._next_context, self.last = None, TickStats(now)
             return self.last
         ctx = self._take_context()
+        self._publish()  # the agreements (their track terms) may have changed
         lap("context")
         owners_found = [self.owner(s) for s in snap.states]
         owners = [o.party for o in owners_found]
@@ -356,44 +362,24 @@ class TrackService:
                 reason = f"track of {gone[0]} lost" if gone else "geometry cleared"
                 close.append((alert.id, reason, []))
         lap("conflicts")
-        # Conformance, for attributed aircraft with a new position.
-        by_author: dict[str, list[Notice]] = {}
-        for n in ctx.notices:
-            by_author.setdefault(n.author, []).append(n)
+        # Conformance, for attributed aircraft with a new position (one screen per group).
         by_id = {n.id: n for n in ctx.notices}
-        for row, state in enumerate(snap.states):
-            who = owners_found[row]
-            pos = state.position
-            if who.party is None or pos is None or self._assessed.get(state.key) == pos.t:
-                continue
-            self._assessed[state.key] = pos.t
-            notices = by_author.get(who.party, [])
-            if who.notice is not None:
-                notices = [by_id[who.notice]] if who.notice in by_id else []
-            offence = assess(
-                float(snap.lon[row]),
-                float(snap.lat[row]),
-                state.altitude,
-                now,
-                notices,
-                self._tolerances(ctx, who.party),
-            )
-            for transition in self.monitor.update(state.key, offence):
-                kind = AlertKind(transition.kind.value)
-                if transition.raised and transition.offence is not None:
-                    audience = (
-                        self._audiences.get(transition.offence.notice, set())
-                        if transition.offence.notice
-                        else ctx.addressees.get(who.party, set())
-                    )
-                    finding = conformance_finding(
-                        state, who.party, transition.offence, sorted(audience), now
-                    )
-                    upsert.append((finding, state.evidence()))
-                else:
-                    close.append(
-                        (finding_key(kind, state.key), "back in conformance", state.evidence())
-                    )
+        for moved in self.conformance.run(
+            snap, owners_found, ctx.notices, lambda p: self._tolerances(ctx, p), now
+        ):
+            state, party, transition = moved.state, moved.party, moved.transition
+            if transition.raised and transition.offence is not None:
+                named = transition.offence.notice
+                audience = (
+                    self._audiences.get(named, set()) if named else ctx.addressees.get(party, set())
+                )
+                finding = conformance_finding(
+                    state, party, transition.offence, sorted(audience), now
+                )
+                upsert.append((finding, state.evidence()))
+            else:
+                key = finding_key(AlertKind(transition.kind.value), state.key)
+                close.append((key, "back in conformance", state.evidence()))
         lap("conformance")
         # Time to clear, for notices not seen before.
         fresh = [n for n in ctx.notices if n.id not in self._seen_notices]
@@ -477,19 +463,23 @@ class TrackService:
     def trail(self, key: str) -> list[tuple[float, float, float, float | None]]:
         return list(self._history.get(key, ()))
 
+    def _publish(self) -> None:
+        """Swap in a new view of what the open alerts and the agreements expose (the round's
+        thread, after the open alerts or the agreements change)."""
+        self._view = TrackView.of(self.alerts.open.values(), self._agreements)
+
     def visible(self, party: str) -> list[tuple[TrackState, Attributed]]:
         """The aircraft ``party`` may see: its own; another party's while an open tactical
-        alert names both; unattributed ones where track terms let it."""
-        concerned: set[str] = set()
-        for alert in self.alerts.open.values():
-            if alert.status is AlertStatus.open and party in alert.parties:
-                concerned.update(alert.subjects)
-        sees_unattributed = any(party in a.tracks.unattributed_visible_to for a in self._agreements)
+        alert names both; unattributed ones where track terms let it.  Reads one immutable
+        view (never the round's live alerts) and the table under its lock."""
+        view, attribution = self._view, self.attribution
+        concerned = view.concerned.get(party, frozenset())
+        sees_unattributed = party in view.unattributed
         out = []
         with self._lock:
             states = list(self.table.tracks.values())
         for state in states:
-            who = self.owner(state)
+            who = attribution.of(state.key, state.callsign)
             if (
                 who.party == party
                 or party in who.disputed

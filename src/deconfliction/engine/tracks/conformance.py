@@ -48,6 +48,7 @@ __all__ = [
     "Transition",
     "assess",
     "band_excess",
+    "gap_seconds",
 ]
 
 GEOID_TOLERANCE_M: Final = 110.0
@@ -165,18 +166,18 @@ def assess(
                 best = candidate
         return best
     # Nothing active: inside a volume of another time, or no notice for this at all.
-    for notice, vi, volume in sorted(other, key=lambda o: abs(_gap(o[2], at))):
+    for notice, vi, volume in sorted(other, key=lambda o: abs(gap_seconds(o[2], at))):
         if _lateral(volume, lon, lat) > tolerances.lateral_m:
             continue
         if alt is not None and band_excess(alt, volume.altitude, tolerances.vertical_m)[0] > 0:
             continue
-        gap = _gap(volume, at)
+        gap = gap_seconds(volume, at)
         kind = ConformanceKind.before_window if gap < 0 else ConformanceKind.overrun
         return Offence(kind, notice.id, vi, abs(gap))
     return Offence(ConformanceKind.unnotified)
 
 
-def _gap(volume: Volume, at: datetime) -> float:
+def gap_seconds(volume: Volume, at: datetime) -> float:
     """Seconds before the window (negative) or after it (positive)."""
     if at < volume.window.start:
         return (at - volume.window.start).total_seconds()

@@ -61,6 +61,12 @@ _SLACK: Final = 1.0
 test decides)."""
 
 
+_ACROSS: Final = 2
+"""Cells across a candidate's reach: a pair within reach is at most this many cells apart in x
+and in y.  Two (a 5 x 5 neighbourhood of half-size cells) visits 25/36 of the area of one
+(3 x 3 cells of full size)."""
+
+
 def default_minima(groups: int = 1) -> FloatArray:
     """A ``groups x groups x 3`` table of (H, V, T) with the defaults everywhere."""
     table = np.empty((groups, groups, 3), np.float64)
@@ -150,6 +156,13 @@ def _starts(keys: IntArray, order: IntArray, cells: int) -> IntArray:
     return starts
 
 
+@numba.njit(cache=True, inline="always")
+def _near(ex: float, ey: float, ez: float, reach: float, rise: float) -> bool:
+    """The cheap test of a pair at a slice's middle: within ``reach`` across and ``rise`` up
+    (every slice computes it from the same numbers in the same way)."""
+    return abs(ez) <= rise and ex * ex + ey * ey <= reach * reach
+
+
 @numba.njit(cache=True)
 def _visit(
     a: int,
@@ -171,10 +184,10 @@ def _visit(
     limit: int,
 ) -> int:
     """Visit the neighbours of the aircraft at cell-order position ``a`` that come after it,
-    test those passing the cheap test exactly, and write the conflicts that begin in this
-    slice from ``slot`` on, while below ``limit``.  Returns the next slot (counting past
+    test exactly those passing the cheap test here but not in the previous slice (their first
+    candidate slice), and write their conflicts from ``slot`` on, while below ``limit``.  Returns the next slot (counting past
     ``limit`` too, so that the caller knows how much room was needed)."""
-    gx, gy, gz, gvx, gvy, gvz, gk, gpx, gpy, gpz, speed, climb = g
+    gx, gy, gz, gvx, gvy, gvz, gk, gpx, gpy, gpz, speed, climb, gqx, gqy, gqz = g
     nx, ny, nz = dims
     ga = gg[a]
     key = gkey[a]
@@ -184,11 +197,11 @@ def _visit(
     cx = cxy // ny
     zlo = max(cz - 1, 0)
     zhi = min(cz + 1, nz - 1)
-    for ddx in range(-1, 2):
+    for ddx in range(-_ACROSS, _ACROSS + 1):
         ax = cx + ddx
         if ax < 0 or ax >= nx:
             continue
-        for ddy in range(-1, 2):
+        for ddy in range(-_ACROSS, _ACROSS + 1):
             ay = cy + ddy
             if ay < 0 or ay >= ny:
                 continue
@@ -202,13 +215,17 @@ def _visit(
                 if h <= 0.0:
                     continue
                 v = minima[ga, gb, 1]
-                if abs(gpz[b] - gpz[a]) > v + (climb[a] + climb[b]) * half + _SLACK:
+                rise = v + (climb[a] + climb[b]) * half + _SLACK
+                if abs(gpz[b] - gpz[a]) > rise:  # the cheapest test first (as in _near)
                     continue
                 hh = h * 0.5 * (gk[a] + gk[b])
                 reach = hh + (speed[a] + speed[b]) * half + _SLACK
-                ex = gpx[b] - gpx[a]
-                ey = gpy[b] - gpy[a]
-                if ex * ex + ey * ey > reach * reach:
+                if not _near(gpx[b] - gpx[a], gpy[b] - gpy[a], gpz[b] - gpz[a], reach, rise):
+                    continue
+                # A candidate of the previous slice too was tested there (candidate slices are
+                # contiguous: see the module notes); a repeat left by rounding is removed later.
+                if slice_no > 0 and _near(gqx[b] - gqx[a], gqy[b] - gqy[a], gqz[b] - gqz[a],
+                                          reach, rise):  # fmt: skip
                     continue
                 ok, lo, hi = pair_interval(
                     gx[b] - gx[a],
@@ -222,9 +239,6 @@ def _visit(
                     minima[ga, gb, 2],
                 )
                 if not ok:
-                    continue
-                begin = lo if lo > 0.0 else 0.0
-                if min(int(begin / step), last) != slice_no:
                     continue
                 if slot < limit:
                     out_a[slot] = a
@@ -247,6 +261,7 @@ def _slice(
     group: NDArray[np.int32],
     minima: FloatArray,
     tk: float,
+    tprev: float,
     half: float,
     slice_no: int,
     step: float,
@@ -266,6 +281,9 @@ def _slice(
     px = x + vx * tk
     py = y + vy * tk
     pz = z + vz * tk
+    qx = x + vx * tprev
+    qy = y + vy * tprev
+    qz = z + vz * tprev
     keys, order, nx, ny, nz = _cells(px, py, pz, size_h, size_v)
     starts = _starts(keys, order, nx * ny * nz)
     gvx = vx[order]
@@ -284,6 +302,9 @@ def _slice(
         pz[order],
         np.sqrt(gvx * gvx + gvy * gvy),
         np.abs(gvz),
+        qx[order],
+        qy[order],
+        qz[order],
     )
     gg = group[order]
     gkey = keys[order]
@@ -441,7 +462,7 @@ def _detect_all(*columns: NDArray[np.generic]) -> Conflicts:
     slices = max(1, min(64, math.ceil(t_max * s_max / h_max))) if s_max > 0 else 1
     step = t_max / slices
     half = step / 2
-    size_h = h_max + s_max * step + 2 * _SLACK
+    size_h = (h_max + s_max * step + 2 * _SLACK) / _ACROSS
     size_v = v_max + w_max * step + 2 * _SLACK
     # Keep the dense grid within a few cells per aircraft (larger cells stay correct).
     span_x = float(np.ptp(arrays[0])) + abs(float(arrays[3].max() - arrays[3].min())) * t_max
@@ -456,16 +477,24 @@ def _detect_all(*columns: NDArray[np.generic]) -> Conflicts:
     per_aircraft = 4.0  # room for conflicts per aircraft in a slice; then twice the last count
     for s in range(slices):
         tk = (s + 0.5) * step
-        part = _slice(ax, ay, az, avx, avy, avz, ak, groups, table, tk, half, s, step,
+        tprev = (s - 0.5) * step  # the previous slice's middle, computed as it was there
+        part = _slice(ax, ay, az, avx, avy, avz, ak, groups, table, tk, tprev, half, s, step,
                       slices - 1, size_h, size_v, per_aircraft)  # fmt: skip
         parts.append(part)
         per_aircraft = max(1.0, 2.0 * len(part[0]) / n)
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
     order = _pair_order(i, j, n)
+    i, j = i[order], j[order]
+    # A pair's candidate slices are contiguous, so it is tested once; should rounding at a
+    # cheap test's edge break that, the repeat is dropped here (the pairs are in order).
+    once = np.ones(i.shape[0], bool)
+    once[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    if not once.all():
+        order, i, j = order[once], i[once], j[once]
     return Conflicts(
-        i[order],
-        j[order],
+        i,
+        j,
         np.concatenate([p[2] for p in parts])[order],
         np.concatenate([p[3] for p in parts])[order],
     )
