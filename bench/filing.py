@@ -66,6 +66,8 @@ from typing import Any
 import numpy as np
 
 from deconfliction.engine.detection.findings import AlertKind
+from deconfliction.engine.detection.overlap import overlaps_among
+from deconfliction.engine.detection.screen import screen_overlaps
 from deconfliction.engine.model import (
     Agreement,
     AltitudeBand,
@@ -360,6 +362,9 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
     perf = time.perf_counter
     cpu = time.thread_time
     engine_sets: list[set[str]] = []
+    reference_cpu_ms: list[float] = []
+    screen_cpu_ms: list[float] = []
+    differ = 0
     for notice in probe_notices[warmup:]:
         t = perf()
         found = situation.notices.candidate_series(notice, notice.id, situation.roster)
@@ -371,6 +376,23 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
         check_cpu_ms.append((cpu() - c) * 1e3)
         candidates += len(found)
         findings += len(result)
+        # The reference the bulk screen replaced (detection/overlap.py over a table carrying
+        # every candidate's notice), timed on the same probe: before -> after in one run.
+        c = cpu()
+        reference = overlaps_among(
+            notice,
+            situation.notices.candidate_volumes(notice, notice.id, situation.roster),
+            situation.roster,
+            situation.notices.series_of,
+        )
+        reference_cpu_ms.append((cpu() - c) * 1e3)
+        c = cpu()
+        rows = situation.notices.candidate_rows(notice, notice.id, situation.roster)
+        assert rows is not None
+        screen_overlaps(notice, rows, situation.roster, situation.notices.series_of)
+        screen_cpu_ms.append((cpu() - c) * 1e3)
+        overlaps = [f for f in result if f.kind is AlertKind.notice_overlap]
+        differ += overlaps != reference
         engine_sets.append(
             {
                 subject
@@ -401,6 +423,11 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
         "max": max(check_ms),
         "cpu_median": statistics.median(check_cpu_ms),
         "cpu_p99": percentile(check_cpu_ms, 99),
+        "ref_cpu_median": statistics.median(reference_cpu_ms),
+        "ref_cpu_p99": percentile(reference_cpu_ms, 99),
+        "differ": differ,
+        "screen_cpu_median": statistics.median(screen_cpu_ms),
+        "screen_cpu_p99": percentile(screen_cpu_ms, 99),
         "candidates": candidates / probes,
         "findings": findings / probes,
     }
@@ -519,6 +546,13 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['q_p99']:>7.3f} {r['median']:>9.3f} {r['p95']:>7.3f} {r['p99']:>7.3f} "
             f"{r['max']:>7.2f} {r['cpu_median']:>8.3f} {r['cpu_p99']:>8.3f} "
             f"{r['candidates']:>7.1f} {r['findings']:>6.2f}",
+            flush=True,
+        )
+        print(
+            f"{'':>9} {r['rss_mb'] * 1024 / r['n']:.2f} KiB per active notice; overlap check "
+            f"alone, cpu median / p99: before (reference) {r['ref_cpu_median']:.3f} / "
+            f"{r['ref_cpu_p99']:.3f} ms, after (bulk screen) {r['screen_cpu_median']:.3f} / "
+            f"{r['screen_cpu_p99']:.3f} ms; probes whose findings differ: {r['differ']:.0f}",
             flush=True,
         )
         for name in peers:

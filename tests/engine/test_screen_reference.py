@@ -35,9 +35,7 @@ def assert_same(s: Situation, *probes: Notice) -> int:
 
         rows = book.candidate_rows(n, series, roster)
         assert rows is not None
-        reference = overlaps_among(
-            n, book.candidate_volumes(n, series, roster), roster, series_of
-        )
+        reference = overlaps_among(n, book.candidate_volumes(n, series, roster), roster, series_of)
         assert screen_overlaps(n, rows, roster, series_of) == reference, n.id
         compared += len(reference)
     return compared
@@ -68,9 +66,7 @@ def scenes(draw: st.DrawFn) -> tuple[dict[str, str], list[Notice], Notice]:
     """Two to seven notices by four parties (one or two volumes each, near one another,
     some replaced or cancelled), margins, and a probe by one of them."""
     count = draw(st.integers(2, 7))
-    filed = [
-        draw(notices(f"n-{i}", draw(st.sampled_from(AUTHORS)))) for i in range(count)
-    ]
+    filed = [draw(notices(f"n-{i}", draw(st.sampled_from(AUTHORS)))) for i in range(count)]
     for i in draw(st.lists(st.integers(0, count - 1), max_size=2, unique=True)):
         earlier = filed[i]
         changed = draw(notices(f"{earlier.id}-r", earlier.author))

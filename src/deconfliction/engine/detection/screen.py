@@ -105,7 +105,9 @@ def screen_overlaps(
     if not rows.owner.size:
         return []
     group, terms_by, informed_by = _terms(notice, rows, roster)
-    allowed = np.array([t is not None and bool(i) for t, i in zip(terms_by, informed_by)])
+    allowed = np.array(
+        [t is not None and bool(i) for t, i in zip(terms_by, informed_by, strict=True)]
+    )
     time_us = np.array([0 if t is None else t.time.exact_microseconds for t in terms_by])
     vertical_m = np.array([0.0 if t is None else t.vertical_m for t in terms_by])
     rows_allowed = allowed[group]
