@@ -149,13 +149,18 @@ class NoticeBook(Mapping[str, Notice]):
         if slots.size and float(np.abs(values[:, 2:4]).max()) >= 2.0**53:
             return None
         # A notice is ranked by its first slot (as candidate_volumes ranks it, by first
-        # appearance); only notices with several volumes need asking for it.
-        first = slots.copy()
-        for i in np.flatnonzero(values[:, 0] > 1).tolist():
-            first[i] = min(index.slots_of(index.payload_of(int(slots[i]))))
-        order = np.lexsort((values[:, 1], first))
-        slots, values, first = slots[order], values[order], first[order]
-        owner = np.cumsum(np.concatenate(([0], first[1:] != first[:-1]))) if slots.size else first
+        # appearance); only notices with several volumes need asking for it.  With none, the
+        # slots are already in that order, one notice each.
+        many = np.flatnonzero(values[:, 0] > 1)
+        if many.size:
+            first = slots.copy()
+            for i in many.tolist():
+                first[i] = min(index.slots_of(index.payload_of(int(slots[i]))))
+            order = np.lexsort((values[:, 1], first))
+            slots, values, first = slots[order], values[order], first[order]
+            owner = np.cumsum(np.concatenate(([0], first[1:] != first[:-1])))
+        else:
+            owner = np.arange(slots.size)
 
         def items(rows: IntArray) -> list[tuple[Notice, Shape]]:
             return cast(list[tuple[Notice, Shape]], index.items(slots[rows]))
