@@ -32,7 +32,7 @@ from deconfliction.engine.detection.vertical import (
 )
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.shapes import Separation, Shape, separations
-from deconfliction.engine.model import Notice, NoticeKind, TimeWindow
+from deconfliction.engine.model import AltitudeBand, Notice, NoticeKind, TimeWindow
 from deconfliction.engine.times import format_time
 from deconfliction.engine.units import FOOT, NAUTICAL_MILE
 
@@ -44,6 +44,7 @@ __all__ = [
     "notice_overlaps",
     "overlaps_among",
     "time_gap",
+    "vertically_near",
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -287,18 +288,28 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[Vo
         assert terms is not None
         vgap = gap_between(mine[vi], band)
         other = others[i]
-        if vgap.gap_m >= terms.vertical_m - rounded and (
-            # At the margin or beyond: within the floats' rounding of it, the bands decide
-            # as written (closer_than).
-            vgap.gap_m > terms.vertical_m + rounded
-            or not exactly_closer(
-                notice.volumes[vi].altitude, other.volumes[wi].altitude, terms.vertical
-            )
+        if not vertically_near(
+            vgap, terms, rounded, notice.volumes[vi].altitude, other.volumes[wi].altitude
         ):
             continue
         shape = other.volumes[wi].outline.shape if shapes is None else shapes[row]
         pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
     return pending
+
+
+def vertically_near(
+    vgap: VerticalGap, terms: PairTerms, rounded: float, mine: AltitudeBand, theirs: AltitudeBand
+) -> bool:
+    """Whether two bands ``vgap`` apart are closer than the vertical margin of ``terms``:
+    the floats decide outside ``rounded`` of the margin; within it, the bands as written
+    (:func:`~.vertical.exactly_closer`)."""
+    return not (
+        vgap.gap_m >= terms.vertical_m - rounded
+        and (
+            vgap.gap_m > terms.vertical_m + rounded
+            or not exactly_closer(mine, theirs, terms.vertical)
+        )
+    )
 
 
 def _severity(pair: VolumePair, notice_first: bool) -> tuple[float, float, float, tuple[int, int]]:

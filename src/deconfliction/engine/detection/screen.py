@@ -24,14 +24,18 @@ import numpy as np
 from numpy.typing import NDArray
 
 from deconfliction.engine.detection.findings import Finding
-from deconfliction.engine.detection.overlap import VolumePair, epoch_us, findings_of
+from deconfliction.engine.detection.overlap import (
+    VolumePair,
+    epoch_us,
+    findings_of,
+    vertically_near,
+)
 from deconfliction.engine.detection.roster import PairTerms, Roster
 from deconfliction.engine.detection.vertical import (
     AGL_BOUND,
     MSL_BOUND,
     ROUNDING,
     band_terms,
-    exactly_closer,
     gap_between,
 )
 from deconfliction.engine.geodesy.shapes import Shape
@@ -162,12 +166,8 @@ def screen_overlaps(
         band = (float(rows.lower_m[row]), float(rows.upper_m[row]), int(rows.datums[row]))
         vgap = gap_between(mine[vi], band)
         wi = int(rows.volume[row])
-        rounded = roundings[k]
-        if vgap.gap_m >= terms.vertical_m - rounded and (
-            vgap.gap_m > terms.vertical_m + rounded
-            or not exactly_closer(
-                notice.volumes[vi].altitude, other.volumes[wi].altitude, terms.vertical
-            )
+        if not vertically_near(
+            vgap, terms, roundings[k], notice.volumes[vi].altitude, other.volumes[wi].altitude
         ):
             continue
         pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gaps[k], vgap, shape))

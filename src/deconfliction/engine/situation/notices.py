@@ -167,12 +167,7 @@ class NoticeBook(Mapping[str, Notice]):
 
         return VolumeRows(
             owner.astype(np.int64),
-            values[:, 1].astype(np.int64),
-            values[:, 2].astype(np.int64),
-            values[:, 3].astype(np.int64),
-            values[:, 4].copy(),
-            values[:, 5].copy(),
-            values[:, 6].astype(np.int64),
+            *_volume_columns(values),
             values[:, 7].astype(np.int64),
             values[:, 8].astype(np.int64),
             self.parties,
@@ -209,12 +204,7 @@ class NoticeBook(Mapping[str, Notice]):
         return CandidateVolumes(
             notices,
             owner[order],
-            values[:, 1].astype(np.int64),
-            values[:, 2].astype(np.int64),
-            values[:, 3].astype(np.int64),
-            values[:, 4].copy(),
-            values[:, 5].copy(),
-            values[:, 6].astype(np.int64),
+            *_volume_columns(values),
             [items[i][1] for i in order.tolist()],
         )
 
@@ -283,3 +273,17 @@ class NoticeBook(Mapping[str, Notice]):
                     (notice, volume.outline.shape),
                 )
             )
+
+
+def _volume_columns(
+    values: NDArray[np.float64],
+) -> tuple[IntArray, IntArray, IntArray, NDArray[np.float64], NDArray[np.float64], IntArray]:
+    """The index values' volume position, window (µs), band (metres) and datum columns."""
+    return (
+        values[:, 1].astype(np.int64),
+        values[:, 2].astype(np.int64),
+        values[:, 3].astype(np.int64),
+        values[:, 4].copy(),
+        values[:, 5].copy(),
+        values[:, 6].astype(np.int64),
+    )
