@@ -504,10 +504,18 @@ def run_peer(
 
 
 def main(argv: list[str] | None = None) -> None:
+    global REGION_KM  # the generator's region (--region-km)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--probes", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--region-km",
+        type=float,
+        default=REGION_KM,
+        help="side of the square the notices are spread over (316.2 puts 100,000 notices at "
+        "the density of a million over 1,000 km)",
+    )
     parser.add_argument("--no-freeze", dest="freeze", action="store_false")
     parser.add_argument(
         "--no-strtree",
@@ -528,10 +536,11 @@ def main(argv: list[str] | None = None) -> None:
     elif args.postgis:
         print("PostGIS peer left out: run under 'bash scripts/postgres' to include it")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    REGION_KM = args.region_km
     print(
         f"filing benchmark: python {platform.python_version()}, numpy {np.__version__}, "
         f"{os.cpu_count()} CPUs, seed {args.seed}, {args.probes} probes per size, "
-        f"gc.freeze {'on' if args.freeze else 'off'}"
+        f"gc.freeze {'on' if args.freeze else 'off'}, region {REGION_KM:g} km"
     )
     header = (
         f"{'N':>9} {'load s':>7} {'MiB':>7} {'query ms':>9} {'q p99':>7} "
