@@ -29,7 +29,11 @@ the worst pair per candidate) and the findings with their explanations, plus the
 late-notice and zone checks, which this scenario leaves empty.  ``time.perf_counter`` around
 each call, for ``--probes`` probe notices per N, after a warm-up; ``time.thread_time`` too, to
 tell the check's own CPU time from time lost to other processes on a shared machine.  The index
-query alone, as ``NoticeBook.candidate_series`` (candidate notices), is timed too.
+query alone, as ``NoticeBook.candidate_series`` (candidate notices), is timed too, and so is the
+overlap check alone both ways on every probe: the bulk screen over the index's columns that the
+situation runs (``detection/screen.py``, after) and the reference it replaced
+(``overlaps_among`` over ``CandidateVolumes``, before), with the count of probes whose findings
+differ.
 
 The peer (``bench/strtree_peer.py``, left out with ``--no-strtree``): a plain shapely STRtree
 over the same N notices, built from the same generated specs (not from the project's models),
