@@ -29,16 +29,25 @@ the worst pair per candidate) and the findings with their explanations, plus the
 late-notice and zone checks, which this scenario leaves empty.  ``time.perf_counter`` around
 each call, for ``--probes`` probe notices per N, after a warm-up; ``time.thread_time`` too, to
 tell the check's own CPU time from time lost to other processes on a shared machine.  The index
-query alone, as ``NoticeBook.candidate_series`` (candidate notices), is timed too.
+query alone, as ``NoticeBook.candidate_series`` (candidate notices), is timed too, and so is the
+overlap check alone both ways on every probe: the bulk screen over the index's columns that the
+situation runs (``detection/screen.py``, after) and the reference it replaced
+(``overlaps_among`` over ``CandidateVolumes``, before), with the count of probes whose findings
+differ.
 
 The peer (``bench/strtree_peer.py``, left out with ``--no-strtree``): a plain shapely STRtree
 over the same N notices, built from the same generated specs (not from the project's models),
 answers the same probes; its load time, memory, time per probe, and its conflict pairs against
 the engine's (found by both, by one only, each difference printed with the peer's measures).
+The second peer (``bench/postgis_peer.py``, left out with ``--no-postgis``): the same notices in
+a PostGIS table with a GiST index on ``geography``, one ``ST_DWithin`` query per probe, on
+the throw-away server of ``scripts/postgres`` (the benchmark must run under it, as the tests
+do); its CPU is the server backend's, its memory the table's size with its indexes.
 
 Usage::
 
-    python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000] [--seed 7] [--no-strtree]
+    bash scripts/postgres python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000]
+        [--seed 7] [--no-strtree] [--no-postgis]
 
 Cyclic garbage collection: after loading, the bench calls ``gc.freeze()`` so that the million
 long-lived models are not traversed by every full collection during the measurement (what a
@@ -61,6 +70,8 @@ from typing import Any
 import numpy as np
 
 from deconfliction.engine.detection.findings import AlertKind
+from deconfliction.engine.detection.overlap import overlaps_among
+from deconfliction.engine.detection.screen import screen_overlaps
 from deconfliction.engine.model import (
     Agreement,
     AltitudeBand,
@@ -78,7 +89,8 @@ from deconfliction.engine.model import (
 )
 from deconfliction.engine.situation import Situation
 from deconfliction.engine.units import Altitude, AltitudeReference, AltitudeUnit, Length, LengthUnit
-from strtree_peer import StrtreePeer  # beside this script, on sys.path when it runs
+from postgis_peer import PostgisPeer, postgis_url  # beside this script, on sys.path
+from strtree_peer import StrtreePeer
 
 T0 = datetime(2026, 11, 24, tzinfo=UTC)
 WEEK_S = 7 * 86400.0
@@ -332,7 +344,7 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def run(n: int, probes: int, seed: int, freeze: bool, strtree: bool) -> dict[str, float]:
+def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[str, float]:
     gc.collect()
     rss_before, _ = _rss_mb()
     situation, build_s = build(n, seed)
@@ -354,6 +366,9 @@ def run(n: int, probes: int, seed: int, freeze: bool, strtree: bool) -> dict[str
     perf = time.perf_counter
     cpu = time.thread_time
     engine_sets: list[set[str]] = []
+    reference_cpu_ms: list[float] = []
+    screen_cpu_ms: list[float] = []
+    differ = 0
     for notice in probe_notices[warmup:]:
         t = perf()
         found = situation.notices.candidate_series(notice, notice.id, situation.roster)
@@ -365,6 +380,23 @@ def run(n: int, probes: int, seed: int, freeze: bool, strtree: bool) -> dict[str
         check_cpu_ms.append((cpu() - c) * 1e3)
         candidates += len(found)
         findings += len(result)
+        # The reference the bulk screen replaced (detection/overlap.py over a table carrying
+        # every candidate's notice), timed on the same probe: before -> after in one run.
+        c = cpu()
+        reference = overlaps_among(
+            notice,
+            situation.notices.candidate_volumes(notice, notice.id, situation.roster),
+            situation.roster,
+            situation.notices.series_of,
+        )
+        reference_cpu_ms.append((cpu() - c) * 1e3)
+        c = cpu()
+        rows = situation.notices.candidate_rows(notice, notice.id, situation.roster)
+        assert rows is not None
+        screen_overlaps(notice, rows, situation.roster, situation.notices.series_of)
+        screen_cpu_ms.append((cpu() - c) * 1e3)
+        overlaps = [f for f in result if f.kind is AlertKind.notice_overlap]
+        differ += overlaps != reference
         engine_sets.append(
             {
                 subject
@@ -377,10 +409,11 @@ def run(n: int, probes: int, seed: int, freeze: bool, strtree: bool) -> dict[str
     if freeze:
         gc.unfreeze()
     peer: dict[str, float] = {}
-    if strtree:
+    if peers:
         del situation, probe_notices
         gc.collect()
-        peer = run_peer(n, seed, gen, probes, warmup, engine_sets)
+    for name in peers:
+        peer |= run_peer(name, n, seed, gen, (probes, warmup), engine_sets)
     return peer | {
         "n": n,
         "build_s": build_s,
@@ -394,26 +427,45 @@ def run(n: int, probes: int, seed: int, freeze: bool, strtree: bool) -> dict[str
         "max": max(check_ms),
         "cpu_median": statistics.median(check_cpu_ms),
         "cpu_p99": percentile(check_cpu_ms, 99),
+        "ref_cpu_median": statistics.median(reference_cpu_ms),
+        "ref_cpu_p99": percentile(reference_cpu_ms, 99),
+        "differ": differ,
+        "screen_cpu_median": statistics.median(screen_cpu_ms),
+        "screen_cpu_p99": percentile(screen_cpu_ms, 99),
         "candidates": candidates / probes,
         "findings": findings / probes,
     }
 
 
 def run_peer(
-    n: int, seed: int, gen: Generator, probes: int, warmup: int, engine_sets: list[set[str]]
+    name: str,
+    n: int,
+    seed: int,
+    gen: Generator,
+    counts: tuple[int, int],
+    engine_sets: list[set[str]],
 ) -> dict[str, float]:
-    """The STRtree peer (``bench/strtree_peer.py``) over the same N notices and probes: its
-    memory, its time per probe, and its conflict sets against the engine's, pair by pair."""
+    """One peer (``strtree``: ``bench/strtree_peer.py``; ``postgis``: ``bench/postgis_peer.py``)
+    over the same N notices and probes: its memory, its time per probe, and its conflict sets
+    against the engine's, pair by pair."""
+    probes, warmup = counts
     rss_before, _ = _rss_mb()
     started = time.perf_counter()
     background = Generator(seed, n, "bg")
-    peer = StrtreePeer(
-        (background.spec(i) for i in range(n)), lateral_m=3 * 1852.0, vertical_ft=500.0
-    )
-    del background
+    specs_in = (background.spec(i) for i in range(n))
+    lateral_m, vertical_ft = 3 * 1852.0, 500.0
+    peer: StrtreePeer | PostgisPeer
+    if name == "postgis":
+        url = postgis_url()
+        assert url is not None
+        peer = PostgisPeer(url, specs_in, lateral_m, vertical_ft)
+    else:
+        peer = StrtreePeer(specs_in, lateral_m=lateral_m, vertical_ft=vertical_ft)
+    del background, specs_in
     build_s = time.perf_counter() - started
     gc.collect()
     rss_after, _ = _rss_mb()
+    memory = peer.size_mb() if isinstance(peer, PostgisPeer) else rss_after - rss_before
     specs = [gen.spec(i) for i in range(probes + warmup)]
     for spec in specs[:warmup]:
         peer.conflicts(spec)
@@ -422,6 +474,7 @@ def run_peer(
     only_engine: list[tuple[str, str]] = []
     only_peer: list[tuple[str, str]] = []
     agreed = 0
+    server_cpu0 = peer.backend_cpu_s() if isinstance(peer, PostgisPeer) else 0.0
     for spec, engine in zip(specs[warmup:], engine_sets, strict=True):
         c = time.thread_time()
         t = time.perf_counter()
@@ -431,28 +484,42 @@ def run_peer(
         agreed += len(found & engine)
         only_engine += [(spec["id"], other) for other in sorted(engine - found)]
         only_peer += [(spec["id"], other) for other in sorted(found - engine)]
+    if isinstance(peer, PostgisPeer):
+        # The work is the server's: its CPU per probe (counted in 10 ms ticks, so averaged).
+        server_ms = (peer.backend_cpu_s() - server_cpu0) * 1e3 / max(1, probes)
+        cpu_ms = [server_ms + c for c in cpu_ms]
     by_id = {s["id"]: s for s in specs}
-    for label, pairs in (("engine only", only_engine), ("STRtree only", only_peer)):
+    for label, pairs in (("engine only", only_engine), (f"{name} only", only_peer)):
         for probe, other in pairs[:20]:
             print(f"  {label}: {probe} ~ {other}: {peer.explain(by_id[probe], other)}")
+    if isinstance(peer, PostgisPeer):
+        peer.close()
     return {
-        "peer_build_s": build_s,
-        "peer_mb": rss_after - rss_before,
-        "peer_median": statistics.median(wall),
-        "peer_p99": percentile(wall, 99),
-        "peer_cpu_median": statistics.median(cpu_ms),
-        "peer_cpu_p99": percentile(cpu_ms, 99),
-        "agreed": agreed,
-        "only_engine": len(only_engine),
-        "only_peer": len(only_peer),
+        f"{name}_build_s": build_s,
+        f"{name}_mb": memory,
+        f"{name}_median": statistics.median(wall),
+        f"{name}_p99": percentile(wall, 99),
+        f"{name}_cpu_median": statistics.median(cpu_ms),
+        f"{name}_cpu_p99": percentile(cpu_ms, 99),
+        f"{name}_agreed": agreed,
+        f"{name}_only_engine": len(only_engine),
+        f"{name}_only_peer": len(only_peer),
     }
 
 
 def main(argv: list[str] | None = None) -> None:
+    global REGION_KM  # the generator's region (--region-km)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--probes", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--region-km",
+        type=float,
+        default=REGION_KM,
+        help="side of the square the notices are spread over (316.2 puts 100,000 notices at "
+        "the density of a million over 1,000 km)",
+    )
     parser.add_argument("--no-freeze", dest="freeze", action="store_false")
     parser.add_argument(
         "--no-strtree",
@@ -460,12 +527,24 @@ def main(argv: list[str] | None = None) -> None:
         action="store_false",
         help="leave out the STRtree peer (bench/strtree_peer.py)",
     )
+    parser.add_argument(
+        "--no-postgis",
+        dest="postgis",
+        action="store_false",
+        help="leave out the PostGIS peer (bench/postgis_peer.py; run under scripts/postgres)",
+    )
     args = parser.parse_args(argv)
+    peers = ["strtree"] if args.strtree else []
+    if args.postgis and postgis_url() is not None:
+        peers.append("postgis")
+    elif args.postgis:
+        print("PostGIS peer left out: run under 'bash scripts/postgres' to include it")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    REGION_KM = args.region_km
     print(
         f"filing benchmark: python {platform.python_version()}, numpy {np.__version__}, "
         f"{os.cpu_count()} CPUs, seed {args.seed}, {args.probes} probes per size, "
-        f"gc.freeze {'on' if args.freeze else 'off'}"
+        f"gc.freeze {'on' if args.freeze else 'off'}, region {REGION_KM:g} km"
     )
     header = (
         f"{'N':>9} {'load s':>7} {'MiB':>7} {'query ms':>9} {'q p99':>7} "
@@ -474,7 +553,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(header)
     for n in sizes:
-        r = run(n, args.probes, args.seed, args.freeze, args.strtree)
+        r = run(n, args.probes, args.seed, args.freeze, peers)
         print(
             f"{r['n']:>9,} {r['build_s']:>7.1f} {r['rss_mb']:>7.0f} {r['q_median']:>9.3f} "
             f"{r['q_p99']:>7.3f} {r['median']:>9.3f} {r['p95']:>7.3f} {r['p99']:>7.3f} "
@@ -482,13 +561,23 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['candidates']:>7.1f} {r['findings']:>6.2f}",
             flush=True,
         )
-        if args.strtree:
+        print(
+            f"{'':>9} {r['rss_mb'] * 1024 / r['n']:.2f} KiB per active notice; overlap check "
+            f"alone, cpu median / p99: before (reference) {r['ref_cpu_median']:.3f} / "
+            f"{r['ref_cpu_p99']:.3f} ms, after (bulk screen) {r['screen_cpu_median']:.3f} / "
+            f"{r['screen_cpu_p99']:.3f} ms; probes whose findings differ: {r['differ']:.0f}",
+            flush=True,
+        )
+        for name in peers:
             print(
-                f"{'':>9} STRtree peer: load {r['peer_build_s']:.1f} s, {r['peer_mb']:.0f} MiB, "
-                f"check {r['peer_median']:.3f} ms median, {r['peer_p99']:.3f} ms p99 "
-                f"(cpu {r['peer_cpu_median']:.3f} / {r['peer_cpu_p99']:.3f}); conflict pairs: "
-                f"{r['agreed']:.0f} found by both, {r['only_engine']:.0f} by the engine only, "
-                f"{r['only_peer']:.0f} by the STRtree only",
+                f"{'':>9} {name} peer: load {r[name + '_build_s']:.1f} s, "
+                f"{r[name + '_mb']:.0f} MiB, check {r[name + '_median']:.3f} ms median, "
+                f"{r[name + '_p99']:.3f} ms p99 (cpu {r[name + '_cpu_median']:.3f} / "
+                f"{r[name + '_cpu_p99']:.3f}; ratio of p99 cpu, peer / engine: "
+                f"{r[name + '_cpu_p99'] / r['cpu_p99']:.2f}); conflict pairs: "
+                f"{r[name + '_agreed']:.0f} found by both, "
+                f"{r[name + '_only_engine']:.0f} by the engine only, "
+                f"{r[name + '_only_peer']:.0f} by {name} only",
                 flush=True,
             )
         gc.collect()

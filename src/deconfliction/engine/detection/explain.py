@@ -38,10 +38,15 @@ def when(t: datetime) -> str:
     >>> from datetime import UTC, datetime
     >>> when(datetime(2026, 11, 24, 10, 5, tzinfo=UTC))
     '2026-11-24 10:05Z'
+    >>> when(datetime(2026, 11, 24, 10, 5, 7, 1, tzinfo=UTC))
+    '2026-11-24 10:05:07Z'
     """
+    if t.year < 1000:  # strftime does not pad such years: keep its form
+        return t.strftime("%Y-%m-%d %H:%M:%SZ" if t.second or t.microsecond else "%Y-%m-%d %H:%MZ")
+    # The same text as strftime, several times faster (a check may explain dozens of pairs).
     if t.second or t.microsecond:
-        return t.strftime("%Y-%m-%d %H:%M:%SZ")
-    return t.strftime("%Y-%m-%d %H:%MZ")
+        return f"{t.year}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}Z"
+    return f"{t.year}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}Z"
 
 
 _LABELS = {

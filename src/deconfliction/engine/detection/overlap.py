@@ -32,11 +32,20 @@ from deconfliction.engine.detection.vertical import (
 )
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.shapes import Separation, Shape, separations
-from deconfliction.engine.model import Notice, NoticeKind, TimeWindow
+from deconfliction.engine.model import AltitudeBand, Notice, NoticeKind, TimeWindow
 from deconfliction.engine.times import format_time
 from deconfliction.engine.units import FOOT, NAUTICAL_MILE
 
-__all__ = ["CandidateVolumes", "epoch_us", "notice_overlaps", "overlaps_among", "time_gap"]
+__all__ = [
+    "CandidateVolumes",
+    "VolumePair",
+    "epoch_us",
+    "findings_of",
+    "notice_overlaps",
+    "overlaps_among",
+    "time_gap",
+    "vertically_near",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -111,7 +120,10 @@ class CandidateVolumes:
 
 
 @dataclass(slots=True)
-class _Pair:
+class VolumePair:
+    """A volume of the notice checked (``volume``) and one of ``other``'s, close enough in
+    time and altitude to be measured laterally; ``lateral`` once measured."""
+
     other: Notice
     terms: PairTerms
     informed: tuple[str, ...]
@@ -140,7 +152,19 @@ def overlaps_among(
     series_of: Callable[[str], str],
 ) -> list[Finding]:
     """:func:`notice_overlaps` over candidates given as a :class:`CandidateVolumes` table."""
-    pending = _pending(notice, candidates, roster)
+    return findings_of(notice, _pending(notice, candidates, roster), roster, series_of)
+
+
+def findings_of(
+    notice: Notice,
+    pending: list[VolumePair],
+    roster: Roster,
+    series_of: Callable[[str], str],
+) -> list[Finding]:
+    """The findings of the pairs screened in time and altitude: each probe volume's pairs are
+    measured together (one frame, in the order given: a caller that wants the same figures
+    to the centimetre passes the same pairs in the same order), and each other notice gives
+    one finding, for its worst pair within the lateral margin."""
     if not pending:
         return []
     for vi, volume in enumerate(notice.volumes):
@@ -152,7 +176,7 @@ def overlaps_among(
         )
         for pair, found in zip(mine, seps, strict=True):
             pair.lateral = found
-    worst: dict[str, _Pair] = {}
+    worst: dict[str, VolumePair] = {}
     for pair in pending:
         sep = pair.lateral
         assert sep is not None
@@ -166,7 +190,7 @@ def overlaps_among(
     return [_finding(words, pair) for _, pair in sorted(worst.items())]
 
 
-def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_Pair]:
+def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[VolumePair]:
     """Pairs of volumes (of ``notice`` and of a candidate) close enough in time and altitude
     to be measured laterally, by candidate, then volume of ``notice``, then candidate volume.
 
@@ -264,21 +288,31 @@ def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[_P
         assert terms is not None
         vgap = gap_between(mine[vi], band)
         other = others[i]
-        if vgap.gap_m >= terms.vertical_m - rounded and (
-            # At the margin or beyond: within the floats' rounding of it, the bands decide
-            # as written (closer_than).
-            vgap.gap_m > terms.vertical_m + rounded
-            or not exactly_closer(
-                notice.volumes[vi].altitude, other.volumes[wi].altitude, terms.vertical
-            )
+        if not vertically_near(
+            vgap, terms, rounded, notice.volumes[vi].altitude, other.volumes[wi].altitude
         ):
             continue
         shape = other.volumes[wi].outline.shape if shapes is None else shapes[row]
-        pending.append(_Pair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
+        pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
     return pending
 
 
-def _severity(pair: _Pair, notice_first: bool) -> tuple[float, float, float, tuple[int, int]]:
+def vertically_near(
+    vgap: VerticalGap, terms: PairTerms, rounded: float, mine: AltitudeBand, theirs: AltitudeBand
+) -> bool:
+    """Whether two bands ``vgap`` apart are closer than the vertical margin of ``terms``:
+    the floats decide outside ``rounded`` of the margin; within it, the bands as written
+    (:func:`~.vertical.exactly_closer`)."""
+    return not (
+        vgap.gap_m >= terms.vertical_m - rounded
+        and (
+            vgap.gap_m > terms.vertical_m + rounded
+            or not exactly_closer(mine, theirs, terms.vertical)
+        )
+    )
+
+
+def _severity(pair: VolumePair, notice_first: bool) -> tuple[float, float, float, tuple[int, int]]:
     """Closest first; equally close pairs of volumes are told apart by their indices, taken in
     the order of the two series, so that the same pair is reported whichever was filed first."""
     assert pair.lateral is not None
@@ -340,7 +374,7 @@ class _Words:
         return known[1:]
 
 
-def _finding(words: _Words, pair: _Pair) -> Finding:
+def _finding(words: _Words, pair: VolumePair) -> Finding:
     notice = words.notice
     other = pair.other
     sep = pair.lateral

@@ -29,6 +29,7 @@ from deconfliction.engine.detection.lateness import late_notice
 from deconfliction.engine.detection.overlap import overlaps_among
 from deconfliction.engine.detection.red_lines import compile_red_line, crossings
 from deconfliction.engine.detection.roster import Roster
+from deconfliction.engine.detection.screen import screen_overlaps
 from deconfliction.engine.detection.sites import duplicate_sites, site_coverage
 from deconfliction.engine.detection.zones import (
     cap_violation,
@@ -231,8 +232,15 @@ class Situation:
             return []
         series_of = self._series_for(notice, series)
         book = self.notices
-        findings = overlaps_among(
-            notice, book.candidate_volumes(notice, series, self.roster), self.roster, series_of
+        # Screened in bulk over the index's columns; overlaps_among is the reference (and the
+        # path for windows beyond the years 1685-2255).
+        rows = book.candidate_rows(notice, series, self.roster)
+        findings = (
+            screen_overlaps(notice, rows, self.roster, series_of)
+            if rows is not None
+            else overlaps_among(
+                notice, book.candidate_volumes(notice, series, self.roster), self.roster, series_of
+            )
         )
         for site in self._sites_near(notice):
             found = site_coverage(notice, site, self.roster, series_of)

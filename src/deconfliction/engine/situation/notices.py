@@ -13,19 +13,23 @@ from collections.abc import Iterator, Mapping
 from typing import cast
 
 import numpy as np
+from numpy.typing import NDArray
 
 from deconfliction.engine.detection.overlap import CandidateVolumes, epoch_us
 from deconfliction.engine.detection.roster import Roster
+from deconfliction.engine.detection.screen import VolumeRows
 from deconfliction.engine.detection.vertical import band_terms
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
 from deconfliction.engine.journal import Journal
-from deconfliction.engine.model import Notice, NoticeAction
+from deconfliction.engine.model import Notice, NoticeAction, NoticeKind
 from deconfliction.engine.model.notices import chain_problems
 from deconfliction.engine.situation.reach import Box, check_reach, epoch_s
 
 __all__ = ["NoticeBook"]
+
+IntArray = NDArray[np.int64]
 
 
 class NoticeBook(Mapping[str, Notice]):
@@ -40,8 +44,14 @@ class NoticeBook(Mapping[str, Notice]):
         self.superseded_by: dict[str, str] = {}
         self.index = SpatioTemporalIndex()
         """Volumes of current notices: payload the series; values the volume count of the
-        notice, the volume's index, start and end (microseconds) and band terms; item the
-        notice and the volume's outline."""
+        notice, the volume's index, start and end (microseconds), band terms, and its author
+        and kind as codes (:attr:`parties`, :attr:`kinds`); item the notice and the volume's
+        outline."""
+        self.parties: list[str] = []
+        """Authors of indexed volumes, numbered in order of first appearance."""
+        self._party_code: dict[str, int] = {}
+        self.kinds: tuple[NoticeKind, ...] = tuple(NoticeKind)
+        self._kind_code = {k: i for i, k in enumerate(self.kinds)}
 
     def __getitem__(self, key: str) -> Notice:
         return self.notices[key]
@@ -114,28 +124,67 @@ class NoticeBook(Mapping[str, Notice]):
             )
         return out
 
-    def candidate_volumes(self, notice: Notice, series: str, roster: Roster) -> CandidateVolumes:
-        """The candidates as a :class:`CandidateVolumes` table, built from the numbers the
-        index keeps for every volume, so that a check handles one Python object per candidate
-        notice, not per volume, and none per index entry."""
+    def _candidate_slots(self, notice: Notice, series: str, roster: Roster) -> IntArray:
+        """Index slots of the volumes of current notices of other series near ``notice``,
+        ascending; every volume of a candidate with several is included."""
         index = self.index
         parts = [index.query_slots(*box) for box in self._boxes(notice, roster)]
         slots = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
         own = index.slots_of(series)
         if own and slots.size:
             slots = slots[~np.isin(slots, own)]
+        if slots.size and (index.values(slots)[:, 0] > 1).any():
+            many = slots[index.values(slots)[:, 0] > 1].tolist()
+            extra = [o for s in many for o in index.slots_of(index.payload_of(s))]
+            slots = np.unique(np.concatenate([slots, np.asarray(extra, np.int64)]))
+        return slots
+
+    def candidate_rows(self, notice: Notice, series: str, roster: Roster) -> VolumeRows | None:
+        """The candidates as :class:`VolumeRows`: numbers straight from the index, in the
+        order of :meth:`candidate_volumes`, with no Python object per volume (None for windows
+        beyond 1685-2255, which only :meth:`candidate_volumes` handles exactly)."""
+        index = self.index
+        slots = self._candidate_slots(notice, series, roster)
+        values = index.values(slots) if slots.size else np.empty((0, 9))
+        if slots.size and float(np.abs(values[:, 2:4]).max()) >= 2.0**53:
+            return None
+        # A notice is ranked by its first slot (as candidate_volumes ranks it, by first
+        # appearance); only notices with several volumes need asking for it.  With none, the
+        # slots are already in that order, one notice each.
+        many = np.flatnonzero(values[:, 0] > 1)
+        if many.size:
+            first = slots.copy()
+            for i in many.tolist():
+                first[i] = min(index.slots_of(index.payload_of(int(slots[i]))))
+            order = np.lexsort((values[:, 1], first))
+            slots, values, first = slots[order], values[order], first[order]
+            owner = np.cumsum(np.concatenate(([0], first[1:] != first[:-1])))
+        else:
+            owner = np.arange(slots.size)
+
+        def items(rows: IntArray) -> list[tuple[Notice, Shape]]:
+            return cast(list[tuple[Notice, Shape]], index.items(slots[rows]))
+
+        return VolumeRows(
+            owner.astype(np.int64),
+            *_volume_columns(values),
+            values[:, 7].astype(np.int64),
+            values[:, 8].astype(np.int64),
+            self.parties,
+            self.kinds,
+            items,
+        )
+
+    def candidate_volumes(self, notice: Notice, series: str, roster: Roster) -> CandidateVolumes:
+        """The candidates as a :class:`CandidateVolumes` table, built from the numbers the
+        index keeps for every volume, so that a check handles one Python object per candidate
+        notice, not per volume, and none per index entry."""
+        index = self.index
+        # A candidate with several volumes is paired through all of them.
+        slots = self._candidate_slots(notice, series, roster)
         if not slots.size:
             return CandidateVolumes.of([])
         values = index.values(slots)
-        if (values[:, 0] > 1).any():
-            # A candidate with several volumes is paired through all of them.
-            extra = [
-                other
-                for slot in slots[values[:, 0] > 1].tolist()
-                for other in index.slots_of(index.payload_of(slot))
-            ]
-            slots = np.unique(np.concatenate([slots, np.asarray(extra, np.int64)]))
-            values = index.values(slots)
         # Each entry keeps its (current) notice and outline: no lookup by series needed.
         items = cast(list[tuple[Notice, Shape]], index.items(slots))
         owners: dict[int, int] = {}
@@ -155,12 +204,7 @@ class NoticeBook(Mapping[str, Notice]):
         return CandidateVolumes(
             notices,
             owner[order],
-            values[:, 1].astype(np.int64),
-            values[:, 2].astype(np.int64),
-            values[:, 3].astype(np.int64),
-            values[:, 4].copy(),
-            values[:, 5].copy(),
-            values[:, 6].astype(np.int64),
+            *_volume_columns(values),
             [items[i][1] for i in order.tolist()],
         )
 
@@ -198,6 +242,11 @@ class NoticeBook(Mapping[str, Notice]):
         if notice is None:
             return
         count = float(len(notice.volumes))
+        party = self._party_code.get(notice.author)
+        if party is None:
+            party = self._party_code[notice.author] = len(self.parties)
+            self.parties.append(notice.author)
+        kind = float(self._kind_code[notice.kind])
         for vi, volume in enumerate(notice.volumes):
             west, south, east, north = volume.outline.shape.bbox()
             lower, upper, datums = band_terms(volume.altitude)
@@ -218,7 +267,23 @@ class NoticeBook(Mapping[str, Notice]):
                         lower,
                         upper,
                         float(datums),
+                        float(party),
+                        kind,
                     ),
                     (notice, volume.outline.shape),
                 )
             )
+
+
+def _volume_columns(
+    values: NDArray[np.float64],
+) -> tuple[IntArray, IntArray, IntArray, NDArray[np.float64], NDArray[np.float64], IntArray]:
+    """The index values' volume position, window (µs), band (metres) and datum columns."""
+    return (
+        values[:, 1].astype(np.int64),
+        values[:, 2].astype(np.int64),
+        values[:, 3].astype(np.int64),
+        values[:, 4].copy(),
+        values[:, 5].copy(),
+        values[:, 6].astype(np.int64),
+    )

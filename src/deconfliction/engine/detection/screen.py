@@ -1,0 +1,174 @@
+"""``notice-overlap`` screened in bulk over columns: the same findings as
+:func:`~.overlap.overlaps_among`, with no Python object touched for a volume that fails the
+time or altitude test.
+
+The reference (:func:`~.overlap.overlaps_among`) takes a table whose every row already carries
+its notice: the index hands over one ``(notice, outline)`` per candidate volume and the
+agreement terms are grouped by walking the candidate notices.  Here the index hands over
+numbers only (:class:`VolumeRows`: window, band, author and kind as codes, the position of
+the row's notice among the candidates), the terms are asked once per (author, kind) code, the
+time and altitude tests run over the columns, and only the rows that pass are turned into
+their notice and outline (``items``), to be measured laterally and explained by the same code
+as the reference (:func:`~.overlap.findings_of`).  The rows reach
+:func:`~.overlap.findings_of` in the reference's order, so that every separation is measured in
+the same frame, with the same figures to the last digit; ``tests/engine`` checks the two give
+the same findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from deconfliction.engine.detection.findings import Finding
+from deconfliction.engine.detection.overlap import (
+    VolumePair,
+    epoch_us,
+    findings_of,
+    vertically_near,
+)
+from deconfliction.engine.detection.roster import PairTerms, Roster
+from deconfliction.engine.detection.vertical import (
+    AGL_BOUND,
+    MSL_BOUND,
+    ROUNDING,
+    band_terms,
+    gap_between,
+)
+from deconfliction.engine.geodesy.shapes import Shape
+from deconfliction.engine.model import Notice, NoticeKind
+
+__all__ = ["VolumeRows", "screen_overlaps"]
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+_EXACT = 2**53
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeRows:
+    """Candidate volumes as columns, one row per volume, ordered as the reference's
+    :class:`~.overlap.CandidateVolumes` (by notice, the notices by their first slot, then by
+    volume).  ``owner`` numbers the rows' notices in that order; ``party`` and ``kind`` are
+    codes into ``parties`` and ``kinds``; ``items(rows)`` gives the notice and outline of some
+    rows (the only Python objects a check asks for)."""
+
+    owner: IntArray
+    volume: IntArray
+    start_us: IntArray
+    end_us: IntArray
+    lower_m: FloatArray
+    upper_m: FloatArray
+    datums: IntArray
+    party: IntArray
+    kind: IntArray
+    parties: Sequence[str]
+    kinds: Sequence[NoticeKind]
+    items: Callable[[IntArray], list[tuple[Notice, Shape]]]
+
+
+def _terms(
+    notice: Notice, rows: VolumeRows, roster: Roster
+) -> tuple[IntArray, list[PairTerms | None], list[tuple[str, ...]]]:
+    """Each row's (author, kind) group, and each group's terms and parties informed (as the
+    reference asks them: terms per author, who is informed per author and kind)."""
+    width = len(rows.kinds)
+    codes, group = np.unique(rows.party * width + rows.kind, return_inverse=True)
+    audience = roster.notice_audience(notice)
+    terms_by: list[PairTerms | None] = []
+    informed_by: list[tuple[str, ...]] = []
+    terms_of: dict[str, PairTerms | None] = {}
+    for code in codes.tolist():
+        author = rows.parties[code // width]
+        kind = rows.kinds[code % width]
+        if author not in terms_of:
+            terms_of[author] = (
+                None if author == notice.author else roster.terms(notice.author, author)
+            )
+        seen_by = {author} | roster.addressees(author, kind)
+        informed_by.append(
+            tuple(
+                sorted(
+                    ({notice.author} if notice.author in seen_by else set())
+                    | ({author} if author in audience else set())
+                )
+            )
+        )
+        terms_by.append(terms_of[author])
+    return np.asarray(group, np.int64).reshape(-1), terms_by, informed_by
+
+
+def screen_overlaps(
+    notice: Notice, rows: VolumeRows, roster: Roster, series_of: Callable[[str], str]
+) -> list[Finding]:
+    """The ``notice-overlap`` findings of ``notice`` against ``rows`` (see the module)."""
+    if not rows.owner.size:
+        return []
+    group, terms_by, informed_by = _terms(notice, rows, roster)
+    allowed = np.array(
+        [t is not None and bool(i) for t, i in zip(terms_by, informed_by, strict=True)]
+    )
+    time_us = np.array([0 if t is None else t.time.exact_microseconds for t in terms_by])
+    vertical_m = np.array([0.0 if t is None else t.vertical_m for t in terms_by])
+    rows_allowed = allowed[group]
+    if not rows_allowed.any():
+        return []
+    time_limit = time_us[group]
+    vertical_limit = vertical_m[group]
+    kept_rows: list[IntArray] = []
+    kept_volume: list[IntArray] = []
+    kept_gap: list[FloatArray] = []
+    kept_rounding: list[FloatArray] = []
+    mine = [band_terms(v.altitude) for v in notice.volumes]
+    for vi, v in enumerate(notice.volumes):
+        gap_us = np.maximum(epoch_us(v.window.start), rows.start_us) - np.minimum(
+            epoch_us(v.window.end), rows.end_us
+        )
+        lower, upper, datums = mine[vi]
+        both = (rows.datums | datums) & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND
+        lo = np.maximum(lower, rows.lower_m)
+        hi = np.minimum(upper, rows.upper_m)
+        rounding = ROUNDING * (np.abs(lo) + np.abs(hi) + vertical_limit)
+        near = np.flatnonzero(
+            rows_allowed & (gap_us < time_limit) & (both | (lo - hi < vertical_limit + rounding))
+        )
+        gap_s = gap_us[near] / 1e6
+        far = np.abs(gap_us[near]) >= _EXACT
+        if far.any():  # beyond 285 years, divide exact integers in Python
+            gap_s[far] = [int(g) / 10**6 for g in gap_us[near][far].tolist()]
+        kept_rows.append(near)
+        kept_volume.append(np.full(near.shape[0], vi, np.int64))
+        kept_gap.append(gap_s)
+        kept_rounding.append(rounding[near])
+    found = np.concatenate(kept_rows)
+    if not found.size:
+        return []
+    volume = np.concatenate(kept_volume)
+    # The reference's order: by candidate notice, then volume checked, then candidate volume.
+    order = np.lexsort((found, volume, rows.owner[found]))
+    found, volume = found[order], volume[order]
+    gaps = np.concatenate(kept_gap)[order].tolist()
+    roundings = np.concatenate(kept_rounding)[order].tolist()
+    needed, where = np.unique(found, return_inverse=True)
+    items = rows.items(needed)
+    pending = []
+    for k, (row, vi) in enumerate(zip(found.tolist(), volume.tolist(), strict=True)):
+        other, shape = items[int(where[k])]
+        if other.id == notice.id:
+            continue
+        g = int(group[row])
+        terms = terms_by[g]
+        assert terms is not None
+        band = (float(rows.lower_m[row]), float(rows.upper_m[row]), int(rows.datums[row]))
+        vgap = gap_between(mine[vi], band)
+        wi = int(rows.volume[row])
+        if not vertically_near(
+            vgap, terms, roundings[k], notice.volumes[vi].altitude, other.volumes[wi].altitude
+        ):
+            continue
+        pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gaps[k], vgap, shape))
+    return findings_of(notice, pending, roster, series_of)

@@ -1,0 +1,117 @@
+"""The bulk screen (``detection/screen.py``, what the situation runs) finds exactly what the
+reference (``overlaps_among`` over ``CandidateVolumes``) finds: same findings, same figures,
+same words, on generated scenes and on the exact-threshold cases of ``test_thresholds_*``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from deconfliction.engine.detection.overlap import overlaps_among
+from deconfliction.engine.detection.screen import screen_overlaps
+from deconfliction.engine.model import Agreement, Notice, Party
+from deconfliction.engine.situation import Situation
+from tests.engine.test_detection_properties import margins, notices
+from tests.engine.test_thresholds_lateral import _notice as wide_notice
+from tests.engine.test_thresholds_lateral import _separation, pairs
+from tests.engine.test_thresholds_vertical import BOUNDS, CIRCLE, vertical_cases
+from tests.engine.thresholds import MM, cases, notice, volume, world
+
+AUTHORS = "abch"
+
+
+def assert_same(s: Situation, *probes: Notice) -> int:
+    """Every current notice, and each probe (not recorded), checked both ways; returns the
+    number of findings compared."""
+    book, roster = s.notices, s.roster
+    compared = 0
+    for n in [*book.current_versions(), *probes]:
+        series = book.series_of(n.id)
+
+        def series_of(notice_id: str, n: Notice = n, series: str = series) -> str:
+            return series if notice_id == n.id else book.series_of(notice_id)
+
+        rows = book.candidate_rows(n, series, roster)
+        assert rows is not None
+        reference = overlaps_among(n, book.candidate_volumes(n, series, roster), roster, series_of)
+        assert screen_overlaps(n, rows, roster, series_of) == reference, n.id
+        compared += len(reference)
+    return compared
+
+
+def _scene(margin: dict[str, str], filed: list[Notice]) -> Situation:
+    s = Situation()
+    for p in AUTHORS:
+        kind = "humanitarian" if p == "h" else "armed_force"
+        s.file(Party(id=p, name=p.upper(), kind=kind))
+    s.file(
+        Agreement.model_validate(
+            {"id": "all", "name": "All", "parties": list(AUTHORS), "margins": margin}
+        )
+    )
+    s.file(
+        Agreement.model_validate(
+            {"id": "ab", "name": "A-B", "parties": ["a", "b"], "margins": {"lateral": "2 km"}}
+        )
+    )
+    for n in filed:
+        s.restore(n)
+    return s
+
+
+@st.composite
+def scenes(draw: st.DrawFn) -> tuple[dict[str, str], list[Notice], Notice]:
+    """Two to seven notices by four parties (one or two volumes each, near one another,
+    some replaced or cancelled), margins, and a probe by one of them."""
+    count = draw(st.integers(2, 7))
+    filed = [draw(notices(f"n-{i}", draw(st.sampled_from(AUTHORS)))) for i in range(count)]
+    for i in draw(st.lists(st.integers(0, count - 1), max_size=2, unique=True)):
+        earlier = filed[i]
+        changed = draw(notices(f"{earlier.id}-r", earlier.author))
+        action = draw(st.sampled_from(["replace", "cancel"]))
+        update: dict[str, Any] = {"action": action, "replaces": earlier.id}
+        if action == "cancel":
+            update["volumes"] = earlier.volumes
+        filed.append(changed.model_copy(update=update))
+    probe = draw(notices("probe", draw(st.sampled_from(AUTHORS))))
+    return draw(margins), filed, probe
+
+
+@cases(60)
+@given(scenes())
+def test_the_screen_finds_what_the_reference_finds(scene):
+    margin, filed, probe = scene
+    assert_same(_scene(margin, filed), probe)
+
+
+@cases(30)
+@given(pairs(), st.sampled_from([-MM, 0.0, MM]))
+def test_the_screen_agrees_at_the_lateral_margin(ref, case, offset):
+    gap = _separation(ref, case)
+    assume(gap > 10 * MM)
+    s = world(
+        {"margins": {"lateral": f"{round(gap + offset, 6):.6f} m", "vertical": "500 ft"}},
+        wide_notice("n-a", "a", case["first"]["outline"]),
+    )
+    assert_same(s, wide_notice("n-b", "b", case["second"]["outline"]))
+
+
+@cases(60)
+@given(vertical_cases(BOUNDS))
+def test_the_screen_agrees_at_the_vertical_margin(case):
+    s = world(
+        {"margins": {"lateral": "1 km", "vertical": str(case["margin"]), "time": "0 min"}},
+        notice("n-a", "a", volume(CIRCLE, *case["a"])),
+    )
+    found = assert_same(s, notice("n-b", "b", volume(CIRCLE, *case["b"])))
+    assert found == int(case["conflict"])
+
+
+def test_the_screen_sees_the_scene_of_many_notices():
+    """Not an empty comparison: a scene where the reference finds overlaps."""
+    outline = {"type": "circle", "center": "33.1N 35.9E", "radius": "5 km"}
+    filed = [notice(f"n-{p}", p, volume(outline)) for p in "abc"]
+    s = _scene({"lateral": "3 NM", "vertical": "500 ft"}, filed)
+    assert assert_same(s, notice("probe", "h", volume(outline))) >= 6
