@@ -33,7 +33,21 @@ export class KeyboardHelp {
       close,
     );
     // Escape closes a modal dialog by itself (the "cancel" event); the focus is put back here.
-    this.element.addEventListener("close", () => this.returnTo?.focus());
+    this.element.addEventListener("close", () => this.giveFocusBack());
+  }
+
+  /** Back to where the focus was, or to what replaced it if the view was redrawn meanwhile
+   * (the same id or the same data attributes: an inbox row redrawn by a live update). */
+  private giveFocusBack(): void {
+    const was = this.returnTo;
+    if (!was) return;
+    const selector = was.id
+      ? `#${CSS.escape(was.id)}`
+      : Object.entries(was.dataset)
+          .map(([k, v]) => `[data-${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}="${CSS.escape(v ?? "")}"]`)
+          .join("");
+    const now = was.isConnected ? was : selector ? document.querySelector<HTMLElement>(selector) : null;
+    (now ?? document.getElementById("main"))?.focus();
   }
 
   get isOpen(): boolean {
