@@ -82,7 +82,8 @@ def test_each_status_in_the_legend_is_the_colour_the_map_draws_it(
     for status in sorted(statuses):
         volume = drawn[status]
         legend = swatches[status]
-        assert volume["fill"] is not None and volume["line"] is not None, volume
+        assert volume["fill"] is not None, volume
+        assert volume["line"] is not None, volume
         # The swatch's fill is the volume's fill, its border the volume's outline; a volume seen
         # from afar is a dot in its outline's colour.
         assert (status, _rgba(legend["fill"])) == (status, volume["fill"])

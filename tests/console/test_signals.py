@@ -38,9 +38,7 @@ INSTRUMENT = """
 
 
 def _seen(page: Page) -> dict[str, Any]:
-    found: dict[str, Any] = page.evaluate(
-        "() => JSON.parse(JSON.stringify(window.__signals))"
-    )
+    found: dict[str, Any] = page.evaluate("() => JSON.parse(JSON.stringify(window.__signals))")
     return found
 
 
@@ -88,7 +86,9 @@ def test_off_by_default_then_a_tone_and_a_notification_for_arrivals_and_escalati
         arg=loud,
     )
     seen = _seen(page)  # one snapshot: a signal's tone and notification are made together
-    arrivals = [n for n in seen["notifications"] if n["title"].startswith("Deconfliction Line: new")]
+    arrivals = [
+        n for n in seen["notifications"] if n["title"].startswith("Deconfliction Line: new")
+    ]
     escalations = [n for n in seen["notifications"] if "escalated" in n["title"]]
     assert len(arrivals) + len(escalations) == len(seen["notifications"])
     assert seen["tones"] == 1 + len(arrivals) + 2 * len(escalations)
