@@ -341,7 +341,7 @@ export class App {
     const links = [...this.views.values()].map((v) =>
       h(
         "a",
-        { href: `#/${v.id}`, dataset: { view: v.id }, title: `${v.title} (${VIEW_PREFIX} ${v.key})`, "aria-keyshortcuts": `${VIEW_PREFIX} ${v.key}` },
+        { href: `#/${v.id}`, dataset: { view: v.id, keys: `${VIEW_PREFIX} ${v.key}` }, title: `${v.title} (${VIEW_PREFIX} then ${v.key})` },
         v.title,
         v.id === "inbox" ? this.inboxCount : v.id === "proposals" ? this.awaiting.element : null,
       ),

@@ -12,7 +12,7 @@ export const INBOX_KEYS: Readonly<{ [action in "next" | "previous" | "acknowledg
   next: ["ArrowDown", "j"],
   previous: ["ArrowUp", "k"],
   acknowledge: ["a"],
-  open: ["Enter"],
+  open: ["Enter"], // the row is a button: the browser's own activation, listed for people
 };
 
 /** Keys in a field that send it. */
