@@ -210,3 +210,29 @@ def test_proposals_are_need_to_know(api):
     assert api.as_("rus", "admin").post(f"/v1/proposals/{ident}/withdraw").status_code == 403
     withdrawn = api.as_("idf", "admin").post(f"/v1/proposals/{ident}/withdraw")
     assert withdrawn.json()["proposal"]["status"] == "withdrawn"
+
+
+def test_a_count_of_proposals_leaves_their_deliveries_unread(api):
+    """The console counts the proposals awaiting a party's consent (``opened=false``): the read
+    is recorded, but the party has not opened them, so their deliveries stay unread."""
+    golan(api)
+    current = _agreement(api, GOLAN_AGREEMENT)
+    body = {k: v for k, v in current.items() if k not in ("receipt", "ledger")} | {
+        "name": "Israel–Russia line, renamed"
+    }
+    proposal = _propose(api.as_("idf", "admin"), "put", f"/v1/agreements/{GOLAN_AGREEMENT}", body)
+    ident = proposal["proposal"]["id"]
+    rus = api.as_("rus")
+
+    def delivery_status() -> str:
+        items = rus.get("/v1/inbox", params={"limit": 1000}).json()["items"]
+        (found,) = [i["status"] for i in items if i["item_id"] == ident]
+        return str(found)
+
+    assert delivery_status() == "delivered"
+    counted = rus.get("/v1/proposals", params={"status": "pending", "opened": "false"})
+    assert [p["id"] for p in counted.json()["proposals"]] == [ident]
+    assert delivery_status() == "delivered"
+    listed = rus.get("/v1/proposals", params={"status": "pending"})
+    assert [p["id"] for p in listed.json()["proposals"]] == [ident]
+    assert delivery_status() == "read"

@@ -181,3 +181,86 @@ def test_decline_with_a_note_withdraw_ones_own_and_other_roles_only_read(
         golan.as_("idf", "admin").get(f"/v1/proposals/{own['id']}").json()["status"] == "withdrawn"
     )
     rus_duty.wait_for_selector(f'article[data-proposal="{own["id"]}"]', state="detached")
+
+
+def _awaiting(page: Page) -> str:
+    """The count on the Proposals tab ("" when hidden: nothing awaits the party)."""
+    badge = page.locator('header nav a[data-view="proposals"] .count')
+    return badge.locator(".count-number").inner_text() if badge.is_visible() else ""
+
+
+def test_the_proposals_tab_counts_those_awaiting_the_party_live(
+    consoles: dict[str, tuple[Page, Wire]], golan: Api
+) -> None:
+    rus, _ = consoles["rus"]
+    idf, _ = consoles["idf"]
+    sarc, _ = consoles["sarc"]
+    assert (_awaiting(rus), _awaiting(idf), _awaiting(sarc)) == ("", "", "")
+    proposal = _propose(golan, "idf", {"margins": {"lateral": "4 NM", "vertical": "500 ft"}})
+    # Over the live stream: awaited from RUS (its duty officer sees the count too), not from
+    # IDF (it consented by proposing), and nothing at all for SARC, whom it does not concern.
+    rus.wait_for_function(
+        "() => document.querySelector('nav a[data-view=proposals] .count-number')?.textContent === '1'"
+    )
+    rus_duty, _ = consoles["rus_duty"]
+    rus_duty.wait_for_function("() => window.deconflictionConsole.awaitingConsent() === 1")
+    assert _awaiting(rus_duty) == "1"
+    consented = golan.as_("rus", "admin").post(f"/v1/proposals/{proposal['id']}/consent")
+    assert consented.status_code == 200, consented.text
+    rus.wait_for_function("() => window.deconflictionConsole.awaitingConsent() === 0")
+    assert _awaiting(rus) == ""
+    assert (_awaiting(idf), _awaiting(sarc)) == ("", "")
+    golan.as_("idf", "admin").post(f"/v1/proposals/{proposal['id']}/withdraw")
+    golan.clock.advance(1)
+
+
+def test_zone_and_line_proposals_show_what_they_would_change(
+    consoles: dict[str, tuple[Page, Wire]], golan: Api
+) -> None:
+    idf, _ = consoles["idf"]
+    rus_admin = golan.as_("rus", "admin")
+    # A zone agreement's band widened: the area compared as a whole, the rules unchanged.
+    zone = rus_admin.get("/v1/zones/syr-10").json()
+    body = {k: v for k, v in zone.items() if k not in ("geometry", "area_description")}
+    body["area"] = body["area"] | {"to": "12 km"}
+    widened = rus_admin.put("/v1/zones/syr-10", json=body)
+    assert widened.status_code == 200, widened.text
+    golan.clock.advance(1)
+    zone_proposal = widened.json()["proposal"]
+    card = _card(idf, zone_proposal["id"])
+    assert "Change to zone agreement syr-10" in card.locator("h2").inner_text()
+    area = card.locator('tr[data-term="area"]')
+    assert "to: 10 km" in area.locator("td.before").inner_text()
+    assert "to: 12 km" in area.locator("td.after").inner_text()
+    assert "line: line-b" in area.locator("td.after").inner_text()
+    rows = card.locator("tbody tr").evaluate_all("rows => rows.map(r => r.innerText)")
+    assert len(rows) == 1, rows  # the rules, the parties: unchanged, not listed
+
+    # A line moved: its vertices (summed up, not printed) and its source.
+    undof_admin = golan.as_("undof", "admin")
+    line = undof_admin.get("/v1/lines/line-a").json()
+    moved = [[x + 0.01, y] for x, y in line["vertices"]]
+    answer = undof_admin.put(
+        "/v1/lines/line-a", json={"name": line["name"], "vertices": moved, "source": "resurveyed"}
+    )
+    assert answer.status_code == 200, answer.text
+    golan.clock.advance(1)
+    line_proposal = answer.json()["proposal"]
+    assert line_proposal["status"] == "pending"
+    card = _card(idf, line_proposal["id"])
+    vertices = card.locator('tr[data-term="vertices"]')
+    first, last = line["vertices"][0], line["vertices"][-1]
+    before = vertices.locator("td.before").inner_text()
+    after = vertices.locator("td.after").inner_text()
+    assert before == f"{len(line['vertices'])} points, from {_pair(first)} to {_pair(last)}"
+    assert after == f"{len(moved)} points, from {_pair(moved[0])} to {_pair(moved[-1])}"
+    assert card.locator('tr[data-term="source"] td.after').inner_text() == "resurveyed"
+    assert card.locator('tr[data-term="name"]').count() == 0
+    assert idf.evaluate(WALK % json.dumps(PERMISSION.pattern)) == []
+    for made, by in ((zone_proposal, rus_admin), (line_proposal, undof_admin)):
+        assert by.post(f"/v1/proposals/{made['id']}/withdraw").status_code == 200
+
+
+def _pair(point: list[float]) -> str:
+    """A coordinate pair as JavaScript prints numbers (what the page shows)."""
+    return " ".join(repr(c).removesuffix(".0") for c in point)

@@ -2,13 +2,18 @@
 // stream and the instant everything shows.
 
 import { get, whenSignedOut } from "./api";
+import { AwaitingConsent } from "./awaiting";
+import { layerChecks } from "./checks";
 import { announce, clear, h } from "./dom";
 import { alertKindLabel } from "./format";
+import { KeyboardHelp } from "./help";
 import { drawnSummary, type Drawn } from "./instant";
 import { Live, type FeedEvent, type LiveState } from "./live";
 import { ConsoleMap } from "./map/map";
 import { Record } from "./record";
 import { clock, currentSession, signOut, type Session } from "./session";
+import { HELP_KEY, VIEW_PREFIX, shortcutTable, typing } from "./shortcuts";
+import { Signals } from "./signals";
 import { TimeBar } from "./timebar";
 import { formatTime, parseTime, type Micros } from "./time";
 import type { Alert, Delivery, Party } from "./types";
@@ -46,8 +51,9 @@ export class App {
   private lastFrame = 0;
   private pendingKey = "";
   private listeners = new Set<(event: FeedEvent) => void>();
-  sound = false;
-  notify = false;
+  private readonly signals = new Signals();
+  private readonly awaiting: AwaitingConsent;
+  private readonly help: KeyboardHelp;
 
   constructor(
     readonly session: Session,
@@ -69,6 +75,8 @@ export class App {
     this.inboxCount = h("span", { class: "count", "aria-label": "unread items" });
     this.nav = h("nav", { "aria-label": "Views" });
     this.main = h("main", { id: "main", tabindex: "-1" });
+    this.awaiting = new AwaitingConsent(session.party);
+    this.help = new KeyboardHelp(shortcutTable(views));
     whenSignedOut(() => this.signedOut("Your session ended: sign in again."));
   }
 
@@ -78,6 +86,7 @@ export class App {
       get<{ parties: Party[] }>("/v1/parties"),
       this.record.load(),
       this.loadInbox(),
+      this.awaiting.load().catch(() => undefined), // a count: the Proposals view says why, if it fails
     ]);
     this.parties = new Map(parties.parties.map((p) => [p.id, p]));
     this.renderShell();
@@ -198,6 +207,8 @@ export class App {
           this.setInstant(parseTime(iso), false);
           return this.drawn();
         }),
+      ...layerChecks(this.map, this.record),
+      awaitingConsent: () => this.awaiting.count,
       position: () => this.record.position,
       liveStatus: () => this.liveBadge.textContent,
       renders: () => this.map.renders,
@@ -266,6 +277,7 @@ export class App {
 
   private apply(event: FeedEvent): void {
     for (const listener of this.listeners) listener(event);
+    this.awaiting.apply(event);
     const delivery = event.payload.delivery as Delivery | undefined;
     if (delivery && delivery.recipient === this.session.party) {
       const known = this.inbox.get(delivery.id);
@@ -285,15 +297,16 @@ export class App {
   }
 
   private arrived(delivery: Delivery, type: string): void {
-    const what = type === "delivery.escalated" ? "Escalated" : "New";
-    announce(`${what} inbox item from ${this.party(delivery.sender)}`);
-    if (this.sound) beep();
-    if (this.notify && "Notification" in window && Notification.permission === "granted") {
-      new Notification(`Deconfliction Line: ${what.toLowerCase()} ${delivery.item_type}`, {
-        body: `From ${this.party(delivery.sender)}`,
-        tag: delivery.id,
-      });
-    }
+    const escalated = type === "delivery.escalated";
+    const from = this.party(delivery.sender);
+    announce(`${escalated ? "Escalated" : "New"} inbox item from ${from}`);
+    const level = escalated && delivery.level ? ` (level ${delivery.level})` : "";
+    this.signals.signal(
+      escalated ? "escalated" : "arrived",
+      `Deconfliction Line: ${escalated ? "escalated" : "new"} ${delivery.item_type}${level}`,
+      `From ${from}`,
+      delivery.id,
+    );
   }
 
   private toast(text: string, alertId: string): void {
@@ -328,29 +341,12 @@ export class App {
     const links = [...this.views.values()].map((v) =>
       h(
         "a",
-        { href: `#/${v.id}`, dataset: { view: v.id }, title: `${v.title} (g ${v.key})` },
+        { href: `#/${v.id}`, dataset: { view: v.id, keys: `${VIEW_PREFIX} ${v.key}` }, title: `${v.title} (${VIEW_PREFIX} then ${v.key})` },
         v.title,
-        v.id === "inbox" ? this.inboxCount : null,
+        v.id === "inbox" ? this.inboxCount : v.id === "proposals" ? this.awaiting.element : null,
       ),
     );
     clear(this.nav, ...links);
-    const soundToggle = h("input", {
-      type: "checkbox",
-      id: "sound",
-      onchange: (e: Event) => (this.sound = (e.target as HTMLInputElement).checked),
-    });
-    const notifyToggle = h("input", {
-      type: "checkbox",
-      id: "notify",
-      onchange: async (e: Event) => {
-        const box = e.target as HTMLInputElement;
-        if (box.checked && "Notification" in window && Notification.permission === "default") {
-          await Notification.requestPermission();
-        }
-        this.notify = box.checked && "Notification" in window && Notification.permission === "granted";
-        box.checked = this.notify;
-      },
-    });
     const header = h(
       "header",
       { class: "top" },
@@ -360,8 +356,8 @@ export class App {
       h(
         "div",
         { class: "who" },
-        h("label", { class: "toggle" }, soundToggle, " sound"),
-        h("label", { class: "toggle" }, notifyToggle, " desktop alerts"),
+        this.signals.element,
+        h("button", { type: "button", class: "help-button", "aria-keyshortcuts": HELP_KEY, onclick: () => this.help.open() }, `Keys (${HELP_KEY})`),
         this.liveBadge,
         h("span", { class: "party" }, `${this.party(this.session.party)} · ${this.session.role.replace("_", " ")}`),
         h(
@@ -385,6 +381,7 @@ export class App {
       h("div", { id: "toasts", class: "toasts", "aria-live": "polite" }),
       this.main,
       h("div", { id: "announcer", class: "visually-hidden", "aria-live": "polite", role: "status" }),
+      this.help.element,
     );
   }
 
@@ -405,9 +402,8 @@ export class App {
   }
 
   private shortcut(e: KeyboardEvent): void {
-    const target = e.target as HTMLElement;
-    if (target.closest("input, textarea, select, [contenteditable]") || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (this.pendingKey === "g") {
+    if (typing(e) || this.help.isOpen) return; // Escape closes the help by itself
+    if (this.pendingKey === VIEW_PREFIX) {
       this.pendingKey = "";
       const view = [...this.views.values()].find((v) => v.key === e.key);
       if (view) {
@@ -416,25 +412,16 @@ export class App {
       }
       return;
     }
-    if (e.key === "g") this.pendingKey = "g";
+    if (e.key === VIEW_PREFIX) this.pendingKey = VIEW_PREFIX;
+    else if (e.key === HELP_KEY) {
+      e.preventDefault();
+      this.help.open();
+    }
   }
 
   /** A time for people, with the relative offset from the console's instant. */
   when(iso: string | null): string {
     if (!iso) return "—";
     return formatTime(parseTime(iso));
-  }
-}
-
-function beep(): void {
-  try {
-    const audio = new AudioContext();
-    const tone = audio.createOscillator();
-    tone.frequency.value = 880;
-    tone.connect(audio.destination);
-    tone.start();
-    tone.stop(audio.currentTime + 0.15);
-  } catch {
-    // no sound device: the visual signal stays
   }
 }

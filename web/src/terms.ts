@@ -83,6 +83,17 @@ function dutyText(duty: Json, party: (id: string) => string): string {
   return `${party(String(duty.from))} notifies ${to} (${kinds})`;
 }
 
+/** JSON with every object's keys in order: two values compare equal whatever order the server
+ * wrote their keys in (a stored proposal's item is canonical JSON, a read item is not). */
+function canonical(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (isObject(value)) {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Term by term, what ``after`` changes in ``before`` (every term of ``after`` when it is new).
  * Objects of terms (lead times, margins, acknowledgement) are compared key by key; lists and
  * geometries as a whole. */
@@ -101,7 +112,7 @@ export function termChanges(
       }
       return;
     }
-    if (!fresh && JSON.stringify(old ?? null) === JSON.stringify(now ?? null)) return;
+    if (!fresh && canonical(old ?? null) === canonical(now ?? null)) return;
     changes.push({
       path,
       label: labelOf(path),

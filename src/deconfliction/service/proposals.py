@@ -169,9 +169,12 @@ def read_proposal(reader: Reader, proposal_id: str) -> Proposal:
     return found
 
 
-def list_proposals(reader: Reader, status: ProposalStatus | None = None) -> list[Proposal]:
-    """The proposals concerning the caller's party, newest first."""
+def list_proposals(
+    reader: Reader, status: ProposalStatus | None = None, *, opened: bool = True
+) -> list[Proposal]:
+    """The proposals concerning the caller's party, newest first (``opened`` False: shown
+    among many, their deliveries stay unread)."""
     found = store.visible_proposals(reader.connection, reader.party, status)
     for p in found:
-        reader.show("proposal", p.id, p.proposed_by)
+        reader.show("proposal", p.id, p.proposed_by, opened=opened)
     return found

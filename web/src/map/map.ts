@@ -81,7 +81,8 @@ const POLYGON = { extensions: [FILTER], getFilterValue: 1, filterRange: [1, 1] a
 const asPolygon = (rings: number[][][]): Position[][] => rings as unknown as Position[][];
 const asPath = (ring: number[][]): Position[] => ring as unknown as Position[];
 
-function fillOf(state: number): RGBA {
+/** A volume's fill in a state (the legend draws its swatches with the same two functions). */
+export function fillOf(state: number): RGBA {
   const base = state & BASE;
   if (base === CANCELLED) return COLOURS.cancelled;
   if (state & CONFLICT) return COLOURS.conflict;
@@ -89,7 +90,7 @@ function fillOf(state: number): RGBA {
   return base === ACTIVE ? COLOURS.active : COLOURS.upcoming;
 }
 
-function lineOf(state: number): RGBA {
+export function lineOf(state: number): RGBA {
   const base = state & BASE;
   if (base === CANCELLED) return COLOURS.cancelledLine;
   if (state & CONFLICT) return COLOURS.conflictLine;
@@ -377,6 +378,11 @@ export class ConsoleMap {
 
   rows(): VolumeRow[] {
     return this.record.rows;
+  }
+
+  /** A layer as last given to deck.gl, on either canvas (for checks: what it draws, how). */
+  layer(id: string): Layer | undefined {
+    return [...this.groundLayers, ...((this.deck.props.layers ?? []) as Layer[])].find((l) => l.id === id);
   }
 
   /** Frame a set of positions (lon, lat) with a margin. */

@@ -7,6 +7,7 @@ import type { App, View } from "../app";
 import { announce, clear, h } from "../dom";
 import { ITEM_LABELS, alertKindLabel, bandLabel, kindLabel } from "../format";
 import { receiptPanel } from "../receipt";
+import { INBOX_KEYS } from "../shortcuts";
 import { formatTime, parseTime } from "../time";
 import type { Alert, Delivery, Notice, Receipt } from "../types";
 
@@ -99,13 +100,13 @@ export function inboxView(): View {
   const key = (e: KeyboardEvent, id: string) => {
     const ids = sorted(app.inbox.values()).map((d) => d.id);
     const at = ids.indexOf(id);
-    if (e.key === "ArrowDown" || e.key === "j") {
+    if (INBOX_KEYS.next.includes(e.key)) {
       e.preventDefault();
       focusRow(ids[Math.min(ids.length - 1, at + 1)]);
-    } else if (e.key === "ArrowUp" || e.key === "k") {
+    } else if (INBOX_KEYS.previous.includes(e.key)) {
       e.preventDefault();
       focusRow(ids[Math.max(0, at - 1)]);
-    } else if (e.key === "a") {
+    } else if (INBOX_KEYS.acknowledge.includes(e.key)) {
       e.preventDefault();
       void open(id, true);
     }

@@ -5,32 +5,9 @@ import type { App, View } from "../app";
 import { clear, h, perFrame } from "../dom";
 import { alertKindLabel, bandLabel, kindLabel } from "../format";
 import { ACTIVE, BASE, CANCELLED, CONFLICT, LATE, UPCOMING } from "../instant";
+import { legend } from "../legend";
 import { profilePanel } from "../profile";
 import { formatDuration, formatTime, parseTime } from "../time";
-
-export function legend(): HTMLElement {
-  const item = (cls: string, text: string) => h("li", null, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), text);
-  return h(
-    "section",
-    { class: "legend", "aria-label": "Legend" },
-    h("h2", null, "Legend"),
-    h(
-      "ul",
-      null,
-      item("active", "active volume (window open)"),
-      item("upcoming", "upcoming volume (dashed)"),
-      item("late", "late notice (filed inside the agreed lead time)"),
-      item("conflict", "in conflict (an open alert)"),
-      item("cancelled", "cancelled (grey, dashed)"),
-      item("zone", "zone agreement area"),
-      item("line", "line (ceasefire, contact)"),
-      item("site", "protected site"),
-      item("observation", "observation (last 6 h)"),
-      item("alert", "alert location"),
-    ),
-    h("p", { class: "note" }, "Labels give each band exactly as filed."),
-  );
-}
 
 function stateText(state: number): string {
   const base = state & BASE;

@@ -6,7 +6,8 @@ import type { App, View } from "../app";
 import { clear, h, perFrame } from "../dom";
 import { figureText } from "../format";
 import { formatTime, parseTime } from "../time";
-import { legend, mapLayout } from "./mapview";
+import { legend } from "../legend";
+import { mapLayout } from "./mapview";
 
 export function monitorView(): View {
   let app: App;
@@ -16,8 +17,8 @@ export function monitorView(): View {
     if (!side) return;
     const t = app.instant;
     const observations = app.record.observationsWithin(t, 6 * 3600e6).sort((a, b) => parseTime(b.observed_at) - parseTime(a.observed_at));
-    const violations = app.record.alertsAt(t).filter((a) => a.kind === "zone-violation" || a.kind === "zone-entry");
     const zones = app.record.zonesAt(t);
+    const violations = app.record.alertsAt(t).filter((a) => a.kind === "zone-violation" || a.kind === "zone-entry");
     clear(
       side,
       h(
@@ -32,6 +33,9 @@ export function monitorView(): View {
               "li",
               { dataset: { alertId: a.id } },
               h("button", { type: "button", class: "link", onclick: () => app.frameAlert(a) }, a.explanation),
+              zones
+                .filter((z) => a.subjects.includes(z.id))
+                .map((z) => h("span", { class: "band", dataset: { zone: z.id } }, ` ${z.name}: ${z.area_description}. `)),
               h("span", { class: "figures-inline" }, Object.entries(a.figures).map(([k, v]) => `${k.replace(/_/g, " ")}: ${figureText(k, v)}`).join(" · ")),
             ),
           ),
@@ -47,7 +51,7 @@ export function monitorView(): View {
           observations.map((o) =>
             h(
               "li",
-              null,
+              { dataset: { observation: o.id } },
               h("button", { type: "button", class: "link", onclick: () => app.map.frame([o.geometry.coordinates]) }, `${formatTime(parseTime(o.observed_at))} ${o.affiliation}`),
               ` ${o.unit_category ?? ""} ${Object.entries(o.counts).map(([k, n]) => `${n} ${k}`).join(", ")}`,
               o.weapons.length ? ` — weapons: ${o.weapons.map((w) => `${w.count ?? ""} ${w.class}${w.range ? ` (range ${w.range})` : ""}`).join(", ")}` : "",

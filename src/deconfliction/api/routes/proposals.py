@@ -36,8 +36,19 @@ async def list_proposals(
         ProposalStatus | None,
         Query(description="pending, in_force, declined, expired or withdrawn."),
     ] = None,
+    opened: Annotated[
+        bool,
+        Query(
+            description=(
+                "false: the read is recorded as shown among many, and the deliveries of the "
+                "proposals listed stay unread (a count on a tab, not a reading)."
+            )
+        ),
+    ] = True,
 ) -> ProposalList:
-    return ProposalList(proposals=await reads(lambda r: proposals.list_proposals(r, status)))
+    return ProposalList(
+        proposals=await reads(lambda r: proposals.list_proposals(r, status, opened=opened))
+    )
 
 
 @router.get(
