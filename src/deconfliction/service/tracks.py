@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -48,6 +48,13 @@ from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
 from deconfliction.service.track_evidence import record_with_evidence
 from deconfliction.service.track_formats import FORMATS, make_parser
+from deconfliction.service.track_replay import (
+    Sample,
+    TrackHistory,
+    may_see,
+    sees_unattributed,
+    subjects_open_at,
+)
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
 
@@ -116,7 +123,7 @@ class TrackService:
         self._assessed: dict[str, float] = {}
         self._seen_notices: set[str] = set()
         self._audiences: dict[str, set[str]] = {}
-        self._history: dict[str, deque[tuple[float, float, float, float | None]]] = {}
+        self.history = TrackHistory(settings.tracks_history_step_s, settings.tracks_history_s)
         self._started = False
         self._pending: tuple[Future[None], list[Evidenced]] | None = None
         """The alert changes handed to the writer by the last round, not yet taken as open."""
@@ -332,12 +339,12 @@ class TrackService:
         lap("context")
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
-                self._history.pop(key, None)
+                self.history.forget(key)
                 self._assessed.pop(key, None)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
         owners_found = [self.owner(s) for s in snap.states]
         owners = [o.party for o in owners_found]
-        self._remember(snap, t)
+        self.history.remember(snap, t)
         lap("snapshot")
         upsert: list[tuple[Any, Sequence[TrackReport]]] = []
         close: list[tuple[str, str, Sequence[TrackReport]]] = []
@@ -456,22 +463,24 @@ class TrackService:
 
     # -- history and what a party may see ---------------------------------------------------
 
-    def _remember(self, snap: Snapshot, t: float) -> None:
-        step = self.settings.tracks_history_step_s
-        keep = t - self.settings.tracks_history_s
-        for row, key in enumerate(snap.keys):
-            trail = self._history.get(key)
-            if trail is None:
-                trail = self._history[key] = deque()
-            if not trail or t - trail[-1][0] >= step:
-                trail.append(
-                    (t, float(snap.lon[row]), float(snap.lat[row]), float(snap.alt_m[row]))
-                )
-            while trail and trail[0][0] < keep:
-                trail.popleft()
-
     def trail(self, key: str) -> list[tuple[float, float, float, float | None]]:
-        return list(self._history.get(key, ()))
+        return self.history.trail(key)
+
+    def visible_at(
+        self, party: str, at: datetime
+    ) -> list[tuple[str, Sample, list[Sample], Attributed]]:
+        """What ``party`` may see as it stood at ``at``, with trails (``track_replay.py``)."""
+        picture = self.history.picture_at(at.timestamp(), self.settings.tracks_max_age_s)
+        if not picture:
+            return []
+        concerned = subjects_open_at(self.writer.coordinator, party, at)
+        unattributed = sees_unattributed(self._agreements, party)
+        out = []
+        for key, then, trail in picture:
+            who = self.attribution.of(key, then.callsign)
+            if may_see(party, key, who, concerned, unattributed):
+                out.append((key, then, trail, who))
+        return out
 
     def visible(self, party: str) -> list[tuple[TrackState, Attributed]]:
         """The aircraft ``party`` may see: its own; another party's while an open tactical
@@ -480,17 +489,12 @@ class TrackService:
         for alert in self.alerts.open.values():
             if alert.status is AlertStatus.open and party in alert.parties:
                 concerned.update(alert.subjects)
-        sees_unattributed = any(party in a.tracks.unattributed_visible_to for a in self._agreements)
+        unattributed = sees_unattributed(self._agreements, party)
         out = []
         with self._lock:
             states = list(self.table.tracks.values())
         for state in states:
             who = self.owner(state)
-            if (
-                who.party == party
-                or party in who.disputed
-                or state.key in concerned
-                or (who.party is None and not who.disputed and sees_unattributed)
-            ):
+            if may_see(party, state.key, who, concerned, unattributed):
                 out.append((state, who))
         return out

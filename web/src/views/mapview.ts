@@ -6,6 +6,7 @@ import { clear, h, perFrame } from "../dom";
 import { alertKindLabel, bandLabel, kindLabel } from "../format";
 import { ACTIVE, BASE, CANCELLED, CONFLICT, LATE, UPCOMING } from "../instant";
 import { profilePanel } from "../profile";
+import { aircraftLegend, aircraftList } from "./aircraft";
 import { formatDuration, formatTime, parseTime } from "../time";
 
 export function legend(): HTMLElement {
@@ -27,8 +28,9 @@ export function legend(): HTMLElement {
       item("site", "protected site"),
       item("observation", "observation (last 6 h)"),
       item("alert", "alert location"),
+      ...aircraftLegend(),
     ),
-    h("p", { class: "note" }, "Labels give each band exactly as filed."),
+    h("p", { class: "note" }, "Labels give each band, and each aircraft's altitude, exactly as filed or reported (unit and datum)."),
   );
 }
 
@@ -142,7 +144,7 @@ export function mapView(): View {
   let app: App | null = null;
   const render = () => {
     if (!side || !app) return;
-    clear(side, selectionPanel(app), drawnList(app), legend());
+    clear(side, selectionPanel(app), drawnList(app), aircraftList(app), legend());
   };
   return {
     id: "map",
