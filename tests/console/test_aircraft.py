@@ -171,7 +171,7 @@ def test_each_party_draws_what_the_api_gives_it_with_the_altitude_as_reported(
     assert "30,150 ft geom" in idf.locator("section.aircraft").inner_text()
     assert "unattributed" in idf.locator("section.aircraft").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    idf.evaluate("() => window.deconflictionConsole.lookAt(35.75, 33.05, 9)")
+    idf.evaluate("() => window.deconflictionConsole.lookAt(35.6, 32.95, 8.4)")
     idf.wait_for_timeout(500)  # the basemap settles (a picture only: nothing is asserted on it)
     idf.screenshot(path=str(SCREENSHOTS / "map-aircraft.png"), timeout=TIMEOUT_MS)
 

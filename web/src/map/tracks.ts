@@ -77,7 +77,8 @@ export function conflictText(alert: Alert): string {
   const h = num(f.min_horizontal_m);
   const v = num(f.min_vertical_m);
   const when = loss === 0 ? "in loss of separation" : `loss in ${Math.round(loss)} s`;
-  return `${when}; closest ${(h / NM).toFixed(1)} NM, ${Math.round(v / FT).toLocaleString("en-US")} ft`;
+  const across = h < NM ? `${Math.round(h).toLocaleString("en-US")} m` : `${(h / NM).toFixed(1)} NM`;
+  return `${when}; closest ${across} and ${Math.round(v / FT).toLocaleString("en-US")} ft apart`;
 }
 
 /** What the layer draws for these aircraft and these open alerts (also the page's probe). */
@@ -162,7 +163,7 @@ export function trackLayers(
       getColor: TRACK_COLOURS.conflict,
       background: true,
       getBackgroundColor: [255, 255, 255, 230],
-      getPixelOffset: [0, 14],
+      getPixelOffset: [0, 34], // under the aircraft labels, which sit beside each symbol
       characterSet: "auto",
       fontFamily: "system-ui, sans-serif",
     }),
