@@ -8,7 +8,7 @@ import { IconLayer, PathLayer, ScatterplotLayer, TextLayer } from "@deck.gl/laye
 import type { Layer, Position } from "@deck.gl/core";
 
 import { alertKindLabel } from "../format";
-import type { Record } from "../record";
+import { holds, type Record, type TimedSpan } from "../record";
 import type { Micros } from "../time";
 import { AirPicture, altitudeText, identText, mainAltitude, type Aircraft } from "../tracks";
 import type { Alert } from "../types";
@@ -245,11 +245,24 @@ export class TrackOverlay {
     this.picture.setInstant(t, live);
   }
 
+  /** The tactical alerts' open spans, gathered once per version of the record: a move of the
+   * scrubber then looks only at these (few), not at every alert. */
+  private tactical: { version: number; spans: TimedSpan<Alert>[] } = { version: -1, spans: [] };
+
+  private alertsNow(): Alert[] {
+    if (this.tactical.version !== this.record.version) {
+      const spans: TimedSpan<Alert>[] = [];
+      for (const list of this.record.alerts.values()) {
+        for (const s of list) if (s.value.kind === "cannot-clear" || s.value.kind.startsWith("track-")) spans.push(s);
+      }
+      this.tactical = { version: this.record.version, spans };
+    }
+    return this.tactical.spans.filter((s) => holds(s, this.instant)).map((s) => s.value);
+  }
+
   private current() {
     const aircraft = this.picture.drawn();
-    const alerts = this.record
-      .alertsAt(this.instant)
-      .filter((a) => a.kind === "track-conflict" || a.kind === "cannot-clear" || a.kind.startsWith("track-"));
+    const alerts = this.alertsNow();
     const inputs: unknown[] = [aircraft, ...alerts.flatMap((a) => [a.id, a.updated_at])];
     const m = this.memo;
     if (m && m.inputs.length === inputs.length && m.inputs.every((x, i) => x === inputs[i])) return m;
