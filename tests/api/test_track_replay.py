@@ -122,3 +122,22 @@ def test_the_stream_says_which_aircraft_the_caller_may_no_longer_see(world: Api)
     assert events[0]["gone"] == []
     assert events[-1]["gone"] == [B]
     assert B not in {t["key"] for e in events[1:] for t in e["tracks"]}
+
+
+def test_a_new_stream_begins_with_the_whole_picture_even_empty(world: Api) -> None:
+    """A console that reconnects replaces what it drew with the first event: it must come."""
+    _feed(world, b_track=270.0)
+    world.services.tracks.tick()
+    for party, keys in (("c", []), ("a", [A, B])):
+        client = httpx.Client(
+            base_url=world.url,
+            headers={"Authorization": f"Bearer {world.token(party)}"},
+            timeout=httpx.Timeout(30.0),
+        )
+        events: list[dict[str, Any]] = []
+        try:
+            _tracks_events(client, events, bool)
+        finally:
+            client.close()
+        assert sorted(t["key"] for t in events[0]["tracks"]) == keys
+        assert events[0]["gone"] == []

@@ -62,6 +62,7 @@ export class AirPicture {
   private source: EventSource | null = null;
   private waiters: { at: Micros; resolve: () => void }[] = [];
   private liveList: Aircraft[] | null = null;
+  private whole = false;
   /** Bumped whenever what would be drawn changes. */
   version = 0;
 
@@ -74,6 +75,9 @@ export class AirPicture {
     this.changed(true);
     const source = new EventSource("/v1/tracks/stream");
     this.source = source;
+    // The first event of each connection (the browser reconnects by itself) is the whole
+    // picture: what it does not hold is no longer ours to draw.
+    source.onopen = () => (this.whole = true);
     source.addEventListener("tracks", (message) => this.apply((message as MessageEvent).data));
   }
 
@@ -90,6 +94,11 @@ export class AirPicture {
       return;
     }
     for (const key of event.gone ?? []) this.live.delete(key);
+    if (this.whole) {
+      this.whole = false;
+      const kept = new Set(event.tracks.map((a) => a.key));
+      for (const key of [...this.live.keys()]) if (!kept.has(key)) this.live.delete(key);
+    }
     for (const a of event.tracks) {
       const known = this.live.get(a.key);
       const trail = known?.trail ? [...known.trail] : [];

@@ -146,13 +146,15 @@ async def stream(
     interval: Annotated[float, Query(ge=0.5, le=60, description="Seconds between updates.")] = 1.0,
 ) -> EventStream:
     """One ``tracks`` event per ``interval`` (never faster than the tick) with the aircraft
-    the caller may see that changed since the last one, and under ``gone`` the keys of those
+    the caller may see that changed since the last one (the first event, sent at once even
+    when empty: every one of them), and under ``gone`` the keys of those
     it could see and no longer may (or that were dropped).  Alerts come on ``/v1/stream``."""
     tracks = services.tracks
     period = max(interval, services.settings.tracks_tick_s)
 
     async def body() -> AsyncIterator[bytes]:
         sent: dict[str, float] = {}
+        first = True  # the first event is always sent: the whole picture, even when empty
         yield b"retry: 2000\n\n"
         while True:
             visible = await run_in_threadpool(tracks.visible, principal.party)
@@ -163,7 +165,8 @@ async def stream(
             ]
             gone = sorted(set(sent) - {s.key for s, _ in visible})
             sent = {s.key: s.last for s, _ in visible}
-            if changed or gone:
+            if changed or gone or first:
+                first = False
                 data = json.dumps({"tracks": changed, "gone": gone}, separators=(",", ":"))
                 yield f"event: tracks\ndata: {data}\n\n".encode()
             else:
