@@ -20,8 +20,9 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import NamedTuple
 
 from deconfliction.engine.model import Agreement
@@ -79,7 +80,7 @@ def sample(snap: Snapshot, row: int, t: float) -> Sample:
 def standing_at(history: Sequence[Sample], t: float, max_age_s: float) -> int | None:
     """The index of the last sample at or before ``t`` no older than ``max_age_s``, or None.
     ``history`` is oldest first."""
-    i = bisect_right(history, t, key=lambda s: s.t) - 1
+    i = bisect_right(history, t, key=_time) - 1
     if i < 0 or t - history[i].t > max_age_s:
         return None
     return i
@@ -144,16 +145,31 @@ class TrackHistory:
         with self._lock:
             return [s[:4] for s in self._samples.get(key, ())]
 
-    def picture_at(self, t: float, max_age_s: float) -> list[tuple[str, Sample, list[Sample]]]:
-        """Every aircraft standing at ``t`` with its sample then and its trail over the
-        kept window up to it (oldest first)."""
-        with self._lock:
-            histories = [(k, tuple(v)) for k, v in self._samples.items()]
+    def picture_at(
+        self,
+        t: float,
+        max_age_s: float,
+        wanted: Callable[[str, Sample], bool] = lambda key, then: True,
+        *,
+        trails: bool = True,
+    ) -> list[tuple[str, Sample, list[Sample]]]:
+        """Every aircraft standing at ``t`` that ``wanted`` keeps, with its sample then and
+        (``trails``) its samples over the kept window up to it, oldest first.  Only what is
+        kept is copied: a caller who may see a few aircraft among thousands pays for a search
+        per aircraft, not for every sample."""
         out = []
-        for key, history in histories:
-            i = standing_at(history, t, max_age_s)
-            if i is None:
-                continue
-            start = bisect_right(history, t - self.keep_s, key=lambda s: s.t)
-            out.append((key, history[i], list(history[start : i + 1])))
+        with self._lock:
+            for key, history in self._samples.items():
+                i = standing_at(history, t, max_age_s)
+                if i is None or not wanted(key, history[i]):
+                    continue
+                trail: list[Sample] = []
+                if trails:
+                    start = bisect_right(history, t - self.keep_s, key=_time)
+                    trail = list(islice(history, start, i + 1))
+                out.append((key, history[i], trail))
         return out
+
+
+def _time(s: Sample) -> float:
+    return s.t

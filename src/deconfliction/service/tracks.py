@@ -467,20 +467,19 @@ class TrackService:
         return self.history.trail(key)
 
     def visible_at(
-        self, party: str, at: datetime
+        self, party: str, at: datetime, *, trails: bool = True
     ) -> list[tuple[str, Sample, list[Sample], Attributed]]:
         """What ``party`` may see as it stood at ``at``, with trails (``track_replay.py``)."""
-        picture = self.history.picture_at(at.timestamp(), self.settings.tracks_max_age_s)
-        if not picture:
-            return []
         concerned = subjects_open_at(self.writer.coordinator, party, at)
         unattributed = sees_unattributed(self._agreements, party)
-        out = []
-        for key, then, trail in picture:
+
+        def wanted(key: str, then: Sample) -> bool:
             who = self.attribution.of(key, then.callsign)
-            if may_see(party, key, who, concerned, unattributed):
-                out.append((key, then, trail, who))
-        return out
+            return may_see(party, key, who, concerned, unattributed)
+
+        max_age = self.settings.tracks_max_age_s
+        picture = self.history.picture_at(at.timestamp(), max_age, wanted, trails=trails)
+        return [(k, s, trail, self.attribution.of(k, s.callsign)) for k, s, trail in picture]
 
     def visible(self, party: str) -> list[tuple[TrackState, Attributed]]:
         """The aircraft ``party`` may see: its own; another party's while an open tactical

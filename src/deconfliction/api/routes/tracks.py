@@ -100,7 +100,9 @@ def list_tracks(
         return TrackList(
             tracks=[
                 TrackPublic.of_sample(key, then, who, trail if trails else None)
-                for key, then, trail, who in tracks.visible_at(principal.party, instant)
+                for key, then, trail, who in tracks.visible_at(
+                    principal.party, instant, trails=trails
+                )
             ]
         )
     return TrackList(
