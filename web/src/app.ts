@@ -10,6 +10,7 @@ import { KeyboardHelp } from "./help";
 import { drawnSummary, type Drawn } from "./instant";
 import { Live, type FeedEvent, type LiveState } from "./live";
 import { ConsoleMap } from "./map/map";
+import { TrackOverlay } from "./map/tracks";
 import { Record } from "./record";
 import { clock, currentSession, signOut, type Session } from "./session";
 import { HELP_KEY, VIEW_PREFIX, shortcutTable, typing } from "./shortcuts";
@@ -33,6 +34,7 @@ const OBSERVATION_WINDOW = 6 * 3600e6;
 export class App {
   readonly record = new Record();
   readonly map: ConsoleMap;
+  readonly tracks: TrackOverlay;
   readonly timebar: TimeBar;
   readonly inbox = new Map<string, Delivery>();
   parties = new Map<string, Party>();
@@ -65,6 +67,9 @@ export class App {
     this.map = new ConsoleMap(this.record, {
       onSelectNotice: (id) => this.selectNotice(id),
     });
+    this.tracks = new TrackOverlay(this.map, this.record, session.party, (id) => this.party(id), () =>
+      this.current?.update?.(),
+    );
     this.timebar = new TimeBar(this.record, {
       onScrub: (t) => this.setInstant(t, false),
       onLive: () => this.goLive(),
@@ -104,6 +109,7 @@ export class App {
       async () => (await currentSession()) !== null,
     );
     this.stream.start();
+    void this.tracks.start();
     const requested = new URLSearchParams(window.location.hash.split("?")[1] ?? "").get("at");
     const at = requested ? parseTime(requested) : NaN;
     if (Number.isFinite(at)) this.setInstant(at, false);
@@ -119,6 +125,7 @@ export class App {
 
   stop(): void {
     this.stream?.stop();
+    this.tracks.stop();
     window.clearInterval(this.ticker);
     this.playing = false;
   }
@@ -134,6 +141,7 @@ export class App {
     this.live = live;
     if (!live && this.playing && !this.playingTick) this.play(false, this.speed);
     this.instant = t;
+    this.tracks.setInstant(t, live);
     this.map.setInstant(t);
     this.timebar.setInstant(t, clock.now());
     this.timebar.setLive(live);
@@ -210,6 +218,15 @@ export class App {
       ...layerChecks(this.map, this.record),
       awaitingConsent: () => this.awaiting.count,
       position: () => this.record.position,
+      /** The aircraft and conflict lines the map draws now. */
+      aircraft: () => this.tracks.drawn(),
+      /** Move to a past instant; once its air picture is loaded, what the map draws. */
+      aircraftAt: async (iso: string) => {
+        const t = parseTime(iso);
+        this.setInstant(t, false);
+        await this.tracks.picture.loaded(t);
+        return this.tracks.drawn();
+      },
       liveStatus: () => this.liveBadge.textContent,
       renders: () => this.map.renders,
       /** Where the map looks (centre and zoom) and which notices it shows selected. */

@@ -5,6 +5,7 @@
 import { h } from "./dom";
 import { ACTIVE, CANCELLED, CONFLICT, LATE, UPCOMING } from "./instant";
 import { COLOURS, fillOf, lineOf } from "./map/map";
+import { TRACK_COLOURS } from "./map/tracks";
 
 type RGBA = readonly number[];
 
@@ -28,6 +29,17 @@ const OTHERS: { name: string; fill: RGBA; line: RGBA; text: string }[] = [
   { name: "alert", fill: [0, 0, 0, 0], line: COLOURS.alert, text: "alert location" },
 ];
 
+const NONE: RGBA = [0, 0, 0, 0];
+
+/** The aircraft layers' colours (map/tracks.ts); the shapes are in the style sheet. */
+const AIRCRAFT: { name: string; fill: RGBA; line: RGBA; text: string }[] = [
+  { name: "aircraft-own", fill: TRACK_COLOURS.own, line: TRACK_COLOURS.own, text: "own aircraft (turned to its track), with its trail" },
+  { name: "aircraft-other", fill: TRACK_COLOURS.other, line: TRACK_COLOURS.other, text: "another party's aircraft (shared by an alert)" },
+  { name: "aircraft-unattributed", fill: TRACK_COLOURS.unattributed, line: TRACK_COLOURS.unattributed, text: "unattributed aircraft (where an agreement shares them)" },
+  { name: "aircraft-conflict", fill: TRACK_COLOURS.conflict, line: TRACK_COLOURS.conflict, text: "predicted conflict between two aircraft" },
+  { name: "aircraft-flag", fill: NONE, line: TRACK_COLOURS.conformance, text: "aircraft named by a conformance or cannot-clear alert" },
+];
+
 function item(name: string, fill: RGBA, line: RGBA, text: string): HTMLElement {
   const swatch = h("span", { class: `swatch ${name}`, "aria-hidden": "true", dataset: { legend: name } });
   // Set through the CSSOM, which the page's Content-Security-Policy allows (style attributes
@@ -47,7 +59,8 @@ export function legend(): HTMLElement {
       null,
       LEGEND_STATES.map((s) => item(s.name, fillOf(s.state), lineOf(s.state), s.text)),
       OTHERS.map((o) => item(o.name, o.fill, o.line, o.text)),
+      AIRCRAFT.map((o) => item(o.name, o.fill, o.line, o.text)),
     ),
-    h("p", { class: "note" }, "Labels give each band exactly as filed."),
+    h("p", { class: "note" }, "Labels give each band, and each aircraft's altitude, exactly as filed or reported (unit and datum)."),
   );
 }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -48,6 +48,7 @@ from deconfliction.service.settings import Settings
 from deconfliction.service.track_conformance import ConformanceRound
 from deconfliction.service.track_evidence import record_with_evidence
 from deconfliction.service.track_formats import FORMATS, make_parser
+from deconfliction.service.track_replay import Sample, TrackHistory, may_see, subjects_open_at
 from deconfliction.service.track_view import TrackView
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
@@ -118,7 +119,7 @@ class TrackService:
         self._tick_lock = threading.Lock()
         self._seen_notices: set[str] = set()
         self._audiences: dict[str, set[str]] = {}
-        self._history: dict[str, deque[tuple[float, float, float, float | None]]] = {}
+        self.history = TrackHistory(settings.tracks_history_step_s, settings.tracks_history_s)
         self._started = False
         self._pending: tuple[Future[None], list[Evidenced]] | None = None
         """The alert changes handed to the writer by the last round, not yet taken as open."""
@@ -335,7 +336,7 @@ class TrackService:
         t = now.timestamp()
         with self._lock:
             for key in self.table.forget_before(t - settings.tracks_forget_s):
-                self._history.pop(key, None)
+                self.history.forget(key)
                 self.conformance.forget(key)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
         if not snap.keys and not self.alerts.open and self._pending is None:
@@ -347,7 +348,7 @@ class TrackService:
         lap("context")
         owners_found = [self.owner(s) for s in snap.states]
         owners = [o.party for o in owners_found]
-        self._remember(snap, t)
+        self.history.remember(snap, t)
         lap("snapshot")
         upsert: list[tuple[Any, Sequence[TrackReport]]] = []
         close: list[tuple[str, str, Sequence[TrackReport]]] = []
@@ -446,22 +447,23 @@ class TrackService:
 
     # -- history and what a party may see ---------------------------------------------------
 
-    def _remember(self, snap: Snapshot, t: float) -> None:
-        step = self.settings.tracks_history_step_s
-        keep = t - self.settings.tracks_history_s
-        for row, key in enumerate(snap.keys):
-            trail = self._history.get(key)
-            if trail is None:
-                trail = self._history[key] = deque()
-            if not trail or t - trail[-1][0] >= step:
-                trail.append(
-                    (t, float(snap.lon[row]), float(snap.lat[row]), float(snap.alt_m[row]))
-                )
-            while trail and trail[0][0] < keep:
-                trail.popleft()
-
     def trail(self, key: str) -> list[tuple[float, float, float, float | None]]:
-        return list(self._history.get(key, ()))
+        return self.history.trail(key)
+
+    def visible_at(
+        self, party: str, at: datetime, *, trails: bool = True
+    ) -> list[tuple[str, Sample, list[Sample], Attributed]]:
+        """What ``party`` may see as it stood at ``at``, with trails (``track_replay.py``)."""
+        concerned = subjects_open_at(self.writer.coordinator, party, at)
+        unattributed = party in self._view.unattributed
+
+        def wanted(key: str, then: Sample) -> bool:
+            who = self.attribution.of(key, then.callsign)
+            return may_see(party, key, who, concerned, unattributed)
+
+        max_age = self.settings.tracks_max_age_s
+        picture = self.history.picture_at(at.timestamp(), max_age, wanted, trails=trails)
+        return [(k, s, trail, self.attribution.of(k, s.callsign)) for k, s, trail in picture]
 
     def _publish(self) -> None:
         """Swap in a new view of what the open alerts and the agreements expose (the round's
@@ -474,17 +476,12 @@ class TrackService:
         view (never the round's live alerts) and the table under its lock."""
         view, attribution = self._view, self.attribution
         concerned = view.concerned.get(party, frozenset())
-        sees_unattributed = party in view.unattributed
+        unattributed = party in view.unattributed
         out = []
         with self._lock:
             states = list(self.table.tracks.values())
         for state in states:
             who = attribution.of(state.key, state.callsign)
-            if (
-                who.party == party
-                or party in who.disputed
-                or state.key in concerned
-                or (who.party is None and not who.disputed and sees_unattributed)
-            ):
+            if may_see(party, state.key, who, concerned, unattributed):
                 out.append((state, who))
         return out

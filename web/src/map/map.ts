@@ -192,6 +192,9 @@ export class ConsoleMap {
   private lastTop: unknown[] = [];
   /** Whether the last redraw changed what the top canvas draws (a frame follows). */
   changed = false;
+  /** Layers another module draws over the volumes (the aircraft: map/tracks.ts), asked on
+   * every redraw; return the same data objects when nothing changed. */
+  overlay: (() => Layer[]) | null = null;
   private decorations: Decorations = { zones: [], sites: [], observations: [], alerts: [] };
   private instant: Micros = 0;
   private selected = new Set<string>();
@@ -847,7 +850,7 @@ export class ConsoleMap {
       this.groundLayers = ground;
       this.ground.setProps({ layers: ground });
     }
-    const top = [...this.volumeLayers(), ...this.decorationLayers(), ...this.selectionLayers()];
+    const top = [...this.volumeLayers(), ...this.decorationLayers(), ...(this.overlay?.() ?? []), ...this.selectionLayers()];
     const inputs = [
       this.statesVersion,
       this.geometryVersion,

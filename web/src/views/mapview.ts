@@ -7,6 +7,7 @@ import { alertKindLabel, bandLabel, kindLabel } from "../format";
 import { ACTIVE, BASE, CANCELLED, CONFLICT, LATE, UPCOMING } from "../instant";
 import { legend } from "../legend";
 import { profilePanel } from "../profile";
+import { aircraftList } from "./aircraft";
 import { formatDuration, formatTime, parseTime } from "../time";
 
 function stateText(state: number): string {
@@ -119,7 +120,7 @@ export function mapView(): View {
   let app: App | null = null;
   const render = () => {
     if (!side || !app) return;
-    clear(side, selectionPanel(app), drawnList(app), legend());
+    clear(side, selectionPanel(app), drawnList(app), aircraftList(app), legend());
   };
   return {
     id: "map",

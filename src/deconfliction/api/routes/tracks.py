@@ -17,6 +17,7 @@ from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.tracks import Declared, FeedAnswer, TrackList, TrackPublic
 from deconfliction.engine.errors import InvalidInput
 from deconfliction.engine.tracks.terms import DeclarationIn
+from deconfliction.service.filters import parse_time
 from deconfliction.service.tracks import FORMATS
 
 __all__ = ["router"]
@@ -81,10 +82,29 @@ def list_tracks(
     services: ServicesDep,
     principal: PrincipalDep,
     trails: Annotated[bool, Query(description="Include each aircraft's recent trail.")] = False,
+    at: Annotated[
+        str | None,
+        Query(
+            description="RFC 3339: the aircraft as they stood at that time, from the kept "
+            "history (`tracks_history_s`), and who could see them then."
+        ),
+    ] = None,
 ) -> TrackList:
     """Its own aircraft; another party's while an open tactical alert names both; aircraft
-    nobody declared where track terms let the caller see them."""
+    nobody declared where track terms let the caller see them.  With ``at``, each aircraft at
+    its last sample at or before then (no older than ``tracks_max_age_s``), seen under the
+    tactical alerts open then, with its trail up to then."""
     tracks = services.tracks
+    instant = parse_time(at, "at")
+    if instant is not None:
+        return TrackList(
+            tracks=[
+                TrackPublic.of_sample(key, then, who, trail if trails else None)
+                for key, then, trail, who in tracks.visible_at(
+                    principal.party, instant, trails=trails
+                )
+            ]
+        )
     return TrackList(
         tracks=[
             TrackPublic.of(state, who, tracks.trail(state.key) if trails else None)
@@ -128,12 +148,15 @@ async def stream(
     interval: Annotated[float, Query(ge=0.5, le=60, description="Seconds between updates.")] = 1.0,
 ) -> EventStream:
     """One ``tracks`` event per ``interval`` (never faster than the tick) with the aircraft
-    the caller may see that changed since the last one.  Alerts come on ``/v1/stream``."""
+    the caller may see that changed since the last one (the first event, sent at once even
+    when empty: every one of them), and under ``gone`` the keys of those
+    it could see and no longer may (or that were dropped).  Alerts come on ``/v1/stream``."""
     tracks = services.tracks
     period = max(interval, services.settings.tracks_tick_s)
 
     async def body() -> AsyncIterator[bytes]:
         sent: dict[str, float] = {}
+        first = True  # the first event is always sent: the whole picture, even when empty
         yield b"retry: 2000\n\n"
         while True:
             visible = await run_in_threadpool(tracks.visible, principal.party)
@@ -142,10 +165,11 @@ async def stream(
                 for s, who in visible
                 if sent.get(s.key) != s.last
             ]
-            for s, _ in visible:
-                sent[s.key] = s.last
-            if changed:
-                data = json.dumps({"tracks": changed}, separators=(",", ":"))
+            gone = sorted(set(sent) - {s.key for s, _ in visible})
+            sent = {s.key: s.last for s, _ in visible}
+            if changed or gone or first:
+                first = False
+                data = json.dumps({"tracks": changed, "gone": gone}, separators=(",", ":"))
                 yield f"event: tracks\ndata: {data}\n\n".encode()
             else:
                 yield b": keep-alive\n\n"

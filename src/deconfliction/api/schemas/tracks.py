@@ -12,6 +12,7 @@ from deconfliction.engine.tracks.attribution import Attributed
 from deconfliction.engine.tracks.reports import utc
 from deconfliction.engine.tracks.state import TrackState
 from deconfliction.engine.tracks.terms import DeclarationIn
+from deconfliction.service.track_replay import Sample
 from deconfliction.service.tracks import FeedResult
 
 __all__ = ["FeedAnswer", "TrackList", "TrackPublic"]
@@ -98,6 +99,32 @@ class TrackPublic(Output):
             sources=sorted({r.source for r in state.evidence()}),
             last_heard=utc(state.last),
             trail=[list(p) for p in trail] if trail is not None else None,
+        )
+
+    @classmethod
+    def of_sample(
+        cls, key: str, then: Sample, who: Attributed, trail: list[Sample] | None = None
+    ) -> TrackPublic:
+        """An aircraft as a round held it at ``then.t`` (``GET /v1/tracks?at=``): the position
+        that round used, the altitudes and speed as last reported then."""
+        return cls(
+            key=key,
+            party=who.party,
+            disputed=list(who.disputed),
+            callsign=then.callsign,
+            squawk=None,
+            lon=then.lon,
+            lat=then.lat,
+            position_time=utc(then.t),
+            baro=then.baro.to_dict() if then.baro else None,
+            geom=then.geom.to_dict() if then.geom else None,
+            speed=then.speed.to_dict() if then.speed else None,
+            track=then.track,
+            rate=None,
+            on_ground=False,
+            sources=[],
+            last_heard=utc(then.t),
+            trail=[list(s[:4]) for s in trail] if trail is not None else None,
         )
 
 

@@ -1,0 +1,168 @@
+"""The air picture as it stood at a past instant: what the console draws when its scrubber is
+moved back, and what ``GET /v1/tracks?at=`` answers.
+
+Each round of the live tracks keeps, per aircraft, one :class:`Sample` at most every
+``tracks_history_step_s`` for ``tracks_history_s`` (``TrackService._remember``): the position
+the round used (extrapolated to the round's time from the last report), the altitude as last
+reported (value, unit and datum: never converted), track, speed and callsign.  At an instant
+``T`` an aircraft stands at its last sample at or before ``T``, if that sample is no older than
+``tracks_max_age_s`` (the age beyond which a round leaves an aircraft out).
+
+Who may see it at ``T`` is the live rule (``TrackService.visible``) with the tactical alerts
+as they stood at ``T`` (``store/alerts.alerts_as_of``, the rule of ``GET /v1/alerts?at=``): its
+own party's aircraft; another party's while a tactical alert open at ``T`` names both; aircraft
+nobody declared where the track terms of an agreement in force now name the caller.
+Attribution is today's declarations (they are not versioned in memory).
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Callable, Sequence, Set
+from datetime import datetime
+from itertools import islice
+from typing import NamedTuple
+
+from deconfliction.engine.tracks.alerts import TACTICAL_KINDS
+from deconfliction.engine.tracks.attribution import Attributed
+from deconfliction.engine.tracks.quantities import Speed, TrackAltitude
+from deconfliction.engine.tracks.state import Snapshot
+from deconfliction.service.coordinator import Coordinator
+from deconfliction.store import alerts as alert_store
+
+__all__ = [
+    "Sample",
+    "TrackHistory",
+    "may_see",
+    "sample",
+    "standing_at",
+    "subjects_open_at",
+]
+
+
+class Sample(NamedTuple):
+    """One aircraft as one round held it.  The first four fields are the public trail point
+    ``[t, lon, lat, altitude m on its datum]``."""
+
+    t: float
+    lon: float
+    lat: float
+    alt_m: float | None
+    track: float | None
+    baro: TrackAltitude | None
+    geom: TrackAltitude | None
+    speed: Speed | None
+    callsign: str | None
+
+
+def sample(snap: Snapshot, row: int, t: float) -> Sample:
+    """Row ``row`` of a round's snapshot at time ``t``: the reported altitudes and speed are
+    the reports' own objects (shared, not copied)."""
+    state = snap.states[row]
+    alt, vel = state.alt, state.velocity
+    return Sample(
+        t,
+        float(snap.lon[row]),
+        float(snap.lat[row]),
+        float(snap.alt_m[row]),
+        float(snap.track[row]),
+        alt.baro if alt is not None else None,
+        alt.geom if alt is not None else None,
+        vel.speed if vel is not None else None,
+        state.callsign,
+    )
+
+
+def standing_at(history: Sequence[Sample], t: float, max_age_s: float) -> int | None:
+    """The index of the last sample at or before ``t`` no older than ``max_age_s``, or None.
+    ``history`` is oldest first."""
+    i = bisect_right(history, t, key=_time) - 1
+    if i < 0 or t - history[i].t > max_age_s:
+        return None
+    return i
+
+
+def subjects_open_at(coordinator: Coordinator, party: str, at: datetime) -> set[str]:
+    """The subjects (aircraft keys among them) of the tactical alerts open at ``at`` that name
+    ``party``: the record's answer, as ``GET /v1/alerts?at=`` gives it."""
+    with coordinator.reading() as connection:
+        alerts = alert_store.alerts_as_of(connection, at, party)
+    out: set[str] = set()
+    for alert in alerts:
+        if alert.kind in TACTICAL_KINDS:
+            out.update(alert.subjects)
+    return out
+
+
+def may_see(party: str, key: str, who: Attributed, concerned: Set[str], unattributed: bool) -> bool:
+    """The one need-to-know rule for an aircraft, live and replayed."""
+    return (
+        who.party == party
+        or party in who.disputed
+        or key in concerned
+        or (who.party is None and not who.disputed and unattributed)
+    )
+
+
+class TrackHistory:
+    """Each aircraft's samples, oldest first, kept for ``keep_s`` seconds, one at most every
+    ``step_s`` seconds."""
+
+    def __init__(self, step_s: float, keep_s: float) -> None:
+        self.step_s = step_s
+        self.keep_s = keep_s
+        self._samples: dict[str, deque[Sample]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, snap: Snapshot, t: float) -> None:
+        """Add the round of time ``t`` (called by the round, one at a time)."""
+        keep = t - self.keep_s
+        with self._lock:
+            for row, key in enumerate(snap.keys):
+                trail = self._samples.get(key)
+                if trail is None:
+                    trail = self._samples[key] = deque()
+                if not trail or t - trail[-1].t >= self.step_s:
+                    trail.append(sample(snap, row, t))
+                while trail and trail[0].t < keep:
+                    trail.popleft()
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._samples.pop(key, None)
+
+    def trail(self, key: str) -> list[tuple[float, float, float, float | None]]:
+        """``[t, lon, lat, altitude m on its datum]`` per sample, oldest first."""
+        with self._lock:
+            return [s[:4] for s in self._samples.get(key, ())]
+
+    def picture_at(
+        self,
+        t: float,
+        max_age_s: float,
+        wanted: Callable[[str, Sample], bool] = lambda key, then: True,
+        *,
+        trails: bool = True,
+    ) -> list[tuple[str, Sample, list[Sample]]]:
+        """Every aircraft standing at ``t`` that ``wanted`` keeps, with its sample then and
+        (``trails``) its samples over the kept window up to it, oldest first.  Only what is
+        kept is copied: a caller who may see a few aircraft among thousands pays for a search
+        per aircraft, not for every sample."""
+        out = []
+        with self._lock:
+            for key, history in self._samples.items():
+                i = standing_at(history, t, max_age_s)
+                if i is None or not wanted(key, history[i]):
+                    continue
+                trail: list[Sample] = []
+                if trails:
+                    start = bisect_right(history, t - self.keep_s, key=_time)
+                    trail = list(islice(history, start, i + 1))
+                out.append((key, history[i], trail))
+        return out
+
+
+def _time(s: Sample) -> float:
+    return s.t
