@@ -51,6 +51,7 @@ from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
 from deconfliction.service.reading import read
 from deconfliction.service.reports import daily_files
+from deconfliction.service.reports.collector import collector_paused
 from deconfliction.store import deliveries as delivery_store
 
 T = TypeVar("T")
@@ -181,19 +182,37 @@ def build(store: str, args: argparse.Namespace) -> tuple[Coordinator, str]:
     return coordinator, found.incident.id
 
 
+def _paused(run: Callable[[], T]) -> T:
+    """As ``deconflict verify report`` runs it (the cycle collector paused)."""
+    with collector_paused():
+        return run()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notices", type=int, default=10_000)
     parser.add_argument("--observations", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--store",
+        help="measure on this store, filled by an earlier run (copy it first: opening it may "
+        "migrate it), instead of filling a new one",
+    )
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.platform()}")
     with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
-        store = str(Path(scratch) / "day.sqlite3")
-        coordinator, incident_id = timed(
-            f"filling the store ({args.notices} notices, {args.observations} observations)",
-            lambda: build(store, args),
-        )
+        if args.store:
+            coordinator = Coordinator.open(args.store)
+            with coordinator.reading() as connection:
+                incident_id = connection.exec_driver_sql(
+                    "select id from incidents order by id"
+                ).scalar_one()
+        else:
+            store = str(Path(scratch) / "day.sqlite3")
+            coordinator, incident_id = timed(
+                f"filling the store ({args.notices} notices, {args.observations} observations)",
+                lambda: build(store, args),
+            )
         with coordinator.reading() as connection:
             size = connection.exec_driver_sql("select count(*) from events").scalar_one()
         print(f"entries in the log: {size}")
@@ -221,7 +240,7 @@ def main() -> None:
             lines = handle.readlines()
         check = timed(
             "verify report (recompute from the export)",
-            lambda: verify_report(document, lines, keys),
+            lambda: _paused(lambda: verify_report(document, lines, keys)),
         )
         print(f"  {check.ok} {check.problems[:1]}")
         bundle = timed(

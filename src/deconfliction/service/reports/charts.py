@@ -53,7 +53,7 @@ class MapCounts(NamedTuple):
 
     notices_left_out: int
     observed: dict[str, tuple[int, int]]
-    """Alert kind -> (marks drawn, alerts of that kind on the map)."""
+    """Alert kind -> (observations marked, observations in the day's alerts of that kind)."""
 
 
 @contextmanager
