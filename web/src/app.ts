@@ -67,9 +67,10 @@ export class App {
     this.map = new ConsoleMap(this.record, {
       onSelectNotice: (id) => this.selectNotice(id),
     });
-    this.tracks = new TrackOverlay(this.map, this.record, session.party, (id) => this.party(id), () =>
-      this.current?.update?.(),
-    );
+    // Positions move every second: only the map view lists aircraft (other views keep focus).
+    this.tracks = new TrackOverlay(this.map, this.record, session.party, (id) => this.party(id), () => {
+      if (this.current?.id === "map") this.current.update?.();
+    });
     this.timebar = new TimeBar(this.record, {
       onScrub: (t) => this.setInstant(t, false),
       onLive: () => this.goLive(),

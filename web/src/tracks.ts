@@ -172,7 +172,8 @@ export class AirPicture {
 
   /** What is drawn now: the live picture, or the one of the past instant being shown. */
   drawn(): Aircraft[] {
-    if (this.wanted !== null) return this.past?.at === this.wanted ? this.past.aircraft : this.past?.aircraft ?? [];
+    // A past instant: its picture once loaded (until then, the last one loaded).
+    if (this.wanted !== null) return this.past?.aircraft ?? [];
     this.liveList ??= [...this.live.values()].filter((a) => a.lon !== null && a.lat !== null);
     return this.liveList;
   }
