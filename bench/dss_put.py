@@ -17,6 +17,10 @@ process (loopback, a key pair made for the run) and measures, one request at a t
 Each PUT also files or replaces the intent's notice (with its conflict check) and writes its
 ledger entries.  Wall times per request (client side) and the server's CPU per request.
 
+``--per-probe PREFIX`` writes each probe's wall time and the server's CPU during it
+(``PREFIX.LABEL.tsv``); ``--profile PREFIX`` records the server with py-spy (``pip install
+py-spy``: not a dependency of the package) during the probes, every thread, idle included.
+
 ``--code LABEL=SRC_DIR`` (repeatable) serves each copy of the package in turn (``PYTHONPATH``:
 e.g. the code before a change, exported with ``git archive``), each on its own copy of the same
 loaded store, with the same probes: before and after in one run.  Every server first answers
