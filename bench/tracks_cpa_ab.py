@@ -26,7 +26,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tracks_traffic
-
 from deconfliction.engine.geodesy.frames import LocalFrame, frame_around
 from deconfliction.engine.tracks import cpa
 from deconfliction.engine.tracks.plane import to_plane
@@ -41,7 +40,8 @@ def _kernel_of(revision: str, where: Path) -> ModuleType:
     path = where / "cpa_before.py"
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("cpa_before", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
