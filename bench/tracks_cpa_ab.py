@@ -42,7 +42,7 @@ def _kernel_of(revision: str, where: Path) -> ModuleType:
     spec = importlib.util.spec_from_file_location("cpa_before", path)
     assert spec is not None
     assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
+    module = sys.modules["cpa_before"] = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
