@@ -280,15 +280,34 @@ def assess_many(
     starts = np.searchsorted(point, np.arange(n + 1))
     d = volumes.quick(entry, lon[point], lat[point])
     settled = np.zeros(n, bool)
-    if active.any():  # an aircraft in a volume and its band by a cheap distance is done
-        for i in np.flatnonzero(d - tolerances.lateral_m <= 0).tolist():
+
+    def settle(pairs: NDArray[np.intp]) -> None:
+        """Mark the aircraft inside an active volume and its band by one of ``pairs``."""
+        for i in pairs[d[pairs] - tolerances.lateral_m <= 0].tolist():
             k = int(point[i])
             alt = alts[k]
             if not settled[k]:
                 band = volumes.entries[entry[i]][2].altitude
                 settled[k] = alt is None or band_excess(alt, band, tolerances.vertical_m)[0] <= 0
-    rest = np.flatnonzero(np.isnan(d) & ~settled[point])
-    d[rest] = volumes.lateral(entry[rest], lon[point[rest]], lat[point[rest]])
+
+    if active.any():  # an aircraft in a volume and its band is done at the first such pair
+        settle(np.flatnonzero(~np.isnan(d)))
+        # The rest by rounds of one pair per aircraft, the nearest ball centre first.
+        p = _ecef(lon[point], lat[point])
+        near = np.sqrt(((volumes.columns.centre[entry] - p) ** 2).sum(axis=1))
+        todo = np.flatnonzero(np.isnan(d))
+        todo = todo[np.lexsort((near[todo], point[todo]))]
+        while todo.size:
+            todo = todo[~settled[point[todo]]]
+            first = np.ones(todo.shape[0], bool)
+            first[1:] = point[todo[1:]] != point[todo[:-1]]
+            now_ = todo[first]
+            d[now_] = volumes.lateral(entry[now_], lon[point[now_]], lat[point[now_]])
+            settle(now_)
+            todo = todo[~first]
+    else:
+        rest = np.flatnonzero(np.isnan(d))
+        d[rest] = volumes.lateral(entry[rest], lon[point[rest]], lat[point[rest]])
     if active.any():
         return _when_active(
             volumes, lon, lat, alts, tolerances, active, (entry, d, starts, settled)
