@@ -67,6 +67,7 @@ _INSIDE_DEG = 1e-3
 inside the geodesic polygon: below 70° of latitude the pieces (at most 10 km) bend less than
 10 m from their lon/lat chords, and 0.001° is at least 38 m there."""
 _INSIDE_LAT = 70.0
+_METRES_PER_DEGREE_LAT_MIN = 110_574.0
 
 
 def _micros(t: datetime) -> int:
@@ -93,6 +94,9 @@ class VolumeColumns:
     """Centre of the bounding ball, Earth-centred (metres)."""
     reach: NDArray[np.float64]
     """Radius of the bounding ball (metres)."""
+    south: NDArray[np.float64]
+    north: NDArray[np.float64]
+    """Latitudes sure to bound the outline (``Shape.bbox``)."""
     circle: NDArray[np.bool_]
     core: NDArray[np.float64]
     """(volume, lon/lat/radius) of circles; zeros for other outlines."""
@@ -103,7 +107,15 @@ class VolumeColumns:
     def empty(cls) -> VolumeColumns:
         i, f = np.zeros(0, np.int64), np.zeros(0)
         return cls(
-            i, i, np.zeros((0, 3)), f, np.zeros(0, bool), np.zeros((0, 3)), np.zeros(0, object)
+            i,
+            i,
+            np.zeros((0, 3)),
+            f,
+            f,
+            f,
+            np.zeros(0, bool),
+            np.zeros((0, 3)),
+            np.zeros(0, object),
         )
 
     @classmethod
@@ -129,15 +141,17 @@ class NoticeColumns:
         boxes: list[tuple[float, float, float, float]] = []
         owner: list[int] = []
         centre, reach, core = np.zeros((n, 3)), np.zeros(n), np.zeros((n, 3))
+        south, north = np.zeros(n), np.zeros(n)
         circle = np.zeros(n, bool)
         plain = np.full(n, None, dtype=object)
         for i, volume in enumerate(notice.volumes):
             shape = volume.outline.shape
-            west, south, east, north = shape.bbox(lateral_m)
+            west, low, east, high = shape.bbox(lateral_m)
             for shift in (0.0, 360.0, -360.0):
                 if (shift == 0.0) or (shift > 0 and west < -180.0) or (shift < 0 and east > 180.0):
-                    boxes.append((west + shift, south, east + shift, north))
+                    boxes.append((west + shift, low, east + shift, high))
                     owner.append(i)
+            _, south[i], _, north[i] = shape.bbox()
             ring = _ecef(shape.dense_lons, shape.dense_lats)
             centre[i] = ring.mean(axis=0)
             spread = float(np.sqrt(((ring - centre[i]) ** 2).sum(axis=1)).max())
@@ -149,7 +163,7 @@ class NoticeColumns:
                 plain[i] = shapely.polygons(np.column_stack([shape.dense_lons, shape.dense_lats]))
         windows = [(_micros(v.window.start), _micros(v.window.end)) for v in notice.volumes]
         starts, ends = np.array(windows, np.int64).reshape(-1, 2).T
-        columns = VolumeColumns(starts, ends, centre, reach, circle, core, plain)
+        columns = VolumeColumns(starts, ends, centre, reach, south, north, circle, core, plain)
         return cls(
             notice, lateral_m, np.array(boxes, np.float64).reshape(-1, 4),
             np.array(owner, np.intp), columns,
@@ -266,15 +280,34 @@ def assess_many(
     starts = np.searchsorted(point, np.arange(n + 1))
     d = volumes.quick(entry, lon[point], lat[point])
     settled = np.zeros(n, bool)
-    if active.any():  # an aircraft in a volume and its band by a cheap distance is done
-        for i in np.flatnonzero(d - tolerances.lateral_m <= 0).tolist():
+
+    def settle(pairs: NDArray[np.intp]) -> None:
+        """Mark the aircraft inside an active volume and its band by one of ``pairs``."""
+        for i in pairs[d[pairs] - tolerances.lateral_m <= 0].tolist():
             k = int(point[i])
             alt = alts[k]
             if not settled[k]:
                 band = volumes.entries[entry[i]][2].altitude
                 settled[k] = alt is None or band_excess(alt, band, tolerances.vertical_m)[0] <= 0
-    rest = np.flatnonzero(np.isnan(d) & ~settled[point])
-    d[rest] = volumes.lateral(entry[rest], lon[point[rest]], lat[point[rest]])
+
+    if active.any():  # an aircraft in a volume and its band is done at the first such pair
+        settle(np.flatnonzero(~np.isnan(d)))
+        # The rest by rounds of one pair per aircraft, the nearest ball centre first.
+        p = _ecef(lon[point], lat[point])
+        near = np.sqrt(((volumes.columns.centre[entry] - p) ** 2).sum(axis=1))
+        todo = np.flatnonzero(np.isnan(d))
+        todo = todo[np.lexsort((near[todo], point[todo]))]
+        while todo.size:
+            todo = todo[~settled[point[todo]]]
+            first = np.ones(todo.shape[0], bool)
+            first[1:] = point[todo[1:]] != point[todo[:-1]]
+            now_ = todo[first]
+            d[now_] = volumes.lateral(entry[now_], lon[point[now_]], lat[point[now_]])
+            settle(now_)
+            todo = todo[~first]
+    else:
+        rest = np.flatnonzero(np.isnan(d))
+        d[rest] = volumes.lateral(entry[rest], lon[point[rest]], lat[point[rest]])
     if active.any():
         return _when_active(
             volumes, lon, lat, alts, tolerances, active, (entry, d, starts, settled)
@@ -356,15 +389,17 @@ def _nearest(
 ) -> Offence:
     """``track-outside-volume`` against the nearest active volume (the earlier on a tie).
 
-    Exact distances are taken only for volumes whose lower bound (the balls) does not exceed
+    Exact distances are taken only for volumes whose lower bound (the ball's, or the meridian
+    arc to the outline's latitudes, whichever is larger) does not exceed
     the best distance found so far: circles first and together (one geodesic call), then
     other outlines one at a time in order of their bound, each lowering the bar."""
     p = _ecef(np.array([lon]), np.array([lat]))[0]
-    floor = (
-        np.sqrt(((volumes.columns.centre[live] - p) ** 2).sum(axis=1))
-        - volumes.columns.reach[live]
-        - margin
-    )
+    cols = volumes.columns
+    ball = np.sqrt(((cols.centre[live] - p) ** 2).sum(axis=1)) - cols.reach[live]
+    # Any path between two parallels is at least the meridian arc between them, and a degree
+    # of meridian is at least 110,574 m (at the equator).
+    band = np.maximum(lat - cols.north[live], cols.south[live] - lat)
+    floor = np.maximum(ball, band * _METRES_PER_DEGREE_LAT_MIN) - margin
     circle = volumes.columns.circle[live]
     taken = np.zeros(live.shape[0], bool)
     best = (math.inf, -1)
