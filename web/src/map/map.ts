@@ -230,6 +230,11 @@ export class ConsoleMap {
     return this.states.stateOf(row);
   }
 
+  /** Changes whenever any row's state changes. */
+  statesVersion(): number {
+    return this.states.version;
+  }
+
   rows(): VolumeRow[] {
     return this.record.rows;
   }

@@ -17,9 +17,22 @@ export const POINT_PIXELS = 3; // volumes smaller than this on screen (the media
 /** Layer ids of volumes start with this (picking asks). */
 export const VOLUMES = "volumes";
 
+/** What changed between two row arrays, for deck.gl: rows appended after the rows kept (the
+ * live record grows at its end) are the only ones computed and uploaded; otherwise all. */
+export function appended(next: unknown, previous: unknown): { startRow: number; endRow?: number }[] {
+  const a = next as VolumeRow[];
+  const b = previous as VolumeRow[] | null;
+  if (!Array.isArray(a) || !Array.isArray(b) || b.length === 0 || b.length > a.length) return [{ startRow: 0 }];
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return [{ startRow: 0 }];
+  return [{ startRow: b.length, endRow: a.length }];
+}
+
 export class VolumeLayers {
   // A hidden layer keeps the states it last drew: updating it would cost as much as drawing.
   private seen = { dots: -1, fill: -1, outline: -1 };
+  // A layer never shown yet is not made: deck.gl would cut every polygon into triangles and
+  // upload them before the first frame (seconds for 10,000 volumes), for a layer hidden then.
+  private made = { dots: false, fill: false, outline: false };
 
   layers(
     rows: VolumeRow[],
@@ -35,6 +48,7 @@ export class VolumeLayers {
     const seen = this.seen;
     for (const [id, shown] of [["dots", dots], ["fill", !dots], ["outline", outlines]] as const) {
       if (shown) seen[id] = v;
+      if (shown) this.made[id] = true;
     }
     const triggers = (id: "dots" | "fill" | "outline") => {
       const at = seen[id];
@@ -43,10 +57,11 @@ export class VolumeLayers {
     const shown = (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1);
     const positions = s.labelPositions;
     const radii = s.radii;
-    return [
+    const layers = [
       new ScatterplotLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
         id: `${VOLUMES}-dots`,
         data: rows,
+        _dataDiff: appended,
         getPosition: (_r, { index }) => positions[index] as [number, number],
         getRadius: (_r, { index }) => radii[index],
         radiusUnits: "meters",
@@ -64,6 +79,7 @@ export class VolumeLayers {
         id: `${VOLUMES}-fill`,
         visible: !dots,
         data: rows,
+        _dataDiff: appended,
         getPolygon: (r) => asPolygon(r.rings),
         getFillColor: (_r, { index }) => fillOf(states[index]),
         getFilterValue: shown,
@@ -76,6 +92,7 @@ export class VolumeLayers {
         id: `${VOLUMES}-outline`,
         visible: outlines,
         data: rows,
+        _dataDiff: appended,
         getPath: (r) => asPath(r.rings[0]),
         getColor: (_r, { index }) => lineOf(states[index]),
         getWidth: 1.5,
@@ -88,5 +105,7 @@ export class VolumeLayers {
         updateTriggers: triggers("outline"),
       }),
     ];
+    const made = [this.made.dots, this.made.fill, this.made.outline];
+    return layers.filter((_layer, i) => made[i]);
   }
 }
