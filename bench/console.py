@@ -27,7 +27,6 @@ Chromium driven by Playwright, with WebGL in software (SwiftShader) as on this m
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import random
@@ -36,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,90 +47,17 @@ sys.path.insert(0, str(ROOT))  # tests.support.browser: the same Chromium flags 
 
 from tests.support.browser import ARGS, CHROMIUM  # noqa: E402
 
+from console_support import PageMeter, Served, serving  # noqa: E402  (beside this script)
 from deconfliction.engine.model import Agreement, Notice, Party  # noqa: E402
 from deconfliction.service.auth import Role, create_token  # noqa: E402
 from deconfliction.service.coordinator import Coordinator  # noqa: E402
 from deconfliction.service.filing import file  # noqa: E402
 from deconfliction.service.sessions import issue_signin_code  # noqa: E402
 from deconfliction.web.app import static_directory  # noqa: E402
-from server_common import cpu_seconds, describe_machine, percentile  # noqa: E402  (beside this script)
+from server_common import describe_machine, percentile  # noqa: E402
 
 T0 = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
 """The scrub store's first window start; every window starts by T0 + 2 h, ends after T0 + 3 h."""
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
-    """``deconflict serve ARGS`` on a free port; (base URL, what it printed first)."""
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as scratch:
-        log_path = Path(scratch) / "serve.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "deconfliction",
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "warning",
-                    *args,
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "COLUMNS": "400", **(env or {})},
-            )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                        break
-                if process.poll() is not None:
-                    raise RuntimeError(log_path.read_text())
-                time.sleep(0.1)
-            yield url, log_path.read_text()
-        finally:
-            process.terminate()
-            process.wait(30)
-
-
-def _descendants(root: int) -> list[int]:
-    """Processes below ``root`` (the browser: Playwright's driver, Chromium and its children)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with (
-                contextlib.suppress(OSError),
-                open(f"/proc/{entry}/stat", encoding="ascii") as stat,
-            ):
-                parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
-    found, frontier = [], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [p for p, pp in parents.items() if pp == parent]
-        found += children
-        frontier += children
-    return found
-
-
-def browser_cpu() -> float:
-    """CPU seconds (user + system) spent so far by the browser's processes."""
-    total = 0.0
-    for pid in _descendants(os.getpid()):
-        with contextlib.suppress(OSError):
-            total += cpu_seconds(pid)
-    return total
 
 
 def launch(playwright: Any) -> Browser:
@@ -170,8 +95,9 @@ def part_size() -> str:
 
 
 def part_load(browser: Browser, runs: int) -> str:
-    with serving("--demo") as (url, printed):
-        link = re.findall(r"http://127\.0\.0\.1:\d+/#code=[A-Za-z0-9_-]+", printed)[0]
+    with serving("--demo") as served:
+        url = served.url
+        link = re.findall(r"http://127\.0\.0\.1:\d+/#code=[A-Za-z0-9_-]+", served.printed)[0]
         first = browser.new_context()
         page = first.new_page()
         page.goto(link + "&at=2026-11-24T10:05:00Z")
@@ -270,83 +196,88 @@ def build_scrub_store(path: Path, volumes: int, seed: int) -> None:
             file(tx, notice)
 
 
-def part_scrub(browser: Browser, volumes: int, scrubs: int, seed: int) -> str:
+def _scrub_one(
+    browser: Browser, served: Served, code: str, scrubs: int, seed: int
+) -> tuple[float, float, float, int, list[tuple[str, str, list[float], tuple[float, ...]]]]:
+    """Load the console on ``served``; (ready s, wall s, server CPU s, volumes drawn, moves)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    all_active = T0 + timedelta(hours=2, minutes=30)
+    loaded, server_cpu = time.perf_counter(), served.cpu()
+    page.goto(f"{served.url}/#code={code}&at={all_active.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    ready = _ready(page) / 1000
+    load_s, server_s = time.perf_counter() - loaded, served.cpu() - server_cpu
+    drawn = page.evaluate("window.deconflictionConsole.drawn().volumes.length")
+    rng = random.Random(seed)
+    meter = PageMeter(page, exclude=set())
+
+    def measure(lo: datetime, hi: datetime) -> list[float]:
+        span = (hi - lo).total_seconds()
+        out = []
+        for _ in range(scrubs):
+            t = lo + timedelta(seconds=rng.uniform(0, span))
+            micros = int(t.timestamp()) * 1_000_000 + t.microsecond
+            out.append(page.evaluate("(t) => window.deconflictionConsole.scrub(t)", micros))
+        return out
+
+    moves = []
+    for view, look in (("whole region (dots)", None), ("1:250,000 (outlines)", (38.0, 34.0, 9.0))):
+        if look is not None:
+            page.evaluate("(v) => window.deconflictionConsole.lookAt(...v)", list(look))
+            page.wait_for_timeout(3000)
+        measure(T0 + timedelta(hours=2), T0 + timedelta(hours=3))  # warm-up
+        for case, lo, hi in (
+            ("no state changes", T0 + timedelta(hours=2), T0 + timedelta(hours=3)),
+            ("states change", T0, T0 + timedelta(hours=5)),
+        ):
+            meter.start()
+            values = measure(lo, hi)
+            moves.append((view, case, values, meter.stop(scrubs)))
+    context.close()
+    return ready, load_s, server_s, drawn, moves
+
+
+def part_scrub(
+    browser: Browser, volumes: int, scrubs: int, seed: int, baseline: Path | None
+) -> str:
+    """The scrub store served by this checkout and, when given, by ``baseline`` (another
+    checkout's root, its console built) in the same run, one after the other."""
+    lines = []
     with tempfile.TemporaryDirectory() as scratch:
         store = Path(scratch) / "scrub.sqlite3"
         started = time.perf_counter()
         build_scrub_store(store, volumes, seed)
-        built_s = time.perf_counter() - started
-        with Coordinator.open(str(store)) as coordinator:
-            now = coordinator.clock.now()
-            record, _ = create_token(coordinator.db, party="idf", role=Role.duty_officer, now=now)
-            code = issue_signin_code(coordinator.db, record.id, now, timedelta(hours=2))
-        with serving(
-            "--db", str(store), env={"DECONFLICT_LEDGER_KEYS": str(Path(scratch) / "keys")}
-        ) as (url, _):
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            page = context.new_page()
-            all_active = T0 + timedelta(hours=2, minutes=30)
-            loaded = time.perf_counter()
-            page.goto(f"{url}/#code={code}&at={all_active.strftime('%Y-%m-%dT%H:%M:%SZ')}")
-            ready = _ready(page) / 1000
-            load_s = time.perf_counter() - loaded
-            drawn = page.evaluate("window.deconflictionConsole.drawn().volumes.length")
-            rng = random.Random(seed)
-
-            def measure(lo: datetime, hi: datetime) -> list[float]:
-                span = (hi - lo).total_seconds()
-                out = []
-                for _ in range(scrubs):
-                    t = lo + timedelta(seconds=rng.uniform(0, span))
-                    micros = int(t.timestamp()) * 1_000_000 + t.microsecond
-                    out.append(page.evaluate("(t) => window.deconflictionConsole.scrub(t)", micros))
-                return out
-
-            results = []
-            for view, look in (
-                ("the whole region (volumes drawn as dots)", None),
-                ("zoomed in to 1:250,000 (outlines)", (38.0, 34.0, 9.0)),
-            ):
-                if look is not None:
-                    page.evaluate("(v) => window.deconflictionConsole.lookAt(...v)", list(look))
-                    page.wait_for_timeout(3000)
-                measure(T0 + timedelta(hours=2), T0 + timedelta(hours=3))  # warm-up
-                cpu = browser_cpu()
-                steady = measure(T0 + timedelta(hours=2), T0 + timedelta(hours=3))
-                cpu_steady = (browser_cpu() - cpu) / scrubs
-                cpu = browser_cpu()
-                changing = measure(T0, T0 + timedelta(hours=5))
-                cpu_changing = (browser_cpu() - cpu) / scrubs
-                results.append((view, steady, cpu_steady, changing, cpu_changing))
-            context.close()
-
-    def line(name: str, values: list[float], cpu: float) -> str:
-        return (
-            f"{name}: p50 {percentile(values, 50):.0f} ms, p95 {percentile(values, 95):.0f} ms, "
-            f"max {max(values):.0f} ms ({len(values)} moves; browser CPU {cpu * 1000:.0f} ms a move)"
+        lines.append(
+            f"## scrub ({volumes} volumes; store built in {time.perf_counter() - started:.0f} s)"
         )
-
-    return "\n".join(
-        [
-            f"## scrub ({volumes} volumes, {drawn} drawn at the start; store built in {built_s:.0f} s)",
-            f"console ready (history of {volumes} notices fetched, first frame): {ready:.1f} s "
-            f"(wall {load_s:.1f} s)",
-            *(
-                text
-                for view, steady, cpu_steady, changing, cpu_changing in results
-                for text in (
-                    f"{view}:",
-                    line("  instants where every volume is active", steady, cpu_steady),
-                    line(
-                        "  instants anywhere in the five hours (states change)",
-                        changing,
-                        cpu_changing,
-                    ),
+        for name, source in (("before", baseline), ("after", None)):
+            if name == "before" and source is None:
+                continue
+            with Coordinator.open(str(store)) as coordinator:
+                now = coordinator.clock.now()
+                record, _ = create_token(
+                    coordinator.db, party="idf", role=Role.duty_officer, now=now
                 )
-            ),
-            "goal: p95 <= 100 ms",
-        ]
-    )
+                code = issue_signin_code(coordinator.db, record.id, now, timedelta(hours=2))
+            keys = {"DECONFLICT_LEDGER_KEYS": str(Path(scratch) / "keys")}
+            with serving("--db", str(store), env=keys, source=source) as served:
+                ready, load_s, server_s, drawn, moves = _scrub_one(
+                    browser, served, code, scrubs, seed
+                )
+            lines.append(
+                f"{name}: console ready (history fetched, first frame) {ready:.1f} s, wall "
+                f"{load_s:.1f} s, server CPU {server_s:.1f} s; {drawn} volumes drawn; "
+                f"load average {os.getloadavg()[0]:.1f}"
+            )
+            for view, case, values, (cpu, task, script) in moves:
+                lines.append(
+                    f"  {name} {view}, {case}: p50 {percentile(values, 50):.0f} ms, "
+                    f"p95 {percentile(values, 95):.0f} ms, max {max(values):.0f} ms "
+                    f"({len(values)} moves; a move: browser CPU {cpu:.0f} ms, page main "
+                    f"thread {task:.0f} ms of which script {script:.0f} ms)"
+                )
+    lines.append("goal: p95 <= 100 ms")
+    return "\n".join(lines)
 
 
 # -- live ------------------------------------------------------------------------------------
@@ -362,12 +293,13 @@ OBSERVER = """() => {
 }"""
 
 
-def part_live(browser: Browser, filings: int) -> str:
-    with serving("--demo") as (url, printed):
-        links = re.findall(r"http://127\.0\.0\.1:\d+/#code=[A-Za-z0-9_-]+", printed)
-        tokens = re.findall(r"dlt_[0-9a-f]{16}_[A-Za-z0-9_-]+", printed)
-        idf = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens[0]}"})
-        rus_api = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens[1]}"})
+def _live_one(browser: Browser, filings: int, source: Path | None) -> str:
+    with serving("--demo", source=source) as served:
+        links = re.findall(r"http://127\.0\.0\.1:\d+/#code=[A-Za-z0-9_-]+", served.printed)
+        tokens = re.findall(r"dlt_[0-9a-f]{16}_[A-Za-z0-9_-]+", served.printed)
+        auth = [{"Authorization": f"Bearer {token}"} for token in tokens[:2]]
+        idf = httpx.Client(base_url=served.url, headers=auth[0])
+        rus_api = httpx.Client(base_url=served.url, headers=auth[1])
         start = datetime.now(UTC) + timedelta(hours=2)
         window = {
             "start": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -387,26 +319,41 @@ def part_live(browser: Browser, filings: int) -> str:
             "() => window.deconflictionConsole?.liveStatus() === 'live'", timeout=600_000
         )
         page.evaluate(OBSERVER)
-        latencies = []
+        meter = PageMeter(page, exclude=set())
+        meter.start()
+        server_cpu = served.cpu()
+        latencies, answered = [], []
         for i in range(filings):
             sent = time.time() * 1000
             answer = idf.post(
                 "/v1/notices",
                 json={"kind": "air_operation", "title": f"live {i}", "volumes": [volume]},
             )
+            answered.append(time.time() * 1000 - sent)
             assert answer.status_code == 201, answer.text
             alert = next(a["id"] for a in answer.json()["alerts"] if a["kind"] == "notice-overlap")
             page.wait_for_function("(id) => id in window.__seen", arg=alert, timeout=60_000)
             latencies.append(page.evaluate("(id) => window.__seen[id]", alert) - sent)
+        server_per = (served.cpu() - server_cpu) * 1000 / filings
+        cpu, task, _script = meter.stop(filings)
         context.close()
-    return "\n".join(
-        [
-            "## live",
-            f"POST /v1/notices -> alert shown in the other party's console, {filings} filings: "
-            f"p50 {percentile(latencies, 50):.0f} ms, p99 {percentile(latencies, 99):.0f} ms, "
-            f"max {max(latencies):.0f} ms (goal p99 <= 1000 ms)",
-        ]
+    pushed = [total - post for total, post in zip(latencies, answered, strict=True)]
+    return (
+        f"POST -> alert shown, {filings} filings: p50 {percentile(latencies, 50):.0f} ms, "
+        f"p99 {percentile(latencies, 99):.0f} ms, max {max(latencies):.0f} ms; of which the POST's "
+        f"answer p50 {percentile(answered, 50):.0f} / p99 {percentile(answered, 99):.0f} ms and "
+        f"shown after the answer p50 {percentile(pushed, 50):.0f} / p99 {percentile(pushed, 99):.0f} ms; "
+        f"a filing: server CPU {server_per:.0f} ms, browser CPU {cpu:.0f} ms (page main thread "
+        f"{task:.0f} ms); load average {os.getloadavg()[0]:.1f}"
     )
+
+
+def part_live(browser: Browser, filings: int, baseline: Path | None) -> str:
+    lines = ["## live (goal p99 <= 1000 ms)"]
+    if baseline is not None:
+        lines.append("before: " + _live_one(browser, filings, baseline))
+    lines.append(("after: " if baseline is not None else "") + _live_one(browser, filings, None))
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -417,6 +364,12 @@ def main() -> None:
     parser.add_argument("--scrubs", type=int, default=100)
     parser.add_argument("--filings", type=int, default=100)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout's root (its console built): scrub and live measured on it too, "
+        "in the same run, for a before/after comparison",
+    )
     args = parser.parse_args()
     print(describe_machine("sqlite"))
     print(
@@ -433,9 +386,9 @@ def main() -> None:
             elif part == "load":
                 print(part_load(browser, args.runs))
             elif part == "scrub":
-                print(part_scrub(browser, args.volumes, args.scrubs, args.seed))
+                print(part_scrub(browser, args.volumes, args.scrubs, args.seed, args.baseline))
             else:
-                print(part_live(browser, args.filings))
+                print(part_live(browser, args.filings, args.baseline))
             print(
                 f"({part}: {time.perf_counter() - t:.0f} s wall, load average {os.getloadavg()[0]:.1f})\n",
                 flush=True,

@@ -76,6 +76,7 @@ export class App {
       onLive: () => this.goLive(),
       onPlay: (playing, speed) => this.play(playing, speed),
       stateOf: (row) => this.map.stateOf(row),
+      statesVersion: () => this.map.statesVersion(),
     });
     this.liveBadge = h("span", { class: "live-badge", role: "status" }, "connecting");
     this.inboxCount = h("span", { class: "count", "aria-label": "unread items" });
@@ -294,6 +295,14 @@ export class App {
   }
 
   private apply(event: FeedEvent): void {
+    // An alert is shown first: the rest of the burst's work waits for it, not it for them.
+    const change = event.payload.change as { alert?: Alert } | undefined;
+    if (change?.alert && change.alert.parties.includes(this.session.party)) {
+      this.record.current.set(change.alert.id, change.alert);
+      if (event.type === "alert.opened") {
+        this.toast(`New alert: ${alertKindLabel(change.alert.kind)}`, change.alert.id);
+      }
+    }
     for (const listener of this.listeners) listener(event);
     this.awaiting.apply(event);
     const delivery = event.payload.delivery as Delivery | undefined;
@@ -303,15 +312,20 @@ export class App {
       if (!known || event.type === "delivery.escalated") this.arrived(delivery, event.type);
       this.updateCount();
     }
-    const change = event.payload.change as { alert?: Alert } | undefined;
-    if (change?.alert && change.alert.parties.includes(this.session.party)) {
-      this.record.current.set(change.alert.id, change.alert);
-      if (event.type === "alert.opened") {
-        this.toast(`New alert: ${alertKindLabel(change.alert.kind)}`, change.alert.id);
-      }
-    }
     if (!event.type.startsWith("delivery.") || event.type === "delivery.created") void this.record.refresh();
-    this.current?.update?.();
+    this.updateSoon();
+  }
+
+  private updatePending = false;
+
+  /** Update the current view once for a burst of events (a filing brings several). */
+  private updateSoon(): void {
+    if (this.updatePending) return;
+    this.updatePending = true;
+    requestAnimationFrame(() => {
+      this.updatePending = false;
+      this.current?.update?.();
+    });
   }
 
   private arrived(delivery: Delivery, type: string): void {

@@ -61,12 +61,16 @@ export class Record {
   observations = new Map<string, Observation>();
   lines = new Map<string, Line>();
   rows: VolumeRow[] = [];
-  /** Bumped whenever `rows` is rebuilt (geometry changed), not when only spans changed. */
+  /** Bumped whenever `rows` is a new array (rows added or removed), not when only spans
+   * changed; rows kept keep their objects, and new ones are appended where they can be. */
   geometryVersion = 0;
   /** Bumped on every merge. */
   version = 0;
   range: { start: Micros; end: Micros } = { start: NaN, end: NaN };
   private listeners: Listener[] = [];
+  /** Each notice version's volumes as drawn, by version id (a version's geometry never
+   * changes). */
+  private drawn = new Map<string, number[][][][][]>();
   private fetching: Promise<void> | null = null;
   private again = false;
 
@@ -120,7 +124,7 @@ export class Record {
     for (const o of answer.observations) this.observations.set(o.id, o);
     for (const l of answer.lines) this.lines.set(l.id, l);
     this.position = Math.max(this.position, answer.position);
-    if (geometryChanged || this.notices.size !== before || answer.notices.length) this.rebuildRows(geometryChanged);
+    if (geometryChanged || this.notices.size !== before || answer.notices.length) this.rebuildRows();
     this.version++;
     for (const listener of this.listeners) listener();
   }
@@ -141,7 +145,7 @@ export class Record {
     );
   }
 
-  private rebuildRows(geometryChanged: boolean): void {
+  private rebuildRows(): void {
     const rows: VolumeRow[] = [];
     let lo = Infinity;
     let hi = -Infinity;
@@ -156,19 +160,39 @@ export class Record {
         const end = parseTime(v.window.end);
         lo = Math.min(lo, start, from);
         hi = Math.max(hi, end);
-        const parts = v.geometry.type === "Polygon" ? [v.geometry.coordinates] : v.geometry.coordinates;
-        for (const exact of parts) {
-          // Drawn to about 20 m (under a pixel to zoom 12): the server renders outlines to a
-          // metre for GIS use, and every vertex costs on every frame here.  Decisions never
-          // use these points: what is drawn is chosen from the server's spans and windows.
-          const rings = exact.map((ring) => simplify(ring, DRAWN_TOLERANCE_DEG));
-          rows.push({ notice: n, index, rings, start, end, from, until, cancelled });
+        for (const rings of this.drawnParts(n, index)) {
+          // The row already drawn at this place keeps its object (only its spans and its
+          // notice's status change), so that the map uploads only what is new.
+          const row = { notice: n, index, rings, start, end, from, until, cancelled };
+          const old = this.rows[rows.length];
+          rows.push(old && old.rings === rings ? Object.assign(old, row) : row);
         }
       });
     }
-    if (geometryChanged || rows.length !== this.rows.length) this.geometryVersion++;
-    this.rows = rows;
+    const same = rows.length === this.rows.length && rows.every((r, i) => r === this.rows[i]);
+    if (!same) {
+      this.geometryVersion++;
+      this.rows = rows;
+    }
     this.range = { start: lo, end: hi };
+  }
+
+  /** The polygons of a notice version's volume as drawn, simplified once: a version never
+   * changes, so a merge that brings news re-simplifies only the versions it brings.
+   * Drawn to about 20 m (under a pixel to zoom 12): the server renders outlines to a metre
+   * for GIS use, and every vertex costs on every frame here.  Decisions never use these
+   * points: what is drawn is chosen from the server's spans and windows. */
+  private drawnParts(n: HistoryNotice, index: number): number[][][][] {
+    let volumes = this.drawn.get(n.id);
+    if (!volumes) {
+      volumes = n.volumes.map((v) =>
+        (v.geometry.type === "Polygon" ? [v.geometry.coordinates] : v.geometry.coordinates).map((exact) =>
+          exact.map((ring) => simplify(ring, DRAWN_TOLERANCE_DEG)),
+        ),
+      );
+      this.drawn.set(n.id, volumes);
+    }
+    return volumes[index];
   }
 
   /** Zone versions standing at t. */

@@ -16,6 +16,8 @@ export interface TimeBarEvents {
   onLive(): void;
   onPlay(playing: boolean, speed: number): void;
   stateOf(row: number): number;
+  /** Changes whenever any state `stateOf` answers changes. */
+  statesVersion(): number;
 }
 
 export class TimeBar {
@@ -38,6 +40,10 @@ export class TimeBar {
   private pending = false;
   private playing = false;
   private userRange = false;
+  /** The bars and party names as last drawn, and what they were drawn for: a move of the
+   * instant that changes no state redraws only the lines over them. */
+  private bars = document.createElement("canvas");
+  private barsKey = "";
 
   constructor(
     private readonly record: Record,
@@ -260,7 +266,36 @@ export class TimeBar {
       const label = formatTime(t).slice(stepHours >= 24 ? 5 : 11, stepHours >= 24 ? 10 : 16);
       ctx.fillText(label, px + 2, 11);
     }
-    // Bars.
+    // Bars and party names, from the last drawing when nothing they show changed.
+    const key = [this.layoutVersion, this.events.statesVersion(), this.start, this.end, width, height, ratio].join();
+    if (key !== this.barsKey) {
+      this.barsKey = key;
+      this.bars.width = canvas.width;
+      this.bars.height = canvas.height;
+      const barsContext = this.bars.getContext("2d")!;
+      barsContext.setTransform(ratio, 0, 0, ratio, 0, 0);
+      barsContext.clearRect(0, 0, width, height);
+      this.drawBars(barsContext, width, axis, laneHeight, top);
+    }
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(this.bars, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    // Now and the instant.
+    ctx.fillStyle = "#059669";
+    ctx.fillRect(x(this.now) - 1, 0, 2, height);
+    ctx.fillStyle = "#111827";
+    ctx.fillRect(x(this.instant) - 1, 0, 3, height);
+  }
+
+  private drawBars(
+    ctx: CanvasRenderingContext2D,
+    width: number,
+    axis: number,
+    laneHeight: number,
+    top: Map<string, number>,
+  ): void {
+    const x = (t: Micros) => ((t - this.start) / (this.end - this.start)) * width;
+    ctx.font = "11px system-ui, sans-serif";
     const rows = this.record.rows;
     for (const { row, lane } of this.lanes) {
       const r = rows[row];
@@ -290,10 +325,5 @@ export class TimeBar {
     // Party names.
     ctx.fillStyle = "#111827";
     for (const author of this.authors) ctx.fillText(author, 2, (top.get(author) ?? 0) + Math.min(11, laneHeight));
-    // Now and the instant.
-    ctx.fillStyle = "#059669";
-    ctx.fillRect(x(this.now) - 1, 0, 2, height);
-    ctx.fillStyle = "#111827";
-    ctx.fillRect(x(this.instant) - 1, 0, 3, height);
   }
 }

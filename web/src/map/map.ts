@@ -1,129 +1,28 @@
-// The map: deck.gl in a Web Mercator view over the offline basemap.  Every volume of every
-// version is uploaded once; moving the scrubber recomputes one state byte per volume on the
-// CPU (exact, in microseconds) and only the GPU filter and colours follow.
+// The map: deck.gl in a Web Mercator view over the offline basemap, on two canvases.  This
+// module owns the canvases, the view and the instant, and composes the layers the other
+// modules build: decorations.ts (basemap, ground, observations, alert places), volumes.ts
+// (the notices' volumes), states.ts (each volume's state at the instant), labels.ts (band
+// labels), selection.ts (picking, the selection, the draft).  Other layer families (tracks)
+// plug in through `addSource`.
 
 import { Deck, MapView, WebMercatorViewport, type PickingInfo } from "@deck.gl/core";
-import { PathLayer, ScatterplotLayer, SolidPolygonLayer, TextLayer } from "@deck.gl/layers";
-import { DataFilterExtension, PathStyleExtension } from "@deck.gl/extensions";
-import type { DataFilterExtensionProps, PathStyleExtensionProps } from "@deck.gl/extensions";
-import type { Layer, Position } from "@deck.gl/core";
+import type { Layer } from "@deck.gl/core";
 import type { Position as GeoPosition } from "geojson";
 
 import { loadBasemap, type Basemap } from "./basemap";
-import {
-  ACTIVE,
-  BASE,
-  CANCELLED,
-  CONFLICT,
-  HIDDEN,
-  LATE,
-  UPCOMING,
-  baseStates,
-  flagStates,
-  rowsByNotice,
-} from "../instant";
+import { DETAIL_ZOOM, GroundLayers, TimedLayers, basemapLayers, type Decorations, type MapMode } from "./decorations";
+import { emptyBox, growBox, polygonsOf, type Box } from "./geometry";
+import { BandLabels } from "./labels";
+import { SelectionLayers, pickedRow, tooltip, type Draft } from "./selection";
+import { VolumeStates } from "./states";
+import { DEVICE } from "./style";
+import { VolumeLayers } from "./volumes";
 import type { Record, VolumeRow } from "../record";
-import { bandLabel } from "../format";
 import type { Micros } from "../time";
-import type { Alert, Line, Observation, Site, Zone } from "../types";
 
-type RGBA = [number, number, number, number];
-
-export const COLOURS = {
-  active: [37, 99, 235, 110] as RGBA,
-  activeLine: [29, 78, 216, 255] as RGBA,
-  upcoming: [37, 99, 235, 22] as RGBA,
-  upcomingLine: [37, 99, 235, 220] as RGBA,
-  cancelled: [107, 114, 128, 40] as RGBA,
-  cancelledLine: [75, 85, 99, 230] as RGBA,
-  late: [217, 119, 6, 120] as RGBA,
-  lateLine: [180, 83, 9, 255] as RGBA,
-  conflict: [220, 38, 38, 130] as RGBA,
-  conflictLine: [185, 28, 28, 255] as RGBA,
-  zone: [126, 34, 206, 28] as RGBA,
-  zoneLine: [126, 34, 206, 200] as RGBA,
-  line: [17, 24, 39, 255] as RGBA,
-  site: [21, 128, 61, 230] as RGBA,
-  observation: [190, 24, 93, 230] as RGBA,
-  alert: [220, 38, 38, 255] as RGBA,
-  selection: [250, 204, 21, 255] as RGBA,
-  draft: [234, 88, 12, 255] as RGBA,
-  land: [243, 241, 234, 255] as RGBA,
-  water: [214, 228, 240, 255] as RGBA,
-  border: [120, 113, 108, 200] as RGBA,
-  coast: [87, 83, 78, 255] as RGBA,
-};
-
-// A plain drawing buffer: no multisampling and no copy kept of each frame (deck.gl keeps one by
-// default) — both cost a full-canvas pass per frame where WebGL runs in software.
-const DEVICE = { type: "webgl" as const, webgl: { antialias: false, preserveDrawingBuffer: false } };
-
-// Made once: a layer keeps its shaders as long as its extensions are the same.  Every path
-// layer takes both and every polygon layer the filter, so that there are as few shader
-// programs to compile as there are kinds of layer: compiling is slow where WebGL runs in
-// software (a second or more each, during which the page answers nothing).
-const FILTER = new DataFilterExtension({ filterSize: 1 });
-/** Every character a label may hold: a fixed set, so the font atlas is built once (with
- * "auto", deck.gl scans every label for new characters whenever the labels change). */
-const CHARACTERS = [
-  ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
-  ..."–—…×✚°ÀÁÂÄÇÈÉÊËÎÏÔÖÙÛÜàáâäçèéêëîïôöùûüßñÑ",
-];
-const LABELS = 150;
-const OUTLINE_LIMIT = 100; // more volumes drawn than this: fills alone carry the state
-const POINT_PIXELS = 3; // volumes smaller than this on screen (the median) are drawn as dots // band labels drawn at most (the list beside the map names every volume)
-const DETAIL_ZOOM = 5; // from this zoom in, the 1:10m basemap replaces the world's 1:110m
-const DASHES = new PathStyleExtension({ dash: true });
-const PATH = { extensions: [FILTER, DASHES], getFilterValue: 1, filterRange: [1, 1] as [number, number] };
-const POLYGON = { extensions: [FILTER], getFilterValue: 1, filterRange: [1, 1] as [number, number] };
-
-/** GeoJSON coordinates as deck.gl's position tuples (the same arrays: a type view only). */
-const asPolygon = (rings: number[][][]): Position[][] => rings as unknown as Position[][];
-const asPath = (ring: number[][]): Position[] => ring as unknown as Position[];
-
-/** A volume's fill in a state (the legend draws its swatches with the same two functions). */
-export function fillOf(state: number): RGBA {
-  const base = state & BASE;
-  if (base === CANCELLED) return COLOURS.cancelled;
-  if (state & CONFLICT) return COLOURS.conflict;
-  if (state & LATE) return COLOURS.late;
-  return base === ACTIVE ? COLOURS.active : COLOURS.upcoming;
-}
-
-export function lineOf(state: number): RGBA {
-  const base = state & BASE;
-  if (base === CANCELLED) return COLOURS.cancelledLine;
-  if (state & CONFLICT) return COLOURS.conflictLine;
-  if (state & LATE) return COLOURS.lateLine;
-  return base === ACTIVE ? COLOURS.activeLine : COLOURS.upcomingLine;
-}
-
-export type MapMode = "map" | "monitor" | "draw";
-
-/** The last value computed from some inputs, kept while the inputs stay the same objects:
- * layers then keep their data, and deck.gl uploads nothing again. */
-class Memo<T> {
-  private inputs: readonly unknown[] | null = null;
-  private value: T | undefined;
-
-  get(inputs: readonly unknown[], compute: () => T): T {
-    const same =
-      this.inputs !== null &&
-      this.inputs.length === inputs.length &&
-      this.inputs.every((x, i) => x === inputs[i]);
-    if (!same) {
-      this.inputs = inputs;
-      this.value = compute();
-    }
-    return this.value as T;
-  }
-}
-
-export interface Draft {
-  points: GeoPosition[];
-  kind: "polygon" | "circle" | "corridor";
-  server: GeoPosition[][] | null; // the server's rendering of the drafted outline
-}
+export { COLOURS, fillOf, lineOf } from "./style";
+export type { Draft } from "./selection";
+export type { MapMode } from "./decorations";
 
 export interface MapEvents {
   onSelectNotice?: (noticeId: string) => void;
@@ -131,92 +30,45 @@ export interface MapEvents {
   onRendered?: () => void;
 }
 
-interface Decorations {
-  zones: Zone[];
-  sites: Site[];
-  observations: Observation[];
-  alerts: Alert[];
+/** A family of layers drawn on the top canvas with the volumes (under the selection).  Its
+ * layers should keep their data's identity while nothing changed: a new `data` redraws. */
+export interface LayerSource {
+  layers(instant: Micros, mode: MapMode): Layer[];
 }
 
-function centre(rings: number[][][]): GeoPosition {
-  const ring = rings[0];
-  let x = 0;
-  let y = 0;
-  const n = Math.max(1, ring.length - 1);
-  for (let i = 0; i < n; i++) {
-    x += ring[i][0];
-    y += ring[i][1];
-  }
-  return [x / n, y / n];
-}
-
-/** Half the diagonal of a ring's box, in metres (for drawing it as a dot from afar). */
-function halfExtent(ring: number[][]): number {
-  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (const [x, y] of ring) {
-    w = Math.min(w, x);
-    e = Math.max(e, x);
-    s = Math.min(s, y);
-    n = Math.max(n, y);
-  }
-  const k = Math.cos((((s + n) / 2) * Math.PI) / 180);
-  return (Math.hypot((e - w) * k, n - s) / 2) * 111_320;
-}
-
-function polygonsOf(geometry: { type: string; coordinates: unknown }): number[][][][] {
-  if (geometry.type === "Polygon") return [geometry.coordinates as number[][][]];
-  if (geometry.type === "MultiPolygon") return geometry.coordinates as number[][][][];
-  return [];
-}
+type ViewState = { longitude: number; latitude: number; zoom: number; pitch: number; bearing: number };
 
 export class ConsoleMap {
   readonly element: HTMLDivElement;
   /** Frames drawn so far (for measurements). */
   renders = 0;
+  /** Whether the last redraw changed what the top canvas draws (a frame follows). */
+  changed = false;
   private deck: Deck<MapView>;
   private ground: Deck<MapView>;
   private groundLayers: Layer[] = [];
-  private labels: HTMLDivElement;
-  private labelRows: number[] = [];
+  private labels = new BandLabels();
   private basemap: Basemap | null = null;
   private basemapLoading = false;
-  private states: Uint8Array = new Uint8Array(0);
-  private statesVersion = 0;
-  private geometryVersion = -1;
-  private byNotice = new Map<string, number[]>();
-  private labelPositions: GeoPosition[] = [];
-  private radii = new Float64Array(0); // metres, each row's half-extent
-  private medianRadius = 0;
-  private drawnCount = 0;
-  private seenStates = { dots: -1, fill: -1, outline: -1 };
+  private states: VolumeStates;
+  private volumes = new VolumeLayers();
+  private groundItems = new GroundLayers();
+  private timed = new TimedLayers();
+  private selection = new SelectionLayers();
+  private sources: LayerSource[] = [];
   private lastTop: unknown[] = [];
-  /** Whether the last redraw changed what the top canvas draws (a frame follows). */
-  changed = false;
-  /** Layers another module draws over the volumes (the aircraft: map/tracks.ts), asked on
-   * every redraw; return the same data objects when nothing changed. */
-  overlay: (() => Layer[]) | null = null;
   private decorations: Decorations = { zones: [], sites: [], observations: [], alerts: [] };
   private instant: Micros = 0;
   private selected = new Set<string>();
   private mode: MapMode = "map";
   private draft: Draft | null = null;
-  private viewState = { longitude: 35.85, latitude: 33.15, zoom: 8.2, pitch: 0, bearing: 0 };
-  private memo = {
-    labels: new Memo<number[]>(),
-    zones: new Memo<{ polygon: number[][][]; text: string }[]>(),
-    lines: new Memo<Line[]>(),
-    pointSites: new Memo<Site[]>(),
-    areaSites: new Memo<{ polygon: number[][][]; text: string }[]>(),
-    observations: new Memo<Observation[]>(),
-    alerts: new Memo<Alert[]>(),
-    selection: new Memo<number[]>(),
-    draftPath: new Memo<GeoPosition[][]>(),
-  };
+  private viewState: ViewState = { longitude: 35.85, latitude: 33.15, zoom: 8.2, pitch: 0, bearing: 0 };
 
   constructor(
     private readonly record: Record,
     private readonly events: MapEvents = {},
   ) {
+    this.states = new VolumeStates(record);
     this.element = document.createElement("div");
     this.element.className = "map";
     // Two canvases: the ground (basemap, lines, zones, sites), redrawn only when it changes or
@@ -227,10 +79,7 @@ export class ConsoleMap {
     const top = document.createElement("div");
     ground.className = "map-layer ground";
     top.className = "map-layer top";
-    this.labels = document.createElement("div");
-    this.labels.className = "map-labels";
-    this.labels.setAttribute("aria-hidden", "true"); // the list beside the map names them
-    this.element.append(ground, top, this.labels);
+    this.element.append(ground, top, this.labels.element);
     this.ground = new Deck<MapView>({
       parent: ground,
       views: new MapView({ repeat: false }),
@@ -257,13 +106,11 @@ export class ConsoleMap {
       controller: { keyboard: true, doubleClickZoom: true, dragRotate: false },
       onViewStateChange: ({ viewState }) => {
         const before = this.viewState.zoom >= DETAIL_ZOOM;
-        this.viewState = viewState as typeof this.viewState;
-        this.deck.setProps({ viewState: this.viewState });
-        this.ground.setProps({ viewState: this.viewState });
+        this.setView(viewState as ViewState);
         if (before !== this.viewState.zoom >= DETAIL_ZOOM) this.redraw();
         else this.placeLabels();
       },
-      getTooltip: (info: PickingInfo) => this.tooltip(info),
+      getTooltip: (info: PickingInfo) => tooltip(info, this.record.rows),
       onClick: (info: PickingInfo) => this.click(info),
       onAfterRender: () => {
         this.renders++;
@@ -298,23 +145,21 @@ export class ConsoleMap {
     }
   }
 
+  private setView(view: ViewState): void {
+    this.viewState = view;
+    this.deck.setProps({ viewState: view });
+    this.ground.setProps({ viewState: view });
+  }
+
   /** The box around the record's own places (volumes, lines, zones), or null. */
-  private recordBox(): [number, number, number, number] | null {
-    let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
-    const grow = (points: number[][]) => {
-      for (const [x, y] of points) {
-        w = Math.min(w, x);
-        e = Math.max(e, x);
-        s = Math.min(s, y);
-        n = Math.max(n, y);
-      }
-    };
-    for (const r of this.record.rows) grow(r.rings[0]);
-    for (const l of this.record.lines.values()) grow(l.geometry.coordinates);
+  private recordBox(): Box | null {
+    const box = emptyBox();
+    for (const r of this.record.rows) growBox(box, r.rings[0]);
+    for (const l of this.record.lines.values()) growBox(box, l.geometry.coordinates);
     for (const versions of this.record.zones.values()) {
-      for (const v of versions) grow(polygonsOf(v.value.geometry).flatMap((p) => p[0]));
+      for (const v of versions) growBox(box, polygonsOf(v.value.geometry).flatMap((p) => p[0]));
     }
-    return Number.isFinite(w) ? [w, s, e, n] : null;
+    return Number.isFinite(box[0]) ? box : null;
   }
 
   /** Frame everything the record holds. */
@@ -343,7 +188,7 @@ export class ConsoleMap {
   /** Move to instant t: recompute states, redraw what changed. */
   setInstant(t: Micros): void {
     this.instant = t;
-    this.refreshStates();
+    this.states.refresh(t);
     this.redraw();
   }
 
@@ -364,6 +209,12 @@ export class ConsoleMap {
     this.redraw();
   }
 
+  /** Draw another family of layers on the top canvas (tracks, ...). */
+  addSource(source: LayerSource): void {
+    this.sources.push(source);
+    this.redraw();
+  }
+
   /** Where map clicks go while drawing (null: nowhere). */
   onDrawClick(callback: ((lonLat: GeoPosition) => void) | null): void {
     this.events.onMapClick = callback ?? undefined;
@@ -376,7 +227,12 @@ export class ConsoleMap {
 
   /** What each volume row is at the current instant (for the page's lists and for checks). */
   stateOf(row: number): number {
-    return this.states[row] ?? HIDDEN;
+    return this.states.stateOf(row);
+  }
+
+  /** Changes whenever any row's state changes. */
+  statesVersion(): number {
+    return this.states.version;
   }
 
   rows(): VolumeRow[] {
@@ -391,13 +247,7 @@ export class ConsoleMap {
   /** Frame a set of positions (lon, lat) with a margin. */
   frame(points: GeoPosition[]): void {
     if (!points.length) return;
-    let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
-    for (const [x, y] of points) {
-      w = Math.min(w, x);
-      e = Math.max(e, x);
-      s = Math.min(s, y);
-      n = Math.max(n, y);
-    }
+    const [w, s, e, n] = growBox(emptyBox(), points);
     const pad = 0.02;
     const { width, height } = this.element.getBoundingClientRect();
     const viewport = new WebMercatorViewport({ width: width || 800, height: height || 600 });
@@ -408,14 +258,7 @@ export class ConsoleMap {
       ],
       { padding: 40, maxZoom: 12 },
     );
-    this.viewState = {
-      ...this.viewState,
-      longitude: fitted.longitude,
-      latitude: fitted.latitude,
-      zoom: fitted.zoom,
-    };
-    this.deck.setProps({ viewState: this.viewState });
-    this.ground.setProps({ viewState: this.viewState });
+    this.setView({ ...this.viewState, longitude: fitted.longitude, latitude: fitted.latitude, zoom: fitted.zoom });
     this.redraw(); // the basemap's level of detail follows the zoom
   }
 
@@ -427,9 +270,7 @@ export class ConsoleMap {
 
   /** Look at a place from a zoom level. */
   lookAt(longitude: number, latitude: number, zoom: number): void {
-    this.viewState = { ...this.viewState, longitude, latitude, zoom };
-    this.deck.setProps({ viewState: this.viewState });
-    this.ground.setProps({ viewState: this.viewState });
+    this.setView({ ...this.viewState, longitude, latitude, zoom });
     this.redraw();
   }
 
@@ -437,423 +278,53 @@ export class ConsoleMap {
   frameNotices(ids: Iterable<string>): void {
     const points: GeoPosition[] = [];
     for (const id of ids) {
-      for (const i of this.byNotice.get(id) ?? []) points.push(...this.record.rows[i].rings[0]);
+      for (const i of this.states.byNotice.get(id) ?? []) points.push(...this.record.rows[i].rings[0]);
     }
     this.frame(points);
   }
 
-  private refreshStates(): void {
-    const record = this.record;
-    if (this.geometryVersion !== record.geometryVersion) {
-      this.geometryVersion = record.geometryVersion;
-      this.byNotice = rowsByNotice(record);
-      this.labelPositions = record.rows.map((r) => centre(r.rings));
-      this.radii = Float64Array.from(record.rows, (r) => halfExtent(r.rings[0]));
-      const sorted = Float64Array.from(this.radii).sort();
-      this.medianRadius = sorted.length ? sorted[sorted.length >> 1] : 0;
-      this.states = new Uint8Array(record.rows.length);
-    }
-    const next = baseStates(record, this.instant);
-    flagStates(record, this.instant, next, this.byNotice);
-    let changed = next.length !== this.states.length;
-    for (let i = 0; !changed && i < next.length; i++) changed = next[i] !== this.states[i];
-    if (changed) {
-      this.states = next;
-      this.statesVersion++;
-      let drawn = 0;
-      for (let i = 0; i < next.length; i++) if (next[i] !== HIDDEN) drawn++;
-      this.drawnCount = drawn;
-    }
-  }
-
   /** Recompute after the record changed (live news). */
   refresh(): void {
-    this.refreshStates();
+    this.states.refresh(this.instant);
     this.redraw();
-  }
-
-  private tooltip(info: PickingInfo): string | null {
-    const object = info.object as { kind?: string; row?: number; text?: string } | undefined;
-    if (!object) return null;
-    if (info.layer?.id.startsWith("volumes")) {
-      const row = this.record.rows[info.index];
-      if (!row) return null;
-      const n = row.notice;
-      const v = n.volumes[row.index];
-      return `${n.title || n.kind} (${n.author})\n${bandLabel(v.altitude)}\n${v.window.start} → ${v.window.end}`;
-    }
-    return object.text ?? null;
   }
 
   private click(info: PickingInfo): void {
     if (this.mode === "draw") return; // drawing clicks: see the constructor
-    if (info.layer?.id.startsWith("volumes")) {
-      const row = this.record.rows[info.index];
-      if (row) this.events.onSelectNotice?.(row.notice.id);
-    }
+    const row = pickedRow(info, this.record.rows);
+    if (row) this.events.onSelectNotice?.(row.notice.id);
   }
 
-  private basemapLayers(): Layer[] {
-    const b = this.basemap;
-    if (!b) return [];
-    // Only one level of detail is drawn at a time: deck.gl skips invisible layers, and every
-    // vertex drawn costs on every frame in a software-rendered browser.
-    const detailed = this.viewState.zoom >= DETAIL_ZOOM;
-    return (["world", "detailed"] as const).flatMap((level) => {
-      const visible = (level === "detailed") === detailed;
-      return [
-        new PathLayer({
-          id: `coasts-${level}`,
-          ...PATH,
-          data: b[level].coasts,
-          getPath: (p: GeoPosition[]) => asPath(p),
-          getColor: COLOURS.coast,
-          widthUnits: "pixels",
-          getWidth: 1,
-          visible,
-        }),
-        new PathLayer({
-          id: `borders-${level}`,
-          ...PATH,
-          data: b[level].borders,
-          getPath: (p: GeoPosition[]) => asPath(p),
-          getColor: COLOURS.border,
-          widthUnits: "pixels",
-          getWidth: 1.2,
-          getDashArray: [4, 3],
-          visible,
-        }),
-      ];
-    });
-  }
-
-  private volumeLayers(): Layer[] {
-    const rows = this.record.rows;
-    const states = this.states;
-    const v = this.statesVersion;
-    this.labelRows = this.memo.labels.get([v, this.geometryVersion], () => {
-      const out: number[] = [];
-      for (let i = 0; i < states.length && out.length < LABELS; i++) {
-        const base = states[i] & BASE;
-        if (base === ACTIVE || base === UPCOMING) out.push(i);
-      }
-      return out;
-    });
-    // Seen from afar, a volume is a dot: one instance instead of its outline's vertices.
-    const metresPerPixel =
-      (156_543.034 * Math.cos((this.viewState.latitude * Math.PI) / 180)) / 2 ** this.viewState.zoom;
-    const dots = this.medianRadius / metresPerPixel < POINT_PIXELS;
-    const outlines = !dots && this.drawnCount <= OUTLINE_LIMIT;
-    // A hidden layer keeps the states it last drew: updating it would cost as much as drawing.
-    const seen = this.seenStates;
-    for (const [id, shown] of [["dots", dots], ["fill", !dots], ["outline", outlines]] as const) {
-      if (shown) seen[id] = v;
-    }
-    const triggers = (id: "dots" | "fill" | "outline") => {
-      const at = seen[id];
-      return { getFillColor: at, getFilterValue: at, getColor: at, getLineColor: at, getDashArray: at };
-    };
-    return [
-      new ScatterplotLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
-        id: "volumes-dots",
-        data: rows,
-        getPosition: (_r, { index }) => this.labelPositions[index] as [number, number],
-        getRadius: (_r, { index }) => this.radii[index],
-        radiusUnits: "meters",
-        radiusMinPixels: 1.5,
-        antialiasing: false, // a soft edge is a shader pass per fragment, for dots of a few pixels
-        getFillColor: (_r, { index }) => lineOf(states[index]),
-        getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
-        filterRange: [1, 1],
-        extensions: [FILTER],
-        updateTriggers: { ...triggers("dots"), getPosition: this.geometryVersion, getRadius: this.geometryVersion },
-        visible: dots,
-        pickable: dots && this.mode !== "draw",
-      }),
-      new SolidPolygonLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
-        id: "volumes-fill",
-        visible: !dots,
-        data: rows,
-        getPolygon: (r) => asPolygon(r.rings),
-        getFillColor: (_r, { index }) => fillOf(states[index]),
-        getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
-        filterRange: [1, 1],
-        extensions: [FILTER],
-        updateTriggers: triggers("fill"),
-        pickable: !dots && this.mode !== "draw",
-      }),
-      new PathLayer<VolumeRow, DataFilterExtensionProps<VolumeRow> & PathStyleExtensionProps<VolumeRow>>({
-        id: "volumes-outline",
-        visible: outlines,
-        data: rows,
-        getPath: (r) => asPath(r.rings[0]),
-        getColor: (_r, { index }) => lineOf(states[index]),
-        getWidth: 1.5,
-        widthUnits: "pixels",
-        getDashArray: (_r: VolumeRow, { index }: { index: number }) =>
-          (states[index] & BASE) === ACTIVE ? [0, 0] : [5, 3],
-        getFilterValue: (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1),
-        filterRange: [1, 1],
-        extensions: [FILTER, DASHES],
-        updateTriggers: triggers("outline"),
-      }),
-    ];
-  }
-
-  /** Band labels as HTML over the map: the browser's own text, cheap to move, where deck.gl's
-   * text layer cost more than all the volumes together in a software-rendered browser. */
   private placeLabels(): void {
-    const rows = this.record.rows;
-    const visible = this.labelRows;
-    const { width, height } = this.element.getBoundingClientRect();
-    const viewport = width && height ? new WebMercatorViewport({ ...this.viewState, width, height }) : null;
-    const holder = this.labels;
-    while (holder.children.length < visible.length) holder.append(document.createElement("span"));
-    while (holder.children.length > visible.length) holder.lastElementChild?.remove();
-    if (!viewport) return;
-    visible.forEach((i, k) => {
-      const span = holder.children[k] as HTMLSpanElement;
-      const text = bandLabel(rows[i].notice.volumes[rows[i].index].altitude);
-      if (span.textContent !== text) span.textContent = text;
-      const [x, y] = viewport.project(this.labelPositions[i] as [number, number]);
-      span.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px) translate(-50%, -50%)`;
-    });
-  }
-
-  private groundDecorationLayers(): Layer[] {
-    const d = this.decorations;
-    const m = this.memo;
-    const zonePolygons = m.zones.get(d.zones, () =>
-      d.zones.flatMap((z) =>
-        polygonsOf(z.geometry).map((p) => ({ polygon: p, text: `${z.name}\n${z.area_description}` })),
-      ),
-    );
-    const lines = m.lines.get([this.record.version], () => [...this.record.lines.values()]);
-    const pointSites = m.pointSites.get(d.sites, () => d.sites.filter((s) => s.geometry.type === "Point"));
-    const areaSites = m.areaSites.get(d.sites, () =>
-      d.sites.flatMap((s) =>
-        polygonsOf(s.geometry).map((p) => ({ polygon: p, text: `${s.name} (${s.category}, ${s.owner})` })),
-      ),
-    );
-    const layers: Layer[] = [
-      new SolidPolygonLayer({
-        id: "zones",
-        ...POLYGON,
-        data: zonePolygons,
-        getPolygon: (z: { polygon: number[][][] }) => asPolygon(z.polygon),
-        getFillColor: COLOURS.zone,
-        pickable: true,
-      }),
-      new PathLayer({
-        id: "zones-outline",
-        data: zonePolygons,
-        getPath: (z: { polygon: number[][][] }) => asPath(z.polygon[0]),
-        getColor: COLOURS.zoneLine,
-        getWidth: 1.5,
-        widthUnits: "pixels",
-        getDashArray: [8, 4],
-        ...PATH,
-      }),
-      new PathLayer({
-        id: "lines",
-        ...PATH,
-        data: lines,
-        getPath: (l: { geometry: { coordinates: GeoPosition[] } }) => asPath(l.geometry.coordinates),
-        getColor: COLOURS.line,
-        getWidth: 2.5,
-        widthUnits: "pixels",
-        pickable: true,
-      }),
-      new TextLayer({
-        id: "lines-labels",
-        data: lines,
-        getPosition: (l: { geometry: { coordinates: GeoPosition[] } }) =>
-          l.geometry.coordinates[Math.floor(l.geometry.coordinates.length / 2)] as [number, number],
-        getText: (l: { name: string }) => l.name,
-        getSize: 12,
-        getColor: COLOURS.line,
-        getPixelOffset: [0, -12],
-        characterSet: CHARACTERS,
-        fontFamily: "system-ui, sans-serif",
-      }),
-      new SolidPolygonLayer({
-        id: "sites-area",
-        ...POLYGON,
-        data: areaSites,
-        getPolygon: (s: { polygon: number[][][] }) => asPolygon(s.polygon),
-        getFillColor: [21, 128, 61, 60],
-        pickable: true,
-      }),
-      new ScatterplotLayer({
-        id: "sites",
-        data: pointSites,
-        getPosition: (s: Site) => (s.geometry as { coordinates: number[] }).coordinates as [number, number],
-        getFillColor: [255, 255, 255, 255],
-        getLineColor: COLOURS.site,
-        stroked: true,
-        lineWidthUnits: "pixels",
-        getLineWidth: 3,
-        radiusUnits: "pixels",
-        getRadius: 7,
-        pickable: true,
-      }),
-      new TextLayer({
-        id: "sites-labels",
-        data: pointSites,
-        getPosition: (s: Site) => (s.geometry as { coordinates: number[] }).coordinates as [number, number],
-        getText: (s: Site) => `✚ ${s.name}`,
-        getSize: 11,
-        getColor: COLOURS.site,
-        getPixelOffset: [0, 14],
-        characterSet: CHARACTERS,
-        fontFamily: "system-ui, sans-serif",
-      }),
-    ];
-    return layers;
-  }
-
-  private decorationLayers(): Layer[] {
-    const d = this.decorations;
-    const m = this.memo;
-    const observations = m.observations.get(d.observations, () => d.observations);
-    const alertPoints = m.alerts.get(d.alerts, () => d.alerts.filter((a) => a.geometry?.type === "Point"));
-    const layers: Layer[] = [];
-    if (this.mode === "monitor" || observations.length) {
-      layers.push(
-        new ScatterplotLayer({
-          id: "observations",
-          data: observations,
-          getPosition: (o: Observation) => o.geometry.coordinates as [number, number],
-          getFillColor: COLOURS.observation,
-          radiusUnits: "pixels",
-          getRadius: this.mode === "monitor" ? 8 : 5,
-          stroked: true,
-          getLineColor: [255, 255, 255, 255],
-          lineWidthUnits: "pixels",
-          getLineWidth: 1.5,
-          pickable: true,
-        }),
-      );
-      if (this.mode === "monitor") {
-        layers.push(
-          new TextLayer({
-            id: "observations-labels",
-            data: observations,
-            getPosition: (o: Observation) => o.geometry.coordinates as [number, number],
-            getText: (o: Observation) =>
-              `${o.affiliation}${o.unit_category ? " " + o.unit_category : ""} ${Object.entries(o.counts)
-                .map(([k, n]) => `${n} ${k}`)
-                .join(", ")}`.trim(),
-            getSize: 11,
-            getColor: COLOURS.observation,
-            getPixelOffset: [0, -14],
-            background: true,
-            getBackgroundColor: [255, 255, 255, 220],
-            characterSet: CHARACTERS,
-            fontFamily: "system-ui, sans-serif",
-          }),
-        );
-      }
-    }
-    layers.push(
-      new ScatterplotLayer({
-        id: "alerts",
-        data: alertPoints,
-        getPosition: (a: Alert) => (a.geometry as { coordinates: number[] }).coordinates as [number, number],
-        getFillColor: [0, 0, 0, 0],
-        getLineColor: COLOURS.alert,
-        stroked: true,
-        filled: false,
-        lineWidthUnits: "pixels",
-        getLineWidth: 3,
-        radiusUnits: "pixels",
-        getRadius: 13,
-        pickable: true,
-      }),
-    );
-    return layers;
-  }
-
-  private selectionLayers(): Layer[] {
-    const layers: Layer[] = [];
-    if (this.selected.size) {
-      const rows = this.memo.selection.get([this.selected, this.statesVersion], () =>
-        [...this.selected].flatMap((id) => this.byNotice.get(id) ?? []).filter((i) => this.states[i] !== HIDDEN),
-      );
-      layers.push(
-        new PathLayer({
-          id: "selection",
-          ...PATH,
-          data: rows,
-          getPath: (i: number) => asPath(this.record.rows[i].rings[0]),
-          getColor: COLOURS.selection,
-          getWidth: 4,
-          widthUnits: "pixels",
-        }),
-      );
-    }
-    const draft = this.draft;
-    if (draft) {
-      if (draft.server) {
-        layers.push(
-          new SolidPolygonLayer({
-            id: "draft-server",
-            ...POLYGON,
-            data: draft.server,
-            getPolygon: (p: GeoPosition[]) => asPath(p),
-            getFillColor: [234, 88, 12, 60],
-          }),
-          new PathLayer({
-            id: "draft-server-outline",
-            ...PATH,
-            data: draft.server,
-            getPath: (p: GeoPosition[]) => asPath(p),
-            getColor: COLOURS.draft,
-            getWidth: 2,
-            widthUnits: "pixels",
-          }),
-        );
-      }
-      layers.push(
-        new PathLayer({
-          id: "draft-path",
-          data: this.memo.draftPath.get([draft], () =>
-            draft.points.length > 1 ? [draft.kind === "polygon" ? [...draft.points, draft.points[0]] : draft.points] : [],
-          ),
-          getPath: (p: GeoPosition[]) => asPath(p),
-          getColor: COLOURS.draft,
-          getWidth: 2,
-          widthUnits: "pixels",
-          getDashArray: [6, 4],
-          ...PATH,
-        }),
-        new ScatterplotLayer({
-          id: "draft-points",
-          data: draft.points,
-          getPosition: (p: GeoPosition) => p as [number, number],
-          getFillColor: COLOURS.draft,
-          radiusUnits: "pixels",
-          getRadius: 5,
-        }),
-      );
-    }
-    return layers;
+    this.labels.place(this.record.rows, this.states, this.viewState, this.element.getBoundingClientRect());
   }
 
   redraw(): void {
-    const ground = [...this.basemapLayers(), ...this.groundDecorationLayers()];
+    const ground = [
+      ...basemapLayers(this.basemap, this.viewState.zoom),
+      ...this.groundItems.layers(this.decorations, this.record),
+    ];
     // The ground's data are memoized: the same data, the same layers, no redraw.
+    const previous = this.groundLayers;
     const changed =
-      ground.length !== this.groundLayers.length ||
-      ground.some((layer, i) => layer.props.data !== this.groundLayers[i].props.data || layer.props.visible !== this.groundLayers[i].props.visible);
+      ground.length !== previous.length ||
+      ground.some((layer, i) => layer.props.data !== previous[i].props.data || layer.props.visible !== previous[i].props.visible);
     if (changed) {
       this.groundLayers = ground;
       this.ground.setProps({ layers: ground });
     }
-    const top = [...this.volumeLayers(), ...this.decorationLayers(), ...(this.overlay?.() ?? []), ...this.selectionLayers()];
+    const rows = this.record.rows;
+    const s = this.states;
+    this.labels.choose(s);
+    const top = [
+      ...this.volumes.layers(rows, s, this.viewState, this.mode !== "draw"),
+      ...this.timed.layers(this.decorations, this.mode),
+      ...this.sources.flatMap((source) => source.layers(this.instant, this.mode)),
+      ...this.selection.layers(this.selected, this.draft, rows, s),
+    ];
     const inputs = [
-      this.statesVersion,
-      this.geometryVersion,
+      s.version,
+      s.geometryVersion,
       this.mode,
       ...top.map((layer) => layer.props.data),
       ...top.map((layer) => layer.props.visible),

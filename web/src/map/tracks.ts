@@ -2,7 +2,7 @@
 // its identity, its altitude exactly as reported (value, unit, datum) and its party; a line
 // between the two aircraft of each open track-conflict alert with its figures; a ring on an
 // aircraft that a conformance or cannot-clear alert names.  Drawn over the volumes through
-// the map's overlay slot (ConsoleMap.overlay).
+// the map as one of its layer sources (ConsoleMap.addSource).
 
 import { IconLayer, PathLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
 import type { Layer, Position } from "@deck.gl/core";
@@ -211,7 +211,7 @@ export function trackLayers(
 }
 
 /** The aircraft on the console's map: the air picture, following the console's instant, drawn
- * in the map's overlay slot. */
+ * as one of the map's layer sources. */
 export class TrackOverlay {
   readonly picture: AirPicture;
   private instant: Micros = 0;
@@ -228,7 +228,7 @@ export class TrackOverlay {
       this.map.redraw();
       onChange();
     });
-    map.overlay = () => this.current().layers;
+    map.addSource({ layers: () => this.current().layers });
   }
 
   start(): Promise<void> {

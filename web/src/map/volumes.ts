@@ -1,0 +1,111 @@
+// The notice volumes' layers: dots from afar, fills and (when few) outlines zoomed in, each
+// hidden or coloured by its row's state byte.
+
+import { PathLayer, ScatterplotLayer, SolidPolygonLayer } from "@deck.gl/layers";
+import type { DataFilterExtensionProps, PathStyleExtensionProps } from "@deck.gl/extensions";
+import type { Layer } from "@deck.gl/core";
+
+import { asPath, asPolygon, metresPerPixel } from "./geometry";
+import type { VolumeStates } from "./states";
+import { DASHES, FILTER, fillOf, lineOf } from "./style";
+import { ACTIVE, BASE, HIDDEN } from "../instant";
+import type { VolumeRow } from "../record";
+
+export const OUTLINE_LIMIT = 100; // more volumes drawn than this: fills alone carry the state
+export const POINT_PIXELS = 3; // volumes smaller than this on screen (the median) are drawn as dots
+
+/** Layer ids of volumes start with this (picking asks). */
+export const VOLUMES = "volumes";
+
+/** What changed between two row arrays, for deck.gl: rows appended after the rows kept (the
+ * live record grows at its end) are the only ones computed and uploaded; otherwise all. */
+export function appended(next: unknown, previous: unknown): { startRow: number; endRow?: number }[] {
+  const a = next as VolumeRow[];
+  const b = previous as VolumeRow[] | null;
+  if (!Array.isArray(a) || !Array.isArray(b) || b.length === 0 || b.length > a.length) return [{ startRow: 0 }];
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return [{ startRow: 0 }];
+  return [{ startRow: b.length, endRow: a.length }];
+}
+
+export class VolumeLayers {
+  // A hidden layer keeps the states it last drew: updating it would cost as much as drawing.
+  private seen = { dots: -1, fill: -1, outline: -1 };
+  // A layer never shown yet is not made: deck.gl would cut every polygon into triangles and
+  // upload them before the first frame (seconds for 10,000 volumes), for a layer hidden then.
+  private made = { dots: false, fill: false, outline: false };
+
+  layers(
+    rows: VolumeRow[],
+    s: VolumeStates,
+    view: { latitude: number; zoom: number },
+    pickable: boolean,
+  ): Layer[] {
+    const states = s.states;
+    const v = s.version;
+    // Seen from afar, a volume is a dot: one instance instead of its outline's vertices.
+    const dots = s.medianRadius / metresPerPixel(view.latitude, view.zoom) < POINT_PIXELS;
+    const outlines = !dots && s.drawnCount <= OUTLINE_LIMIT;
+    const seen = this.seen;
+    for (const [id, shown] of [["dots", dots], ["fill", !dots], ["outline", outlines]] as const) {
+      if (shown) seen[id] = v;
+      if (shown) this.made[id] = true;
+    }
+    const triggers = (id: "dots" | "fill" | "outline") => {
+      const at = seen[id];
+      return { getFillColor: at, getFilterValue: at, getColor: at, getLineColor: at, getDashArray: at };
+    };
+    const shown = (_r: VolumeRow, { index }: { index: number }) => (states[index] === HIDDEN ? 0 : 1);
+    const positions = s.labelPositions;
+    const radii = s.radii;
+    const layers = [
+      new ScatterplotLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
+        id: `${VOLUMES}-dots`,
+        data: rows,
+        _dataDiff: appended,
+        getPosition: (_r, { index }) => positions[index] as [number, number],
+        getRadius: (_r, { index }) => radii[index],
+        radiusUnits: "meters",
+        radiusMinPixels: 1.5,
+        antialiasing: false, // a soft edge is a shader pass per fragment, for dots of a few pixels
+        getFillColor: (_r, { index }) => lineOf(states[index]),
+        getFilterValue: shown,
+        filterRange: [1, 1],
+        extensions: [FILTER],
+        updateTriggers: { ...triggers("dots"), getPosition: s.geometryVersion, getRadius: s.geometryVersion },
+        visible: dots,
+        pickable: dots && pickable,
+      }),
+      new SolidPolygonLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
+        id: `${VOLUMES}-fill`,
+        visible: !dots,
+        data: rows,
+        _dataDiff: appended,
+        getPolygon: (r) => asPolygon(r.rings),
+        getFillColor: (_r, { index }) => fillOf(states[index]),
+        getFilterValue: shown,
+        filterRange: [1, 1],
+        extensions: [FILTER],
+        updateTriggers: triggers("fill"),
+        pickable: !dots && pickable,
+      }),
+      new PathLayer<VolumeRow, DataFilterExtensionProps<VolumeRow> & PathStyleExtensionProps<VolumeRow>>({
+        id: `${VOLUMES}-outline`,
+        visible: outlines,
+        data: rows,
+        _dataDiff: appended,
+        getPath: (r) => asPath(r.rings[0]),
+        getColor: (_r, { index }) => lineOf(states[index]),
+        getWidth: 1.5,
+        widthUnits: "pixels",
+        getDashArray: (_r: VolumeRow, { index }: { index: number }) =>
+          (states[index] & BASE) === ACTIVE ? [0, 0] : [5, 3],
+        getFilterValue: shown,
+        filterRange: [1, 1],
+        extensions: [FILTER, DASHES],
+        updateTriggers: triggers("outline"),
+      }),
+    ];
+    const made = [this.made.dots, this.made.fill, this.made.outline];
+    return layers.filter((_layer, i) => made[i]);
+  }
+}
