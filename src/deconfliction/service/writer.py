@@ -50,6 +50,7 @@ class Writer:
 
     def start(self) -> None:
         if self._thread is None:
+            self.coordinator.db.start_checkpoints()
             self._thread = threading.Thread(
                 target=self._loop, name="deconfliction-writer", daemon=True
             )
@@ -60,6 +61,7 @@ class Writer:
             self._queue.put(None)
             self._thread.join()
             self._thread = None
+            self.coordinator.db.stop_checkpoints()
 
     @property
     def running(self) -> bool:

@@ -27,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from deconfliction.engine.errors import InvalidInput, Unavailable
+from deconfliction.store.checkpoints import WalCheckpointer
 
 __all__ = [
     "LOG_CHANNEL",
@@ -286,6 +287,29 @@ class Database:
                 f"unsupported database '{self.dialect}': use a SQLite path or postgresql://",
             )
         self._lock = threading.Lock()
+        self._checkpoints: WalCheckpointer | None = None
+
+    def start_checkpoints(self, interval_s: float = 0.5) -> None:
+        """While a server writes: SQLite's WAL checkpoints taken by a thread of their own,
+        not inside the commit of whichever write crosses the threshold
+        (:mod:`deconfliction.store.checkpoints`).  Nothing to do on PostgreSQL."""
+        path = sa.engine.make_url(self.url).database
+        if self.dialect != "sqlite" or self._checkpoints is not None or not path:
+            return
+        if path == ":memory:":
+            return
+        with self._lock, self._writer.connect() as connection:
+            _driver(connection).execute("PRAGMA wal_autocheckpoint=0")
+        self._checkpoints = WalCheckpointer(path, interval_s)
+        self._checkpoints.start()
+
+    def stop_checkpoints(self) -> None:
+        """Back to SQLite's own checkpoints in the commit (after a last one of the thread's)."""
+        checkpoints, self._checkpoints = self._checkpoints, None
+        if checkpoints is not None:
+            checkpoints.stop()
+            with self._lock, self._writer.connect() as connection:
+                _driver(connection).execute("PRAGMA wal_autocheckpoint=1000")
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
@@ -363,6 +387,7 @@ class Database:
         return ScriptDirectory.from_config(self._alembic()).get_current_head()
 
     def close(self) -> None:
+        self.stop_checkpoints()
         self._writer.dispose()
         if self._reader is not self._writer:
             self._reader.dispose()
