@@ -34,8 +34,6 @@ class WalCheckpointer:
     def __init__(self, path: str, interval_s: float) -> None:
         self.path = path
         self.interval_s = interval_s
-        self.taken = 0
-        """Checkpoints taken (for tests and metrics)."""
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._loop, name="deconfliction-checkpoints", daemon=True
@@ -49,12 +47,6 @@ class WalCheckpointer:
         if self._thread.is_alive():
             self._thread.join()
 
-    def checkpoint(self, connection: sqlite3.Connection) -> tuple[int, int, int]:
-        """One passive checkpoint: (busy, pages in the log, pages copied back)."""
-        row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        self.taken += 1
-        return (int(row[0]), int(row[1]), int(row[2]))
-
     def _loop(self) -> None:
         connection = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
         try:
@@ -66,7 +58,7 @@ class WalCheckpointer:
 
     def _take(self, connection: sqlite3.Connection) -> None:
         try:
-            self.checkpoint(connection)
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error:
             # A passive checkpoint that cannot run now is taken at the next tick.
             log.warning("a WAL checkpoint failed; trying again", exc_info=True)

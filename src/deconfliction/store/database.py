@@ -294,9 +294,11 @@ class Database:
         not inside the commit of whichever write crosses the threshold
         (:mod:`deconfliction.store.checkpoints`).  Nothing to do on PostgreSQL."""
         path = sa.engine.make_url(self.url).database
-        if self.dialect != "sqlite" or self._checkpoints is not None or not path:
-            return
-        if path == ":memory:":
+        if (
+            self.dialect != "sqlite"
+            or self._checkpoints is not None
+            or path in (None, "", ":memory:")
+        ):
             return
         with self._lock, self._writer.connect() as connection:
             _driver(connection).execute("PRAGMA wal_autocheckpoint=0")
