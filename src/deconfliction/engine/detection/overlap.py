@@ -10,7 +10,6 @@ of volumes, sent to each author that may see the other's notice.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from deconfliction.engine.detection.explain import feet, metres_and_nm, when
-from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
+from deconfliction.engine.detection.findings import Finding
+from deconfliction.engine.detection.overlap_words import Words, overlap_finding
 from deconfliction.engine.detection.roster import PairTerms, Roster
 from deconfliction.engine.detection.vertical import (
     AGL_BOUND,
@@ -30,11 +29,8 @@ from deconfliction.engine.detection.vertical import (
     exactly_closer,
     gap_between,
 )
-from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.shapes import Separation, Shape, separations
 from deconfliction.engine.model import AltitudeBand, Notice, NoticeKind, TimeWindow
-from deconfliction.engine.times import format_time
-from deconfliction.engine.units import FOOT, NAUTICAL_MILE
 
 __all__ = [
     "CandidateVolumes",
@@ -186,8 +182,8 @@ def findings_of(
         first = series_of(notice.id) < series_of(pair.other.id)
         if best is None or _severity(pair, first) < _severity(best, first):
             worst[pair.other.id] = pair
-    words = _Words(notice, roster, series_of)
-    return [_finding(words, pair) for _, pair in sorted(worst.items())]
+    words = Words(notice, roster, series_of)
+    return [overlap_finding(words, pair) for _, pair in sorted(worst.items())]
 
 
 def _pending(notice: Notice, table: CandidateVolumes, roster: Roster) -> list[VolumePair]:
@@ -319,130 +315,3 @@ def _severity(pair: VolumePair, notice_first: bool) -> tuple[float, float, float
     lateral = -1.0 if pair.lateral.overlap else pair.lateral.distance
     volumes = (pair.volume, pair.other_volume) if notice_first else (pair.other_volume, pair.volume)
     return (lateral, pair.vertical.gap_m, pair.gap_s, volumes)
-
-
-def _describe(roster: Roster, n: Notice) -> str:
-    return f"{roster.name(n.author)} {n.kind.value.replace('_', ' ')} {n.id}"
-
-
-class _Words:
-    """Words and figures that recur across the findings of one notice: its description and
-    series, the margins of each set of terms, and the times (each said once, reused)."""
-
-    __slots__ = ("_iso", "_margins", "_when", "notice", "roster", "series", "series_of", "text")
-
-    def __init__(self, notice: Notice, roster: Roster, series_of: Callable[[str], str]) -> None:
-        self.notice = notice
-        self.roster = roster
-        self.series_of = series_of
-        self.text = _describe(roster, notice)
-        self.series = series_of(notice.id)
-        self._when: dict[datetime, str] = {}
-        self._iso: dict[datetime, str] = {}
-        self._margins: dict[int, tuple[PairTerms, str, float, float, str]] = {}
-
-    def when(self, t: datetime) -> str:
-        if t.tzinfo is not UTC:  # equal instants in other offsets are written differently
-            return when(t)
-        said = self._when.get(t)
-        if said is None:
-            said = self._when[t] = when(t)
-        return said
-
-    def iso(self, t: datetime) -> str:
-        said = self._iso.get(t)
-        if said is None:
-            said = self._iso[t] = format_time(t)
-        return said
-
-    def margins(self, terms: PairTerms) -> tuple[str, float, float, str]:
-        """The closing sentence and the margin figures of ``terms``."""
-        known = self._margins.get(id(terms))
-        if known is None or known[0] is not terms:
-            sentence = (
-                f"Margins under {', '.join(terms.agreements)}: {terms.lateral} laterally, "
-                f"{terms.vertical} vertically"
-                + (f", {terms.time} in time." if terms.time_s else ".")
-            )
-            known = self._margins[id(terms)] = (
-                terms,
-                sentence,
-                round(terms.lateral_m, 1),
-                round(terms.vertical_m / FOOT, 1),
-                ",".join(terms.agreements),
-            )
-        return known[1:]
-
-
-def _finding(words: _Words, pair: VolumePair) -> Finding:
-    notice = words.notice
-    other = pair.other
-    sep = pair.lateral
-    assert sep is not None
-    v = notice.volumes[pair.volume]
-    w = other.volumes[pair.other_volume]
-    lateral_text = (
-        "their outlines overlap"
-        if sep.overlap
-        else f"their outlines come within {metres_and_nm(sep.distance)}"
-    )
-    vertical = pair.vertical
-    if not vertical.assessed:
-        vertical_text = f"vertically {vertical.note}"
-        vertical_ft: float | None = None
-    elif vertical.gap_m < 0:
-        depth = -vertical.gap_m
-        vertical_text = (
-            "their altitude bands overlap"
-            if math.isinf(depth)
-            else f"their altitude bands overlap by {feet(depth)}"
-        )
-        vertical_ft = None if math.isinf(depth) else round(-depth / FOOT, 1)
-    else:
-        vertical_text = f"their altitude bands are {feet(vertical.gap_m)} apart"
-        vertical_ft = round(vertical.gap_m / FOOT, 1)
-    if vertical.assessed and vertical.note:
-        vertical_text += f" ({vertical.note})"
-    start = max(v.window.start, w.window.start)
-    end = min(v.window.end, w.window.end)
-    if pair.gap_s < 0:
-        time_text = f"both active from {words.when(start)} to {words.when(end)}"
-    else:
-        time_text = (
-            f"{pair.gap_s / 60:.0f} min apart in time ({words.when(end)} to {words.when(start)})"
-        )
-    sentence, margin_m, margin_ft, agreements = words.margins(pair.terms)
-    explanation = (
-        f"{words.text} and {_describe(words.roster, other)}: {lateral_text} near "
-        f"{format_position(sep.lon, sep.lat)}, {vertical_text}, {time_text}. {sentence}"
-    )
-    other_series = words.series_of(other.id)
-    series = (
-        (words.series, other_series)
-        if words.series <= other_series
-        else (other_series, words.series)
-    )
-    figures: dict[str, float | int | str | None] = {
-        "lateral_separation_m": round(sep.distance, 1),
-        "lateral_separation_nm": round(sep.distance / NAUTICAL_MILE, 3),
-        "outlines_overlap": int(sep.overlap),
-        "vertical_separation_ft": vertical_ft,
-        "vertical_assessed": int(vertical.assessed),
-        "overlap_start": words.iso(start) if pair.gap_s < 0 else None,
-        "overlap_end": words.iso(end) if pair.gap_s < 0 else None,
-        "time_gap_s": round(pair.gap_s, 1),
-        "margin_lateral_m": margin_m,
-        "margin_vertical_ft": margin_ft,
-        "near_lat": round(sep.lat, 5),
-        "near_lon": round(sep.lon, 5),
-        "agreements": agreements,
-    }
-    return Finding(
-        kind=AlertKind.notice_overlap,
-        key=finding_key(AlertKind.notice_overlap, *series),
-        parties=pair.informed,
-        subjects=(notice.id, other.id) if notice.id <= other.id else (other.id, notice.id),
-        explanation=explanation,
-        raised_at=notice.filed_at,
-        figures=figures,
-    )

@@ -155,20 +155,35 @@ def screen_overlaps(
     roundings = np.concatenate(kept_rounding)[order].tolist()
     needed, where = np.unique(found, return_inverse=True)
     items = rows.items(needed)
+    # Every column the loop reads, as Python numbers in one call each (not a NumPy scalar per
+    # row and column).
+    bands = zip(
+        rows.lower_m[found].tolist(),
+        rows.upper_m[found].tolist(),
+        rows.datums[found].tolist(),
+        strict=True,
+    )
+    columns = zip(
+        where.tolist(),
+        group[found].tolist(),
+        volume.tolist(),
+        rows.volume[found].tolist(),
+        gaps,
+        roundings,
+        bands,
+        strict=True,
+    )
     pending = []
-    for k, (row, vi) in enumerate(zip(found.tolist(), volume.tolist(), strict=True)):
-        other, shape = items[int(where[k])]
+    for k, g, vi, wi, gap, rounded, band in columns:
+        other, shape = items[k]
         if other.id == notice.id:
             continue
-        g = int(group[row])
         terms = terms_by[g]
         assert terms is not None
-        band = (float(rows.lower_m[row]), float(rows.upper_m[row]), int(rows.datums[row]))
         vgap = gap_between(mine[vi], band)
-        wi = int(rows.volume[row])
         if not vertically_near(
-            vgap, terms, roundings[k], notice.volumes[vi].altitude, other.volumes[wi].altitude
+            vgap, terms, rounded, notice.volumes[vi].altitude, other.volumes[wi].altitude
         ):
             continue
-        pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gaps[k], vgap, shape))
+        pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
     return findings_of(notice, pending, roster, series_of)

@@ -244,6 +244,16 @@ def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
     return shape._order
 
 
+def _before(a: Shape, b: Shape) -> bool:
+    """``_order_key(a) < _order_key(b)``, reading the vertices' bytes only when the kinds and
+    radii are equal (most pairs differ before that)."""
+    if a.kind is not b.kind:
+        return a.kind.value < b.kind.value
+    if a.radius != b.radius:
+        return a.radius < b.radius
+    return a._order < b._order
+
+
 def separations(
     a: Shape, others: Sequence[Shape], thresholds: Sequence[Metres] | None = None
 ) -> list[Separation]:
@@ -275,8 +285,7 @@ def separations(
     # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
     # returns depends on the order of its arguments: take each pair in one canonical order so
     # that the place named is the same whichever shape was filed first.
-    key = _order_key(a)
-    swap = np.array([_order_key(o) < key for o in others], bool)
+    swap = np.array([_before(o, a) for o in others], bool)
     if swap.any():
         lines = np.empty(len(others), dtype=object)
         lines[~swap] = shapely.shortest_line(geom_a, geoms[~swap])
