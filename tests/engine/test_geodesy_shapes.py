@@ -432,3 +432,25 @@ def test_bbox_contains_the_grown_shape(ref, edge_geometry):
     assert points[:, 0].max() <= east
     assert points[:, 1].min() >= south
     assert points[:, 1].max() <= north
+
+
+def test_pairs_are_ordered_as_by_their_full_keys():
+    """``separations`` takes each pair in one canonical order, deciding by kind and radius
+    before it reads the vertices: the same order as comparing the full keys."""
+    from deconfliction.engine.geodesy.shapes import _before, _order_key
+
+    shapes = [
+        Shape.circle(35.8, 33.1, 5_000),
+        Shape.circle(35.9, 33.1, 5_000),
+        Shape.circle(35.8, 33.1, 4_000),
+        Shape.point(35.8, 33.1),
+        Shape.corridor([35.8, 35.9], [33.1, 33.2], 1_000),
+        Shape.corridor([35.8, 35.9], [33.1, 33.3], 1_000),
+        Shape.corridor([35.8, 35.9], [33.1, 33.2], 2_000),
+        Shape.polygon([35.9, 36.0, 36.0], [33.0, 33.0, 33.2]),
+        Shape.polygon([35.9, 36.0, 36.1], [33.0, 33.0, 33.2]),
+        Shape.polygon([35.9, 36.0, 36.0], [33.0, 33.0, 33.2]),
+    ]
+    for a in shapes:
+        for b in shapes:
+            assert _before(a, b) == (_order_key(a) < _order_key(b))

@@ -27,7 +27,7 @@ from deconfliction.engine.units import FOOT, NAUTICAL_MILE
 if TYPE_CHECKING:
     from deconfliction.engine.detection.overlap import VolumePair
 
-__all__ = ["Words", "describe", "overlap_finding"]
+__all__ = ["Words", "describe", "iso_time", "overlap_finding"]
 
 _KIND = AlertKind.notice_overlap
 
@@ -35,6 +35,21 @@ _KIND = AlertKind.notice_overlap
 def describe(roster: Roster, n: Notice) -> str:
     """A notice as a duty officer names it: its author, its kind and its id."""
     return f"{roster.name(n.author)} {n.kind.value.replace('_', ' ')} {n.id}"
+
+
+def iso_time(t: datetime) -> str:
+    """:func:`~deconfliction.engine.times.format_time`'s text, several times faster for a UTC
+    time (no ``strftime``).
+
+    >>> iso_time(datetime(2026, 11, 24, 9, 59, 10, 5, tzinfo=UTC))
+    '2026-11-24T09:59:10.000005Z'
+    """
+    if t.tzinfo is not UTC or t.year < 1000:
+        return format_time(t)
+    return (
+        f"{t.year}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:"
+        f"{t.second:02d}.{t.microsecond:06d}Z"
+    )
 
 
 class Words:
@@ -86,7 +101,7 @@ class Words:
     def iso(self, t: datetime) -> str:
         said = self._iso.get(t)
         if said is None:
-            said = self._iso[t] = format_time(t)
+            said = self._iso[t] = iso_time(t)
         return said
 
     def margins(self, terms: PairTerms) -> tuple[str, float, float, str]:
