@@ -1,5 +1,5 @@
 """The bulk screen (``detection/screen.py``, what the situation runs) finds exactly what the
-reference (``overlaps_among`` over ``CandidateVolumes``) finds: same findings, same figures,
+reference (``overlap_reference.py``: ``overlaps_among`` over ``CandidateVolumes``) finds: same findings, same figures,
 same words, on generated scenes and on the exact-threshold cases of ``test_thresholds_*``."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from typing import Any
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from deconfliction.engine.detection.overlap import overlaps_among
 from deconfliction.engine.detection.screen import screen_overlaps
 from deconfliction.engine.model import Agreement, Notice, Party
 from deconfliction.engine.situation import Situation
+from tests.engine.overlap_reference import CandidateVolumes, candidates, overlaps_among
 from tests.engine.test_detection_properties import margins, notices
 from tests.engine.test_thresholds_lateral import _notice as wide_notice
 from tests.engine.test_thresholds_lateral import _separation, pairs
@@ -34,8 +34,8 @@ def assert_same(s: Situation, *probes: Notice) -> int:
             return series if notice_id == n.id else book.series_of(notice_id)
 
         rows = book.candidate_rows(n, series, roster)
-        assert rows is not None
-        reference = overlaps_among(n, book.candidate_volumes(n, series, roster), roster, series_of)
+        table = CandidateVolumes.of(candidates(book, n, series, roster))
+        reference = overlaps_among(n, table, roster, series_of)
         assert screen_overlaps(n, rows, roster, series_of) == reference, n.id
         compared += len(reference)
     return compared
@@ -115,3 +115,26 @@ def test_the_screen_sees_the_scene_of_many_notices():
     filed = [notice(f"n-{p}", p, volume(outline)) for p in "abc"]
     s = _scene({"lateral": "3 NM", "vertical": "500 ft"}, filed)
     assert assert_same(s, notice("probe", "h", volume(outline))) >= 6
+
+
+def test_the_screen_is_exact_beyond_the_year_2255():
+    """Windows whose microseconds since 1970 pass 2**53 (after 2255) are exact in the index's
+    columns too: a window ending a microsecond before the other starts does not overlap it,
+    one ending a microsecond after does."""
+    outline = {"type": "circle", "center": "33.1N 35.9E", "radius": "5 km"}
+
+    def late(ident: str, author: str, start: str, end: str) -> Notice:
+        return notice(
+            ident,
+            author,
+            {**volume(outline), "window": {"start": start, "end": end}},
+        )
+
+    s = _scene(
+        {"lateral": "3 NM", "vertical": "500 ft"},
+        [late("n-a", "a", "2990-03-01T10:00:00Z", "2990-03-01T12:00:00.000001Z")],
+    )
+    after = late("n-b", "b", "2990-03-01T12:00:00.000001Z", "2990-03-01T13:00:00Z")
+    touching = late("n-c", "c", "2990-03-01T12:00:00Z", "2990-03-01T13:00:00Z")
+    assert assert_same(s, after) == 0
+    assert assert_same(s, touching) == 1

@@ -1,18 +1,17 @@
-"""``notice-overlap`` screened in bulk over columns: the same findings as
-:func:`~.overlap.overlaps_among`, with no Python object touched for a volume that fails the
-time or altitude test.
+"""``notice-overlap`` screened in bulk over columns, with no Python object touched for a volume
+that fails the time or altitude test.
 
-The reference (:func:`~.overlap.overlaps_among`) takes a table whose every row already carries
-its notice: the index hands over one ``(notice, outline)`` per candidate volume and the
-agreement terms are grouped by walking the candidate notices.  Here the index hands over
-numbers only (:class:`VolumeRows`: window, band, author and kind as codes, the position of
-the row's notice among the candidates), the terms are asked once per (author, kind) code, the
-time and altitude tests run over the columns, and only the rows that pass are turned into
-their notice and outline (``items``), to be measured laterally and explained by the same code
-as the reference (:func:`~.overlap.findings_of`).  The rows reach
-:func:`~.overlap.findings_of` in the reference's order, so that every separation is measured in
-the same frame, with the same figures to the last digit; ``tests/engine`` checks the two give
-the same findings.
+The index hands over numbers only (:class:`VolumeRows`: window in exact microseconds, band,
+author and kind as codes, the position of the row's notice among the candidates), the
+agreement terms are asked once per (author, kind) code, the time and altitude tests run over
+the columns, and only the rows that pass are turned into their notice and outline (``items``),
+to be measured laterally and explained (:func:`~.overlap.findings_of`).
+
+``tests/engine/overlap_reference.py`` keeps an independent reference (a table whose every row
+carries its notice, the terms grouped by walking the notices), and ``tests/engine`` checks that
+both give the same findings, figures and words: the rows reach :func:`~.overlap.findings_of`
+in the reference's order (by candidate notice, then volume checked, then candidate volume), so
+that every separation is measured in the same frame, to the last digit.
 """
 
 from __future__ import annotations
@@ -51,11 +50,11 @@ _EXACT = 2**53
 
 @dataclass(frozen=True, slots=True)
 class VolumeRows:
-    """Candidate volumes as columns, one row per volume, ordered as the reference's
-    :class:`~.overlap.CandidateVolumes` (by notice, the notices by their first slot, then by
-    volume).  ``owner`` numbers the rows' notices in that order; ``party`` and ``kind`` are
-    codes into ``parties`` and ``kinds``; ``items(rows)`` gives the notice and outline of some
-    rows (the only Python objects a check asks for)."""
+    """Candidate volumes as columns, one row per volume, ordered by notice (the notices by
+    their first index slot) and then by volume.  ``owner`` numbers the rows' notices in that
+    order; windows are exact microseconds since the epoch; ``party`` and ``kind`` are codes
+    into ``parties`` and ``kinds``; ``items(rows)`` gives the notice and outline of some rows
+    (the only Python objects a check asks for)."""
 
     owner: IntArray
     volume: IntArray

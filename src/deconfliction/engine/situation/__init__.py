@@ -26,7 +26,6 @@ from typing import Any, Final
 from deconfliction.engine.alerts import AlertChange
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
 from deconfliction.engine.detection.lateness import late_notice
-from deconfliction.engine.detection.overlap import overlaps_among
 from deconfliction.engine.detection.red_lines import compile_red_line, crossings
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.screen import screen_overlaps
@@ -231,17 +230,9 @@ class Situation:
         if notice.action is NoticeAction.cancel:
             return []
         series_of = self._series_for(notice, series)
-        book = self.notices
-        # Screened in bulk over the index's columns; overlaps_among is the reference (and the
-        # path for windows beyond the years 1685-2255).
-        rows = book.candidate_rows(notice, series, self.roster)
-        findings = (
-            screen_overlaps(notice, rows, self.roster, series_of)
-            if rows is not None
-            else overlaps_among(
-                notice, book.candidate_volumes(notice, series, self.roster), self.roster, series_of
-            )
-        )
+        # Screened in bulk over the index's columns (detection/screen.py).
+        rows = self.notices.candidate_rows(notice, series, self.roster)
+        findings = screen_overlaps(notice, rows, self.roster, series_of)
         for site in self._sites_near(notice):
             found = site_coverage(notice, site, self.roster, series_of)
             if found is not None:

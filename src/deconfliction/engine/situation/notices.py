@@ -15,7 +15,7 @@ from typing import cast
 import numpy as np
 from numpy.typing import NDArray
 
-from deconfliction.engine.detection.overlap import CandidateVolumes, epoch_us
+from deconfliction.engine.detection.overlap import epoch_us
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.screen import VolumeRows
 from deconfliction.engine.detection.vertical import band_terms
@@ -44,9 +44,10 @@ class NoticeBook(Mapping[str, Notice]):
         self.superseded_by: dict[str, str] = {}
         self.index = SpatioTemporalIndex()
         """Volumes of current notices: payload the series; values the volume count of the
-        notice, the volume's index, start and end (microseconds), band terms, and its author
-        and kind as codes (:attr:`parties`, :attr:`kinds`); item the notice and the volume's
-        outline."""
+        notice, the volume's index, start and end (each as whole seconds and the microseconds
+        left over, so that every window of the years 1900-2999 is exact in doubles), band
+        terms, and its author and kind as codes (:attr:`parties`, :attr:`kinds`); item the
+        notice and the volume's outline."""
         self.parties: list[str] = []
         """Authors of indexed volumes, numbered in order of first appearance."""
         self._party_code: dict[str, int] = {}
@@ -139,18 +140,16 @@ class NoticeBook(Mapping[str, Notice]):
             slots = np.unique(np.concatenate([slots, np.asarray(extra, np.int64)]))
         return slots
 
-    def candidate_rows(self, notice: Notice, series: str, roster: Roster) -> VolumeRows | None:
-        """The candidates as :class:`VolumeRows`: numbers straight from the index, in the
-        order of :meth:`candidate_volumes`, with no Python object per volume (None for windows
-        beyond 1685-2255, which only :meth:`candidate_volumes` handles exactly)."""
+    def candidate_rows(self, notice: Notice, series: str, roster: Roster) -> VolumeRows:
+        """The candidates as :class:`VolumeRows`: numbers straight from the index, with no
+        Python object per volume.  Rows are ordered by notice (the notices by their first
+        slot) and then by volume; a candidate with several volumes is paired through all of
+        them."""
         index = self.index
         slots = self._candidate_slots(notice, series, roster)
-        values = index.values(slots) if slots.size else np.empty((0, 9))
-        if slots.size and float(np.abs(values[:, 2:4]).max()) >= 2.0**53:
-            return None
-        # A notice is ranked by its first slot (as candidate_volumes ranks it, by first
-        # appearance); only notices with several volumes need asking for it.  With none, the
-        # slots are already in that order, one notice each.
+        values = index.values(slots) if slots.size else np.empty((0, _VALUES))
+        # A notice is ranked by its first slot; only notices with several volumes need asking
+        # for it.  With none, the slots are already in that order, one notice each.
         many = np.flatnonzero(values[:, 0] > 1)
         if many.size:
             first = slots.copy()
@@ -167,45 +166,17 @@ class NoticeBook(Mapping[str, Notice]):
 
         return VolumeRows(
             owner.astype(np.int64),
-            *_volume_columns(values),
-            values[:, 7].astype(np.int64),
+            values[:, 1].astype(np.int64),
+            _exact_us(values[:, 2], values[:, 3]),
+            _exact_us(values[:, 4], values[:, 5]),
+            values[:, 6].copy(),
+            values[:, 7].copy(),
             values[:, 8].astype(np.int64),
+            values[:, 9].astype(np.int64),
+            values[:, 10].astype(np.int64),
             self.parties,
             self.kinds,
             items,
-        )
-
-    def candidate_volumes(self, notice: Notice, series: str, roster: Roster) -> CandidateVolumes:
-        """The candidates as a :class:`CandidateVolumes` table, built from the numbers the
-        index keeps for every volume, so that a check handles one Python object per candidate
-        notice, not per volume, and none per index entry."""
-        index = self.index
-        # A candidate with several volumes is paired through all of them.
-        slots = self._candidate_slots(notice, series, roster)
-        if not slots.size:
-            return CandidateVolumes.of([])
-        values = index.values(slots)
-        # Each entry keeps its (current) notice and outline: no lookup by series needed.
-        items = cast(list[tuple[Notice, Shape]], index.items(slots))
-        owners: dict[int, int] = {}
-        notices: list[Notice] = []
-        rank = []
-        for item in items:
-            code = owners.get(id(item[0]))
-            if code is None:
-                code = owners[id(item[0])] = len(notices)
-                notices.append(item[0])
-            rank.append(code)
-        if float(np.abs(values[:, 2:4]).max()) >= 2.0**53:
-            return CandidateVolumes.of(notices)  # windows beyond 1685-2255: exact in Python
-        owner = np.array(rank, np.int64)
-        order = np.lexsort((values[:, 1], owner))
-        values = values[order]
-        return CandidateVolumes(
-            notices,
-            owner[order],
-            *_volume_columns(values),
-            [items[i][1] for i in order.tolist()],
         )
 
     def current_near(self, box: Box) -> list[Notice]:
@@ -262,8 +233,8 @@ class NoticeBook(Mapping[str, Notice]):
                     (
                         count,
                         float(vi),
-                        float(epoch_us(volume.window.start)),
-                        float(epoch_us(volume.window.end)),
+                        *_split_us(epoch_us(volume.window.start)),
+                        *_split_us(epoch_us(volume.window.end)),
                         lower,
                         upper,
                         float(datums),
@@ -275,15 +246,18 @@ class NoticeBook(Mapping[str, Notice]):
             )
 
 
-def _volume_columns(
-    values: NDArray[np.float64],
-) -> tuple[IntArray, IntArray, IntArray, NDArray[np.float64], NDArray[np.float64], IntArray]:
-    """The index values' volume position, window (µs), band (metres) and datum columns."""
-    return (
-        values[:, 1].astype(np.int64),
-        values[:, 2].astype(np.int64),
-        values[:, 3].astype(np.int64),
-        values[:, 4].copy(),
-        values[:, 5].copy(),
-        values[:, 6].astype(np.int64),
-    )
+_VALUES = 11
+"""Numbers an index entry keeps (see :attr:`NoticeBook.index`)."""
+
+
+def _split_us(us: int) -> tuple[float, float]:
+    """Microseconds since the epoch as whole seconds and the microseconds left over: both
+    exact in doubles for any time (a count of microseconds is exact only up to 2**53, the
+    years 1685-2255)."""
+    seconds, left = divmod(us, 1_000_000)
+    return float(seconds), float(left)
+
+
+def _exact_us(seconds: NDArray[np.float64], left: NDArray[np.float64]) -> IntArray:
+    """The microseconds :func:`_split_us` split, as exact integers."""
+    return seconds.astype(np.int64) * 1_000_000 + left.astype(np.int64)
