@@ -4,14 +4,18 @@ same words, on generated scenes and on the exact-threshold cases of ``test_thres
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from deconfliction.engine.detection.overlap import epoch_us
 from deconfliction.engine.detection.screen import screen_overlaps
 from deconfliction.engine.model import Agreement, Notice, Party
 from deconfliction.engine.situation import Situation
+from deconfliction.engine.situation.notices import _exact_us, _split_us
 from tests.engine.overlap_reference import CandidateVolumes, candidates, overlaps_among
 from tests.engine.test_detection_properties import margins, notices
 from tests.engine.test_thresholds_lateral import _notice as wide_notice
@@ -20,6 +24,9 @@ from tests.engine.test_thresholds_vertical import BOUNDS, CIRCLE, vertical_cases
 from tests.engine.thresholds import MM, cases, notice, volume, world
 
 AUTHORS = "abch"
+# Hypothesis takes naive bounds and attaches the zone itself.
+EARLY = datetime(1900, 1, 1)  # noqa: DTZ001
+LATE = datetime(2999, 12, 31, 23, 59, 59, 999999)  # noqa: DTZ001
 
 
 def assert_same(s: Situation, *probes: Notice) -> int:
@@ -138,3 +145,13 @@ def test_the_screen_is_exact_beyond_the_year_2255():
     touching = late("n-c", "c", "2990-03-01T12:00:00Z", "2990-03-01T13:00:00Z")
     assert assert_same(s, after) == 0
     assert assert_same(s, touching) == 1
+
+
+@given(st.lists(st.datetimes(min_value=EARLY, max_value=LATE, timezones=st.just(UTC)), min_size=1))
+def test_the_index_keeps_every_window_exact(times):
+    """Each end of a window is kept as whole seconds and the microseconds left over, both
+    exact in doubles, and read back as the exact count of microseconds, for every year."""
+    exact = [epoch_us(t) for t in times]
+    seconds, left = zip(*(_split_us(us) for us in exact), strict=True)
+    back = _exact_us(np.array(seconds, np.float64), np.array(left, np.float64))
+    assert back.tolist() == exact
