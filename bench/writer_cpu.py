@@ -6,7 +6,9 @@ writer (:class:`~deconfliction.service.writer.Writer`) in batches of ``--batch``
 the HTTP route files them (``file_notice`` with the caller's receipts).  Prints the process's
 CPU per notice (the writing thread does nearly all of it: the caller only waits) and the
 critical section (the writer's place held, wall and CPU), so that the write path can be
-measured on a busy machine, apart from the HTTP framework.  Profile it with ``py-spy record -- python
+measured on a busy machine, apart from the HTTP framework.  ``--busy`` adds a thread that runs
+Python all along, as a loaded server's event loop does, to show what waiting for the GIL adds
+to the critical section (``--switch-ms 5`` is Python's default interval).  Profile it with ``py-spy record -- python
 bench/writer_cpu.py``.
 
 Usage::
@@ -21,6 +23,7 @@ import asyncio
 import random
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -30,7 +33,12 @@ from deconfliction.api.schemas.notices import NoticeCreate
 from deconfliction.service import notices
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.coordinator import Commit, Coordinator
-from deconfliction.service.writer import Writer
+from deconfliction.service.writer import SWITCH_INTERVAL_S, Writer
+
+
+def _spin(done: threading.Event) -> None:
+    while not done.is_set():
+        sum(range(1000))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -41,6 +49,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parties", type=int, default=100)
     parser.add_argument("--group", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="a thread of the same process running Python all along, as the event loop of a "
+        "loaded server does: the writer must win the GIL from it",
+    )
+    parser.add_argument(
+        "--switch-ms",
+        type=float,
+        default=None,
+        help="the GIL switch interval while the writer runs (default: the writer's own)",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="deconflict-writer-") as scratch:
@@ -60,6 +80,11 @@ def main(argv: list[str] | None = None) -> None:
             coordinator.on_commit(on_commit)
             writer = Writer(coordinator)
             writer.start()
+            if args.switch_ms is not None:
+                sys.setswitchinterval(args.switch_ms / 1000)
+            done = threading.Event()
+            if args.busy:
+                threading.Thread(target=_spin, args=(done,), daemon=True).start()
             try:
 
                 async def run(bodies: list[NoticeCreate]) -> None:
@@ -84,9 +109,12 @@ def main(argv: list[str] | None = None) -> None:
                 asyncio.run(run(bodies[args.warmup :]))
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             finally:
+                done.set()
                 writer.stop()
     n = args.notices
     print(
+        f"{'with a busy thread, ' if args.busy else ''}switch interval "
+        f"{args.switch_ms if args.switch_ms is not None else SWITCH_INTERVAL_S * 1000:g} ms: "
         f"{n} notices in batches of {args.batch}, {args.group - 1} recipients each: "
         f"{cpu / n * 1000:.2f} ms CPU per notice ({wall / n * 1000:.2f} ms wall); "
         f"writer's place held {sum(h for h, _ in held) / n * 1000:.2f} ms per notice "
