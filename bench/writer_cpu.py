@@ -27,13 +27,12 @@ import threading
 import time
 from pathlib import Path
 
-from server_common import notice_body, prepare  # beside this script, on sys.path
-
 from deconfliction.api.schemas.notices import NoticeCreate
 from deconfliction.service import notices
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.coordinator import Commit, Coordinator
 from deconfliction.service.writer import Writer
+from server_common import notice_body, prepare  # beside this script, on sys.path
 
 
 def _spin(done: threading.Event) -> None:
@@ -68,14 +67,15 @@ def main(argv: list[str] | None = None) -> None:
         prepare(url, args.parties, args.group)
         parties = sorted({f"p{i:03d}" for i in range(args.parties)})
         bodies = [
-            NoticeCreate.model_validate(notice_body(rng))
-            for _ in range(args.warmup + args.notices)
+            NoticeCreate.model_validate(notice_body(rng)) for _ in range(args.warmup + args.notices)
         ]
         with Coordinator.open(url) as coordinator:
             held: list[tuple[float, float]] = []
 
             def on_commit(commit: Commit) -> None:
-                held.append((commit.held_s, getattr(commit, "held_cpu_s", 0.0)))  # older trees: none
+                held.append(
+                    (commit.held_s, getattr(commit, "held_cpu_s", 0.0))
+                )  # older trees: none
 
             coordinator.on_commit(on_commit)
             writer = Writer(coordinator)

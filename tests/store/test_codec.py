@@ -62,7 +62,7 @@ def test_entry_strings_are_what_rfc8785_writes(subject: str, ascii_subject: str)
     """An entry's strings (time, subject, type) take a fast path for ASCII text: the bytes are
     RFC 8785's either way."""
     when = datetime(2026, 1, 1, tzinfo=UTC)
-    for text in (subject, ascii_subject, "\x7f\x1f\"\\"):
+    for text in (subject, ascii_subject, '\x7f\x1f"\\'):
         try:
             expected = rfc8785.dumps(text).decode("utf-8")
         except rfc8785.CanonicalizationError:
