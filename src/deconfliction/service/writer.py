@@ -36,6 +36,30 @@ writer's own CPU.  A shorter interval gives it back sooner; the loop switches mo
 costs it little."""
 
 
+class _Interval:
+    """The process's switch interval while any writer runs (the first to start sets it, the
+    last to stop puts the previous one back)."""
+
+    _lock = threading.Lock()
+    _running = 0
+    _before = 0.0
+
+    @classmethod
+    def take(cls) -> None:
+        with cls._lock:
+            if cls._running == 0:
+                cls._before = sys.getswitchinterval()
+                sys.setswitchinterval(min(cls._before, SWITCH_INTERVAL_S))
+            cls._running += 1
+
+    @classmethod
+    def give_back(cls) -> None:
+        with cls._lock:
+            cls._running -= 1
+            if cls._running == 0:
+                sys.setswitchinterval(cls._before)
+
+
 @dataclass
 class _Command:
     run: Callable[[Tx], Any]
@@ -58,12 +82,10 @@ class Writer:
         self.max_batch = max_batch
         self._queue: queue.Queue[_Command | None] = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._switch_interval = sys.getswitchinterval()
 
     def start(self) -> None:
         if self._thread is None:
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL_S))
+            _Interval.take()
             self.coordinator.db.start_checkpoints()
             self._thread = threading.Thread(
                 target=self._loop, name="deconfliction-writer", daemon=True
@@ -75,7 +97,7 @@ class Writer:
             self._queue.put(None)
             self._thread.join()
             self._thread = None
-            sys.setswitchinterval(self._switch_interval)
+            _Interval.give_back()
             self.coordinator.db.stop_checkpoints()
 
     @property
