@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> None:
                     sampled = int(args.warmup + args.duration)
                     profiler = subprocess.Popen(
                         [
-                            *("py-spy", "record", "--nonblocking", "--gil", "--rate", "200"),
+                            *("py-spy", "record", "--nonblocking", "--threads", "--rate", "200"),
                             *("--format", "raw", "--output", args.profile),
                             *("--pid", str(running[0].pid), "--duration", str(sampled)),
                         ],

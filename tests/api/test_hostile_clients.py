@@ -165,3 +165,20 @@ def test_a_json_body_without_a_content_type_follows_the_same_rule(api):
     response = c["idf"].post("/v1/notices", content=raw.encode())
     assert response.status_code == 400, response.text
     assert "key 'kind' appears twice" in problems(response)["body"]
+
+
+def test_an_oversized_request_head_is_refused_and_the_connection_closed(quick):
+    """A head over 16 KiB (request line and fields) is answered 400 and the connection closed,
+    before any route runs; one just under the bound is served."""
+    filler = "a" * 1000
+    with _connect(quick) as connection:
+        fields = "".join(f"X-Filler-{i}: {filler}\r\n" for i in range(17))
+        connection.sendall(f"GET /healthz HTTP/1.1\r\nHost: test\r\n{fields}\r\n".encode())
+        answer = _read_all(connection)
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:200]
+    with _connect(quick) as connection:
+        fields = "".join(f"X-Filler-{i}: {filler}\r\n" for i in range(15))
+        connection.sendall(
+            f"GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n{fields}\r\n".encode()
+        )
+        assert _read_all(connection).startswith(b"HTTP/1.1 200 ")

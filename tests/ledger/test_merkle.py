@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deconfliction.engine.ledger.heads import sign_head
 from deconfliction.engine.ledger.merkle import (
     EMPTY_ROOT,
     MerkleTree,
@@ -16,6 +18,8 @@ from deconfliction.engine.ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from deconfliction.service.keys import LedgerKeys
+from deconfliction.service.ledger import Ledger
 
 
 def _h(data: bytes) -> bytes:
@@ -80,6 +84,20 @@ def test_inclusion_proofs_match_and_verify(n, draw):
     proof = tree.inclusion_proof(m, size)
     assert proof == path(m, d[:size])
     assert verify_inclusion(leaf_hash(d[m]), m, size, proof, tree.root(size))
+
+
+@given(sizes, st.data())
+@settings(max_examples=60, deadline=None)
+def test_proofs_sharing_a_memo_under_one_size_match_the_rfc(n, draw):
+    """A batch's receipts share the subtree hashes of one head (``memo``): every proof is
+    still the RFC's path, in whatever order they are asked."""
+    d = data(n)
+    tree = MerkleTree(leaf_hash(x) for x in d)
+    size = draw.draw(st.integers(min_value=1, max_value=n))
+    memo: dict[tuple[int, int], bytes] = {}
+    order = draw.draw(st.permutations(range(size)))
+    for m in order:
+        assert tree.inclusion_proof(m, size, memo) == path(m, d[:size])
 
 
 @given(sizes, st.data())
@@ -153,3 +171,27 @@ def test_edge_cases():
         empty.append(b"short")
     with pytest.raises(ValueError, match="no tree of size"):
         empty.root(1)
+
+
+def test_receipts_after_a_rollback_to_the_same_size_are_proved_under_the_new_root(tmp_path):
+    """The ledger keeps the subtree hashes of one head for the receipts of a batch; a tree
+    truncated after a failed commit and grown again to the same size has another root, and
+    its receipts must not reuse the old hashes."""
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    ledger = Ledger(LedgerKeys.open(tmp_path, now))
+
+    def batch(tag: str) -> list:
+        added = [ledger.add(now, "t", f"{tag}-{i}", "{}") for i in range(3)]
+        head = sign_head(ledger.keys.signer, ledger.size(), ledger.tree.root(), now)
+        for a in added:
+            receipt = ledger.receipt(a, head)
+            assert verify_inclusion(
+                a.leaf, a.index, head.tree_size, receipt.inclusion_proof, head.root_hash
+            )
+        return added
+
+    for i in range(5):
+        ledger.add(now, "t", f"base-{i}", "{}")
+    batch("first")
+    ledger.truncate(5)  # the batch's commit failed
+    batch("second")  # the same size again, other leaves

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deconfliction.engine.ledger.entries import entry_bytes
 from deconfliction.store.codec import canonical
 
 _scalars = (
@@ -51,3 +54,18 @@ def test_keys_sort_by_utf16_code_units() -> None:
     value = {"\uff5e": 1, "\U0001f600": 2, "a": 3}
     assert canonical(value) == rfc8785.dumps(value).decode("utf-8")
     assert canonical(value).index("\U0001f600") < canonical(value).index("\uff5e")
+
+
+@settings(max_examples=300)
+@given(st.text(), st.text(alphabet=st.characters(max_codepoint=127)))
+def test_entry_strings_are_what_rfc8785_writes(subject: str, ascii_subject: str) -> None:
+    """An entry's strings (time, subject, type) take a fast path for ASCII text: the bytes are
+    RFC 8785's either way."""
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    for text in (subject, ascii_subject, '\x7f\x1f"\\'):
+        try:
+            expected = rfc8785.dumps(text).decode("utf-8")
+        except rfc8785.CanonicalizationError:
+            continue  # a lone surrogate: refused by rfc8785 either way
+        entry = entry_bytes(0, when, "t", text, "{}").decode("utf-8")
+        assert f'"subject":{expected},' in entry

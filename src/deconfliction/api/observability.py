@@ -14,6 +14,8 @@ summed, through prometheus-client's multiprocess mode):
 * ``deconfliction_sse_clients``: open live streams;
 * ``deconfliction_write_critical_section_seconds``: how long each write transaction held the
   writer's place (this bounds the throughput of the whole deployment: see docs/design/nodes.md);
+* ``deconfliction_write_critical_section_cpu_seconds_total``: the writing thread's CPU time
+  within those sections (the rest is waiting: for the GIL, the disk, the database);
 * ``deconfliction_write_events_total``: events appended to the log;
 * ``deconfliction_ledger_entries``: entries in the ledger.
 """
@@ -73,11 +75,13 @@ class Metrics:
     queue_depth: Gauge
     sse_clients: Gauge
     critical_section: Histogram
+    critical_section_cpu: Counter
     events: Counter
     ledger_entries: Gauge
 
     def observe_commit(self, commit: Commit) -> None:
         self.critical_section.observe(commit.held_s)
+        self.critical_section_cpu.inc(commit.held_cpu_s)
         self.events.inc(len(commit.events))
         self.ledger_entries.set(commit.ledger_size)
 
@@ -118,6 +122,10 @@ def metrics() -> Metrics:
             "deconfliction_write_critical_section_seconds",
             "How long each write transaction held the writer's place (lock to commit).",
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
+        ),
+        critical_section_cpu=Counter(
+            "deconfliction_write_critical_section_cpu_seconds",
+            "The writing thread's CPU time while it held the writer's place.",
         ),
         events=Counter("deconfliction_write_events", "Events appended to the log."),
         ledger_entries=Gauge(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Final
 
 __all__ = ["EARLIEST", "LATEST", "TIME_FORMAT", "format_time", "parse_utc"]
@@ -27,6 +28,14 @@ def format_time(instant: datetime) -> str:
     """
     if instant.tzinfo is None:
         raise ValueError("times are timezone-aware")
+    return _written(instant)
+
+
+@lru_cache(maxsize=4096)
+def _written(instant: datetime) -> str:
+    # A write stamps the same instant on every entry, row and body it makes (a notice to nine
+    # parties: some forty times), and ``strftime`` is the dear part.  Aware datetimes are
+    # equal exactly when they are the same instant, which is what the text says.
     return instant.astimezone(UTC).strftime(TIME_FORMAT)
 
 

@@ -89,6 +89,9 @@ class Commit:
     """The feeds each event was put on (``*``: every party)."""
     held_s: float = 0.0
     """How long the transaction held the writer's place (the critical section), seconds."""
+    held_cpu_s: float = 0.0
+    """The writing thread's CPU time over the same span: the rest of ``held_s`` is waiting
+    (for the GIL, the disk, the database)."""
     ledger_size: int = 0
     """Entries in the ledger after the commit."""
 
@@ -385,10 +388,11 @@ class Coordinator:
         """A write transaction with the situation caught up; commits on success.  On failure
         nothing is written and the situation and tree are put back as they were."""
         tx: Tx | None = None
-        held = 0.0
+        held = held_cpu = 0.0
         try:
             with self.db.writing() as connection:
                 held = time.perf_counter()  # the writer's place is ours from here
+                held_cpu = time.thread_time()
                 self._catch_up(connection)
                 tx = Tx(self, connection, self.tick(), self._seq)
                 yield tx
@@ -399,6 +403,7 @@ class Coordinator:
                 if tx.appended:
                     self.db.announce(connection, tx.last_seq)
             held = time.perf_counter() - held
+            held_cpu = time.thread_time() - held_cpu
         except BaseException:
             if tx is not None:
                 tx.journal.rollback()
@@ -411,6 +416,7 @@ class Coordinator:
                 tuple(e for e, _ in tx.events),
                 tuple(a for _, a in tx.events),
                 held,
+                held_cpu,
                 len(self.ledger.tree),
             )
             for callback in self._after_commit:

@@ -50,6 +50,8 @@ class Ledger:
         self.tree = MerkleTree()
         self.lock = threading.RLock()
         """Held while the tree changes or is read for a proof from another thread."""
+        self._memo_key: tuple[int, bytes] | None = None
+        self._memo: dict[tuple[int, int], bytes] = {}
 
     def catch_up(self, connection: Connection) -> None:
         with self.lock:
@@ -89,8 +91,18 @@ class Ledger:
 
     def receipt(self, appended: Appended, head: TreeHead) -> Receipt:
         with self.lock:
-            proof = tuple(self.tree.inclusion_proof(appended.index, head.tree_size))
+            memo = self._proofs_memo(head)
+            proof = tuple(self.tree.inclusion_proof(appended.index, head.tree_size, memo))
         return Receipt(appended.index, appended.leaf, appended.entry, head, proof)
+
+    def _proofs_memo(self, head: TreeHead) -> dict[tuple[int, int], bytes]:
+        """The subtree hashes shared by every proof under ``head`` (a batch's receipts are
+        all under its one head).  Keyed by size and root: a tree truncated after a failed
+        commit and grown again to the same size has another root."""
+        key = (head.tree_size, head.root_hash)
+        if self._memo_key != key:
+            self._memo_key, self._memo = key, {}
+        return self._memo
 
     def stored_receipt(self, connection: Connection, index: int, head: TreeHead) -> Receipt:
         """A receipt for an entry already in the store, under ``head`` (a head the

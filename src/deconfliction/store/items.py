@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from deconfliction.engine.items import Item, ItemKind, kind_of
 from deconfliction.engine.model import Notice, Observation
 from deconfliction.store import schema
+from deconfliction.store.database import driver_insert
 from deconfliction.store.feeds import on_feed
 from deconfliction.store.rows import row_of
 
@@ -89,7 +90,7 @@ def write_item(connection: Connection, item: Item, body: str, seq: int, **comput
     if isinstance(item, Notice | Observation):
         # Recorded once: the situation refuses the same id with other content, and a new
         # version has an id of its own.
-        connection.execute(sa.insert(table), values)
+        driver_insert(connection, table, [values])  # one per filing: the lean path
         return
     values.pop("id")
     # Values go as parameters, not .values(): the statement's compiled form is then reused.

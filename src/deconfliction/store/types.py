@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from deconfliction.engine.ledger.entries import TIME_FORMAT
+from deconfliction.engine.times import format_time
 
 __all__ = ["UtcTimestamp", "sqlite_text"]
 
@@ -21,7 +21,7 @@ def _utc(value: datetime) -> datetime:
 
 def sqlite_text(value: datetime) -> str:
     """How SQLite keeps an instant (see :class:`UtcTimestamp`); naive datetimes are refused."""
-    return _utc(value).strftime(TIME_FORMAT)
+    return format_time(_utc(value))
 
 
 class UtcTimestamp(sa.types.TypeDecorator[datetime]):

@@ -151,10 +151,24 @@ class MerkleTree:
             raise ValueError(f"no tree of size {n}: the log has {len(self)} entries")
         return self._mth(0, n)
 
-    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
-        """RFC 9162 PATH(index, D[0:size])."""
+    def inclusion_proof(
+        self, index: int, size: int, memo: dict[tuple[int, int], bytes] | None = None
+    ) -> list[bytes]:
+        """RFC 9162 PATH(index, D[0:size]).
+
+        ``memo`` keeps the subtree hashes computed for proofs under the same ``size`` (and the
+        same leaves): the proofs of the newest entries all need the hashes of the tree's
+        incomplete right edge, which are otherwise hashed again for each.  Pass one dict per
+        tree head, never across a truncation."""
         if not 0 <= index < size <= len(self):
             raise ValueError(f"no entry {index} in a tree of size {size}")
+        known: dict[tuple[int, int], bytes] = {} if memo is None else memo
+
+        def mth(start: int, end: int) -> bytes:
+            found = known.get((start, end))
+            if found is None:
+                found = known[(start, end)] = self._mth(start, end)
+            return found
 
         def path(m: int, start: int, end: int) -> list[bytes]:
             n = end - start
@@ -162,8 +176,8 @@ class MerkleTree:
                 return []
             k = _split(n)
             if m < k:
-                return [*path(m, start, start + k), self._mth(start + k, end)]
-            return [*path(m - k, start + k, end), self._mth(start, start + k)]
+                return [*path(m, start, start + k), mth(start + k, end)]
+            return [*path(m - k, start + k, end), mth(start, start + k)]
 
         return path(index, 0, size)
 

@@ -1,0 +1,128 @@
+"""Benchmark: the writer's CPU per filed notice, without HTTP.
+
+The same store and notices as ``bench/server_push.py`` (``--parties`` parties in agreements of
+``--group``: each notice goes to ``group - 1`` recipients), filed through the server's own
+writer (:class:`~deconfliction.service.writer.Writer`) in batches of ``--batch`` commands, as
+the HTTP route files them (``file_notice`` with the caller's receipts).  Prints the process's
+CPU per notice (the writing thread does nearly all of it: the caller only waits) and the
+critical section (the writer's place held, wall and CPU), so that the write path can be
+measured on a busy machine, apart from the HTTP framework.  ``--busy`` adds a thread that runs
+Python all along, as a loaded server's event loop does, to show what waiting for the GIL adds
+to the critical section (``--switch-ms 5`` is Python's default interval).  Profile it with ``py-spy record -- python
+bench/writer_cpu.py``.
+
+Usage::
+
+    python bench/writer_cpu.py [--notices 3000] [--batch 70] [--parties 100] [--group 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from deconfliction.api.schemas.notices import NoticeCreate
+from deconfliction.service import notices
+from deconfliction.service.auth import Principal, Role
+from deconfliction.service.coordinator import Commit, Coordinator
+from deconfliction.service.writer import Writer
+from server_common import notice_body, prepare  # beside this script, on sys.path
+
+
+def _spin(done: threading.Event) -> None:
+    while not done.is_set():
+        sum(range(1000))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--notices", type=int, default=3000)
+    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=70)
+    parser.add_argument("--parties", type=int, default=100)
+    parser.add_argument("--group", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--busy",
+        action="store_true",
+        help="a thread of the same process running Python all along, as the event loop of a "
+        "loaded server does: the writer must win the GIL from it",
+    )
+    parser.add_argument(
+        "--switch-ms",
+        type=float,
+        default=None,
+        help="the GIL switch interval while the writer runs (default: the writer's own)",
+    )
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory(prefix="deconflict-writer-") as scratch:
+        url = f"sqlite:///{Path(scratch) / 'store.db'}"
+        prepare(url, args.parties, args.group)
+        parties = sorted({f"p{i:03d}" for i in range(args.parties)})
+        bodies = [
+            NoticeCreate.model_validate(notice_body(rng)) for _ in range(args.warmup + args.notices)
+        ]
+        with Coordinator.open(url) as coordinator:
+            held: list[tuple[float, float]] = []
+
+            def on_commit(commit: Commit) -> None:
+                held.append(
+                    (commit.held_s, getattr(commit, "held_cpu_s", 0.0))
+                )  # older trees: none
+
+            coordinator.on_commit(on_commit)
+            writer = Writer(coordinator)
+            writer.start()
+            if args.switch_ms is not None:
+                sys.setswitchinterval(args.switch_ms / 1000)
+            interval_ms = sys.getswitchinterval() * 1000
+            done = threading.Event()
+            if args.busy:
+                threading.Thread(target=_spin, args=(done,), daemon=True).start()
+            try:
+
+                async def run(bodies: list[NoticeCreate]) -> None:
+                    for start in range(0, len(bodies), args.batch):
+                        waits = []
+                        for body in bodies[start : start + args.batch]:
+                            principal = Principal(rng.choice(parties), Role.duty_officer, "t")
+                            waits.append(
+                                writer.run_receipted(
+                                    lambda tx, p=principal, b=body: notices.file_notice(
+                                        tx, p, kind=b.kind, title=b.title, volumes=b.volumes
+                                    ),
+                                    principal.party,
+                                )
+                            )
+                        for _, receipts in await asyncio.gather(*waits):
+                            assert receipts, "every filing is answered with its receipts"
+
+                asyncio.run(run(bodies[: args.warmup]))
+                held.clear()
+                cpu, wall = time.process_time(), time.perf_counter()
+                asyncio.run(run(bodies[args.warmup :]))
+                cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            finally:
+                done.set()
+                writer.stop()
+    n = args.notices
+    print(
+        f"{'with a busy thread, ' if args.busy else ''}switch interval "
+        f"{interval_ms:g} ms: "
+        f"{n} notices in batches of {args.batch}, {args.group - 1} recipients each: "
+        f"{cpu / n * 1000:.2f} ms CPU per notice ({wall / n * 1000:.2f} ms wall); "
+        f"writer's place held {sum(h for h, _ in held) / n * 1000:.2f} ms per notice "
+        f"({sum(c for _, c in held) / n * 1000:.2f} ms of it on the CPU), "
+        f"{len(held)} transactions"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
