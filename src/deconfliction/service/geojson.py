@@ -54,6 +54,10 @@ DRAWING_TOLERANCE_M = 20.0
 """How closely a drawn outline follows the exact one: under a screen pixel down to 1:100,000
 (zoom 12, where a pixel covers about 30 m at 35 degrees of latitude)."""
 
+_DRAWN_RENDER_M = DRAWING_TOLERANCE_M * 0.7
+"""Asked of the renderer for drawn outlines: a corridor's buffer takes a quarter of a circle's
+arc steps rounded down, which can leave chords up to 41 % beyond the tolerance asked."""
+
 _DRAWN_DECIMALS = 5
 """Drawn coordinates are given to 1e-5 degrees (at most 0.6 m from the rendered vertex)."""
 
@@ -151,20 +155,20 @@ def outline_geometry(outline: Outline) -> Geometry:
 
 def drawn_outline_geometry(outline: Outline) -> Geometry:
     """A volume's outline for drawing on a map: rendered to :data:`DRAWING_TOLERANCE_M`, its
-    coordinates rounded to 1e-5 degrees.  A circle of 3 km has 28 vertices instead of 122.
+    coordinates rounded to 1e-5 degrees.  A circle of 3 km has 33 vertices instead of 122.
 
     >>> from deconfliction.engine.model import CircleOutline
     >>> circle = CircleOutline.model_validate(
     ...     {"type": "circle", "center": "33.5N 36.9E", "radius": "3 km"})
     >>> len(drawn_outline_geometry(circle)["coordinates"][0])
-    29
+    34
     >>> len(outline_geometry(circle)["coordinates"][0])
     123
     """
     return _drawn.get(
         outline.model_dump_json(),
         lambda: multipolygon(
-            shape_polygon(outline.shape, DRAWING_TOLERANCE_M), decimals=_DRAWN_DECIMALS
+            shape_polygon(outline.shape, _DRAWN_RENDER_M), decimals=_DRAWN_DECIMALS
         ),
     )
 
