@@ -1,7 +1,7 @@
-// Zone violations as the monitor's map labels them: at each place, every violation open there
-// with its zone, the zone's band, the rule, its figures exactly as the API gives them (the
-// unit read from the figure's name) and when it happened.  Labels only: the figures are the
-// server's, never recomputed here.
+// Zone violations as the monitor's map shows them: at each place, a label naming every
+// violation open there (zone, rule, when), and, on pointing at it, the whole of each: zone,
+// band, rule, its figures exactly as the API gives them (the unit read from the figure's name)
+// and when it happened.  The figures are the server's, never recomputed here.
 
 import { TextLayer } from "@deck.gl/layers";
 import type { Layer } from "@deck.gl/core";
@@ -38,14 +38,21 @@ export function violationText(alert: Alert, zones: Map<string, Zone>): string {
     .join("\n");
 }
 
+/** One line of a place's label: which zone and rule, and when. */
+function headline(alert: Alert, zones: Map<string, Zone>): string {
+  const zone = alert.subjects.map((s) => zones.get(s)).find((z) => z !== undefined);
+  return `${zone?.name ?? String(alert.figures.zone ?? "zone")}, rule ${String(alert.figures.rule ?? "?")}, ${formatTime(parseTime(alert.raised_at), false)}`;
+}
+
 export interface ViolationLabel {
   ids: string[]; // the violations open at this place, in the order given
   position: [number, number];
-  text: string;
+  label: string; // drawn: one headline a violation
+  text: string; // shown when pointed at (the map's tooltip): every violation whole
 }
 
-/** One label per place holding every zone violation open there (violations without a single
- * place, a cap over a period, are framed from the list instead). */
+/** One label per place holding every zone violation open there (zone-entry alerts, of a
+ * notice's volume, have no single place and are listed beside the map). */
 export function violationLabels(alerts: Alert[], zones: Zone[]): ViolationLabel[] {
   const byId = new Map(zones.map((z) => [z.id, z]));
   const places = new Map<string, ViolationLabel>();
@@ -54,11 +61,13 @@ export function violationLabels(alerts: Alert[], zones: Zone[]): ViolationLabel[
     const [x, y] = a.geometry.coordinates as number[];
     const key = `${x},${y}`;
     const text = violationText(a, byId);
+    const label = headline(a, byId);
     const found = places.get(key);
     if (found) {
       found.ids.push(a.id);
+      found.label += `\n${label}`;
       found.text += `\n\n${text}`;
-    } else places.set(key, { ids: [a.id], position: [x, y], text });
+    } else places.set(key, { ids: [a.id], position: [x, y], label, text });
   }
   return [...places.values()];
 }
@@ -84,7 +93,7 @@ export class ViolationLabelLayer implements LayerSource {
         id: "violation-labels",
         data: this.shown,
         getPosition: (l) => l.position,
-        getText: (l) => l.text,
+        getText: (l) => l.label,
         getSize: 11,
         getColor: COLOURS.alert,
         getTextAnchor: "start",
@@ -95,7 +104,7 @@ export class ViolationLabelLayer implements LayerSource {
         backgroundPadding: [4, 3],
         characterSet: CHARACTERS,
         fontFamily: FONT,
-        pickable: true, // hovering a label shows it whole (the map's tooltip is the text)
+        pickable: true, // pointing at a label shows every violation whole (the map's tooltip)
       }),
     ];
   }
