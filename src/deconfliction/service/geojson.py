@@ -34,8 +34,8 @@ from deconfliction.engine.model import (
 )
 
 __all__ = [
-    "alert_geometry",
     "DRAWING_TOLERANCE_M",
+    "alert_geometry",
     "clean",
     "drawn_outline_geometry",
     "line_geometry",
@@ -123,9 +123,7 @@ def _ring(
     return out
 
 
-def multipolygon(
-    coords: list[list[list[list[float]]]], decimals: int | None = None
-) -> Geometry:
+def multipolygon(coords: list[list[list[list[float]]]], decimals: int | None = None) -> Geometry:
     """A Polygon (one part) or MultiPolygon from MultiPolygon coordinates, oriented: exterior
     rings counter-clockwise, holes clockwise (as shapely's ``orient(sign=1.0)``; in NumPy,
     since building shapely geometries from lists walks every coordinate in Python).
@@ -134,8 +132,7 @@ def multipolygon(
     [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]
     """
     polygons = [
-        [_ring(ring, i == 0, decimals) for i, ring in enumerate(polygon)]
-        for polygon in coords
+        [_ring(ring, i == 0, decimals) for i, ring in enumerate(polygon)] for polygon in coords
     ]
     if len(polygons) == 1:
         return {"type": "Polygon", "coordinates": polygons[0]}
