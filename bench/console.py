@@ -100,8 +100,8 @@ def part_size() -> str:
 # -- load ------------------------------------------------------------------------------------
 
 
-def part_load(browser: Browser, runs: int) -> str:
-    with serving("--demo") as served:
+def _load_one(browser: Browser, runs: int, source: Path | None) -> tuple[list[float], list[int]]:
+    with serving("--demo", source=source) as served:
         url = served.url
         link = re.findall(r"http://127\.0\.0\.1:\d+/#code=[A-Za-z0-9_-]+", served.printed)[0]
         first = browser.new_context()
@@ -126,16 +126,24 @@ def part_load(browser: Browser, runs: int) -> str:
                 )
             )
             context.close()
-    return "\n".join(
-        [
-            "## load",
-            f"first load to the map's first frame, {runs} cold loads (empty cache, signed in): "
-            f"median {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
-            f"max {max(times):.0f} ms (goal <= 2000 ms)",
-            f"bytes the page fetched until then (its worker then fetches the basemap): "
-            f"median {percentile(sizes, 50) / 1e6:.2f} MB",
+    return times, sizes
+
+
+def part_load(browser: Browser, runs: int, baseline: Path | None) -> str:
+    lines = ["## load"]
+    for name, source in (("before", baseline), ("after", None)):
+        if name == "before" and source is None:
+            continue
+        times, sizes = _load_one(browser, runs, source)
+        prefix = f"{name}: " if baseline is not None else ""
+        lines += [
+            f"{prefix}first load to the map's first frame, {runs} cold loads (empty cache, "
+            f"signed in): median {percentile(times, 50):.0f} ms, p95 "
+            f"{percentile(times, 95):.0f} ms, max {max(times):.0f} ms (goal <= 2000 ms)",
+            f"{prefix}bytes the page fetched until then (its worker then fetches the basemap): "
+            f"median {percentile(sizes, 50) / 1e6:.2f} MB; load average {os.getloadavg()[0]:.1f}",
         ]
-    )
+    return "\n".join(lines)
 
 
 # -- bigload ---------------------------------------------------------------------------------
@@ -444,8 +452,8 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         type=Path,
-        help="another checkout's root (its console built): bigload, scrub and live measured on "
-        "it too, "
+        help="another checkout's root (its console built): load, bigload, scrub and live "
+        "measured on it too, "
         "in the same run, for a before/after comparison",
     )
     args = parser.parse_args()
@@ -462,7 +470,7 @@ def main() -> None:
             if part == "size":
                 print(part_size())
             elif part == "load":
-                print(part_load(browser, args.runs))
+                print(part_load(browser, args.runs, args.baseline))
             elif part == "bigload":
                 print(part_bigload(browser, args.volumes, args.seed, args.baseline))
             elif part == "scrub":

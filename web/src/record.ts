@@ -88,7 +88,8 @@ export class Record {
       if (first) shown();
       first = false;
     });
-    this.fetching = loading.finally(() => {
+    // Refreshes wait for the whole record (its failure is the caller's to report).
+    this.fetching = loading.catch(() => undefined).finally(() => {
       this.fetching = null;
       if (this.again) void this.refresh();
     });
