@@ -10,6 +10,12 @@ Parts:
 * ``load``: first load of the Golan demo (``deconflict serve --demo``) by a browser with an
   empty cache and a session: from navigation to the map's first frame of the record
   (``performance.mark("console-ready")``), and the bytes that crossed loopback.
+* ``bigload``: the console's first load of a store holding N notices (the scrub store below;
+  default 10,000), served by this checkout and, with ``--baseline``, by another one in the
+  same run: the time to the first volumes drawn (``console-first-volumes``, where the console
+  reads the record in parts), to the whole record drawn (``console-ready``), the bytes of
+  ``GET /v1/history`` on the wire and decoded, the server's and the browser's CPU.  Two loads
+  each: the first on a fresh server (outlines not yet rendered), the second warm.
 * ``scrub``: a store holding N active volumes (default 10,000: one idf notice each; polygons,
   geodesic circles and corridors over 1,000 km, windows staggered over five hours); the time
   from moving the instant to the browser showing the redrawn map (the console's probe:
@@ -94,8 +100,8 @@ def part_size() -> str:
 # -- load ------------------------------------------------------------------------------------
 
 
-def part_load(browser: Browser, runs: int) -> str:
-    with serving("--demo") as served:
+def _load_one(browser: Browser, runs: int, source: Path | None) -> tuple[list[float], list[int]]:
+    with serving("--demo", source=source) as served:
         url = served.url
         link = re.findall(r"http://127\.0\.0\.1:\d+/#code=[A-Za-z0-9_-]+", served.printed)[0]
         first = browser.new_context()
@@ -120,16 +126,93 @@ def part_load(browser: Browser, runs: int) -> str:
                 )
             )
             context.close()
-    return "\n".join(
-        [
-            "## load",
-            f"first load to the map's first frame, {runs} cold loads (empty cache, signed in): "
-            f"median {percentile(times, 50):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
-            f"max {max(times):.0f} ms (goal <= 2000 ms)",
-            f"bytes the page fetched until then (its worker then fetches the basemap): "
-            f"median {percentile(sizes, 50) / 1e6:.2f} MB",
+    return times, sizes
+
+
+def part_load(browser: Browser, runs: int, baseline: Path | None) -> str:
+    lines = ["## load"]
+    for name, source in (("before", baseline), ("after", None)):
+        if name == "before" and source is None:
+            continue
+        times, sizes = _load_one(browser, runs, source)
+        prefix = f"{name}: " if baseline is not None else ""
+        lines += [
+            f"{prefix}first load to the map's first frame, {runs} cold loads (empty cache, "
+            f"signed in): median {percentile(times, 50):.0f} ms, p95 "
+            f"{percentile(times, 95):.0f} ms, max {max(times):.0f} ms (goal <= 2000 ms)",
+            f"{prefix}bytes the page fetched until then (its worker then fetches the basemap): "
+            f"median {percentile(sizes, 50) / 1e6:.2f} MB; load average {os.getloadavg()[0]:.1f}",
         ]
+    return "\n".join(lines)
+
+
+# -- bigload ---------------------------------------------------------------------------------
+
+HISTORY_BYTES = """() => performance.getEntriesByType('resource')
+  .filter((e) => e.name.includes('/v1/history'))
+  .reduce((n, e) => [n[0] + e.transferSize, n[1] + e.decodedBodySize], [0, 0])"""
+
+
+def _mark(page: Any, name: str) -> float | None:
+    found = page.evaluate("(n) => performance.getEntriesByName(n).map((e) => e.startTime)", name)
+    return float(found[0]) if found else None
+
+
+def _bigload_one(browser: Browser, served: Served, code: str | None, state: Any) -> tuple[str, Any]:
+    """One cold load (empty cache) of the console at an instant where every volume stands,
+    signing in with ``code`` or with the session in ``state``; (figures, session)."""
+    context = browser.new_context(storage_state=state, viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    at = (T0 + timedelta(hours=2, minutes=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meter = PageMeter(page, exclude=set())
+    meter.start()
+    server_cpu = served.cpu()
+    started = time.perf_counter()
+    page.goto(f"{served.url}/#code={code}&at={at}" if code else f"{served.url}/#/map?at={at}")
+    ready = _ready(page)
+    wall = time.perf_counter() - started
+    server_s = served.cpu() - server_cpu
+    browser_ms, _task, script_ms = meter.stop(1)
+    first = _mark(page, "console-first-volumes")
+    drawn = page.evaluate("window.deconflictionConsole.drawn().volumes.length")
+    wire, decoded = page.evaluate(HISTORY_BYTES)
+    state = context.storage_state()
+    context.close()
+    return (
+        f"first volumes drawn {'-' if first is None else f'{first / 1000:.1f} s'}, whole record "
+        f"drawn {ready / 1000:.1f} s (wall {wall:.1f} s); {drawn} volumes drawn; /v1/history "
+        f"{wire / 1e6:.2f} MB on the wire ({decoded / 1e6:.2f} MB decoded); server CPU "
+        f"{server_s:.1f} s, browser CPU {browser_ms / 1000:.1f} s (page script "
+        f"{script_ms / 1000:.1f} s); load average {os.getloadavg()[0]:.1f}",
+        state,
     )
+
+
+def part_bigload(browser: Browser, volumes: int, seed: int, baseline: Path | None) -> str:
+    lines = []
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Path(scratch) / "scrub.sqlite3"
+        started = time.perf_counter()
+        build_scrub_store(store, volumes, seed)
+        lines.append(
+            f"## bigload ({volumes} notices; store built in {time.perf_counter() - started:.0f} s)"
+        )
+        for name, source in (("before", baseline), ("after", None)):
+            if name == "before" and source is None:
+                continue
+            with Coordinator.open(str(store)) as coordinator:
+                now = coordinator.clock.now()
+                record, _ = create_token(
+                    coordinator.db, party="idf", role=Role.duty_officer, now=now
+                )
+                code = issue_signin_code(coordinator.db, record.id, now, timedelta(hours=2))
+            keys = {"DECONFLICT_LEDGER_KEYS": str(Path(scratch) / "keys")}
+            with serving("--db", str(store), env=keys, source=source) as served:
+                figures, state = _bigload_one(browser, served, code, None)
+                lines.append(f"{name}, fresh server (signing in): {figures}")
+                figures, _ = _bigload_one(browser, served, None, state)
+                lines.append(f"{name}, warm server: {figures}")
+    return "\n".join(lines)
 
 
 # -- scrub -----------------------------------------------------------------------------------
@@ -358,7 +441,9 @@ def part_live(browser: Browser, filings: int, baseline: Path | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=["size", "load", "scrub", "live", "all"], default="all")
+    parser.add_argument(
+        "--part", choices=["size", "load", "bigload", "scrub", "live", "all"], default="all"
+    )
     parser.add_argument("--runs", type=int, default=10, help="cold loads")
     parser.add_argument("--volumes", type=int, default=10_000)
     parser.add_argument("--scrubs", type=int, default=100)
@@ -367,7 +452,8 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         type=Path,
-        help="another checkout's root (its console built): scrub and live measured on it too, "
+        help="another checkout's root (its console built): load, bigload, scrub and live "
+        "measured on it too, "
         "in the same run, for a before/after comparison",
     )
     args = parser.parse_args()
@@ -376,7 +462,7 @@ def main() -> None:
         f"Chromium: {subprocess.run([CHROMIUM, '--version'], capture_output=True, text=True).stdout.strip()}"
     )
     started_cpu = time.process_time()
-    parts = ["size", "load", "scrub", "live"] if args.part == "all" else [args.part]
+    parts = ["size", "load", "bigload", "scrub", "live"] if args.part == "all" else [args.part]
     with sync_playwright() as playwright:
         browser = launch(playwright)
         for part in parts:
@@ -384,7 +470,9 @@ def main() -> None:
             if part == "size":
                 print(part_size())
             elif part == "load":
-                print(part_load(browser, args.runs))
+                print(part_load(browser, args.runs, args.baseline))
+            elif part == "bigload":
+                print(part_bigload(browser, args.volumes, args.seed, args.baseline))
             elif part == "scrub":
                 print(part_scrub(browser, args.volumes, args.scrubs, args.seed, args.baseline))
             else:

@@ -1,13 +1,15 @@
 """The monitor's view: the observations and the zone violations open at an instant are on the
-map (the layers hold exactly what the API gives the monitor), over the zone agreements' bands,
-and each violation is listed with its band and its figures.  A party that is no monitor of
-those zones sees none of it: not drawn, and not in anything its browser received (network
-traffic), live filings included."""
+map (the layers hold exactly what the API gives the monitor), over the zone agreements' bands;
+each violation is labelled on the map and listed beside it with its zone, band, figures and
+time.  A party that is no monitor of those zones sees none of it: not drawn, and not in
+anything its browser received (network traffic), live filings included."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from playwright.sync_api import Browser, Page
 
@@ -27,6 +29,31 @@ def _monitor_at(page: Page, instant: str) -> None:
     goto_view(page, "monitor")
     probe(page, "setInstant", instant)
     page.wait_for_selector("section[aria-label='Zone violations'] h2")
+
+
+def _js(value: object) -> str:
+    """A JSON value as JavaScript's String() writes it."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _label(alert: dict[str, Any], zones: dict[str, dict[str, Any]]) -> str:
+    """A violation's map label, written here from the API's alert and zone: its zone, rule and
+    band, every figure as the API gives it (the unit from the figure's name), and when."""
+    zone = next(zones[s] for s in alert["subjects"] if s in zones)
+    lines = [f"{zone['name']}, rule {alert['figures']['rule']}", zone["area_description"]]
+    for name, value in alert["figures"].items():
+        if name in ("zone", "rule"):
+            continue
+        unit = re.search(r"_(m|km|s)$", name)
+        base = (name[: unit.start()] if unit else name).replace("_", " ")
+        shown = "—" if value is None else _js(value) + (f" {unit[1]}" if unit else "")
+        lines.append(f"{base}: {shown}")
+    raised = _time(alert["raised_at"])
+    fraction = f".{raised.microsecond:06d}".rstrip("0") if raised.microsecond else ""
+    lines.append(f"at {raised:%Y-%m-%d %H:%M:%S}{fraction}Z")
+    return "\n".join(lines)
 
 
 def _drawn_at(page: Page, instant: str) -> list[str]:
@@ -73,6 +100,12 @@ def test_the_monitor_sees_observations_and_violations_on_the_map_with_bands_and_
         figures = row.locator(".figures-inline").inner_text()
         for key in alert["figures"]:
             assert key.replace("_", " ") in figures
+    # ... and on the map: each violation with a place labelled there with the same figures.
+    labels = probe(page, "layerData", "violation-labels")
+    labelled = [a for a in violations if a["id"] in placed and a["kind"] == "zone-violation"]
+    assert labelled
+    for alert in labelled:
+        assert any(_label(alert, names) in text for text in labels), (alert, labels)
     tanks = next(a for a in violations if "tanks" in a["explanation"])
     assert "tanks count: 80" in page.locator(f'li[data-alert-id="{tanks["id"]}"]').inner_text()
     for observation in expected:

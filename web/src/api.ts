@@ -51,24 +51,63 @@ export async function request<T>(
   const response = await fetch(path, init);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
-  let data: unknown = null;
+  if (!response.ok) throw failure(response, text, path);
+  return parsed(text) as T;
+}
+
+function parsed(text: string): unknown {
   try {
-    data = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    data = null;
+    return null;
   }
-  if (!response.ok) {
-    const error = (data as { error?: { status: number; type: string; message: string; problems?: Problem[] } })
-      ?.error;
-    if (response.status === 401 && onSignedOut && !path.startsWith("/v1/session")) onSignedOut();
-    throw new ApiError(
-      response.status,
-      error?.type ?? "http_error",
-      error?.message ?? `${response.status} ${response.statusText}`,
-      error?.problems ?? [],
-    );
+}
+
+/** The API's error for an answer that is not ok (and the sign-out callback on a 401). */
+function failure(response: Response, text: string, path: string): ApiError {
+  const error = (parsed(text) as { error?: { status: number; type: string; message: string; problems?: Problem[] } })
+    ?.error;
+  if (response.status === 401 && onSignedOut && !path.startsWith("/v1/session")) onSignedOut();
+  return new ApiError(
+    response.status,
+    error?.type ?? "http_error",
+    error?.message ?? `${response.status} ${response.statusText}`,
+    error?.problems ?? [],
+  );
+}
+
+/** A GET answered in parts, one JSON document a line (application/x-ndjson): each part is
+ * handed to `each` as soon as its line has arrived, so that it can be used while the rest
+ * is made and sent.  Resolves when the last part has been handed on. */
+export async function getParts<T>(path: string, each: (part: T) => void): Promise<void> {
+  const response = await fetch(path, {
+    method: "GET",
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: { Accept: "application/x-ndjson" },
+  });
+  if (!response.ok || !response.body) throw failure(response, await response.text(), path);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  // A line's pieces until its end arrives: joined once (a part is a megabyte; chunks are
+  // tens of kilobytes).
+  let pending: string[] = [];
+  const line = (text: string) => {
+    pending.push(text);
+    const whole = pending.join("");
+    pending = [];
+    if (whole.trim()) each(JSON.parse(whole) as T);
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    let from = 0;
+    for (let end = value.indexOf("\n"); end >= 0; end = value.indexOf("\n", from)) {
+      line(value.slice(from, end));
+      from = end + 1;
+    }
+    if (from < value.length) pending.push(value.slice(from));
   }
-  return data as T;
+  line("");
 }
 
 export const get = <T>(path: string) => request<T>("GET", path);

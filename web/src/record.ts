@@ -1,8 +1,9 @@
-// What the console knows of the record: the answer of GET /v1/history, merged as the live
-// stream brings news (GET /v1/history?after=position).  Times are parsed once to microseconds.
+// What the console knows of the record: the answer of GET /v1/history, read in parts as they
+// arrive, merged as the live stream brings news (GET /v1/history?after=position).  Outlines
+// come at the map's drawing tolerance (`outlines=drawn`); the exact ones are in the notice's
+// own answer (the selection, the dispute timeline).  Times are parsed once to microseconds.
 
-import { get } from "./api";
-import { simplify } from "./map/basemap-lines";
+import { get, getParts } from "./api";
 import { parseTime, type Micros } from "./time";
 import type {
   Alert,
@@ -48,7 +49,7 @@ export interface VolumeRow {
 
 type Listener = () => void;
 
-const DRAWN_TOLERANCE_DEG = 0.0002;
+const HISTORY = "/v1/history?outlines=drawn";
 
 export class Record {
   position = -1;
@@ -78,8 +79,21 @@ export class Record {
     this.listeners.push(listener);
   }
 
-  async load(): Promise<void> {
-    this.merge(await get<History>("/v1/history"), true);
+  /** Read the whole record, part by part (each merged and shown as it arrives; `shown` is
+   * called once the first is).  A refresh asked meanwhile waits for the whole. */
+  load(shown: () => void = () => undefined): Promise<void> {
+    let first = true;
+    const loading = getParts<History>(HISTORY, (part) => {
+      this.merge(part, first);
+      if (first) shown();
+      first = false;
+    });
+    // Refreshes wait for the whole record (its failure is the caller's to report).
+    this.fetching = loading.catch(() => undefined).finally(() => {
+      this.fetching = null;
+      if (this.again) void this.refresh();
+    });
+    return loading;
   }
 
   /** Fetch what changed after our position; calls made while one is running fold into one. */
@@ -92,7 +106,7 @@ export class Record {
       try {
         do {
           this.again = false;
-          this.merge(await get<History>(`/v1/history?after=${this.position}`), false);
+          this.merge(await get<History>(`${HISTORY}&after=${this.position}`), false);
         } while (this.again);
       } finally {
         this.fetching = null;
@@ -177,19 +191,15 @@ export class Record {
     this.range = { start: lo, end: hi };
   }
 
-  /** The polygons of a notice version's volume as drawn, simplified once: a version never
-   * changes, so a merge that brings news re-simplifies only the versions it brings.
-   * Drawn to about 20 m (under a pixel to zoom 12): the server renders outlines to a metre
-   * for GIS use, and every vertex costs on every frame here.  Decisions never use these
-   * points: what is drawn is chosen from the server's spans and windows. */
+  /** The polygons of a notice version's volume as drawn, kept by version id: a version never
+   * changes, so rows keep their objects when a merge brings the version again (a new
+   * status).  The server draws them to `outline_tolerance_m` (under a pixel to zoom 12):
+   * every vertex costs on every frame here.  Decisions never use these points: what is
+   * drawn is chosen from the server's spans and windows. */
   private drawnParts(n: HistoryNotice, index: number): number[][][][] {
     let volumes = this.drawn.get(n.id);
     if (!volumes) {
-      volumes = n.volumes.map((v) =>
-        (v.geometry.type === "Polygon" ? [v.geometry.coordinates] : v.geometry.coordinates).map((exact) =>
-          exact.map((ring) => simplify(ring, DRAWN_TOLERANCE_DEG)),
-        ),
-      );
+      volumes = n.volumes.map((v) => (v.geometry.type === "Polygon" ? [v.geometry.coordinates] : v.geometry.coordinates));
       this.drawn.set(n.id, volumes);
     }
     return volumes[index];

@@ -119,6 +119,7 @@ export interface Line {
 export interface History {
   position: number;
   server_time: string;
+  outline_tolerance_m: number;
   notices: HistoryNotice[];
   alerts: HistoryAlert[];
   zones: HistoryZone[];

@@ -34,8 +34,10 @@ from deconfliction.engine.model import (
 )
 
 __all__ = [
+    "DRAWING_TOLERANCE_M",
     "alert_geometry",
     "clean",
+    "drawn_outline_geometry",
     "line_geometry",
     "multipolygon",
     "outline_geometry",
@@ -47,23 +49,45 @@ __all__ = [
 Geometry = dict[str, Any]
 
 _RENDER_SEGMENT_M = 2_000.0
-_CACHE_SIZE = 4096
-_cache: OrderedDict[str, Geometry] = OrderedDict()
-_cache_lock = threading.Lock()
+
+DRAWING_TOLERANCE_M = 20.0
+"""How closely a drawn outline follows the exact one: under a screen pixel down to 1:100,000
+(zoom 12, where a pixel covers about 30 m at 35 degrees of latitude)."""
+
+_DRAWN_RENDER_M = DRAWING_TOLERANCE_M * 0.7
+"""Asked of the renderer for drawn outlines: a corridor's buffer takes a quarter of a circle's
+arc steps rounded down, which can leave chords up to 41 % beyond the tolerance asked."""
+
+_DRAWN_DECIMALS = 5
+"""Drawn coordinates are given to 1e-5 degrees (at most 0.6 m from the rendered vertex)."""
 
 
-def _cached(key: str, render: Callable[[], Geometry]) -> Geometry:
-    with _cache_lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    geometry = render()
-    with _cache_lock:
-        _cache[key] = geometry
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
-    return geometry
+class _Renderings:
+    """A small cache of renderings, least recently used first out (thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.found: OrderedDict[str, Geometry] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, render: Callable[[], Geometry]) -> Geometry:
+        with self.lock:
+            found = self.found.get(key)
+            if found is not None:
+                self.found.move_to_end(key)
+                return found
+        geometry = render()
+        with self.lock:
+            self.found[key] = geometry
+            while len(self.found) > self.size:
+                self.found.popitem(last=False)
+        return geometry
+
+
+_exact = _Renderings(4096)
+# Drawn outlines are small (tens of vertices): enough of them for a console's whole record.
+_drawn = _Renderings(65_536)
+_cached = _exact.get
 
 
 def _lists(value: Any) -> Any:
@@ -84,17 +108,22 @@ def _signed_area(ring: np.ndarray[Any, Any]) -> float:
     return float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
 
 
-def _ring(coords: list[list[float]], counter_clockwise: bool) -> list[list[float]]:
+def _ring(
+    coords: list[list[float]], counter_clockwise: bool, decimals: int | None
+) -> list[list[float]]:
     ring = np.asarray(coords, dtype=float)
     if not np.array_equal(ring[0], ring[-1]):
         ring = np.vstack([ring, ring[:1]])
     area = _signed_area(ring)
     keep = area >= 0 if counter_clockwise else area <= 0
-    out: list[list[float]] = (ring if keep else ring[::-1]).tolist()
+    oriented = ring if keep else ring[::-1]
+    out: list[list[float]] = (
+        oriented if decimals is None else np.round(oriented, decimals)
+    ).tolist()
     return out
 
 
-def multipolygon(coords: list[list[list[list[float]]]]) -> Geometry:
+def multipolygon(coords: list[list[list[list[float]]]], decimals: int | None = None) -> Geometry:
     """A Polygon (one part) or MultiPolygon from MultiPolygon coordinates, oriented: exterior
     rings counter-clockwise, holes clockwise (as shapely's ``orient(sign=1.0)``; in NumPy,
     since building shapely geometries from lists walks every coordinate in Python).
@@ -103,8 +132,7 @@ def multipolygon(coords: list[list[list[list[float]]]]) -> Geometry:
     [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]
     """
     polygons = [
-        [_ring(ring, counter_clockwise=i == 0) for i, ring in enumerate(polygon)]
-        for polygon in coords
+        [_ring(ring, i == 0, decimals) for i, ring in enumerate(polygon)] for polygon in coords
     ]
     if len(polygons) == 1:
         return {"type": "Polygon", "coordinates": polygons[0]}
@@ -119,6 +147,26 @@ def outline_geometry(outline: Outline) -> Geometry:
     """A volume's outline as a Polygon (a circle or corridor rendered to about a metre)."""
     return _cached(
         "outline:" + outline.model_dump_json(), lambda: multipolygon(shape_polygon(outline.shape))
+    )
+
+
+def drawn_outline_geometry(outline: Outline) -> Geometry:
+    """A volume's outline for drawing on a map: rendered to :data:`DRAWING_TOLERANCE_M`, its
+    coordinates rounded to 1e-5 degrees.  A circle of 3 km has 33 vertices instead of 122.
+
+    >>> from deconfliction.engine.model import CircleOutline
+    >>> circle = CircleOutline.model_validate(
+    ...     {"type": "circle", "center": "33.5N 36.9E", "radius": "3 km"})
+    >>> len(drawn_outline_geometry(circle)["coordinates"][0])
+    34
+    >>> len(outline_geometry(circle)["coordinates"][0])
+    123
+    """
+    return _drawn.get(
+        outline.model_dump_json(),
+        lambda: multipolygon(
+            shape_polygon(outline.shape, _DRAWN_RENDER_M), decimals=_DRAWN_DECIMALS
+        ),
     )
 
 

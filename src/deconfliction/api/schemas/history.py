@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Iterator
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -16,9 +19,27 @@ from deconfliction.api.schemas.zones import ZonePublic
 from deconfliction.engine.detection.vertical import band_terms
 from deconfliction.engine.model import AltitudeBand, UtcTime
 from deconfliction.engine.units import Altitude
+from deconfliction.service.geojson import (
+    DRAWING_TOLERANCE_M,
+    drawn_outline_geometry,
+    outline_geometry,
+)
 from deconfliction.service.history import History
 
-__all__ = ["HistoryPublic"]
+__all__ = ["HistoryPublic", "Outlines", "history_parts"]
+
+
+class Outlines(StrEnum):
+    """How the notices' outlines are rendered in a history answer."""
+
+    exact = "exact"
+    drawn = "drawn"
+
+
+_RENDERINGS = {
+    Outlines.exact: (outline_geometry, 1.0),
+    Outlines.drawn: (drawn_outline_geometry, DRAWING_TOLERANCE_M),
+}
 
 _FROM = "From this time (inclusive); null: since ever."
 _UNTIL = "Until this time (exclusive); null: still."
@@ -91,6 +112,11 @@ class HistoryPublic(Output):
 
     position: int = Field(description="The record's sequence number this answer covers.")
     server_time: UtcTime
+    outline_tolerance_m: float = Field(
+        description="How closely each volume's `geometry` follows its exact outline: about a "
+        "metre (`outlines=exact`), or the map's drawing tolerance (`outlines=drawn`; the "
+        "notice's own `outline` is exact either way)."
+    )
     notices: list[HistoryNotice]
     alerts: list[HistoryAlert]
     zones: list[HistoryZone]
@@ -99,13 +125,15 @@ class HistoryPublic(Output):
     lines: list[LinePublic]
 
     @classmethod
-    def of(cls, found: History) -> HistoryPublic:
+    def of(cls, found: History, outlines: Outlines = Outlines.exact) -> HistoryPublic:
+        geometry, tolerance = _RENDERINGS[outlines]
         return cls.model_construct(
             position=found.position,
             server_time=found.server_time,
+            outline_tolerance_m=tolerance,
             notices=[
                 HistoryNotice.model_construct(
-                    **dict(NoticePublic.of(view)),
+                    **dict(NoticePublic.of(view, geometry)),
                     standing_from=view.notice.filed_at,
                     standing_until=span.end,
                     profiles=[BandProfile.of(v.altitude) for v in view.notice.volumes],
@@ -141,3 +169,19 @@ class HistoryPublic(Output):
             observations=[ObservationPublic.of(o) for o in found.observations],
             lines=[LinePublic.of(line) for line in found.lines],
         )
+
+
+def history_parts(
+    found: History, outlines: Outlines, first: int = 250, size: int = 1000
+) -> Iterator[HistoryPublic]:
+    """The answer in parts, each a whole :class:`HistoryPublic` of the same position: the
+    first holds everything but the notices after the first ``first``; each next one holds
+    ``size`` more notices and nothing else.  Merged in order, as a client merges an
+    ``after`` answer, they make the whole answer; a map can draw the first part's volumes
+    while the rest is made and sent."""
+    notices = found.notices
+    yield HistoryPublic.of(dataclasses.replace(found, notices=notices[:first]), outlines)
+    rest = History(position=found.position, server_time=found.server_time)
+    for start in range(first, len(notices), size):
+        part = dataclasses.replace(rest, notices=notices[start : start + size])
+        yield HistoryPublic.of(part, outlines)

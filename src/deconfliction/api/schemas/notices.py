@@ -3,11 +3,13 @@ denied: accepted, recorded, delivered, and checked for conflicts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import Field
 
 from deconfliction.api.schemas.alerts import AlertPublic, Filed
 from deconfliction.api.schemas.common import DeliveryPublic, Geometry, Input, Output
-from deconfliction.engine.model import Notice, NoticeKind, UtcTime, Volume
+from deconfliction.engine.model import Notice, NoticeKind, Outline, UtcTime, Volume
 from deconfliction.engine.model.notices import MAX_VOLUMES, NoticeTitle
 from deconfliction.service.geojson import outline_geometry
 from deconfliction.service.notices import NoticeFiling, NoticeReads, NoticeView, Preview
@@ -79,13 +81,16 @@ class NoticePublic(Notice):
     volumes: list[VolumePublic]  # type: ignore[assignment]
 
     @classmethod
-    def of(cls, view: NoticeView) -> NoticePublic:
+    def of(
+        cls, view: NoticeView, geometry: Callable[[Outline], Geometry] = outline_geometry
+    ) -> NoticePublic:
+        """``geometry`` draws each volume's outline (to a metre unless told)."""
         n = view.notice
         return cls.model_construct(
             **{
                 **dict(n),
                 "volumes": [
-                    VolumePublic.model_construct(**dict(v), geometry=outline_geometry(v.outline))
+                    VolumePublic.model_construct(**dict(v), geometry=geometry(v.outline))
                     for v in n.volumes
                 ],
             },
