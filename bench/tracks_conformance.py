@@ -35,6 +35,7 @@ import numpy as np
 from deconfliction.engine.model import Notice
 from deconfliction.engine.tracks.attribution import Attributed
 from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances, assess
+from deconfliction.engine.tracks.context import AirNotices
 from deconfliction.engine.tracks.quantities import Speed, SpeedUnit, TrackAltitude, VerticalDatum
 from deconfliction.engine.tracks.reports import TrackReport
 from deconfliction.engine.tracks.state import TrackTable
@@ -114,6 +115,7 @@ def main() -> None:
     print(f"world: {len(notices):,} notices, {n_vol:,} volumes, {len(aircraft):,} aircraft; "
           f"built (validation, shapes) in {built:.1f} s CPU")  # fmt: skip
 
+    air = AirNotices.of(notices)
     keys = [f"icao:{i:06x}" for i in range(len(aircraft))]
     owners = {k: Attributed(party) for k, (party, _, _) in zip(keys, aircraft, strict=True)}
     tol = Tolerances()
@@ -158,7 +160,7 @@ def main() -> None:
         c0 = time.thread_time()
         snap = table.snapshot(now.timestamp(), 60.0)
         who = [owners[k] for k in snap.keys]
-        moved = rounds.run(snap, who, notices, lambda _p: tol, now)
+        moved = rounds.run(snap, who, air, lambda _p: tol, now)
         cpu = time.thread_time() - c0
         if cpu_first is None:
             cpu_first = cpu

@@ -63,8 +63,13 @@ def scattered(draw: st.DrawFn) -> tuple[list[Notice], Tolerances, list[tuple[flo
     half = len(vols) // 2 or 1
     notices = [
         Notice.model_validate(
-            {"id": f"n-{i}", "author": "idf", "kind": "air_operation",
-             "filed_at": T0 - timedelta(days=1), "volumes": part}  # fmt: skip
+            {
+                "id": f"n-{i}",
+                "author": "idf",
+                "kind": "air_operation",
+                "filed_at": T0 - timedelta(days=1),
+                "volumes": part,
+            }
         )
         for i, part in enumerate((vols[:half], vols[half:]))
         if part

@@ -417,7 +417,7 @@ def _nearest_many(
         boxes = [Shape.point(float(lon[k]), float(lat[k])).bbox(reach) for k in todo]
         sure = [
             i for i, (w, s, e, n) in enumerate(boxes)
-            if w >= -180.0 and e <= 180.0 and -_NEAR_LAT < s and n < _NEAR_LAT
+            if w >= -180.0 and e <= 180.0 and s > -_NEAR_LAT and n < _NEAR_LAT
         ]  # fmt: skip
         if not sure:
             break
