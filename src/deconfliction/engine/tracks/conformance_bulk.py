@@ -268,7 +268,7 @@ def assess_many(
     lat = np.asarray(lats, np.float64)
     n = lon.shape[0]
     if not volumes.entries:
-        return [Offence(ConformanceKind.unnotified) for _ in range(n)]
+        return [Offence(ConformanceKind.unnotified)] * n  # immutable: one shared
     now, slack = _micros(at), tolerances.time // _US
     active = (volumes.columns.start_us - slack <= now) & (now < volumes.columns.end_us + slack)
     points, boxes = volumes.tree.query(shapely.points(lon, lat), predicate="intersects")
