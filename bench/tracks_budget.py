@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from deconfliction.engine.model import Agreement, Party
+from deconfliction.engine.model import Agreement
 from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.engine.tracks.terms import DeclarationIn
 from deconfliction.service.auth import Principal, Role
@@ -40,26 +40,12 @@ from deconfliction.service.filing import file
 from deconfliction.service.settings import Settings
 from deconfliction.service.tracks import TrackService
 from deconfliction.service.writer import Writer
-
-LAT0, LON0 = 34.0, 36.0
-M_PER_DEG = 111_320.0
-BLOCK = 1 << 16
-
-
-def _party(ident: str) -> Party:
-    return Party.model_validate(
-        {"id": ident, "name": ident, "kind": "armed_force", "duty_contacts": [{"name": "duty"}]}
-    )
+from tracks_latency import BLOCK, LAT0, LON0, M_PER_DEG, fleet, party
 
 
 def traffic(n: int, box_km: float, seed: int, t0: float, seconds: int) -> list[list[bytes]]:
     """Each second's SBS lines (as ``bench/tracks_latency.py`` writes them), cut in blocks."""
-    rng = np.random.default_rng(seed)
-    half = box_km * 500.0
-    x, y = rng.uniform(-half, half, (2, n))
-    alt = rng.integers(100, 400, n) * 100.0
-    speed = rng.uniform(100, 250, n)
-    heading = rng.uniform(0, 360, n)
+    x, y, alt, speed, heading = fleet(n, box_km, seed)
     rad = np.radians(heading)
     out = []
     for s in range(seconds):
@@ -101,7 +87,7 @@ def main() -> None:
     db = str(Path(tempfile.mkdtemp(prefix="tracks-budget-")) / "bench.sqlite3")
     coordinator = Coordinator.open(db)
     coordinator.run(lambda tx: [file(tx, item) for item in (
-        _party("a"), _party("b"),
+        party("a"), party("b"),
         Agreement.model_validate({"id": "ab", "name": "ab", "parties": ["a", "b"]}))])  # fmt: skip
     clock = FixedClock(datetime.fromtimestamp(t0, UTC))
     writer = Writer(coordinator)

@@ -117,7 +117,7 @@ class SbsParser:
         # them (so the same value): the key of a hex ident, the start of a minute, and the
         # quantity of a field's text (quantities are immutable, so reports share them).
         self._keys: dict[str, str] = {}
-        self._minutes: dict[tuple[str, str], int] = {}
+        self._minutes: dict[tuple[str, str], float] = {}
         self._altitudes: dict[str, TrackAltitude] = {}
         self._speeds: dict[str, Speed] = {}
         self._rates: dict[str, VerticalRate] = {}
