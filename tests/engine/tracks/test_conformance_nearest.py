@@ -1,5 +1,5 @@
 """The nearest active volume of an aircraft outside every one, found through boxes around the
-aircraft grown in turn (25, 100, 400, 1,600 km, then every volume), equals the per-aircraft
+aircraft grown in turn (25 km doubling to 1,600 km, then every volume), equals the per-aircraft
 rule: aircraft from on the rim of a volume to thousands of kilometres away, near the poles,
 and on both sides of the antimeridian, where the boxes are not used."""
 

@@ -387,7 +387,7 @@ def _when_active(
     return out
 
 
-_NEAR_REACH = (25_000.0, 100_000.0, 400_000.0, 1_600_000.0)
+_NEAR_REACH = (25_000.0, 50_000.0, 100_000.0, 200_000.0, 400_000.0, 800_000.0, 1_600_000.0)
 """How far around an aircraft the nearest active volume is looked for, in turn (metres)."""
 _NEAR_LAT = 80.0
 
@@ -427,9 +427,9 @@ def _nearest_many(
             predicate="intersects",
         )
         entry = volumes.box_entry[hits]
-        keep = active[entry]
-        pair = np.unique(asked[keep].astype(np.int64) * len(volumes.entries) + entry[keep])
-        asked, entry = pair // len(volumes.entries), pair % len(volumes.entries)
+        keep = np.flatnonzero(active[entry])
+        keep = keep[np.argsort(asked[keep], kind="stable")]  # by aircraft (a volume may repeat)
+        asked, entry = asked[keep], entry[keep]
         cuts = np.searchsorted(asked, np.arange(len(sure) + 1))
         found: set[int] = set()
         for i, at in enumerate(sure):
