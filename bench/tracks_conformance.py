@@ -25,6 +25,7 @@ aircraft, to compare per aircraft: at this size it cannot run a whole round.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import time
@@ -134,6 +135,17 @@ def main() -> None:
     last = 0.0
     t = 0.0
     cpu = 0.0
+    passes: list[float] = []  # CPU of each full pass of the cycle collector (in rounds or not)
+    began_pass = [0.0]
+
+    def collector(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                began_pass[0] = time.thread_time()
+            else:
+                passes.append(time.thread_time() - began_pass[0])
+
+    gc.callbacks.append(collector)
     while t < args.seconds:
         # Rounds start every tick from the start of the last; one that ran longer is followed
         # at once (as the service runs them), on a core of its own.
@@ -171,11 +183,14 @@ def main() -> None:
             if m.transition.raised and row in away and row not in raised_at:
                 raised_at[row] = t
                 latencies.append(t - away[row] + cpu)
+    gc.callbacks.remove(collector)
     load = os.getloadavg()
     print(f"rounds: {len(cpu_rounds) + 1} (every {args.tick} s of simulated time or back to back); first round "
           f"(builds the columns) {cpu_first:.2f} s CPU")  # fmt: skip
     print(f"round CPU (snapshot + conformance): median {statistics.median(cpu_rounds):.3f} s, "
           f"p99 {np.percentile(cpu_rounds, 99):.3f} s, max {max(cpu_rounds):.3f} s")  # fmt: skip
+    print(f"full passes of the cycle collector while the rounds ran: {len(passes)}, "
+          f"{sum(passes):.2f} s CPU (max {max(passes, default=0.0):.2f} s)")  # fmt: skip
     lat = np.array(latencies)
     print(f"probes raised: {len(latencies)} of {len(away)}; first offending report -> alert: "
           f"p50 {np.percentile(lat, 50):.3f} s, p99 {np.percentile(lat, 99):.3f} s, "
