@@ -189,7 +189,7 @@ def main() -> None:
           f"(builds the columns) {cpu_first:.2f} s CPU")  # fmt: skip
     print(f"round CPU (snapshot + conformance): median {statistics.median(cpu_rounds):.3f} s, "
           f"p99 {np.percentile(cpu_rounds, 99):.3f} s, max {max(cpu_rounds):.3f} s")  # fmt: skip
-    print(f"full passes of the cycle collector while the rounds ran: {len(passes)}, "
+    print(f"full passes of the cycle collector during the simulated run: {len(passes)}, "
           f"{sum(passes):.2f} s CPU (max {max(passes, default=0.0):.2f} s)")  # fmt: skip
     lat = np.array(latencies)
     print(f"probes raised: {len(latencies)} of {len(away)}; first offending report -> alert: "
