@@ -25,6 +25,7 @@ aircraft, to compare per aircraft: at this size it cannot run a whole round.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import time
@@ -35,6 +36,7 @@ import numpy as np
 from deconfliction.engine.model import Notice
 from deconfliction.engine.tracks.attribution import Attributed
 from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances, assess
+from deconfliction.engine.tracks.context import AirNotices
 from deconfliction.engine.tracks.quantities import Speed, SpeedUnit, TrackAltitude, VerticalDatum
 from deconfliction.engine.tracks.reports import TrackReport
 from deconfliction.engine.tracks.state import TrackTable
@@ -114,6 +116,7 @@ def main() -> None:
     print(f"world: {len(notices):,} notices, {n_vol:,} volumes, {len(aircraft):,} aircraft; "
           f"built (validation, shapes) in {built:.1f} s CPU")  # fmt: skip
 
+    air = AirNotices.of(notices)
     keys = [f"icao:{i:06x}" for i in range(len(aircraft))]
     owners = {k: Attributed(party) for k, (party, _, _) in zip(keys, aircraft, strict=True)}
     tol = Tolerances()
@@ -132,6 +135,17 @@ def main() -> None:
     last = 0.0
     t = 0.0
     cpu = 0.0
+    passes: list[float] = []  # CPU of each full pass of the cycle collector (in rounds or not)
+    began_pass = [0.0]
+
+    def collector(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                began_pass[0] = time.thread_time()
+            else:
+                passes.append(time.thread_time() - began_pass[0])
+
+    gc.callbacks.append(collector)
     while t < args.seconds:
         # Rounds start every tick from the start of the last; one that ran longer is followed
         # at once (as the service runs them), on a core of its own.
@@ -158,7 +172,7 @@ def main() -> None:
         c0 = time.thread_time()
         snap = table.snapshot(now.timestamp(), 60.0)
         who = [owners[k] for k in snap.keys]
-        moved = rounds.run(snap, who, notices, lambda _p: tol, now)
+        moved = rounds.run(snap, who, air, lambda _p: tol, now)
         cpu = time.thread_time() - c0
         if cpu_first is None:
             cpu_first = cpu
@@ -169,11 +183,14 @@ def main() -> None:
             if m.transition.raised and row in away and row not in raised_at:
                 raised_at[row] = t
                 latencies.append(t - away[row] + cpu)
+    gc.callbacks.remove(collector)
     load = os.getloadavg()
     print(f"rounds: {len(cpu_rounds) + 1} (every {args.tick} s of simulated time or back to back); first round "
           f"(builds the columns) {cpu_first:.2f} s CPU")  # fmt: skip
     print(f"round CPU (snapshot + conformance): median {statistics.median(cpu_rounds):.3f} s, "
           f"p99 {np.percentile(cpu_rounds, 99):.3f} s, max {max(cpu_rounds):.3f} s")  # fmt: skip
+    print(f"full passes of the cycle collector during the simulated run: {len(passes)}, "
+          f"{sum(passes):.2f} s CPU (max {max(passes, default=0.0):.2f} s)")  # fmt: skip
     lat = np.array(latencies)
     print(f"probes raised: {len(latencies)} of {len(away)}; first offending report -> alert: "
           f"p50 {np.percentile(lat, 50):.3f} s, p99 {np.percentile(lat, 99):.3f} s, "

@@ -165,6 +165,14 @@ def main() -> None:
     sys.exit(0 if not missing else 1)
 
 
+def fleet(n: int, box_km: float, seed: int) -> tuple[np.ndarray, ...]:
+    """Positions (metres from the centre), altitudes (ft), speeds (m/s) and headings."""
+    rng = np.random.default_rng(seed)
+    half = box_km * 500.0
+    x, y = rng.uniform(-half, half, (2, n))
+    return x, y, rng.integers(100, 400, n) * 100.0, rng.uniform(100, 250, n), rng.uniform(0, 360, n)
+
+
 def feeder(
     url: str,
     token: str,
@@ -178,12 +186,7 @@ def feeder(
 ) -> None:
     """Post the fleet every second (and the probes started through ``starts``); listen on
     party B's stream; put ``(posted, arrived)`` on ``results`` when ``stop`` is set."""
-    rng = np.random.default_rng(seed)
-    half = box_km * 500.0
-    x, y = rng.uniform(-half, half, (2, n))
-    alt = rng.integers(100, 400, n) * 100.0
-    speed = rng.uniform(100, 250, n)
-    heading = rng.uniform(0, 360, n)
+    x, y, alt, speed, heading = fleet(n, box_km, seed)
     signs = [("A" if i % 2 else "B") + f"{i:05d}" for i in range(n)]
     probes: dict[int, float] = {}  # probe number -> when it was started
     posted: dict[int, float] = {}  # probe number -> when its first reports were posted

@@ -10,7 +10,7 @@ columns and a join, not a rebuild.  The hysteresis (:class:`ConformanceMonitor`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +18,7 @@ from deconfliction.engine.model import Notice
 from deconfliction.engine.tracks.attribution import Attributed
 from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances, Transition
 from deconfliction.engine.tracks.conformance_bulk import NoticeColumns, NotifiedVolumes, assess_many
+from deconfliction.engine.tracks.context import AirNotices
 from deconfliction.engine.tracks.state import Snapshot, TrackState
 
 __all__ = ["ConformanceRound", "Transitioned"]
@@ -36,11 +37,13 @@ class _Group:
     lateral_m: float
     volumes: NotifiedVolumes
 
-    def holds(self, notices: Sequence[Notice], lateral_m: float) -> bool:
-        return (
-            self.lateral_m == lateral_m
-            and len(self.notices) == len(notices)
-            and all(a is b for a, b in zip(self.notices, notices, strict=True))
+    def holds(self, notices: tuple[Notice, ...], lateral_m: float) -> bool:
+        return self.lateral_m == lateral_m and (
+            self.notices is notices  # the air notices kept between rounds: unchanged
+            or (
+                len(self.notices) == len(notices)
+                and all(a is b for a, b in zip(self.notices, notices, strict=True))
+            )
         )
 
 
@@ -59,7 +62,7 @@ class ConformanceRound:
         self._assessed.pop(key, None)
 
     def _volumes(
-        self, group: tuple[str, str], notices: list[Notice], margin: float
+        self, group: tuple[str, str], notices: tuple[Notice, ...], margin: float
     ) -> NotifiedVolumes:
         held = self._groups.get(group)
         if held is not None and held.holds(notices, margin):
@@ -71,23 +74,20 @@ class ConformanceRound:
             if part is None or part.notice is not n:
                 part = self._columns[(n.id, margin)] = NoticeColumns.of(n, margin)
             parts.append(part)
-        self._groups[group] = _Group(tuple(notices), margin, NotifiedVolumes.join(parts, margin))
+        self._groups[group] = _Group(notices, margin, NotifiedVolumes.join(parts, margin))
         return self._groups[group].volumes
 
     def run(
         self,
         snap: Snapshot,
         owners: Sequence[Attributed],
-        notices: Sequence[Notice],
+        air: AirNotices,
         tolerances: Callable[[str], Tolerances],
         now: datetime,
     ) -> list[Transitioned]:
         """Assess every attributed aircraft of ``snap`` whose position is new since the last
         round, against its group at ``now``; the hysteresis transitions that follow."""
-        by_author: dict[str, list[Notice]] = {}
-        for n in notices:
-            by_author.setdefault(n.author, []).append(n)
-        by_id = {n.id: n for n in notices}
+        by_author, by_id = air.by_author, air.by_id
         rows: dict[tuple[str, str], list[int]] = {}
         for row, state in enumerate(snap.states):
             who = owners[row]
@@ -103,9 +103,9 @@ class ConformanceRound:
             party = owners[members[0]].party
             assert party is not None
             if group[0] == "notice":
-                mine = [by_id[group[1]]] if group[1] in by_id else []
+                mine: tuple[Notice, ...] = (by_id[group[1]],) if group[1] in by_id else ()
             else:
-                mine = by_author.get(party, [])
+                mine = by_author.get(party, ())
             tol = tolerances(party)
             volumes = self._volumes(group, mine, tol.lateral_m)
             offences = assess_many(
@@ -127,7 +127,7 @@ class ConformanceRound:
         out.sort(key=lambda t: t[0])  # in the snapshot's order, as aircraft by aircraft
         return [t for _, t in out]
 
-    def _prune(self, by_id: dict[str, Notice]) -> None:
+    def _prune(self, by_id: Mapping[str, Notice]) -> None:
         """Drop the columns of notices that are no longer current."""
         stale = [k for k, part in self._columns.items() if by_id.get(k[0]) is not part.notice]
         for k in stale:

@@ -30,6 +30,7 @@ from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, Tactic
 from deconfliction.engine.tracks.attribution import Attributed, Attribution, Declaration
 from deconfliction.engine.tracks.clearance import time_to_clear
 from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances
+from deconfliction.engine.tracks.context import AirNoticeKeeper, AirNotices
 from deconfliction.engine.tracks.findings import (
     Minima,
     clearance_finding,
@@ -57,7 +58,6 @@ __all__ = ["FORMATS", "FeedResult", "TickStats", "TrackService", "make_parser"]
 
 log = logging.getLogger("deconfliction.tracks")
 
-_AIR = frozenset({NoticeKind.air_operation, NoticeKind.exercise})
 _FEEDERS = frozenset({Role.admin, Role.duty_officer, Role.monitor})
 
 
@@ -89,7 +89,8 @@ class _Context:
     """What a tick reads of the situation (immutable models only)."""
 
     agreements: list[Agreement]
-    notices: list[Notice]
+    air: AirNotices
+    """The current air notices (kept between rounds: ``engine/tracks/context.py``)."""
     addressees: dict[str, set[str]]
     audiences: dict[str, set[str]] = field(default_factory=dict)
     tolerances: dict[str, Tolerances] = field(default_factory=dict)
@@ -119,6 +120,10 @@ class TrackService:
         self._tick_lock = threading.Lock()
         self._seen_notices: set[str] = set()
         self._audiences: dict[str, set[str]] = {}
+        self._air = AirNoticeKeeper()
+        """The current air notices, changed where the notice book changed (the writer's)."""
+        self._last_air: AirNotices | None = None
+        """The air notices of the last round (a round with the same has no new notice)."""
         self.history = TrackHistory(settings.tracks_history_step_s, settings.tracks_history_s)
         self._started = False
         self._pending: tuple[Future[None], list[Evidenced]] | None = None
@@ -208,14 +213,13 @@ class TrackService:
 
     def _context(self, tx: Tx) -> _Context:
         s = tx.situation
-        notices = [n for n in s.notices.current_versions() if n.kind in _AIR]
+        air = self._air.update(s.notices.current, s.notices.notices)
         addressees = {p: s.roster.addressees(p, NoticeKind.air_operation) for p in s.roster.parties}
         self._agreements = list(s.roster.agreements.values())
-        ctx = _Context(self._agreements, notices, addressees)
-        for n in notices:
+        for n in self._air.entered:
             if n.id not in self._audiences:
                 self._audiences[n.id] = s.roster.notice_audience(n)
-        return ctx
+        return _Context(self._agreements, air, addressees)
 
     @staticmethod
     def _terms_of(agreement: Agreement) -> TrackTerms:
@@ -364,9 +368,9 @@ class TrackService:
                 close.append((alert.id, reason, []))
         lap("conflicts")
         # Conformance, for attributed aircraft with a new position (one screen per group).
-        by_id = {n.id: n for n in ctx.notices}
+        by_id = ctx.air.by_id
         for moved in self.conformance.run(
-            snap, owners_found, ctx.notices, lambda p: self._tolerances(ctx, p), now
+            snap, owners_found, ctx.air, lambda p: self._tolerances(ctx, p), now
         ):
             state, party, transition = moved.state, moved.party, moved.transition
             if transition.raised and transition.offence is not None:
@@ -383,8 +387,11 @@ class TrackService:
                 close.append((key, "back in conformance", state.evidence()))
         lap("conformance")
         # Time to clear, for notices not seen before.
-        fresh = [n for n in ctx.notices if n.id not in self._seen_notices]
-        self._seen_notices.update(n.id for n in fresh)
+        fresh: list[Notice] = []
+        if ctx.air is not self._last_air:  # the same air notices as the last round: none new
+            fresh = [n for n in ctx.air.notices if n.id not in self._seen_notices]
+            self._seen_notices.update(n.id for n in fresh)
+            self._last_air = ctx.air
         for notice in fresh if snap.keys else ():  # no aircraft, nothing to clear
             upsert.extend(self._clearances(ctx, notice, snap, owners, now))
         for alert in self.alerts.of_kind(AlertKind.cannot_clear):

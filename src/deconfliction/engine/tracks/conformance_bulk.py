@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 
 from deconfliction.engine.geodesy.frames import MAX_SEGMENT
 from deconfliction.engine.geodesy.measures import distances
-from deconfliction.engine.geodesy.shapes import CoreKind
+from deconfliction.engine.geodesy.shapes import CoreKind, Shape
 from deconfliction.engine.model import Notice, Volume
 from deconfliction.engine.tracks.conformance import (
     ConformanceKind,
@@ -268,7 +268,7 @@ def assess_many(
     lat = np.asarray(lats, np.float64)
     n = lon.shape[0]
     if not volumes.entries:
-        return [Offence(ConformanceKind.unnotified) for _ in range(n)]
+        return [Offence(ConformanceKind.unnotified)] * n  # immutable: one shared
     now, slack = _micros(at), tolerances.time // _US
     active = (volumes.columns.start_us - slack <= now) & (now < volumes.columns.end_us + slack)
     points, boxes = volumes.tree.query(shapely.points(lon, lat), predicate="intersects")
@@ -352,7 +352,7 @@ def _when_active(
     entry, d, starts, settled = pairs
     out: list[Offence | None] = []
     margin, vertical = tolerances.lateral_m, tolerances.vertical_m
-    live = np.flatnonzero(active)
+    away: list[int] = []  # aircraft outside every active volume: the nearest, found together
     for k in range(lon.shape[0]):
         if settled[k]:
             out.append(None)
@@ -378,9 +378,73 @@ def _when_active(
                 excess, note = band_excess(alt, volume.altitude, vertical)  # type: ignore[arg-type]
                 out.append(Offence(ConformanceKind.outside_band, notice.id, vi, excess, note))
             else:
-                out.append(_nearest(volumes, float(lon[k]), float(lat[k]), live, margin))
+                away.append(k)
+                out.append(None)
             continue
         out.append(None)
+    for k, offence in _nearest_many(volumes, lon, lat, away, active, margin).items():
+        out[k] = offence
+    return out
+
+
+_NEAR_REACH = (25_000.0, 50_000.0, 100_000.0, 200_000.0, 400_000.0, 800_000.0, 1_600_000.0)
+"""How far around an aircraft the nearest active volume is looked for, in turn (metres)."""
+_NEAR_LAT = 80.0
+
+
+def _nearest_many(
+    volumes: NotifiedVolumes,
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    away: list[int],
+    active: NDArray[np.bool_],
+    margin: float,
+) -> dict[int, Offence]:
+    """:func:`_nearest` for each aircraft of ``away``, first among the active volumes whose box
+    meets a box around the aircraft grown by ``R`` (one tree query for all of them), for ``R``
+    in :data:`_NEAR_REACH` in turn; then among every active volume.
+
+    A result within ``R`` is exact: a volume whose box (grown by the margin) misses the
+    aircraft's box is farther than ``R`` plus the margin (the point on the way to it at the
+    margin's distance would be in both boxes), so beyond the best found, and not a tie.  Boxes
+    are used only where they are sure: away from the poles and off the antimeridian (a volume's
+    box crossing it is in the tree again, shifted)."""
+    out: dict[int, Offence] = {}
+    todo = away
+    for reach in _NEAR_REACH:
+        if not todo:
+            return out
+        boxes = [Shape.point(float(lon[k]), float(lat[k])).bbox(reach) for k in todo]
+        sure = [
+            i for i, (w, s, e, n) in enumerate(boxes)
+            if w >= -180.0 and e <= 180.0 and s > -_NEAR_LAT and n < _NEAR_LAT
+        ]  # fmt: skip
+        if not sure:
+            break
+        corners = np.array([boxes[i] for i in sure], np.float64)
+        asked, hits = volumes.tree.query(
+            shapely.box(corners[:, 0], corners[:, 1], corners[:, 2], corners[:, 3]),
+            predicate="intersects",
+        )
+        entry = volumes.box_entry[hits]
+        keep = np.flatnonzero(active[entry])
+        keep = keep[np.argsort(asked[keep], kind="stable")]  # by aircraft (a volume may repeat)
+        asked, entry = asked[keep], entry[keep]
+        cuts = np.searchsorted(asked, np.arange(len(sure) + 1))
+        found: set[int] = set()
+        for i, at in enumerate(sure):
+            near = entry[cuts[i] : cuts[i + 1]]
+            if not near.size:
+                continue
+            k = todo[at]
+            offence = _nearest(volumes, float(lon[k]), float(lat[k]), near, margin)
+            if offence.distance_m <= reach:
+                out[k] = offence
+                found.add(k)
+        todo = [k for k in todo if k not in found]
+    live = np.flatnonzero(active)
+    for k in todo:
+        out[k] = _nearest(volumes, float(lon[k]), float(lat[k]), live, margin)
     return out
 
 

@@ -138,7 +138,17 @@ class TrackTable:
 
     def snapshot(self, t: float, max_age_s: float) -> Snapshot:
         chosen: list[TrackState] = []
-        rows: list[tuple[float, ...]] = []
+        # One list of floats per column, not a tuple per row: floats are no work for the
+        # cycle collector, ten thousand tuples a round are.
+        lon: list[float] = []
+        lat: list[float] = []
+        alt_m: list[float] = []
+        datum: list[int] = []
+        speed: list[float] = []
+        track: list[float] = []
+        climb: list[float] = []
+        age: list[float] = []
+        alt_age: list[float] = []
         for state in self.tracks.values():
             pos, alt_r, vel = state.position, state.alt, state.velocity
             if pos is None or alt_r is None or vel is None or alt_r.on_ground:
@@ -148,33 +158,32 @@ class TrackTable:
             alt = alt_r.baro if alt_r.baro is not None else alt_r.geom
             if alt is None or vel.speed is None or vel.track is None:
                 continue
-            rate = vel.rate if vel.rate is not None else None
+            rate = vel.rate
             chosen.append(state)
-            rows.append(
-                (
-                    pos.lon or 0.0,
-                    pos.lat or 0.0,
-                    alt.metres,
-                    float(DATUM_CODES[alt.datum]),
-                    vel.speed.metres_per_second,
-                    vel.track,
-                    rate.metres_per_second if rate is not None else 0.0,
-                    t - pos.t,
-                    t - alt_r.t,
-                )
-            )
-        table = np.array(rows, np.float64).reshape(-1, 9)
+            lon.append(pos.lon or 0.0)
+            lat.append(pos.lat or 0.0)
+            alt_m.append(alt.metres)
+            datum.append(DATUM_CODES[alt.datum])
+            speed.append(vel.speed.metres_per_second)
+            track.append(vel.track)
+            climb.append(rate.metres_per_second if rate is not None else 0.0)
+            age.append(t - pos.t)
+            alt_age.append(t - alt_r.t)
+
+        def column(values: list[float]) -> FloatArray:
+            return np.array(values, np.float64).reshape(-1)
+
         return Snapshot(
             t,
             [s.key for s in chosen],
             chosen,
-            table[:, 0].copy(),
-            table[:, 1].copy(),
-            table[:, 2].copy(),
-            table[:, 3].astype(np.int32),
-            table[:, 4].copy(),
-            table[:, 5].copy(),
-            table[:, 6].copy(),
-            table[:, 7].copy(),
-            table[:, 8].copy(),
+            column(lon),
+            column(lat),
+            column(alt_m),
+            np.array(datum, np.int32).reshape(-1),
+            column(speed),
+            column(track),
+            column(climb),
+            column(age),
+            column(alt_age),
         )

@@ -77,6 +77,10 @@ def _number(fields: list[str], i: int) -> float | None:
     text = fields[i]
     if not text:
         return None
+    return _value(text, i)
+
+
+def _value(text: str, i: int) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -84,6 +88,12 @@ def _number(fields: list[str], i: int) -> float | None:
     if not math.isfinite(value):
         raise _Bad(f"field {i} ({_NAMES[i]}) is not finite: {text[:40]!r}")
     return value
+
+
+_MEMO: Final = 4096
+"""Entries each of a parser's memos holds before it starts again (addresses, quantities,
+minutes): a receiver hears a few thousand aircraft, and altitudes, speeds and rates come in
+steps."""
 
 
 def _flag(text: str) -> bool | None:
@@ -103,6 +113,14 @@ class SbsParser:
         self.line_no = 0
         self._rest = b""
         self._days: dict[str, float] = {}
+        # Memos of what repeats from line to line, each value made by the same code as without
+        # them (so the same value): the key of a hex ident, the start of a minute, and the
+        # quantity of a field's text (quantities are immutable, so reports share them).
+        self._keys: dict[str, str] = {}
+        self._minutes: dict[tuple[str, str], float] = {}
+        self._altitudes: dict[str, TrackAltitude] = {}
+        self._speeds: dict[str, Speed] = {}
+        self._rates: dict[str, VerticalRate] = {}
 
     def feed(self, data: bytes, received: float | None = None) -> ParseResult:
         chunk = self._rest + data
@@ -157,6 +175,20 @@ class SbsParser:
         return day
 
     def _time(self, date: str, clock: str) -> float:
+        head, _, second = clock.rpartition(":")
+        minute = self._minutes.get((date, head))
+        if minute is None:
+            return self._first_time(date, clock)
+        try:
+            seconds = float(second)
+        except ValueError:
+            raise _Bad(f"time {clock[:20]!r} is not HH:MM:SS.sss") from None
+        if not 0.0 <= seconds < 61.0:
+            raise _Bad(f"time {clock[:20]!r} is out of range")
+        return minute + seconds - self.utc_offset_s
+
+    def _first_time(self, date: str, clock: str) -> float:
+        """A time of a minute not seen yet: every part checked, the minute remembered."""
         try:
             h, m, s = clock.split(":")
             hours, minutes, seconds = int(h), int(m), float(s)
@@ -164,22 +196,16 @@ class SbsParser:
             raise _Bad(f"time {clock[:20]!r} is not HH:MM:SS.sss") from None
         if not (0 <= hours < 24 and 0 <= minutes < 60 and 0.0 <= seconds < 61.0):
             raise _Bad(f"time {clock[:20]!r} is out of range")
-        return self._day(date) + hours * 3600 + minutes * 60 + seconds - self.utc_offset_s
+        minute = self._day(date) + hours * 3600 + minutes * 60
+        if len(self._minutes) > _MEMO:
+            self._minutes.clear()
+        self._minutes[(date, clock.rpartition(":")[0])] = minute
+        return minute + seconds - self.utc_offset_s
 
-    def _line(self, text: str, received: float | None) -> TrackReport | None:
-        fields = text.split(",")
-        kind = fields[0]
-        if kind != "MSG":
-            if kind in _OTHER_TYPES:
-                return None
-            raise _Bad(f"unknown message type {kind[:10]!r}")
-        if len(fields) < 11:
-            raise _Bad(f"{len(fields)} fields, a MSG line has 22")
-        if len(fields) < 22:
-            fields.extend([""] * (22 - len(fields)))
-        elif len(fields) > 22:
-            raise _Bad(f"{len(fields)} fields, a MSG line has 22")
-        hexid = fields[4]
+    def _key(self, hexid: str) -> str:
+        key = self._keys.get(hexid)
+        if key is not None:
+            return key
         if hexid.startswith("~"):
             if len(hexid) != 7:
                 raise _Bad(f"hex ident {hexid[:10]!r} is not ~ and 6 hex digits")
@@ -196,18 +222,61 @@ class SbsParser:
             if address < 0:
                 raise _Bad(f"hex ident {hexid[:10]!r} is not 6 hex digits")
             key = icao_key(address)
+        if len(self._keys) > _MEMO:
+            self._keys.clear()
+        self._keys[hexid] = key
+        return key
+
+    def _altitude(self, text: str) -> TrackAltitude:
+        q = self._altitudes.get(text)
+        if q is None:
+            if len(self._altitudes) > _MEMO:
+                self._altitudes.clear()
+            q = self._altitudes[text] = TrackAltitude(_value(text, 11), _FT, _BARO)
+        return q
+
+    def _speed(self, text: str, value: float) -> Speed:
+        if len(self._speeds) > _MEMO:
+            self._speeds.clear()
+        q = self._speeds[text] = Speed(value, _KT)
+        return q
+
+    def _rate(self, text: str) -> VerticalRate:
+        q = self._rates.get(text)
+        if q is None:
+            if len(self._rates) > _MEMO:
+                self._rates.clear()
+            q = self._rates[text] = VerticalRate(_value(text, 16), _FPM, _UNSPEC)
+        return q
+
+    def _line(self, text: str, received: float | None) -> TrackReport | None:
+        fields = text.split(",")
+        kind = fields[0]
+        if kind != "MSG":
+            if kind in _OTHER_TYPES:
+                return None
+            raise _Bad(f"unknown message type {kind[:10]!r}")
+        if len(fields) < 11:
+            raise _Bad(f"{len(fields)} fields, a MSG line has 22")
+        if len(fields) < 22:
+            fields.extend([""] * (22 - len(fields)))
+        elif len(fields) > 22:
+            raise _Bad(f"{len(fields)} fields, a MSG line has 22")
+        key = self._key(fields[4])
         if fields[6] and fields[7]:
             t = self._time(fields[6], fields[7])
         elif fields[8] and fields[9]:
             t = self._time(fields[8], fields[9])
         else:
             raise _Bad("no date and time")
-        alt = _number(fields, 11)
-        gs = _number(fields, 12)
+        # Fields are read in their order, so that the first bad one is the one named.
+        alt = self._altitude(fields[11]) if fields[11] else None
+        gs = self._speeds.get(fields[12]) if fields[12] else None
+        gs_value = _value(fields[12], 12) if fields[12] and gs is None else None
         trk = _number(fields, 13)
         lat = _number(fields, 14)
         lon = _number(fields, 15)
-        vr = _number(fields, 16)
+        vr = self._rate(fields[16]) if fields[16] else None
         if (lat is None) != (lon is None):
             raise _Bad("latitude without longitude")
         if lat is not None and lon is not None:
@@ -216,8 +285,10 @@ class SbsParser:
                 raise _Bad(why)
         if trk is not None and (why := check_track(trk)):
             raise _Bad(why)
-        if gs is not None and gs < 0:
-            raise _Bad(f"ground speed {gs!r} is negative")
+        if gs_value is not None:
+            if gs_value < 0:
+                raise _Bad(f"ground speed {gs_value!r} is negative")
+            gs = self._speed(fields[12], gs_value)
         callsign = fields[10].strip() or None
         squawk = fields[17] or None
         return TrackReport(
@@ -227,11 +298,11 @@ class SbsParser:
             callsign,
             lon,
             lat,
-            TrackAltitude(alt, _FT, _BARO) if alt is not None else None,
+            alt,
             None,
-            Speed(gs, _KT) if gs is not None else None,
+            gs,
             trk,
-            VerticalRate(vr, _FPM, _UNSPEC) if vr is not None else None,
+            vr,
             _flag(fields[21]),
             squawk,
             received,
