@@ -131,10 +131,9 @@ class DemoAircraft:
     circuit: Circuit
 
 
-_RACE = {"half_length_m": 8_000.0, "radius_m": 5_000.0, "speed_kt": 400.0}
 AIRCRAFT = (
-    DemoAircraft("738A01", "IAF101", "idf", 30_000, Circuit(33.08, 35.64, **_RACE)),
-    DemoAircraft("15A001", "RFF7711", "rus", 30_500, Circuit(33.08, 36.04, clockwise=False, **_RACE)),
+    DemoAircraft("738A01", "IAF101", "idf", 30_000, Circuit(33.08, 35.64, 8_000, 5_000, 400.0)),
+    DemoAircraft("15A001", "RFF7711", "rus", 30_500, Circuit(33.08, 36.04, 8_000, 5_000, 400.0, clockwise=False)),
     DemoAircraft("738A02", "IAF202", "idf", 28_000,
                  Circuit(32.78, 35.60, 8_000, 10_000, 420.0, phase_s=150.0)),
     DemoAircraft("15A002", "RFF9041", "rus", 20_000, Circuit(33.22, 36.10, 0.0, 6_000, 300.0)),

@@ -1,0 +1,139 @@
+"""Track history beyond memory: the samples memory keeps (``track_replay.TrackHistory``, one per
+aircraft at most every ``tracks_history_step_s``) also written to the record, and a replay
+that reads memory for the window it holds and the record before it.
+
+Writing.  The round only appends each new sample to a list (no I/O on its path).  At most every
+:data:`FLUSH_S` the round hands what gathered to the one writer as a single command, without
+waiting for it: one transaction per batch (a few thousand rows at 10,000 aircraft), never one
+per report, and the same command deletes what is older than ``tracks_record_days``.  The
+samples of the last batch not yet committed when the server stops are lost (at most
+:data:`FLUSH_S` of history); the alerts' evidence is not, being in the ledger.
+
+Reading.  For an instant ``T`` a replay needs each aircraft's samples over ``[T - span, T]``
+(``span``: the trail length, ``tracks_history_s``, or only ``tracks_max_age_s`` without
+trails).  Memory holds every sample from :meth:`~TrackHistory.complete_from` on; when the span
+starts there or later the answer is memory's alone; otherwise the record gives the samples
+before that time and memory the rest.  Both hold the same samples (the record's are memory's,
+written as doubles and read back bit for bit), so the answer for an instant does not depend on
+which was read (``tests/service/test_track_archive.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import Any
+
+from deconfliction.engine.tracks.quantities import Speed, SpeedUnit, TrackAltitude, VerticalDatum
+from deconfliction.engine.units import AltitudeUnit
+from deconfliction.service.coordinator import Tx
+from deconfliction.service.settings import Settings
+from deconfliction.service.track_replay import Sample, TrackHistory, picture
+from deconfliction.service.writer import Writer
+from deconfliction.store import track_history as store
+
+__all__ = ["FLUSH_S", "TrackArchive", "row_of", "sample_of"]
+
+log = logging.getLogger("deconfliction.tracks.archive")
+
+FLUSH_S = 5.0
+"""Seconds between two batches: short beside memory's window (so the record always holds what
+memory has dropped), long enough that a batch carries every aircraft's sample of a step."""
+_DAY_S = 86_400.0
+
+
+def row_of(key: str, s: Sample) -> tuple[Any, ...]:
+    """A sample as a row of ``track_samples`` (``store.track_history.COLUMNS``)."""
+    baro, geom, speed = s.baro, s.geom, s.speed
+    return (
+        key, s.t, s.lon, s.lat, s.alt_m, s.track,
+        *((baro.value, baro.unit.value, baro.datum.value) if baro else (None,) * 3),
+        *((geom.value, geom.unit.value, geom.datum.value) if geom else (None,) * 3),
+        *((speed.value, speed.unit.value) if speed else (None,) * 2),
+        s.callsign,
+    )  # fmt: skip
+
+
+def sample_of(row: tuple[Any, ...]) -> tuple[str, Sample]:
+    """The inverse of :func:`row_of`."""
+    key, t, lon, lat, alt_m, track, bv, bu, bd, gv, gu, gd, sv, su, callsign = row
+
+    def altitude(value: float | None, unit: str | None, datum: str | None) -> TrackAltitude | None:
+        if value is None or unit is None or datum is None:
+            return None
+        return TrackAltitude(value, AltitudeUnit(unit), VerticalDatum(datum))
+
+    speed = Speed(sv, SpeedUnit(su)) if sv is not None and su is not None else None
+    return key, Sample(t, lon, lat, alt_m, track, altitude(bv, bu, bd), altitude(gv, gu, gd),
+                       speed, callsign)  # fmt: skip
+
+
+class TrackArchive:
+    """Writes the history's new samples to the record in batches; reads a replay's samples
+    from memory and the record."""
+
+    def __init__(self, writer: Writer, history: TrackHistory, settings: Settings) -> None:
+        self.writer = writer
+        self.history = history
+        self.keep_s = settings.tracks_record_days * _DAY_S
+        history.record = self.keep_s > 0
+        self._last = -float("inf")
+        self.pending: Future[int] | None = None
+        """The last batch handed to the writer."""
+
+    def flush(self, t: float, *, force: bool = False) -> Future[int] | None:
+        """Hand the samples gathered since the last batch to the writer, if :data:`FLUSH_S`
+        has passed since it (or ``force``); ``t`` is the round's time."""
+        if not self.history.record or (not force and t - self._last < FLUSH_S):
+            return None
+        self._last = t
+        rows = [row_of(key, s) for key, s in self.history.take_fresh()]
+        cutoff = t - self.keep_s
+
+        def command(tx: Tx) -> int:
+            store.forget_before(tx.connection, cutoff)
+            return store.insert(tx.connection, rows)
+
+        self.pending = self.writer.submit(command)
+        self.pending.add_done_callback(_log_failure)
+        return self.pending
+
+    def stored(self, start: float, end: float) -> dict[str, list[Sample]]:
+        """Each aircraft's samples in the record with ``start <= t <= end``, oldest first."""
+        out: dict[str, list[Sample]] = {}
+        with self.writer.coordinator.reading() as connection:
+            for row in store.window(connection, start, end):
+                key, s = sample_of(row)
+                out.setdefault(key, []).append(s)
+        return out
+
+    def picture_at(
+        self,
+        t: float,
+        max_age_s: float,
+        wanted: Callable[[str, Sample], bool],
+        *,
+        trails: bool = True,
+        source: str = "auto",
+    ) -> list[tuple[str, Sample, list[Sample]]]:
+        """The picture at ``t`` (``TrackHistory.picture_at``) for any instant the record
+        covers.  ``source`` (for tests) forces ``"memory"`` or ``"record"``."""
+        history = self.history
+        start = t - max(history.keep_s, max_age_s) if trails else t - max_age_s
+        complete = history.complete_from()
+        if source == "memory" or (source == "auto" and start >= complete):
+            return history.picture_at(t, max_age_s, wanted, trails=trails)
+        if source == "record":
+            samples = self.stored(start, t)
+        else:
+            samples = self.stored(start, min(t, complete))
+            samples = {k: [s for s in v if s.t < complete] for k, v in samples.items()}
+            for key, recent in history.between(max(start, complete), t).items():
+                samples.setdefault(key, []).extend(recent)
+        return picture(samples, t, max_age_s, history.keep_s, wanted, trails=trails)
+
+
+def _log_failure(future: Future[int]) -> None:
+    if future.exception() is not None:
+        log.error("recording track history failed", exc_info=future.exception())

@@ -1,0 +1,97 @@
+"""Track history in the record (migration 0008): the samples the live tracks keep in memory
+(``service/track_replay.py``), written in batches, so that a replay reaches back beyond memory.
+
+One row per aircraft per sample: the position the round used, the altitudes as reported (value,
+unit, datum: never converted), track, speed and callsign.  Times and coordinates are IEEE
+doubles in both databases (SQLite ``REAL``, PostgreSQL ``double precision``): a sample read
+back is the sample written, bit for bit.  These rows are not in the ledger: they are the
+server's picture, not a party's statement (the reports an alert used are, in its
+``track.evidence`` entry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from deconfliction.store.schema import metadata
+
+__all__ = ["COLUMNS", "forget_before", "insert", "track_samples", "window"]
+
+track_samples = sa.Table(
+    "track_samples",
+    metadata,
+    sa.Column("aircraft", sa.String(100), primary_key=True),
+    sa.Column("t", sa.Float(), primary_key=True, comment="Unix seconds, UTC"),
+    sa.Column("lon", sa.Float(), nullable=False),
+    sa.Column("lat", sa.Float(), nullable=False),
+    sa.Column("alt_m", sa.Float(), nullable=True),
+    sa.Column("track", sa.Float(), nullable=True),
+    sa.Column("baro_value", sa.Float(), nullable=True),
+    sa.Column("baro_unit", sa.String(8), nullable=True),
+    sa.Column("baro_datum", sa.String(16), nullable=True),
+    sa.Column("geom_value", sa.Float(), nullable=True),
+    sa.Column("geom_unit", sa.String(8), nullable=True),
+    sa.Column("geom_datum", sa.String(16), nullable=True),
+    sa.Column("speed_value", sa.Float(), nullable=True),
+    sa.Column("speed_unit", sa.String(8), nullable=True),
+    sa.Column("callsign", sa.String(16), nullable=True),
+)
+sa.Index("ix_track_samples_t", track_samples.c.t)
+
+COLUMNS = tuple(c.name for c in track_samples.columns)
+"""The row shape :func:`insert` takes and :func:`window` gives, in this order."""
+
+_BATCH = 2000
+
+
+def insert(connection: Connection, rows: Iterable[Sequence[Any]]) -> int:
+    """Add rows (each in :data:`COLUMNS` order); a row already held (same aircraft and time)
+    is left as it is.  Returns how many were given."""
+    count = 0
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(dict(zip(COLUMNS, row, strict=True)))
+        if len(batch) >= _BATCH:
+            count += _write(connection, batch)
+            batch = []
+    if batch:
+        count += _write(connection, batch)
+    return count
+
+
+def _write(connection: Connection, batch: list[dict[str, Any]]) -> int:
+    # Both dialects insert-or-ignore on the primary key, so that a batch written twice (a
+    # retried commit) changes nothing.
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        statement: Any = pg_insert(track_samples).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(track_samples).on_conflict_do_nothing()
+    connection.execute(statement, batch)
+    return len(batch)
+
+
+def forget_before(connection: Connection, t: float) -> int:
+    """Delete every sample older than ``t`` (retention)."""
+    result = connection.execute(sa.delete(track_samples).where(track_samples.c.t < t))
+    return result.rowcount or 0
+
+
+def window(connection: Connection, start: float, end: float) -> Iterator[tuple[Any, ...]]:
+    """Every sample with ``start <= t <= end``, by aircraft then time, in :data:`COLUMNS`
+    order."""
+    rows = connection.execute(
+        sa.select(track_samples)
+        .where(track_samples.c.t >= start, track_samples.c.t <= end)
+        .order_by(track_samples.c.aircraft, track_samples.c.t)
+    )
+    for row in rows:
+        yield tuple(row)
