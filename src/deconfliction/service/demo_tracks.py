@@ -64,6 +64,7 @@ __all__ = [
     "replay_lines",
     "schedule_strike",
     "stage",
+    "timed_lines",
     "write_replay",
 ]
 
@@ -156,9 +157,14 @@ _STRIKE = ["33.3300N 35.9600E", "33.3300N 36.2400E", "33.1100N 36.2400E", "33.11
 
 
 def replay_lines(t0: float, seconds: float = REPLAY_S) -> Iterator[str]:
-    """The receiver's SBS lines from ``t0`` (Unix seconds) for ``seconds``, in time order:
-    per aircraft every :data:`STEP_S` a position with its altitude (MSG,3) and a velocity
-    (MSG,4), its callsign (MSG,1) every ten positions."""
+    """The receiver's SBS lines from ``t0`` (Unix seconds) for ``seconds``, in time order."""
+    return (line for _, line in timed_lines(t0, seconds))
+
+
+def timed_lines(t0: float, seconds: float = REPLAY_S) -> Iterator[tuple[float, str]]:
+    """:func:`replay_lines` with each line's time: per aircraft every :data:`STEP_S` a
+    position with its altitude (MSG,3) and a velocity (MSG,4), its callsign (MSG,1) every ten
+    positions."""
     for k in range(int(seconds / STEP_S)):
         for i, plane in enumerate(AIRCRAFT):
             elapsed = k * STEP_S + i * 0.25
@@ -166,10 +172,21 @@ def replay_lines(t0: float, seconds: float = REPLAY_S) -> Iterator[str]:
             number = int(plane.address, 16)
             lon, lat, track = plane.circuit.at(elapsed)
             if k % 10 == 0:
-                yield sbs_line(number, t, transmission=1, callsign=plane.callsign)
-            yield sbs_line(number, t, altitude_ft=plane.feet, lat=round(lat, 5), lon=round(lon, 5))
-            yield sbs_line(
-                number, t, transmission=4, speed_kt=plane.circuit.speed_kt, track=track, rate_fpm=0
+                yield t, sbs_line(number, t, transmission=1, callsign=plane.callsign)
+            yield (
+                t,
+                sbs_line(number, t, altitude_ft=plane.feet, lat=round(lat, 5), lon=round(lon, 5)),
+            )
+            yield (
+                t,
+                sbs_line(
+                    number,
+                    t,
+                    transmission=4,
+                    speed_kt=plane.circuit.speed_kt,
+                    track=track,
+                    rate_fpm=0,
+                ),
             )
 
 
