@@ -4,8 +4,9 @@ that reads memory for the window it holds and the record before it.
 
 Writing.  The round only appends each new sample to a list (no I/O on its path).  At most every
 :data:`FLUSH_S` the round hands what gathered to the one writer as a single command, without
-waiting for it: one transaction per batch (a few thousand rows at 10,000 aircraft), never one
-per report, and the same command deletes what is older than ``tracks_record_days``.  The
+waiting for it: one transaction per batch (10,000 rows at 10,000 aircraft), never one per
+report, and the same command deletes what is older than ``tracks_record_days`` (so an idle
+server, writing no batch, deletes nothing until tracks flow again).  The
 samples of the last batch not yet committed when the server stops are lost (at most
 :data:`FLUSH_S` of history); the alerts' evidence is not, being in the ledger.
 
@@ -89,6 +90,8 @@ class TrackArchive:
             return None
         self._last = t
         rows = [row_of(key, s) for key, s in self.history.take_fresh()]
+        if not rows:  # an idle round hands the writer nothing
+            return None
         cutoff = t - self.keep_s
 
         def command(tx: Tx) -> int:
