@@ -108,9 +108,11 @@ def test_the_rings_are_on_the_aircraft_the_apis_alerts_name_and_the_pair_is_join
             KEY["IAF202"]: ["track-outside-volume"],
             KEY["RFF9041"]: ["cannot-clear"],
         }, party
-        (clear,) = api.as_(party).get(
-            "/v1/alerts", params={"status": "open", "kind": "cannot-clear"}
-        ).json()["alerts"]
+        (clear,) = (
+            api.as_(party)
+            .get("/v1/alerts", params={"status": "open", "kind": "cannot-clear"})
+            .json()["alerts"]
+        )
         given, needed = clear["figures"]["time_given_s"], clear["figures"]["time_needed_s"]
         assert given <= demo_tracks.STRIKE_LEAD_S < needed, clear["figures"]
         tracks = api.as_(party).get("/v1/tracks").json()["tracks"]
