@@ -25,7 +25,7 @@ Examples
 --------
 >>> c = Circuit(33.0, 35.6, half_length_m=10_000, radius_m=5_000, speed_kt=400)
 >>> [round(v, 4) for v in c.at(0.0)]
-[35.4927, 33.045, 90.0]
+[35.493, 33.0451, 90.0]
 >>> lines = list(replay_lines(0.0, 2.0))
 >>> len(lines), lines[0].split(",")[4]
 (15, '738A01')
@@ -81,7 +81,6 @@ STRIKE_LEAD_S = 50.0
 log = logging.getLogger("deconfliction.demo")
 
 _KT = 1852.0 / 3600.0
-_M_PER_DEG_LAT = 111_132.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,9 +116,19 @@ class Circuit:
             track = math.degrees(math.atan2(math.sin(theta), -math.cos(theta))) % 360
         if not self.clockwise:
             x, track = -x, (360.0 - track) % 360
-        lat = self.lat + y / _M_PER_DEG_LAT
-        lon = self.lon + x / (_M_PER_DEG_LAT * math.cos(math.radians(self.lat)))
-        return lon, lat, round(track, 1) % 360
+        per_lat, per_lon = _metres_per_degree(self.lat)
+        return self.lon + x / per_lon, self.lat + y / per_lat, round(track, 1) % 360
+
+
+def _metres_per_degree(lat: float) -> tuple[float, float]:
+    """Metres per degree of latitude and of longitude at ``lat`` on the WGS84 ellipsoid (the
+    radii of curvature): a flat frame good to a few metres over a circuit's 100 km."""
+    a, e2 = 6_378_137.0, 0.00669437999014
+    s = math.sin(math.radians(lat))
+    w = math.sqrt(1 - e2 * s * s)
+    meridian = a * (1 - e2) / w**3
+    normal = a / w
+    return math.radians(meridian), math.radians(normal * math.cos(math.radians(lat)))
 
 
 @dataclass(frozen=True, slots=True)
