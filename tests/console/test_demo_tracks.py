@@ -11,13 +11,16 @@ receives the aircraft nobody declared unless the track terms name it (UNDOF only
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
+from deconfliction.engine.times import format_time
 from deconfliction.service import demo_tracks
 from deconfliction.service.auth import Principal, Role
+from deconfliction.service.settings import Settings
 from tests.console.conftest import SCREENSHOTS, TIMEOUT_MS, probe
 from tests.console.test_aircraft import _keys
 from tests.console.test_need_to_know import Wire, _console, _until
@@ -25,6 +28,7 @@ from tests.support.server import Api, running_server
 
 KEY = {p.callsign: f"icao:{p.address.lower()}" for p in demo_tracks.AIRCRAFT}
 RINGED = ("track-", "cannot-clear")
+MEMORY_S = 20.0
 
 
 class Replay:
@@ -58,7 +62,8 @@ class Replay:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Replay]]:
     url = str(tmp_path_factory.mktemp("demo-tracks") / "store.sqlite3")
-    for api in running_server(url, console=True):
+    # Memory keeps 20 s: the scrubber's instants before that are answered from the record.
+    for api in running_server(url, settings=Settings(tracks_history_s=MEMORY_S), console=True):
         api.load_golan()
         tracks = api.services.tracks
         api.run(lambda tx, tracks=tracks: demo_tracks.stage(tx, tracks))
@@ -161,3 +166,24 @@ def test_the_unattributed_aircraft_reaches_only_the_console_the_track_terms_name
     _, sarc, sarc_wire = consoles["sarc"]
     assert not sarc_wire.holds("icao:")
     assert not probe(sarc, "aircraft")["aircraft"]
+
+
+def test_the_scrubber_before_memorys_window_draws_what_the_record_gives(
+    demo: tuple[Api, Replay], consoles: dict[str, tuple[BrowserContext, Page, Wire]]
+) -> None:
+    api, replay = demo
+    memory = api.services.tracks.archive.history.complete_from()
+    for party in ("idf", "rus"):
+        _, page, _ = consoles[party]
+        for after in (9.0, 21.0, 33.0):
+            t = replay.t0 + after
+            assert t - MEMORY_S < memory  # memory alone no longer holds this instant's trails
+            at = format_time(datetime.fromtimestamp(t, UTC))
+            answer = api.as_(party).get("/v1/tracks", params={"at": at, "trails": "true"})
+            expected = {a["key"]: a for a in answer.json()["tracks"]}
+            assert {KEY["IAF101"], KEY["RFF7711"]} <= set(expected), (party, after)
+            drawn = {a["key"]: a for a in probe(page, "aircraftAt", at)["aircraft"]}
+            assert set(drawn) == set(expected), (party, after)
+            for key, track in expected.items():
+                assert (drawn[key]["lon"], drawn[key]["lat"]) == (track["lon"], track["lat"])
+        page.locator("button.live").click()
