@@ -22,7 +22,8 @@ which was read (``tests/service/test_track_archive.py``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from typing import Any
 
@@ -102,14 +103,29 @@ class TrackArchive:
         self.pending.add_done_callback(_log_failure)
         return self.pending
 
-    def stored(self, start: float, end: float) -> dict[str, list[Sample]]:
-        """Each aircraft's samples in the record with ``start <= t <= end``, oldest first."""
+    def stored(
+        self, start: float, end: float, keys: Collection[str] | None = None
+    ) -> dict[str, list[Sample]]:
+        """Each aircraft's samples in the record with ``start <= t <= end`` (only ``keys`` if
+        given), oldest first."""
         out: dict[str, list[Sample]] = {}
         with self.writer.coordinator.reading() as connection:
-            for row in store.window(connection, start, end):
+            for row in store.window(connection, start, end, keys):
                 key, s = sample_of(row)
                 out.setdefault(key, []).append(s)
         return out
+
+    def _samples(
+        self, start: float, end: float, complete: float, keys: Collection[str] | None = None
+    ) -> dict[str, list[Sample]]:
+        """Samples over ``[start, end]``: the record's before ``complete``, memory's after."""
+        samples = {
+            k: [s for s in v if s.t < complete]
+            for k, v in self.stored(start, min(end, complete), keys).items()
+        }
+        for key, recent in self.history.between(max(start, complete), end, keys).items():
+            samples.setdefault(key, []).extend(recent)
+        return samples
 
     def picture_at(
         self,
@@ -120,21 +136,33 @@ class TrackArchive:
         trails: bool = True,
         source: str = "auto",
     ) -> list[tuple[str, Sample, list[Sample]]]:
-        """The picture at ``t`` (``TrackHistory.picture_at``) for any instant the record
-        covers.  ``source`` (for tests) forces ``"memory"`` or ``"record"``."""
-        history = self.history
-        start = t - max(history.keep_s, max_age_s) if trails else t - max_age_s
-        complete = history.complete_from()
-        if source == "memory" or (source == "auto" and start >= complete):
-            return history.picture_at(t, max_age_s, wanted, trails=trails)
-        if source == "record":
-            samples = self.stored(start, t)
+        """The picture at ``t`` (``TrackHistory.picture_at``), by aircraft key, for any instant
+        the record covers.  ``source`` (for tests) forces ``"memory"`` or ``"record"``.
+
+        Beyond memory it reads in two steps, so that a party that sees a few aircraft among
+        many does not pay for every trail: who stands at ``t`` (the samples over the last
+        ``max_age_s``) and may be seen; then the trails of those only."""
+        history, keep = self.history, self.history.keep_s
+        complete = math.inf if source == "record" else history.complete_from()
+        span = max(keep, max_age_s) if trails else max_age_s
+        if source == "memory" or (source == "auto" and t - span >= complete):
+            found = history.picture_at(t, max_age_s, wanted, trails=trails)
         else:
-            samples = self.stored(start, min(t, complete))
-            samples = {k: [s for s in v if s.t < complete] for k, v in samples.items()}
-            for key, recent in history.between(max(start, complete), t).items():
-                samples.setdefault(key, []).extend(recent)
-        return picture(samples, t, max_age_s, history.keep_s, wanted, trails=trails)
+            recent = self._samples(t - max_age_s, t, complete)
+            found = picture(recent, t, max_age_s, keep, wanted, trails=False)
+            if trails and found:
+                seen = [key for key, _, _ in found]
+                samples = self._samples(t - span, t, complete, seen)
+                found = picture(samples, t, max_age_s, keep, _anyone, trails=True)
+        return sorted(found, key=_by_key)
+
+
+def _anyone(key: str, then: Sample) -> bool:
+    return True
+
+
+def _by_key(item: tuple[str, Sample, list[Sample]]) -> str:
+    return item[0]
 
 
 def _log_failure(future: Future[int]) -> None:

@@ -21,7 +21,7 @@ import math
 import threading
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from datetime import datetime
 from itertools import islice
 from typing import NamedTuple
@@ -165,11 +165,19 @@ class TrackHistory:
             lost = math.nextafter(self._lost_until, math.inf)
             return max(self._first, self._newest - self.keep_s, lost)
 
-    def between(self, start: float, end: float) -> dict[str, list[Sample]]:
-        """Each aircraft's samples with ``start <= t <= end``, oldest first."""
+    def between(
+        self, start: float, end: float, keys: Iterable[str] | None = None
+    ) -> dict[str, list[Sample]]:
+        """Each aircraft's samples (only ``keys`` if given) with ``start <= t <= end``, oldest
+        first."""
         out: dict[str, list[Sample]] = {}
         with self._lock:
-            for key, history in self._samples.items():
+            chosen = (
+                self._samples.items()
+                if keys is None
+                else ((k, self._samples[k]) for k in keys if k in self._samples)
+            )
+            for key, history in chosen:
                 lo = bisect_left(history, start, key=_time)
                 hi = bisect_right(history, end, key=_time)
                 if lo < hi:
