@@ -34,18 +34,10 @@ from deconfliction.service.settings import Settings
 from deconfliction.service.track_archive import TrackArchive
 from deconfliction.service.track_replay import TrackHistory
 from deconfliction.service.writer import Writer
+from tracks_replay import cpu  # beside this script
 
 STEP_S, MEMORY_S, FLIGHT_S, MAX_AGE_S = 5.0, 300.0, 600.0, 20.0
 T0 = 1_796_580_000.0
-
-
-def cpu(work, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
-    best = float("inf")
-    for _ in range(repeat):
-        began = time.process_time()
-        work()
-        best = min(best, time.process_time() - began)
-    return best
 
 
 def run(url: str, n: int) -> dict[str, float]:
@@ -109,7 +101,8 @@ def run(url: str, n: int) -> dict[str, float]:
                     figures[f"{label}: {what}"] = cpu(
                         lambda w=wanted, t=trails, a=at: archive.picture_at(  # type: ignore[misc]
                             a, MAX_AGE_S, w, trails=t
-                        )
+                        ),
+                        repeat=3,
                     )
         finally:
             writer.stop()
