@@ -59,11 +59,16 @@ def test_prepare_stages_declarations_notices_and_a_source_the_server_reads(
     with Coordinator.open(str(tmp_path / "demo.sqlite3"), clock=FixedClock(start)) as coordinator:
         load_scenario(coordinator, load_scenario_file(demo_path()))
         before = set(coordinator.situation().notices)
-        settings = prepare(coordinator, Settings(), tmp_path)
+        settings, start_tracks = prepare(coordinator, Settings(), tmp_path)
         (spec,) = parse_sources(settings.tracks_sources)
         assert (spec.party, spec.format) == ("undof", "sbs")
+        later = FixedClock(start)
+        coordinator.clock = later
+        later.advance(30)  # the server took 30 s to start: the replay is stamped when it does
+        writer = Writer(coordinator)
+        start_tracks(writer).cancel()  # the strike's timer: not in this test
         first = Path(spec.source).read_text(encoding="ascii").splitlines()[0]
-        assert first.split(",")[6:8] == ["2026/12/07", "04:00:00.000"]  # the server's clock
+        assert first.split(",")[6:8] == ["2026/12/07", "04:00:30.000"]  # the server's clock
         filed = [
             coordinator.situation().notices[n]
             for n in set(coordinator.situation().notices) - before

@@ -153,7 +153,7 @@ def serve(
         scenario = parse_file(demo_path(), settings)
         with open_store(settings, location) as coordinator:
             load_scenario(coordinator, scenario)
-            settings = demo_tracks.prepare(coordinator, settings, Path(scratch))
+            settings, start_tracks = demo_tracks.prepare(coordinator, settings, Path(scratch))
             table = Table(
                 title="Demo tokens and console sign-in links (valid while this server runs)"
             )
@@ -178,8 +178,7 @@ def serve(
                 markup=False,
                 soft_wrap=True,
             )
-            _serve(coordinator, settings, host, port, log_level, log_format,
-                   demo_tracks.schedule_strike)  # fmt: skip
+            _serve(coordinator, settings, host, port, log_level, log_format, start_tracks)
 
 
 tokens = typer.Typer(help="Create, list and revoke bearer tokens.", no_args_is_help=True)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -199,14 +199,11 @@ def timed_lines(t0: float, seconds: float = REPLAY_S) -> Iterator[tuple[float, s
             )
 
 
-def write_replay(directory: Path, t0: float, seconds: float = REPLAY_S) -> str:
-    """Write the replay under ``directory``; the ``DECONFLICT_TRACKS_SOURCES`` entry that feeds
-    it."""
-    path = directory / "golan-receiver.sbs"
+def write_replay(path: Path, t0: float, seconds: float = REPLAY_S) -> None:
+    """Write the replay from ``t0`` to ``path`` (the file the demo's source names)."""
     with path.open("w", encoding="ascii") as f:
         for line in replay_lines(t0, seconds):
             f.write(line + "\n")
-    return f"{RECEIVER}:sbs:{path}"
 
 
 def _volume(vertices: list[str], lower: str, upper: str, start: datetime, end: datetime) -> Volume:
@@ -244,15 +241,26 @@ def file_strike(tx: Tx) -> NoticeFiling:
     )  # fmt: skip
 
 
-def prepare(coordinator: Coordinator, settings: Settings, directory: Path) -> Settings:
-    """Stage the demo's air picture on a freshly loaded Golan record and write its replay under
-    ``directory``: the settings that feed it (the demo's source added to any named)."""
+def prepare(
+    coordinator: Coordinator, settings: Settings, directory: Path
+) -> tuple[Settings, Callable[[Writer], threading.Timer]]:
+    """Stage the demo's air picture on a freshly loaded Golan record: the settings that feed
+    it (the demo's source added to any named), and what to call with the server's writer just
+    before it serves.  That call writes the replay under ``directory``, stamped from that
+    moment (a replay stamped earlier would reach the server older than ``tracks_max_age_s``
+    if starting it took longer), and schedules the strike notice."""
     tracks = TrackService(Writer(coordinator), settings, coordinator.clock)
     with coordinator.transaction() as tx:
         stage(tx, tracks)
-        t0 = tx.now.timestamp()
-    source = write_replay(directory, t0)
-    return settings.model_copy(update={"tracks_sources": f"{settings.tracks_sources} {source}"})
+    path = directory / "golan-receiver.sbs"
+    source = f"{RECEIVER}:sbs:{path}"
+
+    def start(writer: Writer) -> threading.Timer:
+        write_replay(path, coordinator.clock.now().timestamp())
+        return schedule_strike(writer)
+
+    sources = f"{settings.tracks_sources} {source}".strip()
+    return settings.model_copy(update={"tracks_sources": sources}), start
 
 
 def schedule_strike(writer: Writer, delay_s: float = STRIKE_AFTER_S) -> threading.Timer:
