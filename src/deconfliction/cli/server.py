@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import tempfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -31,6 +32,9 @@ from deconfliction.service.documents import demo_path
 from deconfliction.service.loading import load_scenario
 from deconfliction.service.sessions import issue_signin_code
 from deconfliction.service.settings import Settings
+
+if TYPE_CHECKING:
+    from deconfliction.service.writer import Writer
 
 __all__ = ["register"]
 
@@ -62,6 +66,7 @@ def _serve(
     port: int,
     log_level: str,
     log_format: str = "json",
+    on_start: Callable[[Writer], object] | None = None,
 ) -> None:
     import uvicorn  # the server only: other commands should not pay for importing it
 
@@ -70,6 +75,8 @@ def _serve(
     from deconfliction.cli.node import whole_app
 
     app = whole_app(coordinator, settings)
+    if on_start is not None:
+        on_start(app.state.services.writer)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
@@ -137,6 +144,8 @@ def serve(
         with open_store(settings) as coordinator:
             _serve(coordinator, settings, host, port, log_level, log_format)
         return
+    from deconfliction.service import demo_tracks
+
     with tempfile.TemporaryDirectory(prefix="deconflict-serve-demo-") as scratch:
         location = db or str(Path(scratch) / "demo.sqlite3")
         if db is not None and Path(db).exists():
@@ -144,6 +153,7 @@ def serve(
         scenario = parse_file(demo_path(), settings)
         with open_store(settings, location) as coordinator:
             load_scenario(coordinator, scenario)
+            settings, start_tracks = demo_tracks.prepare(coordinator, settings, Path(scratch))
             table = Table(
                 title="Demo tokens and console sign-in links (valid while this server runs)"
             )
@@ -168,7 +178,7 @@ def serve(
                 markup=False,
                 soft_wrap=True,
             )
-            _serve(coordinator, settings, host, port, log_level, log_format)
+            _serve(coordinator, settings, host, port, log_level, log_format, start_tracks)
 
 
 tokens = typer.Typer(help="Create, list and revoke bearer tokens.", no_args_is_help=True)

@@ -223,6 +223,11 @@ class Settings(BaseSettings):
         gt=0,
         description="One trail point per aircraft at most every this many seconds.",
     )
+    tracks_record_days: float = Field(
+        default=7.0,
+        ge=0,
+        description="How long track history is kept in the record, in days, so that a replay (GET /v1/tracks?at=, the console's scrubber) reaches back beyond memory: the trail points (one per aircraft every tracks_history_step_s), written in batches; 0 records none.",
+    )
     tracks_alert_update_s: float = Field(
         default=10.0,
         ge=0,

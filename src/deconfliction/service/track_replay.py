@@ -17,10 +17,11 @@ Attribution is today's declarations (they are not versioned in memory).
 
 from __future__ import annotations
 
+import math
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from datetime import datetime
 from itertools import islice
 from typing import NamedTuple
@@ -36,6 +37,7 @@ __all__ = [
     "Sample",
     "TrackHistory",
     "may_see",
+    "picture",
     "sample",
     "standing_at",
     "subjects_open_at",
@@ -110,28 +112,77 @@ class TrackHistory:
     """Each aircraft's samples, oldest first, kept for ``keep_s`` seconds, one at most every
     ``step_s`` seconds."""
 
-    def __init__(self, step_s: float, keep_s: float) -> None:
+    def __init__(self, step_s: float, keep_s: float, *, record: bool = False) -> None:
         self.step_s = step_s
         self.keep_s = keep_s
+        self.record = record
+        """Whether new samples are also kept aside for the record (:meth:`take_fresh`)."""
         self._samples: dict[str, deque[Sample]] = {}
+        self._fresh: list[tuple[str, Sample]] = []
+        self._first: float | None = None
+        self._newest = -math.inf
+        self._lost_until = -math.inf
+        """The newest sample of any aircraft forgotten (memory no longer holds it)."""
         self._lock = threading.Lock()
 
     def remember(self, snap: Snapshot, t: float) -> None:
         """Add the round of time ``t`` (called by the round, one at a time)."""
         keep = t - self.keep_s
         with self._lock:
+            if self._first is None:
+                self._first = t
+            self._newest = max(self._newest, t)
             for row, key in enumerate(snap.keys):
                 trail = self._samples.get(key)
                 if trail is None:
                     trail = self._samples[key] = deque()
                 if not trail or t - trail[-1].t >= self.step_s:
                     trail.append(sample(snap, row, t))
+                    if self.record:
+                        self._fresh.append((key, trail[-1]))
                 while trail and trail[0].t < keep:
                     trail.popleft()
 
     def forget(self, key: str) -> None:
         with self._lock:
-            self._samples.pop(key, None)
+            trail = self._samples.pop(key, None)
+            if trail:
+                self._lost_until = max(self._lost_until, trail[-1].t)
+
+    def take_fresh(self) -> list[tuple[str, Sample]]:
+        """The samples added since the last call, oldest round first."""
+        with self._lock:
+            fresh, self._fresh = self._fresh, []
+        return fresh
+
+    def complete_from(self) -> float:
+        """The time from which memory holds every sample of every aircraft (infinity before
+        the first round): later than the first round since start, than what was trimmed
+        (``keep_s`` before the newest round), and than any sample of an aircraft forgotten."""
+        with self._lock:
+            if self._first is None:
+                return math.inf
+            lost = math.nextafter(self._lost_until, math.inf)
+            return max(self._first, self._newest - self.keep_s, lost)
+
+    def between(
+        self, start: float, end: float, keys: Iterable[str] | None = None
+    ) -> dict[str, list[Sample]]:
+        """Each aircraft's samples (only ``keys`` if given) with ``start <= t <= end``, oldest
+        first."""
+        out: dict[str, list[Sample]] = {}
+        with self._lock:
+            chosen = (
+                self._samples.items()
+                if keys is None
+                else ((k, self._samples[k]) for k in keys if k in self._samples)
+            )
+            for key, history in chosen:
+                lo = bisect_left(history, start, key=_time)
+                hi = bisect_right(history, end, key=_time)
+                if lo < hi:
+                    out[key] = list(islice(history, lo, hi))
+        return out
 
     def trail(self, key: str) -> list[tuple[float, float, float, float | None]]:
         """``[t, lon, lat, altitude m on its datum]`` per sample, oldest first."""
@@ -150,18 +201,32 @@ class TrackHistory:
         (``trails``) its samples over the kept window up to it, oldest first.  Only what is
         kept is copied: a caller who may see a few aircraft among thousands pays for a search
         per aircraft, not for every sample."""
-        out = []
         with self._lock:
-            for key, history in self._samples.items():
-                i = standing_at(history, t, max_age_s)
-                if i is None or not wanted(key, history[i]):
-                    continue
-                trail: list[Sample] = []
-                if trails:
-                    start = bisect_right(history, t - self.keep_s, key=_time)
-                    trail = list(islice(history, start, i + 1))
-                out.append((key, history[i], trail))
-        return out
+            return picture(self._samples, t, max_age_s, self.keep_s, wanted, trails=trails)
+
+
+def picture(
+    samples: Mapping[str, Sequence[Sample]],
+    t: float,
+    max_age_s: float,
+    keep_s: float,
+    wanted: Callable[[str, Sample], bool],
+    *,
+    trails: bool = True,
+) -> list[tuple[str, Sample, list[Sample]]]:
+    """The air picture at ``t`` from each aircraft's samples (oldest first), wherever they
+    were read: :meth:`TrackHistory.picture_at` says what it gives."""
+    out = []
+    for key, history in samples.items():
+        i = standing_at(history, t, max_age_s)
+        if i is None or not wanted(key, history[i]):
+            continue
+        trail: list[Sample] = []
+        if trails:
+            start = bisect_right(history, t - keep_s, key=_time)
+            trail = list(islice(history, start, i + 1))
+        out.append((key, history[i], trail))
+    return out
 
 
 def _time(s: Sample) -> float:

@@ -46,6 +46,7 @@ from deconfliction.service.clock import Clock
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
+from deconfliction.service.track_archive import TrackArchive
 from deconfliction.service.track_conformance import ConformanceRound
 from deconfliction.service.track_evidence import record_with_evidence
 from deconfliction.service.track_formats import FORMATS, make_parser
@@ -125,6 +126,7 @@ class TrackService:
         self._last_air: AirNotices | None = None
         """The air notices of the last round (a round with the same has no new notice)."""
         self.history = TrackHistory(settings.tracks_history_step_s, settings.tracks_history_s)
+        self.archive = TrackArchive(writer, self.history, settings)
         self._started = False
         self._pending: tuple[Future[None], list[Evidenced]] | None = None
         """The alert changes handed to the writer by the last round, not yet taken as open."""
@@ -343,6 +345,7 @@ class TrackService:
                 self.history.forget(key)
                 self.conformance.forget(key)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
+        self.archive.flush(t)  # the samples of earlier rounds, to the record in one batch
         if not snap.keys and not self.alerts.open and self._pending is None:
             # Idle: no walk over every notice in the writer; the first round with aircraft sees them
             self._next_context, self.last = None, TickStats(now)
@@ -469,7 +472,7 @@ class TrackService:
             return may_see(party, key, who, concerned, unattributed)
 
         max_age = self.settings.tracks_max_age_s
-        picture = self.history.picture_at(at.timestamp(), max_age, wanted, trails=trails)
+        picture = self.archive.picture_at(at.timestamp(), max_age, wanted, trails=trails)
         return [(k, s, trail, self.attribution.of(k, s.callsign)) for k, s, trail in picture]
 
     def _publish(self) -> None:

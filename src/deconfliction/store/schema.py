@@ -354,3 +354,6 @@ evidence_refs = sa.Table(
 
 # The interoperability formats declare their tables on the same metadata (migration 0005).
 from deconfliction.store import interop as _interop  # noqa: E402, F401
+
+# Track history declares its table on the same metadata (migration 0008).
+from deconfliction.store import track_history as _track_history  # noqa: E402, F401

@@ -85,8 +85,8 @@ def list_tracks(
     at: Annotated[
         str | None,
         Query(
-            description="RFC 3339: the aircraft as they stood at that time, from the kept "
-            "history (`tracks_history_s`), and who could see them then."
+            description="RFC 3339: the aircraft as they stood at that time, from the track "
+            "history (memory, then the record: `tracks_record_days`), and who could see them then."
         ),
     ] = None,
 ) -> TrackList:
