@@ -10,7 +10,7 @@ import { PathLayer, SolidPolygonLayer } from "@deck.gl/layers";
 import type { DataFilterExtensionProps, PathStyleExtensionProps } from "@deck.gl/extensions";
 import type { Layer } from "@deck.gl/core";
 
-import { asPath, asPolygon, dotSquare, metresPerPixel } from "./geometry";
+import { asPath, asPolygon, dotSquare, emptyBox, growBox, metresPerPixel, type Box } from "./geometry";
 import type { VolumeStates } from "./states";
 import { DASHES, FILTER, fillOf, lineOf } from "./style";
 import { ACTIVE, BASE, HIDDEN } from "../instant";
@@ -36,16 +36,19 @@ export function appended(next: unknown, previous: unknown): { startRow: number; 
 
 export class VolumeLayers {
   // A hidden layer keeps the states it last drew: updating it would cost as much as drawing.
-  private seen = { dots: -1, fill: -1, outline: -1 };
+  private seen = { dots: -1, outline: -1 };
   // A layer never shown yet is not made: deck.gl would cut every polygon into triangles and
   // upload them before the first frame (seconds for 10,000 volumes), for a layer hidden then.
-  private made = { dots: false, fill: false, outline: false };
+  private made = { dots: false, outline: false };
   private dotStep = 0; // the zoom step the dots were last sized for
+  private cells: Cell[] = [];
+  private cellsVersion = -1;
+  private cellSeen = new Map<string, { seen: number; made: boolean }>();
 
   layers(
     rows: VolumeRow[],
     s: VolumeStates,
-    view: { latitude: number; zoom: number },
+    view: { latitude: number; zoom: number; bounds: Box },
     pickable: boolean,
   ): Layer[] {
     const states = s.states;
@@ -54,11 +57,11 @@ export class VolumeLayers {
     const dots = s.medianRadius / metresPerPixel(view.latitude, view.zoom) < POINT_PIXELS;
     const outlines = !dots && s.drawnCount <= OUTLINE_LIMIT;
     const seen = this.seen;
-    for (const [id, shown] of [["dots", dots], ["fill", !dots], ["outline", outlines]] as const) {
+    for (const [id, shown] of [["dots", dots], ["outline", outlines]] as const) {
       if (shown) seen[id] = v;
       if (shown) this.made[id] = true;
     }
-    const triggers = (id: "dots" | "fill" | "outline") => {
+    const triggers = (id: "dots" | "outline") => {
       const at = seen[id];
       return { getFillColor: at, getFilterValue: at, getColor: at, getLineColor: at, getDashArray: at };
     };
@@ -84,19 +87,6 @@ export class VolumeLayers {
         visible: dots,
         pickable: dots && pickable,
       }),
-      new SolidPolygonLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
-        id: `${VOLUMES}-fill`,
-        visible: !dots,
-        data: rows,
-        _dataDiff: appended,
-        getPolygon: (r) => asPolygon(r.rings),
-        getFillColor: (_r, { index }) => fillOf(states[index]),
-        getFilterValue: shown,
-        filterRange: [1, 1],
-        extensions: [FILTER],
-        updateTriggers: triggers("fill"),
-        pickable: !dots && pickable,
-      }),
       new PathLayer<VolumeRow, DataFilterExtensionProps<VolumeRow> & PathStyleExtensionProps<VolumeRow>>({
         id: `${VOLUMES}-outline`,
         visible: outlines,
@@ -114,7 +104,73 @@ export class VolumeLayers {
         updateTriggers: triggers("outline"),
       }),
     ];
-    const made = [this.made.dots, this.made.fill, this.made.outline];
-    return layers.filter((_layer, i) => made[i]);
+    const [dotLayer, outlineLayer] = layers;
+    return [
+      ...(this.made.dots ? [dotLayer] : []),
+      ...this.fills(rows, s, view.bounds, !dots, pickable),
+      ...(this.made.outline ? [outlineLayer] : []),
+    ];
+  }
+
+  /** The fills, one layer per cell of the map: a cell out of view is not drawn (in software,
+   * every vertex is paid for on every frame, in view or not), not updated as time moves, and
+   * not made until first in view. */
+  private fills(rows: VolumeRow[], s: VolumeStates, bounds: Box, shown: boolean, pickable: boolean): Layer[] {
+    if (this.cellsVersion !== s.geometryVersion) {
+      this.cellsVersion = s.geometryVersion;
+      this.cells = cellsOf(rows, s.labelPositions);
+    }
+    const states = s.states;
+    const at = s.rowIndex;
+    const colour = (r: VolumeRow) => fillOf(states[at.get(r) ?? -1] ?? HIDDEN);
+    const filter = (r: VolumeRow) => ((states[at.get(r) ?? -1] ?? HIDDEN) === HIDDEN ? 0 : 1);
+    const layers: Layer[] = [];
+    for (const cell of this.cells) {
+      const visible = shown && overlaps(cell.box, bounds);
+      const kept = this.cellSeen.get(cell.key) ?? { seen: -1, made: false };
+      if (visible) this.cellSeen.set(cell.key, (kept.seen = s.version, kept.made = true, kept));
+      if (!kept.made) continue;
+      layers.push(
+        new SolidPolygonLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
+          id: `${VOLUMES}-fill@${cell.key}`,
+          visible,
+          data: cell.rows,
+          _dataDiff: appended,
+          getPolygon: (r) => asPolygon(r.rings),
+          getFillColor: colour,
+          getFilterValue: filter,
+          filterRange: [1, 1],
+          extensions: [FILTER],
+          updateTriggers: { getFillColor: kept.seen, getFilterValue: kept.seen },
+          pickable: visible && pickable,
+        }),
+      );
+    }
+    return layers;
   }
 }
+
+/** Degrees of longitude and latitude a cell of the fills spans. */
+export const CELL_DEGREES = 2;
+
+interface Cell {
+  key: string;
+  rows: VolumeRow[]; // in the record's order: rows appended to the record are appended here
+  box: Box; // around its rows' outlines
+}
+
+/** The rows by the cell their centre falls in. */
+function cellsOf(rows: VolumeRow[], centres: number[][]): Cell[] {
+  const byKey = new Map<string, Cell>();
+  rows.forEach((r, i) => {
+    const [x, y] = centres[i];
+    const key = `${Math.floor(x / CELL_DEGREES)},${Math.floor(y / CELL_DEGREES)}`;
+    let cell = byKey.get(key);
+    if (!cell) byKey.set(key, (cell = { key, rows: [], box: emptyBox() }));
+    cell.rows.push(r);
+    growBox(cell.box, r.rings[0]);
+  });
+  return [...byKey.values()];
+}
+
+const overlaps = (a: Box, b: Box) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
