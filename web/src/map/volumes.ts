@@ -53,7 +53,7 @@ export class VolumeLayers {
   ): Layer[] {
     const states = s.states;
     const v = s.version;
-    // Seen from afar, a volume is a dot: one instance instead of its outline's vertices.
+    // Seen from afar, a volume is a dot: four corners instead of its outline's vertices.
     const dots = s.medianRadius / metresPerPixel(view.latitude, view.zoom) < POINT_PIXELS;
     const outlines = !dots && s.drawnCount <= OUTLINE_LIMIT;
     const seen = this.seen;
