@@ -210,10 +210,10 @@ export function trackLayers(
   ];
 }
 
-/** The aircraft on the console's map: the air picture, following the console's instant, drawn
- * as one of the map's layer sources. */
 const NO_AIRCRAFT: unknown[] = [];
 
+/** The aircraft on the console's map: the air picture, following the console's instant, drawn
+ * as one of the map's layer sources. */
 export class TrackOverlay {
   readonly picture: AirPicture;
   private instant: Micros = 0;

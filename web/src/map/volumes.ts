@@ -43,7 +43,7 @@ export class VolumeLayers {
   private dotStep = 0; // the zoom step the dots were last sized for
   private cells: Cell[] = [];
   private cellsVersion = -1;
-  private cellSeen = new Map<string, { seen: number; made: boolean }>();
+  private cellSeen = new Map<string, { seen: number }>(); // cells made: the states they drew
 
   layers(
     rows: VolumeRow[],
@@ -127,9 +127,12 @@ export class VolumeLayers {
     const layers: Layer[] = [];
     for (const cell of this.cells) {
       const visible = shown && overlaps(cell.box, bounds);
-      const kept = this.cellSeen.get(cell.key) ?? { seen: -1, made: false };
-      if (visible) this.cellSeen.set(cell.key, (kept.seen = s.version, kept.made = true, kept));
-      if (!kept.made) continue;
+      let kept = this.cellSeen.get(cell.key);
+      if (visible) {
+        kept = { seen: s.version };
+        this.cellSeen.set(cell.key, kept);
+      }
+      if (!kept) continue; // never in view yet: not made
       layers.push(
         new SolidPolygonLayer<VolumeRow, DataFilterExtensionProps<VolumeRow>>({
           id: `${VOLUMES}-fill@${cell.key}`,
