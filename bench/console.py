@@ -279,10 +279,16 @@ def build_scrub_store(path: Path, volumes: int, seed: int) -> None:
             file(tx, notice)
 
 
+CANVAS = """() => {
+  const map = document.querySelector('#map');
+  return `map canvas ${map.width}x${map.height} px at device pixel ratio ${devicePixelRatio}`;
+}"""
+
+
 def _scrub_one(
     browser: Browser, served: Served, code: str, scrubs: int, seed: int
-) -> tuple[float, float, float, int, list[tuple[str, str, list[float], tuple[float, ...]]]]:
-    """Load the console on ``served``; (ready s, wall s, server CPU s, volumes drawn, moves)."""
+) -> tuple[float, float, float, str, list[tuple[str, str, list[float], tuple[float, ...]]]]:
+    """Load the console on ``served``; (ready s, wall s, server CPU s, what is drawn, moves)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     all_active = T0 + timedelta(hours=2, minutes=30)
@@ -291,6 +297,7 @@ def _scrub_one(
     ready = _ready(page) / 1000
     load_s, server_s = time.perf_counter() - loaded, served.cpu() - server_cpu
     drawn = page.evaluate("window.deconflictionConsole.drawn().volumes.length")
+    canvas = page.evaluate(CANVAS)
     rng = random.Random(seed)
     meter = PageMeter(page, exclude=set())
 
@@ -317,7 +324,7 @@ def _scrub_one(
             values = measure(lo, hi)
             moves.append((view, case, values, meter.stop(scrubs)))
     context.close()
-    return ready, load_s, server_s, drawn, moves
+    return ready, load_s, server_s, f"{drawn} volumes drawn; {canvas}", moves
 
 
 def part_scrub(
@@ -349,7 +356,7 @@ def part_scrub(
                 )
             lines.append(
                 f"{name}: console ready (history fetched, first frame) {ready:.1f} s, wall "
-                f"{load_s:.1f} s, server CPU {server_s:.1f} s; {drawn} volumes drawn; "
+                f"{load_s:.1f} s, server CPU {server_s:.1f} s; {drawn}; "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
             for view, case, values, (cpu, task, script) in moves:

@@ -53,3 +53,15 @@ export function polygonsOf(geometry: { type: string; coordinates: unknown }): nu
 export function metresPerPixel(latitude: number, zoom: number): number {
   return (156_543.034 * Math.cos((latitude * Math.PI) / 180)) / 2 ** zoom;
 }
+
+/** A square around a point, `half` metres from its centre to each side: a dot from afar. */
+export function dotSquare([x, y]: number[], half: number): Position[] {
+  const dy = half / 111_320;
+  const dx = dy / Math.max(0.01, Math.cos((y * Math.PI) / 180));
+  return [
+    [x - dx, y - dy],
+    [x + dx, y - dy],
+    [x + dx, y + dy],
+    [x - dx, y + dy],
+  ];
+}

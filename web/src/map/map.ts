@@ -10,7 +10,7 @@ import type { Layer } from "@deck.gl/core";
 import type { Position as GeoPosition } from "geojson";
 
 import { loadBasemap, type Basemap } from "./basemap";
-import { DETAIL_ZOOM, GroundLayers, TimedLayers, basemapLayers, type Decorations, type MapMode } from "./decorations";
+import { GroundLayers, TimedLayers, basemapLayers, type Decorations, type MapMode } from "./decorations";
 import { emptyBox, growBox, polygonsOf, type Box } from "./geometry";
 import { BandLabels } from "./labels";
 import { SelectionLayers, pickedRow, tooltip, type Draft } from "./selection";
@@ -105,10 +105,10 @@ export class ConsoleMap {
       viewState: this.viewState,
       controller: { keyboard: true, doubleClickZoom: true, dragRotate: false },
       onViewStateChange: ({ viewState }) => {
-        const before = this.viewState.zoom >= DETAIL_ZOOM;
         this.setView(viewState as ViewState);
-        if (before !== this.viewState.zoom >= DETAIL_ZOOM) this.redraw();
-        else this.placeLabels();
+        // The basemap's detail, the dots' size and the fills' cells in view follow the view
+        // (what did not change is not given to deck.gl again).
+        this.redraw();
       },
       getTooltip: (info: PickingInfo) => tooltip(info, this.record.rows),
       onClick: (info: PickingInfo) => this.click(info),
@@ -239,9 +239,19 @@ export class ConsoleMap {
     return this.record.rows;
   }
 
-  /** A layer as last given to deck.gl, on either canvas (for checks: what it draws, how). */
+  /** A layer as last given to deck.gl, on either canvas (for checks: what it draws, how);
+   * for a layer cut into cells ("volumes-fill@..."), one of its cells. */
   layer(id: string): Layer | undefined {
-    return [...this.groundLayers, ...((this.deck.props.layers ?? []) as Layer[])].find((l) => l.id === id);
+    const all = [...this.groundLayers, ...((this.deck.props.layers ?? []) as Layer[])];
+    return all.find((l) => l.id === id) ?? all.find((l) => l.id.startsWith(`${id}@`));
+  }
+
+  /** The box the map shows now (west, south, east, north). */
+  private bounds(): Box {
+    const { width, height } = this.element.getBoundingClientRect();
+    const viewport = new WebMercatorViewport({ ...this.viewState, width: width || 800, height: height || 600 });
+    const [w, s, e, n] = viewport.getBounds();
+    return [w, s, e, n];
   }
 
   /** Frame a set of positions (lon, lat) with a margin. */
@@ -317,7 +327,7 @@ export class ConsoleMap {
     const s = this.states;
     this.labels.choose(s);
     const top = [
-      ...this.volumes.layers(rows, s, this.viewState, this.mode !== "draw"),
+      ...this.volumes.layers(rows, s, { ...this.viewState, bounds: this.bounds() }, this.mode !== "draw"),
       ...this.timed.layers(this.decorations, this.mode),
       ...this.sources.flatMap((source) => source.layers(this.instant, this.mode)),
       ...this.selection.layers(this.selected, this.draft, rows, s),

@@ -23,7 +23,9 @@ export interface Draft {
 /** The volume row a pick landed on, or null. */
 export function pickedRow(info: PickingInfo, rows: VolumeRow[]): VolumeRow | null {
   if (!info.layer?.id.startsWith(VOLUMES)) return null;
-  return rows[info.index] ?? null;
+  // Every volume layer's data are rows (the fills: a cell's rows, so the index is the cell's).
+  const row = info.object as VolumeRow | undefined;
+  return row && rows.includes(row) ? row : null;
 }
 
 /** The tooltip of a pick: a volume's notice, band and window, or the item's own text. */

@@ -5,7 +5,7 @@ import type { Position as GeoPosition } from "geojson";
 
 import { centre, halfExtent } from "./geometry";
 import { HIDDEN, baseStates, flagStates, rowsByNotice } from "../instant";
-import type { Record } from "../record";
+import type { Record, VolumeRow } from "../record";
 import type { Micros } from "../time";
 
 export class VolumeStates {
@@ -15,6 +15,8 @@ export class VolumeStates {
   /** Bumped whenever the record's rows were rebuilt. */
   geometryVersion = -1;
   byNotice = new Map<string, number[]>();
+  /** Each row's index in the record's rows (for layers whose data are some of the rows). */
+  rowIndex = new Map<VolumeRow, number>();
   labelPositions: GeoPosition[] = [];
   radii = new Float64Array(0); // metres, each row's half-extent
   medianRadius = 0;
@@ -32,6 +34,7 @@ export class VolumeStates {
     if (this.geometryVersion !== record.geometryVersion) {
       this.geometryVersion = record.geometryVersion;
       this.byNotice = rowsByNotice(record);
+      this.rowIndex = new Map(record.rows.map((r, i) => [r, i]));
       this.labelPositions = record.rows.map((r) => centre(r.rings));
       this.radii = Float64Array.from(record.rows, (r) => halfExtent(r.rings[0]));
       const sorted = Float64Array.from(this.radii).sort();

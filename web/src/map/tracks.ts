@@ -210,6 +210,8 @@ export function trackLayers(
   ];
 }
 
+const NO_AIRCRAFT: unknown[] = [];
+
 /** The aircraft on the console's map: the air picture, following the console's instant, drawn
  * as one of the map's layer sources. */
 export class TrackOverlay {
@@ -263,7 +265,10 @@ export class TrackOverlay {
   private current() {
     const aircraft = this.picture.drawn();
     const alerts = this.alertsNow();
-    const inputs: unknown[] = [aircraft, ...alerts.flatMap((a) => [a.id, a.updated_at])];
+    // Each past instant's picture is a new answer: an empty one is the same as the last empty
+    // one, and redrawing the canvas for it would redraw every volume for nothing.
+    const picture = aircraft.length ? aircraft : NO_AIRCRAFT;
+    const inputs: unknown[] = [picture, ...alerts.flatMap((a) => [a.id, a.updated_at])];
     const m = this.memo;
     if (m && m.inputs.length === inputs.length && m.inputs.every((x, i) => x === inputs[i])) return m;
     const drawn = drawnAircraft(aircraft, alerts, this.partyName);
