@@ -69,7 +69,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Api, Replay
         api.run(lambda tx, tracks=tracks: demo_tracks.stage(tx, tracks))
         replay = Replay(api)
         replay.run(40.0)  # IAF202 is out of its notice by then; the pair converges
-        api.run(demo_tracks.file_strike)
+        api.run(demo_tracks.file_late_notice)
         replay.run(4.0)
         try:
             yield api, replay
@@ -119,7 +119,7 @@ def test_the_rings_are_on_the_aircraft_the_apis_alerts_name_and_the_pair_is_join
             .json()["alerts"]
         )
         given, needed = clear["figures"]["time_given_s"], clear["figures"]["time_needed_s"]
-        assert given <= demo_tracks.STRIKE_LEAD_S < needed, clear["figures"]
+        assert given <= demo_tracks.LATE_NOTICE_LEAD_S < needed, clear["figures"]
         tracks = api.as_(party).get("/v1/tracks").json()["tracks"]
         _, page, _ = consoles[party]
         page.wait_for_function(

@@ -66,7 +66,7 @@ def test_prepare_stages_declarations_notices_and_a_source_the_server_reads(
         coordinator.clock = later
         later.advance(30)  # the server took 30 s to start: the replay is stamped when it does
         writer = Writer(coordinator)
-        start_tracks(writer).cancel()  # the strike's timer: not in this test
+        start_tracks(writer).cancel()  # the late notice's timer: not in this test
         first = Path(spec.source).read_text(encoding="ascii").splitlines()[0]
         assert first.split(",")[6:8] == ["2026/12/07", "04:00:30.000"]  # the server's clock
         filed = [

@@ -14,7 +14,7 @@ What a newcomer sees, each case fed through the same path as a real receiver's r
 - IDF's IAF202 flies a racetrack whose southern half lies outside IDF's notice: a conformance
   alert rings it while it is out, and closes when it is back.
 - Russia's RFF9041 orbits at 300 kt inside Russia's notice (the Il-20 of September 2018);
-  :data:`STRIKE_AFTER_S` after the start IDF files a notice over the orbit that starts
+  :data:`LATE_NOTICE_AFTER_S` after the start IDF files a notice over the orbit that starts
   50 seconds later: it cannot get out in time (``cannot-clear``).
 - CIV311, an aircraft nobody declared, crosses the area: the track terms of the Israel–Russia
   line show aircraft nobody declared to UNDOF only.
@@ -54,15 +54,15 @@ from deconfliction.service.writer import Writer
 
 __all__ = [
     "AIRCRAFT",
+    "LATE_NOTICE_AFTER_S",
     "RECEIVER",
     "REPLAY_S",
-    "STRIKE_AFTER_S",
     "Circuit",
     "DemoAircraft",
-    "file_strike",
+    "file_late_notice",
     "prepare",
     "replay_lines",
-    "schedule_strike",
+    "schedule_late_notice",
     "stage",
     "timed_lines",
     "write_replay",
@@ -74,9 +74,9 @@ REPLAY_S = 4 * 3600.0
 """How long the generated replay runs."""
 STEP_S = 2.0
 """Seconds between two positions of one aircraft (one MSG,3 and one MSG,4 line)."""
-STRIKE_AFTER_S = 90.0
+LATE_NOTICE_AFTER_S = 90.0
 """When, after the start, IDF files the notice that leaves RFF9041 50 s."""
-STRIKE_LEAD_S = 50.0
+LATE_NOTICE_LEAD_S = 50.0
 
 log = logging.getLogger("deconfliction.demo")
 
@@ -162,7 +162,7 @@ _PATROLS = (
      ["33.4000N 35.8900E", "33.4000N 36.3000E", "32.9000N 36.3000E", "32.9000N 35.8900E"],
      "FL150", "FL350"),
 )  # fmt: skip
-_STRIKE = ["33.3300N 35.9600E", "33.3300N 36.2400E", "33.1100N 36.2400E", "33.1100N 35.9600E"]
+_LATE_AREA = ["33.3300N 35.9600E", "33.3300N 36.2400E", "33.1100N 36.2400E", "33.1100N 35.9600E"]
 
 
 def replay_lines(t0: float, seconds: float = REPLAY_S) -> Iterator[str]:
@@ -231,13 +231,13 @@ def stage(tx: Tx, tracks: TrackService, seconds: float = REPLAY_S) -> list[Notic
     ]  # fmt: skip
 
 
-def file_strike(tx: Tx) -> NoticeFiling:
-    """IDF's notice over RFF9041's orbit, starting :data:`STRIKE_LEAD_S` after ``tx.now``."""
-    start = tx.now + timedelta(seconds=STRIKE_LEAD_S)
-    volume = _volume(_STRIKE, "FL050", "FL250", start, start + timedelta(minutes=20))
+def file_late_notice(tx: Tx) -> NoticeFiling:
+    """IDF's notice over RFF9041's orbit, starting :data:`LATE_NOTICE_LEAD_S` after ``tx.now``."""
+    start = tx.now + timedelta(seconds=LATE_NOTICE_LEAD_S)
+    volume = _volume(_LATE_AREA, "FL050", "FL250", start, start + timedelta(minutes=20))
     return file_notice(
         tx, Principal("idf", Role.duty_officer), kind=NoticeKind.air_operation,
-        volumes=[volume], title="Strike east of Line B",
+        volumes=[volume], title="Air operation east of Line B",
     )  # fmt: skip
 
 
@@ -248,7 +248,7 @@ def prepare(
     it (the demo's source added to any named), and what to call with the server's writer just
     before it serves.  That call writes the replay under ``directory``, stamped from that
     moment (a replay stamped earlier would reach the server older than ``tracks_max_age_s``
-    if starting it took longer), and schedules the strike notice."""
+    if starting it took longer), and schedules the late notice."""
     tracks = TrackService(Writer(coordinator), settings, coordinator.clock)
     with coordinator.transaction() as tx:
         stage(tx, tracks)
@@ -257,21 +257,21 @@ def prepare(
 
     def start(writer: Writer) -> threading.Timer:
         write_replay(path, coordinator.clock.now().timestamp())
-        return schedule_strike(writer)
+        return schedule_late_notice(writer)
 
     sources = f"{settings.tracks_sources} {source}".strip()
     return settings.model_copy(update={"tracks_sources": sources}), start
 
 
-def schedule_strike(writer: Writer, delay_s: float = STRIKE_AFTER_S) -> threading.Timer:
-    """File :func:`file_strike` through the server's writer ``delay_s`` from now (a daemon
+def schedule_late_notice(writer: Writer, delay_s: float = LATE_NOTICE_AFTER_S) -> threading.Timer:
+    """File :func:`file_late_notice` through the server's writer ``delay_s`` from now (a daemon
     timer: it never holds the server up)."""
 
     def fire() -> None:
         try:
-            writer.execute(file_strike)
+            writer.execute(file_late_notice)
         except Exception:  # the server may be stopping; the demo goes on without it
-            log.exception("filing the demo's strike notice failed")
+            log.exception("filing the demo's late notice failed")
 
     timer = threading.Timer(delay_s, fire)
     timer.daemon = True
