@@ -13,6 +13,7 @@ import type { Micros } from "../time";
 import { AirPicture, altitudeText, identText, mainAltitude, type Aircraft } from "../tracks";
 import type { Alert } from "../types";
 import type { ConsoleMap } from "./map";
+import { CHARACTERS, FONT } from "./style";
 
 type RGBA = [number, number, number, number];
 
@@ -164,8 +165,11 @@ export function trackLayers(
       background: true,
       getBackgroundColor: [255, 255, 255, 230],
       getPixelOffset: [0, 34], // under the aircraft labels, which sit beside each symbol
-      characterSet: "auto",
-      fontFamily: "system-ui, sans-serif",
+      // The map's one character set and font, so the aircraft's labels share the glyph atlas
+      // every other label uses (with "auto", deck.gl makes a new atlas whenever a label brings
+      // a character it has not seen).
+      characterSet: CHARACTERS,
+      fontFamily: FONT,
     }),
     new ScatterplotLayer({
       id: "track-flags",
@@ -204,8 +208,11 @@ export function trackLayers(
       getPixelOffset: [16, 0],
       background: true,
       getBackgroundColor: [255, 255, 255, 210],
-      characterSet: "auto",
-      fontFamily: "system-ui, sans-serif",
+      // The map's one character set and font, so the aircraft's labels share the glyph atlas
+      // every other label uses (with "auto", deck.gl makes a new atlas whenever a label brings
+      // a character it has not seen).
+      characterSet: CHARACTERS,
+      fontFamily: FONT,
     }),
   ];
 }
