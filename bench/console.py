@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -188,14 +189,18 @@ def _bigload_one(browser: Browser, served: Served, code: str | None, state: Any)
     )
 
 
-def part_bigload(browser: Browser, volumes: int, seed: int, baseline: Path | None) -> str:
-    lines = []
+def on_scrub_store(
+    lines: list[str], part: str, volumes: int, seed: int, baseline: Path | None
+) -> Iterator[tuple[str, Served, str]]:
+    """The scrub store, built once (its heading added to ``lines``), served in turn by
+    ``baseline`` (another checkout's root, its console built) when given and by this checkout:
+    for each, its name ("before", "after"), its server and a one-time sign-in code for idf."""
     with tempfile.TemporaryDirectory() as scratch:
         store = Path(scratch) / "scrub.sqlite3"
         started = time.perf_counter()
         build_scrub_store(store, volumes, seed)
         lines.append(
-            f"## bigload ({volumes} notices; store built in {time.perf_counter() - started:.0f} s)"
+            f"## {part} ({volumes} volumes; store built in {time.perf_counter() - started:.0f} s)"
         )
         for name, source in (("before", baseline), ("after", None)):
             if name == "before" and source is None:
@@ -208,10 +213,16 @@ def part_bigload(browser: Browser, volumes: int, seed: int, baseline: Path | Non
                 code = issue_signin_code(coordinator.db, record.id, now, timedelta(hours=2))
             keys = {"DECONFLICT_LEDGER_KEYS": str(Path(scratch) / "keys")}
             with serving("--db", str(store), env=keys, source=source) as served:
-                figures, state = _bigload_one(browser, served, code, None)
-                lines.append(f"{name}, fresh server (signing in): {figures}")
-                figures, _ = _bigload_one(browser, served, None, state)
-                lines.append(f"{name}, warm server: {figures}")
+                yield name, served, code
+
+
+def part_bigload(browser: Browser, volumes: int, seed: int, baseline: Path | None) -> str:
+    lines: list[str] = []
+    for name, served, code in on_scrub_store(lines, "bigload", volumes, seed, baseline):
+        figures, state = _bigload_one(browser, served, code, None)
+        lines.append(f"{name}, fresh server (signing in): {figures}")
+        figures, _ = _bigload_one(browser, served, None, state)
+        lines.append(f"{name}, warm server: {figures}")
     return "\n".join(lines)
 
 
@@ -332,40 +343,21 @@ def part_scrub(
 ) -> str:
     """The scrub store served by this checkout and, when given, by ``baseline`` (another
     checkout's root, its console built) in the same run, one after the other."""
-    lines = []
-    with tempfile.TemporaryDirectory() as scratch:
-        store = Path(scratch) / "scrub.sqlite3"
-        started = time.perf_counter()
-        build_scrub_store(store, volumes, seed)
+    lines: list[str] = []
+    for name, served, code in on_scrub_store(lines, "scrub", volumes, seed, baseline):
+        ready, load_s, server_s, drawn, moves = _scrub_one(browser, served, code, scrubs, seed)
         lines.append(
-            f"## scrub ({volumes} volumes; store built in {time.perf_counter() - started:.0f} s)"
+            f"{name}: console ready (history fetched, first frame) {ready:.1f} s, wall "
+            f"{load_s:.1f} s, server CPU {server_s:.1f} s; {drawn}; "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
-        for name, source in (("before", baseline), ("after", None)):
-            if name == "before" and source is None:
-                continue
-            with Coordinator.open(str(store)) as coordinator:
-                now = coordinator.clock.now()
-                record, _ = create_token(
-                    coordinator.db, party="idf", role=Role.duty_officer, now=now
-                )
-                code = issue_signin_code(coordinator.db, record.id, now, timedelta(hours=2))
-            keys = {"DECONFLICT_LEDGER_KEYS": str(Path(scratch) / "keys")}
-            with serving("--db", str(store), env=keys, source=source) as served:
-                ready, load_s, server_s, drawn, moves = _scrub_one(
-                    browser, served, code, scrubs, seed
-                )
+        for view, case, values, (cpu, task, script) in moves:
             lines.append(
-                f"{name}: console ready (history fetched, first frame) {ready:.1f} s, wall "
-                f"{load_s:.1f} s, server CPU {server_s:.1f} s; {drawn}; "
-                f"load average {os.getloadavg()[0]:.1f}"
+                f"  {name} {view}, {case}: p50 {percentile(values, 50):.0f} ms, "
+                f"p95 {percentile(values, 95):.0f} ms, max {max(values):.0f} ms "
+                f"({len(values)} moves; a move: browser CPU {cpu:.0f} ms, page main "
+                f"thread {task:.0f} ms of which script {script:.0f} ms)"
             )
-            for view, case, values, (cpu, task, script) in moves:
-                lines.append(
-                    f"  {name} {view}, {case}: p50 {percentile(values, 50):.0f} ms, "
-                    f"p95 {percentile(values, 95):.0f} ms, max {max(values):.0f} ms "
-                    f"({len(values)} moves; a move: browser CPU {cpu:.0f} ms, page main "
-                    f"thread {task:.0f} ms of which script {script:.0f} ms)"
-                )
     lines.append("goal: p95 <= 100 ms")
     return "\n".join(lines)
 
