@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pyproj import Geod
 
 from deconfliction.engine.model import (
@@ -27,6 +28,7 @@ from deconfliction.engine.model import (
 from deconfliction.engine.notam import ExportContext, parse_batch, propose
 from deconfliction.engine.notam.aixm import NS, REFERENCES, aixm_event
 from deconfliction.engine.notam.faa import RENDER_RESOLUTION_M, faa_geojson
+from deconfliction.engine.notam.text import QLine
 from deconfliction.engine.units import Altitude, AltitudeUnit
 from tests.formats.conftest import WORLD, notam_text, world
 from tests.formats.test_notam_codec import T0, notices
@@ -270,3 +272,23 @@ def test_cli_exports_every_format_and_refuses_an_unknown_one(store_url, tmp_path
     bad = run("notam", "export", notice_id, "--db", store_url, "--format", "kml")
     assert bad.exit_code == 2
     assert "--format" in bad.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lat_minutes=st.integers(-89 * 60, 89 * 60),
+    lon_minutes=st.integers(-179 * 60, 179 * 60),
+    radius=st.integers(1, 999),
+)
+def test_a_q_line_centre_reads_back_as_the_very_float_written(
+    lat_minutes: int, lon_minutes: int, radius: int
+) -> None:
+    # A proposal's centre is whole minutes over 60; read back from its text it must be the
+    # same float, not one a last bit away (-2.816666666666667 against -2.8166666666666664).
+    centre = Position(lon_minutes / 60, lat_minutes / 60)
+    q = QLine("LLLL", "QRTCA", "IV", "BO", "W", 0, 100, centre, radius)
+    text = f"(A0042/26 NOTAMN\nQ) {q.text()}\nA) LLLL B) 2611240600 C) 2611251800\nE) TEST)"
+    (notam,), problems = parse_batch(text)
+    assert problems == []
+    assert notam is not None
+    assert notam.q == q

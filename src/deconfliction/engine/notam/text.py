@@ -183,8 +183,10 @@ def _q_line(raw: str) -> QLine:
         lat_d, lat_m, ns, lon_d, lon_m, ew, rad = match.groups()
         if int(lat_m) >= 60 or int(lon_m) >= 60:
             raise ValueError(f"centre {where!r}: minutes must be below 60")
-        lat = (int(lat_d) + int(lat_m) / 60) * (1 if ns == "N" else -1)
-        lon = (int(lon_d) + int(lon_m) / 60) * (1 if ew == "E" else -1)
+        # Whole minutes over 60, as a proposal's centre is made (proposal._round_minutes), so
+        # that a Q line read back is the very float written: d + m/60 can differ in the last bit.
+        lat = (1 if ns == "N" else -1) * (int(lat_d) * 60 + int(lat_m)) / 60
+        lon = (1 if ew == "E" else -1) * (int(lon_d) * 60 + int(lon_m)) / 60
         if abs(lat) > 90 or abs(lon) > 180:
             raise ValueError(f"centre {where!r} is not on the Earth")
         centre = Position(lon, lat)
