@@ -87,7 +87,6 @@ class _Renderings:
 _exact = _Renderings(4096)
 # Drawn outlines are small (tens of vertices): enough of them for a console's whole record.
 _drawn = _Renderings(65_536)
-_cached = _exact.get
 
 
 def _lists(value: Any) -> Any:
@@ -145,7 +144,7 @@ def point(position: Position) -> Geometry:
 
 def outline_geometry(outline: Outline) -> Geometry:
     """A volume's outline as a Polygon (a circle or corridor rendered to about a metre)."""
-    return _cached(
+    return _exact.get(
         "outline:" + outline.model_dump_json(), lambda: multipolygon(shape_polygon(outline.shape))
     )
 
@@ -189,7 +188,7 @@ def line_geometry(line: Line) -> Geometry:
             "coordinates": [[a, b] for a, b in zip(lons.tolist(), lats.tolist(), strict=True)],
         }
 
-    return _cached("line:" + line.model_dump_json(), render)
+    return _exact.get("line:" + line.model_dump_json(), render)
 
 
 def zone_geometry(zone: CompiledZone, lines: Mapping[str, Line]) -> Geometry:
@@ -197,7 +196,7 @@ def zone_geometry(zone: CompiledZone, lines: Mapping[str, Line]) -> Geometry:
     line_id = getattr(zone.zone.area, "line", None)
     line = lines.get(line_id) if isinstance(line_id, str) else None
     key = "zone:" + zone.zone.model_dump_json() + (line.model_dump_json() if line else "")
-    return _cached(key, lambda: multipolygon(zone.area.render()))
+    return _exact.get(key, lambda: multipolygon(zone.area.render()))
 
 
 def alert_geometry(alert: Alert, subject: Callable[[str], Item | None]) -> Geometry | None:
