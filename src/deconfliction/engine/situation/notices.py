@@ -39,7 +39,9 @@ class NoticeBook(Mapping[str, Notice]):
     def __init__(self) -> None:
         self.notices: dict[str, Notice] = {}
         self.series: dict[str, str] = {}
-        """Every version's series (the id of the chain's first version)."""
+        """The series (the id of the chain's first version) of every version that is not its
+        series' first: a first version is its own series (:meth:`series_of`), and most
+        notices are never replaced."""
         self.current: dict[str, str | None] = {}
         """Each series' current version (None once cancelled)."""
         self.superseded_by: dict[str, str] = {}
@@ -205,7 +207,8 @@ class NoticeBook(Mapping[str, Notice]):
         # notice costs*).
         share_fields_sets(notice)
         journal.set(self.notices, notice.id, notice)
-        journal.set(self.series, notice.id, series)
+        if series != notice.id:  # a chain's first version is its own series
+            journal.set(self.series, notice.id, series)
         if notice.replaces is not None:
             journal.set(self.superseded_by, notice.replaces, notice.id)
         previous = self.current.get(series)
