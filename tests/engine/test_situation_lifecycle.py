@@ -547,3 +547,45 @@ def test_slices_are_in_utc():
     assert a.tzinfo is not None
     assert a.utcoffset().total_seconds() == 0
     assert (b - a).total_seconds() == 86400
+
+
+# -- what a recorded notice keeps ------------------------------------------------------------
+
+
+def _models(model: Any) -> list[Any]:
+    """``model`` and every pydantic model within it, depth first."""
+    out = [model]
+    for value in model.__dict__.values():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if hasattr(item, "__pydantic_fields_set__"):
+                out.extend(_models(item))
+    return out
+
+
+def test_recorded_notices_share_their_sets_of_fields_and_keep_their_content(situation):
+    first = notice("n-a", "a", upper="FL120")
+    second = notice("n-b", "b", centre=_position(90.0, 40_000.0), radius="3 km")
+    given = [
+        (
+            n.model_dump(mode="json", exclude_unset=True),
+            [set(m.model_fields_set) for m in _models(n)],
+        )
+        for n in (first, second)
+    ]
+    assert first.model_fields_set is not second.model_fields_set
+    situation.file(first)
+    situation.file(second)
+    kept_first, kept_second = situation.notices["n-a"], situation.notices["n-b"]
+    # The same content, every field set as given ...
+    for kept, (dump, sets) in zip((kept_first, kept_second), given, strict=True):
+        assert kept.model_dump(mode="json", exclude_unset=True) == dump
+        assert [set(m.model_fields_set) for m in _models(kept)] == sets
+    # ... held once for both notices, part by part.
+    for a, b in zip(_models(kept_first), _models(kept_second), strict=True):
+        assert type(a) is type(b)
+        assert a.model_fields_set is b.model_fields_set
+    # An update makes a copy of the set: the other notice's stays as it was.
+    changed = kept_first.model_copy(update={"title": "Changed"})
+    assert "title" in changed.model_fields_set
+    assert "title" not in kept_second.model_fields_set
+    assert kept_second.model_fields_set == given[1][1][0]

@@ -84,6 +84,11 @@ class IndexMachine(RuleBasedStateMachine):
         if hasattr(self, "index"):
             assert len(self.index) == sum(len(bs) for bs in self.entries.values())
             assert set(self.index.payloads()) == set(self.entries)
+            # One slot is held as itself and several as a list: both answer the same way.
+            for payload, bs in self.entries.items():
+                slots = self.index.slots_of(payload)
+                assert len(slots) == len(set(slots)) == len(bs)
+                assert all(self.index.payload_of(s) == payload for s in slots)
 
 
 IndexMachine.TestCase.settings = settings(

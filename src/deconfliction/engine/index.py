@@ -89,7 +89,9 @@ class SpatioTemporalIndex:
         self._alive = np.zeros(self._cap, bool)
         self._payloads: list[Hashable] = []
         self._items: list[object] = []
-        self._slots: dict[Hashable, list[int]] = {}
+        self._slots: dict[Hashable, int | list[int]] = {}
+        """Each payload's slots: the slot itself when there is one (most payloads: a list
+        would cost 88 bytes more an entry), a list when there are several."""
         self._values = np.empty((self._cap, 0), np.float64)
         self._count = 0
         self._dead = 0
@@ -132,9 +134,19 @@ class SpatioTemporalIndex:
         self._alive[slot] = True
         self._payloads.append(entry.payload)
         self._items.append(entry.item)
-        self._slots.setdefault(entry.payload, []).append(slot)
+        self._hold(entry.payload, slot)
         self._count += 1
         self._file(slot, box)
+
+    def _hold(self, payload: Hashable, slot: int) -> None:
+        """Note ``slot`` among ``payload``'s slots."""
+        held = self._slots.get(payload)
+        if held is None:
+            self._slots[payload] = slot
+        elif isinstance(held, int):
+            self._slots[payload] = [held, slot]
+        else:
+            held.append(slot)
 
     def _file(self, slot: int, box: tuple[float, float, float, float, float, float]) -> None:
         """Put a slot in every cell its box and span touch, or in the overflow list.
@@ -160,7 +172,8 @@ class SpatioTemporalIndex:
 
     def remove(self, payload: Hashable) -> None:
         """Remove every entry with this payload (lazily: slots are skipped until rebuilt)."""
-        for slot in self._slots.pop(payload, []):
+        held = self._slots.pop(payload, [])
+        for slot in [held] if isinstance(held, int) else held:
             if self._alive[slot]:
                 self._alive[slot] = False
                 self._count -= 1
@@ -187,7 +200,7 @@ class SpatioTemporalIndex:
         self._payloads = payloads
         self._slots = {}
         for slot, payload in enumerate(payloads):
-            self._slots.setdefault(payload, []).append(slot)
+            self._hold(payload, slot)
         for slot, row in enumerate(boxes.tolist()):
             self._file(slot, (row[0], row[1], row[2], row[3], row[4], row[5]))
         self._dead = 0
@@ -255,7 +268,8 @@ class SpatioTemporalIndex:
 
     def slots_of(self, payload: Hashable) -> list[int]:
         """The live slots holding entries with this payload."""
-        return list(self._slots.get(payload, ()))
+        held = self._slots.get(payload, [])
+        return [held] if isinstance(held, int) else list(held)
 
     def payloads(self) -> Iterable[Hashable]:
         return iter(self._slots)

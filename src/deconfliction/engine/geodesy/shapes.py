@@ -20,7 +20,6 @@ the outlines (a 400 km polygon is centimetres off in its frame).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -60,7 +59,7 @@ class CoreKind(StrEnum):
     polygon = "polygon"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Shape:
     """A core (point, geodesic polyline or polygon) grown by ``radius`` metres.
 
@@ -110,9 +109,11 @@ class Shape:
     def polygon(cls, lons: Sequence[float], lats: Sequence[float]) -> Shape:
         return cls(CoreKind.polygon, np.asarray(lons, float), np.asarray(lats, float), 0.0)
 
-    @functools.cached_property
+    @property
     def _order(self) -> tuple[str, float, bytes, bytes]:
-        """The shape's key in the total order of :func:`_order_key`, computed once."""
+        """The shape's key in the total order of :func:`_order_key`.  Not cached: pairs are
+        told apart by kind and radius first (:func:`_before`), and a cache would cost every
+        shape a ``__dict__`` (a situation keeps one per active volume)."""
         return (self.kind.value, self.radius, self.lons.tobytes(), self.lats.tobytes())
 
     def grown(self, extra: Metres) -> Shape:

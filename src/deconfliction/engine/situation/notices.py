@@ -24,6 +24,7 @@ from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.model import Notice, NoticeAction, NoticeKind
+from deconfliction.engine.model.common import share_fields_sets
 from deconfliction.engine.model.notices import chain_problems
 from deconfliction.engine.situation.reach import Box, check_reach, epoch_s
 
@@ -38,7 +39,9 @@ class NoticeBook(Mapping[str, Notice]):
     def __init__(self) -> None:
         self.notices: dict[str, Notice] = {}
         self.series: dict[str, str] = {}
-        """Every version's series (the id of the chain's first version)."""
+        """The series (the id of the chain's first version) of every version that is not its
+        series' first: a first version is its own series (:meth:`series_of`), and most
+        notices are never replaced."""
         self.current: dict[str, str | None] = {}
         """Each series' current version (None once cancelled)."""
         self.superseded_by: dict[str, str] = {}
@@ -47,7 +50,7 @@ class NoticeBook(Mapping[str, Notice]):
         notice, the volume's index, start and end (each as whole seconds and the microseconds
         left over, so that every window of the years 1900-2999 is exact in doubles), band
         terms, and its author and kind as codes (:attr:`parties`, :attr:`kinds`); item the
-        notice and the volume's outline."""
+        notice."""
         self.parties: list[str] = []
         """Authors of indexed volumes, numbered in order of first appearance."""
         self._party_code: dict[str, int] = {}
@@ -162,7 +165,13 @@ class NoticeBook(Mapping[str, Notice]):
             owner = np.arange(slots.size)
 
         def items(rows: IntArray) -> list[tuple[Notice, Shape]]:
-            return cast(list[tuple[Notice, Shape]], index.items(slots[rows]))
+            # An entry keeps its notice only (a pair per volume would cost 64 bytes more); the
+            # outline's shape is cached on the outline.
+            found = cast(list[Notice], index.items(slots[rows]))
+            return [
+                (n, n.volumes[v].outline.shape)
+                for n, v in zip(found, values[rows, 1].astype(np.int64).tolist(), strict=True)
+            ]
 
         return VolumeRows(
             owner.astype(np.int64),
@@ -193,8 +202,13 @@ class NoticeBook(Mapping[str, Notice]):
     def record(self, notice: Notice, journal: Journal) -> str:
         """Record a version (already checked); returns its series."""
         series = notice.id if notice.replaces is None else self.series_of(notice.replaces)
+        # Kept for as long as the situation lives: its parts share what pydantic would
+        # otherwise keep once per model (docs/design/spatial-index.md, *What each active
+        # notice costs*).
+        share_fields_sets(notice)
         journal.set(self.notices, notice.id, notice)
-        journal.set(self.series, notice.id, series)
+        if series != notice.id:  # a chain's first version is its own series
+            journal.set(self.series, notice.id, series)
         if notice.replaces is not None:
             journal.set(self.superseded_by, notice.replaces, notice.id)
         previous = self.current.get(series)
@@ -241,7 +255,7 @@ class NoticeBook(Mapping[str, Notice]):
                         float(party),
                         kind,
                     ),
-                    (notice, volume.outline.shape),
+                    notice,
                 )
             )
 
