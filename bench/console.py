@@ -22,6 +22,9 @@ Parts:
   ``setInstant`` → deck.gl's next frame → the next animation frame), for instants where every
   volume is active (states unchanged: the attribute update is skipped) and for instants
   anywhere in the five hours (thousands of states change at each move).
+* ``idle``: rus's console sitting live on the demo (its aircraft flying, nothing filed) for
+  ``--seconds``: the CPU a second of the browser's GPU process and of the page's renderer, and
+  the frames a second of the volumes' canvas.
 * ``live``: ``POST /v1/notices`` by idf to the alert it raises shown in rus's open console
   (the toast with the alert's id), N filings one after another: the time from sending the
   request to the element's appearance (both clocks are this machine's).
@@ -54,7 +57,12 @@ sys.path.insert(0, str(ROOT))  # tests.support.browser: the same Chromium flags 
 
 from tests.support.browser import ARGS, CHROMIUM  # noqa: E402
 
-from console_support import PageMeter, Served, serving  # noqa: E402  (beside this script)
+from console_support import (  # noqa: E402  (beside this script)
+    PageMeter,
+    Served,
+    browser_cpu_by_process,
+    serving,
+)
 from deconfliction.engine.model import Agreement, Notice, Party  # noqa: E402
 from deconfliction.service.auth import Role, create_token  # noqa: E402
 from deconfliction.service.coordinator import Coordinator  # noqa: E402
@@ -430,6 +438,43 @@ def _live_one(browser: Browser, filings: int, source: Path | None) -> str:
     )
 
 
+def _idle_one(browser: Browser, seconds: float, source: Path | None) -> str:
+    with serving("--demo", source=source) as served:
+        links = re.findall(r"http://127\.0\.0\.1:\d+/#code=[A-Za-z0-9_-]+", served.printed)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(links[1])  # rus
+        page.wait_for_function(
+            "() => window.deconflictionConsole?.liveStatus() === 'live'", timeout=600_000
+        )
+        page.wait_for_timeout(3_000)  # the first air picture drawn
+        aircraft = page.evaluate("window.deconflictionConsole.aircraft().aircraft.length")
+        cpu, frames = (
+            browser_cpu_by_process(),
+            page.evaluate("window.deconflictionConsole.renders()"),
+        )
+        started = time.perf_counter()
+        page.wait_for_timeout(seconds * 1000)
+        wall = time.perf_counter() - started
+        cpu_end = browser_cpu_by_process()
+        frames = page.evaluate("window.deconflictionConsole.renders()") - frames
+        context.close()
+    per = {kind: (cpu_end[kind] - cpu[kind]) * 1000 / wall for kind in cpu}
+    return (
+        f"{aircraft} aircraft, {wall:.0f} s: CPU a second: GPU process {per['gpu']:.0f} ms, "
+        f"renderer {per['renderer']:.0f} ms, other {per['other']:.0f} ms; volumes' canvas "
+        f"{frames / wall:.2f} frames a second; load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+def part_idle(browser: Browser, seconds: float, baseline: Path | None) -> str:
+    lines = ["## idle (the demo's aircraft flying, nothing filed)"]
+    if baseline is not None:
+        lines.append("before: " + _idle_one(browser, seconds, baseline))
+    lines.append(("after: " if baseline is not None else "") + _idle_one(browser, seconds, None))
+    return "\n".join(lines)
+
+
 def part_live(browser: Browser, filings: int, baseline: Path | None) -> str:
     lines = ["## live (goal p99 <= 1000 ms)"]
     if baseline is not None:
@@ -441,8 +486,11 @@ def part_live(browser: Browser, filings: int, baseline: Path | None) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--part", choices=["size", "load", "bigload", "scrub", "live", "all"], default="all"
+        "--part",
+        choices=["size", "load", "bigload", "scrub", "idle", "live", "all"],
+        default="all",
     )
+    parser.add_argument("--seconds", type=float, default=15.0, help="idle: how long")
     parser.add_argument("--runs", type=int, default=10, help="cold loads")
     parser.add_argument("--volumes", type=int, default=10_000)
     parser.add_argument("--scrubs", type=int, default=100)
@@ -451,7 +499,7 @@ def main() -> None:
     parser.add_argument(
         "--baseline",
         type=Path,
-        help="another checkout's root (its console built): load, bigload, scrub and live "
+        help="another checkout's root (its console built): load, bigload, scrub, idle and live "
         "measured on it too, "
         "in the same run, for a before/after comparison",
     )
@@ -461,7 +509,9 @@ def main() -> None:
         f"Chromium: {subprocess.run([CHROMIUM, '--version'], capture_output=True, text=True).stdout.strip()}"
     )
     started_cpu = time.process_time()
-    parts = ["size", "load", "bigload", "scrub", "live"] if args.part == "all" else [args.part]
+    parts = (
+        ["size", "load", "bigload", "scrub", "idle", "live"] if args.part == "all" else [args.part]
+    )
     with sync_playwright() as playwright:
         browser = launch(playwright)
         for part in parts:
@@ -474,6 +524,8 @@ def main() -> None:
                 print(part_bigload(browser, args.volumes, args.seed, args.baseline))
             elif part == "scrub":
                 print(part_scrub(browser, args.volumes, args.scrubs, args.seed, args.baseline))
+            elif part == "idle":
+                print(part_idle(browser, args.seconds, args.baseline))
             else:
                 print(part_live(browser, args.filings, args.baseline))
             print(

@@ -108,6 +108,26 @@ def browser_cpu(exclude: set[int] | frozenset[int] = frozenset()) -> float:
     return total
 
 
+def browser_cpu_by_process() -> dict[str, float]:
+    """CPU seconds so far of the browser's GPU process (where SwiftShader draws WebGL), its
+    renderers (the page), and the rest."""
+    found = {"gpu": 0.0, "renderer": 0.0, "other": 0.0}
+    for pid in _descendants(os.getpid()):
+        with contextlib.suppress(OSError):
+            # Chromium rewrites its children's command lines (one string, spaces between).
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                arguments = cmdline.read()
+            kind = (
+                "gpu"
+                if b"--type=gpu-process" in arguments
+                else "renderer"
+                if b"--type=renderer" in arguments
+                else "other"
+            )
+            found[kind] += cpu_seconds(pid)
+    return found
+
+
 class PageMeter:
     """The page's main-thread time (CDP ``Performance`` domain: ``TaskDuration``, of which
     ``ScriptDuration`` ran JavaScript) and the browser's CPU, between ``start`` and ``stop``."""

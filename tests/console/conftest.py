@@ -5,7 +5,7 @@ command does it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -70,10 +70,18 @@ def signin_link(api: Api, party: str, role: str = "duty_officer", at: str | None
 
 
 def open_console(
-    context: BrowserContext, api: Api, party: str, role: str = "duty_officer", at: str | None = None
+    context: BrowserContext,
+    api: Api,
+    party: str,
+    role: str = "duty_officer",
+    at: str | None = None,
+    watch: Callable[[Page], None] | None = None,
 ) -> Page:
-    """A page signed in for ``party``, the console started (at instant ``at`` if given)."""
+    """A page signed in for ``party``, the console started (at instant ``at`` if given);
+    ``watch`` is called with the page before it loads anything."""
     page = context.new_page()
+    if watch is not None:
+        watch(page)
     page.goto(signin_link(api, party, role, at))
     page.wait_for_function("() => window.deconflictionConsole !== undefined")
     return page

@@ -8,6 +8,7 @@ import contextlib
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
@@ -31,6 +32,8 @@ def _watch(context: BrowserContext, page: Page, wire: Wire) -> None:
     def response(r: Response) -> None:
         if "text/event-stream" in (r.headers.get("content-type") or ""):
             return  # the stream is watched event by event below
+        if not urlsplit(r.url).path.startswith("/v1/"):
+            return  # the page's own code and the basemap: no party's data
         # A body the browser dropped (a redirect, a cancelled request) has nothing to check.
         with contextlib.suppress(Exception):
             wire.bodies.append(r.text())
@@ -46,11 +49,8 @@ def _console(
 ) -> tuple[BrowserContext, Page, Wire]:
     wire = Wire()
     context = new_context(browser)
-    page = context.new_page()
-    _watch(context, page, wire)
-    page.close()
-    page = open_console(context, api, party, role)
-    _watch(context, page, wire)
+    # Watched from its first request: the streams open while the record loads.
+    page = open_console(context, api, party, role, watch=lambda p: _watch(context, p, wire))
     page.wait_for_function("() => window.deconflictionConsole.liveStatus() === 'live'")
     return context, page, wire
 

@@ -80,6 +80,37 @@ def test_the_page_and_its_assets(tmp_path: Path, built: Path) -> None:
             assert answer.json()["error"]["type"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    ("accept_encoding", "zipped"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br, zstd", True),
+        ("GZIP;Q=0.5", True),
+        ("*", True),  # any coding
+        ("br, *;q=0.1", True),
+        (None, False),
+        ("identity", False),
+        ("gzip;q=0", False),  # q=0: "not acceptable" (RFC 9110, 12.5.3)
+        ("br;q=1.0, gzip;q=0", False),
+        ("gzip;q=0.000, *", False),  # the entry naming gzip decides, not the wildcard
+        ("br, *;q=0", False),
+        ("x-gzip-but-not-really", False),
+    ],
+)
+def test_an_asset_is_gzipped_only_when_the_header_admits_gzip(
+    tmp_path: Path, built: Path, accept_encoding: str | None, zipped: bool
+) -> None:
+    app, coordinator = _app(tmp_path, built)
+    with coordinator:
+        # Starlette's test client would add its own header: ask without one when there is none.
+        headers = {"Accept-Encoding": accept_encoding or ""}
+        answer = _Client(app).get("/assets/index-abc123.js", headers=headers)
+        assert answer.status_code == 200
+        assert answer.headers.get("content-encoding") == ("gzip" if zipped else None)
+        assert answer.text.startswith("console.log")
+        assert answer.headers["vary"] == "Accept-Encoding"
+
+
 def test_a_console_not_built_says_so(tmp_path: Path) -> None:
     app, coordinator = _app(tmp_path, tmp_path / "missing")
     with coordinator:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from deconfliction.engine.errors import NotFound
+from deconfliction.service.compression import accepts
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.settings import Settings
 from deconfliction.web.sessions import Console
@@ -71,8 +72,12 @@ def _asset(directory: Path, path: str, request: Request) -> Response:
     # Built names carry a content hash: they never change.
     headers = {"Cache-Control": "public, max-age=31536000, immutable", **_SECURITY_HEADERS}
     zipped = target.with_name(target.name + ".gz")
-    if zipped.is_file() and "gzip" in request.headers.get("accept-encoding", ""):
-        headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+    if not zipped.is_file():
+        return FileResponse(target, media_type=media_type, headers=headers)
+    # Either answer depends on the header: a cache must not give one for the other.
+    headers["Vary"] = "Accept-Encoding"
+    if accepts(request.headers.get("accept-encoding"), "gzip", wildcard="*"):
+        headers["Content-Encoding"] = "gzip"
         return FileResponse(zipped, media_type=media_type, headers=headers)
     return FileResponse(target, media_type=media_type, headers=headers)
 

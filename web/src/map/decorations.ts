@@ -1,6 +1,6 @@
 // The layers of everything but the notice volumes: the basemap, the record's lines, zones and
 // protected sites (the ground, on the lower canvas), and the observations and alert places
-// (on the top canvas, with the volumes).  Each keeps its data's identity while its inputs are
+// (on the volumes' canvas).  Each keeps its data's identity while its inputs are
 // the same objects, so that deck.gl uploads nothing again.
 
 import { PathLayer, ScatterplotLayer, SolidPolygonLayer, TextLayer } from "@deck.gl/layers";

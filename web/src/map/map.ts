@@ -1,9 +1,10 @@
-// The map: deck.gl in a Web Mercator view over the offline basemap, on two canvases.  This
+// The map: deck.gl in a Web Mercator view over the offline basemap, on two canvases, and a
+// 2D canvas over them for what moves by itself (the aircraft).  This
 // module owns the canvases, the view and the instant, and composes the layers the other
 // modules build: decorations.ts (basemap, ground, observations, alert places), volumes.ts
 // (the notices' volumes), states.ts (each volume's state at the instant), labels.ts (band
-// labels), selection.ts (picking, the selection, the draft).  Other layer families (tracks)
-// plug in through `addSource`.
+// labels), selection.ts (picking, the selection, the draft).  Other layer families plug in
+// through `addSource`, and what is drawn on the 2D canvas (tracks.ts) through `addSketch`.
 
 import { Deck, MapView, WebMercatorViewport, type PickingInfo } from "@deck.gl/core";
 import type { Layer } from "@deck.gl/core";
@@ -36,6 +37,19 @@ export interface LayerSource {
   layers(instant: Micros, mode: MapMode): Layer[];
 }
 
+/** [lon, lat] to the map's pixels (CSS pixels from its top left corner). */
+export type Project = (lonLat: [number, number]) => [number, number];
+
+/** Something drawn with the 2D canvas API over the map: it changes by itself and often (the
+ * aircraft), so it must not make a WebGL canvas draw again (see tracks.ts, at the top). */
+export interface Sketch {
+  /** Changes (by identity) whenever what it draws changes. */
+  key(): unknown;
+  draw(ctx: CanvasRenderingContext2D, project: Project): void;
+  /** The text of what it draws at pixel (x, y), for a hover; null if nothing is there. */
+  textAt(x: number, y: number, project: Project): string | null;
+}
+
 type ViewState = { longitude: number; latitude: number; zoom: number; pitch: number; bearing: number };
 
 export class ConsoleMap {
@@ -56,6 +70,11 @@ export class ConsoleMap {
   private timed = new TimedLayers();
   private selection = new SelectionLayers();
   private sources: LayerSource[] = [];
+  private sketchCanvas: HTMLCanvasElement;
+  private sketches: Sketch[] = [];
+  /** The inputs of the 2D canvas as last drawn (the view, its size, each sketch's key). */
+  private sketched: unknown[] = [];
+  private sketchPending = false;
   private lastTop: unknown[] = [];
   private decorations: Decorations = { zones: [], sites: [], observations: [], alerts: [] };
   private instant: Micros = 0;
@@ -71,15 +90,22 @@ export class ConsoleMap {
     this.states = new VolumeStates(record);
     this.element = document.createElement("div");
     this.element.className = "map";
-    // Two canvases: the ground (basemap, lines, zones, sites), redrawn only when it changes or
-    // the view moves, under what time changes (volumes, labels, alerts, observations).
-    // Moving the scrubber redraws only the top one: in a software-rendered browser each
-    // redrawn canvas is read back whole to be composited.
+    // Two WebGL canvases: the ground (basemap, lines, zones, sites), redrawn only when it
+    // changes or the view moves, under what time changes (volumes, labels, alerts,
+    // observations).  Moving the scrubber redraws only the top one: in a software-rendered
+    // browser each redrawn canvas is read back whole to be composited.  Over both, a 2D canvas
+    // for the aircraft, which move by themselves: they never make a WebGL canvas draw again.
     const ground = document.createElement("div");
     const top = document.createElement("div");
+    const air = document.createElement("div");
     ground.className = "map-layer ground";
     top.className = "map-layer top";
-    this.element.append(ground, top, this.labels.element);
+    air.className = "map-layer air";
+    this.sketchCanvas = document.createElement("canvas");
+    this.sketchCanvas.id = "map-air";
+    this.sketchCanvas.setAttribute("aria-hidden", "true");
+    air.append(this.sketchCanvas);
+    this.element.append(ground, top, air, this.labels.element);
     this.ground = new Deck<MapView>({
       parent: ground,
       views: new MapView({ repeat: false }),
@@ -110,7 +136,8 @@ export class ConsoleMap {
         // (what did not change is not given to deck.gl again).
         this.redraw();
       },
-      getTooltip: (info: PickingInfo) => tooltip(info, this.record.rows),
+      // What the 2D canvas draws is over the volumes: it is asked first.
+      getTooltip: (info: PickingInfo) => this.sketchText(info.x, info.y) ?? tooltip(info, this.record.rows),
       onClick: (info: PickingInfo) => this.click(info),
       onAfterRender: () => {
         this.renders++;
@@ -149,6 +176,24 @@ export class ConsoleMap {
     this.viewState = view;
     this.deck.setProps({ viewState: view });
     this.ground.setProps({ viewState: view });
+    this.redrawSketches();
+  }
+
+  /** The projection of the view, for a map of this size. */
+  private projector(width: number, height: number): Project {
+    const viewport = new WebMercatorViewport({ ...this.viewState, width, height });
+    return (lonLat) => viewport.project(lonLat) as [number, number];
+  }
+
+  private sketchText(x: number, y: number): string | null {
+    if (!this.sketches.length) return null;
+    const { width, height } = this.element.getBoundingClientRect();
+    const project = this.projector(width, height);
+    for (const sketch of [...this.sketches].reverse()) {
+      const text = sketch.textAt(x, y, project);
+      if (text !== null) return text;
+    }
+    return null;
   }
 
   /** The box around the record's own places (volumes, lines, zones), or null. */
@@ -213,6 +258,43 @@ export class ConsoleMap {
   addSource(source: LayerSource): void {
     this.sources.push(source);
     this.redraw();
+  }
+
+  /** Draw something on the 2D canvas over the map (the aircraft). */
+  addSketch(sketch: Sketch): void {
+    this.sketches.push(sketch);
+    this.redrawSketches();
+  }
+
+  /** Draw the 2D canvas again on the next animation frame if what it shows changed (at most
+   * once a frame, however many updates came). */
+  redrawSketches(): void {
+    if (this.sketchPending) return;
+    this.sketchPending = true;
+    requestAnimationFrame(() => {
+      this.sketchPending = false;
+      this.drawSketches();
+    });
+  }
+
+  private drawSketches(): void {
+    const { width, height } = this.element.getBoundingClientRect();
+    const [w, h] = [Math.round(width), Math.round(height)];
+    const inputs = [this.viewState, w, h, ...this.sketches.map((sketch) => sketch.key())];
+    if (inputs.length === this.sketched.length && inputs.every((x, i) => x === this.sketched[i])) return;
+    this.sketched = inputs;
+    const canvas = this.sketchCanvas;
+    // One canvas pixel a CSS pixel, as the WebGL canvases (useDevicePixels: 1).
+    if (canvas.width !== w || canvas.height !== h) {
+      canvas.width = w;
+      canvas.height = h;
+    }
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    ctx.clearRect(0, 0, w, h);
+    if (!w || !h) return;
+    const project = this.projector(w, h);
+    for (const sketch of this.sketches) sketch.draw(ctx, project);
   }
 
   /** Where map clicks go while drawing (null: nowhere). */
@@ -345,6 +427,7 @@ export class ConsoleMap {
       this.deck.setProps({ layers: top });
     }
     this.placeLabels();
+    this.redrawSketches(); // what it draws may follow the instant (a past air picture)
   }
 
   /** Resolves after the next frame is drawn (for measuring a redraw). */

@@ -1,19 +1,23 @@
 // The aircraft layer: each aircraft as a symbol turned to its track, its trail, a label with
 // its identity, its altitude exactly as reported (value, unit, datum) and its party; a line
 // between the two aircraft of each open track-conflict alert with its figures; a ring on an
-// aircraft that a conformance or cannot-clear alert names.  Drawn over the volumes through
-// the map as one of its layer sources (ConsoleMap.addSource).
-
-import { IconLayer, PathLayer, ScatterplotLayer, TextLayer } from "@deck.gl/layers";
-import type { Layer, Position } from "@deck.gl/core";
+// aircraft that a conformance or cannot-clear alert names.
+//
+// Drawn with the 2D canvas API on a canvas of its own over the map (ConsoleMap.addSketch), not
+// by deck.gl: the aircraft move every second or two, and a WebGL canvas, where WebGL runs in
+// software (SwiftShader), is drawn by the GPU process and read back whole by the page's main
+// thread before each frame is shown, a wait of a second or more when the GPU process is busy,
+// during which the page shows nothing new (an alert's toast included).  A 2D canvas is drawn
+// on the main thread in about a millisecond for a few dozen aircraft, and is composited as it
+// is.  See docs/design/console.md, "Aircraft on a 2D canvas".
 
 import { alertKindLabel } from "../format";
 import { holds, type Record, type TimedSpan } from "../record";
 import type { Micros } from "../time";
 import { AirPicture, altitudeText, identText, mainAltitude, type Aircraft } from "../tracks";
 import type { Alert } from "../types";
-import type { ConsoleMap } from "./map";
-import { CHARACTERS, FONT } from "./style";
+import type { ConsoleMap, Project, Sketch } from "./map";
+import { FONT } from "./style";
 
 type RGBA = [number, number, number, number];
 
@@ -27,29 +31,16 @@ export const TRACK_COLOURS = {
 
 const NM = 1852;
 const FT = 0.3048;
-const ICON = 48;
 
-/** The aircraft symbol, drawn once on a canvas (no image file, nothing fetched): a mask that
- * each aircraft colours, pointing up (north) and turned by its track. */
-let atlas: HTMLCanvasElement | null = null;
-function symbol(): HTMLCanvasElement {
-  if (atlas) return atlas;
-  atlas = document.createElement("canvas");
-  atlas.width = atlas.height = ICON;
-  const c = atlas.getContext("2d")!;
-  const s = ICON / 48;
-  c.fillStyle = "#fff";
-  c.beginPath();
-  // fuselage, wings and tail of a plan-view aircraft, nose up
-  const points = [
-    [24, 2], [28, 14], [28, 20], [46, 30], [46, 34], [28, 29], [27, 40], [34, 45], [34, 47],
-    [24, 44], [14, 47], [14, 45], [21, 40], [20, 29], [2, 34], [2, 30], [20, 20], [20, 14],
-  ];
-  points.forEach(([x, y], i) => (i ? c.lineTo(x * s, y * s) : c.moveTo(x * s, y * s)));
-  c.closePath();
-  c.fill();
-  return atlas;
-}
+/** A plan-view aircraft, nose up (north), on a 48-unit square centred on (24, 24): fuselage,
+ * wings and tail; drawn 24 pixels across, turned by the track. */
+const PLANE = [
+  [24, 2], [28, 14], [28, 20], [46, 30], [46, 34], [28, 29], [27, 40], [34, 45], [34, 47],
+  [24, 44], [14, 47], [14, 45], [21, 40], [20, 29], [2, 34], [2, 30], [20, 20], [20, 14],
+].map(([x, y]) => [(x - 24) / 2, (y - 24) / 2]);
+
+/** How near (pixels) a hover must be to an aircraft or a conflict line's label to name it. */
+const HOVER_PX = 12;
 
 export interface DrawnAircraft {
   key: string;
@@ -124,107 +115,130 @@ function colourOf(a: { party: string | null }, own: string): RGBA {
   return a.party === own ? TRACK_COLOURS.own : TRACK_COLOURS.other;
 }
 
-/** The deck.gl layers for one picture (build them only when the picture changed: the map
- * compares layer data by identity to decide whether to draw again). */
-export function trackLayers(
+function css(c: RGBA, alpha = c[3]): string {
+  return `rgba(${c[0]}, ${c[1]}, ${c[2]}, ${alpha / 255})`;
+}
+
+/** Lines of text beside (or under) a point, on a pale box, as the map's other labels. */
+function label(
+  ctx: CanvasRenderingContext2D,
+  lines: string[],
+  x: number,
+  y: number,
+  colour: string,
+  background: string,
+  centred: boolean,
+): void {
+  const size = 11;
+  const height = size + 2;
+  const width = Math.max(...lines.map((line) => ctx.measureText(line).width)) + 4;
+  const left = centred ? x - width / 2 : x;
+  const top = centred ? y - height / 2 : y - (lines.length * height) / 2;
+  ctx.fillStyle = background;
+  ctx.fillRect(left, top, width, lines.length * height);
+  ctx.fillStyle = colour;
+  lines.forEach((line, i) => ctx.fillText(line, left + 2, top + i * height + height / 2));
+}
+
+/** Draw one picture (trails, conflict lines, rings, symbols, labels, in that order). */
+export function drawPicture(
+  ctx: CanvasRenderingContext2D,
+  project: Project,
   aircraft: Aircraft[],
   picture: { aircraft: DrawnAircraft[]; conflicts: ConflictLine[] },
   own: string,
-): Layer[] {
-  const trails = aircraft.filter((a) => a.trail && a.trail.length > 1);
-  const flagged = picture.aircraft.filter((a) => a.alerts.length);
-  return [
-    new PathLayer({
-      id: "track-trails",
-      data: trails,
-      getPath: (a: Aircraft) =>
-        [...(a.trail ?? []).map((p) => [p[1], p[2]] as Position), [a.lon, a.lat] as Position],
-      getColor: (a: Aircraft) => {
-        const c = colourOf(a, own);
-        return [c[0], c[1], c[2], 150];
-      },
-      getWidth: 2,
-      widthUnits: "pixels",
-    }),
-    new PathLayer({
-      id: "track-conflicts",
-      data: picture.conflicts,
-      getPath: (c: ConflictLine) => [c.from, c.to],
-      getColor: TRACK_COLOURS.conflict,
-      getWidth: 3,
-      widthUnits: "pixels",
-      pickable: true,
-    }),
-    new TextLayer({
-      id: "track-conflict-labels",
-      data: picture.conflicts,
-      getPosition: (c: ConflictLine) => [(c.from[0] + c.to[0]) / 2, (c.from[1] + c.to[1]) / 2],
-      getText: (c: ConflictLine) => c.text,
-      getSize: 11,
-      getColor: TRACK_COLOURS.conflict,
-      background: true,
-      getBackgroundColor: [255, 255, 255, 230],
-      getPixelOffset: [0, 34], // under the aircraft labels, which sit beside each symbol
-      // The map's one character set and font, so the aircraft's labels share the glyph atlas
-      // every other label uses (with "auto", deck.gl makes a new atlas whenever a label brings
-      // a character it has not seen).
-      characterSet: CHARACTERS,
-      fontFamily: FONT,
-    }),
-    new ScatterplotLayer({
-      id: "track-flags",
-      data: flagged,
-      getPosition: (a: DrawnAircraft) => [a.lon, a.lat],
-      getLineColor: TRACK_COLOURS.conformance,
-      stroked: true,
-      filled: false,
-      lineWidthUnits: "pixels",
-      getLineWidth: 3,
-      radiusUnits: "pixels",
-      getRadius: 16,
-    }),
-    new IconLayer({
-      id: "track-symbols",
-      data: picture.aircraft,
-      iconAtlas: symbol() as unknown as string, // a canvas: deck.gl makes the texture from it
-      iconMapping: { plane: { x: 0, y: 0, width: ICON, height: ICON, mask: true } },
-      getIcon: () => "plane",
-      getPosition: (a: DrawnAircraft) => [a.lon, a.lat],
-      getAngle: (a: DrawnAircraft) => -(a.track ?? 0), // deck.gl turns counter-clockwise
-      getColor: (a: DrawnAircraft) => colourOf(a, own),
-      getSize: 24,
-      sizeUnits: "pixels",
-      pickable: true,
-    }),
-    new TextLayer({
-      id: "track-labels",
-      data: picture.aircraft,
-      getPosition: (a: DrawnAircraft) => [a.lon, a.lat],
-      getText: (a: DrawnAircraft) => a.text,
-      getSize: 11,
-      getColor: (a: DrawnAircraft) => colourOf(a, own),
-      getTextAnchor: "start",
-      getAlignmentBaseline: "center",
-      getPixelOffset: [16, 0],
-      background: true,
-      getBackgroundColor: [255, 255, 255, 210],
-      // The map's one character set and font, so the aircraft's labels share the glyph atlas
-      // every other label uses (with "auto", deck.gl makes a new atlas whenever a label brings
-      // a character it has not seen).
-      characterSet: CHARACTERS,
-      fontFamily: FONT,
-    }),
-  ];
+): void {
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  ctx.lineWidth = 2;
+  for (const a of aircraft) {
+    if (!a.trail || a.trail.length < 2 || a.lon === null || a.lat === null) continue;
+    ctx.strokeStyle = css(colourOf(a, own), 150);
+    ctx.beginPath();
+    let first = true;
+    for (const p of [...a.trail.map((q) => [q[1], q[2]]), [a.lon, a.lat]]) {
+      if (p[0] === null || p[1] === null) continue;
+      const [x, y] = project([p[0], p[1]]);
+      if (first) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+      first = false;
+    }
+    ctx.stroke();
+  }
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = css(TRACK_COLOURS.conflict);
+  for (const c of picture.conflicts) {
+    const [x0, y0] = project(c.from);
+    const [x1, y1] = project(c.to);
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1, y1);
+    ctx.stroke();
+  }
+  ctx.strokeStyle = css(TRACK_COLOURS.conformance);
+  for (const a of picture.aircraft) {
+    if (!a.alerts.length) continue;
+    const [x, y] = project([a.lon, a.lat]);
+    ctx.beginPath();
+    ctx.arc(x, y, 16, 0, 2 * Math.PI);
+    ctx.stroke();
+  }
+  for (const a of picture.aircraft) {
+    const [x, y] = project([a.lon, a.lat]);
+    ctx.save();
+    ctx.translate(x, y);
+    ctx.rotate(((a.track ?? 0) * Math.PI) / 180); // clockwise from north, as a track is
+    ctx.fillStyle = css(colourOf(a, own));
+    ctx.beginPath();
+    PLANE.forEach(([px, py], i) => (i ? ctx.lineTo(px, py) : ctx.moveTo(px, py)));
+    ctx.closePath();
+    ctx.fill();
+    ctx.restore();
+  }
+  ctx.font = `11px ${FONT}`;
+  ctx.textBaseline = "middle";
+  for (const a of picture.aircraft) {
+    const [x, y] = project([a.lon, a.lat]);
+    label(ctx, a.text.split("\n"), x + 16, y, css(colourOf(a, own)), "rgba(255, 255, 255, 0.82)", false);
+  }
+  for (const c of picture.conflicts) {
+    const [x, y] = conflictLabelAt(c, project);
+    label(ctx, [c.text], x, y, css(TRACK_COLOURS.conflict), "rgba(255, 255, 255, 0.9)", true);
+  }
+}
+
+/** Where a conflict line's figures are written: under its middle (the aircraft's labels sit
+ * beside each symbol). */
+function conflictLabelAt(c: ConflictLine, project: Project): [number, number] {
+  const [x, y] = project([(c.from[0] + c.to[0]) / 2, (c.from[1] + c.to[1]) / 2]);
+  return [x, y + 34];
+}
+
+/** The text of what is drawn near pixel (x, y): an aircraft, else a conflict line's label. */
+export function textAt(
+  x: number,
+  y: number,
+  project: Project,
+  picture: { aircraft: DrawnAircraft[]; conflicts: ConflictLine[] },
+): string | null {
+  let best: { d: number; text: string } | null = null;
+  const consider = (px: number, py: number, text: string) => {
+    const d = Math.hypot(px - x, py - y);
+    if (d <= HOVER_PX && (!best || d < best.d)) best = { d, text };
+  };
+  for (const a of picture.aircraft) consider(...project([a.lon, a.lat]), a.text);
+  for (const c of picture.conflicts) consider(...conflictLabelAt(c, project), c.text);
+  return (best as { text: string } | null)?.text ?? null;
 }
 
 const NO_AIRCRAFT: unknown[] = [];
 
 /** The aircraft on the console's map: the air picture, following the console's instant, drawn
- * as one of the map's layer sources. */
-export class TrackOverlay {
+ * on the map's 2D canvas (a `Sketch`). */
+export class TrackOverlay implements Sketch {
   readonly picture: AirPicture;
   private instant: Micros = 0;
-  private memo: { inputs: unknown[]; layers: Layer[]; drawn: ReturnType<typeof drawnAircraft> } | null = null;
+  private memo: { inputs: unknown[]; aircraft: Aircraft[]; drawn: ReturnType<typeof drawnAircraft> } | null = null;
 
   constructor(
     private readonly map: ConsoleMap,
@@ -234,10 +248,10 @@ export class TrackOverlay {
     onChange: () => void = () => undefined,
   ) {
     this.picture = new AirPicture(() => {
-      this.map.redraw();
+      this.map.redrawSketches();
       onChange();
     });
-    map.addSource({ layers: () => this.current().layers });
+    map.addSketch(this);
   }
 
   start(): Promise<void> {
@@ -273,14 +287,26 @@ export class TrackOverlay {
     const aircraft = this.picture.drawn();
     const alerts = this.alertsNow();
     // Each past instant's picture is a new answer: an empty one is the same as the last empty
-    // one, and redrawing the canvas for it would redraw every volume for nothing.
+    // one, and drawing the canvas again for it would be for nothing.
     const picture = aircraft.length ? aircraft : NO_AIRCRAFT;
     const inputs: unknown[] = [picture, ...alerts.flatMap((a) => [a.id, a.updated_at])];
     const m = this.memo;
     if (m && m.inputs.length === inputs.length && m.inputs.every((x, i) => x === inputs[i])) return m;
-    const drawn = drawnAircraft(aircraft, alerts, this.partyName);
-    this.memo = { inputs, drawn, layers: trackLayers(aircraft, drawn, this.party) };
+    this.memo = { inputs, aircraft, drawn: drawnAircraft(aircraft, alerts, this.partyName) };
     return this.memo;
+  }
+
+  key(): unknown {
+    return this.current();
+  }
+
+  draw(ctx: CanvasRenderingContext2D, project: Project): void {
+    const { aircraft, drawn } = this.current();
+    drawPicture(ctx, project, aircraft, drawn, this.party);
+  }
+
+  textAt(x: number, y: number, project: Project): string | null {
+    return textAt(x, y, project, this.current().drawn);
   }
 
   /** What the map draws now: each aircraft with its label, each conflict line. */

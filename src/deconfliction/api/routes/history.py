@@ -15,10 +15,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import iterate_in_threadpool, run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from deconfliction.api.compression import accepts, gzip_chunks, gzip_whole
 from deconfliction.api.deps import ReadsDep
 from deconfliction.api.schemas.common import MAX_INT64, errors
 from deconfliction.api.schemas.history import HistoryPublic, Outlines, history_parts
+from deconfliction.service.compression import accepts, gzip_chunks, gzip_whole
 from deconfliction.service.history import History, history
 
 __all__ = ["NDJSON", "router"]
@@ -92,7 +92,7 @@ async def get_history(
     Each read is recorded; unlike the lists, no delivery is marked read (a delivery is read
     when its recipient opens it in the inbox)."""
     found = await reads(lambda r: history(r, after))
-    gzip = accepts(request.headers.get("accept-encoding"), "gzip")
+    gzip = accepts(request.headers.get("accept-encoding"), "gzip", wildcard="*")
     headers = {"Vary": "Accept, Accept-Encoding"}
     if gzip:
         headers["Content-Encoding"] = "gzip"

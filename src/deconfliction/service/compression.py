@@ -19,34 +19,49 @@ GZIP_LEVEL = 5
 
 
 def _quality(parameters: list[str]) -> float:
+    """An entry's ``q`` (RFC 9110, 12.4.2): 1 when absent, 0 when unreadable."""
     for parameter in parameters:
         name, _, value = parameter.strip().partition("=")
         if name.strip().lower() == "q":
             try:
-                return float(value)
+                quality = float(value)
             except ValueError:
                 return 0.0
+            return quality if 0.0 <= quality <= 1.0 else 0.0
     return 1.0
 
 
-def accepts(header: str | None, wanted: str) -> bool:
-    """Whether an ``Accept`` or ``Accept-Encoding`` header admits ``wanted`` by name (a
-    quality of 0 refuses; wildcards are not taken as a request for it).
+def accepts(header: str | None, wanted: str, *, wildcard: str | None = None) -> bool:
+    """Whether an ``Accept`` or ``Accept-Encoding`` header admits ``wanted``: the entry that
+    names it decides (a quality of 0 refuses); with none, the entry ``wildcard`` decides, if
+    given (``"*"`` for content codings, RFC 9110 12.5.3: "any coding not listed"); with
+    neither, no.  Names are compared without regard to case.
 
     >>> accepts("gzip, deflate, br", "gzip")
     True
     >>> accepts("br;q=1.0, gzip;q=0", "gzip")
     False
+    >>> accepts("GZIP;Q=0.5", "gzip")
+    True
     >>> accepts("application/json, application/x-ndjson;q=0.9", "application/x-ndjson")
     True
     >>> accepts(None, "gzip")
     False
+    >>> accepts("*", "gzip"), accepts("*", "gzip", wildcard="*")
+    (False, True)
+    >>> accepts("gzip;q=0, *", "gzip", wildcard="*"), accepts("br, *;q=0", "gzip", wildcard="*")
+    (False, False)
     """
+    wanted = wanted.lower()
+    fallback = None
     for member in (header or "").split(","):
         name, *parameters = member.split(";")
-        if name.strip().lower() == wanted and _quality(parameters) > 0:
-            return True
-    return False
+        name = name.strip().lower()
+        if name == wanted:
+            return _quality(parameters) > 0
+        if wildcard is not None and name == wildcard and fallback is None:
+            fallback = _quality(parameters) > 0
+    return bool(fallback)
 
 
 def gzip_whole(body: bytes) -> bytes:
