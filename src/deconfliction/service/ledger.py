@@ -28,7 +28,7 @@ from deconfliction.engine.ledger.verify import KEY_ADDED, ExportHeader, sign_hea
 from deconfliction.service.keys import LedgerKeys
 from deconfliction.store import ledger as store
 
-__all__ = ["Appended", "Ledger"]
+__all__ = ["Appended", "Ledger", "WriteProof"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,27 @@ class Appended:
     leaf: bytes
     audience: frozenset[str] = frozenset()
     """The parties that may read the entry (its feed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteProof:
+    """What a write's answer carries: the receipt (with its inclusion proof) of the first entry
+    the caller may read, and every entry it may read (index, canonical bytes, leaf hash).
+
+    The answer lists the other entries by index and hash only (the caller fetches their
+    receipts when it wants them), so their inclusion proofs are not computed: a notice with
+    nine recipients made ten proofs for one shown."""
+
+    receipt: Receipt | None
+    entries: tuple[Appended, ...] = ()
+
+    @classmethod
+    def of(cls, receipts: list[Receipt]) -> WriteProof:
+        """The proof of receipts made already (a replayed answer's)."""
+        return cls(
+            receipts[0] if receipts else None,
+            tuple(Appended(r.index, r.entry, r.leaf_hash) for r in receipts),
+        )
 
 
 class Ledger:
@@ -121,6 +142,13 @@ class Ledger:
     ) -> list[Receipt]:
         """Receipts for the entries ``party`` may read (all of them for ``party=None``)."""
         return [self.receipt(a, head) for a in entries if may_see(party, a.audience)]
+
+    def write_proof(
+        self, entries: Iterable[Appended], head: TreeHead, party: str | None
+    ) -> WriteProof:
+        """:meth:`receipts_for`, with the inclusion proof of the first entry only."""
+        readable = tuple(a for a in entries if may_see(party, a.audience))
+        return WriteProof(self.receipt(readable[0], head) if readable else None, readable)
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         with self.lock:
