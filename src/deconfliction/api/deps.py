@@ -18,7 +18,6 @@ from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Rece
 from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import MalformedRequest
-from deconfliction.engine.ledger.entries import entry_header
 from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.service import sessions
 from deconfliction.service.auth import Principal
@@ -133,9 +132,8 @@ def _with_proofs(answer: A, proof: WriteProof) -> A:
     head = TreeHeadPublic.model_validate(first.tree_head.to_dict())
     refs = []
     for e in proof.entries:
-        type, subject = entry_header(e.entry)
         refs.append(
-            LedgerEntryRef(index=e.index, leaf_hash=e.leaf.hex(), type=type, subject=subject)
+            LedgerEntryRef(index=e.index, leaf_hash=e.leaf.hex(), type=e.type, subject=e.subject)
         )
     return answer.model_copy(
         update={

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.detection.roster import may_see
 from deconfliction.engine.errors import InvalidInput, NotFound
-from deconfliction.engine.ledger.entries import entry_bytes
+from deconfliction.engine.ledger.entries import entry_bytes, entry_header
 from deconfliction.engine.ledger.heads import TreeHead, key_id_of, public_key_text, sign_head
 from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Receipt
@@ -38,6 +38,10 @@ class Appended:
     index: int
     entry: bytes
     leaf: bytes
+    type: str
+    subject: str
+    """The entry's type and subject, as written in it (an answer lists them: reading them
+    back from the entry parsed it whole, a notice's volumes included)."""
     audience: frozenset[str] = frozenset()
     """The parties that may read the entry (its feed)."""
 
@@ -59,7 +63,9 @@ class WriteProof:
         """The proof of receipts made already (a replayed answer's)."""
         return cls(
             receipts[0] if receipts else None,
-            tuple(Appended(r.index, r.entry, r.leaf_hash) for r in receipts),
+            tuple(
+                Appended(r.index, r.entry, r.leaf_hash, *entry_header(r.entry)) for r in receipts
+            ),
         )
 
 
@@ -96,7 +102,7 @@ class Ledger:
             entry = entry_bytes(index, recorded_at, type, subject, body)
             leaf = leaf_hash(entry)
             self.tree.append(leaf)
-        return Appended(index, entry, leaf, frozenset(audience))
+        return Appended(index, entry, leaf, type, subject, frozenset(audience))
 
     def truncate(self, size: int) -> None:
         with self.lock:
@@ -135,7 +141,8 @@ class Ledger:
         if found is None or index >= head.tree_size:
             raise NotFound("ledger entry", str(index))
         entry = found.canonical()
-        return self.receipt(Appended(index, entry, bytes.fromhex(found.leaf_hash)), head)
+        appended = Appended(index, entry, bytes.fromhex(found.leaf_hash), found.type, found.subject)
+        return self.receipt(appended, head)
 
     def receipts_for(
         self, entries: Iterable[Appended], head: TreeHead, party: str | None
