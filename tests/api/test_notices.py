@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from deconfliction.engine.ledger.receipts import Receipt, verify_receipt
 from tests.api.bodies import file_notice, golan, not_found, notice, problems, volume
 from tests.support.server import NOW
 
@@ -51,6 +52,32 @@ def test_filing_answers_the_notice_its_alerts_and_its_deliveries(api):
     assert to_rus, "nothing to check: the assertion below would pass on nothing"
     assert all(d["status"] == "delivered" for d in to_rus)
     assert to_rus[0]["deadline_at"] == "2026-11-24T12:05:30.000000Z"  # idf-rus: 5 min
+
+
+def test_the_answer_proves_the_notice_and_lists_every_entry_its_author_may_read(api):
+    """The receipt proves the notice's entry; the listing names each of its deliveries' entries
+    too (only the first is proved in the answer: the others' receipts are fetched)."""
+    api.load_golan()
+    idf = api.as_("idf")
+    answer = file_notice(idf)
+    keys = api.keys()
+    receipt = Receipt.from_dict(answer["receipt"])
+    assert verify_receipt(receipt, keys).ok
+    assert (receipt.index, answer["ledger"]["tree_head"]) == (
+        answer["ledger"]["entries"][0]["index"],
+        answer["receipt"]["tree_head"],
+    )
+    listed = answer["ledger"]["entries"]
+    delivered = {d["id"] for d in answer["deliveries"] if d["item_type"] == "notice"}
+    assert delivered, "the notice is delivered to another party"
+    assert {e["subject"] for e in listed if e["type"] == "delivery.created"} == delivered
+    assert listed[0]["type"] == "notice.filed"
+    for entry in listed:
+        fetched = idf.get(f"/v1/ledger/entries/{entry['index']}")
+        assert fetched.status_code == 200, fetched.text
+        proved = Receipt.from_dict(fetched.json())
+        assert verify_receipt(proved, keys).ok
+        assert (proved.leaf_hash.hex(), proved.index) == (entry["leaf_hash"], entry["index"])
 
 
 def test_lead_time_counts_from_the_servers_receipt(api):

@@ -18,12 +18,12 @@ from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Rece
 from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import MalformedRequest
-from deconfliction.engine.ledger.entries import entry_header
 from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.service import sessions
 from deconfliction.service.auth import Principal
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.idempotency import Answer, remember, replay
+from deconfliction.service.ledger import WriteProof
 from deconfliction.service.reading import Reader, read
 
 __all__ = [
@@ -125,19 +125,19 @@ def _fingerprint(request_line: str, body: BaseModel | None) -> str:
     return hashlib.sha256(f"{request_line}\n{text}".encode()).hexdigest()
 
 
-def _with_proofs(answer: A, proofs: list[Receipt]) -> A:
-    if not proofs:
+def _with_proofs(answer: A, proof: WriteProof) -> A:
+    first = proof.receipt
+    if first is None:
         return answer
-    head = TreeHeadPublic.model_validate(proofs[0].tree_head.to_dict())
+    head = TreeHeadPublic.model_validate(first.tree_head.to_dict())
     refs = []
-    for r in proofs:
-        type, subject = entry_header(r.entry)
+    for e in proof.entries:
         refs.append(
-            LedgerEntryRef(index=r.index, leaf_hash=r.leaf_hash.hex(), type=type, subject=subject)
+            LedgerEntryRef(index=e.index, leaf_hash=e.leaf.hex(), type=e.type, subject=e.subject)
         )
     return answer.model_copy(
         update={
-            "receipt": ReceiptPublic.model_validate(proofs[0].to_dict()),
+            "receipt": ReceiptPublic.model_validate(first.to_dict()),
             "ledger": LedgerEntries(tree_head=head, entries=refs),
         }
     )
@@ -201,13 +201,13 @@ class Writes:
             return answer, None, True
 
         # Waits in the event loop, woken when the batch has committed: no worker thread.
-        (result, again, built), receipts = await self.services.writer.run_receipted(
+        (result, again, built), proof = await self.services.writer.run_receipted(
             run, principal.party
         )
         answer = result if built else answer_of(result)
         if again is not None:
             self.response.headers["Idempotent-Replayed"] = "true"
-        return _with_proofs(answer, receipts if again is None else again)
+        return _with_proofs(answer, proof if again is None else WriteProof.of(again))
 
 
 async def _writes(

@@ -174,33 +174,30 @@ def _deliver(
     now: datetime,
 ) -> list[Delivery]:
     """The delivery to ``recipient``, and when it cannot be delivered, the report to the
-    sender."""
-    base = Delivery(
-        id=delivery_id(item_type, item_id, recipient),
-        item_type=item_type,
-        item_id=item_id,
-        recipient=recipient,
-        sender=sender,
-        status=DeliveryStatus.delivered,
-        delivered_at=now,
-    )
+    sender.  Each delivery is constructed once, with its final fields (a notice makes one per
+    addressee on the write path)."""
+    id = delivery_id(item_type, item_id, recipient)
     if not _active(roster, recipient):
         party = roster.parties.get(recipient)
         status = party.status.value if party is not None else "unknown"
         out = [
-            base.model_copy(
-                update={
-                    "status": DeliveryStatus.undelivered,
-                    "note": f"{roster.name(recipient)} is {status}",
-                }
+            Delivery(
+                id=id,
+                item_type=item_type,
+                item_id=item_id,
+                recipient=recipient,
+                sender=sender,
+                status=DeliveryStatus.undelivered,
+                delivered_at=now,
+                note=f"{roster.name(recipient)} is {status}",
             )
         ]
         if sender is not None and sender != recipient:
             out.append(
                 Delivery(
-                    id=delivery_id(ItemType.undelivered, base.id, sender),
+                    id=delivery_id(ItemType.undelivered, id, sender),
                     item_type=ItemType.undelivered,
-                    item_id=base.id,
+                    item_id=id,
                     recipient=sender,
                     sender=None,
                     status=DeliveryStatus.delivered,
@@ -211,16 +208,31 @@ def _deliver(
             )
         return out
     if terms is None:
-        return [base]
+        return [
+            Delivery(
+                id=id,
+                item_type=item_type,
+                item_id=item_id,
+                recipient=recipient,
+                sender=sender,
+                status=DeliveryStatus.delivered,
+                delivered_at=now,
+            )
+        ]
     deadline = now + timedelta(seconds=terms.deadline_s)
     return [
-        base.model_copy(
-            update={
-                "deadline_at": deadline,
-                "step_s": terms.step_s,
-                "monitors": terms.monitors,
-                "next_at": deadline,
-            }
+        Delivery(
+            id=id,
+            item_type=item_type,
+            item_id=item_id,
+            recipient=recipient,
+            sender=sender,
+            status=DeliveryStatus.delivered,
+            delivered_at=now,
+            deadline_at=deadline,
+            step_s=terms.step_s,
+            monitors=terms.monitors,
+            next_at=deadline,
         )
     ]
 
@@ -228,18 +240,22 @@ def _deliver(
 def notice_deliveries(notice: Notice, roster: Roster, now: datetime) -> list[Delivery]:
     """A notice reaches every addressee; its deadline is the shortest among the agreements
     under which the author notifies that addressee."""
+    author, kind = notice.author, notice.kind
+
+    def plan() -> list[tuple[str, AckTerms | None]]:
+        out = []
+        for recipient in sorted(roster.addressees(author, kind)):
+            binding = [
+                a for a in roster.agreements.values() if recipient in a.addressees(author, kind)
+            ]
+            out.append((recipient, _terms(binding)))
+        return out
+
+    # The same for every notice of this author and kind until the agreements change.
+    planned = roster.remembered(("notice deliveries", author, kind), plan)
     out: list[Delivery] = []
-    for recipient in sorted(roster.addressees(notice.author, notice.kind)):
-        binding = [
-            a
-            for a in roster.agreements.values()
-            if recipient in a.addressees(notice.author, notice.kind)
-        ]
-        out.extend(
-            _deliver(
-                ItemType.notice, notice.id, recipient, notice.author, _terms(binding), roster, now
-            )
-        )
+    for recipient, terms in planned:
+        out.extend(_deliver(ItemType.notice, notice.id, recipient, author, terms, roster, now))
     return out
 
 

@@ -73,6 +73,10 @@ def parse_utc(raw: Any) -> datetime:
     ValueError: time '2027-W01-1T10:00:00Z' is not RFC 3339, e.g. 2026-11-24T12:00:00Z
     """
     if isinstance(raw, datetime):
+        if raw.tzinfo is UTC and EARLIEST <= raw <= LATEST:
+            # Already what the record keeps (every model built from the server's own times
+            # comes here: three times for each of a notice's deliveries).
+            return raw
         value = raw
         text = raw.isoformat()
     elif isinstance(raw, str):

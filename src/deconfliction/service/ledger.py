@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.detection.roster import may_see
 from deconfliction.engine.errors import InvalidInput, NotFound
-from deconfliction.engine.ledger.entries import entry_bytes
+from deconfliction.engine.ledger.entries import entry_bytes, entry_header
 from deconfliction.engine.ledger.heads import TreeHead, key_id_of, public_key_text, sign_head
 from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Receipt
@@ -28,7 +28,7 @@ from deconfliction.engine.ledger.verify import KEY_ADDED, ExportHeader, sign_hea
 from deconfliction.service.keys import LedgerKeys
 from deconfliction.store import ledger as store
 
-__all__ = ["Appended", "Ledger"]
+__all__ = ["Appended", "Ledger", "WriteProof"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,35 @@ class Appended:
     index: int
     entry: bytes
     leaf: bytes
+    type: str
+    subject: str
+    """The entry's type and subject, as written in it (an answer lists them: reading them
+    back from the entry parsed it whole, a notice's volumes included)."""
     audience: frozenset[str] = frozenset()
     """The parties that may read the entry (its feed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteProof:
+    """What a write's answer carries: the receipt (with its inclusion proof) of the first entry
+    the caller may read, and every entry it may read (index, canonical bytes, leaf hash).
+
+    The answer lists the other entries by index and hash only (the caller fetches their
+    receipts when it wants them), so their inclusion proofs are not computed: a notice with
+    nine recipients made ten proofs for one shown."""
+
+    receipt: Receipt | None
+    entries: tuple[Appended, ...] = ()
+
+    @classmethod
+    def of(cls, receipts: list[Receipt]) -> WriteProof:
+        """The proof of receipts made already (a replayed answer's)."""
+        return cls(
+            receipts[0] if receipts else None,
+            tuple(
+                Appended(r.index, r.entry, r.leaf_hash, *entry_header(r.entry)) for r in receipts
+            ),
+        )
 
 
 class Ledger:
@@ -75,7 +102,7 @@ class Ledger:
             entry = entry_bytes(index, recorded_at, type, subject, body)
             leaf = leaf_hash(entry)
             self.tree.append(leaf)
-        return Appended(index, entry, leaf, frozenset(audience))
+        return Appended(index, entry, leaf, type, subject, frozenset(audience))
 
     def truncate(self, size: int) -> None:
         with self.lock:
@@ -114,13 +141,21 @@ class Ledger:
         if found is None or index >= head.tree_size:
             raise NotFound("ledger entry", str(index))
         entry = found.canonical()
-        return self.receipt(Appended(index, entry, bytes.fromhex(found.leaf_hash)), head)
+        appended = Appended(index, entry, bytes.fromhex(found.leaf_hash), found.type, found.subject)
+        return self.receipt(appended, head)
 
     def receipts_for(
         self, entries: Iterable[Appended], head: TreeHead, party: str | None
     ) -> list[Receipt]:
         """Receipts for the entries ``party`` may read (all of them for ``party=None``)."""
         return [self.receipt(a, head) for a in entries if may_see(party, a.audience)]
+
+    def write_proof(
+        self, entries: Iterable[Appended], head: TreeHead, party: str | None
+    ) -> WriteProof:
+        """:meth:`receipts_for`, with the inclusion proof of the first entry only."""
+        readable = tuple(a for a in entries if may_see(party, a.audience))
+        return WriteProof(self.receipt(readable[0], head) if readable else None, readable)
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         with self.lock:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from deconfliction.engine.ledger.receipts import Receipt
 from deconfliction.service.coordinator import Coordinator, Tx
+from deconfliction.service.ledger import WriteProof
 from deconfliction.store.database import connection_lost
 
 __all__ = ["Writer"]
@@ -67,6 +68,9 @@ class _Command:
     party: str | None = None
     """Whose receipts to make: the entries this party may read (None: none at all)."""
     receipts: list[Receipt] = field(default_factory=list)
+    proof_only: bool = False
+    """Make only :attr:`proof` (the answer's receipt), not a receipt for every entry."""
+    proof: WriteProof = field(default_factory=lambda: WriteProof(None))
 
 
 class Writer:
@@ -129,13 +133,15 @@ class Writer:
 
     async def run_receipted(
         self, command: Callable[[Tx], T], party: str | None
-    ) -> tuple[T, list[Receipt]]:
-        """:meth:`execute_receipted` for a coroutine: waits in the event loop (the writer
-        wakes it when the batch has committed), no worker thread held meanwhile."""
-        job = _Command(command, party=party)
+    ) -> tuple[T, WriteProof]:
+        """Run ``command`` as :meth:`execute_receipted` does, waiting in the event loop (the
+        writer wakes it when the batch has committed, no worker thread held meanwhile), and
+        return its result with its :class:`~deconfliction.service.ledger.WriteProof`: what an
+        API answer carries."""
+        job = _Command(command, party=party, proof_only=True)
         self._queue.put(job)
         value = await asyncio.wrap_future(job.future)
-        return value, job.receipts
+        return value, job.proof
 
     def _loop(self) -> None:
         while True:
@@ -184,5 +190,8 @@ class Writer:
                 job.future.set_exception(value)
                 continue
             if job.party is not None and tx.head is not None:
-                job.receipts = ledger.receipts_for(tx.entries[start:end], tx.head, job.party)
+                if job.proof_only:
+                    job.proof = ledger.write_proof(tx.entries[start:end], tx.head, job.party)
+                else:
+                    job.receipts = ledger.receipts_for(tx.entries[start:end], tx.head, job.party)
             job.future.set_result(value)

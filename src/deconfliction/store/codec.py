@@ -13,6 +13,7 @@ written before the field existed read as format 0 (times written with ``+00:00``
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, Final
 
 import rfc8785
@@ -123,7 +124,13 @@ def payload(**members: Canonical | str) -> Canonical:
     parts = {"format": str(PAYLOAD_FORMAT)}
     for name, value in members.items():
         parts[name] = value if type(value) is Canonical else canonical(value)
-    return Canonical("{" + ",".join(f"{json.dumps(k)}:{parts[k]}" for k in sorted(parts)) + "}")
+    return Canonical("{" + ",".join(f"{_key(k)}:{parts[k]}" for k in sorted(parts)) + "}")
+
+
+@lru_cache(maxsize=64)
+def _key(name: str) -> str:
+    """A member's name as JSON (a handful of names, each written for every entry)."""
+    return canonical(name)
 
 
 def item_from_payload(data: dict[str, Any]) -> Item:

@@ -9,6 +9,7 @@ record and its row cannot drift apart.
 from __future__ import annotations
 
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,24 +26,38 @@ def row_of(record: BaseModel, table: sa.Table, **extra: Any) -> dict[str, Any]:
     record's fields takes that field's value (enums as their value, collections as canonical
     JSON), and ``extra`` gives the rest (``body``, ``seq``, computed columns).  A column that neither gives is an error: a
     table may not quietly hold a column nobody writes."""
-    fields = type(record).model_fields
     row: dict[str, Any] = {}
-    for column in table.columns:
-        name = column.name
+    for name, is_field, optional in _columns(type(record), table):
         if name in extra:
             row[name] = extra[name]
-        elif name in fields:
+        elif is_field:
             value = getattr(record, name)
             if isinstance(value, Enum):
                 value = value.value
             elif isinstance(value, tuple | list | dict):
                 value = canonical(record.model_dump(mode="json", include={name})[name])
             row[name] = value
-        elif column.nullable or column.server_default is not None or column.autoincrement is True:
-            continue
-        else:
+        elif not optional:
             raise KeyError(f"{table.name}.{name}: no field of {type(record).__name__} and no value")
     return row
+
+
+@lru_cache(maxsize=256)
+def _columns(model: type[BaseModel], table: sa.Table) -> tuple[tuple[str, bool, bool], ...]:
+    """Each column of ``table``: its name, whether it is a field of ``model``, and whether it
+    may be left out (nullable, defaulted or generated).  Worked out once per model and table:
+    a notice's nine deliveries each asked it again."""
+    fields = model.model_fields
+    return tuple(
+        (
+            column.name,
+            column.name in fields,
+            bool(
+                column.nullable or column.server_default is not None or column.autoincrement is True
+            ),
+        )
+        for column in table.columns
+    )
 
 
 def upsert(connection: Connection, table: sa.Table, key: str, values: dict[str, Any]) -> None:

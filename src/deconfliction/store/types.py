@@ -14,6 +14,8 @@ __all__ = ["UtcTimestamp", "sqlite_text"]
 
 
 def _utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:  # the server's own times (a filing binds some forty of them)
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("naive datetime refused: the store keeps UTC instants only")
     return value.astimezone(UTC)

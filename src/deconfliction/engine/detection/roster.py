@@ -16,9 +16,9 @@ A finding is sent only to parties that may see every one of its subjects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 from deconfliction.engine.items import Item, kind_of
 from deconfliction.engine.journal import Journal, NoJournal
@@ -36,6 +36,8 @@ from deconfliction.engine.model.red_lines import RedLine
 from deconfliction.engine.units import Duration, Length
 
 __all__ = ["EVERYONE", "PairTerms", "Roster", "may_see"]
+
+T = TypeVar("T")
 
 EVERYONE: Final = "*"
 """In an audience: every party, including those that join later (not a party identifier:
@@ -85,6 +87,7 @@ class Roster:
         self._shared_audiences: dict[frozenset[str], frozenset[str]] = {}
         self._terms: dict[tuple[str, str], PairTerms | None] = {}
         self._addressees: dict[tuple[str, NoticeKind], frozenset[str]] = {}
+        self._remembered: dict[Hashable, Any] = {}
         self._reindex()
 
     def _reindex(self) -> None:
@@ -93,15 +96,16 @@ class Roster:
         }
         self._terms.clear()
         self._addressees.clear()
+        self._remembered.clear()
 
     def with_party(self, party: Party, journal: Journal | None = None) -> None:
-        journal = journal or NoJournal()
+        journal = NoJournal() if journal is None else journal
         journal.set(self.parties, party.id, party)
         self._reindexed(journal)
 
     def with_agreement(self, agreement: Agreement, journal: Journal | None = None) -> None:
         """An agreement, or its new version (an ended one binds no one: it leaves the roster)."""
-        journal = journal or NoJournal()
+        journal = NoJournal() if journal is None else journal
         if agreement.ended:
             journal.pop(self.agreements, agreement.id)
         else:
@@ -110,7 +114,7 @@ class Roster:
 
     def with_zone(self, zone: ZoneAgreement, journal: Journal | None = None) -> None:
         """A zone agreement, or its new version (an ended one leaves the roster)."""
-        journal = journal or NoJournal()
+        journal = NoJournal() if journal is None else journal
         if zone.ended:
             journal.pop(self.zones, zone.id)
         else:
@@ -140,6 +144,17 @@ class Roster:
             known = self._addressees[(author, kind)] = frozenset(out)
         return set(known)
 
+    def remembered(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, remembered under ``key`` until the roster changes: for answers derived
+        from the parties and agreements alone that are asked again and again (who a notice
+        of a kind goes to, under which terms: asked for every notice filed).  The caller
+        must not change the answer."""
+        try:
+            return cast(T, self._remembered[key])
+        except KeyError:
+            found = self._remembered[key] = make()
+            return found
+
     def notice_audience(self, notice: Notice) -> set[str]:
         """Parties that may see ``notice``: its author and the addressees it was sent to.
 
@@ -158,7 +173,7 @@ class Roster:
         # One set per distinct audience, shared by every notice with it (a few hundred bytes
         # a notice otherwise, with a million notices on record).
         audience = self._shared_audiences.setdefault(audience, audience)
-        (journal or NoJournal()).set(self._audiences, notice.id, audience)
+        (NoJournal() if journal is None else journal).set(self._audiences, notice.id, audience)
 
     def observation_audience(self, observation: Observation) -> set[str]:
         """Its reporter and the signatories and monitors of every zone agreement."""

@@ -129,7 +129,7 @@ class Situation:
         """Record an item and its alert changes.  Recording a duplicate changes nothing."""
         if assessment.duplicate:
             return
-        journal = journal or NoJournal()
+        journal = NoJournal() if journal is None else journal
         item = assessment.item
         self._record[kind_of(item).name](item, journal)
         for change in assessment.changes:

@@ -1,0 +1,133 @@
+"""A notice's deliveries follow the agreements as they stand, although the roster remembers
+who a notice of each author and kind goes to (asked for every notice filed): the plan is
+forgotten whenever an agreement or a party changes, and when that change is undone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deconfliction.engine.detection.roster import Roster
+from deconfliction.engine.hotline import DeliveryStatus, notice_deliveries
+from deconfliction.engine.journal import Journal
+from deconfliction.engine.model import Agreement, Notice, Party
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+PARTIES = ["a", "b", "c", "d", "e"]
+KINDS = ["air_operation", "ground_movement"]
+
+
+def _party(pid: str, status: str = "active") -> Party:
+    return Party.model_validate(
+        {"id": pid, "name": pid.upper(), "kind": "armed_force", "status": status}
+    )
+
+
+@st.composite
+def agreements(draw: st.DrawFn, aid: str) -> Agreement:
+    parties = draw(st.lists(st.sampled_from(PARTIES), min_size=2, max_size=5, unique=True))
+    data: dict[str, Any] = {
+        "id": aid,
+        "name": aid,
+        "parties": parties,
+        "acknowledgement": {
+            "deadline": f"{draw(st.integers(1, 50)) * 60} s",
+            **({"step": f"{draw(st.integers(1, 50)) * 30} s"} if draw(st.booleans()) else {}),
+        },
+        "monitors": draw(st.lists(st.sampled_from(["m1", "m2"]), unique=True)),
+    }
+    if draw(st.booleans()):
+        author = draw(st.sampled_from(parties))
+        targets = [p for p in parties if p != author]
+        data["notifications"] = [
+            {
+                "from": author,
+                "to": draw(st.lists(st.sampled_from(targets), min_size=1, unique=True)),
+                "kinds": draw(st.lists(st.sampled_from(KINDS), unique=True)),
+            }
+        ]
+    return Agreement.model_validate(data)
+
+
+def _expected(roster: Roster, notice: Notice) -> list[tuple[Any, ...]]:
+    """Each delivery's recipient, status and terms, worked out from the agreements directly."""
+    out = []
+    for recipient in PARTIES:
+        if recipient == notice.author:
+            continue
+        binding = [
+            a
+            for a in roster.agreements.values()
+            if recipient in a.addressees(notice.author, notice.kind)
+        ]
+        if not binding:
+            continue
+        if roster.parties[recipient].status.value != "active":
+            out.append((recipient, DeliveryStatus.undelivered, None, None, ()))
+            continue
+        deadline = min(a.acknowledgement.deadline.seconds for a in binding)
+        step = min((a.acknowledgement.step or a.acknowledgement.deadline).seconds for a in binding)
+        monitors = tuple(sorted({m for a in binding for m in a.monitors}))
+        out.append(
+            (
+                recipient,
+                DeliveryStatus.delivered,
+                NOW + timedelta(seconds=deadline),
+                max(step, 1.0),
+                monitors,
+            )
+        )
+    return out
+
+
+def _made(roster: Roster, notice: Notice) -> list[tuple[Any, ...]]:
+    return [
+        (d.recipient, d.status, d.deadline_at, d.step_s, d.monitors)
+        for d in notice_deliveries(notice, roster, NOW)
+        if d.recipient != notice.author  # a report to the author that one was undelivered
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.lists(agreements("g1"), min_size=1, max_size=1),
+    changes=st.lists(st.one_of(agreements("g1"), agreements("g2"), agreements("g3")), max_size=4),
+    suspended=st.sampled_from([None, *PARTIES]),
+    author=st.sampled_from(PARTIES),
+    kind=st.sampled_from(KINDS),
+    undo=st.booleans(),
+)
+def test_deliveries_follow_every_change_of_the_agreements(
+    first, changes, suspended, author, kind, undo
+):
+    roster = Roster([_party(p) for p in [*PARTIES, "m1", "m2"]], first)
+    notice = Notice.model_validate(
+        {
+            "id": "n1",
+            "author": author,
+            "kind": kind,
+            "filed_at": "2026-11-24T12:00:00Z",
+            "volumes": [
+                {
+                    "outline": {"type": "circle", "center": "33.05N 35.95E", "radius": "2 km"},
+                    "altitude": {"lower": "FL050", "upper": "FL100"},
+                    "window": {"start": "2026-11-24T13:00:00Z", "end": "2026-11-24T14:00:00Z"},
+                }
+            ],
+        }
+    )
+    before = _made(roster, notice)  # remembered from here on
+    assert before == _expected(roster, notice)
+    journal = Journal()
+    for agreement in changes:
+        roster.with_agreement(agreement, journal)
+        assert _made(roster, notice) == _expected(roster, notice)
+    if suspended is not None:
+        roster.with_party(_party(suspended, "suspended"), journal)
+        assert _made(roster, notice) == _expected(roster, notice)
+    if undo:
+        journal.rollback()
+        assert _made(roster, notice) == before == _expected(roster, notice)
