@@ -26,7 +26,7 @@ from deconfliction.engine.detection.findings import AlertKind, finding_key
 from deconfliction.engine.errors import Forbidden, InvalidInput
 from deconfliction.engine.model import Agreement, Notice, NoticeKind
 from deconfliction.engine.model.agreements import TrackTerms
-from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, TacticalAlerts
+from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, Seen, TacticalAlerts
 from deconfliction.engine.tracks.attribution import Attributed, Attribution, Declaration
 from deconfliction.engine.tracks.clearance import time_to_clear
 from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances
@@ -357,12 +357,12 @@ class TrackService:
         owners = [o.party for o in owners_found]
         self.history.remember(snap, t)
         lap("snapshot")
-        upsert: list[tuple[Any, Sequence[TrackReport]]] = []
+        upsert: list[Seen] = []
         close: list[tuple[str, str, Sequence[TrackReport]]] = []
         # Conflicts.
         conflicts = conflict_findings(snap, owners, self._minima_for(ctx), now)
         upsert.extend(conflicts)
-        found = {f.key for f, _ in conflicts}
+        found = {f.key for f in conflicts}
         present = set(snap.keys)
         for alert in self.alerts.of_kind(AlertKind.track_conflict):
             if alert.id not in found:
@@ -384,7 +384,7 @@ class TrackService:
                 finding = conformance_finding(
                     state, party, transition.offence, sorted(audience), now
                 )
-                upsert.append((finding, state.evidence()))
+                upsert.append(Seen.of(finding, state.evidence()))
             else:
                 key = finding_key(AlertKind(transition.kind.value), state.key)
                 close.append((key, "back in conformance", state.evidence()))
@@ -422,8 +422,8 @@ class TrackService:
 
     def _clearances(
         self, ctx: _Context, notice: Notice, snap: Snapshot, owners: list[str | None], now: datetime
-    ) -> list[tuple[Any, Sequence[TrackReport]]]:
-        out: list[tuple[Any, Sequence[TrackReport]]] = []
+    ) -> list[Seen]:
+        out: list[Seen] = []
         tol = self._tolerances(ctx, notice.author)
         for vi, volume in enumerate(notice.volumes):
             given = (volume.window.start - now).total_seconds()
@@ -452,7 +452,7 @@ class TrackService:
                 )
                 if c is not None and c.cannot_clear:
                     finding = clearance_finding(state, party, notice, vi, c, now)
-                    out.append((finding, state.evidence()))
+                    out.append(Seen.of(finding, snap.evidence(row)))
         return out
 
     # -- history and what a party may see ---------------------------------------------------
