@@ -50,7 +50,13 @@ from deconfliction.service.track_archive import TrackArchive
 from deconfliction.service.track_conformance import ConformanceRound
 from deconfliction.service.track_evidence import record_with_evidence
 from deconfliction.service.track_formats import FORMATS, make_parser
-from deconfliction.service.track_replay import Sample, TrackHistory, may_see, subjects_open_at
+from deconfliction.service.track_replay import (
+    Point,
+    Sample,
+    TrackHistory,
+    may_see,
+    subjects_open_at,
+)
 from deconfliction.service.track_view import TrackView
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
@@ -345,9 +351,9 @@ class TrackService:
                 self.history.forget(key)
                 self.conformance.forget(key)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
-        self.archive.flush(t)  # the samples of earlier rounds, to the record in one batch
         if not snap.keys and not self.alerts.open and self._pending is None:
             # Idle: no walk over every notice in the writer; the first round with aircraft sees them
+            self.archive.flush(t)  # what the last rounds with aircraft kept
             self._next_context, self.last = None, TickStats(now)
             return self.last
         ctx = self._take_context()
@@ -414,6 +420,9 @@ class TrackService:
                 changes,
             )
         self._next_context = self.writer.submit(self._context)
+        # The history's samples to the record in one batch, behind the alert changes: at
+        # 10,000 aircraft a batch holds the writer for tens of milliseconds.
+        self.archive.flush(t)
         lap("record")
         self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
                               time.perf_counter() - began, time.thread_time() - cpu,
@@ -462,7 +471,7 @@ class TrackService:
 
     def visible_at(
         self, party: str, at: datetime, *, trails: bool = True
-    ) -> list[tuple[str, Sample, list[Sample], Attributed]]:
+    ) -> list[tuple[str, Sample, list[Point], Attributed]]:
         """What ``party`` may see as it stood at ``at``, with trails (``track_replay.py``)."""
         concerned = subjects_open_at(self.writer.coordinator, party, at)
         unattributed = party in self._view.unattributed
