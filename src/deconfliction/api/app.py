@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
-import threading
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
@@ -19,6 +17,7 @@ from deconfliction.api.bodies import BodyGuard
 from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
+from deconfliction.service.collector import freeze_startup
 from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
@@ -90,26 +89,6 @@ async def _heartbeat_loop(services: Services) -> None:
             log.exception("signing a tree head failed")
 
 
-_frozen = threading.Event()
-
-
-def _freeze_startup() -> None:
-    """Take what startup built out of the cycle collector's sight, once per process.
-
-    Modules, the situation read back from the record (100,000 notices are millions of
-    objects) and the configuration live as long as the process, yet every full pass of the
-    collector walks them, holding every thread meanwhile: at 10,000 aircraft such passes came
-    every few seconds and took about 0.3 s of CPU each, a report's alert waiting behind them
-    (``docs/design/tracks.md``, "Latency").  Garbage is collected first, so that none is frozen;
-    frozen objects are still freed when their last reference goes, and only a cycle formed
-    later among them would be kept.  Once per process: a test suite creates many apps."""
-    if _frozen.is_set():
-        return
-    _frozen.set()
-    gc.collect()
-    gc.freeze()
-
-
 def create_app(
     coordinator: Coordinator, settings: Settings | None = None, *, background: bool = True
 ) -> FastAPI:
@@ -124,7 +103,7 @@ def create_app(
         services.writer.start()
         await run_in_threadpool(services.tracks.start)
         readers = start_readers(services.tracks, parse_sources(services.settings.tracks_sources))
-        await run_in_threadpool(_freeze_startup)
+        await run_in_threadpool(freeze_startup)
         await services.feeds.start()
         services.watch.start()
         tasks = (
