@@ -126,6 +126,7 @@ def create_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(services.tracks.stop)  # the history memory kept, recorded
             await run_in_threadpool(services.writer.stop)
 
     app = FastAPI(

@@ -6,9 +6,10 @@ Writing.  The round only appends each new sample to a list (no I/O on its path).
 :data:`FLUSH_S` the round hands what gathered to the one writer as a single command, without
 waiting for it: one transaction per batch (10,000 rows at 10,000 aircraft), never one per
 report, and the same command deletes what is older than ``tracks_record_days`` (so an idle
-server, writing no batch, deletes nothing until tracks flow again).  The
-samples of the last batch not yet committed when the server stops are lost (at most
-:data:`FLUSH_S` of history); the alerts' evidence is not, being in the ledger.
+server, writing no batch, deletes nothing until tracks flow again).  When the server stops,
+what gathered since the last batch is written before the writer stops
+(``TrackService.stop``); only a process that dies without stopping loses it (at most
+:data:`FLUSH_S` of history; the alerts' evidence is in the ledger).
 
 Reading.  For an instant ``T`` a replay needs each aircraft's samples over ``[T - span, T]``
 (``span``: the trail length, ``tracks_history_s``, or only ``tracks_max_age_s`` without

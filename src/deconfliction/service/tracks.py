@@ -155,6 +155,17 @@ class TrackService:
         self._publish()
         self._started = True
 
+    def stop(self) -> None:
+        """Write what memory kept since the last batch to the record and wait for it (the
+        server stopping, its writer still running).  Waits for a round under way first."""
+        with self._tick_lock:
+            future = self.archive.flush(self.clock.now().timestamp(), force=True)
+        if future is not None:
+            try:
+                future.result()
+            except Exception:
+                log.exception("writing the last track history at stop failed")
+
     def _apply_config(self, kind: str, subject: str, payload: dict[str, Any]) -> None:
         if kind == track_store.DECLARED:
             body = payload["declaration"]
