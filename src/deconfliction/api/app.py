@@ -17,7 +17,7 @@ from deconfliction.api.bodies import BodyGuard
 from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
-from deconfliction.service.collector import freeze_startup
+from deconfliction.service.collector import freeze_once
 from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
@@ -103,7 +103,7 @@ def create_app(
         services.writer.start()
         await run_in_threadpool(services.tracks.start)
         readers = start_readers(services.tracks, parse_sources(services.settings.tracks_sources))
-        await run_in_threadpool(freeze_startup)
+        await run_in_threadpool(freeze_once, "startup")
         await services.feeds.start()
         services.watch.start()
         tasks = (

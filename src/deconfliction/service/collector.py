@@ -1,27 +1,37 @@
-"""The cycle collector and what lives as long as the process."""
+"""The cycle collector and what lives as long as the process.
+
+Every full pass of the cycle collector walks every object it tracks, holding every thread
+meanwhile.  Modules, the situation read back from the record (100,000 notices are millions of
+objects), the configuration, and what the first round of live tracks loads (numba's compiled
+kernel and its typing machinery, the projection) live as long as the process: at 10,000
+aircraft reporting at 1 Hz, passes over them came every few seconds and took 0.2-0.3 s of CPU
+each, a report's alert waiting behind them (``docs/design/tracks.md``, "Latency").  Frozen
+(``gc.freeze``), they are left out of every later pass.
+
+Garbage is collected first, so that none is frozen; a frozen object is still freed when its
+last reference goes, and only a reference cycle formed later among frozen objects would be
+kept.  Each stage freezes once per process (a test suite builds many servers).
+"""
 
 from __future__ import annotations
 
 import gc
 import threading
 
-__all__ = ["freeze_startup"]
+__all__ = ["freeze_once"]
 
-_frozen = threading.Event()
+_done: set[str] = set()
+_lock = threading.Lock()
 
 
-def freeze_startup() -> None:
-    """Take what startup built out of the cycle collector's sight, once per process.
-
-    Modules, the situation read back from the record (100,000 notices are millions of
-    objects) and the configuration live as long as the process, yet every full pass of the
-    collector walks them, holding every thread meanwhile: at 10,000 aircraft such passes came
-    every few seconds and took about 0.3 s of CPU each, a report's alert waiting behind them
-    (``docs/design/tracks.md``, "Latency").  Garbage is collected first, so that none is frozen;
-    frozen objects are still freed when their last reference goes, and only a cycle formed
-    later among them would be kept.  Once per process: a test suite creates many apps."""
-    if _frozen.is_set():
-        return
-    _frozen.set()
+def freeze_once(stage: str) -> bool:
+    """Collect, then freeze every object alive, the first time ``stage`` is named in this
+    process (``"startup"``: the server has started; ``"tracks"``: the first round with
+    aircraft has run).  True if it froze."""
+    with _lock:
+        if stage in _done:
+            return False
+        _done.add(stage)
     gc.collect()
     gc.freeze()
+    return True

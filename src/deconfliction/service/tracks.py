@@ -43,6 +43,7 @@ from deconfliction.engine.tracks.state import Snapshot, TrackState, TrackTable
 from deconfliction.engine.tracks.terms import DeclarationIn
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.clock import Clock
+from deconfliction.service.collector import freeze_once
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
@@ -138,6 +139,7 @@ class TrackService:
         """The alert changes handed to the writer by the last round, not yet taken as open."""
         self._next_context: Future[_Context] | None = None
         self._view = TrackView()
+        self._warmed = False
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -435,6 +437,9 @@ class TrackService:
         # 10,000 aircraft a batch holds the writer for tens of milliseconds.
         self.archive.flush(t)
         lap("record")
+        if not self._warmed:  # what the first round loaded lives as long as the process
+            self._warmed = True
+            freeze_once("tracks")
         self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
                               time.perf_counter() - began, time.thread_time() - cpu,
                               phases)  # fmt: skip
