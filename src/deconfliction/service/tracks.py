@@ -62,11 +62,39 @@ from deconfliction.service.track_view import TrackView
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
 
-__all__ = ["FORMATS", "FeedResult", "TickStats", "TrackService", "make_parser"]
+__all__ = [
+    "ARRIVAL_POLL_S",
+    "FORMATS",
+    "FeedResult",
+    "TickStats",
+    "TrackService",
+    "make_parser",
+    "round_wait",
+]
 
 log = logging.getLogger("deconfliction.tracks")
 
 _FEEDERS = frozenset({Role.admin, Role.duty_officer, Role.monitor})
+
+
+ARRIVAL_POLL_S = 0.02
+"""How often the round loop looks for new reports once a round may start (a counter read)."""
+
+
+def round_wait(now: float, last: float, arrived: bool, least: float, most: float) -> float:
+    """Seconds the round loop waits before the next round (0: start it now), at ``now``, the
+    last round having started at ``last``; ``arrived``: reports came since it started.
+
+    A round starts as soon as reports arrived, but no sooner than ``least`` after the last
+    start (``tracks_round_min_s``), and at the latest ``most`` after it (``tracks_tick_s``:
+    tracks go stale and volumes start without any report).  Starts are counted from the last
+    start, not its end: a round that ran late is followed at once.  A report then waits for a
+    round at most ``least`` (plus one poll), not a whole fixed tick."""
+    if now < last + least:
+        return last + least - now
+    if arrived or now >= last + most:
+        return 0.0
+    return min(ARRIVAL_POLL_S, last + most - now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +168,8 @@ class TrackService:
         self._next_context: Future[_Context] | None = None
         self._view = TrackView()
         self._warmed = False
+        self.fed = 0
+        """Posts that brought reports (the round loop starts a round when it changes)."""
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -222,6 +252,8 @@ class TrackService:
         with self._lock:
             self.table.ingest(result.reports)
             self.rejected.update(result.reasons())
+            if result.reports:
+                self.fed += 1
         return FeedResult(
             len(result.reports),
             result.ignored,
