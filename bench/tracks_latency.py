@@ -173,13 +173,15 @@ def main() -> None:
 
 class Stages:
     """Where a probe's report waits, from the server's side (the same wall clock as the
-    feeder's): when both aircraft of probe ``k`` are first in the table, when the round that
-    opens its alert hands the change over, and when the writer commits it.  Also the full
-    passes of the cycle collector over the measured span (count and CPU)."""
+    feeder's): when both aircraft of probe ``k`` are first in the table, the instant of the
+    round that opens its alert (taken as it starts) and when it hands the change over, and when
+    the writer commits it.  Also the full passes of the cycle collector over the measured span
+    (count and CPU)."""
 
     def __init__(self, services: Any) -> None:
         self.tracked: dict[str, float] = {}
         self.decided: dict[int, float] = {}
+        self.began: dict[int, float] = {}
         self.committed: dict[int, float] = {}
         self.collections, self.gc_cpu, self._began = 0, 0.0, 0.0
         table, alerts = services.tracks.table, services.tracks.alerts
@@ -192,13 +194,14 @@ class Stages:
                     self.tracked[r.key] = now
             return ingest(reports)
 
-        def changes_seen(*a: Any, **kw: Any) -> Any:
-            out = changes(*a, **kw)
+        def changes_seen(at: Any, *a: Any, **kw: Any) -> Any:
+            out = changes(at, *a, **kw)
             now = time.time()
             for e in out:
                 if e.change.action.value == "opened":
                     for k in _probe_numbers(e.change.alert.subjects):
                         self.decided.setdefault(k, now)
+                        self.began.setdefault(k, at.timestamp())  # the round's instant
             return out
 
         def committed(commit: Any) -> None:
@@ -229,8 +232,9 @@ class Stages:
         gc.callbacks.remove(self._collector)
 
     def summary(self, posted: dict[int, float], arrived: dict[int, float]) -> dict[str, Any]:
-        parts: dict[str, list[float]] = {"post_to_table": [], "table_to_round": [],
-                                         "round_to_commit": [], "commit_to_client": []}  # fmt: skip
+        parts: dict[str, list[float]] = {
+            "post_to_table": [], "table_to_round": [], "round_start_wait": [], "round": [],
+            "round_to_commit": [], "commit_to_client": []}  # fmt: skip
         for k, sent in posted.items():
             sides = [self.tracked.get(f"icao:{0xE00000 + 2 * k + s:06x}") for s in (0, 1)]
             if None in sides or k not in self.decided or k not in self.committed:
@@ -240,6 +244,9 @@ class Stages:
             tabled = max(t for t in sides if t is not None)
             parts["post_to_table"].append(tabled - sent)
             parts["table_to_round"].append(self.decided[k] - tabled)
+            # ... of which waiting for the round to start, then the round until its changes
+            parts["round_start_wait"].append(self.began[k] - tabled)
+            parts["round"].append(self.decided[k] - self.began[k])
             parts["round_to_commit"].append(self.committed[k] - self.decided[k])
             parts["commit_to_client"].append(arrived[k] - self.committed[k])
         return {
