@@ -29,7 +29,7 @@ from concurrent.futures import Future
 
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.settings import Settings
-from deconfliction.service.track_replay import Kept, Point, Sample, TrackHistory, picture
+from deconfliction.service.track_replay import Kept, Sample, TrackHistory, picture
 from deconfliction.service.writer import Writer
 from deconfliction.store import track_history as store
 
@@ -84,7 +84,8 @@ class TrackArchive:
         out: dict[str, list[Kept]] = {}
         with self.writer.coordinator.reading() as connection:
             for row in store.window(connection, start, end, keys):
-                out.setdefault(row[0], []).append(tuple(row[1:]))
+                values = tuple(row)
+                out.setdefault(values[0], []).append(values[1:])
         return out
 
     def _samples(
@@ -103,11 +104,11 @@ class TrackArchive:
         self,
         t: float,
         max_age_s: float,
-        wanted: Callable[[str, Sample], bool],
+        wanted: Callable[[str, str | None], bool],
         *,
         trails: bool = True,
         source: str = "auto",
-    ) -> list[tuple[str, Sample, list[Point]]]:
+    ) -> list[tuple[str, Sample, list[Kept]]]:
         """The picture at ``t`` (``TrackHistory.picture_at``), by aircraft key, for any instant
         the record covers.  ``source`` (for tests) forces ``"memory"`` or ``"record"``.
 
@@ -129,11 +130,11 @@ class TrackArchive:
         return sorted(found, key=_by_key)
 
 
-def _anyone(key: str, then: Sample) -> bool:
+def _anyone(key: str, callsign: str | None) -> bool:
     return True
 
 
-def _by_key(item: tuple[str, Sample, list[Point]]) -> str:
+def _by_key(item: tuple[str, Sample, list[Kept]]) -> str:
     return item[0]
 
 

@@ -11,7 +11,8 @@ without the aircraft), not as a :class:`Sample`: the cycle collector stops track
 that holds only numbers, strings and None, and ten minutes of history are over a million
 samples at 10,000 aircraft, which each full pass would otherwise walk (a named tuple, or a
 tuple holding a quantity object, stays tracked).  An answer turns the sample it shows into a
-:class:`Sample`; trails are points ``[t, lon, lat, altitude m]``, read from the tuples.  At an instant
+:class:`Sample`; a trail is the kept tuples, whose first four fields are the point
+``[t, lon, lat, altitude m]``.  At an instant
 ``T`` an aircraft stands at its last sample at or before ``T``, if that sample is no older than
 ``tracks_max_age_s`` (the age beyond which a round leaves an aircraft out).
 
@@ -233,10 +234,10 @@ class TrackHistory:
         self,
         t: float,
         max_age_s: float,
-        wanted: Callable[[str, Sample], bool] = lambda key, then: True,
+        wanted: Callable[[str, str | None], bool] = lambda key, callsign: True,
         *,
         trails: bool = True,
-    ) -> list[tuple[str, Sample, list[Point]]]:
+    ) -> list[tuple[str, Sample, list[Kept]]]:
         """Every aircraft standing at ``t`` that ``wanted`` keeps, with its sample then and
         (``trails``) its samples over the kept window up to it, oldest first.  Only what is
         kept is copied: a caller who may see a few aircraft among thousands pays for a search
@@ -250,25 +251,28 @@ def picture(
     t: float,
     max_age_s: float,
     keep_s: float,
-    wanted: Callable[[str, Sample], bool],
+    wanted: Callable[[str, str | None], bool],
     *,
     trails: bool = True,
-) -> list[tuple[str, Sample, list[Point]]]:
+) -> list[tuple[str, Sample, list[Kept]]]:
     """The air picture at ``t`` from each aircraft's kept samples (oldest first), wherever
-    they were read: :meth:`TrackHistory.picture_at` says what it gives."""
+    they were read: :meth:`TrackHistory.picture_at` says what it gives.  ``wanted`` is asked
+    with the aircraft and its callsign then (who it was attributed to); only the sample of an
+    aircraft kept becomes a :class:`Sample`, and a trail is its kept samples (each begins with
+    the trail point ``t, lon, lat, altitude``)."""
     out = []
     for key, history in samples.items():
         i = standing_at(history, t, max_age_s)
         if i is None:
             continue
-        then = sample_of(history[i])
-        if not wanted(key, then):
+        kept = history[i]
+        if not wanted(key, kept[-1]):
             continue
-        trail: list[Point] = []
+        trail: list[Kept] = []
         if trails:
             start = bisect_right(history, t - keep_s, key=_time)
-            trail = [s[:4] for s in islice(history, start, i + 1)]
-        out.append((key, then, trail))
+            trail = list(islice(history, start, i + 1))
+        out.append((key, sample_of(kept), trail))
     return out
 
 

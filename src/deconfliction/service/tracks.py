@@ -52,7 +52,7 @@ from deconfliction.service.track_conformance import ConformanceRound
 from deconfliction.service.track_evidence import record_with_evidence
 from deconfliction.service.track_formats import FORMATS, make_parser
 from deconfliction.service.track_replay import (
-    Point,
+    Kept,
     Sample,
     TrackHistory,
     may_see,
@@ -519,13 +519,13 @@ class TrackService:
 
     def visible_at(
         self, party: str, at: datetime, *, trails: bool = True
-    ) -> list[tuple[str, Sample, list[Point], Attributed]]:
+    ) -> list[tuple[str, Sample, list[Kept], Attributed]]:
         """What ``party`` may see as it stood at ``at``, with trails (``track_replay.py``)."""
         concerned = subjects_open_at(self.writer.coordinator, party, at)
         unattributed = party in self._view.unattributed
 
-        def wanted(key: str, then: Sample) -> bool:
-            who = self.attribution.of(key, then.callsign)
+        def wanted(key: str, callsign: str | None) -> bool:
+            who = self.attribution.of(key, callsign)
             return may_see(party, key, who, concerned, unattributed)
 
         max_age = self.settings.tracks_max_age_s
