@@ -1,9 +1,10 @@
-"""Live tracks in the service: the air picture in memory, one tick a second, tactical alerts
-through the one writer.
+"""Live tracks in the service: the air picture in memory, rounds as reports arrive, tactical
+alerts through the one writer.
 
 Reports never go through the record (``docs/design/tracks.md``): :meth:`TrackService.feed`
-parses what a feeder posts and merges it into an in-memory :class:`TrackTable`.  Every
-``tracks_tick_s`` the tick reads what it needs of the situation in one short writer command,
+parses what a feeder posts and merges it into an in-memory :class:`TrackTable`.  A round (as
+soon as reports arrived, within the bounds of :func:`round_wait`) reads what it needs of the
+situation in one short writer command,
 predicts conflicts, checks conformance and time to clear outside the writer, and records only
 the alert changes, each after a ``track.evidence`` entry holding the reports it used, in one
 more writer command.  Declarations are recorded like any configuration (track terms are part of the agreements) and read
