@@ -35,6 +35,7 @@ from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.engine.tracks.terms import DeclarationIn
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.clock import FixedClock
+from deconfliction.service.collector import freeze_once
 from deconfliction.service.coordinator import Coordinator
 from deconfliction.service.filing import file
 from deconfliction.service.settings import Settings
@@ -99,6 +100,7 @@ def main() -> None:
         writer.execute(lambda tx, pr=principal, pf=prefix: tracks.declare(
             tx, pr, DeclarationIn.model_validate({"callsigns": [pf]})))  # fmt: skip
     feeder = Principal("a", Role.monitor)
+    freeze_once("startup")  # as the server does once it has started
     collected = {"s": 0.0, "n": 0, "began": 0.0}
 
     def timing(phase: str, info: dict[str, int]) -> None:  # the cycle collector's own time

@@ -41,6 +41,7 @@ from deconfliction.engine.tracks.quantities import Speed, SpeedUnit, TrackAltitu
 from deconfliction.engine.tracks.reports import TrackReport
 from deconfliction.engine.tracks.state import TrackTable
 from deconfliction.engine.units import AltitudeUnit
+from deconfliction.service.collector import freeze_once
 from deconfliction.service.track_conformance import ConformanceRound
 
 T0 = datetime(2026, 12, 7, 6, tzinfo=UTC)
@@ -107,6 +108,9 @@ def main() -> None:
     ap.add_argument("--probe-every", type=float, default=1.0)
     ap.add_argument("--sample", type=int, default=5, help="aircraft timed with assess")
     ap.add_argument("--seed", type=int, default=12)
+    ap.add_argument("--no-freeze", action="store_true",
+                    help="leave the world in the cycle collector's sight (before the server froze "
+                         "what startup built)")  # fmt: skip
     args = ap.parse_args()
 
     began = time.process_time()
@@ -117,6 +121,8 @@ def main() -> None:
           f"built (validation, shapes) in {built:.1f} s CPU")  # fmt: skip
 
     air = AirNotices.of(notices)
+    if not args.no_freeze:
+        freeze_once("startup")  # as the server does once it has read its record at startup
     keys = [f"icao:{i:06x}" for i in range(len(aircraft))]
     owners = {k: Attributed(party) for k, (party, _, _) in zip(keys, aircraft, strict=True)}
     tol = Tolerances()

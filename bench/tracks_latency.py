@@ -24,6 +24,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import multiprocessing
@@ -128,7 +129,9 @@ def main() -> None:
             time.sleep(0.05)
 
     threading.Thread(target=watch, daemon=True).start()
+    stages = Stages(app.state.services)
     time.sleep(args.warmup)
+    stages.reset()
     cpu0, wall0 = time.process_time(), time.time()
     del rounds[:]
     for k in range(args.probes):
@@ -141,6 +144,7 @@ def main() -> None:
     watching.set()
     posted, arrived = results.get(timeout=60)
     tick = app.state.services.tracks.last
+    stages.stop()
     samples = sorted(arrived[k] - posted[k] for k in arrived if k in posted)
     missing = args.probes - len(samples)
     q = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 2 else samples
@@ -159,10 +163,101 @@ def main() -> None:
         "round_cpu_s": {"median": statistics.median(c for _, c in rounds),
                         "max": max(c for _, c in rounds)} if rounds else None,
         "server_cpu_s_per_s": round(cpu / wall, 3),
+        "stages_s": stages.summary(posted, arrived),
+        "full_collections": stages.collections, "full_collections_cpu_s": round(stages.gc_cpu, 3),
         "cpus": os.cpu_count(), "load": os.getloadavg(),
     }))  # fmt: skip
     server.should_exit = True
     sys.exit(0 if not missing else 1)
+
+
+class Stages:
+    """Where a probe's report waits, from the server's side (the same wall clock as the
+    feeder's): when both aircraft of probe ``k`` are first in the table, the instant of the
+    round that opens its alert (taken as it starts) and when it hands the change over, and when
+    the writer commits it.  Also the full passes of the cycle collector over the measured span
+    (count and CPU)."""
+
+    def __init__(self, services: Any) -> None:
+        self.tracked: dict[str, float] = {}
+        self.decided: dict[int, float] = {}
+        self.began: dict[int, float] = {}
+        self.committed: dict[int, float] = {}
+        self.collections, self.gc_cpu, self._began = 0, 0.0, 0.0
+        table, alerts = services.tracks.table, services.tracks.alerts
+        ingest, changes = table.ingest, alerts.changes
+
+        def ingest_seen(reports: Any) -> int:
+            now = time.time()
+            for r in reports[-512:]:  # the probes' lines come last in a second's post
+                if r.key.startswith("icao:e") and r.key not in self.tracked:
+                    self.tracked[r.key] = now
+            return ingest(reports)
+
+        def changes_seen(at: Any, *a: Any, **kw: Any) -> Any:
+            out = changes(at, *a, **kw)
+            now = time.time()
+            for e in out:
+                if e.change.action.value == "opened":
+                    for k in _probe_numbers(e.change.alert.subjects):
+                        self.decided.setdefault(k, now)
+                        self.began.setdefault(k, at.timestamp())  # the round's instant
+            return out
+
+        def committed(commit: Any) -> None:
+            now = time.time()
+            for e in commit.events:
+                if e.type == "alert.opened" and "icao:e" in e.body:
+                    for k in _probe_numbers(json.loads(e.body)["change"]["alert"]["subjects"]):
+                        self.committed.setdefault(k, now)
+
+        table.ingest = ingest_seen  # type: ignore[method-assign]
+        alerts.changes = changes_seen  # type: ignore[method-assign]
+        services.coordinator.on_commit(committed)
+        gc.callbacks.append(self._collector)
+
+    def _collector(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] < 2:
+            return
+        if phase == "start":
+            self._began = time.process_time()
+        else:
+            self.collections += 1
+            self.gc_cpu += time.process_time() - self._began
+
+    def reset(self) -> None:
+        self.collections, self.gc_cpu = 0, 0.0
+
+    def stop(self) -> None:
+        gc.callbacks.remove(self._collector)
+
+    def summary(self, posted: dict[int, float], arrived: dict[int, float]) -> dict[str, Any]:
+        parts: dict[str, list[float]] = {
+            "post_to_table": [], "table_to_round": [], "round_start_wait": [], "round": [],
+            "round_to_commit": [], "commit_to_client": []}  # fmt: skip
+        for k, sent in posted.items():
+            sides = [self.tracked.get(f"icao:{0xE00000 + 2 * k + s:06x}") for s in (0, 1)]
+            if None in sides or k not in self.decided or k not in self.committed:
+                continue
+            if k not in arrived:
+                continue
+            tabled = max(t for t in sides if t is not None)
+            parts["post_to_table"].append(tabled - sent)
+            parts["table_to_round"].append(self.decided[k] - tabled)
+            # ... of which waiting for the round to start, then the round until its changes
+            parts["round_start_wait"].append(self.began[k] - tabled)
+            parts["round"].append(self.decided[k] - self.began[k])
+            parts["round_to_commit"].append(self.committed[k] - self.decided[k])
+            parts["commit_to_client"].append(arrived[k] - self.committed[k])
+        return {
+            name: {"p50": round(statistics.median(v), 3), "max": round(max(v), 3)}
+            for name, v in parts.items()
+            if v
+        }
+
+
+def _probe_numbers(subjects: Any) -> list[int]:
+    return [(int(s[5:], 16) - 0xE00000) // 2 for s in subjects if int(s[5:], 16) >= 0xE00000]
 
 
 def fleet(n: int, box_km: float, seed: int) -> tuple[np.ndarray, ...]:

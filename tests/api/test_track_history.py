@@ -39,7 +39,9 @@ def _fly(api: Api, rounds: int) -> None:
         assert answer.status_code == 200, answer.text
         api.services.tracks.tick()
     archive = api.services.tracks.archive
-    future = archive.flush(api.clock.now().timestamp(), force=True)
+    # What is left since the last batch, or (a round hands its own samples at its end) the
+    # last batch itself.
+    future = archive.flush(api.clock.now().timestamp(), force=True) or archive.pending
     assert future is not None
     future.result()
 
@@ -145,3 +147,33 @@ def test_samples_older_than_the_retention_are_deleted(store_url: str) -> None:
         assert not _at(a, start + 10)  # before the retention: nothing is kept
         assert _at(a, newest - 95)
         api.services.feeds.request_close()
+
+
+def test_a_stopping_server_writes_what_memory_kept_since_the_last_batch(store_url: str) -> None:
+    settings = SETTINGS.model_copy(update={"tracks_history_step_s": 1.0})
+    for api in running_server(store_url, FixedClock(NOW), settings):
+        declared_world(api)
+        feeder = api.as_("a", Role.monitor)
+        for i in range(4):  # one batch at the first round, then 3 s: no batch falls due
+            if i:
+                api.clock.advance(1.0)
+            answer = feeder.post(
+                "/v1/tracks/feed",
+                params={"format": "sbs", "source": "r"},
+                content=sbs_lines(api, b_track=270.0),
+            )
+            assert answer.status_code == 200, answer.text
+            api.services.tracks.tick()
+        history = api.services.tracks.archive.history
+        kept = history.between(0.0, api.clock.now().timestamp())
+        with api.coordinator.reading() as connection:
+            stored = list(track_history.window(connection, 0.0, api.clock.now().timestamp()))
+        assert len(stored) < sum(map(len, kept.values()))  # the last rounds only in memory
+        api.services.feeds.request_close()
+    for again in running_server(store_url, FixedClock(NOW), settings):
+        with again.coordinator.reading() as connection:
+            rows = list(track_history.window(connection, 0.0, float("inf")))
+        assert {(r[0], *r[1:]) for r in rows} == {
+            (key, *k) for key, samples in kept.items() for k in samples
+        }
+        again.services.feeds.request_close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
@@ -17,12 +18,14 @@ from deconfliction.api.bodies import BodyGuard
 from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.services import Services
+from deconfliction.service.collector import freeze_once
 from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
 from deconfliction.service.records import sign_head_now
 from deconfliction.service.settings import Settings
 from deconfliction.service.track_readers import parse_sources, start_readers
+from deconfliction.service.tracks import round_wait
 
 __all__ = ["create_app"]
 
@@ -62,17 +65,23 @@ async def _escalation_loop(services: Services) -> None:
 
 
 async def _tracks_loop(services: Services) -> None:
-    """Predict, check and record over the live tracks every tick."""
-    interval = services.settings.tracks_tick_s
+    """Predict, check and record over the live tracks: a round as soon as reports arrived
+    since the last one started, no sooner than ``tracks_round_min_s`` after it, and one at
+    least every ``tracks_tick_s`` (``round_wait``)."""
+    tracks, settings = services.tracks, services.settings
     clock = asyncio.get_running_loop().time
-    due = clock() + interval
+    last, seen = -math.inf, -1
     while True:
-        # Rounds start every interval (not an interval after the last one ended), and a
-        # round that ran late is followed at once: a report waits at most one interval.
-        await asyncio.sleep(max(0.0, due - clock()))
-        due = max(due + interval, clock())
+        now = clock()
+        wait = round_wait(
+            now, last, tracks.fed != seen, settings.tracks_round_min_s, settings.tracks_tick_s
+        )
+        if wait > 0:
+            await asyncio.sleep(wait)
+            continue
+        last, seen = now, tracks.fed
         try:
-            await run_in_threadpool(lambda: services.tracks.tick(wait=False))
+            await run_in_threadpool(lambda: tracks.tick(wait=False))
         except Exception:  # one failed tick must not stop the next
             log.exception("tracks tick failed")
 
@@ -102,6 +111,7 @@ def create_app(
         services.writer.start()
         await run_in_threadpool(services.tracks.start)
         readers = start_readers(services.tracks, parse_sources(services.settings.tracks_sources))
+        await run_in_threadpool(freeze_once, "startup")
         await services.feeds.start()
         services.watch.start()
         tasks = (
@@ -124,6 +134,7 @@ def create_app(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(services.tracks.stop)  # the history memory kept, recorded
             await run_in_threadpool(services.writer.stop)
 
     app = FastAPI(

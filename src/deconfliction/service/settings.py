@@ -201,7 +201,13 @@ class Settings(BaseSettings):
         default=0.5,
         gt=0,
         le=60,
-        description="How often conflict prediction, conformance and time to clear run over the live tracks, in seconds (a round that takes longer is followed at once).",
+        description="The longest interval between two rounds of conflict prediction, conformance and time to clear over the live tracks, in seconds: a round runs this often even when no report arrived (tracks go stale, volumes start).",
+    )
+    tracks_round_min_s: float = Field(
+        default=0.25,
+        gt=0,
+        le=60,
+        description="The shortest interval between the starts of two rounds over the live tracks, in seconds: a round starts as soon as reports arrived since the last one, but no sooner than this after it (a round that takes longer is followed at once).",
     )
     tracks_max_age_s: float = Field(
         default=20.0,

@@ -6,9 +6,10 @@ Writing.  The round only appends each new sample to a list (no I/O on its path).
 :data:`FLUSH_S` the round hands what gathered to the one writer as a single command, without
 waiting for it: one transaction per batch (10,000 rows at 10,000 aircraft), never one per
 report, and the same command deletes what is older than ``tracks_record_days`` (so an idle
-server, writing no batch, deletes nothing until tracks flow again).  The
-samples of the last batch not yet committed when the server stops are lost (at most
-:data:`FLUSH_S` of history); the alerts' evidence is not, being in the ledger.
+server, writing no batch, deletes nothing until tracks flow again).  When the server stops,
+what gathered since the last batch is written before the writer stops
+(``TrackService.stop``); only a process that dies without stopping loses it (at most
+:data:`FLUSH_S` of history; the alerts' evidence is in the ledger).
 
 Reading.  For an instant ``T`` a replay needs each aircraft's samples over ``[T - span, T]``
 (``span``: the trail length, ``tracks_history_s``, or only ``tracks_max_age_s`` without
@@ -21,22 +22,18 @@ which was read (``tests/service/test_track_archive.py``).
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
-from typing import Any
 
-from deconfliction.engine.tracks.quantities import Speed, SpeedUnit, TrackAltitude, VerticalDatum
-from deconfliction.engine.units import AltitudeUnit
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.settings import Settings
-from deconfliction.service.track_replay import Sample, TrackHistory, picture
+from deconfliction.service.track_replay import Kept, Sample, TrackHistory, picture
 from deconfliction.service.writer import Writer
 from deconfliction.store import track_history as store
 
-__all__ = ["FLUSH_S", "TrackArchive", "row_of", "sample_of"]
+__all__ = ["FLUSH_S", "TrackArchive"]
 
 log = logging.getLogger("deconfliction.tracks.archive")
 
@@ -44,39 +41,6 @@ FLUSH_S = 5.0
 """Seconds between two batches: short beside memory's window (so the record always holds what
 memory has dropped), long enough that a batch carries every aircraft's sample of a step."""
 _DAY_S = 86_400.0
-
-
-def row_of(key: str, s: Sample) -> tuple[Any, ...]:
-    """A sample as a row of ``track_samples`` (``store.track_history.COLUMNS``)."""
-    baro, geom, speed = s.baro, s.geom, s.speed
-    return (
-        key, s.t, s.lon, s.lat, s.alt_m, s.track,
-        *((baro.value, baro.unit.value, baro.datum.value) if baro else (None,) * 3),
-        *((geom.value, geom.unit.value, geom.datum.value) if geom else (None,) * 3),
-        *((speed.value, speed.unit.value) if speed else (None,) * 2),
-        s.callsign,
-    )  # fmt: skip
-
-
-def sample_of(row: tuple[Any, ...]) -> tuple[str, Sample]:
-    """The inverse of :func:`row_of`."""
-    key, t, lon, lat, alt_m, track, bv, bu, bd, gv, gu, gd, sv, su, callsign = row
-    baro = _altitude(bv, bu, bd) if bv is not None else None
-    geom = _altitude(gv, gu, gd) if gv is not None else None
-    speed = _speed(sv, su) if sv is not None else None
-    return key, Sample(t, lon, lat, alt_m, track, baro, geom, speed, callsign)
-
-
-# An aircraft reports the same few altitudes and speeds over and over: the immutable values are
-# shared, not built again for every row (building them was two thirds of a read's CPU).
-@functools.lru_cache(maxsize=65_536)
-def _altitude(value: float, unit: str, datum: str) -> TrackAltitude:
-    return TrackAltitude(value, AltitudeUnit(unit), VerticalDatum(datum))
-
-
-@functools.lru_cache(maxsize=16_384)
-def _speed(value: float, unit: str) -> Speed:
-    return Speed(value, SpeedUnit(unit))
 
 
 class TrackArchive:
@@ -98,7 +62,8 @@ class TrackArchive:
         if not self.history.record or (not force and t - self._last < FLUSH_S):
             return None
         self._last = t
-        rows = [row_of(key, s) for key, s in self.history.take_fresh()]
+        # A kept sample is the record's row without the aircraft (``Kept``).
+        rows = [(key, *k) for key, k in self.history.take_fresh()]
         if not rows:  # an idle round hands the writer nothing
             return None
         cutoff = t - self.keep_s
@@ -113,22 +78,22 @@ class TrackArchive:
 
     def stored(
         self, start: float, end: float, keys: Collection[str] | None = None
-    ) -> dict[str, list[Sample]]:
+    ) -> dict[str, list[Kept]]:
         """Each aircraft's samples in the record with ``start <= t <= end`` (only ``keys`` if
-        given), oldest first."""
-        out: dict[str, list[Sample]] = {}
+        given), oldest first, as memory keeps them."""
+        out: dict[str, list[Kept]] = {}
         with self.writer.coordinator.reading() as connection:
             for row in store.window(connection, start, end, keys):
-                key, s = sample_of(row)
-                out.setdefault(key, []).append(s)
+                values = tuple(row)
+                out.setdefault(values[0], []).append(values[1:])
         return out
 
     def _samples(
         self, start: float, end: float, complete: float, keys: Collection[str] | None = None
-    ) -> dict[str, list[Sample]]:
+    ) -> dict[str, list[Kept]]:
         """Samples over ``[start, end]``: the record's before ``complete``, memory's after."""
         samples = {
-            k: [s for s in v if s.t < complete]
+            k: [s for s in v if s[0] < complete]
             for k, v in self.stored(start, min(end, complete), keys).items()
         }
         for key, recent in self.history.between(max(start, complete), end, keys).items():
@@ -139,11 +104,11 @@ class TrackArchive:
         self,
         t: float,
         max_age_s: float,
-        wanted: Callable[[str, Sample], bool],
+        wanted: Callable[[str, str | None], bool],
         *,
         trails: bool = True,
         source: str = "auto",
-    ) -> list[tuple[str, Sample, list[Sample]]]:
+    ) -> list[tuple[str, Sample, list[Kept]]]:
         """The picture at ``t`` (``TrackHistory.picture_at``), by aircraft key, for any instant
         the record covers.  ``source`` (for tests) forces ``"memory"`` or ``"record"``.
 
@@ -165,11 +130,11 @@ class TrackArchive:
         return sorted(found, key=_by_key)
 
 
-def _anyone(key: str, then: Sample) -> bool:
+def _anyone(key: str, callsign: str | None) -> bool:
     return True
 
 
-def _by_key(item: tuple[str, Sample, list[Sample]]) -> str:
+def _by_key(item: tuple[str, Sample, list[Kept]]) -> str:
     return item[0]
 
 

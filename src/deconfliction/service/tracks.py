@@ -1,9 +1,10 @@
-"""Live tracks in the service: the air picture in memory, one tick a second, tactical alerts
-through the one writer.
+"""Live tracks in the service: the air picture in memory, rounds as reports arrive, tactical
+alerts through the one writer.
 
 Reports never go through the record (``docs/design/tracks.md``): :meth:`TrackService.feed`
-parses what a feeder posts and merges it into an in-memory :class:`TrackTable`.  Every
-``tracks_tick_s`` the tick reads what it needs of the situation in one short writer command,
+parses what a feeder posts and merges it into an in-memory :class:`TrackTable`.  A round (as
+soon as reports arrived, within the bounds of :func:`round_wait`) reads what it needs of the
+situation in one short writer command,
 predicts conflicts, checks conformance and time to clear outside the writer, and records only
 the alert changes, each after a ``track.evidence`` entry holding the reports it used, in one
 more writer command.  Declarations are recorded like any configuration (track terms are part of the agreements) and read
@@ -26,7 +27,7 @@ from deconfliction.engine.detection.findings import AlertKind, finding_key
 from deconfliction.engine.errors import Forbidden, InvalidInput
 from deconfliction.engine.model import Agreement, Notice, NoticeKind
 from deconfliction.engine.model.agreements import TrackTerms
-from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, TacticalAlerts
+from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, Seen, TacticalAlerts
 from deconfliction.engine.tracks.attribution import Attributed, Attribution, Declaration
 from deconfliction.engine.tracks.clearance import time_to_clear
 from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances
@@ -43,6 +44,7 @@ from deconfliction.engine.tracks.state import Snapshot, TrackState, TrackTable
 from deconfliction.engine.tracks.terms import DeclarationIn
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.clock import Clock
+from deconfliction.service.collector import freeze_once
 from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.service.settings import Settings
@@ -50,16 +52,50 @@ from deconfliction.service.track_archive import TrackArchive
 from deconfliction.service.track_conformance import ConformanceRound
 from deconfliction.service.track_evidence import record_with_evidence
 from deconfliction.service.track_formats import FORMATS, make_parser
-from deconfliction.service.track_replay import Sample, TrackHistory, may_see, subjects_open_at
+from deconfliction.service.track_replay import (
+    Kept,
+    Sample,
+    TrackHistory,
+    may_see,
+    subjects_open_at,
+)
 from deconfliction.service.track_view import TrackView
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
 
-__all__ = ["FORMATS", "FeedResult", "TickStats", "TrackService", "make_parser"]
+__all__ = [
+    "ARRIVAL_POLL_S",
+    "FORMATS",
+    "FeedResult",
+    "TickStats",
+    "TrackService",
+    "make_parser",
+    "round_wait",
+]
 
 log = logging.getLogger("deconfliction.tracks")
 
 _FEEDERS = frozenset({Role.admin, Role.duty_officer, Role.monitor})
+
+
+ARRIVAL_POLL_S = 0.02
+"""How often the round loop looks for new reports once a round may start (a counter read)."""
+
+
+def round_wait(now: float, last: float, arrived: bool, least: float, most: float) -> float:
+    """Seconds the round loop waits before the next round (0: start it now), at ``now``, the
+    last round having started at ``last``; ``arrived``: reports came since it started.
+
+    A round starts as soon as reports arrived, but no sooner than ``least`` after the last
+    start (``tracks_round_min_s``), and at the latest ``most`` after it (``tracks_tick_s``:
+    tracks go stale and volumes start without any report).  Starts are counted from the last
+    start, not its end: a round that ran late is followed at once.  A report then waits for a
+    round at most ``least`` (plus one poll), not a whole fixed tick."""
+    if now < last + least:
+        return last + least - now
+    if arrived or now >= last + most:
+        return 0.0
+    return min(ARRIVAL_POLL_S, last + most - now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +168,9 @@ class TrackService:
         """The alert changes handed to the writer by the last round, not yet taken as open."""
         self._next_context: Future[_Context] | None = None
         self._view = TrackView()
+        self._warmed = False
+        self.fed = 0
+        """Posts that brought reports (the round loop starts a round when it changes)."""
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -148,6 +187,17 @@ class TrackService:
         self.alerts = TacticalAlerts.from_alerts(alerts, self.settings.tracks_alert_update_s)
         self._publish()
         self._started = True
+
+    def stop(self) -> None:
+        """Write what memory kept since the last batch to the record and wait for it (the
+        server stopping, its writer still running).  Waits for a round under way first."""
+        with self._tick_lock:
+            future = self.archive.flush(self.clock.now().timestamp(), force=True)
+        if future is not None:
+            try:
+                future.result()
+            except Exception:
+                log.exception("writing the last track history at stop failed")
 
     def _apply_config(self, kind: str, subject: str, payload: dict[str, Any]) -> None:
         if kind == track_store.DECLARED:
@@ -203,6 +253,8 @@ class TrackService:
         with self._lock:
             self.table.ingest(result.reports)
             self.rejected.update(result.reasons())
+            if result.reports:
+                self.fed += 1
         return FeedResult(
             len(result.reports),
             result.ignored,
@@ -345,9 +397,9 @@ class TrackService:
                 self.history.forget(key)
                 self.conformance.forget(key)
             snap = self.table.snapshot(t, settings.tracks_max_age_s)
-        self.archive.flush(t)  # the samples of earlier rounds, to the record in one batch
         if not snap.keys and not self.alerts.open and self._pending is None:
             # Idle: no walk over every notice in the writer; the first round with aircraft sees them
+            self.archive.flush(t)  # what the last rounds with aircraft kept
             self._next_context, self.last = None, TickStats(now)
             return self.last
         ctx = self._take_context()
@@ -357,12 +409,12 @@ class TrackService:
         owners = [o.party for o in owners_found]
         self.history.remember(snap, t)
         lap("snapshot")
-        upsert: list[tuple[Any, Sequence[TrackReport]]] = []
+        upsert: list[Seen] = []
         close: list[tuple[str, str, Sequence[TrackReport]]] = []
         # Conflicts.
         conflicts = conflict_findings(snap, owners, self._minima_for(ctx), now)
         upsert.extend(conflicts)
-        found = {f.key for f, _ in conflicts}
+        found = {f.key for f in conflicts}
         present = set(snap.keys)
         for alert in self.alerts.of_kind(AlertKind.track_conflict):
             if alert.id not in found:
@@ -384,7 +436,7 @@ class TrackService:
                 finding = conformance_finding(
                     state, party, transition.offence, sorted(audience), now
                 )
-                upsert.append((finding, state.evidence()))
+                upsert.append(Seen.of(finding, state.evidence()))
             else:
                 key = finding_key(AlertKind(transition.kind.value), state.key)
                 close.append((key, "back in conformance", state.evidence()))
@@ -414,7 +466,13 @@ class TrackService:
                 changes,
             )
         self._next_context = self.writer.submit(self._context)
+        # The history's samples to the record in one batch, behind the alert changes: at
+        # 10,000 aircraft a batch holds the writer for tens of milliseconds.
+        self.archive.flush(t)
         lap("record")
+        if not self._warmed:  # what the first round loaded lives as long as the process
+            self._warmed = True
+            freeze_once("tracks")
         self.last = TickStats(now, len(snap.keys), len(conflicts), len(changes),
                               time.perf_counter() - began, time.thread_time() - cpu,
                               phases)  # fmt: skip
@@ -422,8 +480,8 @@ class TrackService:
 
     def _clearances(
         self, ctx: _Context, notice: Notice, snap: Snapshot, owners: list[str | None], now: datetime
-    ) -> list[tuple[Any, Sequence[TrackReport]]]:
-        out: list[tuple[Any, Sequence[TrackReport]]] = []
+    ) -> list[Seen]:
+        out: list[Seen] = []
         tol = self._tolerances(ctx, notice.author)
         for vi, volume in enumerate(notice.volumes):
             given = (volume.window.start - now).total_seconds()
@@ -452,7 +510,7 @@ class TrackService:
                 )
                 if c is not None and c.cannot_clear:
                     finding = clearance_finding(state, party, notice, vi, c, now)
-                    out.append((finding, state.evidence()))
+                    out.append(Seen.of(finding, snap.evidence(row)))
         return out
 
     # -- history and what a party may see ---------------------------------------------------
@@ -462,13 +520,13 @@ class TrackService:
 
     def visible_at(
         self, party: str, at: datetime, *, trails: bool = True
-    ) -> list[tuple[str, Sample, list[Sample], Attributed]]:
+    ) -> list[tuple[str, Sample, list[Kept], Attributed]]:
         """What ``party`` may see as it stood at ``at``, with trails (``track_replay.py``)."""
         concerned = subjects_open_at(self.writer.coordinator, party, at)
         unattributed = party in self._view.unattributed
 
-        def wanted(key: str, then: Sample) -> bool:
-            who = self.attribution.of(key, then.callsign)
+        def wanted(key: str, callsign: str | None) -> bool:
+            who = self.attribution.of(key, callsign)
             return may_see(party, key, who, concerned, unattributed)
 
         max_age = self.settings.tracks_max_age_s

@@ -12,7 +12,7 @@ from deconfliction.engine.tracks.attribution import Attributed
 from deconfliction.engine.tracks.reports import utc
 from deconfliction.engine.tracks.state import TrackState
 from deconfliction.engine.tracks.terms import DeclarationIn
-from deconfliction.service.track_replay import Sample
+from deconfliction.service.track_replay import Kept, Sample
 from deconfliction.service.tracks import FeedResult
 
 __all__ = ["FeedAnswer", "TrackList", "TrackPublic"]
@@ -103,7 +103,7 @@ class TrackPublic(Output):
 
     @classmethod
     def of_sample(
-        cls, key: str, then: Sample, who: Attributed, trail: list[Sample] | None = None
+        cls, key: str, then: Sample, who: Attributed, trail: list[Kept] | None = None
     ) -> TrackPublic:
         """An aircraft as a round held it at ``then.t`` (``GET /v1/tracks?at=``): the position
         that round used, the altitudes and speed as last reported then."""
@@ -124,7 +124,7 @@ class TrackPublic(Output):
             on_ground=False,
             sources=[],
             last_heard=utc(then.t),
-            trail=[list(s[:4]) for s in trail] if trail is not None else None,
+            trail=[list(k[:4]) for k in trail] if trail is not None else None,
         )
 
 

@@ -6,11 +6,16 @@ here: :class:`TacticalAlerts` knows the open tactical alerts and turns a tick's 
 opened, updated and closed changes.  Updates of an alert whose parties and subjects are
 unchanged are written at most every ``update_every_s`` seconds, unless its time to loss fell
 below half of what was last written: the record holds the alert's life, not every second of it.
+
+A round hands its findings over as :class:`Seen`: what decides whether a change is due (key,
+parties, subjects, time to loss) and a way to write the finding.  Most standing conflicts are
+not due in a given round (one update per ten seconds), so their explanation and evidence are
+written only for the changes that are made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,7 +23,7 @@ from deconfliction.engine.alerts import Alert, AlertChange, AlertStatus, ChangeA
 from deconfliction.engine.detection.findings import AlertKind, Finding
 from deconfliction.engine.tracks.reports import TrackReport
 
-__all__ = ["TACTICAL_KINDS", "Evidenced", "TacticalAlerts"]
+__all__ = ["TACTICAL_KINDS", "Evidenced", "Seen", "TacticalAlerts"]
 
 TACTICAL_KINDS = frozenset(
     {
@@ -41,6 +46,32 @@ class Evidenced:
     reports: tuple[TrackReport, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A finding of a round before it is written: what decides whether its alert changes now,
+    and ``build``, which writes it (the explanation, the figures) with its reports.  ``build``
+    must give a finding with the same key, parties and subjects, and ``time_to_loss`` as its
+    figure ``time_to_loss_s`` (None without one)."""
+
+    key: str
+    parties: tuple[str, ...]
+    subjects: tuple[str, ...]
+    time_to_loss: float | None
+    build: Callable[[], tuple[Finding, Sequence[TrackReport]]]
+
+    @classmethod
+    def of(cls, finding: Finding, reports: Sequence[TrackReport]) -> Seen:
+        """A finding already written."""
+        ttl = finding.figures.get("time_to_loss_s")
+        return cls(
+            finding.key,
+            finding.parties,
+            finding.subjects,
+            ttl if isinstance(ttl, int | float) else None,
+            lambda: (finding, reports),
+        )
+
+
 @dataclass
 class TacticalAlerts:
     update_every_s: float = 10.0
@@ -60,27 +91,20 @@ class TacticalAlerts:
     def of_kind(self, *kinds: AlertKind) -> list[Alert]:
         return [a for a in self.open.values() if a.kind in kinds]
 
-    def _due(self, old: Alert, finding: Finding, at: datetime) -> bool:
-        return at.timestamp() - self._written.get(
-            old.id, 0.0
-        ) >= self.update_every_s or self._urgent(old, finding)
-
     @staticmethod
-    def _urgent(old: Alert, finding: Finding) -> bool:
+    def _urgent(old: Alert, seen: Seen) -> bool:
         """Whether an update says something new enough to be written at once: other parties
         or aircraft, or the time to loss fallen below half of what was written."""
-        if old.parties != finding.parties or old.subjects != finding.subjects:
+        if old.parties != seen.parties or old.subjects != seen.subjects:
             return True
         before = old.figures.get("time_to_loss_s")
-        now = finding.figures.get("time_to_loss_s")
-        return (
-            isinstance(before, int | float) and isinstance(now, int | float) and now < 0.5 * before
-        )
+        now = seen.time_to_loss
+        return isinstance(before, int | float) and now is not None and now < 0.5 * before
 
     def changes(
         self,
         at: datetime,
-        upsert: Sequence[tuple[Finding, Sequence[TrackReport]]],
+        upsert: Sequence[Seen],
         close: Sequence[tuple[str, str, Sequence[TrackReport]]] = (),
         *,
         updates: int | None = None,
@@ -94,27 +118,36 @@ class TacticalAlerts:
         updates that change who or what an alert names, or halve its time to loss, are
         never deferred."""
         out: list[Evidenced] = []
-        routine: list[tuple[float, Evidenced]] = []
-        for finding, reports in upsert:
-            old = self.open.get(finding.key)
+        routine: list[tuple[float, Seen, Alert]] = []
+        now = at.timestamp()
+        for seen in upsert:
+            old = self.open.get(seen.key)
             if old is None:
+                finding, reports = seen.build()
                 alert = Alert.from_finding(finding, at)
                 out.append(
                     Evidenced(
                         AlertChange(action=ChangeAction.opened, alert=alert, at=at), tuple(reports)
                     )
                 )
-            elif not old.same_content(finding) and self._due(old, finding, at):
-                alert = old.updated(finding, at)
-                change = Evidenced(
-                    AlertChange(action=ChangeAction.updated, alert=alert, at=at), tuple(reports)
-                )
-                if self._urgent(old, finding):
+            elif self._urgent(old, seen):
+                change = self._update(old, seen, at)
+                if change is not None:
                     out.append(change)
-                else:
-                    routine.append((self._written.get(old.id, 0.0), change))
+            else:
+                written = self._written.get(old.id, 0.0)
+                if now - written >= self.update_every_s:  # due by age: written below if room
+                    routine.append((written, seen, old))
+        # The longest unwritten first; a finding is written (built) only until the cap is met.
         routine.sort(key=lambda r: r[0])
-        out.extend(change for _, change in routine[:updates])
+        taken = 0
+        for _, seen, old in routine:
+            if updates is not None and taken >= updates:
+                break
+            change = self._update(old, seen, at)
+            if change is not None:
+                out.append(change)
+                taken += 1
         for alert_id, reason, reports in close:
             old = self.open.get(alert_id)
             if old is None:
@@ -126,6 +159,17 @@ class TacticalAlerts:
                 )
             )
         return out
+
+    @staticmethod
+    def _update(old: Alert, seen: Seen, at: datetime) -> Evidenced | None:
+        """The update of ``old`` to what ``seen`` says, None when it says the same."""
+        finding, reports = seen.build()
+        if old.same_content(finding):
+            return None
+        alert = old.updated(finding, at)
+        return Evidenced(
+            AlertChange(action=ChangeAction.updated, alert=alert, at=at), tuple(reports)
+        )
 
     def applied(self, changes: Iterable[Evidenced]) -> None:
         """Record that ``changes`` were written."""

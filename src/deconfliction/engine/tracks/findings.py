@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.model import Notice
+from deconfliction.engine.tracks.alerts import Seen
 from deconfliction.engine.tracks.clearance import Clearance
 from deconfliction.engine.tracks.conformance import Offence
-from deconfliction.engine.tracks.predict import predict_conflicts
+from deconfliction.engine.tracks.predict import PredictedConflict, predict_conflicts
 from deconfliction.engine.tracks.reports import TrackReport
 from deconfliction.engine.tracks.state import Snapshot, TrackState
 from deconfliction.engine.units import FOOT, NAUTICAL_MILE, format_duration
@@ -58,9 +61,11 @@ def conflict_findings(
     owners: Sequence[str | None],
     minima_for: Callable[[str | None, str | None], Minima | None],
     at: datetime,
-) -> list[tuple[Finding, list[TrackReport]]]:
+) -> list[Seen]:
     """Predicted conflicts between aircraft of different parties (and with unattributed
-    aircraft where terms include them), under each pair's minima."""
+    aircraft where terms include them), under each pair's minima.  Each is explained only if
+    its alert changes (:class:`~.alerts.Seen`): a round sees well over a thousand standing
+    conflicts at 10,000 aircraft and writes a hundred or so."""
     parties = sorted({p for p in owners if p is not None})
     index = {p: i for i, p in enumerate(parties)}
     unattributed = len(parties)
@@ -79,47 +84,67 @@ def conflict_findings(
         return []
     out = []
     for c in predict_conflicts(snap, groups, table):
-        sa, sb = snap.states[c.a], snap.states[c.b]
+        ka, kb = snap.keys[c.a], snap.keys[c.b]
         pa, pb = owners[c.a], owners[c.b]
-        h, v, t = table[groups[c.a], groups[c.b]]
-        when = (
-            "in loss of separation now"
-            if c.in_loss
-            else f"loss of separation predicted in {format_duration(c.t_loss)}"
+        out.append(
+            Seen(
+                conflict_key(ka, kb),
+                tuple(sorted({p for p in (pa, pb) if p is not None})),
+                tuple(sorted((ka, kb))),
+                round(c.t_loss, 1),
+                partial(_conflict_finding, snap, c, pa, pb, table[groups[c.a], groups[c.b]], at),
+            )
         )
-        explanation = (
-            f"{describe(sa, pa)} at {_alt_text(sa)} and {describe(sb, pb)} at {_alt_text(sb)}: "
-            f"{when}; closest {c.min_h_m / NAUTICAL_MILE:.1f} NM and "
-            f"{c.min_v_m / FOOT:.0f} ft apart in {format_duration(c.t_min)} "
-            f"(minima {h / NAUTICAL_MILE:g} NM, {v / FOOT:.0f} ft, look-ahead "
-            f"{format_duration(t)}; state-based: both keep their velocities)"
-        )
-        figures: dict[str, Any] = {
-            "time_to_loss_s": round(c.t_loss, 1),
-            "loss_ends_s": round(c.t_end, 1),
-            "closest_in_s": round(c.t_min, 1),
-            "min_horizontal_m": round(c.min_h_m, 1),
-            "min_vertical_m": round(c.min_v_m, 1),
-            "horizontal_minimum_m": h,
-            "vertical_minimum_m": v,
-            "lookahead_s": t,
-            "a_lon": float(snap.lon[c.a]),
-            "a_lat": float(snap.lat[c.a]),
-            "b_lon": float(snap.lon[c.b]),
-            "b_lat": float(snap.lat[c.b]),
-        }
-        names = sorted({p for p in (pa, pb) if p is not None})
-        finding = Finding(
-            AlertKind.track_conflict,
-            conflict_key(sa.key, sb.key),
-            tuple(names),
-            tuple(sorted((sa.key, sb.key))),
-            explanation,
-            at,
-            figures,
-        )
-        out.append((finding, [*sa.evidence(), *sb.evidence()]))
     return out
+
+
+def _conflict_finding(
+    snap: Snapshot,
+    c: PredictedConflict,
+    pa: str | None,
+    pb: str | None,
+    minima: NDArray[np.float64],
+    at: datetime,
+) -> tuple[Finding, list[TrackReport]]:
+    """The conflict ``c`` explained, with the reports the round used for both aircraft."""
+    sa, sb = snap.states[c.a], snap.states[c.b]
+    h, v, t = (float(m) for m in minima)
+    when = (
+        "in loss of separation now"
+        if c.in_loss
+        else f"loss of separation predicted in {format_duration(c.t_loss)}"
+    )
+    explanation = (
+        f"{describe(sa, pa)} at {snap.altitude(c.a)} and {describe(sb, pb)} at "
+        f"{snap.altitude(c.b)}: {when}; closest {c.min_h_m / NAUTICAL_MILE:.1f} NM and "
+        f"{c.min_v_m / FOOT:.0f} ft apart in {format_duration(c.t_min)} "
+        f"(minima {h / NAUTICAL_MILE:g} NM, {v / FOOT:.0f} ft, look-ahead "
+        f"{format_duration(t)}; state-based: both keep their velocities)"
+    )
+    figures: dict[str, Any] = {
+        "time_to_loss_s": round(c.t_loss, 1),
+        "loss_ends_s": round(c.t_end, 1),
+        "closest_in_s": round(c.t_min, 1),
+        "min_horizontal_m": round(c.min_h_m, 1),
+        "min_vertical_m": round(c.min_v_m, 1),
+        "horizontal_minimum_m": h,
+        "vertical_minimum_m": v,
+        "lookahead_s": t,
+        "a_lon": float(snap.lon[c.a]),
+        "a_lat": float(snap.lat[c.a]),
+        "b_lon": float(snap.lon[c.b]),
+        "b_lat": float(snap.lat[c.b]),
+    }
+    finding = Finding(
+        AlertKind.track_conflict,
+        conflict_key(sa.key, sb.key),
+        tuple(sorted({p for p in (pa, pb) if p is not None})),
+        tuple(sorted((sa.key, sb.key))),
+        explanation,
+        at,
+        figures,
+    )
+    return finding, [*snap.evidence(c.a), *snap.evidence(c.b)]
 
 
 _WHAT = {

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from deconfliction.engine.tracks.quantities import TrackAltitude, VerticalDatum
 from deconfliction.engine.tracks.reports import TrackReport
 
-__all__ = ["DATUM_CODES", "Snapshot", "TrackState", "TrackTable"]
+__all__ = ["DATUM_CODES", "Snapshot", "TrackState", "TrackTable", "evidence_of"]
 
 FloatArray = NDArray[np.float64]
 DATUM_CODES = {VerticalDatum.barometric: 0, VerticalDatum.geometric: 1}
@@ -82,11 +82,17 @@ class TrackState:
 
     def evidence(self) -> list[TrackReport]:
         """The distinct reports the state stands on, oldest first."""
-        seen: dict[tuple[str, float, str], TrackReport] = {}
-        for r in (self.position, self.alt, self.velocity):
-            if r is not None:
-                seen.setdefault((r.source, r.t, r.ref), r)
-        return sorted(seen.values(), key=lambda r: r.t)
+        return evidence_of(self.position, self.alt, self.velocity)
+
+
+def evidence_of(*reports: TrackReport | None) -> list[TrackReport]:
+    """The distinct reports among ``reports``, oldest first (a report that set several parts of
+    a state is cited once)."""
+    seen: dict[tuple[str, float, str], TrackReport] = {}
+    for r in reports:
+        if r is not None:
+            seen.setdefault((r.source, r.t, r.ref), r)
+    return sorted(seen.values(), key=lambda r: r.t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,21 @@ class Snapshot:
     age: FloatArray
     """Seconds from each position to ``t`` (the plane positions extrapolate over it)."""
     alt_age: FloatArray
+    positions: list[TrackReport]
+    """The reports each row's position, altitude and velocity came from, as the snapshot
+    took them: the table goes on merging reports into the states while a round runs, and the
+    evidence of a finding must be the inputs it was computed from."""
+    altitudes: list[TrackReport]
+    velocities: list[TrackReport]
+
+    def evidence(self, row: int) -> list[TrackReport]:
+        """The distinct reports row ``row`` stands on, oldest first."""
+        return evidence_of(self.positions[row], self.altitudes[row], self.velocities[row])
+
+    def altitude(self, row: int) -> TrackAltitude:
+        """The altitude row ``row`` flies on (barometric when reported, else geometric)."""
+        alt = self.altitudes[row]
+        return alt.baro if alt.baro is not None else alt.geom  # type: ignore[return-value]
 
 
 class TrackTable:
@@ -138,6 +159,9 @@ class TrackTable:
 
     def snapshot(self, t: float, max_age_s: float) -> Snapshot:
         chosen: list[TrackState] = []
+        positions: list[TrackReport] = []
+        altitudes: list[TrackReport] = []
+        velocities: list[TrackReport] = []
         # One list of floats per column, not a tuple per row: floats are no work for the
         # cycle collector, ten thousand tuples a round are.
         lon: list[float] = []
@@ -160,6 +184,9 @@ class TrackTable:
                 continue
             rate = vel.rate
             chosen.append(state)
+            positions.append(pos)
+            altitudes.append(alt_r)
+            velocities.append(vel)
             lon.append(pos.lon or 0.0)
             lat.append(pos.lat or 0.0)
             alt_m.append(alt.metres)
@@ -186,4 +213,7 @@ class TrackTable:
             column(climb),
             column(age),
             column(alt_age),
+            positions,
+            altitudes,
+            velocities,
         )
