@@ -7,7 +7,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deconfliction.service.tracks import ARRIVAL_POLL_S, round_wait
+from deconfliction.service.track_rounds import ARRIVAL_POLL_S, round_wait
 
 times = st.floats(0.0, 1000.0, allow_nan=False)
 intervals = st.floats(0.01, 10.0, allow_nan=False)

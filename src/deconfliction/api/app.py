@@ -25,7 +25,7 @@ from deconfliction.service.proposals import expire_due
 from deconfliction.service.records import sign_head_now
 from deconfliction.service.settings import Settings
 from deconfliction.service.track_readers import parse_sources, start_readers
-from deconfliction.service.tracks import round_wait
+from deconfliction.service.track_rounds import round_wait
 
 __all__ = ["create_app"]
 

@@ -3,7 +3,7 @@ alerts through the one writer.
 
 Reports never go through the record (``docs/design/tracks.md``): :meth:`TrackService.feed`
 parses what a feeder posts and merges it into an in-memory :class:`TrackTable`.  A round (as
-soon as reports arrived, within the bounds of :func:`round_wait`) reads what it needs of the
+soon as reports arrived, within the bounds of :func:`~deconfliction.service.track_rounds.round_wait`) reads what it needs of the
 situation in one short writer command,
 predicts conflicts, checks conformance and time to clear outside the writer, and records only
 the alert changes, each after a ``track.evidence`` entry holding the reports it used, in one
@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,14 +26,12 @@ from typing import Any
 from deconfliction.engine.detection.findings import AlertKind, finding_key
 from deconfliction.engine.errors import Forbidden, InvalidInput
 from deconfliction.engine.model import Agreement, Notice, NoticeKind
-from deconfliction.engine.model.agreements import TrackTerms
 from deconfliction.engine.tracks.alerts import TACTICAL_KINDS, Evidenced, Seen, TacticalAlerts
 from deconfliction.engine.tracks.attribution import Attributed, Attribution, Declaration
 from deconfliction.engine.tracks.clearance import time_to_clear
 from deconfliction.engine.tracks.conformance import ConformanceMonitor, Tolerances
 from deconfliction.engine.tracks.context import AirNoticeKeeper, AirNotices
 from deconfliction.engine.tracks.findings import (
-    Minima,
     clearance_finding,
     conflict_findings,
     conformance_finding,
@@ -59,43 +57,22 @@ from deconfliction.service.track_replay import (
     may_see,
     subjects_open_at,
 )
+from deconfliction.service.track_terms import minima_between, widest_margins
 from deconfliction.service.track_view import TrackView
 from deconfliction.service.writer import Writer
 from deconfliction.store import tracks as track_store
 
 __all__ = [
-    "ARRIVAL_POLL_S",
     "FORMATS",
     "FeedResult",
     "TickStats",
     "TrackService",
     "make_parser",
-    "round_wait",
 ]
 
 log = logging.getLogger("deconfliction.tracks")
 
 _FEEDERS = frozenset({Role.admin, Role.duty_officer, Role.monitor})
-
-
-ARRIVAL_POLL_S = 0.02
-"""How often the round loop looks for new reports once a round may start (a counter read)."""
-
-
-def round_wait(now: float, last: float, arrived: bool, least: float, most: float) -> float:
-    """Seconds the round loop waits before the next round (0: start it now), at ``now``, the
-    last round having started at ``last``; ``arrived``: reports came since it started.
-
-    A round starts as soon as reports arrived, but no sooner than ``least`` after the last
-    start (``tracks_round_min_s``), and at the latest ``most`` after it (``tracks_tick_s``:
-    tracks go stale and volumes start without any report).  Starts are counted from the last
-    start, not its end: a round that ran late is followed at once.  A report then waits for a
-    round at most ``least`` (plus one poll), not a whole fixed tick."""
-    if now < last + least:
-        return last + least - now
-    if arrived or now >= last + most:
-        return 0.0
-    return min(ARRIVAL_POLL_S, last + most - now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,51 +252,11 @@ class TrackService:
                 self._audiences[n.id] = s.roster.notice_audience(n)
         return _Context(self._agreements, air, addressees)
 
-    @staticmethod
-    def _terms_of(agreement: Agreement) -> TrackTerms:
-        return agreement.tracks
-
-    def _minima_for(self, ctx: _Context) -> Callable[[str | None, str | None], Minima | None]:
-        cache: dict[tuple[str | None, str | None], Minima | None] = {}
-
-        def minima(a: str | None, b: str | None) -> Minima | None:
-            if (a, b) in cache:
-                return cache[(a, b)]
-            found: Minima | None = None
-            if a != b and not (a is None and b is None):
-                for agreement in ctx.agreements:
-                    party = a if b is None else b
-                    other = a if a is not None and b is not None else None
-                    terms = self._terms_of(agreement)
-                    if party not in agreement.parties:
-                        continue
-                    if other is None and not terms.include_unattributed:
-                        continue
-                    if other is not None and other not in agreement.parties:
-                        continue
-                    m = (terms.horizontal.metres, terms.vertical.metres, terms.lookahead.seconds)
-                    found = m if found is None else tuple(map(max, found, m))  # type: ignore[assignment]
-            cache[(a, b)] = found
-            return found
-
-        return minima
-
     def _tolerances(self, ctx: _Context, party: str) -> Tolerances:
         found = ctx.tolerances.get(party)
         if found is None:
-            found = ctx.tolerances[party] = self._widest_margins(ctx, party)
+            found = ctx.tolerances[party] = widest_margins(ctx.agreements, party)
         return found
-
-    @staticmethod
-    def _widest_margins(ctx: _Context, party: str) -> Tolerances:
-        binding = [a for a in ctx.agreements if party in a.parties]
-        if not binding:
-            return Tolerances()
-        return Tolerances(
-            max(a.margins.lateral.metres for a in binding),
-            max(a.margins.vertical.metres for a in binding),
-            max(a.margins.time.timedelta for a in binding),
-        )
 
     def owner(self, state: TrackState) -> Attributed:
         return self.attribution.of(state.key, state.callsign)
@@ -412,7 +349,7 @@ class TrackService:
         upsert: list[Seen] = []
         close: list[tuple[str, str, Sequence[TrackReport]]] = []
         # Conflicts.
-        conflicts = conflict_findings(snap, owners, self._minima_for(ctx), now)
+        conflicts = conflict_findings(snap, owners, minima_between(ctx.agreements), now)
         upsert.extend(conflicts)
         found = {f.key for f in conflicts}
         present = set(snap.keys)
