@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from pydantic import Field
 
@@ -177,21 +178,23 @@ def _deliver(
     sender.  Each delivery is constructed once, with its final fields (a notice makes one per
     addressee on the write path)."""
     id = delivery_id(item_type, item_id, recipient)
+
+    def delivery(status: DeliveryStatus, **more: Any) -> Delivery:
+        return Delivery(
+            id=id,
+            item_type=item_type,
+            item_id=item_id,
+            recipient=recipient,
+            sender=sender,
+            status=status,
+            delivered_at=now,
+            **more,
+        )
+
     if not _active(roster, recipient):
         party = roster.parties.get(recipient)
         status = party.status.value if party is not None else "unknown"
-        out = [
-            Delivery(
-                id=id,
-                item_type=item_type,
-                item_id=item_id,
-                recipient=recipient,
-                sender=sender,
-                status=DeliveryStatus.undelivered,
-                delivered_at=now,
-                note=f"{roster.name(recipient)} is {status}",
-            )
-        ]
+        out = [delivery(DeliveryStatus.undelivered, note=f"{roster.name(recipient)} is {status}")]
         if sender is not None and sender != recipient:
             out.append(
                 Delivery(
@@ -208,27 +211,11 @@ def _deliver(
             )
         return out
     if terms is None:
-        return [
-            Delivery(
-                id=id,
-                item_type=item_type,
-                item_id=item_id,
-                recipient=recipient,
-                sender=sender,
-                status=DeliveryStatus.delivered,
-                delivered_at=now,
-            )
-        ]
+        return [delivery(DeliveryStatus.delivered)]
     deadline = now + timedelta(seconds=terms.deadline_s)
     return [
-        Delivery(
-            id=id,
-            item_type=item_type,
-            item_id=item_id,
-            recipient=recipient,
-            sender=sender,
-            status=DeliveryStatus.delivered,
-            delivered_at=now,
+        delivery(
+            DeliveryStatus.delivered,
             deadline_at=deadline,
             step_s=terms.step_s,
             monitors=terms.monitors,

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping
 from typing import Any, Final, TypeVar
 
-__all__ = ["Journal"]
+__all__ = ["Journal", "NoJournal", "or_no_journal"]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -96,3 +96,10 @@ class NoJournal(Journal):
 
     def pop(self, mapping: MutableMapping[K, V], key: K) -> None:
         mapping.pop(key, None)
+
+
+def or_no_journal(journal: Journal | None) -> Journal:
+    """``journal`` itself, or a :class:`NoJournal` where none was given.  Tested against None,
+    not for truth: an empty journal has length 0, and ``journal or NoJournal()`` dropped it, so
+    the first change made under a fresh journal was never undone."""
+    return NoJournal() if journal is None else journal

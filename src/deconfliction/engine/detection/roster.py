@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Final, TypeVar, cast
 
 from deconfliction.engine.items import Item, kind_of
-from deconfliction.engine.journal import Journal, NoJournal
+from deconfliction.engine.journal import Journal, or_no_journal
 from deconfliction.engine.model import (
     Agreement,
     Margins,
@@ -99,13 +99,13 @@ class Roster:
         self._remembered.clear()
 
     def with_party(self, party: Party, journal: Journal | None = None) -> None:
-        journal = NoJournal() if journal is None else journal
+        journal = or_no_journal(journal)
         journal.set(self.parties, party.id, party)
         self._reindexed(journal)
 
     def with_agreement(self, agreement: Agreement, journal: Journal | None = None) -> None:
         """An agreement, or its new version (an ended one binds no one: it leaves the roster)."""
-        journal = NoJournal() if journal is None else journal
+        journal = or_no_journal(journal)
         if agreement.ended:
             journal.pop(self.agreements, agreement.id)
         else:
@@ -114,7 +114,7 @@ class Roster:
 
     def with_zone(self, zone: ZoneAgreement, journal: Journal | None = None) -> None:
         """A zone agreement, or its new version (an ended one leaves the roster)."""
-        journal = NoJournal() if journal is None else journal
+        journal = or_no_journal(journal)
         if zone.ended:
             journal.pop(self.zones, zone.id)
         else:
@@ -173,7 +173,7 @@ class Roster:
         # One set per distinct audience, shared by every notice with it (a few hundred bytes
         # a notice otherwise, with a million notices on record).
         audience = self._shared_audiences.setdefault(audience, audience)
-        (NoJournal() if journal is None else journal).set(self._audiences, notice.id, audience)
+        or_no_journal(journal).set(self._audiences, notice.id, audience)
 
     def observation_audience(self, observation: Observation) -> set[str]:
         """Its reporter and the signatories and monitors of every zone agreement."""

@@ -38,7 +38,7 @@ from deconfliction.engine.detection.zones import (
 )
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput, Problem
 from deconfliction.engine.items import Item, kind_of
-from deconfliction.engine.journal import Journal, NoJournal
+from deconfliction.engine.journal import Journal, NoJournal, or_no_journal
 from deconfliction.engine.model import (
     Agreement,
     CapRule,
@@ -129,7 +129,7 @@ class Situation:
         """Record an item and its alert changes.  Recording a duplicate changes nothing."""
         if assessment.duplicate:
             return
-        journal = NoJournal() if journal is None else journal
+        journal = or_no_journal(journal)
         item = assessment.item
         self._record[kind_of(item).name](item, journal)
         for change in assessment.changes:
