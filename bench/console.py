@@ -44,7 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -467,20 +467,23 @@ def _idle_one(browser: Browser, seconds: float, source: Path | None) -> str:
     )
 
 
-def part_idle(browser: Browser, seconds: float, baseline: Path | None) -> str:
-    lines = ["## idle (the demo's aircraft flying, nothing filed)"]
+def _before_after(title: str, one: Callable[[Path | None], str], baseline: Path | None) -> str:
+    """A part's lines: with a baseline, its run ("before") and this checkout's ("after")."""
+    lines = [title]
     if baseline is not None:
-        lines.append("before: " + _idle_one(browser, seconds, baseline))
-    lines.append(("after: " if baseline is not None else "") + _idle_one(browser, seconds, None))
+        lines.append("before: " + one(baseline))
+    lines.append(("after: " if baseline is not None else "") + one(None))
     return "\n".join(lines)
+
+
+def part_idle(browser: Browser, seconds: float, baseline: Path | None) -> str:
+    title = "## idle (the demo's aircraft flying, nothing filed)"
+    return _before_after(title, lambda b: _idle_one(browser, seconds, b), baseline)
 
 
 def part_live(browser: Browser, filings: int, baseline: Path | None) -> str:
-    lines = ["## live (goal p99 <= 1000 ms)"]
-    if baseline is not None:
-        lines.append("before: " + _live_one(browser, filings, baseline))
-    lines.append(("after: " if baseline is not None else "") + _live_one(browser, filings, None))
-    return "\n".join(lines)
+    title = "## live (goal p99 <= 1000 ms)"
+    return _before_after(title, lambda b: _live_one(browser, filings, b), baseline)
 
 
 def main() -> None:
