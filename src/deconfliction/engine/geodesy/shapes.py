@@ -112,7 +112,7 @@ class Shape:
     @property
     def _order(self) -> tuple[str, float, bytes, bytes]:
         """The shape's key in the total order of :func:`_order_key`.  Not cached: pairs are
-        told apart by kind and radius first (:func:`_before`), and a cache would cost every
+        told apart by kind and radius first (:func:`_swapped`), and a cache would cost every
         shape a ``__dict__`` (a situation keeps one per active volume)."""
         return (self.kind.value, self.radius, self.lons.tobytes(), self.lats.tobytes())
 
@@ -193,6 +193,8 @@ def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separatio
 
 
 _KIND_CODE = {CoreKind.point: 0, CoreKind.line: 1, CoreKind.polygon: 2}
+_KIND_ORDER = {k: rank for rank, k in enumerate(sorted(CoreKind, key=lambda k: k.value))}
+"""Each kind's rank in the order of its value (the first member of :func:`_order_key`)."""
 
 
 def _geometries(
@@ -245,14 +247,16 @@ def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
     return shape._order
 
 
-def _before(a: Shape, b: Shape) -> bool:
-    """``_order_key(a) < _order_key(b)``, reading the vertices' bytes only when the kinds and
-    radii are equal (most pairs differ before that)."""
-    if a.kind is not b.kind:
-        return a.kind.value < b.kind.value
-    if a.radius != b.radius:
-        return a.radius < b.radius
-    return a._order < b._order
+def _swapped(a: Shape, others: Sequence[Shape], radii: FloatArray) -> NDArray[np.bool_]:
+    """Whether each of ``others`` (their radii ``radii``) comes before ``a`` in the order of
+    :func:`_order_key`: decided over kinds and radii in bulk (most pairs differ there), the
+    vertices' bytes compared only for the pairs tied on both."""
+    kinds = np.array([_KIND_ORDER[o.kind] for o in others], np.int8)
+    mine = _KIND_ORDER[a.kind]
+    swap = (kinds < mine) | ((kinds == mine) & (radii < a.radius))
+    for i in np.flatnonzero((kinds == mine) & (radii == a.radius)).tolist():
+        swap[i] = others[i]._order < a._order
+    return np.asarray(swap, bool)
 
 
 def separations(
@@ -282,11 +286,12 @@ def separations(
     planar = _geometries(shapes, counts, x, y)
     geom_a = planar[0]
     geoms = planar[1:]
-    radii = np.array([o.radius for o in others], np.float64) + a.radius
+    own = np.array([o.radius for o in others], np.float64)
+    radii = own + a.radius
     # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
     # returns depends on the order of its arguments: take each pair in one canonical order so
     # that the place named is the same whichever shape was filed first.
-    swap = np.array([_before(o, a) for o in others], bool)
+    swap = _swapped(a, others, own)
     if swap.any():
         lines = np.empty(len(others), dtype=object)
         lines[~swap] = shapely.shortest_line(geom_a, geoms[~swap])
@@ -295,8 +300,10 @@ def separations(
         lines = shapely.shortest_line(geom_a, geoms)
     coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
     core = frame.ground_lengths(coords[:, 0, 0], coords[:, 0, 1], coords[:, 1, 0], coords[:, 1, 1])
-    grid_distance = shapely.distance(geom_a, geoms)
-    touching = grid_distance == 0.0
+    # The cores meet where the shortest line has no length: GEOS finds both ends with the
+    # distance itself (one DistanceOp), and gives a point of contact as both ends when they
+    # meet, so asking ``shapely.distance`` as well would only repeat the search.
+    touching = (coords[:, 0, 0] == coords[:, 1, 0]) & (coords[:, 0, 1] == coords[:, 1, 1])
     core = np.where(touching, 0.0, core)
     gap = core - radii
     interiors = np.zeros(len(others), bool)
