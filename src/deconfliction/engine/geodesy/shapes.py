@@ -192,54 +192,56 @@ def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separatio
     return separations(a, [b], None if threshold is None else [threshold])[0]
 
 
-_KIND_CODE = {CoreKind.point: 0, CoreKind.line: 1, CoreKind.polygon: 2}
-_KIND_ORDER = {k: rank for rank, k in enumerate(sorted(CoreKind, key=lambda k: k.value))}
-"""Each kind's rank in the order of its value (the first member of :func:`_order_key`)."""
+_LINE, _POINT, _POLYGON = 0, 1, 2
+"""Kinds as codes, in the order of their values (the first member of :func:`_order_key`)."""
+
+
+def _columns(
+    shapes: Sequence[Shape],
+) -> tuple[NDArray[np.int8], FloatArray, NDArray[np.intp], FloatArray, FloatArray]:
+    """What the measure reads of each shape, in one pass over them: its kind's code, its
+    radius, its number of dense vertices, and every dense vertex one after the other."""
+    kinds, radii, lons, lats = zip(
+        *[(s.kind, s.radius, s.dense_lons, s.dense_lats) for s in shapes], strict=True
+    )
+    codes = np.array(
+        [
+            _POINT if k is CoreKind.point else _LINE if k is CoreKind.line else _POLYGON
+            for k in kinds
+        ],
+        np.int8,
+    )
+    counts = np.fromiter(map(len, lons), np.intp, len(lons))
+    return codes, np.array(radii, np.float64), counts, np.concatenate(lons), np.concatenate(lats)
 
 
 def _geometries(
-    shapes: Sequence[Shape], counts: NDArray[np.intp], x: FloatArray, y: FloatArray
+    codes: NDArray[np.int8], counts: NDArray[np.intp], x: FloatArray, y: FloatArray
 ) -> NDArray[np.object_]:
-    """Shapely geometries of cores whose projected vertices ``x, y`` follow one another
-    (``counts`` vertices each), built per kind in one call."""
-    n = len(shapes)
+    """Shapely geometries of cores (kinds ``codes``) whose projected vertices ``x, y`` follow
+    one another (``counts`` vertices each), built per kind in one call."""
+    n = codes.shape[0]
     out = np.empty(n, dtype=object)
-    by_kind: tuple[list[int], list[int], list[int]] = ([], [], [])
-    for i, shape in enumerate(shapes):
-        by_kind[_KIND_CODE[shape.kind]].append(i)
-    points, lines, polygons = by_kind
     xy = np.column_stack([x, y])
-    if len(points) == n:
+    points = np.flatnonzero(codes == _POINT)
+    if points.shape[0] == n:
         out[:] = shapely.points(xy)
         return out
     starts = np.cumsum(counts) - counts
-    if points:
+    if points.size:
         out[points] = shapely.points(xy[starts[points]])
-    for which, kind in ((lines, CoreKind.line), (polygons, CoreKind.polygon)):
-        if not which:
+    for code in (_LINE, _POLYGON):
+        mask = codes == code
+        which = np.flatnonzero(mask)
+        if not which.size:
             continue
-        if len(which) == n:
-            coords = xy
-        else:
-            mask = np.zeros(n, bool)
-            mask[which] = True
-            coords = xy[np.repeat(mask, counts)]
-        local = np.repeat(np.arange(len(which)), counts[which])
-        if kind is CoreKind.line:
+        coords = xy if which.shape[0] == n else xy[np.repeat(mask, counts)]
+        local = np.repeat(np.arange(which.shape[0]), counts[which])
+        if code == _LINE:
             out[which] = shapely.linestrings(coords, indices=local)
         else:
             out[which] = shapely.polygons(shapely.linearrings(coords, indices=local))
     return out
-
-
-def _planar_many(shapes: Sequence[Shape], frame: LocalFrame) -> NDArray[np.object_]:
-    """Many cores as shapely geometries in one frame, projecting every vertex in one call."""
-    counts = np.array([s.dense_lons.shape[0] for s in shapes], np.intp)
-    x, y = frame.forward(
-        np.concatenate([s.dense_lons for s in shapes]),
-        np.concatenate([s.dense_lats for s in shapes]),
-    )
-    return _geometries(shapes, counts, x, y)
 
 
 def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
@@ -247,14 +249,17 @@ def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
     return shape._order
 
 
-def _swapped(a: Shape, others: Sequence[Shape], radii: FloatArray) -> NDArray[np.bool_]:
-    """Whether each of ``others`` (their radii ``radii``) comes before ``a`` in the order of
-    :func:`_order_key`: decided over kinds and radii in bulk (most pairs differ there), the
-    vertices' bytes compared only for the pairs tied on both."""
-    kinds = np.array([_KIND_ORDER[o.kind] for o in others], np.int8)
-    mine = _KIND_ORDER[a.kind]
-    swap = (kinds < mine) | ((kinds == mine) & (radii < a.radius))
-    for i in np.flatnonzero((kinds == mine) & (radii == a.radius)).tolist():
+def _swapped(
+    a: Shape, others: Sequence[Shape], codes: NDArray[np.int8], radii: FloatArray
+) -> NDArray[np.bool_]:
+    """Whether each of ``others`` comes before ``a`` in the order of :func:`_order_key`
+    (``codes`` and ``radii``: the kinds' codes and radii of ``a`` and then of ``others``):
+    decided over kinds and radii in bulk (most pairs differ there), the vertices' bytes
+    compared only for the pairs tied on both."""
+    kind, radius = codes[0], radii[0]
+    codes, radii = codes[1:], radii[1:]
+    swap = (codes < kind) | ((codes == kind) & (radii < radius))
+    for i in np.flatnonzero((codes == kind) & (radii == radius)).tolist():
         swap[i] = others[i]._order < a._order
     return np.asarray(swap, bool)
 
@@ -277,21 +282,17 @@ def separations(
     """
     if not others:
         return []
-    shapes = [a, *others]
-    counts = np.array([s.dense_lons.shape[0] for s in shapes], np.intp)
-    all_lons = np.concatenate([s.dense_lons for s in shapes])
-    all_lats = np.concatenate([s.dense_lats for s in shapes])
+    codes, own, counts, all_lons, all_lats = _columns([a, *others])
     frame = frame_around(all_lons, all_lats)
     x, y = frame.forward(all_lons, all_lats)
-    planar = _geometries(shapes, counts, x, y)
+    planar = _geometries(codes, counts, x, y)
     geom_a = planar[0]
     geoms = planar[1:]
-    own = np.array([o.radius for o in others], np.float64)
-    radii = own + a.radius
+    radii = own[1:] + a.radius
     # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
     # returns depends on the order of its arguments: take each pair in one canonical order so
     # that the place named is the same whichever shape was filed first.
-    swap = _swapped(a, others, own)
+    swap = _swapped(a, others, codes, own)
     if swap.any():
         lines = np.empty(len(others), dtype=object)
         lines[~swap] = shapely.shortest_line(geom_a, geoms[~swap])
