@@ -436,8 +436,9 @@ def test_bbox_contains_the_grown_shape(ref, edge_geometry):
 
 def test_pairs_are_ordered_as_by_their_full_keys():
     """``separations`` takes each pair in one canonical order, deciding by kind and radius
-    before it reads the vertices: the same order as comparing the full keys."""
-    from deconfliction.engine.geodesy.shapes import _before, _order_key
+    before it reads the vertices (in bulk, over all the others at once): the same order as
+    comparing the full keys."""
+    from deconfliction.engine.geodesy.shapes import _columns, _order_key, _swapped
 
     shapes = [
         Shape.circle(35.8, 33.1, 5_000),
@@ -452,5 +453,6 @@ def test_pairs_are_ordered_as_by_their_full_keys():
         Shape.polygon([35.9, 36.0, 36.0], [33.0, 33.0, 33.2]),
     ]
     for a in shapes:
-        for b in shapes:
-            assert _before(a, b) == (_order_key(a) < _order_key(b))
+        codes, radii, *_ = _columns([a, *shapes])
+        swapped = _swapped(a, shapes, codes, radii)
+        assert swapped.tolist() == [_order_key(b) < _order_key(a) for b in shapes]

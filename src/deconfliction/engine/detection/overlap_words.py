@@ -59,9 +59,8 @@ class Words:
 
     __slots__ = (
         "_authors",
-        "_iso",
         "_margins",
-        "_when",
+        "_times",
         "notice",
         "roster",
         "series",
@@ -75,8 +74,7 @@ class Words:
         self.series_of = series_of
         self.text = describe(roster, notice)
         self.series = series_of(notice.id)
-        self._when: dict[datetime, str] = {}
-        self._iso: dict[datetime, str] = {}
+        self._times: dict[datetime, tuple[str, str]] = {}
         self._margins: dict[int, tuple[PairTerms, str, float, float, str]] = {}
         self._authors: dict[tuple[str, NoticeKind], str] = {}
 
@@ -90,18 +88,15 @@ class Words:
             )
         return said + other.id
 
-    def when(self, t: datetime) -> str:
-        if t.tzinfo is not UTC:  # equal instants in other offsets are written differently
-            return when(t)
-        said = self._when.get(t)
-        if said is None:
-            said = self._when[t] = when(t)
-        return said
-
-    def iso(self, t: datetime) -> str:
-        said = self._iso.get(t)
-        if said is None:
-            said = self._iso[t] = iso_time(t)
+    def times(self, t: datetime) -> tuple[str, str]:
+        """``t`` as words (:func:`~.explain.when`) and as a timestamp (:func:`iso_time`),
+        both worked out at the first asking and then reused."""
+        said = self._times.get(t)
+        if said is None or t.tzinfo is not UTC:
+            # Equal instants in other offsets are written differently: not remembered.
+            said = (when(t), iso_time(t))
+            if t.tzinfo is UTC:
+                self._times[t] = said
         return said
 
     def margins(self, terms: PairTerms) -> tuple[str, float, float, str]:
@@ -160,10 +155,12 @@ def overlap_finding(words: Words, pair: VolumePair) -> Finding:
     end = v.end if v.end <= w.end else w.end
     gap_s = pair.gap_s
     both = gap_s < 0
+    start_words, start_iso = words.times(start)
+    end_words, end_iso = words.times(end)
     if both:
-        time_text = f"both active from {words.when(start)} to {words.when(end)}"
+        time_text = f"both active from {start_words} to {end_words}"
     else:
-        time_text = f"{gap_s / 60:.0f} min apart in time ({words.when(end)} to {words.when(start)})"
+        time_text = f"{gap_s / 60:.0f} min apart in time ({end_words} to {start_words})"
     sentence, margin_m, margin_ft, agreements = words.margins(pair.terms)
     explanation = (
         f"{words.text} and {words.describe(other)}: {lateral_text} near "
@@ -177,8 +174,8 @@ def overlap_finding(words: Words, pair: VolumePair) -> Finding:
         "outlines_overlap": int(sep.overlap),
         "vertical_separation_ft": vertical_ft,
         "vertical_assessed": int(pair.vertical.assessed),
-        "overlap_start": words.iso(start) if both else None,
-        "overlap_end": words.iso(end) if both else None,
+        "overlap_start": start_iso if both else None,
+        "overlap_end": end_iso if both else None,
         "time_gap_s": round(gap_s, 1),
         "margin_lateral_m": margin_m,
         "margin_vertical_ft": margin_ft,

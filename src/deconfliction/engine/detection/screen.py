@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,28 +78,35 @@ def _terms(
     reference asks them: terms per author, who is informed per author and kind)."""
     width = len(rows.kinds)
     codes, group = np.unique(rows.party * width + rows.kind, return_inverse=True)
-    audience = roster.notice_audience(notice)
+    audience = frozenset(roster.notice_audience(notice))
     terms_by: list[PairTerms | None] = []
     informed_by: list[tuple[str, ...]] = []
-    terms_of: dict[str, PairTerms | None] = {}
     for code in codes.tolist():
         author = rows.parties[code // width]
         kind = rows.kinds[code % width]
-        if author not in terms_of:
-            terms_of[author] = (
-                None if author == notice.author else roster.terms(notice.author, author)
-            )
-        seen_by = {author} | roster.addressees(author, kind)
-        informed_by.append(
-            tuple(
-                sorted(
-                    ({notice.author} if notice.author in seen_by else set())
-                    | ({author} if author in audience else set())
-                )
-            )
+        # The same few answers for every check (a handful of parties and kinds): remembered
+        # by the roster until a party or an agreement changes.
+        terms, informed = roster.remembered(
+            ("overlap-terms", notice.author, audience, author, kind),
+            partial(_group_terms, notice.author, audience, author, kind, roster),
         )
-        terms_by.append(terms_of[author])
+        terms_by.append(terms)
+        informed_by.append(informed)
     return np.asarray(group, np.int64).reshape(-1), terms_by, informed_by
+
+
+def _group_terms(
+    me: str, audience: frozenset[str], author: str, kind: NoticeKind, roster: Roster
+) -> tuple[PairTerms | None, tuple[str, ...]]:
+    """The terms between ``me`` and ``author``, and who of the two is informed of a conflict
+    with a notice of ``kind`` by ``author`` (``me`` if it may see that notice, ``author`` if it
+    is in the ``audience`` of the notice checked)."""
+    terms = None if author == me else roster.terms(me, author)
+    seen_by = {author} | roster.addressees(author, kind)
+    informed = tuple(
+        sorted(({me} if me in seen_by else set()) | ({author} if author in audience else set()))
+    )
+    return terms, informed
 
 
 def screen_overlaps(

@@ -112,7 +112,7 @@ class Shape:
     @property
     def _order(self) -> tuple[str, float, bytes, bytes]:
         """The shape's key in the total order of :func:`_order_key`.  Not cached: pairs are
-        told apart by kind and radius first (:func:`_before`), and a cache would cost every
+        told apart by kind and radius first (:func:`_swapped`), and a cache would cost every
         shape a ``__dict__`` (a situation keeps one per active volume)."""
         return (self.kind.value, self.radius, self.lons.tobytes(), self.lats.tobytes())
 
@@ -192,52 +192,56 @@ def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separatio
     return separations(a, [b], None if threshold is None else [threshold])[0]
 
 
-_KIND_CODE = {CoreKind.point: 0, CoreKind.line: 1, CoreKind.polygon: 2}
+_LINE, _POINT, _POLYGON = 0, 1, 2
+"""Kinds as codes, in the order of their values (the first member of :func:`_order_key`)."""
+
+
+def _columns(
+    shapes: Sequence[Shape],
+) -> tuple[NDArray[np.int8], FloatArray, NDArray[np.intp], FloatArray, FloatArray]:
+    """What the measure reads of each shape, in one pass over them: its kind's code, its
+    radius, its number of dense vertices, and every dense vertex one after the other."""
+    kinds, radii, lons, lats = zip(
+        *[(s.kind, s.radius, s.dense_lons, s.dense_lats) for s in shapes], strict=True
+    )
+    codes = np.array(
+        [
+            _POINT if k is CoreKind.point else _LINE if k is CoreKind.line else _POLYGON
+            for k in kinds
+        ],
+        np.int8,
+    )
+    counts = np.fromiter(map(len, lons), np.intp, len(lons))
+    return codes, np.array(radii, np.float64), counts, np.concatenate(lons), np.concatenate(lats)
 
 
 def _geometries(
-    shapes: Sequence[Shape], counts: NDArray[np.intp], x: FloatArray, y: FloatArray
+    codes: NDArray[np.int8], counts: NDArray[np.intp], x: FloatArray, y: FloatArray
 ) -> NDArray[np.object_]:
-    """Shapely geometries of cores whose projected vertices ``x, y`` follow one another
-    (``counts`` vertices each), built per kind in one call."""
-    n = len(shapes)
+    """Shapely geometries of cores (kinds ``codes``) whose projected vertices ``x, y`` follow
+    one another (``counts`` vertices each), built per kind in one call."""
+    n = codes.shape[0]
     out = np.empty(n, dtype=object)
-    by_kind: tuple[list[int], list[int], list[int]] = ([], [], [])
-    for i, shape in enumerate(shapes):
-        by_kind[_KIND_CODE[shape.kind]].append(i)
-    points, lines, polygons = by_kind
     xy = np.column_stack([x, y])
-    if len(points) == n:
+    points = np.flatnonzero(codes == _POINT)
+    if points.shape[0] == n:
         out[:] = shapely.points(xy)
         return out
     starts = np.cumsum(counts) - counts
-    if points:
+    if points.size:
         out[points] = shapely.points(xy[starts[points]])
-    for which, kind in ((lines, CoreKind.line), (polygons, CoreKind.polygon)):
-        if not which:
+    for code in (_LINE, _POLYGON):
+        mask = codes == code
+        which = np.flatnonzero(mask)
+        if not which.size:
             continue
-        if len(which) == n:
-            coords = xy
-        else:
-            mask = np.zeros(n, bool)
-            mask[which] = True
-            coords = xy[np.repeat(mask, counts)]
-        local = np.repeat(np.arange(len(which)), counts[which])
-        if kind is CoreKind.line:
+        coords = xy if which.shape[0] == n else xy[np.repeat(mask, counts)]
+        local = np.repeat(np.arange(which.shape[0]), counts[which])
+        if code == _LINE:
             out[which] = shapely.linestrings(coords, indices=local)
         else:
             out[which] = shapely.polygons(shapely.linearrings(coords, indices=local))
     return out
-
-
-def _planar_many(shapes: Sequence[Shape], frame: LocalFrame) -> NDArray[np.object_]:
-    """Many cores as shapely geometries in one frame, projecting every vertex in one call."""
-    counts = np.array([s.dense_lons.shape[0] for s in shapes], np.intp)
-    x, y = frame.forward(
-        np.concatenate([s.dense_lons for s in shapes]),
-        np.concatenate([s.dense_lats for s in shapes]),
-    )
-    return _geometries(shapes, counts, x, y)
 
 
 def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
@@ -245,14 +249,19 @@ def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
     return shape._order
 
 
-def _before(a: Shape, b: Shape) -> bool:
-    """``_order_key(a) < _order_key(b)``, reading the vertices' bytes only when the kinds and
-    radii are equal (most pairs differ before that)."""
-    if a.kind is not b.kind:
-        return a.kind.value < b.kind.value
-    if a.radius != b.radius:
-        return a.radius < b.radius
-    return a._order < b._order
+def _swapped(
+    a: Shape, others: Sequence[Shape], codes: NDArray[np.int8], radii: FloatArray
+) -> NDArray[np.bool_]:
+    """Whether each of ``others`` comes before ``a`` in the order of :func:`_order_key`
+    (``codes`` and ``radii``: the kinds' codes and radii of ``a`` and then of ``others``):
+    decided over kinds and radii in bulk (most pairs differ there), the vertices' bytes
+    compared only for the pairs tied on both."""
+    kind, radius = codes[0], radii[0]
+    codes, radii = codes[1:], radii[1:]
+    swap = (codes < kind) | ((codes == kind) & (radii < radius))
+    for i in np.flatnonzero((codes == kind) & (radii == radius)).tolist():
+        swap[i] = others[i]._order < a._order
+    return np.asarray(swap, bool)
 
 
 def separations(
@@ -273,20 +282,17 @@ def separations(
     """
     if not others:
         return []
-    shapes = [a, *others]
-    counts = np.array([s.dense_lons.shape[0] for s in shapes], np.intp)
-    all_lons = np.concatenate([s.dense_lons for s in shapes])
-    all_lats = np.concatenate([s.dense_lats for s in shapes])
+    codes, own, counts, all_lons, all_lats = _columns([a, *others])
     frame = frame_around(all_lons, all_lats)
     x, y = frame.forward(all_lons, all_lats)
-    planar = _geometries(shapes, counts, x, y)
+    planar = _geometries(codes, counts, x, y)
     geom_a = planar[0]
     geoms = planar[1:]
-    radii = np.array([o.radius for o in others], np.float64) + a.radius
+    radii = own[1:] + a.radius
     # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
     # returns depends on the order of its arguments: take each pair in one canonical order so
     # that the place named is the same whichever shape was filed first.
-    swap = np.array([_before(o, a) for o in others], bool)
+    swap = _swapped(a, others, codes, own)
     if swap.any():
         lines = np.empty(len(others), dtype=object)
         lines[~swap] = shapely.shortest_line(geom_a, geoms[~swap])
@@ -295,8 +301,10 @@ def separations(
         lines = shapely.shortest_line(geom_a, geoms)
     coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
     core = frame.ground_lengths(coords[:, 0, 0], coords[:, 0, 1], coords[:, 1, 0], coords[:, 1, 1])
-    grid_distance = shapely.distance(geom_a, geoms)
-    touching = grid_distance == 0.0
+    # The cores meet where the shortest line has no length: GEOS finds both ends with the
+    # distance itself (one DistanceOp), and gives a point of contact as both ends when they
+    # meet, so asking ``shapely.distance`` as well would only repeat the search.
+    touching = (coords[:, 0, 0] == coords[:, 1, 0]) & (coords[:, 0, 1] == coords[:, 1, 1])
     core = np.where(touching, 0.0, core)
     gap = core - radii
     interiors = np.zeros(len(others), bool)
