@@ -350,7 +350,7 @@ class Database:
                 connection.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
                 )
-            deferred = Deferred(_driver(connection))
+            deferred = Deferred(_driver(connection), multirow=self.dialect == "sqlite")
             connection.info[_DEFERRED] = deferred
             try:
                 yield connection
