@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, delivery_id
 from deconfliction.engine.ledger.entries import entry_bytes
-from deconfliction.store.codec import canonical
+from deconfliction.store.codec import canonical, record_bodies, record_body
 
 _scalars = (
     st.none()
@@ -69,3 +70,43 @@ def test_entry_strings_are_what_rfc8785_writes(subject: str, ascii_subject: str)
             continue  # a lone surrogate: refused by rfc8785 either way
         entry = entry_bytes(0, when, "t", text, "{}").decode("utf-8")
         assert f'"subject":{expected},' in entry
+
+
+_ids = st.text(min_size=1, max_size=12)
+
+
+@settings(max_examples=300)
+@given(
+    recipients=st.lists(_ids, min_size=1, max_size=6, unique=True),
+    sender=st.none() | _ids,
+    note=st.text(max_size=8),
+    deadline=st.none() | st.integers(min_value=1, max_value=10**6),
+    monitors=st.lists(_ids, max_size=3),
+    undelivered=st.integers(min_value=-1, max_value=5),
+)
+def test_bodies_of_alike_records_are_each_ones_own_body(
+    recipients, sender, note, deadline, monitors, undelivered
+) -> None:
+    """``record_bodies`` writes one text for records that differ in strings only; each body is
+    still exactly the record's own (strings with quotes, backslashes, control and non-ASCII
+    characters; records that differ in other fields too)."""
+    now = datetime(2026, 12, 7, 12, 0, 0, 123456, tzinfo=UTC)
+    due = None if deadline is None else now + timedelta(seconds=deadline)
+    records = [
+        Delivery(
+            id=delivery_id(ItemType.notice, "n-1", recipient),
+            item_type=ItemType.notice,
+            item_id="n-1",
+            recipient=recipient,
+            sender=sender,
+            status=DeliveryStatus.undelivered if n == undelivered else DeliveryStatus.delivered,
+            delivered_at=now,
+            deadline_at=due,
+            step_s=None if deadline is None else deadline / 7,
+            monitors=tuple(monitors),
+            next_at=due,
+            note=note,
+        )
+        for n, recipient in enumerate(recipients)
+    ]
+    assert record_bodies(records) == [record_body(r) for r in records]

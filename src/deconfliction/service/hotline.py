@@ -28,7 +28,7 @@ from deconfliction.service.coordinator import Tx
 from deconfliction.service.permissions import Action, require
 from deconfliction.store import deliveries as store
 from deconfliction.store import messages as message_store
-from deconfliction.store.codec import payload, record_body
+from deconfliction.store.codec import payload, record_bodies, record_body
 from deconfliction.store.reads import Read, log_reads
 
 __all__ = [
@@ -62,7 +62,7 @@ def deliver(tx: Tx, deliveries: Iterable[Delivery], *, new: bool = False) -> lis
         if d.id not in known:
             known.add(d.id)
             done.append(d)
-    bodies = [record_body(d) for d in done]
+    bodies = record_bodies(done)  # alike records: one text, each one's strings put in
     seqs = tx.append_many(
         [
             ("delivery.created", d.id, payload(delivery=body), _audience(d))

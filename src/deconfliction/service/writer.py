@@ -31,10 +31,11 @@ SWITCH_INTERVAL_S = 0.0005
 
 The writing thread gives the GIL up at each call into the database driver, and under load the
 event loop takes it; Python's default lets the loop keep it for 5 ms before the writer may have
-it back.  A command makes a dozen such calls, so the writer's place (which every other write
+it back.  A command made a dozen such calls, so the writer's place (which every other write
 waits for) was held mostly waiting for the GIL: 7.5 ms of lock per notice for under 3 ms of the
 writer's own CPU.  A shorter interval gives it back sooner; the loop switches more often, which
-costs it little."""
+costs it little.  (The hot inserts of a batch are now written together, a handful of calls a
+batch: :mod:`deconfliction.store.deferred`.)"""
 
 
 class _Interval:

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from deconfliction.engine.errors import InvalidInput, Unavailable
 from deconfliction.store.checkpoints import WalCheckpointer
+from deconfliction.store.deferred import Deferred
 
 __all__ = [
     "LOG_CHANNEL",
@@ -99,7 +100,11 @@ def _driver(connection: Connection) -> Any:
 
 
 def driver_executemany(
-    connection: Connection, statement: str, rows: Sequence[tuple[object, ...]]
+    connection: Connection,
+    statement: str,
+    rows: Sequence[tuple[object, ...]],
+    *,
+    first: bool = False,
 ) -> None:
     """Run ``statement`` once per row on the driver's connection, in the current transaction.
 
@@ -107,7 +112,15 @@ def driver_executemany(
     costs some 40 µs of Python, about a fifth of a small receipted write on SQLite.  The
     statement is the driver's own SQL (``?`` placeholders for sqlite3, ``%s`` for psycopg) and
     the values must be what the column types would bind.
+
+    In a write transaction (:meth:`Database.writing`) the rows are held and written with those
+    of the other commands of the batch, before the next statement that could read them
+    (:mod:`deconfliction.store.deferred`); ``first`` marks rows that others refer to.
     """
+    deferred: Deferred | None = connection.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.add(statement, list(rows), first=first)
+        return
     cursor = _driver(connection).cursor()
     try:
         cursor.executemany(statement, rows)
@@ -161,28 +174,41 @@ def driver_insert(
 
 
 class Savepoint:
-    """A savepoint in the current transaction, issued on the driver's connection directly.
+    """A savepoint in the current write transaction, for one command of the writer's batch.
 
-    The writer takes one per command (so that a command that fails is undone alone); through
-    SQLAlchemy (``Connection.begin_nested``) each costs some 40 µs of Python to set up and
-    release, a quarter of a small command's time.  Savepoints taken this way follow one another
-    (each is released or rolled back before the next), so one name serves them all.
+    The writer takes one per command (so that a command that fails is undone alone).  It is
+    taken in the database only when the command first runs a statement, and the rows the command
+    held are dropped on rollback (:mod:`deconfliction.store.deferred`): a command that only
+    appends costs no call into the driver for it.  Savepoints follow one another (each is
+    released or rolled back before the next).
     """
 
-    __slots__ = ("_execute",)
+    __slots__ = ("_deferred",)
 
     def __init__(self, connection: Connection) -> None:
-        self._execute = _driver(connection).execute
-        self._execute("SAVEPOINT deconfliction_command")
+        self._deferred: Deferred = connection.info[_DEFERRED]  # only in a write transaction
+        self._deferred.savepoint()
 
     def release(self) -> None:
         """Keep what was done since the savepoint."""
-        self._execute("RELEASE SAVEPOINT deconfliction_command")
+        self._deferred.release()
 
     def rollback(self) -> None:
         """Undo what was done since the savepoint (the transaction goes on)."""
-        self._execute("ROLLBACK TO SAVEPOINT deconfliction_command")
-        self._execute("RELEASE SAVEPOINT deconfliction_command")
+        self._deferred.rollback()
+
+
+_DEFERRED = "deconfliction.deferred"
+"""Where a write transaction's :class:`Deferred` is kept on its connection (``Connection.info``,
+the pooled connection's own: removed when the transaction ends)."""
+
+
+def _flush_deferred(connection: Connection, *_: Any) -> None:
+    """Before any statement through SQLAlchemy on the writing connection: the held rows first,
+    so that it sees them (and the command's savepoint, if it is not taken yet)."""
+    deferred: Deferred | None = connection.info.get(_DEFERRED)
+    if deferred is not None:
+        deferred.flush()
 
 
 _POSTGRES_CONNECT = {"options": "-c plan_cache_mode=force_custom_plan"}
@@ -286,6 +312,7 @@ class Database:
                 ("db",),
                 f"unsupported database '{self.dialect}': use a SQLite path or postgresql://",
             )
+        event.listen(self._writer, "before_cursor_execute", _flush_deferred)
         self._lock = threading.Lock()
         self._checkpoints: WalCheckpointer | None = None
 
@@ -323,7 +350,13 @@ class Database:
                 connection.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
                 )
-            yield connection
+            deferred = Deferred(_driver(connection), multirow=self.dialect == "sqlite")
+            connection.info[_DEFERRED] = deferred
+            try:
+                yield connection
+                deferred.flush()  # the held rows, before the commit
+            finally:
+                del connection.info[_DEFERRED]
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -84,6 +84,7 @@ def append_many(
                 (first + n, stamp, e.type, e.subject, e.body, e.index, e.leaf_hash.hex())
                 for n, e in enumerate(entries)
             ],
+            first=True,  # the feeds, projections and deliveries refer to them
         )
         return list(range(first, first + len(entries)))
     rows: list[dict[str, Any]] = [

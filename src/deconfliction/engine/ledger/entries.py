@@ -33,12 +33,17 @@ __all__ = [
 ]
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+"""``json.dumps(value, ensure_ascii=False)``, its encoder built once rather than at each call
+(three strings an entry)."""
+
+
 def _string(value: str) -> str:
     if value.isascii():
         # For ASCII text the standard library's C encoder writes RFC 8785's very bytes (only
         # '"', '\\' and control characters escaped, as \\u00xx in lower case or the short
         # forms); rfc8785 walks the string in Python, and every entry has three of them.
-        return json.dumps(value, ensure_ascii=False)
+        return _ENCODER.encode(value)
     return rfc8785.dumps(value).decode("utf-8")
 
 
