@@ -17,6 +17,7 @@ from deconfliction.api import errors
 from deconfliction.api.bodies import BodyGuard
 from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
+from deconfliction.api.routes.notices import FAST_ROUTES
 from deconfliction.api.services import Services
 from deconfliction.service.collector import freeze_once
 from deconfliction.service.coordinator import Coordinator, Tx
@@ -152,6 +153,8 @@ def create_app(
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Before the framework's routes: each answers what it can, and hands the rest on to them.
+    app.router.routes[:0] = FAST_ROUTES
     if services.settings.dss_enabled:
         from deconfliction.api.dss import create_dss_app
 

@@ -25,7 +25,11 @@ from deconfliction.api.errors import error_body
 from deconfliction.engine.documents import read_json
 from deconfliction.engine.errors import InvalidInput, Problem
 
-__all__ = ["BodyGuard"]
+__all__ = ["PARSED", "BodyGuard", "replay_body"]
+
+PARSED = "deconfliction.json"
+"""The scope key under which a JSON body, once read here, is kept for a route that reads it
+itself (:mod:`deconfliction.api.fast`): the same value the framework's reader would give."""
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -76,15 +80,16 @@ class BodyGuard:
         body = b"".join(chunks)
         if body and scope["path"].startswith(self.json_under) and _is_json(scope, body):
             try:
-                read_json(body)
+                scope[PARSED] = read_json(body)
             except InvalidInput as exc:
                 reason = f"not valid JSON: {exc.problems[0].reason}"
                 await _answer(400, "malformed_request", reason, scope, send)
                 return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """``receive`` with ``body`` given first, as one message (it was read already)."""
     sent = False
 
     async def replay() -> Message:
