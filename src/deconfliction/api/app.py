@@ -146,6 +146,9 @@ def create_app(
         docs_url="/docs",
         redoc_url="/redoc",
         openapi_url="/openapi.json",
+        # No OpenTelemetry here (metrics are Prometheus', at /metrics): switched off, the
+        # framework does not look for its providers (environment lookups) on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.services = services
     app.add_middleware(RequestContext, gauges=services.refresh_gauges)

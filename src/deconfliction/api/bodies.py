@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import email.message
+import functools
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -25,7 +26,7 @@ from deconfliction.api.errors import error_body
 from deconfliction.engine.documents import read_json
 from deconfliction.engine.errors import InvalidInput, Problem
 
-__all__ = ["PARSED", "BodyGuard", "replay_body"]
+__all__ = ["PARSED", "BodyGuard", "json_content_type", "replay_body"]
 
 PARSED = "deconfliction.json"
 """The scope key under which a JSON body, once read here, is kept for a route that reads it
@@ -34,18 +35,25 @@ itself (:mod:`deconfliction.api.fast`): the same value the framework's reader wo
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+@functools.lru_cache(maxsize=64)
+def json_content_type(value: bytes) -> bool:
+    """Whether a Content-Type is JSON by the framework's rule (``application/json`` or
+    ``application/*+json``, parameters allowed); remembered, since clients send one or two."""
+    message = email.message.Message()
+    message["content-type"] = value.decode("latin-1")
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+
+
 def _is_json(scope: Scope, body: bytes) -> bool:
     """Whether the body is JSON: a JSON content type, or none and a body that opens as a JSON
     object or array does (the framework reads a body without a content type as JSON; a route
     that reads raw lines, such as a track feed, gets text that does not)."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
-            message = email.message.Message()
-            message["content-type"] = value.decode("latin-1")
-            subtype = message.get_content_subtype()
-            return message.get_content_maintype() == "application" and (
-                subtype == "json" or subtype.endswith("+json")
-            )
+            return json_content_type(value)
     return body.lstrip()[:1] in (b"{", b"[")
 
 

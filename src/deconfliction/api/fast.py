@@ -22,8 +22,6 @@ OpenAPI document (this route is not in it).
 
 from __future__ import annotations
 
-import email.message
-import functools
 import inspect
 import json
 from collections.abc import Awaitable, Callable
@@ -36,7 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from deconfliction.api.bodies import PARSED, replay_body
+from deconfliction.api.bodies import PARSED, json_content_type, replay_body
 from deconfliction.api.deps import Writes, bearer_principal
 from deconfliction.api.services import Services
 
@@ -45,18 +43,6 @@ __all__ = ["FastRoute"]
 _DECLINED = "deconfliction.fast.declined"
 _KEY_BOUNDS = (1, 200)
 """The ``Idempotency-Key`` lengths the framework's route accepts (``deps.IdempotencyKey``)."""
-
-
-@functools.lru_cache(maxsize=64)
-def _json_type(value: bytes) -> bool:
-    """Whether a Content-Type is JSON by the framework's rule (``application/json`` or
-    ``application/*+json``, parameters allowed); remembered, since clients send one or two."""
-    message = email.message.Message()
-    message["content-type"] = value.decode("latin-1")
-    subtype = message.get_content_subtype()
-    return message.get_content_maintype() == "application" and (
-        subtype == "json" or subtype.endswith("+json")
-    )
 
 
 class _Declined(Response):
@@ -142,7 +128,7 @@ class FastRoute(Route):
                 keys.append(value)
         if len(authorization) != 1 or len(keys) > 1 or not content_type:
             return None
-        if not _json_type(content_type[0]):
+        if not json_content_type(content_type[0]):
             return None
         scheme, _, token = authorization[0].decode("latin-1").partition(" ")
         token = token.strip()
