@@ -19,7 +19,7 @@ from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.routes.notices import FAST_ROUTES
 from deconfliction.api.services import Services
-from deconfliction.service.collector import freeze_once
+from deconfliction.service.collector import freeze_once, serve_thresholds
 from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
@@ -113,6 +113,7 @@ def create_app(
         await run_in_threadpool(services.tracks.start)
         readers = start_readers(services.tracks, parse_sources(services.settings.tracks_sources))
         await run_in_threadpool(freeze_once, "startup")
+        serve_thresholds()
         await services.feeds.start()
         services.watch.start()
         tasks = (
