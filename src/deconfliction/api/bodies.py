@@ -72,7 +72,9 @@ class BodyGuard:
         chunks: list[bytes] = []
         while True:
             try:
-                message = await asyncio.wait_for(receive(), self.timeout_s)
+                # A timer on this task, not ``wait_for``: that makes a task of every read.
+                async with asyncio.timeout(self.timeout_s):
+                    message = await receive()
             except TimeoutError:
                 reason = (
                     f"the request body paused for more than {self.timeout_s:g} s: "

@@ -144,17 +144,19 @@ class _RequestIds:
     dearest line of the access path."""
 
     def __init__(self) -> None:
-        self._pid = -1
-        self._prefix = ""
+        self.renew()
+
+    def renew(self) -> None:
+        """A new prefix: at start, and in each worker forked from the process that made one."""
+        self._prefix = secrets.token_hex(8)
         self._count = itertools.count()
 
     def new(self) -> str:
-        if self._pid != os.getpid():  # a worker forked from the process that made the prefix
-            self._pid, self._prefix = os.getpid(), secrets.token_hex(8)
         return f"{self._prefix}{next(self._count):016x}"
 
 
 _ids = _RequestIds()
+os.register_at_fork(after_in_child=_ids.renew)
 
 
 class RequestContext:
