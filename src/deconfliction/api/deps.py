@@ -27,6 +27,7 @@ from deconfliction.service.ledger import WriteProof
 from deconfliction.service.reading import Reader, read
 
 __all__ = [
+    "KEY_LENGTHS",
     "IdempotencyKey",
     "PrincipalDep",
     "ReadsDep",
@@ -91,12 +92,15 @@ async def get_principal(
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
+KEY_LENGTHS = (1, 200)
+"""The lengths an ``Idempotency-Key`` may have."""
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
+        min_length=KEY_LENGTHS[0],
+        max_length=KEY_LENGTHS[1],
         description=(
             "Any unique string chosen by the client.  A write retried with the same key is "
             "answered with the first answer and performed only once."

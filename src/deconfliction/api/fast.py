@@ -35,14 +35,12 @@ from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from deconfliction.api.bodies import PARSED, json_content_type, replay_body
-from deconfliction.api.deps import Writes, bearer_principal
+from deconfliction.api.deps import KEY_LENGTHS, Writes, bearer_principal
 from deconfliction.api.services import Services
 
 __all__ = ["FastRoute"]
 
 _DECLINED = "deconfliction.fast.declined"
-_KEY_BOUNDS = (1, 200)
-"""The ``Idempotency-Key`` lengths the framework's route accepts (``deps.IdempotencyKey``)."""
 
 
 class _Declined(Response):
@@ -135,7 +133,7 @@ class FastRoute(Route):
         if scheme.lower() != "bearer" or not token:
             return None
         key = keys[0].decode("latin-1") if keys else None
-        if key is not None and not _KEY_BOUNDS[0] <= len(key) <= _KEY_BOUNDS[1]:
+        if key is not None and not KEY_LENGTHS[0] <= len(key) <= KEY_LENGTHS[1]:
             return None
         data = scope[PARSED] if PARSED in scope else json.loads(body) if body else None
         try:
