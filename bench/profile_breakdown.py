@@ -24,7 +24,10 @@ from pathlib import Path
 STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("HTTP server and framework (uvicorn, Starlette, FastAPI routing)", ("run_asgi",)),
     ("authentication (token lookup)", ("authenticate (", "get_principal (", "TokenTable")),
-    ("request body validation (JSON -> NoticeCreate)", ("request_body_to_args", "_validate_")),
+    (
+        "request body validation (JSON -> NoticeCreate)",
+        ("request_body_to_args", "_validate_", "FastRoute._read"),
+    ),
     ("writer: transaction begin, catch-up, commit", ("Coordinator.transaction", "_catch_up")),
     ("writer: conflict check (Situation.assess)", ("Situation.assess", "assess (")),
     ("writer: move the situation (apply, index)", ("Situation.apply",)),
@@ -38,7 +41,10 @@ STEPS: list[tuple[str, tuple[str, ...]]] = [
     ("writer: savepoints", ("Savepoint",)),
     ("answer: model (NoticeFiled, GeoJSON outline)", ("NoticeFiled.of", "outcome (")),
     ("answer: receipts and inclusion proofs", ("receipts_for", "_with_proofs")),
-    ("answer: JSON serialisation of the response", ("serialize_response", "_prepare_response")),
+    (
+        "answer: JSON serialisation of the response",
+        ("serialize_response", "_prepare_response", "TypeAdapter.dump_json"),
+    ),
     ("live push: reading new feed rows", ("FeedHub._fetch", "FeedHub._read", "LiveFeed")),
     ("live push: SSE frames and sends", ("live_feed", "EventStream", "frame (")),
     ("timers: escalation, proposals, heartbeat", ("_timers", "escalate_due", "sign_head_now")),

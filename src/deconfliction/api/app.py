@@ -17,8 +17,9 @@ from deconfliction.api import errors
 from deconfliction.api.bodies import BodyGuard
 from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
+from deconfliction.api.routes.notices import FAST_ROUTES
 from deconfliction.api.services import Services
-from deconfliction.service.collector import freeze_once
+from deconfliction.service.collector import freeze_once, serve_thresholds
 from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.hotline import escalate_due
 from deconfliction.service.proposals import expire_due
@@ -112,6 +113,7 @@ def create_app(
         await run_in_threadpool(services.tracks.start)
         readers = start_readers(services.tracks, parse_sources(services.settings.tracks_sources))
         await run_in_threadpool(freeze_once, "startup")
+        serve_thresholds()
         await services.feeds.start()
         services.watch.start()
         tasks = (
@@ -145,6 +147,9 @@ def create_app(
         docs_url="/docs",
         redoc_url="/redoc",
         openapi_url="/openapi.json",
+        # No OpenTelemetry here (metrics are Prometheus', at /metrics): switched off, the
+        # framework does not look for its providers (environment lookups) on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.services = services
     app.add_middleware(RequestContext, gauges=services.refresh_gauges)
@@ -152,6 +157,8 @@ def create_app(
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Before the framework's routes: each answers what it can, and hands the rest on to them.
+    app.router.routes[:0] = FAST_ROUTES
     if services.settings.dss_enabled:
         from deconfliction.api.dss import create_dss_app
 

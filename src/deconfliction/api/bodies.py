@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import email.message
+import functools
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -25,9 +26,25 @@ from deconfliction.api.errors import error_body
 from deconfliction.engine.documents import read_json
 from deconfliction.engine.errors import InvalidInput, Problem
 
-__all__ = ["BodyGuard"]
+__all__ = ["PARSED", "BodyGuard", "json_content_type", "replay_body"]
+
+PARSED = "deconfliction.json"
+"""The scope key under which a JSON body, once read here, is kept for a route that reads it
+itself (:mod:`deconfliction.api.fast`): the same value the framework's reader would give."""
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@functools.lru_cache(maxsize=64)
+def json_content_type(value: bytes) -> bool:
+    """Whether a Content-Type is JSON by the framework's rule (``application/json`` or
+    ``application/*+json``, parameters allowed); remembered, since clients send one or two."""
+    message = email.message.Message()
+    message["content-type"] = value.decode("latin-1")
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
 
 
 def _is_json(scope: Scope, body: bytes) -> bool:
@@ -36,12 +53,7 @@ def _is_json(scope: Scope, body: bytes) -> bool:
     that reads raw lines, such as a track feed, gets text that does not)."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
-            message = email.message.Message()
-            message["content-type"] = value.decode("latin-1")
-            subtype = message.get_content_subtype()
-            return message.get_content_maintype() == "application" and (
-                subtype == "json" or subtype.endswith("+json")
-            )
+            return json_content_type(value)
     return body.lstrip()[:1] in (b"{", b"[")
 
 
@@ -60,7 +72,9 @@ class BodyGuard:
         chunks: list[bytes] = []
         while True:
             try:
-                message = await asyncio.wait_for(receive(), self.timeout_s)
+                # A timer on this task, not ``wait_for``: that makes a task of every read.
+                async with asyncio.timeout(self.timeout_s):
+                    message = await receive()
             except TimeoutError:
                 reason = (
                     f"the request body paused for more than {self.timeout_s:g} s: "
@@ -76,15 +90,16 @@ class BodyGuard:
         body = b"".join(chunks)
         if body and scope["path"].startswith(self.json_under) and _is_json(scope, body):
             try:
-                read_json(body)
+                scope[PARSED] = read_json(body)
             except InvalidInput as exc:
                 reason = f"not valid JSON: {exc.problems[0].reason}"
                 await _answer(400, "malformed_request", reason, scope, send)
                 return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay_body(body, receive), send)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """``receive`` with ``body`` given first, as one message (it was read already)."""
     sent = False
 
     async def replay() -> Message:

@@ -27,11 +27,14 @@ from deconfliction.service.ledger import WriteProof
 from deconfliction.service.reading import Reader, read
 
 __all__ = [
+    "KEY_LENGTHS",
     "IdempotencyKey",
     "PrincipalDep",
     "ReadsDep",
     "ServicesDep",
+    "Writes",
     "WritesDep",
+    "bearer_principal",
 ]
 
 A = TypeVar("A", bound=Receipted)
@@ -57,6 +60,14 @@ _session_cookie = APIKeyCookie(
 )
 
 
+async def bearer_principal(services: Services, token: str | None) -> Principal:
+    """The principal of a bearer token (``None``: no token, which is refused)."""
+    tokens = services.tokens  # in memory: see service/token_table.py
+    if tokens.stale():
+        await run_in_threadpool(tokens.refresh)
+    return tokens.authenticate(token, services.clock.now())
+
+
 async def get_principal(
     request: Request,
     services: ServicesDep,
@@ -69,11 +80,9 @@ async def get_principal(
         # Which one would count?  Proxies and servers disagree: refuse rather than guess.
         raise MalformedRequest("more than one Authorization header: send exactly one")
     if credentials is not None or cookie is None:
-        token = credentials.credentials if credentials is not None else None
-        tokens = services.tokens  # in memory: see service/token_table.py
-        if tokens.stale():
-            await run_in_threadpool(tokens.refresh)
-        return tokens.authenticate(token, services.clock.now())
+        return await bearer_principal(
+            services, credentials.credentials if credentials is not None else None
+        )
     db, now = services.coordinator.db, services.clock.now()
     principal, csrf, _ = await run_in_threadpool(sessions.session_principal, db, cookie, now)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -83,12 +92,15 @@ async def get_principal(
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
+KEY_LENGTHS = (1, 200)
+"""The lengths an ``Idempotency-Key`` may have."""
+
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
+        min_length=KEY_LENGTHS[0],
+        max_length=KEY_LENGTHS[1],
         description=(
             "Any unique string chosen by the client.  A write retried with the same key is "
             "answered with the first answer and performed only once."

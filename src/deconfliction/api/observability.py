@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import itertools
 import json
 import logging
 import os
 import re
+import secrets
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -136,6 +137,28 @@ def metrics() -> Metrics:
     )
 
 
+class _RequestIds:
+    """New request ids: this process's random prefix and a counter, unique across the
+    processes and nodes of a deployment (64 random bits each) and within each.  A ``uuid4``
+    for each request read the kernel's random source every time, a system call that was the
+    dearest line of the access path."""
+
+    def __init__(self) -> None:
+        self.renew()
+
+    def renew(self) -> None:
+        """A new prefix: at start, and in each worker forked from the process that made one."""
+        self._prefix = secrets.token_hex(8)
+        self._count = itertools.count()
+
+    def new(self) -> str:
+        return f"{self._prefix}{next(self._count):016x}"
+
+
+_ids = _RequestIds()
+os.register_at_fork(after_in_child=_ids.renew)
+
+
 class RequestContext:
     """ASGI middleware: a request id for every request, an access log line, and the request
     metrics.  ``gauges`` is called after each request to refresh the gauges (queue depth,
@@ -144,6 +167,21 @@ class RequestContext:
     def __init__(self, app: ASGIApp, gauges: Any = None) -> None:
         self.app = app
         self.gauges = gauges
+        # The metrics' labelled series, looked up once each (prometheus-client's ``labels``
+        # takes a lock and builds its key on every call).
+        self._counted: dict[tuple[str, str, int], Any] = {}
+        self._timed: dict[tuple[str, str], Any] = {}
+
+    def _observe(self, method: str, template: str, status: int, answered: float) -> None:
+        counted = self._counted.get((method, template, status))
+        if counted is None:
+            counted = metrics().requests.labels(method, template, str(status))
+            self._counted[(method, template, status)] = counted
+        counted.inc()
+        timed = self._timed.get((method, template))
+        if timed is None:
+            timed = self._timed[(method, template)] = metrics().latency.labels(method, template)
+        timed.observe(answered)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -154,7 +192,7 @@ class RequestContext:
             if name == b"x-request-id":
                 given = value.decode("latin-1")
                 break
-        ident = given if given is not None and _CLIENT_ID.match(given) else uuid.uuid4().hex
+        ident = given if given is not None and _CLIENT_ID.match(given) else _ids.new()
         token = request_id.set(ident)
         started = time.perf_counter()
         status = 500
@@ -176,24 +214,23 @@ class RequestContext:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "")
-            figures = metrics()
-            figures.requests.labels(method, template, str(status)).inc()
-            figures.latency.labels(method, template).observe(answered)
+            self._observe(method, template, status, answered)
             if self.gauges is not None:
                 self.gauges()
-            access_log.info(
-                "%s %s %d",
-                method,
-                scope.get("path", ""),
-                status,
-                extra={
-                    "method": method,
-                    "path": scope.get("path", ""),
-                    "route": template,
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):  # the line's fields only when written
+                access_log.info(
+                    "%s %s %d",
+                    method,
+                    scope.get("path", ""),
+                    status,
+                    extra={
+                        "method": method,
+                        "path": scope.get("path", ""),
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    },
+                )
             request_id.reset(token)
 
 

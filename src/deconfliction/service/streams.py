@@ -85,7 +85,7 @@ class Subscription:
         self.closed = False
         """The hub closed (server shutdown): end the stream."""
         self._joined = asyncio.Event()
-        self._wake = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None
         self._pending: list[StoredEvent] = []
 
     def _join(self, cursor: int) -> None:
@@ -97,7 +97,12 @@ class Subscription:
         self.closed = self.closed or not overflowed
         self._pending.clear()
         self._joined.set()
-        self._wake.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     async def joined(self) -> int | None:
         """Wait until joined; ``live_from`` (None when the hub closed first)."""
@@ -108,9 +113,16 @@ class Subscription:
         """The events handed out since the last call, oldest first; waits up to ``timeout``
         seconds for some (an empty list when none came, or when closed or overflowed)."""
         if not self._pending and not self.closed and not self.overflowed:
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            # A future and a timer rather than ``wait_for`` on an event: ``wait_for`` makes a
+            # task of each wait, and every stream waits again after every event it carries.
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(timeout, self._wake)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
         taken, self._pending = self._pending, []
         return taken
 
@@ -307,7 +319,7 @@ class FeedHub:
                     subscription._end(overflowed=True)
                     continue
                 subscription._pending.extend(events)
-                subscription._wake.set()
+                subscription._wake()
         self._cursor = upto
         self._join_waiting(upto)
         return more

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Query
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 
 from deconfliction.api.deps import PrincipalDep, ReadsDep, ServicesDep, WritesDep
+from deconfliction.api.fast import FastRoute
 from deconfliction.api.guards import storable_text
 from deconfliction.api.schemas.common import ERRORS, errors
 from deconfliction.api.schemas.notices import (
@@ -25,7 +27,7 @@ from deconfliction.api.schemas.notices import (
 from deconfliction.service import notices
 from deconfliction.service.filters import parse_bbox, parse_time, parse_time_range
 
-__all__ = ["router"]
+__all__ = ["FAST_ROUTES", "router"]
 
 router = APIRouter(prefix="/v1/notices", tags=["notices"], dependencies=[Depends(storable_text)])
 
@@ -207,3 +209,9 @@ async def notice_versions(notice_id: str, reads: ReadsDep) -> NoticeVersions:
 async def notice_reads(notice_id: str, reads: ReadsDep) -> NoticeReadsPublic:
     """For the author's party only; anyone else gets 404."""
     return NoticeReadsPublic.of(await reads(lambda r: notices.notice_reads(r, notice_id)))
+
+
+FAST_ROUTES = [
+    FastRoute.of(r) for r in router.routes if isinstance(r, APIRoute) and r.endpoint is file_notice
+]
+"""Filing takes a light path when its request is well-formed (``api/fast.py``)."""

@@ -1,0 +1,164 @@
+"""A light path for the busiest write, ``POST /v1/notices``: the same route, without the
+framework's per-request machinery for the requests that need none of it.
+
+At 200 notices a second one server process spends most of a core, and what the framework does
+around a filing (matching a dozen routers, solving eight dependencies, reading the body's JSON
+a second time, validating the answer it was handed before writing it out) cost about as much
+as the answer itself.  The event loop is the one place every request and every live stream
+waits for, so its time per filing is the queue in front of every other.
+
+:class:`FastRoute` sits before the framework's routes and answers a request only when it is of
+the common, well-formed kind: a JSON body (no ``\\u`` escape to look into, see
+:mod:`deconfliction.api.guards`), no query string, one bearer token, at most one
+``Idempotency-Key`` within its bounds, and a body the route's own model accepts.  It then does
+what the framework would: the same token lookup (:func:`~deconfliction.api.deps.bearer_principal`),
+the same :class:`~deconfliction.api.deps.Writes`, the route's own endpoint function, and the
+answer written by the same pydantic serializer the framework uses for the route's
+``response_model``: the same bytes, the same headers.  Anything else (a missing or malformed
+token scheme, a console session, a bad body, an odd header) it *declines*: the request goes
+on to the framework's route, which stays the one definition of every error answer and of the
+OpenAPI document (this route is not in it).
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match, Route
+from starlette.types import Receive, Scope, Send
+
+from deconfliction.api.bodies import PARSED, json_content_type, replay_body
+from deconfliction.api.deps import KEY_LENGTHS, Writes, bearer_principal
+from deconfliction.api.services import Services
+
+__all__ = ["FastRoute"]
+
+_DECLINED = "deconfliction.fast.declined"
+
+
+class _Declined(Response):
+    """Hands the request on to the framework's route, its body given again."""
+
+    def __init__(self, body: bytes) -> None:
+        self.request_body = body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[_DECLINED] = True
+        await scope["router"](scope, replay_body(self.request_body, receive), send)
+
+
+class FastRoute(Route):
+    """``method path`` answered by ``endpoint(body=..., writes=...)`` for well-formed requests
+    (see the module); every other request goes on to the framework's route of the same path.
+
+    ``body`` and ``answer`` are the models the framework's route reads and answers with;
+    ``status_code`` its status."""
+
+    def __init__(
+        self,
+        path: str,
+        method: str,
+        endpoint: Callable[..., Awaitable[BaseModel]],
+        *,
+        body: type[BaseModel],
+        answer: type[BaseModel],
+        status_code: int,
+    ) -> None:
+        super().__init__(path, self._handle, methods=[method], include_in_schema=False)
+        self.method = method
+        self.call = endpoint
+        self.status_code = status_code
+        self._body = TypeAdapter(body)
+        self._answer = TypeAdapter(answer)
+        self.answered = 0
+        """Requests this path answered (the others it declined), for tests and benchmarks."""
+
+    @classmethod
+    def of(cls, route: APIRoute) -> FastRoute:
+        """The light path of ``route``, whose endpoint must take exactly ``body`` (its model)
+        and ``writes`` (:data:`~deconfliction.api.deps.WritesDep`): a route that needs any
+        other dependency cannot take this path, since it would skip it."""
+        hints = inspect.get_annotations(route.endpoint, eval_str=True)
+        parameters = list(inspect.signature(route.endpoint).parameters)
+        methods = sorted(route.methods or ())
+        if parameters != ["body", "writes"] or route.status_code is None or len(methods) != 1:
+            raise TypeError(f"{route.path}: the light path takes one method, body and writes")
+        (method,) = methods
+        return cls(
+            route.path,
+            method,
+            route.endpoint,
+            body=hints["body"],
+            answer=route.response_model,
+            status_code=route.status_code,
+        )
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        # Only a full match: any other method on the path is the framework's to answer (405).
+        if scope["type"] == "http" and scope["method"] == self.method and _DECLINED not in scope:
+            match, child = super().matches(scope)
+            if match == Match.FULL:
+                return match, {**child, "route": self}  # the route template, for the metrics
+        return Match.NONE, {}
+
+    def _read(self, request: Request, body: bytes) -> tuple[Any, str, str | None] | None:
+        """The body as the route's model, the bearer token and the idempotency key; None when
+        the request is not of the kind this path answers."""
+        scope = request.scope
+        if scope.get("query_string") or b"\\u" in body:
+            return None
+        authorization: list[bytes] = []
+        content_type: list[bytes] = []
+        keys: list[bytes] = []
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization.append(value)
+            elif name == b"content-type":
+                content_type.append(value)
+            elif name == b"idempotency-key":
+                keys.append(value)
+        if len(authorization) != 1 or len(keys) > 1 or not content_type:
+            return None
+        if not json_content_type(content_type[0]):
+            return None
+        scheme, _, token = authorization[0].decode("latin-1").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            return None
+        key = keys[0].decode("latin-1") if keys else None
+        if key is not None and not KEY_LENGTHS[0] <= len(key) <= KEY_LENGTHS[1]:
+            return None
+        data = scope[PARSED] if PARSED in scope else json.loads(body) if body else None
+        try:
+            model = self._body.validate_python(data, from_attributes=True)
+        except ValidationError:
+            return None
+        return model, token, key
+
+    async def _handle(self, request: Request) -> Response:
+        body = await request.body()
+        found = self._read(request, body)
+        if found is None:
+            return _Declined(body)
+        model, token, key = found
+        self.answered += 1
+        services: Services = request.app.state.services
+        principal = await bearer_principal(services, token)
+        side = Response()  # what the route sets on its answer (Idempotent-Replayed)
+        del side.headers["content-length"]
+        writes = Writes(request, side, services, principal, key)
+        answer = await self.call(body=model, writes=writes)
+        response = Response(
+            self._answer.dump_json(answer, by_alias=True),
+            status_code=self.status_code,
+            media_type="application/json",
+        )
+        response.headers.raw.extend(side.headers.raw)
+        return response
