@@ -166,6 +166,35 @@ def test_a_well_formed_filing_takes_the_light_path() -> None:
     assert model.volumes[0].window.end > model.volumes[0].window.start
 
 
+def test_a_route_with_a_guard_the_light_path_would_skip_cannot_take_it() -> None:
+    """A dependency added to the filing route or its router later (a new guard) must not be
+    skipped unseen by the light path: building it refuses."""
+    from fastapi import Depends
+    from fastapi.routing import APIRoute
+
+    from deconfliction.api.fast import FastRoute
+    from deconfliction.api.routes.notices import file_notice, router
+
+    (framework,) = [
+        r for r in router.routes if isinstance(r, APIRoute) and r.endpoint is file_notice
+    ]
+    assert FastRoute.of(framework).path == framework.path  # the text guard is covered
+
+    async def another_guard() -> None:
+        return None
+
+    guarded = APIRoute(
+        framework.path,
+        file_notice,
+        methods=sorted(framework.methods),
+        response_model=framework.response_model,
+        status_code=framework.status_code,
+        dependencies=[*framework.dependencies, Depends(another_guard)],
+    )
+    with pytest.raises(TypeError, match="would skip"):
+        FastRoute.of(guarded)
+
+
 def test_errors_of_declined_filings_keep_the_one_shape(api) -> None:
     """A body the model refuses is declined, and the framework's route names the field."""
     api.load_golan()
