@@ -18,7 +18,7 @@ from deconfliction.service.writer import SWITCH_INTERVAL_S, Writer
 from deconfliction.store import events
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import notices
-from tests.support.filing import notice, prepare
+from tests.support.filing import notice, prepare, run_one_batch
 
 
 @pytest.fixture
@@ -72,27 +72,11 @@ def _committed(coordinator: Coordinator) -> list[tuple[int, str, str]]:
     return [tuple(r) for r in rows]
 
 
-def _run_one_batch(coordinator: Coordinator, commands) -> tuple[list, list[list[int]]]:
-    """Queue every command before the writer starts, so they form one batch; return the
-    futures and the sequence numbers each commit reported."""
-    commits: list[list[int]] = []
-    coordinator.on_commit(lambda commit: commits.append(commit.seqs))
-    writer = Writer(coordinator)
-    futures = [writer.submit(c) for c in commands]
-    writer.start()
-    try:
-        for f in futures:
-            f.exception(30)
-    finally:
-        writer.stop()
-    return futures, commits
-
-
 def test_a_failing_command_is_rolled_back_alone(coordinator):
     before = _committed(coordinator)
     idf, rus = notice("idf", 0), notice("rus", 0)
     bad = notice("nobody", 1)
-    futures, commits = _run_one_batch(
+    futures, commits = run_one_batch(
         coordinator,
         [
             _filing(idf),
@@ -143,7 +127,7 @@ def test_a_command_that_fails_after_moving_the_situation_is_undone_alone(coordin
         file(tx, idf2)
         raise Boom("after recording")
 
-    futures, commits = _run_one_batch(coordinator, [_filing(idf), record_then_fail, _filing(rus)])
+    futures, commits = run_one_batch(coordinator, [_filing(idf), record_then_fail, _filing(rus)])
     assert isinstance(futures[0].result(), Filed)
     with pytest.raises(Boom):
         futures[1].result()
@@ -163,7 +147,7 @@ def test_a_rolled_back_command_does_not_hide_another_process_events(coordinator)
     Coordinator (another process) appends next are still caught up, on SQLite too, which
     hands the rolled-back sequence number out again: no conflict is lost."""
     idf = notice("idf", 0)
-    futures, _ = _run_one_batch(coordinator, [_filing(idf), _append_then_fail])
+    futures, _ = run_one_batch(coordinator, [_filing(idf), _append_then_fail])
     futures[0].result()
     with pytest.raises(Boom):
         futures[1].result()

@@ -17,7 +17,7 @@ from deconfliction.store.schema import deliveries as deliveries_table
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import feed
 from deconfliction.store.schema import notices as notices_table
-from tests.support.filing import notice, prepare
+from tests.support.filing import notice, prepare, run_one_batch
 
 
 @pytest.fixture
@@ -29,21 +29,6 @@ def coordinator(store_url):
 
 class Boom(Exception):
     pass
-
-
-def _run_one_batch(coordinator: Coordinator, commands) -> tuple[list, list[list[int]]]:
-    """Queue every command before the writer starts, so that they form one batch."""
-    commits: list[list[int]] = []
-    coordinator.on_commit(lambda commit: commits.append(commit.seqs))
-    writer = Writer(coordinator)
-    futures = [writer.submit(c) for c in commands]
-    writer.start()
-    try:
-        for f in futures:
-            f.exception(30)
-    finally:
-        writer.stop()
-    return futures, commits
 
 
 def _subjects(coordinator: Coordinator) -> list[str]:
@@ -76,7 +61,7 @@ def test_a_command_reads_the_rows_held_by_the_commands_before_it_and_by_itself(c
         seen["own feed"] = _count(tx.connection, feed, feed.c.seq == seq)
         seen["last"] = events.last_seq(tx.connection) - seq
 
-    futures, commits = _run_one_batch(coordinator, [lambda tx: file(tx, idf), read])
+    futures, commits = run_one_batch(coordinator, [lambda tx: file(tx, idf), read])
     filed = futures[0].result()
     futures[1].result()
     assert seen == {
@@ -105,7 +90,7 @@ def test_a_failing_command_leaves_none_of_its_rows_held_or_written(coordinator, 
         raise Boom("after appending")
 
     before = _subjects(coordinator)
-    futures, commits = _run_one_batch(
+    futures, commits = run_one_batch(
         coordinator, [lambda tx: file(tx, idf), append_then_fail, lambda tx: file(tx, rus)]
     )
     assert isinstance(futures[0].result(), Filed)
@@ -142,7 +127,7 @@ def test_a_held_row_the_database_refuses_fails_the_whole_batch(coordinator):
         driver_insert(tx.connection, feed, [{"party_id": "idf", "seq": 10**9}])
 
     before = _subjects(coordinator)
-    futures, commits = _run_one_batch(
+    futures, commits = run_one_batch(
         coordinator, [lambda tx: file(tx, idf), bad_row, lambda tx: file(tx, rus)]
     )
     assert all(f.exception() is not None for f in futures)

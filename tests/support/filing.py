@@ -82,6 +82,24 @@ def notice(party: str, round_: int, *, tag: str = "") -> Notice:
     )
 
 
+def run_one_batch(
+    coordinator: Coordinator, commands: list[Callable[[Tx], Any]]
+) -> tuple[list[Any], list[list[int]]]:
+    """Queue every command before the writer starts, so they form one batch; return the
+    futures and the sequence numbers each commit reported."""
+    commits: list[list[int]] = []
+    coordinator.on_commit(lambda commit: commits.append(commit.seqs))
+    writer = Writer(coordinator)
+    futures = [writer.submit(c) for c in commands]
+    writer.start()
+    try:
+        for f in futures:
+            f.exception(30)
+    finally:
+        writer.stop()
+    return futures, commits
+
+
 def pair(round_: int, *, tag: str = "") -> tuple[Notice, Notice]:
     first, second = PARTIES
     return notice(first, round_, tag=tag), notice(second, round_, tag=tag)
