@@ -5,6 +5,7 @@ command does it)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -83,8 +84,23 @@ def open_console(
     if watch is not None:
         watch(page)
     page.goto(signin_link(api, party, role, at))
-    page.wait_for_function("() => window.deconflictionConsole !== undefined")
+    wait_until(page, "() => window.deconflictionConsole !== undefined")
     return page
+
+
+def wait_until(page: Page, function: str, arg: Any = None, timeout_ms: float = TIMEOUT_MS) -> None:
+    """Wait until ``function(arg)`` (JavaScript, or an expression) is truthy in ``page``.
+
+    Asked again every 50 ms through ``page.evaluate``, not ``page.wait_for_function``: the
+    latter compiles the string inside the page when it polls, which the console's
+    Content-Security-Policy (no 'unsafe-eval') may refuse, and once did in a CI run;
+    ``page.evaluate`` compiles it through the DevTools protocol, which the policy does not
+    govern, so the tests keep the console's real policy."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms / 1000:.0f} s: {function}")
+        page.wait_for_timeout(50)
 
 
 def probe(page: Page, expression: str, *args: Any) -> Any:

@@ -24,7 +24,7 @@ from deconfliction.engine.times import format_time
 from deconfliction.engine.tracks.formats.sbs import sbs_line
 from deconfliction.service.auth import Role
 from deconfliction.service.settings import Settings
-from tests.console.conftest import SCREENSHOTS, TIMEOUT_MS, probe
+from tests.console.conftest import SCREENSHOTS, TIMEOUT_MS, probe, wait_until
 from tests.console.test_need_to_know import Wire, _console, _until
 from tests.support.server import Api, running_server
 
@@ -137,8 +137,8 @@ def consoles(
 
 
 def _drawn(page: Page, count: int) -> dict[str, Any]:
-    page.wait_for_function(
-        "(n) => window.deconflictionConsole.aircraft().aircraft.length === n", arg=count
+    wait_until(
+        page, "(n) => window.deconflictionConsole.aircraft().aircraft.length === n", arg=count
     )
     return probe(page, "aircraft")
 

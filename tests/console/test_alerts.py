@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page
 
 from deconfliction.engine.times import parse_utc
-from tests.console.conftest import goto_view, new_context, open_console, probe
+from tests.console.conftest import goto_view, new_context, open_console, probe, wait_until
 from tests.support.server import Api
 
 
@@ -133,7 +133,8 @@ def test_the_vertical_profile_shows_the_selected_bands_as_filed(
         page.get_by_role("button", name=f"{author}: {band}").first.click()
         bars = page.locator("figure.profile svg rect")
         # The profile of this selection, not the one before it.
-        page.wait_for_function(
+        wait_until(
+            page,
             "(id) => document.querySelector('figure.profile svg rect title')"
             "?.textContent.startsWith(id + ' ')",
             arg=notice_id,

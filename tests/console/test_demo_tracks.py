@@ -21,7 +21,7 @@ from deconfliction.engine.times import format_time
 from deconfliction.service import demo_tracks
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.settings import Settings
-from tests.console.conftest import SCREENSHOTS, TIMEOUT_MS, probe
+from tests.console.conftest import SCREENSHOTS, TIMEOUT_MS, probe, wait_until
 from tests.console.test_aircraft import _keys
 from tests.console.test_need_to_know import Wire, _console, _until
 from tests.support.server import Api, running_server
@@ -122,7 +122,8 @@ def test_the_rings_are_on_the_aircraft_the_apis_alerts_name_and_the_pair_is_join
         assert given <= demo_tracks.LATE_NOTICE_LEAD_S < needed, clear["figures"]
         tracks = api.as_(party).get("/v1/tracks").json()["tracks"]
         _, page, _ = consoles[party]
-        page.wait_for_function(
+        wait_until(
+            page,
             "(n) => window.deconflictionConsole.aircraft().aircraft.filter("
             "a => a.alerts.length).length === n",
             arg=len(expected),

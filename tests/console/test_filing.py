@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Browser, Page
 
-from tests.console.conftest import goto_view, new_context, open_console
+from tests.console.conftest import goto_view, new_context, open_console, wait_until
 from tests.support.server import Api
 
 
@@ -38,7 +38,7 @@ def test_draw_check_send_and_cancel_a_notice(browser: Browser, golan: Api) -> No
     page.get_by_role("button", name="Check conflicts and lead time").click()
     error = page.locator("#n-upper-error")
     error.wait_for(state="visible")
-    page.wait_for_function("document.querySelector('#n-upper-error').textContent.length > 0")
+    wait_until(page, "document.querySelector('#n-upper-error').textContent.length > 0")
     assert page.get_attribute("#n-upper", "aria-invalid") == "true"
     assert "FL" in error.inner_text()
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from tests.api.bodies import notice
-from tests.console.conftest import goto_view, new_context, signin_link
+from tests.console.conftest import goto_view, new_context, signin_link, wait_until
 from tests.console.proxy import CuttableRelay
 from tests.support.server import Api
 
@@ -37,7 +37,7 @@ def rus_inbox(browser: Browser, golan: Api) -> Iterator[Page]:
     context = new_context(browser)
     page = context.new_page()
     page.goto(signin_link(golan, "rus"))
-    page.wait_for_function("() => window.deconflictionConsole !== undefined")
+    wait_until(page, "() => window.deconflictionConsole !== undefined")
     goto_view(page, "inbox")
     yield page
     context.close()
@@ -101,7 +101,7 @@ def test_items_arrive_live_once_each_across_a_dropped_connection(
     context = new_context(browser)
     page = context.new_page()
     page.goto(signin_link(golan, "rus").replace(golan.url, relay.url))
-    page.wait_for_function("() => window.deconflictionConsole?.liveStatus() === 'live'")
+    wait_until(page, "() => window.deconflictionConsole?.liveStatus() === 'live'")
     goto_view(page, "inbox")
 
     first = _file(golan, "live one")
@@ -110,7 +110,7 @@ def test_items_arrive_live_once_each_across_a_dropped_connection(
     relay.cut()  # the stream drops; the browser reconnects with Last-Event-ID
     missed = _file(golan, "filed while the stream was down")
     page.wait_for_selector(f'button.inbox-item[data-delivery="{missed}"]')
-    page.wait_for_function("() => window.deconflictionConsole.liveStatus() === 'live'")
+    wait_until(page, "() => window.deconflictionConsole.liveStatus() === 'live'")
     after = _file(golan, "live again")
     page.wait_for_selector(f'button.inbox-item[data-delivery="{after}"]')
     assert [_rows(page, d) for d in (first, missed, after)] == [1, 1, 1]

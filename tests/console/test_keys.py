@@ -8,7 +8,7 @@ import json
 
 from playwright.sync_api import Browser
 
-from tests.console.conftest import AXE, SCREENSHOTS, TIMEOUT_MS, goto_view, new_context
+from tests.console.conftest import AXE, SCREENSHOTS, TIMEOUT_MS, goto_view, new_context, wait_until
 from tests.console.conftest import open_console as signed_in
 from tests.console.test_views import PERMISSION, WALK
 from tests.support.server import Api
@@ -47,7 +47,7 @@ def test_question_mark_lists_every_shortcut_and_escape_closes_it(
     page.keyboard.press("Escape")
     help_dialog.wait_for(state="hidden")
     # The focus is back on the inbox item (redrawn meanwhile by the live page: the same row).
-    page.wait_for_function("() => document.activeElement.classList.contains('inbox-item')")
+    wait_until(page, "() => document.activeElement.classList.contains('inbox-item')")
 
     # Each "g" shortcut the help lists does what it says: the key handler reads the same table.
     page.locator("main").focus()
@@ -55,7 +55,7 @@ def test_question_mark_lists_every_shortcut_and_escape_closes_it(
         first, second = keys.split(" ")
         page.keyboard.press(first)
         page.keyboard.press(second)
-        page.wait_for_function("(v) => window.location.hash === '#/' + v", arg=view)
+        wait_until(page, "(v) => window.location.hash === '#/' + v", arg=view)
         page.locator("main").focus()
     # The header's button opens the same list.
     page.get_by_role("button", name="Keys (?)").click()

@@ -10,7 +10,7 @@ from datetime import timedelta
 from playwright.sync_api import Browser
 
 from deconfliction.engine.ledger.entries import format_time
-from tests.console.conftest import new_context, open_console, probe
+from tests.console.conftest import new_context, open_console, probe, wait_until
 from tests.console.test_instants import boundaries, expected
 from tests.support.server import NOW, Api
 
@@ -29,7 +29,7 @@ def test_news_merged_live_draws_what_the_api_answers(browser: Browser, golan: Ap
     rus = golan.client(golan.token("rus"))
     context = new_context(browser)
     page = open_console(context, golan, "idf")
-    page.wait_for_function("() => window.deconflictionConsole.liveStatus() === 'live'")
+    wait_until(page, "() => window.deconflictionConsole.liveStatus() === 'live'")
     before = probe(page, "position")
 
     mine = [
@@ -51,8 +51,8 @@ def test_news_merged_live_draws_what_the_api_answers(browser: Browser, golan: Ap
         assert answer.status_code == 201, answer.text
     position = idf.get("/v1/history").json()["position"]
     assert position > before
-    page.wait_for_function(
-        "(p) => window.deconflictionConsole.position() >= p", arg=position, timeout=120_000
+    wait_until(
+        page, "(p) => window.deconflictionConsole.position() >= p", arg=position, timeout_ms=120_000
     )
 
     instants = boundaries(idf)

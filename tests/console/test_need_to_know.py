@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, BrowserContext, Page, Response
 
 from tests.api.bodies import notice
-from tests.console.conftest import new_context, open_console
+from tests.console.conftest import new_context, open_console, wait_until
 from tests.support.server import Api
 
 
@@ -51,7 +51,7 @@ def _console(
     context = new_context(browser)
     # Watched from its first request: the streams open while the record loads.
     page = open_console(context, api, party, role, watch=lambda p: _watch(context, p, wire))
-    page.wait_for_function("() => window.deconflictionConsole.liveStatus() === 'live'")
+    wait_until(page, "() => window.deconflictionConsole.liveStatus() === 'live'")
     return context, page, wire
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.console.conftest import AXE, SCREENSHOTS, TIMEOUT_MS, goto_view
+from tests.console.conftest import AXE, SCREENSHOTS, TIMEOUT_MS, goto_view, wait_until
 from tests.console.test_need_to_know import Wire, _until
 from tests.console.test_need_to_know import _console as watched_console
 from tests.console.test_views import PERMISSION, WALK
@@ -96,7 +96,8 @@ def test_an_admin_consents_in_the_browser_and_a_third_party_never_sees_it(
     assert marker in card.locator('tr[data-term="name"] td.after').inner_text()
     assert card.locator('tr[data-term="margins.lateral"]').count() == 0  # unchanged: not listed
     # Who has consented (the proposer, by proposing; the monitor), who is awaited, the deadline.
-    rus.wait_for_function(
+    wait_until(
+        rus,
         "(id) => document.querySelector(`article[data-proposal='${id}'] dd.awaited`)?.textContent === 'Russian forces in Syria'",
         arg=proposal["id"],
     )
@@ -199,15 +200,16 @@ def test_the_proposals_tab_counts_those_awaiting_the_party_live(
     proposal = _propose(golan, "idf", {"margins": {"lateral": "4 NM", "vertical": "500 ft"}})
     # Over the live stream: awaited from RUS (its duty officer sees the count too), not from
     # IDF (it consented by proposing), and nothing at all for SARC, whom it does not concern.
-    rus.wait_for_function(
-        "() => document.querySelector('nav a[data-view=proposals] .count-number')?.textContent === '1'"
+    wait_until(
+        rus,
+        "() => document.querySelector('nav a[data-view=proposals] .count-number')?.textContent === '1'",
     )
     rus_duty, _ = consoles["rus_duty"]
-    rus_duty.wait_for_function("() => window.deconflictionConsole.awaitingConsent() === 1")
+    wait_until(rus_duty, "() => window.deconflictionConsole.awaitingConsent() === 1")
     assert _awaiting(rus_duty) == "1"
     consented = golan.as_("rus", "admin").post(f"/v1/proposals/{proposal['id']}/consent")
     assert consented.status_code == 200, consented.text
-    rus.wait_for_function("() => window.deconflictionConsole.awaitingConsent() === 0")
+    wait_until(rus, "() => window.deconflictionConsole.awaitingConsent() === 0")
     assert _awaiting(rus) == ""
     assert (_awaiting(idf), _awaiting(sarc)) == ("", "")
     golan.as_("idf", "admin").post(f"/v1/proposals/{proposal['id']}/withdraw")

@@ -12,7 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page
 
-from tests.console.conftest import goto_view, new_context, open_console
+from tests.console.conftest import goto_view, new_context, open_console, wait_until
 from tests.console.test_inbox import _file
 from tests.support.server import Api
 
@@ -53,7 +53,7 @@ def test_off_by_default_then_a_tone_and_a_notification_for_arrivals_and_escalati
     context.grant_permissions(["notifications"], origin=golan.url)
     context.add_init_script(script=INSTRUMENT)
     page = open_console(context, golan, "rus")
-    page.wait_for_function("() => window.deconflictionConsole.liveStatus() === 'live'")
+    wait_until(page, "() => window.deconflictionConsole.liveStatus() === 'live'")
     goto_view(page, "inbox")
     assert page.evaluate("Notification.permission") == "granted"
 
@@ -69,9 +69,7 @@ def test_off_by_default_then_a_tone_and_a_notification_for_arrivals_and_escalati
     assert _seen(page)["tones"] == 1  # the sample played when sound is turned on
     loud = _file(golan, "arrives while the signals are on")
     _arrived(page, loud)
-    page.wait_for_function(
-        "(tag) => window.__signals.notifications.some((n) => n.tag === tag)", arg=loud
-    )
+    wait_until(page, "(tag) => window.__signals.notifications.some((n) => n.tag === tag)", arg=loud)
     (shown,) = [n for n in _seen(page)["notifications"] if n["tag"] == loud]
     assert shown["title"] == "Deconfliction Line: new notice"
     assert shown["body"] == "From Israel Defense Forces"
@@ -81,7 +79,8 @@ def test_off_by_default_then_a_tone_and_a_notification_for_arrivals_and_escalati
     golan.clock.advance(3600)
     golan.escalate()
     page.wait_for_selector(f'button.inbox-item[data-delivery="{loud}"] .level')
-    page.wait_for_function(
+    wait_until(
+        page,
         "(tag) => window.__signals.notifications.some((n) => n.tag === tag && n.title.includes('escalated'))",
         arg=loud,
     )
@@ -96,7 +95,7 @@ def test_off_by_default_then_a_tone_and_a_notification_for_arrivals_and_escalati
 
     # Remembered by this browser: a new page has both on.  Turned off, they stay silent.
     again = open_console(context, golan, "rus")
-    again.wait_for_function("() => window.deconflictionConsole.liveStatus() === 'live'")
+    wait_until(again, "() => window.deconflictionConsole.liveStatus() === 'live'")
     goto_view(again, "inbox")
     assert again.is_checked("#signal-sound")
     assert again.is_checked("#signal-notify")
