@@ -357,7 +357,11 @@ class Database:
                 connection.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
                 )
-            deferred = Deferred(_driver(connection), multirow=self.dialect == "sqlite")
+            deferred = Deferred(
+                _driver(connection),
+                multirow=self.dialect == "sqlite",
+                copy=self.dialect == "postgresql",
+            )
             connection.info[_DEFERRED] = deferred
             try:
                 yield connection
