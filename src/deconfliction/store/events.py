@@ -13,8 +13,17 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.store.database import driver_executemany
 from deconfliction.store.schema import events
+from deconfliction.store.types import UtcTimestamp
 
-__all__ = ["NewEvent", "StoredEvent", "append", "append_many", "last_seq", "since"]
+__all__ = [
+    "NewEvent",
+    "StoredEvent",
+    "append",
+    "append_many",
+    "last_seq",
+    "since",
+    "to_follow",
+]
 
 _INSERT = (
     "INSERT INTO events (seq, recorded_at, type, subject, body, idx, leaf_hash) "
@@ -76,7 +85,7 @@ def append_many(
     # workers").  The column's own sequence is no longer drawn from: no writer of this
     # version inserts without a number.
     first = last_seq(connection) + 1 if first_seq is None else first_seq
-    stamp = events.c.recorded_at.type.process_bind_param(recorded_at, connection.dialect)
+    stamp = UtcTimestamp().process_bind_param(recorded_at, connection.dialect)
     driver_executemany(
         connection,
         _INSERT,
@@ -94,6 +103,19 @@ def since(connection: Connection, seq: int) -> Iterator[StoredEvent]:
     rows = connection.execute(sa.select(events).where(events.c.seq > seq).order_by(events.c.seq))
     for row in rows:
         yield StoredEvent(row.seq, row.recorded_at, row.type, row.subject, row.body)
+
+
+_TO_FOLLOW = (
+    sa.select(events.c.seq, events.c.idx, events.c.leaf_hash, events.c.body)
+    .where(events.c.seq > sa.bindparam("after"))
+    .order_by(events.c.seq)
+)
+
+
+def to_follow(connection: Connection, seq: int) -> Sequence[tuple[int, int, str, str]]:
+    """``(seq, ledger index, leaf hash hex, body)`` of the events after ``seq``, in order: what
+    a node needs to follow the others' writes (its tree and its situation), in one query."""
+    return connection.execute(_TO_FOLLOW, {"after": seq}).all()
 
 
 def last_seq(connection: Connection) -> int:
