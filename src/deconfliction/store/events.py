@@ -30,6 +30,8 @@ _INSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 """The log's hot insert, given to the driver directly (see ``driver_executemany``)."""
+_TIME = UtcTimestamp()
+"""How ``recorded_at`` is bound (text on SQLite, a UTC ``datetime`` for psycopg)."""
 _LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
 
 
@@ -85,7 +87,7 @@ def append_many(
     # workers").  The column's own sequence is no longer drawn from: no writer of this
     # version inserts without a number.
     first = last_seq(connection) + 1 if first_seq is None else first_seq
-    stamp = UtcTimestamp().process_bind_param(recorded_at, connection.dialect)
+    stamp = _TIME.process_bind_param(recorded_at, connection.dialect)
     driver_executemany(
         connection,
         _INSERT,
