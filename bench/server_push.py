@@ -280,7 +280,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--profile",
         metavar="FILE",
-        help="sample the server with py-spy (collapsed stacks to FILE; one server, one worker)",
+        help="sample the server with py-spy (collapsed stacks to FILE; the first server, all its "
+        "workers)",
     )
     parser.add_argument(
         "--listen", nargs=3, metavar=("URL", "TOKENS", "OUT"), help=argparse.SUPPRESS
@@ -336,6 +337,7 @@ def main(argv: list[str] | None = None) -> None:
                     profiler = subprocess.Popen(
                         [
                             *("py-spy", "record", "--nonblocking", "--threads", "--rate", "200"),
+                            "--subprocesses",
                             *("--format", "raw", "--output", args.profile),
                             *("--pid", str(running[0].pid), "--duration", str(sampled)),
                         ],

@@ -8,31 +8,35 @@ CPU per notice (the writing thread does nearly all of it: the caller only waits)
 critical section (the writer's place held, wall and CPU), so that the write path can be
 measured on a busy machine, apart from the HTTP framework.  ``--busy`` adds a thread that runs
 Python all along, as a loaded server's event loop does, to show what waiting for the GIL adds
-to the critical section (``--switch-ms 5`` is Python's default interval).  Profile it with ``py-spy record -- python
+to the critical section (``--switch-ms 5`` is Python's default interval).  ``--db`` a
+PostgreSQL URL files on a new database there; ``--nodes N`` opens N coordinators on the store,
+each with its writer, and hands them the batches in turn (each waits for the one before), so
+that every transaction first catches up with the other nodes' batch, as two workers taking
+turns on the write lock do.  Profile it with ``py-spy record -- python
 bench/writer_cpu.py``.
 
 Usage::
 
     python bench/writer_cpu.py [--notices 3000] [--batch 70] [--parties 100] [--group 10]
+        [--db sqlite|postgresql://...] [--nodes 1]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 from deconfliction.api.schemas.notices import NoticeCreate
 from deconfliction.service import notices
 from deconfliction.service.auth import Principal, Role
 from deconfliction.service.coordinator import Commit, Coordinator
 from deconfliction.service.writer import Writer
-from server_common import notice_body, prepare  # beside this script, on sys.path
+from server_common import fresh_store, notice_body, prepare  # beside this script, on sys.path
 
 
 def _spin(done: threading.Event) -> None:
@@ -48,6 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--parties", type=int, default=100)
     parser.add_argument("--group", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--db", default="sqlite", help="sqlite or a postgresql:// server URL")
+    parser.add_argument("--nodes", type=int, default=1, help="coordinators taking turns")
     parser.add_argument(
         "--busy",
         action="store_true",
@@ -62,14 +68,16 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    with tempfile.TemporaryDirectory(prefix="deconflict-writer-") as scratch:
-        url = f"sqlite:///{Path(scratch) / 'store.db'}"
+    with fresh_store(args.db) as url:
         prepare(url, args.parties, args.group)
         parties = sorted({f"p{i:03d}" for i in range(args.parties)})
         bodies = [
             NoticeCreate.model_validate(notice_body(rng)) for _ in range(args.warmup + args.notices)
         ]
-        with Coordinator.open(url) as coordinator:
+        coordinators = [Coordinator.open(url) for _ in range(args.nodes)]
+        with contextlib.ExitStack() as stack:
+            for coordinator in coordinators:
+                stack.enter_context(coordinator)
             held: list[tuple[float, float]] = []
 
             def on_commit(commit: Commit) -> None:
@@ -77,9 +85,11 @@ def main(argv: list[str] | None = None) -> None:
                     (commit.held_s, getattr(commit, "held_cpu_s", 0.0))
                 )  # older trees: none
 
-            coordinator.on_commit(on_commit)
-            writer = Writer(coordinator)
-            writer.start()
+            writers = []
+            for coordinator in coordinators:
+                coordinator.on_commit(on_commit)
+                writers.append(Writer(coordinator))
+                writers[-1].start()
             if args.switch_ms is not None:
                 sys.setswitchinterval(args.switch_ms / 1000)
             interval_ms = sys.getswitchinterval() * 1000
@@ -90,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
 
                 async def run(bodies: list[NoticeCreate]) -> None:
                     for start in range(0, len(bodies), args.batch):
+                        writer = writers[start // args.batch % len(writers)]
                         waits = []
                         for body in bodies[start : start + args.batch]:
                             principal = Principal(rng.choice(parties), Role.duty_officer, "t")
@@ -111,12 +122,14 @@ def main(argv: list[str] | None = None) -> None:
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             finally:
                 done.set()
-                writer.stop()
+                for writer in writers:
+                    writer.stop()
     n = args.notices
     print(
         f"{'with a busy thread, ' if args.busy else ''}switch interval "
         f"{interval_ms:g} ms: "
-        f"{n} notices in batches of {args.batch}, {args.group - 1} recipients each: "
+        f"{n} notices in batches of {args.batch}, {args.group - 1} recipients each, "
+        f"{args.nodes} node(s) on {'SQLite' if args.db == 'sqlite' else 'PostgreSQL'}: "
         f"{cpu / n * 1000:.2f} ms CPU per notice ({wall / n * 1000:.2f} ms wall); "
         f"writer's place held {sum(h for h, _ in held) / n * 1000:.2f} ms per notice "
         f"({sum(c for _, c in held) / n * 1000:.2f} ms of it on the CPU), "

@@ -15,14 +15,17 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from deconfliction.engine.ledger.merkle import MerkleTree
 from deconfliction.service.coordinator import Coordinator
-from deconfliction.service.filing import Filed
+from deconfliction.service.filing import Filed, file
+from deconfliction.store import ledger as ledger_store
 from deconfliction.store.database import database_url
 from tests.support.filing import (
     PARTIES,
     check_every_pair,
     file_rounds,
     file_rounds_in_process,
+    notice,
     prepare,
 )
 from tests.support.stores import make_store_url
@@ -149,3 +152,30 @@ def test_postgres_writers_ignore_the_server_default_isolation(postgres_url, leve
     _prepare(postgres_url)
     _file_in_threads(postgres_url, range(10))
     check_every_pair(postgres_url, range(10))
+
+
+def test_a_node_whose_tree_a_reader_caught_up_follows_the_others_exactly(prepared):
+    """Node B's tree may be ahead of its situation: a read caught the tree up (a receipt under a
+    head another node signed) while the situation waits for B's next write.  B's catch-up must
+    then pass over the leaves it holds, still restore every event (the other node's notice is
+    there to conflict with), and append at the log's end: one alert, and a tree whose root is
+    the log's, entry for entry."""
+    with Coordinator.open(prepared) as a, Coordinator.open(prepared) as b:
+        b.situation()  # B follows the log as it is now
+        with a.transaction() as tx:
+            file(tx, notice("idf", 0))
+        with b.db.reading() as connection:
+            b.ledger.catch_up(connection)  # as a receipt under A's head would
+            size = ledger_store.log_size(connection)
+        assert len(b.ledger.tree) == size
+        with b.transaction() as tx:
+            filed = file(tx, notice("rus", 0))
+        assert len(filed.recorded.assessment.changes) == 1  # the conflict with A's notice
+        with b.db.reading() as connection:
+            stored = MerkleTree()
+            for leaf in ledger_store.leaf_hashes_from(connection, 0):
+                stored.append(leaf)
+            indexes = [e.index for e in ledger_store.entries(connection)]
+        assert indexes == list(range(len(indexes)))
+        assert len(b.ledger.tree) == len(stored) > size
+        assert b.ledger.tree.root() == stored.root()

@@ -341,22 +341,25 @@ class Coordinator:
 
     def _catch_up(self, connection: Connection) -> None:
         """Bring the situation and the tree up to the log, past what other writers appended
-        (the trusted log: nothing is assessed again).  One small query when nobody else
-        wrote (the usual case with one process)."""
-        if self._seq and event_log.last_seq(connection) == self._seq:
+        (the trusted log: nothing is assessed again).  One query, which finds nothing when
+        nobody else wrote (the usual case with one process); with several nodes taking turns
+        it reads each turn the other nodes' last batches, with the leaf hashes the tree needs
+        (the tree and the situation follow the same events: one read for both)."""
+        followed = event_log.to_follow(connection, self._seq)
+        if not followed:
             return
-        self.ledger.catch_up(connection)
+        self.ledger.follow((index, leaf) for _, index, leaf, _ in followed)
         situation = self.situation_in_writer
-        for stored in event_log.since(connection, self._seq):
-            data = stored.payload()
+        for seq, _, _, body in followed:
+            data = json.loads(body)
             if "change" in data:
                 situation.restore_change(change_from_payload(data))
             elif "item" in data:
                 if "private" in data:
-                    revealed = private_values_of(connection, stored.seq)
+                    revealed = private_values_of(connection, seq)
                     data["item"] |= {v.field: json.loads(v.value) for v in revealed}
                 situation.restore(item_from_payload(data))
-            self._seq = stored.seq
+            self._seq = seq
 
     def situation(self) -> Situation:
         """The situation as of the latest committed event (read-only: do not mutate).

@@ -85,6 +85,17 @@ class Ledger:
             for leaf in store.leaf_hashes_from(connection, len(self.tree)):
                 self.tree.append(leaf)
 
+    def follow(self, leaves: Iterable[tuple[int, str]]) -> None:
+        """Append the leaves ``(index, leaf hash hex)`` of entries read from the log, in index
+        order; the entries the tree holds already (a reader caught it up) are passed over."""
+        with self.lock:
+            for index, digest in leaves:
+                size = len(self.tree)
+                if index > size:
+                    raise RuntimeError(f"ledger index {size} is missing from the store")
+                if index == size:
+                    self.tree.append(bytes.fromhex(digest))
+
     def size(self) -> int:
         return len(self.tree)
 

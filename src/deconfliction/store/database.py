@@ -8,6 +8,7 @@ write, which is what makes "check a notice and store it" one atomic step.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 import time
@@ -110,13 +111,15 @@ def driver_executemany(
 
     For the few inserts every write makes (the log and the live feeds): through SQLAlchemy each
     costs some 40 µs of Python, about a fifth of a small receipted write on SQLite.  The
-    statement is the driver's own SQL (``?`` placeholders for sqlite3, ``%s`` for psycopg) and
+    statement is plain SQL with ``?`` placeholders (sqlite3's; psycopg is given ``%s``) and
     the values must be what the column types would bind.
 
     In a write transaction (:meth:`Database.writing`) the rows are held and written with those
     of the other commands of the batch, before the next statement that could read them
     (:mod:`deconfliction.store.deferred`); ``first`` marks rows that others refer to.
     """
+    if connection.dialect.name != "sqlite":
+        statement = _pyformat(statement)
     deferred: Deferred | None = connection.info.get(_DEFERRED)
     if deferred is not None:
         deferred.add(statement, list(rows), first=first)
@@ -126,6 +129,12 @@ def driver_executemany(
         cursor.executemany(statement, rows)
     finally:
         cursor.close()
+
+
+@functools.cache
+def _pyformat(statement: str) -> str:
+    """``statement`` with psycopg's placeholders (the statements given hold no other ``?``)."""
+    return statement.replace("?", "%s")
 
 
 _INSERT_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[str, list[Any]]] = {}
@@ -150,10 +159,8 @@ def driver_insert(
     key = (table.name, names, dialect.name)
     plan = _INSERT_PLANS.get(key)
     if plan is None:
-        mark = "?" if dialect.name == "sqlite" else "%s"
         sql = (
-            f"INSERT INTO {table.name} ({', '.join(names)}) "
-            f"VALUES ({', '.join(mark for _ in names)})"
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
         )
         plan = _INSERT_PLANS[key] = (
             sql,
@@ -350,7 +357,11 @@ class Database:
                 connection.execute(
                     sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
                 )
-            deferred = Deferred(_driver(connection), multirow=self.dialect == "sqlite")
+            deferred = Deferred(
+                _driver(connection),
+                multirow=self.dialect == "sqlite",
+                copy=self.dialect == "postgresql",
+            )
             connection.info[_DEFERRED] = deferred
             try:
                 yield connection

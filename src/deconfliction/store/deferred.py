@@ -36,12 +36,14 @@ class Deferred:
     """The rows held for one write transaction on the driver connection ``driver``, by
     statement, and the savepoint of the command being run (savepoints follow one another)."""
 
-    __slots__ = ("_driver", "_failed", "_first", "_issued", "_mark", "_multirow", "_rows")
+    __slots__ = ("_copy", "_driver", "_failed", "_first", "_issued", "_mark", "_multirow", "_rows")
 
-    def __init__(self, driver: Any, *, multirow: bool = False) -> None:
+    def __init__(self, driver: Any, *, multirow: bool = False, copy: bool = False) -> None:
         self._driver = driver
         self._multirow = multirow
         """Write a statement's rows as multi-row ``VALUES`` (sqlite3: see :func:`_insert_in_rows`)."""
+        self._copy = copy
+        """Write a statement's rows with ``COPY`` (psycopg: see :func:`_copy_rows`)."""
         self._rows: dict[str, list[tuple[object, ...]]] = {}
         self._first: set[str] = set()
         self._mark: dict[str, int] | None = None
@@ -105,7 +107,9 @@ class Deferred:
                 continue
             cursor = self._driver.cursor()
             try:
-                if self._multirow:
+                if self._copy:
+                    _copy_rows(cursor, statement, rows[:end])
+                elif self._multirow:
                     _insert_in_rows(cursor, statement, rows[:end])
                 else:
                     cursor.executemany(statement, rows[:end])
@@ -154,3 +158,21 @@ def _insert_in_rows(cursor: Any, statement: str, rows: list[tuple[object, ...]])
             [value for row in part for value in row],
         )
         start += size
+
+
+def _copy_rows(cursor: Any, statement: str, rows: list[tuple[object, ...]]) -> None:
+    """``INSERT INTO table (columns) VALUES (%s, ...)`` for ``rows`` as one ``COPY`` (psycopg).
+
+    psycopg's ``executemany`` sends each row as a statement of its own (one parse, bind and
+    execute each on the server), and a multi-row ``VALUES`` of more than 50 parameters is
+    parsed again by psycopg's Python at every run (it caches only short statements): either
+    cost some milliseconds per batch of filings with the write lock held.  ``COPY`` sends the
+    rows as data, each value dumped as for a parameter."""
+    head, values, group = statement.rpartition(" VALUES ")
+    target = head.removeprefix("INSERT INTO ")
+    if not values or target == head or not (group.startswith("(") and group.endswith(")")):
+        cursor.executemany(statement, rows)  # not a plain one-row insert: as it is
+        return
+    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

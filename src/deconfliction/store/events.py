@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,17 +13,25 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.store.database import driver_executemany
 from deconfliction.store.schema import events
-from deconfliction.store.types import sqlite_text
+from deconfliction.store.types import UtcTimestamp
 
-__all__ = ["NewEvent", "StoredEvent", "append", "append_many", "last_seq", "since"]
+__all__ = [
+    "NewEvent",
+    "StoredEvent",
+    "append",
+    "append_many",
+    "last_seq",
+    "since",
+    "to_follow",
+]
 
-# Built once: their compiled form is reused by every filing.
-_INSERT_RETURNING = sa.insert(events).returning(events.c.seq, sort_by_parameter_order=True)
-_SQLITE_INSERT = (
+_INSERT = (
     "INSERT INTO events (seq, recorded_at, type, subject, body, idx, leaf_hash) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-"""The log's hot insert on SQLite, given to the driver directly (see ``driver_executemany``)."""
+"""The log's hot insert, given to the driver directly (see ``driver_executemany``)."""
+_TIME = UtcTimestamp()
+"""How ``recorded_at`` is bound (text on SQLite, a UTC ``datetime`` for psycopg)."""
 _LAST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
 
 
@@ -72,37 +79,25 @@ def append_many(
     rows).  A number already taken fails the insert (it is the primary key)."""
     if not entries:
         return []
-    if connection.dialect.name == "sqlite":
-        # SQLite cannot hand back the keys of a multi-row insert in order (SQLAlchemy would
-        # insert row by row); the writer's place makes the next numbers known.
-        first = last_seq(connection) + 1 if first_seq is None else first_seq
-        stamp = sqlite_text(recorded_at)
-        driver_executemany(
-            connection,
-            _SQLITE_INSERT,
-            [
-                (first + n, stamp, e.type, e.subject, e.body, e.index, e.leaf_hash.hex())
-                for n, e in enumerate(entries)
-            ],
-            first=True,  # the feeds, projections and deliveries refer to them
-        )
-        return list(range(first, first + len(entries)))
-    rows: list[dict[str, Any]] = [
-        {
-            "recorded_at": recorded_at,
-            "type": e.type,
-            "subject": e.subject,
-            "body": e.body,
-            "idx": e.index,
-            "leaf_hash": e.leaf_hash.hex(),
-        }
-        for e in entries
-    ]
-    result = connection.execute(_INSERT_RETURNING, rows)
-    seqs = [int(seq) for seq in result.scalars()]
-    if len(seqs) != len(rows) or any(a >= b for a, b in pairwise(seqs)):
-        raise RuntimeError(f"the log handed out sequence numbers out of order: {seqs}")
-    return seqs
+    # The writer's place makes the next numbers known, on both stores: the rows are then held
+    # with the batch's other rows and written with them (store/deferred.py), rather than
+    # inserted at once for the database to number them.  On PostgreSQL that insert (it must
+    # hand the numbers back) flushed the rows held so far and took the command's savepoint, a
+    # few round trips per filing with the lock held (bench/RESULTS.md, "PostgreSQL, two
+    # workers").  The column's own sequence is no longer drawn from: no writer of this
+    # version inserts without a number.
+    first = last_seq(connection) + 1 if first_seq is None else first_seq
+    stamp = _TIME.process_bind_param(recorded_at, connection.dialect)
+    driver_executemany(
+        connection,
+        _INSERT,
+        [
+            (first + n, stamp, e.type, e.subject, e.body, e.index, e.leaf_hash.hex())
+            for n, e in enumerate(entries)
+        ],
+        first=True,  # the feeds, projections and deliveries refer to them
+    )
+    return list(range(first, first + len(entries)))
 
 
 def since(connection: Connection, seq: int) -> Iterator[StoredEvent]:
@@ -110,6 +105,19 @@ def since(connection: Connection, seq: int) -> Iterator[StoredEvent]:
     rows = connection.execute(sa.select(events).where(events.c.seq > seq).order_by(events.c.seq))
     for row in rows:
         yield StoredEvent(row.seq, row.recorded_at, row.type, row.subject, row.body)
+
+
+_TO_FOLLOW = (
+    sa.select(events.c.seq, events.c.idx, events.c.leaf_hash, events.c.body)
+    .where(events.c.seq > sa.bindparam("after"))
+    .order_by(events.c.seq)
+)
+
+
+def to_follow(connection: Connection, seq: int) -> Sequence[tuple[int, int, str, str]]:
+    """``(seq, ledger index, leaf hash hex, body)`` of the events after ``seq``, in order: what
+    a node needs to follow the others' writes (its tree and its situation), in one query."""
+    return connection.execute(_TO_FOLLOW, {"after": seq}).all()
 
 
 def last_seq(connection: Connection) -> int:

@@ -33,9 +33,8 @@ _PARTIES_PER_QUERY = 500
 """Parties named in one query (SQLite limits the number of bound parameters)."""
 
 # Built once: their compiled form is reused.
-_INSERT = sa.insert(feed)
-_SQLITE_INSERT = "INSERT INTO feed (party_id, seq) VALUES (?, ?)"
-"""The hot insert on SQLite, given to the driver directly (see ``driver_executemany``)."""
+_INSERT = "INSERT INTO feed (party_id, seq) VALUES (?, ?)"
+"""The hot insert, given to the driver directly (see ``driver_executemany``)."""
 _BETWEEN = (
     sa.select(feed.c.party_id, events)
     .join(events, events.c.seq == feed.c.seq)
@@ -62,10 +61,7 @@ def add_to_feeds(connection: Connection, entries: Iterable[tuple[int, Iterable[s
     pairs = [(p, seq) for seq, parties in entries for p in sorted(set(parties))]
     if not pairs:
         return
-    if connection.dialect.name == "sqlite":
-        driver_executemany(connection, _SQLITE_INSERT, pairs)
-    else:
-        connection.execute(_INSERT, [{"party_id": p, "seq": seq} for p, seq in pairs])
+    driver_executemany(connection, _INSERT, pairs)
 
 
 def grant(connection: Connection, seq: int, parties: Iterable[str]) -> list[str]:
