@@ -41,7 +41,7 @@ def test_the_count_follows_subscriptions_as_they_come_and_go(tmp_path: Path) -> 
 @given(st.text(), st.text())
 def test_a_frame_carries_the_type_and_subject_as_json_writes_them(kind: str, subject: str) -> None:
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    data = frame(StoredEvent(3, at, kind, subject, '{"x":1}')).split("\ndata: ", 1)[1]
+    data = frame(StoredEvent(3, at, kind, subject, '{"x":1}')).rsplit("\ndata: ", 1)[1]
     assert json.loads(data) == {
         "seq": 3,
         "type": kind,
