@@ -46,6 +46,7 @@ __all__ = [
     "critical_section",
     "describe_machine",
     "fresh_store",
+    "main_threads_seconds",
     "notice_body",
     "percentile",
     "prepare",
@@ -211,9 +212,11 @@ def notice_body(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of process ``pid`` so far (Linux)."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """User + system CPU time of process ``pid`` so far, or of its thread ``thread`` (Linux:
+    a process's main thread has the process's id)."""
+    where = f"/proc/{pid}" if thread is None else f"/proc/{pid}/task/{thread}"
+    with open(f"{where}/stat", encoding="ascii") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
@@ -247,13 +250,19 @@ def _postgres_pids(store: str) -> list[int]:
     return pids
 
 
-def _cpu_of(pids: Sequence[int]) -> float:
-    """CPU seconds of the processes ``pids`` still running."""
+def _cpu_of(pids: Sequence[int], *, main_threads: bool = False) -> float:
+    """CPU seconds of the processes ``pids`` still running (of their main threads only)."""
     total = 0.0
     for pid in pids:
         with contextlib.suppress(OSError, IndexError, ValueError):
-            total += cpu_seconds(pid)
+            total += cpu_seconds(pid, pid if main_threads else None)
     return total
+
+
+def main_threads_seconds(pids: Sequence[int]) -> float:
+    """CPU seconds of the main threads of ``pids``: a server's event loop (HTTP, answers,
+    live streams), apart from its writer's and its other threads."""
+    return _cpu_of(pids, main_threads=True)
 
 
 class CpuMeter:

@@ -62,6 +62,7 @@ from server_common import (  # beside this script, on sys.path when it runs
     critical_section,
     describe_machine,
     fresh_store,
+    main_threads_seconds,
     notice_body,
     percentile,
     prepare,
@@ -331,6 +332,8 @@ def main(argv: list[str] | None = None) -> None:
                     server_pids(running) | {"listener": listener.pid, "filer": os.getpid()},
                     url,
                 )
+                loops = [pid for server in running for pid in server.pids()]
+                loops_before = main_threads_seconds(loops)
                 profiler = None
                 if args.profile:
                     sampled = int(args.warmup + args.duration)
@@ -355,6 +358,7 @@ def main(argv: list[str] | None = None) -> None:
                     )
                 )
                 cpu = meter.report()
+                loop_seconds = main_threads_seconds(loops) - loops_before
                 lock = critical_section(urls, len(starts), meter.seconds["wall"])
                 if profiler is not None:
                     profiler.wait(60)
@@ -415,7 +419,8 @@ def main(argv: list[str] | None = None) -> None:
             if postgres_seconds
             else ""
         )
-        + f" ({filed} filed while measured, warm-up included)"
+        + f" ({filed} filed while measured, warm-up included); of the server's, its main "
+        f"threads' (event loops) {loop_seconds / max(1, filed) * 1000:.2f} ms"
     )
     print(f"  write lock      {lock}")
     print(f"  before the run  {quiet}")

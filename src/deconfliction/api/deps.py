@@ -172,11 +172,17 @@ class Writes:
         principal: PrincipalDep,
         key: IdempotencyKey = None,
     ) -> None:
-        self.request_line = f"{request.method} {request.url.path}"
+        self.request = request
         self.response = response
         self.services = services
         self.principal = principal
         self.key = key
+
+    @property
+    def request_line(self) -> str:
+        """``METHOD path``, which an idempotency key's fingerprint covers (built only for a
+        request with a key: the request's URL is parsed to build it)."""
+        return f"{self.request.method} {self.request.url.path}"
 
     async def __call__(
         self,

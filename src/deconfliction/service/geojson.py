@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from deconfliction.engine.alerts import Alert
 from deconfliction.engine.detection.findings import AlertKind
 from deconfliction.engine.detection.zones import CompiledZone
 from deconfliction.engine.geodesy.lines import densify
-from deconfliction.engine.geodesy.rendering import shape_polygon
+from deconfliction.engine.geodesy.rendering import shape_rings
 from deconfliction.engine.items import Item
 from deconfliction.engine.model import (
     Line,
@@ -47,6 +47,8 @@ __all__ = [
 ]
 
 Geometry = dict[str, Any]
+Ring = list[list[float]] | np.ndarray[Any, Any]
+"""A closed ring of longitude, latitude pairs: a list of pairs or an ``(n, 2)`` array."""
 
 _RENDER_SEGMENT_M = 2_000.0
 
@@ -62,26 +64,46 @@ _DRAWN_DECIMALS = 5
 """Drawn coordinates are given to 1e-5 degrees (at most 0.6 m from the rendered vertex)."""
 
 
+_Frozen = tuple[str, Any]
+"""A rendering as it is kept: the geometry's type and its coordinates, each list of positions
+an ``(n, 2)`` array.  Kept as lists, a circle's rendering was a hundred lists of two floats, all
+tracked by the cycle collector as long as the rendering was kept (most of what a filed notice
+left behind for the collector to walk, pass after pass); an array is one object, not tracked."""
+
+
+def _thawed(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return [_thawed(v) for v in value]
+
+
+def _thaw(frozen: _Frozen) -> Geometry:
+    """The GeoJSON geometry of a kept rendering: new lists every time (nothing a caller does
+    to them reaches the cache)."""
+    kind, coordinates = frozen
+    return {"type": kind, "coordinates": _thawed(coordinates)}
+
+
 class _Renderings:
     """A small cache of renderings, least recently used first out (thread-safe)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.found: OrderedDict[str, Geometry] = OrderedDict()
+        self.found: OrderedDict[str, _Frozen] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str, render: Callable[[], Geometry]) -> Geometry:
+    def get(self, key: str, render: Callable[[], _Frozen]) -> Geometry:
         with self.lock:
             found = self.found.get(key)
             if found is not None:
                 self.found.move_to_end(key)
-                return found
-        geometry = render()
+                return _thaw(found)
+        frozen = render()
         with self.lock:
-            self.found[key] = geometry
+            self.found[key] = frozen
             while len(self.found) > self.size:
                 self.found.popitem(last=False)
-        return geometry
+        return _thaw(frozen)
 
 
 _exact = _Renderings(4096)
@@ -107,35 +129,37 @@ def _signed_area(ring: np.ndarray[Any, Any]) -> float:
     return float(np.dot(x[:-1], y[1:]) - np.dot(x[1:], y[:-1]))
 
 
-def _ring(
-    coords: list[list[float]], counter_clockwise: bool, decimals: int | None
-) -> list[list[float]]:
+def _ring(coords: Ring, counter_clockwise: bool, decimals: int | None) -> np.ndarray[Any, Any]:
     ring = np.asarray(coords, dtype=float)
     if not np.array_equal(ring[0], ring[-1]):
         ring = np.vstack([ring, ring[:1]])
     area = _signed_area(ring)
     keep = area >= 0 if counter_clockwise else area <= 0
     oriented = ring if keep else ring[::-1]
-    out: list[list[float]] = (
-        oriented if decimals is None else np.round(oriented, decimals)
-    ).tolist()
-    return out
+    return oriented if decimals is None else np.round(oriented, decimals)
 
 
-def multipolygon(coords: list[list[list[list[float]]]], decimals: int | None = None) -> Geometry:
-    """A Polygon (one part) or MultiPolygon from MultiPolygon coordinates, oriented: exterior
-    rings counter-clockwise, holes clockwise (as shapely's ``orient(sign=1.0)``; in NumPy,
-    since building shapely geometries from lists walks every coordinate in Python).
-
-    >>> multipolygon([[[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]])["coordinates"]
-    [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]
-    """
+def _polygons(coords: Sequence[Sequence[Ring]], decimals: int | None = None) -> _Frozen:
+    """:func:`multipolygon`, kept as arrays."""
     polygons = [
         [_ring(ring, i == 0, decimals) for i, ring in enumerate(polygon)] for polygon in coords
     ]
     if len(polygons) == 1:
-        return {"type": "Polygon", "coordinates": polygons[0]}
-    return {"type": "MultiPolygon", "coordinates": polygons}
+        return "Polygon", polygons[0]
+    return "MultiPolygon", polygons
+
+
+def multipolygon(coords: Sequence[Sequence[Ring]], decimals: int | None = None) -> Geometry:
+    """A Polygon (one part) or MultiPolygon from MultiPolygon coordinates, oriented: exterior
+    rings counter-clockwise, holes clockwise (as shapely's ``orient(sign=1.0)``; in NumPy,
+    since building shapely geometries from lists walks every coordinate in Python).  A ring
+    is a list of pairs or an ``(n, 2)`` array (no list of pairs built only to be read back
+    into an array: :func:`~deconfliction.engine.geodesy.rendering.shape_rings`).
+
+    >>> multipolygon([[[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]])["coordinates"]
+    [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]]
+    """
+    return _thaw(_polygons(coords, decimals))
 
 
 def point(position: Position) -> Geometry:
@@ -145,7 +169,7 @@ def point(position: Position) -> Geometry:
 def outline_geometry(outline: Outline) -> Geometry:
     """A volume's outline as a Polygon (a circle or corridor rendered to about a metre)."""
     return _exact.get(
-        "outline:" + outline.model_dump_json(), lambda: multipolygon(shape_polygon(outline.shape))
+        "outline:" + outline.model_dump_json(), lambda: _polygons(shape_rings(outline.shape))
     )
 
 
@@ -163,9 +187,7 @@ def drawn_outline_geometry(outline: Outline) -> Geometry:
     """
     return _drawn.get(
         outline.model_dump_json(),
-        lambda: multipolygon(
-            shape_polygon(outline.shape, _DRAWN_RENDER_M), decimals=_DRAWN_DECIMALS
-        ),
+        lambda: _polygons(shape_rings(outline.shape, _DRAWN_RENDER_M), decimals=_DRAWN_DECIMALS),
     )
 
 
@@ -179,14 +201,11 @@ def site_geometry(site: ProtectedSite) -> Geometry:
 def line_geometry(line: Line) -> Geometry:
     """A LineString following the geodesics between the line's vertices."""
 
-    def render() -> Geometry:
+    def render() -> _Frozen:
         lons, lats, _ = densify(
             [p.lon for p in line.vertices], [p.lat for p in line.vertices], _RENDER_SEGMENT_M
         )
-        return {
-            "type": "LineString",
-            "coordinates": [[a, b] for a, b in zip(lons.tolist(), lats.tolist(), strict=True)],
-        }
+        return "LineString", np.column_stack([lons, lats])
 
     return _exact.get("line:" + line.model_dump_json(), render)
 
@@ -196,7 +215,7 @@ def zone_geometry(zone: CompiledZone, lines: Mapping[str, Line]) -> Geometry:
     line_id = getattr(zone.zone.area, "line", None)
     line = lines.get(line_id) if isinstance(line_id, str) else None
     key = "zone:" + zone.zone.model_dump_json() + (line.model_dump_json() if line else "")
-    return _exact.get(key, lambda: multipolygon(zone.area.render()))
+    return _exact.get(key, lambda: _polygons(zone.area.render()))
 
 
 def alert_geometry(alert: Alert, subject: Callable[[str], Item | None]) -> Geometry | None:

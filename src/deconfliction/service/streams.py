@@ -153,6 +153,9 @@ class FeedHub:
         self.max_frames = 4096
         self._frames: dict[int, bytes] = {}
         self._subscriptions: dict[str, set[Subscription]] = {}
+        self._count = 0
+        """Subscriptions in ``_subscriptions`` (asked for after every request: see
+        :attr:`subscribers`)."""
         self._joining: list[Subscription] = []
         self._cursor = 0
         self._reading = False
@@ -180,6 +183,7 @@ class FeedHub:
         for subscription in self._joining:
             subscription._end()
         self._subscriptions.clear()
+        self._count = 0
         self._joining.clear()
 
     def request_close(self) -> None:
@@ -213,6 +217,7 @@ class FeedHub:
             subscription._end()
             return subscription
         self._subscriptions.setdefault(party, set()).add(subscription)
+        self._count += 1
         if self._reading:
             self._joining.append(subscription)
         else:
@@ -221,8 +226,9 @@ class FeedHub:
 
     def unsubscribe(self, subscription: Subscription) -> None:
         subs = self._subscriptions.get(subscription.party)
-        if subs is not None:
-            subs.discard(subscription)
+        if subs is not None and subscription in subs:
+            subs.remove(subscription)
+            self._count -= 1
             if not subs:
                 del self._subscriptions[subscription.party]
         if subscription in self._joining:
@@ -230,7 +236,9 @@ class FeedHub:
 
     @property
     def subscribers(self) -> int:
-        return sum(len(s) for s in self._subscriptions.values())
+        """Open subscriptions: counted as they come and go, since the metrics ask after every
+        request (summing the parties' sets walked every connected party each time)."""
+        return self._count
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -359,6 +367,14 @@ a stream whose token lapsed ends, and reconnecting answers 401."""
 REPLAY_PAGE = 1000
 
 
+def _json_text(text: str) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, without the encoder for the common case (an
+    event's type and subject: printable ASCII with no quote or backslash, left as they are)."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    return json.dumps(text, ensure_ascii=False)
+
+
 def frame(event: StoredEvent) -> str:
     """One event in the SSE format.
 
@@ -378,8 +394,8 @@ def frame(event: StoredEvent) -> str:
     if "\n" in body or "\r" in body:  # not canonical JSON: re-encode on one line
         body = json.dumps(json.loads(body), ensure_ascii=False, separators=(",", ":"))
     data = (
-        f'{{"seq":{event.seq},"type":{json.dumps(event.type)},'
-        f'"subject":{json.dumps(event.subject, ensure_ascii=False)},'
+        f'{{"seq":{event.seq},"type":{_json_text(event.type)},'
+        f'"subject":{_json_text(event.subject)},'
         f'"recorded_at":"{format_time(event.recorded_at)}","payload":{body}}}'
     )
     return f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n"

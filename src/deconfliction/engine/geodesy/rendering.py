@@ -7,6 +7,7 @@ vertices with straight lines in degrees, draws the same outline.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -19,7 +20,7 @@ from deconfliction.engine.geodesy.lines import GeodesicPolyline, densify
 from deconfliction.engine.geodesy.shapes import CoreKind, Shape
 from deconfliction.engine.units import Metres
 
-__all__ = ["band_polygon", "shape_polygon"]
+__all__ = ["band_polygon", "shape_polygon", "shape_rings"]
 
 FloatArray = NDArray[np.float64]
 
@@ -34,13 +35,24 @@ def _arc_steps(radius: Metres, tolerance: Metres) -> int:
     return max(16, min(2048, math.ceil(2.0 * math.pi / step)))
 
 
-def _to_lonlat(geom: shapely.Geometry, frame_inverse: object) -> list[list[list[list[float]]]]:
-    """Planar (multi)polygon back to GeoJSON MultiPolygon coordinates."""
+@functools.lru_cache(maxsize=64)
+def _azimuths(n: int) -> FloatArray:
+    """``n`` azimuths evenly around the circle from north, the values of ``np.linspace(0, 360,
+    n, endpoint=False)``, kept: a circle's rendering asks for the same few ``n`` every time,
+    and building them was a tenth of its cost."""
+    azimuths = np.arange(n, dtype=np.float64) * (360.0 / n)
+    azimuths.flags.writeable = False
+    return azimuths
 
-    def ring(coords: object) -> list[list[float]]:
+
+def _to_lonlat(geom: shapely.Geometry, frame_inverse: object) -> list[list[FloatArray]]:
+    """Planar (multi)polygon back to longitudes and latitudes: polygons of rings, each ring an
+    ``(n, 2)`` array."""
+
+    def ring(coords: object) -> FloatArray:
         xy = np.asarray(coords)
         lon, lat = frame_inverse(xy[:, 0], xy[:, 1])  # type: ignore[operator]
-        return [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
+        return np.column_stack([lon, lat]).astype(np.float64, copy=False)
 
     polys = list(geom.geoms) if hasattr(geom, "geoms") else [geom]
     return [
@@ -50,19 +62,34 @@ def _to_lonlat(geom: shapely.Geometry, frame_inverse: object) -> list[list[list[
     ]
 
 
+def _lists(polygons: list[list[FloatArray]]) -> list[list[list[list[float]]]]:
+    return [[ring.tolist() for ring in polygon] for polygon in polygons]
+
+
 def shape_polygon(shape: Shape, tolerance: Metres = 1.0) -> list[list[list[list[float]]]]:
     """A shape as GeoJSON MultiPolygon coordinates (a list of polygons of rings)."""
+    return _lists(shape_rings(shape, tolerance))
+
+
+def shape_rings(shape: Shape, tolerance: Metres = 1.0) -> list[list[FloatArray]]:
+    """:func:`shape_polygon`'s polygons with each ring an ``(n, 2)`` array of longitude,
+    latitude (closed): the same numbers, for a caller that goes on in NumPy (GeoJSON's
+    orientation) rather than through a list of pairs."""
     if shape.kind is CoreKind.point:
         n = _arc_steps(shape.radius, tolerance)
-        az = np.linspace(0.0, 360.0, n, endpoint=False)
         lon, lat, _ = geod().fwd(
-            np.full(n, shape.lons[0]), np.full(n, shape.lats[0]), az, np.full(n, shape.radius)
+            np.full(n, shape.lons[0]),
+            np.full(n, shape.lats[0]),
+            _azimuths(n),
+            np.full(n, shape.radius),
         )
-        ring = [[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]
-        return [[[*ring, ring[0]]]]
+        ring = np.empty((n + 1, 2))
+        ring[:n, 0], ring[:n, 1] = lon, lat
+        ring[n] = ring[0]
+        return [[ring]]
     if shape.kind is CoreKind.polygon and shape.radius == 0.0:
         lon, lat, _ = densify(shape.lons, shape.lats, _RENDER_SEGMENT, closed=True)
-        return [[[[float(a), float(b)] for a, b in zip(lon, lat, strict=True)]]]
+        return [[np.column_stack([lon, lat])]]
     lon, lat, _ = densify(
         shape.lons, shape.lats, _RENDER_SEGMENT, closed=shape.kind is CoreKind.polygon
     )
@@ -100,4 +127,4 @@ def band_polygon(
         return shapely.buffer(core, side * distance, quad_segs=quad, single_sided=True)
 
     band = shapely.difference(grow(outer), grow(inner)) if inner > 0 else grow(outer)
-    return _to_lonlat(band, frame.inverse)
+    return _lists(_to_lonlat(band, frame.inverse))
