@@ -7,7 +7,7 @@ notice, author and kind as codes) and each volume's outline as a :class:`Shape`,
 check against a million notices handles no notice object at all: the words of its findings
 come from those columns (:class:`~.overlap.OtherVolume`).
 
-The book keeps every version as the JSON of its fields set (about 500 bytes), not as a
+The book keeps every version as the JSON of its fields set, deflated (about 175 bytes), not as a
 ``Notice`` (five pydantic models a volume, about 2.1 KB): a reader that asks for a version by
 id gets it rebuilt from those bytes (about 145 µs; the last few hundred are remembered), and
 the readers that walk many versions read columns first (:meth:`NoticeBook.versions_near`,
@@ -17,6 +17,7 @@ the readers that walk many versions read columns first (:meth:`NoticeBook.versio
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
@@ -47,10 +48,35 @@ site check's few neighbours."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _rebuild(data: bytes) -> Notice:
-    """A version from the bytes :meth:`NoticeBook.record` kept (validated again: the same
-    checks as when it was filed, so the same models, outlines' shapes included)."""
-    return Notice.model_validate_json(data)
+_WORDS = (
+    '{"type":"corridor","route":[[,"half_width":" km"}{"type":"circle","center":[,"radius":'
+    '" m"},{"type":"polygon","vertices":[[],['
+    + "".join(f'"{k.value}",' for k in NoticeKind)
+    + '"altitude":{"lower":"SFC","upper":"UNL"," m AGL"," ft AGL"," ft AMSL","FL0{"id":"",'
+    '"author":"","kind":"","action":"new","replace","cancel","replaces":null,"filed_at":"",'
+    '"title":"","volumes":[{"label":"","outline":"window":{"start":"T00:00:00.000000Z","end":"}}]}'
+).encode()
+"""What a notice's JSON repeats (its field names, kinds, units), given to deflate as a preset
+dictionary: a version of one volume then takes about 175 bytes instead of 495 (measured on the
+notices of ``bench/filing.py``), for about 15 µs when recorded and 5 µs when rebuilt.  The
+dictionary is part of the format of nothing that outlives the process: the book is rebuilt
+from the store's log at every start."""
+
+
+def _pack(notice: Notice) -> bytes:
+    """What :meth:`NoticeBook.record` keeps of a version: the JSON of its fields set
+    (``exclude_unset``: rebuilt, it has the same fields set, so what it writes does not
+    change), deflated (raw, with :data:`_WORDS`)."""
+    packer = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, _WORDS)
+    data = notice.__pydantic_serializer__.to_json(notice, exclude_unset=True)
+    return packer.compress(data) + packer.flush()
+
+
+def _rebuild(packed: bytes) -> Notice:
+    """A version from what :func:`_pack` kept, validated again: the same checks as when it
+    was filed, so the same models, outlines' shapes included."""
+    unpacker = zlib.decompressobj(-15, _WORDS)
+    return Notice.model_validate_json(unpacker.decompress(packed) + unpacker.flush())
 
 
 class NoticeBook(Mapping[str, Notice]):
@@ -59,8 +85,7 @@ class NoticeBook(Mapping[str, Notice]):
 
     def __init__(self) -> None:
         self._kept: dict[str, bytes] = {}
-        """Every version, as the JSON of its fields set (``exclude_unset``: a rebuilt version
-        has the same fields set, so what it writes does not change)."""
+        """Every version, as :func:`_pack` keeps it."""
         self._rebuilt = lru_cache(maxsize=_REMEMBERED)(_rebuild)
         """Keyed by the bytes, not the id: a version undone and filed again differently can
         never be answered from an old entry."""
@@ -299,7 +324,7 @@ class NoticeBook(Mapping[str, Notice]):
         journal.set(
             self._kept,
             notice.id,
-            notice.__pydantic_serializer__.to_json(notice, exclude_unset=True),
+            _pack(notice),
         )
         self._note_reach(notice)
         journal.on_undo(self._forget_reach)
