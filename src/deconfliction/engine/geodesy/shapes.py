@@ -92,8 +92,7 @@ class Shape:
 
     kind: CoreKind
     radius: Metres
-    _xy: FloatArray
-    """The core's longitudes and latitudes, then the densified ones."""
+    _xy: FloatArray  # the core's longitudes and latitudes, then the densified ones
     _core: int
 
     def __init__(
@@ -114,20 +113,8 @@ class Shape:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a Shape is immutable: cannot set {name!r}")
 
-    def __copy__(self) -> Shape:
-        return self
-
-    def __deepcopy__(self, memo: object) -> Shape:
-        return self
-
     def __reduce__(self) -> tuple[object, ...]:
         return (_restored, (self.kind, self.radius, self._xy, self._core))
-
-    def __repr__(self) -> str:
-        return (
-            f"Shape(kind={self.kind!r}, lons={self.lons!r}, lats={self.lats!r}, "
-            f"radius={self.radius!r})"
-        )
 
     @property
     def lons(self) -> FloatArray:
