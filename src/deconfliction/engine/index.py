@@ -23,6 +23,7 @@ gives the measurements.
 from __future__ import annotations
 
 import math
+import struct
 from array import array
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ _ROW = 8
 """Single floats per slot in a cell: the slot (its bits), west, south, t0, -east, -north, -t1,
 and 0 as padding."""
 _ALL_TRUE = np.uint64(0x0101010101010101)
+_SINGLES = struct.Struct("=i7f")
+"""A cell's row: the slot as an integer (its bits read as a single float), then singles
+(``struct`` rounds each to the nearest)."""
 _MAX_SLOT = 0x7F7FFFFF
 """The largest slot whose bits read as a finite single float (at most the query's +inf)."""
 
@@ -170,9 +174,7 @@ class SpatioTemporalIndex:
         if slot > _MAX_SLOT:
             raise ValueError("an index holds at most 2**31 - 2**23 slots")
         west, south, east, north, t0, t1 = box
-        single = np.array((0.0, west, south, t0, -east, -north, -t1, 0.0), np.float32)
-        single[:1] = np.array([slot], np.int32).view(np.float32)
-        row = array("f", single.tobytes())
+        row = array("f", _SINGLES.pack(slot, west, south, t0, -east, -north, -t1, 0.0))
         cells = self._cells
         for x in xs:
             for y in ys:

@@ -353,12 +353,12 @@ class NoticeBook(Mapping[str, Notice]):
             if notice.action is NoticeAction.cancel:
                 self.cancellations.append(notice.id)
             return
-        boxes = np.array([v.outline.shape.bbox() for v in notice.volumes])
+        boxes = [v.outline.shape.bbox() for v in notice.volumes]
         self._reach[row] = (
-            boxes[:, 0].min(),
-            boxes[:, 1].min(),
-            boxes[:, 2].max(),
-            boxes[:, 3].max(),
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
             min(epoch_s(v.window.start) for v in notice.volumes),
             max(epoch_s(v.window.end) for v in notice.volumes),
         )
