@@ -9,7 +9,7 @@ come from those columns (:class:`~.overlap.OtherVolume`).
 
 The book keeps every version as the JSON of its fields set, deflated (about 175 bytes), not as a
 ``Notice`` (five pydantic models a volume, about 2.1 KB): a reader that asks for a version by
-id gets it rebuilt from those bytes (about 145 µs; the last few hundred are remembered), and
+id gets it rebuilt from those bytes (150-265 µs here; the last few hundred are remembered), and
 the readers that walk many versions read columns first (:meth:`NoticeBook.versions_near`,
 :meth:`NoticeBook.kind_of`) and rebuild only what those keep.  ``docs/design/spatial-index.md``,
 *What each active notice costs*, gives the figures.
