@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from deconfliction.engine.detection.findings import Finding
 from deconfliction.engine.detection.overlap import (
+    OtherVolume,
     VolumePair,
     epoch_us,
     findings_of,
@@ -209,10 +210,19 @@ def pending_pairs(notice: Notice, table: CandidateVolumes, roster: Roster) -> li
         assert terms is not None
         vgap = gap_between(mine[vi], band)
         other = others[i]
+        theirs = other.volumes[wi]
         if not vertically_near(
-            vgap, terms, rounded, notice.volumes[vi].altitude, other.volumes[wi].altitude
+            vgap, terms, rounded, notice.volumes[vi].altitude, lambda v=theirs: v.altitude
         ):
             continue
-        shape = other.volumes[wi].outline.shape if shapes is None else shapes[row]
-        pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
+        shape = theirs.outline.shape if shapes is None else shapes[row]
+        told = OtherVolume(
+            other.id,
+            other.author,
+            other.kind,
+            theirs.window.start,
+            theirs.window.end,
+            lambda v=theirs: v.altitude,
+        )
+        pending.append(VolumePair(told, terms, informed_by[g], vi, wi, gap, vgap, shape))
     return pending

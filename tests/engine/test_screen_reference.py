@@ -80,8 +80,9 @@ def scenes(draw: st.DrawFn) -> tuple[dict[str, str], list[Notice], Notice]:
         action = draw(st.sampled_from(["replace", "cancel"]))
         update: dict[str, Any] = {"action": action, "replaces": earlier.id}
         if action == "cancel":
-            update["volumes"] = earlier.volumes
-        filed.append(changed.model_copy(update=update))
+            update["volumes"] = []
+        # Validated, as every recorded version is (the book rebuilds versions from their JSON).
+        filed.append(Notice.model_validate(changed.model_dump(exclude_unset=True) | update))
     probe = draw(notices("probe", draw(st.sampled_from(AUTHORS))))
     return draw(margins), filed, probe
 

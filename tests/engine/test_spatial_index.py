@@ -126,6 +126,18 @@ def test_growing_past_the_initial_capacity_keeps_every_entry():
     assert sorted(index.query(35.0, 33.0, 35.5, 33.0, 0.0, 0.0)) == list(range(1, 3000, 2))
 
 
+def test_boxes_apart_by_less_than_a_single_float_are_told_apart():
+    """The cells keep boxes as single floats; the exact boxes decide: an entry a nanodegree
+    or a microsecond past the query is not found, one touching it is."""
+    index = SpatioTemporalIndex()
+    t = 1_790_000_000.123456  # seconds since the epoch: a single float's step here is 128 s
+    index.add(IndexEntry(35.1 + 1e-9, 33.1, 35.2, 33.2, t, t + 60.0, "east-of-it"))
+    index.add(IndexEntry(35.0, 33.0, 35.1, 33.1 - 1e-9, t, t + 60.0, "south-of-it"))
+    index.add(IndexEntry(35.0, 33.1, 35.1, 33.2, t + 1e-6, t + 60.0, "later"))
+    index.add(IndexEntry(35.1, 33.1, 35.2, 33.2, t, t, "touching"))
+    assert index.query(35.0, 33.1, 35.1, 33.2, t - 60.0, t) == ["touching"]
+
+
 def test_a_payload_can_come_back_after_removal():
     index = SpatioTemporalIndex()
     index.add(IndexEntry(35.0, 33.0, 35.1, 33.1, 0.0, 60.0, "n"))

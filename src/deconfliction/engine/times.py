@@ -35,7 +35,14 @@ def format_time(instant: datetime) -> str:
 def _written(instant: datetime) -> str:
     # A write stamps the same instant on every entry, row and body it makes (a notice to nine
     # parties: some forty times), and ``strftime`` is the dear part.  Aware datetimes are
-    # equal exactly when they are the same instant, which is what the text says.
+    # equal exactly when they are the same instant, which is what the text says.  A UTC time
+    # of a four-digit year (every time the engine accepts) is written without ``strftime``,
+    # several times faster: a notice book writes three times a notice as it records it.
+    if instant.tzinfo is UTC and instant.year >= 1000:
+        return (
+            f"{instant.year}-{instant.month:02d}-{instant.day:02d}T{instant.hour:02d}:"
+            f"{instant.minute:02d}:{instant.second:02d}.{instant.microsecond:06d}Z"
+        )
     return instant.astimezone(UTC).strftime(TIME_FORMAT)
 
 

@@ -244,7 +244,7 @@ class TrackService:
 
     def _context(self, tx: Tx) -> _Context:
         s = tx.situation
-        air = self._air.update(s.notices.current, s.notices.notices)
+        air = self._air.update(s.notices.current, s.notices, s.notices.kind_of)
         addressees = {p: s.roster.addressees(p, NoticeKind.air_operation) for p in s.roster.parties}
         self._agreements = list(s.roster.agreements.values())
         for n in self._air.entered:

@@ -49,7 +49,7 @@ def test_kept_air_notices_equal_the_ones_built_from_scratch(ops, every) -> None:
             elif action == "undo":  # a series leaves the book, as a rolled-back filing does
                 del book.current[series[pick % len(series)]]
             else:
-                target = book.notices[book.current[live[pick % len(live)]]]  # type: ignore[index]
+                target = book[book.current[live[pick % len(live)]]]  # type: ignore[index]
                 situation.file(factory.notice(
                     ident, target.author, kind=kind if action == "replace" else target.kind.value,
                     action=action, replaces=target.id,
@@ -57,9 +57,9 @@ def test_kept_air_notices_equal_the_ones_built_from_scratch(ops, every) -> None:
         except DeconflictionError:
             continue  # refused: nothing changed
         if step % every == 0:  # the keeper is asked every round, not after every filing
-            kept = keeper.update(book.current, book.notices)
+            kept = keeper.update(book.current, book, book.kind_of)
             assert kept.same_as(_scratch(situation))
-    assert keeper.update(book.current, book.notices).same_as(_scratch(situation))
+    assert keeper.update(book.current, book, book.kind_of).same_as(_scratch(situation))
 
 
 def test_an_unchanged_book_gives_the_same_value() -> None:
@@ -67,6 +67,6 @@ def test_an_unchanged_book_gives_the_same_value() -> None:
     situation.file(factory.party("a"))
     situation.file(factory.notice("n-1", "a"))
     keeper = AirNoticeKeeper()
-    first = keeper.update(situation.notices.current, situation.notices.notices)
+    first = keeper.update(situation.notices.current, situation.notices)
     assert [n.id for n in first.notices] == ["n-1"]
-    assert keeper.update(situation.notices.current, situation.notices.notices) is first
+    assert keeper.update(situation.notices.current, situation.notices) is first

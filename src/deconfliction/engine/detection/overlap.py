@@ -26,9 +26,10 @@ from deconfliction.engine.detection.vertical import (
     exactly_closer,
 )
 from deconfliction.engine.geodesy.shapes import Separation, Shape, separations
-from deconfliction.engine.model import AltitudeBand, Notice, TimeWindow
+from deconfliction.engine.model import AltitudeBand, Notice, NoticeKind, TimeWindow
 
 __all__ = [
+    "OtherVolume",
     "VolumePair",
     "epoch_us",
     "findings_of",
@@ -55,12 +56,27 @@ def epoch_us(t: datetime) -> int:
     return (t - _EPOCH) // _MICROSECOND
 
 
+@dataclass(frozen=True, slots=True)
+class OtherVolume:
+    """What a finding says of the other notice's volume in a pair: its notice's id, author and
+    kind, and its window; its band as written (``altitude``) is asked only at an exact
+    vertical margin.  The check makes these from the index's columns, with no ``Notice``
+    (``situation/notices.py``); the reference from the notices."""
+
+    id: str
+    author: str
+    kind: NoticeKind
+    start: datetime
+    end: datetime
+    altitude: Callable[[], AltitudeBand]
+
+
 @dataclass(slots=True)
 class VolumePair:
     """A volume of the notice checked (``volume``) and one of ``other``'s, close enough in
     time and altitude to be measured laterally; ``lateral`` once measured."""
 
-    other: Notice
+    other: OtherVolume
     terms: PairTerms
     informed: tuple[str, ...]
     volume: int
@@ -107,16 +123,20 @@ def findings_of(
 
 
 def vertically_near(
-    vgap: VerticalGap, terms: PairTerms, rounded: float, mine: AltitudeBand, theirs: AltitudeBand
+    vgap: VerticalGap,
+    terms: PairTerms,
+    rounded: float,
+    mine: AltitudeBand,
+    theirs: Callable[[], AltitudeBand],
 ) -> bool:
     """Whether two bands ``vgap`` apart are closer than the vertical margin of ``terms``:
     the floats decide outside ``rounded`` of the margin; within it, the bands as written
-    (:func:`~.vertical.exactly_closer`)."""
+    (:func:`~.vertical.exactly_closer`; ``theirs`` is asked only then)."""
     return not (
         vgap.gap_m >= terms.vertical_m - rounded
         and (
             vgap.gap_m > terms.vertical_m + rounded
-            or not exactly_closer(mine, theirs, terms.vertical)
+            or not exactly_closer(mine, theirs(), terms.vertical)
         )
     )
 

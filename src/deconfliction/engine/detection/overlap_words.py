@@ -25,7 +25,7 @@ from deconfliction.engine.times import format_time
 from deconfliction.engine.units import FOOT, NAUTICAL_MILE
 
 if TYPE_CHECKING:
-    from deconfliction.engine.detection.overlap import VolumePair
+    from deconfliction.engine.detection.overlap import OtherVolume, VolumePair
 
 __all__ = ["Words", "describe", "iso_time", "overlap_finding"]
 
@@ -78,7 +78,7 @@ class Words:
         self._margins: dict[int, tuple[PairTerms, str, float, float, str]] = {}
         self._authors: dict[tuple[str, NoticeKind], str] = {}
 
-    def describe(self, other: Notice) -> str:
+    def describe(self, other: OtherVolume) -> str:
         """:func:`describe`, its author's name and kind said once per check."""
         key = (other.author, other.kind)
         said = self._authors.get(key)
@@ -144,15 +144,14 @@ def overlap_finding(words: Words, pair: VolumePair) -> Finding:
     assert sep is not None
     distance = sep.distance
     v = notice.volumes[pair.volume].window
-    w = other.volumes[pair.other_volume].window
     lateral_text = (
         "their outlines overlap"
         if sep.overlap
         else f"their outlines come within {metres_and_nm(distance)}"
     )
     vertical_text, vertical_ft = _vertical(pair.vertical)
-    start = v.start if v.start >= w.start else w.start
-    end = v.end if v.end <= w.end else w.end
+    start = v.start if v.start >= other.start else other.start
+    end = v.end if v.end <= other.end else other.end
     gap_s = pair.gap_s
     both = gap_s < 0
     start_words, start_iso = words.times(start)

@@ -4,8 +4,9 @@ that fails the time or altitude test.
 The index hands over numbers only (:class:`VolumeRows`: window in exact microseconds, band,
 author and kind as codes, the position of the row's notice among the candidates), the
 agreement terms are asked once per (author, kind) code, the time and altitude tests run over
-the columns, and only the rows that pass are turned into their notice and outline (``items``),
-to be measured laterally and explained (:func:`~.overlap.findings_of`).
+the columns, and only the rows that pass are turned into what a finding says of their notice
+(:class:`~.overlap.OtherVolume`, from the same columns) and their outline (``items``), to be
+measured laterally and explained (:func:`~.overlap.findings_of`).
 
 ``tests/engine/overlap_reference.py`` keeps an independent reference (a table whose every row
 carries its notice, the terms grouped by walking the notices), and ``tests/engine`` checks that
@@ -25,6 +26,7 @@ from numpy.typing import NDArray
 
 from deconfliction.engine.detection.findings import Finding
 from deconfliction.engine.detection.overlap import (
+    OtherVolume,
     VolumePair,
     epoch_us,
     findings_of,
@@ -54,8 +56,8 @@ class VolumeRows:
     """Candidate volumes as columns, one row per volume, ordered by notice (the notices by
     their first index slot) and then by volume.  ``owner`` numbers the rows' notices in that
     order; windows are exact microseconds since the epoch; ``party`` and ``kind`` are codes
-    into ``parties`` and ``kinds``; ``items(rows)`` gives the notice and outline of some rows
-    (the only Python objects a check asks for)."""
+    into ``parties`` and ``kinds``; ``items(rows)`` gives what a finding says of some rows'
+    notices and their outlines (the only Python objects a check asks for)."""
 
     owner: IntArray
     volume: IntArray
@@ -68,7 +70,7 @@ class VolumeRows:
     kind: IntArray
     parties: Sequence[str]
     kinds: Sequence[NoticeKind]
-    items: Callable[[IntArray], list[tuple[Notice, Shape]]]
+    items: Callable[[IntArray], list[tuple[OtherVolume, Shape]]]
 
 
 def _terms(
@@ -188,9 +190,7 @@ def screen_overlaps(
         terms = terms_by[g]
         assert terms is not None
         vgap = gap_between(mine[vi], band)
-        if not vertically_near(
-            vgap, terms, rounded, notice.volumes[vi].altitude, other.volumes[wi].altitude
-        ):
+        if not vertically_near(vgap, terms, rounded, notice.volumes[vi].altitude, other.altitude):
             continue
         pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
     return findings_of(notice, pending, roster, series_of)

@@ -30,7 +30,6 @@ from deconfliction.engine.detection.explain import km, label, when
 from deconfliction.engine.detection.zone_areas import CompiledArea
 from deconfliction.engine.geodesy.measures import format_position
 from deconfliction.engine.geodesy.shapes import Shape, separation, separations
-from deconfliction.engine.model import Notice, NoticeAction
 from deconfliction.engine.model.incidents import Incident
 from deconfliction.engine.situation import Situation
 from deconfliction.engine.units import format_duration
@@ -189,11 +188,11 @@ def _notice_links(search: Search, situation: Situation, found: Sequence[Link]) -
     roster = situation.roster
     out: list[Link] = []
     linked_series: set[str] = set()
-    cancellations: list[Notice] = []
-    for notice in situation.notices.values():
-        if notice.action is NoticeAction.cancel:
-            cancellations.append(notice)
-            continue
+    book = situation.notices
+    # The versions whose volumes' box and span may meet the search, from the book's columns:
+    # only those are rebuilt (a walk over every version would rebuild a million).
+    near = book.versions_near(box, search.earliest.timestamp(), search.latest.timestamp())
+    for notice in near:
         volumes = [
             (i, v)
             for i, v in enumerate(notice.volumes)
@@ -238,9 +237,10 @@ def _notice_links(search: Search, situation: Situation, found: Sequence[Link]) -
                 ),
             )
         )
-        linked_series.add(situation.notices.series_of(notice.id))
-    for notice in cancellations:
-        if situation.notices.series_of(notice.id) in linked_series:
+        linked_series.add(book.series_of(notice.id))
+    for cancelled in book.cancellations:
+        if book.series_of(cancelled) in linked_series:
+            notice = book[cancelled]
             out.append(
                 Link(
                     kind="notice",

@@ -36,7 +36,6 @@ __all__ = [
     "format_time",
     "located",
     "parse_utc",
-    "share_fields_sets",
 ]
 
 _ID_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -72,34 +71,6 @@ class DomainModel(BaseModel):
         str_strip_whitespace=True,
         validate_default=True,
     )
-
-
-_FIELDS_SETS: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
-"""One set of field names per model class and combination of fields set, shared by every
-instance that :func:`share_fields_sets` was given."""
-
-
-def share_fields_sets(model: BaseModel) -> None:
-    """Make ``model`` and every model within it share their sets of field names set.
-
-    pydantic keeps, on every instance, the set of the fields given when it was made
-    (``model_fields_set``): 216 bytes for a handful of names, 728 for a notice's eight, about
-    1.6 KB of a notice's 5 (a notice, its volumes, outlines, bands and windows).  A situation
-    holding a million notices keeps the same few sets a million times.  Domain models are
-    frozen, so pydantic never adds to a model's set in place (``model_copy`` copies it before
-    an update); the sets are equal, so nothing that reads them (``exclude_unset``) changes.
-    """
-    found = model.__pydantic_fields_set__
-    shared = _FIELDS_SETS.setdefault((type(model), frozenset(found)), found)
-    if shared is not found:
-        object.__setattr__(model, "__pydantic_fields_set__", shared)
-    for value in model.__dict__.values():
-        if isinstance(value, BaseModel):
-            share_fields_sets(value)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                if isinstance(item, BaseModel):
-                    share_fields_sets(item)
 
 
 def at_least(minimum: str, why: str) -> AfterValidator:

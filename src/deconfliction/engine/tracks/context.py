@@ -30,7 +30,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from deconfliction.engine.model import Notice, NoticeKind
@@ -74,7 +74,9 @@ _GONE = object()
 class AirNoticeKeeper:
     """Keeps :class:`AirNotices` for a notice book's ``current`` (series to current version
     id, None once cancelled) and ``notices`` (version id to notice), changed only where
-    ``current`` changed.  Used by one thread at a time (the writer)."""
+    ``current`` changed.  ``kind_of`` (version id to kind, by default read from ``notices``)
+    lets a book that rebuilds its notices when read (``situation/notices.py``) rebuild only
+    the air notices.  Used by one thread at a time (the writer)."""
 
     def __init__(self) -> None:
         self._current: dict[str, str | None] = {}
@@ -86,8 +88,16 @@ class AirNoticeKeeper:
         """The air notice versions that entered at the last update (every one on a rebuild)."""
 
     def update(
-        self, current: Mapping[str, str | None], notices: Mapping[str, Notice]
+        self,
+        current: Mapping[str, str | None],
+        notices: Mapping[str, Notice],
+        kind_of: Callable[[str], NoticeKind] | None = None,
     ) -> AirNotices:
+        if kind_of is None:
+
+            def kind_of(version: str) -> NoticeKind:
+                return notices[version].kind
+
         if current == self._current:  # one comparison in C: nothing changed, the same value
             self.entered = ()
             return self.value
@@ -95,17 +105,15 @@ class AirNoticeKeeper:
         changed = [(s, v) for s, v in current.items() if old.get(s, _GONE) != v]
         appended = sum(1 for s, _ in changed if s not in old)
         if len(old) + appended != len(current):  # a series left the book (a rollback)
-            return self._rebuild(current, notices)
+            return self._rebuild(current, notices, kind_of)
         by_id = dict(self.value.by_id)
         touched: set[str] = set()
         entered: list[Notice] = []
         for s, v in changed:
             was = self._series.get(s)
-            now = notices[v] if v is not None else None
-            if now is not None and now.kind not in AIR_KINDS:
-                now = None
+            now = notices[v] if v is not None and kind_of(v) in AIR_KINDS else None
             if was is None and now is not None and s in old:
-                return self._rebuild(current, notices)  # it would take a place mid-order
+                return self._rebuild(current, notices, kind_of)  # it would take a place mid-order
             if was is not None:
                 del by_id[was.id]
                 touched.add(was.author)
@@ -114,7 +122,8 @@ class AirNoticeKeeper:
                     del self._authors[was.author][s]
             if now is not None:
                 if now.author != (was.author if was is not None else None) and was is not None:
-                    return self._rebuild(current, notices)  # another author takes its place
+                    # another author takes its place
+                    return self._rebuild(current, notices, kind_of)
                 self._series[s] = now
                 self._authors.setdefault(now.author, {})[s] = now
                 by_id[now.id] = now
@@ -134,13 +143,14 @@ class AirNoticeKeeper:
         return self.value
 
     def _rebuild(
-        self, current: Mapping[str, str | None], notices: Mapping[str, Notice]
+        self,
+        current: Mapping[str, str | None],
+        notices: Mapping[str, Notice],
+        kind_of: Callable[[str], NoticeKind],
     ) -> AirNotices:
         self._current = dict(current)
         self._series = {
-            s: notices[v]
-            for s, v in current.items()
-            if v is not None and notices[v].kind in AIR_KINDS
+            s: notices[v] for s, v in current.items() if v is not None and kind_of(v) in AIR_KINDS
         }
         self._authors = {}
         for s, n in self._series.items():
