@@ -55,7 +55,7 @@ def rows_of(
             out.append(row_of(record, table, **extra))
             continue
         own = record.__dict__
-        row = base | extra
+        row = {**base, **extra}
         for name in fields:
             if name not in extra and own[name] is not first[name]:
                 row[name] = _value(record, name)
