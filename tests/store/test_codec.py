@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, delivery_id
 from deconfliction.engine.ledger.entries import entry_bytes
 from deconfliction.store.codec import canonical, record_bodies, record_body
+from tests.support.factory import notice_delivery
 
 _scalars = (
     st.none()
@@ -123,19 +124,7 @@ def test_bodies_of_copies_of_one_record(recipients, note, changed) -> None:
     ``record_bodies`` tells alike without comparing them: each body is still the record's own,
     whichever fields the copies changed."""
     now = datetime(2026, 12, 7, 12, 0, 0, 123456, tzinfo=UTC)
-    first = Delivery(
-        id=delivery_id(ItemType.notice, "n-1", recipients[0]),
-        item_type=ItemType.notice,
-        item_id="n-1",
-        recipient=recipients[0],
-        sender="author",
-        status=DeliveryStatus.delivered,
-        delivered_at=now,
-        deadline_at=now + timedelta(minutes=10),
-        step_s=600.0,
-        next_at=now + timedelta(minutes=10),
-        note=note,
-    )
+    first = notice_delivery(recipients[0], now, note=note)
     records = [first] + [
         first.model_copy(
             update={

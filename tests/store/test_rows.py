@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, delivery_id
 from deconfliction.store.rows import row_of, rows_of
 from deconfliction.store.schema import deliveries
+from tests.support.factory import notice_delivery
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -23,18 +24,7 @@ NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
     other=st.booleans(),
 )
 def test_rows_of_copies_are_each_records_own_row(recipients, changed, other) -> None:
-    first = Delivery(
-        id=delivery_id(ItemType.notice, "n-1", recipients[0]),
-        item_type=ItemType.notice,
-        item_id="n-1",
-        recipient=recipients[0],
-        sender="author",
-        status=DeliveryStatus.delivered,
-        delivered_at=NOW,
-        deadline_at=NOW + timedelta(minutes=10),
-        step_s=600.0,
-        next_at=NOW + timedelta(minutes=10),
-    )
+    first = notice_delivery(recipients[0], NOW)
     values = {
         "status": DeliveryStatus.read,
         "level": 2,
