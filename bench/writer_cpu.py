@@ -34,8 +34,9 @@ import time
 from deconfliction.api.schemas.notices import NoticeCreate
 from deconfliction.service import notices
 from deconfliction.service.auth import Principal, Role
+from deconfliction.service.collector import freeze_once, serve_thresholds
 from deconfliction.service.coordinator import Commit, Coordinator
-from deconfliction.service.writer import Writer
+from deconfliction.service.writer import Writer, _Command
 from server_common import fresh_store, notice_body, prepare  # beside this script, on sys.path
 
 
@@ -66,6 +67,14 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="the GIL switch interval while the writer runs (default: the writer's own)",
     )
+    parser.add_argument(
+        "--one-thread",
+        action="store_true",
+        help="run each batch on this thread (no writing thread, no event loop), after a "
+        "collection and gc.freeze() with the server's collector thresholds: what to count "
+        "instructions of, e.g. under valgrind's cachegrind, when the machine is too busy for "
+        "CPU times to compare",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with fresh_store(args.db) as url:
@@ -89,7 +98,8 @@ def main(argv: list[str] | None = None) -> None:
             for coordinator in coordinators:
                 coordinator.on_commit(on_commit)
                 writers.append(Writer(coordinator))
-                writers[-1].start()
+                if not args.one_thread:
+                    writers[-1].start()
             if args.switch_ms is not None:
                 sys.setswitchinterval(args.switch_ms / 1000)
             interval_ms = sys.getswitchinterval() * 1000
@@ -115,10 +125,37 @@ def main(argv: list[str] | None = None) -> None:
                         for _, receipts in await asyncio.gather(*waits):
                             assert receipts, "every filing is answered with its receipts"
 
-                asyncio.run(run(bodies[: args.warmup]))
+                def one_thread(bodies: list[NoticeCreate]) -> None:
+                    for start in range(0, len(bodies), args.batch):
+                        batch = []
+                        for body in bodies[start : start + args.batch]:
+                            principal = Principal(rng.choice(parties), Role.duty_officer, "t")
+                            batch.append(
+                                _Command(
+                                    lambda tx, p=principal, b=body: notices.file_notice(
+                                        tx, p, kind=b.kind, title=b.title, volumes=b.volumes
+                                    ),
+                                    party=principal.party,
+                                    proof_only=True,
+                                )
+                            )
+                        writers[start // args.batch % len(writers)]._run_batch(batch)
+                        for job in batch:
+                            job.future.result()
+                            assert job.proof.receipt, "every filing is answered with its receipt"
+
+                if args.one_thread:
+                    one_thread(bodies[: args.warmup])
+                    freeze_once("startup")
+                    serve_thresholds()
+                else:
+                    asyncio.run(run(bodies[: args.warmup]))
                 held.clear()
                 cpu, wall = time.process_time(), time.perf_counter()
-                asyncio.run(run(bodies[args.warmup :]))
+                if args.one_thread:
+                    one_thread(bodies[args.warmup :])
+                else:
+                    asyncio.run(run(bodies[args.warmup :]))
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             finally:
                 done.set()

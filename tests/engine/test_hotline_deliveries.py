@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deconfliction.engine.detection.roster import Roster
-from deconfliction.engine.hotline import DeliveryStatus, notice_deliveries
+from deconfliction.engine.hotline import (
+    Delivery,
+    DeliveryStatus,
+    ItemType,
+    delivery_id,
+    notice_deliveries,
+)
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.model import Agreement, Notice, Party
 
@@ -84,9 +90,17 @@ def _expected(roster: Roster, notice: Notice) -> list[tuple[Any, ...]]:
 
 
 def _made(roster: Roster, notice: Notice) -> list[tuple[Any, ...]]:
+    made = notice_deliveries(notice, roster, NOW)
+    for d in made:
+        # Addressees under the same terms get copies of one record with their own id and
+        # recipient put in: each must still be the record that validation makes of its fields.
+        assert d == Delivery.model_validate(d.model_dump())
+        if d.item_type is ItemType.notice:
+            assert d.id == delivery_id(ItemType.notice, notice.id, d.recipient)
+            assert d.sender == notice.author
     return [
         (d.recipient, d.status, d.deadline_at, d.step_s, d.monitors)
-        for d in notice_deliveries(notice, roster, NOW)
+        for d in made
         if d.recipient != notice.author  # a report to the author that one was undelivered
     ]
 

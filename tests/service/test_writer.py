@@ -3,6 +3,7 @@ savepoint; a failing command is rolled back alone and the others commit."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from datetime import UTC, datetime
 
@@ -197,3 +198,43 @@ def test_running_writers_shorten_the_gil_switch_interval_and_the_last_puts_it_ba
         first.stop()
         second.stop()
     assert sys.getswitchinterval() == before
+
+
+def test_callers_in_an_event_loop_get_their_results_and_a_cancelled_one_harms_none(coordinator):
+    """Callers waiting in one event loop (the HTTP server's) are woken together when their
+    batch commits: each gets its own result, receipt or exception, and a caller that stopped
+    waiting (its request gone) leaves the writer and the others' answers as they were."""
+    writer = Writer(coordinator)
+    idf, rus = notice("idf", 0), notice("rus", 0)
+
+    async def main() -> tuple[list[object], object]:
+        gone = asyncio.ensure_future(writer.run_receipted(_filing(notice("idf", 5)), "idf"))
+        waits = [
+            writer.run_receipted(_filing(idf), "idf"),
+            writer.run_receipted(_append_then_fail, "idf"),
+            writer.run_receipted(_filing(rus), "rus"),
+        ]
+        await asyncio.sleep(0)  # the first one queued
+        gone.cancel()
+        writer.start()  # every command is queued: one batch
+        results = await asyncio.gather(*waits, return_exceptions=True)
+        later = await writer.run_receipted(_filing(notice("rus", 6)), "rus")
+        return results, later
+
+    try:
+        # A writer thread that died on the cancelled caller would leave every later caller
+        # waiting: a generous bound turns that into a failure, not a hung suite.
+        (first, failed, second), later = asyncio.run(asyncio.wait_for(main(), 120))
+    finally:
+        writer.stop()
+    assert isinstance(failed, Boom)
+    for (filed, proof), item, party in ((first, idf, "idf"), (second, rus, "rus")):
+        assert isinstance(filed, Filed)
+        assert filed.recorded.assessment.item.id == item.id
+        assert proof.receipt is not None
+        assert proof.entries[0].subject == item.id
+        assert all(party in a.audience for a in proof.entries)
+    assert isinstance(later[0], Filed)
+    subjects = {subject for _, _, subject in _committed(coordinator)}
+    assert {idf.id, rus.id, "n-idf-5", "n-rus-6"} <= subjects  # the cancelled one still filed
+    assert "doomed" not in subjects

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, delivery_id
 from deconfliction.engine.ledger.entries import entry_bytes
 from deconfliction.store.codec import canonical, record_bodies, record_body
+from tests.support.factory import notice_delivery
 
 _scalars = (
     st.none()
@@ -108,5 +109,30 @@ def test_bodies_of_alike_records_are_each_ones_own_body(
             note=note,
         )
         for n, recipient in enumerate(recipients)
+    ]
+    assert record_bodies(records) == [record_body(r) for r in records]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    recipients=st.lists(_ids, min_size=2, max_size=6, unique=True),
+    note=st.text(max_size=8),
+    changed=st.sampled_from(["note", "sender", "item_id", None]),
+)
+def test_bodies_of_copies_of_one_record(recipients, note, changed) -> None:
+    """Copies of one record share the objects of the fields they did not change, which
+    ``record_bodies`` tells alike without comparing them: each body is still the record's own,
+    whichever fields the copies changed."""
+    now = datetime(2026, 12, 7, 12, 0, 0, 123456, tzinfo=UTC)
+    first = notice_delivery(recipients[0], now, note=note)
+    records = [first] + [
+        first.model_copy(
+            update={
+                "id": delivery_id(ItemType.notice, "n-1", r),
+                "recipient": r,
+                **({changed: f"{changed}-{r}"} if changed else {}),
+            }
+        )
+        for r in recipients[1:]
     ]
     assert record_bodies(records) == [record_body(r) for r in records]

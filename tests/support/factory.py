@@ -1,4 +1,4 @@
-"""The one place tests build notices, volumes, sites, observations and parties.
+"""The one place tests build notices, volumes, sites, observations, parties and deliveries.
 
 Each builder comes twice: ``*_body`` gives the JSON a client sends (a request body, a scenario
 entry), and the plain name gives the domain object, read from that body through the product's
@@ -7,8 +7,10 @@ own models, exactly as the edge reads it.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, delivery_id
 from deconfliction.engine.model import (
     Notice,
     Observation,
@@ -25,6 +27,7 @@ __all__ = [
     "START",
     "notice",
     "notice_body",
+    "notice_delivery",
     "observation",
     "observation_body",
     "party",
@@ -141,3 +144,22 @@ def observation(ident: str = "o-1", reported_by: str = "m", **changes: Any) -> O
 
 def party(ident: str, kind: str = "armed_force", **changes: Any) -> Party:
     return Party.model_validate({"id": ident, "name": ident.upper(), "kind": kind, **changes})
+
+
+def notice_delivery(recipient: str, at: datetime, **fields: Any) -> Delivery:
+    """The delivery of notice ``n-1`` from ``author`` to ``recipient``, made at ``at`` and due
+    ten minutes later (``fields``: other values for any field)."""
+    due = at + timedelta(minutes=10)
+    values: dict[str, Any] = {
+        "id": delivery_id(ItemType.notice, "n-1", recipient),
+        "item_type": ItemType.notice,
+        "item_id": "n-1",
+        "recipient": recipient,
+        "sender": "author",
+        "status": DeliveryStatus.delivered,
+        "delivered_at": at,
+        "deadline_at": due,
+        "step_s": 600.0,
+        "next_at": due,
+    }
+    return Delivery(**(values | fields))

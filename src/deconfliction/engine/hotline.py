@@ -241,8 +241,21 @@ def notice_deliveries(notice: Notice, roster: Roster, now: datetime) -> list[Del
     # The same for every notice of this author and kind until the agreements change.
     planned = roster.remembered(("notice deliveries", author, kind), plan)
     out: list[Delivery] = []
+    alike: dict[AckTerms | None, Delivery] = {}
     for recipient, terms in planned:
-        out.extend(_deliver(ItemType.notice, notice.id, recipient, author, terms, roster, now))
+        made = alike.get(terms)
+        if made is not None and _active(roster, recipient):
+            # Another addressee under the same terms: the same record but for whom it is, so
+            # a copy with those two fields put in (a validated model costs twice as much, and
+            # a notice makes one per addressee on the write path).  Both are plain strings:
+            # the id made here, the recipient a party of the roster.
+            id = delivery_id(ItemType.notice, notice.id, recipient)
+            out.append(made.model_copy(update={"id": id, "recipient": recipient}))
+            continue
+        made_now = _deliver(ItemType.notice, notice.id, recipient, author, terms, roster, now)
+        if made_now[0].status is DeliveryStatus.delivered:
+            alike[terms] = made_now[0]
+        out.extend(made_now)
     return out
 
 

@@ -151,12 +151,16 @@ class Tx:
         canonical text (:func:`~deconfliction.store.codec.payload`) or as a mapping."""
         size = self.ledger.size()
         before = len(self.entries)
-        new: list[NewEvent] = []
-        for type, subject, body, audience in entries:
-            text = canonical(body)
-            added = self.ledger.add(self.now, type, subject, text, audience)
-            self.entries.append(added)
-            new.append(NewEvent(type, subject, text, added.index, added.leaf))
+        texts = [canonical(body) for _, _, body, _ in entries]
+        added = self.ledger.add_many(
+            self.now,
+            [(e[0], e[1], text, e[3]) for e, text in zip(entries, texts, strict=True)],
+        )
+        self.entries.extend(added)
+        new = [
+            NewEvent(a.type, a.subject, text, a.index, a.leaf)
+            for a, text in zip(added, texts, strict=True)
+        ]
 
         def undo() -> None:
             self.ledger.truncate(size)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.detection.roster import may_see
 from deconfliction.engine.errors import InvalidInput, NotFound
-from deconfliction.engine.ledger.entries import entry_bytes, entry_header
+from deconfliction.engine.ledger.entries import entries_bytes, entry_bytes, entry_header
 from deconfliction.engine.ledger.heads import TreeHead, key_id_of, public_key_text, sign_head
 from deconfliction.engine.ledger.merkle import MerkleTree, leaf_hash
 from deconfliction.engine.ledger.receipts import Receipt
@@ -114,6 +114,23 @@ class Ledger:
             leaf = leaf_hash(entry)
             self.tree.append(leaf)
         return Appended(index, entry, leaf, type, subject, frozenset(audience))
+
+    def add_many(
+        self, recorded_at: datetime, entries: Sequence[tuple[str, str, str, Iterable[str]]]
+    ) -> list[Appended]:
+        """:meth:`add` for several ``(type, subject, body, audience)`` events recorded at
+        ``recorded_at``, in order (one write's entries: the time and the lock taken once)."""
+        with self.lock:
+            first = len(self.tree)
+            written = entries_bytes(first, recorded_at, [(t, s, b) for t, s, b, _ in entries])
+            out = []
+            for n, (entry, (type, subject, _, audience)) in enumerate(
+                zip(written, entries, strict=True)
+            ):
+                leaf = leaf_hash(entry)
+                self.tree.append(leaf)
+                out.append(Appended(first + n, entry, leaf, type, subject, frozenset(audience)))
+        return out
 
     def truncate(self, size: int) -> None:
         with self.lock:

@@ -9,6 +9,7 @@ exception.  A command's result is handed back only after its batch has committed
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import sys
 import threading
@@ -72,6 +73,9 @@ class _Command:
     proof_only: bool = False
     """Make only :attr:`proof` (the answer's receipt), not a receipt for every entry."""
     proof: WriteProof = field(default_factory=lambda: WriteProof(None))
+    waiter: asyncio.Future[Any] | None = None
+    """The caller's future in its event loop, when it waits there (:meth:`Writer.run_receipted`):
+    settled in that loop, with the others of its batch (:func:`_settle`)."""
 
 
 class Writer:
@@ -139,9 +143,10 @@ class Writer:
         writer wakes it when the batch has committed, no worker thread held meanwhile), and
         return its result with its :class:`~deconfliction.service.ledger.WriteProof`: what an
         API answer carries."""
-        job = _Command(command, party=party, proof_only=True)
+        waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        job = _Command(command, party=party, proof_only=True, waiter=waiter)
         self._queue.put(job)
-        value = await asyncio.wrap_future(job.future)
+        value = await waiter
         return value, job.proof
 
     def _loop(self) -> None:
@@ -181,18 +186,49 @@ class Writer:
                     else:
                         outcomes.append((True, result, start, len(tx.entries)))
         except BaseException as exc:
-            for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(exc)
+            _finish([(job, False, exc) for job in batch])
             return
         ledger = coordinator.ledger
+        done: list[tuple[_Command, bool, Any]] = []
         for job, (ok, value, start, end) in zip(batch, outcomes, strict=True):
-            if not ok:
-                job.future.set_exception(value)
-                continue
-            if job.party is not None and tx.head is not None:
+            if ok and job.party is not None and tx.head is not None:
                 if job.proof_only:
                     job.proof = ledger.write_proof(tx.entries[start:end], tx.head, job.party)
                 else:
                     job.receipts = ledger.receipts_for(tx.entries[start:end], tx.head, job.party)
+            done.append((job, ok, value))
+        _finish(done)
+
+
+def _finish(done: list[tuple[_Command, bool, Any]]) -> None:
+    """Hand each command's result (``ok``) or exception to its caller.
+
+    Callers waiting in an event loop are woken once per loop for the whole batch: waking a loop
+    from another thread writes to its socket, a call into the kernel for which the writing
+    thread gives up the GIL, and under load waits to have it back (a batch of twenty filings
+    made twenty such waits before the next batch could begin)."""
+    loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+    for job, ok, value in done:
+        if job.waiter is not None:
+            loops.setdefault(job.waiter.get_loop(), []).append((job.waiter, ok, value))
+        elif job.future.done():
+            continue  # cancelled by its caller, who no longer waits
+        elif ok:
             job.future.set_result(value)
+        else:
+            job.future.set_exception(value)
+    for loop, settled in loops.items():
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits there
+            loop.call_soon_threadsafe(_settle, settled)
+
+
+def _settle(settled: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    """In the waiters' loop: each waiter's result or exception (one cancelled meanwhile, its
+    caller gone, is left as it is)."""
+    for waiter, ok, value in settled:
+        if waiter.done():
+            continue
+        if ok:
+            waiter.set_result(value)
+        else:
+            waiter.set_exception(value)

@@ -133,46 +133,62 @@ def record_bodies(records: Sequence[BaseModel]) -> list[Canonical]:
     if len(records) < 2:
         return [record_body(r) for r in records]
     model, first = type(records[0]), records[0].__dict__
+    names = first.keys()
     varying: set[str] = set()
     for record in records:
         fields = record.__dict__
-        if type(record) is not model or fields.keys() != first.keys():
+        if type(record) is not model or fields.keys() != names:
             return [record_body(r) for r in records]
-        varying.update(name for name, value in fields.items() if value != first[name])
-    if not _plain_strings(model, varying) or any(
-        type(r.__dict__[name]) is not str for r in records for name in varying
+        for name, value in fields.items():
+            # Records copied from one another share the objects of the fields they did not
+            # change: most fields are told alike without comparing them.
+            if value is not first[name] and value != first[name]:
+                varying.add(name)
+    order = tuple(sorted(varying))
+    if not _plain_strings(model, order) or any(
+        type(r.__dict__[name]) is not str for r in records for name in order
     ):
         return [record_body(r) for r in records]
-    marks = {name: f"\x00{n}\x00" for n, name in enumerate(sorted(varying))}
-    template = record_body(records[0].model_copy(update=marks))
+    if not order:
+        return [record_body(records[0])] * len(records)
+    pieces = _cut(records[0], order)
+    if pieces is None:
+        return [record_body(r) for r in records]
+    rest, cuts = pieces
+    out = []
+    for record in records:
+        fields = record.__dict__
+        out.append(
+            Canonical("".join([piece + canonical(fields[name]) for piece, name in cuts]) + rest)
+        )
+    return out
+
+
+def _cut(record: BaseModel, names: tuple[str, ...]) -> tuple[str, list[tuple[str, str]]] | None:
+    """The record's text with a placeholder in each field of ``names``, cut at them: the text
+    before each placeholder with the field it stands for, in the order they appear, and the
+    text after the last.  None when a placeholder's text appears elsewhere too."""
+    marks = {name: f"\x00{n}\x00" for n, name in enumerate(names)}
+    template = record_body(record.model_copy(update=marks))
     tokens = {name: canonical(mark) for name, mark in marks.items()}
     if any(template.count(token) != 1 for token in tokens.values()):
-        return [record_body(r) for r in records]  # a mark's text written elsewhere too
-    # The template cut at each placeholder, in the order they appear.
-    order = sorted(tokens, key=lambda name: template.index(tokens[name]))
-    pieces, rest = [], str(template)
-    for name in order:
+        return None
+    cuts, rest = [], str(template)
+    for name in sorted(names, key=lambda name: template.index(tokens[name])):
         before, rest = rest.split(tokens[name])
-        pieces.append(before)
-    return [
-        Canonical(
-            "".join(
-                piece + canonical(record.__dict__[name])
-                for piece, name in zip(pieces, order, strict=True)
-            )
-            + rest
-        )
-        for record in records
-    ]
+        cuts.append((before, name))
+    return rest, cuts
 
 
-def _plain_strings(model: type[BaseModel], names: set[str]) -> bool:
+@lru_cache(maxsize=64)
+def _plain_strings(model: type[BaseModel], names: tuple[str, ...]) -> bool:
     """Whether ``model`` writes each field of ``names`` as it is: no serializer of its own or
-    of the model's, and no computed field (which could be worked out from it)."""
+    of the model's, and no computed field (which could be worked out from it).  Worked out
+    once per model and fields (a model's serializers are fixed when it is defined)."""
     decorators = model.__pydantic_decorators__
     if model.model_computed_fields or decorators.model_serializers:
         return False
-    if any(set(d.info.fields) & names for d in decorators.field_serializers.values()):
+    if any(set(d.info.fields) & set(names) for d in decorators.field_serializers.values()):
         return False
     return not any(
         isinstance(m, PlainSerializer | WrapSerializer)

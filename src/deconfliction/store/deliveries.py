@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.engine.hotline import Delivery
 from deconfliction.store.database import driver_insert
-from deconfliction.store.rows import row_of
+from deconfliction.store.rows import row_of, rows_of
 from deconfliction.store.schema import deliveries
 
 __all__ = [
@@ -51,8 +51,11 @@ def write_delivery(connection: Connection, d: Delivery, body: str, seq: int) -> 
 
 def insert_deliveries(connection: Connection, new: Iterable[tuple[Delivery, str, int]]) -> None:
     """Insert ``(delivery, body, seq)`` for deliveries not stored yet, with one statement."""
+    made = list(new)
     driver_insert(
-        connection, deliveries, [row_of(d, deliveries, body=body, seq=seq) for d, body, seq in new]
+        connection,
+        deliveries,
+        rows_of([d for d, _, _ in made], deliveries, [{"body": b, "seq": s} for _, b, s in made]),
     )
 
 

@@ -8,6 +8,7 @@ record and its row cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from deconfliction.store.codec import canonical
 
-__all__ = ["row_of", "upsert"]
+__all__ = ["row_of", "rows_of", "upsert"]
 
 
 def row_of(record: BaseModel, table: sa.Table, **extra: Any) -> dict[str, Any]:
@@ -31,15 +32,46 @@ def row_of(record: BaseModel, table: sa.Table, **extra: Any) -> dict[str, Any]:
         if name in extra:
             row[name] = extra[name]
         elif is_field:
-            value = getattr(record, name)
-            if isinstance(value, Enum):
-                value = value.value
-            elif isinstance(value, tuple | list | dict):
-                value = canonical(record.model_dump(mode="json", include={name})[name])
-            row[name] = value
+            row[name] = _value(record, name)
         elif not optional:
             raise KeyError(f"{table.name}.{name}: no field of {type(record).__name__} and no value")
     return row
+
+
+def rows_of(
+    records: Sequence[BaseModel], table: sa.Table, extras: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """:func:`row_of` of each record with its ``extra``, for records made together (a notice's
+    deliveries, copies of one record with a few fields changed): a field holding the very
+    object the first record holds has the first row's value, read off once."""
+    if not records:
+        return []
+    model, first = type(records[0]), records[0].__dict__
+    base = row_of(records[0], table, **extras[0])
+    fields = [name for name, is_field, _ in _columns(model, table) if is_field]
+    out = [base]
+    for record, extra in zip(records[1:], extras[1:], strict=True):
+        if type(record) is not model or extra.keys() != extras[0].keys():
+            out.append(row_of(record, table, **extra))
+            continue
+        own = record.__dict__
+        row = {**base, **extra}
+        for name in fields:
+            if name not in extra and own[name] is not first[name]:
+                row[name] = _value(record, name)
+        out.append(row)
+    return out
+
+
+def _value(record: BaseModel, name: str) -> Any:
+    """A field's value as its column keeps it: enums as their value, collections as canonical
+    JSON."""
+    value = getattr(record, name)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list | dict):
+        return canonical(record.model_dump(mode="json", include={name})[name])
+    return value
 
 
 @lru_cache(maxsize=256)

@@ -25,6 +25,7 @@ from deconfliction.engine.times import TIME_FORMAT, format_time
 __all__ = [
     "TIME_FORMAT",
     "Entry",
+    "entries_bytes",
     "entry_bytes",
     "entry_header",
     "format_time",
@@ -61,10 +62,40 @@ def entry_bytes(
     if index < 0:
         raise ValueError("an entry index is not negative")
     time = recorded_at if isinstance(recorded_at, str) else format_time(recorded_at)
+    return _bytes(event, index, _string(time), _string(subject), _string(type))
+
+
+def _bytes(event: str, index: int, time: str, subject: str, type: str) -> bytes:
+    """The entry, its strings already written as JSON."""
     return (
-        f'{{"event":{event},"index":{index},"recorded_at":{_string(time)},'
-        f'"subject":{_string(subject)},"type":{_string(type)}}}'
+        f'{{"event":{event},"index":{index},"recorded_at":{time},'
+        f'"subject":{subject},"type":{type}}}'
     ).encode()
+
+
+def entries_bytes(
+    first: int, recorded_at: datetime, entries: Sequence[tuple[str, str, str]]
+) -> list[bytes]:
+    """:func:`entry_bytes` of ``(type, subject, event)`` entries with indexes from ``first``,
+    all recorded at ``recorded_at`` (what one write appends): the same bytes, the time and
+    each type written once.
+
+    >>> at = datetime(2026, 1, 1, tzinfo=UTC)
+    >>> entries_bytes(4, at, [("a.b", "x", "{}"), ("a.b", "y", "{}")]) == [
+    ...     entry_bytes(4, at, "a.b", "x", "{}"), entry_bytes(5, at, "a.b", "y", "{}")]
+    True
+    """
+    if first < 0:
+        raise ValueError("an entry index is not negative")
+    time = _string(format_time(recorded_at))
+    types: dict[str, str] = {}
+    out = []
+    for n, (type, subject, event) in enumerate(entries):
+        written = types.get(type)
+        if written is None:
+            written = types[type] = _string(type)
+        out.append(_bytes(event, first + n, time, _string(subject), written))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
