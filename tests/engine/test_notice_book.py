@@ -118,3 +118,42 @@ def test_a_rolled_back_version_leaves_no_trace(book, data):
     assert [m.id for m in notices_.versions_near(*everywhere)] == reach
     for f in filed:
         assert notices_.kind_of(f.id) is f.kind
+
+
+def test_a_version_built_in_code_reads_back_with_its_outline_kind() -> None:
+    """A version whose models were built in code, not parsed, leaves the defaults unset (an
+    outline's ``type`` among them): it must still read back, equal, from the book's bytes."""
+    from deconfliction.engine.model.volumes import CircleOutline, PolygonOutline
+    from deconfliction.engine.units import Length, LengthUnit
+
+    s = Situation()
+    s.file(Party(id="a", name="A", kind="armed_force"))
+    written = Notice.model_validate(
+        {
+            "id": "n-code",
+            "author": "a",
+            "kind": "exercise",
+            "action": "new",
+            "filed_at": "2026-12-07T10:00:00Z",
+            "title": "built in code",
+            "volumes": [
+                {
+                    "outline": {"type": "circle", "center": [35.6, 33.2], "radius": "2 km"},
+                    "altitude": {"lower": "SFC", "upper": "FL100"},
+                    "window": {"start": "2026-12-07T11:00:00Z", "end": "2026-12-07T12:00:00Z"},
+                }
+            ],
+        }
+    )
+    outlines = [
+        PolygonOutline(vertices=[[35.59, 33.21], [35.62, 33.21], [35.62, 33.24]]),
+        CircleOutline(center=[35.6, 33.2], radius=Length(value=3, unit=LengthUnit.km)),
+    ]
+    for i, outline in enumerate(outlines):
+        assert "type" not in outline.model_fields_set
+        volume = written.volumes[0].model_copy(update={"outline": outline})
+        n = written.model_copy(update={"id": f"n-code-{i}", "volumes": [volume]})
+        s.restore(n)
+        back = s.notices[n.id]
+        assert back == n
+        assert back.volumes[0].outline.type == outline.type

@@ -65,11 +65,13 @@ from the store's log at every start."""
 
 
 def _pack(notice: Notice) -> bytes:
-    """What :meth:`NoticeBook.record` keeps of a version: the JSON of its fields set
-    (``exclude_unset``: rebuilt, it has the same fields set, so what it writes does not
-    change), deflated (raw, with :data:`_WORDS`)."""
+    """What :meth:`NoticeBook.record` keeps of a version: the JSON of all its fields (not
+    ``exclude_unset``: a field left at its default is unset, and an outline built in code
+    leaves its ``type`` so, which the rebuild needs to tell the outline's kind; nothing reads
+    a notice's set of fields set, and equality ignores it), deflated (raw, with
+    :data:`_WORDS`, which holds the defaults' words too)."""
     packer = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, _WORDS)
-    data = notice.__pydantic_serializer__.to_json(notice, exclude_unset=True)
+    data = notice.__pydantic_serializer__.to_json(notice)
     return packer.compress(data) + packer.flush()
 
 
