@@ -7,7 +7,7 @@ notice, author and kind as codes) and each volume's outline as a :class:`Shape`,
 check against a million notices handles no notice object at all: the words of its findings
 come from those columns (:class:`~.overlap.OtherVolume`).
 
-The book keeps every version as the JSON of its fields set, deflated (about 175 bytes), not as a
+The book keeps every version as the JSON of its fields, deflated (about 175 bytes), not as a
 ``Notice`` (five pydantic models a volume, about 2.1 KB): a reader that asks for a version by
 id gets it rebuilt from those bytes (150-265 µs here; the last few hundred are remembered), and
 the readers that walk many versions read columns first (:meth:`NoticeBook.versions_near`,
