@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -223,8 +224,13 @@ def test_callers_in_an_event_loop_get_their_results_and_a_cancelled_one_harms_no
 
     try:
         # A writer thread that died on the cancelled caller would leave every later caller
-        # waiting: a generous bound turns that into a failure, not a hung suite.
-        (first, failed, second), later = asyncio.run(asyncio.wait_for(main(), 120))
+        # waiting: a generous bound turns that into a failure, not a hung suite.  The loop runs
+        # on a thread of its own: in a whole run, the console tests' Playwright (its sync API)
+        # keeps an event loop marked running on this one, where asyncio.run refuses to start.
+        with ThreadPoolExecutor(1) as loop_thread:
+            (first, failed, second), later = loop_thread.submit(
+                asyncio.run, asyncio.wait_for(main(), 120)
+            ).result()
     finally:
         writer.stop()
     assert isinstance(failed, Boom)
