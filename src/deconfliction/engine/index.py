@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["IndexEntry", "SpatioTemporalIndex"]
+__all__ = ["IndexEntry", "SpatioTemporalIndex", "boxes_meet"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -45,6 +45,27 @@ _SINGLES = struct.Struct("=i7f")
 (``struct`` rounds each to the nearest)."""
 _MAX_SLOT = 0x7F7FFFFF
 """The largest slot whose bits read as a finite single float (at most the query's +inf)."""
+
+
+def boxes_meet(
+    boxes: FloatArray,
+    west: float,
+    south: float,
+    east: float,
+    north: float,
+    t0: float,
+    t1: float,
+) -> NDArray[np.bool_]:
+    """Which rows of ``boxes`` (west, south, east, north, start, end) meet the query's box
+    and span, ends included."""
+    return (
+        (boxes[:, 0] <= east)
+        & (boxes[:, 2] >= west)
+        & (boxes[:, 1] <= north)
+        & (boxes[:, 3] >= south)
+        & (boxes[:, 4] <= t1)
+        & (boxes[:, 5] >= t0)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,30 +258,10 @@ class SpatioTemporalIndex:
             inside = (rows <= limit).view(np.uint64).ravel() == _ALL_TRUE
             near = np.ascontiguousarray(rows[inside, 0]).view(np.int32).astype(np.int64)
             # The singles found a superset (see _file): the doubles decide.
-            box = self._box[near]
-            found.append(
-                near[
-                    (box[:, 0] <= east)
-                    & (box[:, 2] >= west)
-                    & (box[:, 1] <= north)
-                    & (box[:, 3] >= south)
-                    & (box[:, 4] <= t1)
-                    & (box[:, 5] >= t0)
-                ]
-            )
+            found.append(near[boxes_meet(self._box[near], west, south, east, north, t0, t1)])
         if self._overflow:
             extra = np.frombuffer(self._overflow, dtype=np.int64)
-            box = self._box[extra]
-            found.append(
-                extra[
-                    (box[:, 0] <= east)
-                    & (box[:, 2] >= west)
-                    & (box[:, 1] <= north)
-                    & (box[:, 3] >= south)
-                    & (box[:, 4] <= t1)
-                    & (box[:, 5] >= t0)
-                ]
-            )
+            found.append(extra[boxes_meet(self._box[extra], west, south, east, north, t0, t1)])
         if not found:
             return np.empty(0, np.int64)
         out = np.concatenate(found) if len(found) > 1 else found[0]

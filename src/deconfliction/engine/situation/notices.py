@@ -33,7 +33,7 @@ from deconfliction.engine.detection.screen import VolumeRows
 from deconfliction.engine.detection.vertical import band_terms
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput
 from deconfliction.engine.geodesy.shapes import Shape
-from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
+from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex, boxes_meet
 from deconfliction.engine.journal import Journal
 from deconfliction.engine.model import AltitudeBand, Notice, NoticeAction, NoticeKind
 from deconfliction.engine.model.notices import chain_problems
@@ -161,14 +161,7 @@ class NoticeBook(Mapping[str, Notice]):
         reach = self._reach[:n]
         west, south, east, north = box
         # A second of slack on each side: the spans are floats, the caller's test exact.
-        near = np.flatnonzero(
-            (reach[:, 0] <= east)
-            & (reach[:, 2] >= west)
-            & (reach[:, 1] <= north)
-            & (reach[:, 3] >= south)
-            & (reach[:, 4] <= t1 + 1.0)
-            & (reach[:, 5] >= t0 - 1.0)
-        )
+        near = np.flatnonzero(boxes_meet(reach, west, south, east, north, t0 - 1.0, t1 + 1.0))
         order = self._order
         return [self[order[i]] for i in near.tolist()]
 
