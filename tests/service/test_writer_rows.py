@@ -12,7 +12,7 @@ from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.filing import Filed, file
 from deconfliction.service.writer import Writer
 from deconfliction.store import events
-from deconfliction.store.database import driver_insert
+from deconfliction.store.driver import driver_insert
 from deconfliction.store.schema import deliveries as deliveries_table
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import feed

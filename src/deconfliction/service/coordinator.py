@@ -54,7 +54,8 @@ from deconfliction.store.codec import (
     payload,
     record_body,
 )
-from deconfliction.store.database import Database, Savepoint
+from deconfliction.store.database import Database
+from deconfliction.store.driver import Savepoint
 from deconfliction.store.events import NewEvent, StoredEvent
 from deconfliction.store.feeds import add_to_feeds
 from deconfliction.store.items import ItemCache
@@ -349,7 +350,11 @@ class Coordinator:
         nobody else wrote (the usual case with one process); with several nodes taking turns
         it reads each turn the other nodes' last batches, with the leaf hashes the tree needs
         (the tree and the situation follow the same events: one read for both)."""
-        followed = event_log.to_follow(connection, self._seq)
+        self._follow(connection, event_log.to_follow(connection, self._seq))
+
+    def _follow(self, connection: Connection, followed: Sequence[tuple[Any, ...]]) -> None:
+        """Move the tree and the situation past ``followed``: ``(seq, ledger index, leaf hash
+        hex, body)`` of the events after this node's last one (:func:`event_log.following`)."""
         if not followed:
             return
         self.ledger.follow((index, leaf) for _, index, leaf, _ in followed)
@@ -397,10 +402,10 @@ class Coordinator:
         tx: Tx | None = None
         held = held_cpu = 0.0
         try:
-            with self.db.writing() as connection:
+            with self.db.writing_from(*event_log.following(self._seq)) as (connection, rows):
                 held = time.perf_counter()  # the writer's place is ours from here
                 held_cpu = time.thread_time()
-                self._catch_up(connection)
+                self._follow(connection, rows)
                 tx = Tx(self, connection, self.tick(), self._seq)
                 yield tx
                 if tx.entries:

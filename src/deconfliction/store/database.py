@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,19 +30,25 @@ from sqlalchemy.engine import Connection, Engine
 from deconfliction.engine.errors import InvalidInput, Unavailable
 from deconfliction.store.checkpoints import WalCheckpointer
 from deconfliction.store.deferred import Deferred
+from deconfliction.store.driver import (
+    DEFERRED,
+    array_form,
+    driver_executemany,
+    driver_of,
+    driver_query,
+    flush_deferred,
+)
 
 __all__ = [
     "LOG_CHANNEL",
     "Database",
-    "Savepoint",
     "connection_lost",
     "database_url",
-    "driver_executemany",
-    "driver_insert",
 ]
 
 _WRITER_LOCK_KEY = 0x6465636F
 """PostgreSQL advisory lock key that serialises writers ("deco")."""
+_TAKE_LOCK = "SELECT pg_advisory_xact_lock(%s)"
 
 
 def database_url(location: str | Path) -> str:
@@ -93,137 +99,6 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
     return engine
 
 
-def _driver(connection: Connection) -> Any:
-    """The DBAPI connection under ``connection`` (in its current transaction)."""
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    return driver
-
-
-def driver_executemany(
-    connection: Connection,
-    statement: str,
-    rows: Sequence[tuple[object, ...]],
-    *,
-    first: bool = False,
-) -> None:
-    """Run ``statement`` once per row on the driver's connection, in the current transaction.
-
-    For the few inserts every write makes (the log and the live feeds): through SQLAlchemy each
-    costs some 40 µs of Python, about a fifth of a small receipted write on SQLite.  The
-    statement is plain SQL with ``?`` placeholders (sqlite3's; psycopg is given ``%s``) and
-    the values must be what the column types would bind.
-
-    In a write transaction (:meth:`Database.writing`) the rows are held and written with those
-    of the other commands of the batch, before the next statement that could read them
-    (:mod:`deconfliction.store.deferred`); ``first`` marks rows that others refer to.
-    """
-    if connection.dialect.name != "sqlite":
-        statement = _pyformat(statement)
-    deferred: Deferred | None = connection.info.get(_DEFERRED)
-    if deferred is not None:
-        deferred.add(statement, list(rows), first=first)
-        return
-    cursor = _driver(connection).cursor()
-    try:
-        cursor.executemany(statement, rows)
-    finally:
-        cursor.close()
-
-
-@functools.cache
-def _pyformat(statement: str) -> str:
-    """``statement`` with psycopg's placeholders (the statements given hold no other ``?``)."""
-    return statement.replace("?", "%s")
-
-
-_INSERT_PLANS: dict[tuple[str, tuple[str, ...], str], tuple[str, list[Any]]] = {}
-
-
-def driver_insert(
-    connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
-) -> None:
-    """Insert ``rows`` (values by column name, all with the same columns) into ``table`` with
-    one ``executemany`` on the driver, each value bound as its column's type binds it (the
-    dialect's own bind processors, looked up once per table and columns).
-
-    For the rows every filing writes by the dozen (a notice's deliveries): through SQLAlchemy's
-    ``executemany`` each row costs some 15 µs of Python to build its parameters."""
-    if not rows:
-        return
-    names = tuple(rows[0])
-    if any(tuple(row) != names for row in rows):
-        connection.execute(sa.insert(table), list(rows))  # mixed shapes: the general path
-        return
-    dialect = connection.dialect
-    key = (table.name, names, dialect.name)
-    plan = _INSERT_PLANS.get(key)
-    if plan is None:
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        )
-        plan = _INSERT_PLANS[key] = (
-            sql,
-            [table.c[name].type.bind_processor(dialect) for name in names],
-        )
-    sql, processors = plan
-    # Column by column: rows made together (a notice's deliveries) hold the very same objects
-    # in most columns (one instant in three time columns of nine rows), each bound once.
-    columns: list[Sequence[Any]] = []
-    by_column = zip(*(row.values() for row in rows), strict=True)
-    for values, process in zip(by_column, processors, strict=True):
-        if process is None:
-            columns.append(values)
-            continue
-        bound: list[Any] = []
-        last: Any = None
-        done: Any = None
-        for value in values:
-            if value is not last:
-                last, done = value, None if value is None else process(value)
-            bound.append(done)
-        columns.append(bound)
-    driver_executemany(connection, sql, list(zip(*columns, strict=True)))
-
-
-class Savepoint:
-    """A savepoint in the current write transaction, for one command of the writer's batch.
-
-    The writer takes one per command (so that a command that fails is undone alone).  It is
-    taken in the database only when the command first runs a statement, and the rows the command
-    held are dropped on rollback (:mod:`deconfliction.store.deferred`): a command that only
-    appends costs no call into the driver for it.  Savepoints follow one another (each is
-    released or rolled back before the next).
-    """
-
-    __slots__ = ("_deferred",)
-
-    def __init__(self, connection: Connection) -> None:
-        self._deferred: Deferred = connection.info[_DEFERRED]  # only in a write transaction
-        self._deferred.savepoint()
-
-    def release(self) -> None:
-        """Keep what was done since the savepoint."""
-        self._deferred.release()
-
-    def rollback(self) -> None:
-        """Undo what was done since the savepoint (the transaction goes on)."""
-        self._deferred.rollback()
-
-
-_DEFERRED = "deconfliction.deferred"
-"""Where a write transaction's :class:`Deferred` is kept on its connection (``Connection.info``,
-the pooled connection's own: removed when the transaction ends)."""
-
-
-def _flush_deferred(connection: Connection, *_: Any) -> None:
-    """Before any statement through SQLAlchemy on the writing connection: the held rows first,
-    so that it sees them (and the command's savepoint, if it is not taken yet)."""
-    deferred: Deferred | None = connection.info.get(_DEFERRED)
-    if deferred is not None:
-        deferred.flush()
-
-
 _POSTGRES_CONNECT = {"options": "-c plan_cache_mode=force_custom_plan"}
 """psycopg prepares a statement on the server after a few runs, and PostgreSQL then may keep a
 generic plan made while the tables were small.  The deliveries' existence check (a primary-key
@@ -236,7 +111,7 @@ LOG_CHANNEL = "deconfliction_log"
 """The PostgreSQL notification channel on which every commit announces the log's newest
 sequence number (:meth:`Database.announce`)."""
 
-_NOTIFY = sa.text(f"SELECT pg_notify('{LOG_CHANNEL}', :seq)")
+_NOTIFY = f"SELECT pg_notify('{LOG_CHANNEL}', ?)"
 
 _UNREACHABLE_RETRY_S = 2
 
@@ -304,12 +179,14 @@ class Database:
             # writer's commit (a conflict lost between check and insert).  One connection is
             # enough: writers take turns.  Readers get one snapshot per transaction, and a pool
             # of their own so that they never keep the writer waiting for a connection.
+            # No ping before each transaction (a round trip with the write lock about to be
+            # taken): a connection found lost when the lock is asked for is replaced and the
+            # lock asked again, once (``_take_place``), before anything is written.
             self._writer = sa.create_engine(
                 self.url,
                 isolation_level="READ COMMITTED",
                 pool_size=1,
                 max_overflow=0,
-                pool_pre_ping=True,
                 connect_args=_POSTGRES_CONNECT,
             )
             self._reader = sa.create_engine(
@@ -325,7 +202,7 @@ class Database:
                 ("db",),
                 f"unsupported database '{self.dialect}': use a SQLite path or postgresql://",
             )
-        event.listen(self._writer, "before_cursor_execute", _flush_deferred)
+        event.listen(self._writer, "before_cursor_execute", flush_deferred)
         self._lock = threading.Lock()
         self._checkpoints: WalCheckpointer | None = None
 
@@ -346,7 +223,7 @@ class Database:
         ):
             return
         with self._lock, self._writer.connect() as connection:
-            _driver(connection).execute("PRAGMA wal_autocheckpoint=0")
+            driver_of(connection).execute("PRAGMA wal_autocheckpoint=0")
         self._checkpoints = WalCheckpointer(path, interval_s)
         self._checkpoints.start()
 
@@ -356,29 +233,85 @@ class Database:
         if checkpoints is not None:
             checkpoints.stop()
             with self._lock, self._writer.connect() as connection:
-                _driver(connection).execute("PRAGMA wal_autocheckpoint=1000")
+                driver_of(connection).execute("PRAGMA wal_autocheckpoint=1000")
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """A transaction holding the single writer's place; committed on success.  Raises
         :class:`Unavailable` when the database cannot be reached (nothing is written then:
         the transaction is rolled back, or was never begun)."""
-        with self._lock, _unreachable_is_unavailable(), self._writer.begin() as connection:
-            if self.dialect == "postgresql":
-                connection.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
-                )
+        with self.writing_from(None) as (connection, _):
+            yield connection
+
+    @contextmanager
+    def writing_from(
+        self, first: sa.Select[Any] | None, params: Mapping[str, Any] | None = None
+    ) -> Iterator[tuple[Connection, Sequence[tuple[Any, ...]]]]:
+        """:meth:`writing`, whose first step once it holds the writer's place is the query
+        ``first`` (with ``params``): the transaction and the query's rows, as the driver gives
+        them (no type of SQLAlchemy's applied: ask for plain numbers and text).
+
+        On PostgreSQL the transaction's begin, the advisory lock and the query go in one round
+        trip (a pipeline: the query's snapshot is still taken after the lock is granted, so it
+        sees the previous writer's commit), and the rows held to the end go with the tree head
+        and the notification in another; the commit is the third.  A writer caught up from the
+        log this way (the coordinator) makes three round trips a transaction where it made
+        fifteen, each a wait with the lock held (``bench/RESULTS.md``, "PostgreSQL: the write
+        lock in two round trips")."""
+        postgres = self.dialect == "postgresql"
+        with self._lock, _unreachable_is_unavailable(), ExitStack() as stack:
+            connection, rows = self._take_place(stack, first, params or {})
+            driver = driver_of(connection)
             deferred = Deferred(
-                _driver(connection),
-                multirow=self.dialect == "sqlite",
-                copy=self.dialect == "postgresql",
+                driver,
+                multirow=not postgres,
+                arrays=functools.partial(array_form, dialect=connection.dialect)
+                if postgres
+                else None,
             )
-            connection.info[_DEFERRED] = deferred
+            connection.info[DEFERRED] = deferred
             try:
-                yield connection
-                deferred.flush()  # the held rows, before the commit
+                yield connection, rows
+                if postgres:
+                    with driver.pipeline():
+                        deferred.flush()  # the held rows, before the commit
+                else:
+                    deferred.flush()
             finally:
-                del connection.info[_DEFERRED]
+                del connection.info[DEFERRED]
+
+    def _take_place(
+        self, stack: ExitStack, first: sa.Select[Any] | None, params: Mapping[str, Any]
+    ) -> tuple[Connection, Sequence[tuple[Any, ...]]]:
+        """Begin the write transaction (SQLite's ``BEGIN IMMEDIATE``; PostgreSQL's advisory
+        lock) and run ``first``.  On PostgreSQL a connection found lost here (the server
+        restarted since it was last used) is replaced once: nothing was written yet."""
+        for attempt in (1, 2):
+            begun = self._writer.begin()
+            connection = begun.__enter__()
+            try:
+                sql, args = driver_query(connection, first, params)
+                driver = driver_of(connection)
+                if self.dialect != "postgresql":
+                    rows = driver.execute(sql, args).fetchall() if sql else []
+                else:
+                    lock, read = driver.cursor(), driver.cursor()
+                    with driver.pipeline():
+                        lock.execute(_TAKE_LOCK, (_WRITER_LOCK_KEY,))
+                        if sql:
+                            read.execute(sql, args)
+                    rows = read.fetchall() if sql else []
+            except BaseException as exc:
+                again = attempt == 1 and self.dialect == "postgresql" and connection_lost(exc)
+                if again:
+                    connection.invalidate()
+                begun.__exit__(type(exc), exc, exc.__traceback__)
+                if again:
+                    continue
+                raise
+            stack.push(begun.__exit__)
+            return connection, rows
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -392,7 +325,8 @@ class Database:
         ``seq`` (PostgreSQL ``NOTIFY``, delivered at commit and in commit order; other
         processes on a SQLite file see its change counter move instead)."""
         if self.dialect == "postgresql":
-            connection.execute(_NOTIFY, {"seq": str(seq)})
+            # Held with the transaction's rows: sent in the same round trip as they are.
+            driver_executemany(connection, _NOTIFY, [(str(seq),)])
 
     def ping(self) -> None:
         """A round trip to the database (:class:`Unavailable` when it does not answer)."""

@@ -25,9 +25,10 @@ valid (numbers it hands out, ids it checked), so this is a bug, not bad input.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Deferred"]
+__all__ = ["Deferred", "array_insert"]
 
 _SAVEPOINT = "deconfliction_command"
 
@@ -36,14 +37,30 @@ class Deferred:
     """The rows held for one write transaction on the driver connection ``driver``, by
     statement, and the savepoint of the command being run (savepoints follow one another)."""
 
-    __slots__ = ("_copy", "_driver", "_failed", "_first", "_issued", "_mark", "_multirow", "_rows")
+    __slots__ = (
+        "_arrays",
+        "_driver",
+        "_failed",
+        "_first",
+        "_issued",
+        "_mark",
+        "_multirow",
+        "_rows",
+    )
 
-    def __init__(self, driver: Any, *, multirow: bool = False, copy: bool = False) -> None:
+    def __init__(
+        self,
+        driver: Any,
+        *,
+        multirow: bool = False,
+        arrays: Callable[[str], str | None] | None = None,
+    ) -> None:
         self._driver = driver
         self._multirow = multirow
         """Write a statement's rows as multi-row ``VALUES`` (sqlite3: see :func:`_insert_in_rows`)."""
-        self._copy = copy
-        """Write a statement's rows with ``COPY`` (psycopg: see :func:`_copy_rows`)."""
+        self._arrays = arrays
+        """A plain insert's form that takes its rows as one array per column (psycopg: see
+        :func:`array_insert`), or None for a statement that is not one."""
         self._rows: dict[str, list[tuple[object, ...]]] = {}
         self._first: set[str] = set()
         self._mark: dict[str, int] | None = None
@@ -107,8 +124,11 @@ class Deferred:
                 continue
             cursor = self._driver.cursor()
             try:
-                if self._copy:
-                    _copy_rows(cursor, statement, rows[:end])
+                arrays = None if self._arrays is None else self._arrays(statement)
+                if arrays is not None:
+                    cursor.execute(
+                        arrays, [list(column) for column in zip(*rows[:end], strict=True)]
+                    )
                 elif self._multirow:
                     _insert_in_rows(cursor, statement, rows[:end])
                 else:
@@ -160,19 +180,23 @@ def _insert_in_rows(cursor: Any, statement: str, rows: list[tuple[object, ...]])
         start += size
 
 
-def _copy_rows(cursor: Any, statement: str, rows: list[tuple[object, ...]]) -> None:
-    """``INSERT INTO table (columns) VALUES (%s, ...)`` for ``rows`` as one ``COPY`` (psycopg).
+def array_insert(statement: str, column_type: Callable[[str, str], str]) -> str | None:
+    """``INSERT INTO t (a, b) VALUES (%s, %s)`` as ``INSERT INTO t (a, b) SELECT * FROM
+    unnest(%s::A[], %s::B[])``, its rows given as one array per column (``column_type`` names
+    a column's SQL type); None when ``statement`` is not such a plain insert.
 
-    psycopg's ``executemany`` sends each row as a statement of its own (one parse, bind and
-    execute each on the server), and a multi-row ``VALUES`` of more than 50 parameters is
-    parsed again by psycopg's Python at every run (it caches only short statements): either
-    cost some milliseconds per batch of filings with the write lock held.  ``COPY`` sends the
-    rows as data, each value dumped as for a parameter."""
+    For PostgreSQL.  One statement per table whatever the number of rows, with as many
+    parameters as the table has columns, so psycopg keeps it prepared; and, unlike ``COPY``,
+    it can be sent in a pipeline with the rest of the transaction's end (the other tables,
+    the tree head, the notification), one round trip in all.  ``executemany`` would send a
+    statement per row; ``COPY`` (the previous way) costs two round trips per table, each
+    one a wait for the database with the write lock held and a wait for the GIL after it
+    (``bench/RESULTS.md``, "PostgreSQL: the write lock in two round trips")."""
     head, values, group = statement.rpartition(" VALUES ")
     target = head.removeprefix("INSERT INTO ")
     if not values or target == head or not (group.startswith("(") and group.endswith(")")):
-        cursor.executemany(statement, rows)  # not a plain one-row insert: as it is
-        return
-    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        return None
+    table, _, names = target.partition(" (")
+    columns = [name.strip() for name in names.removesuffix(")").split(",")]
+    arrays = ", ".join(f"%b::{column_type(table, name)}[]" for name in columns)
+    return f"{head} SELECT * FROM unnest({arrays})"

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from deconfliction.engine.hotline import Delivery
-from deconfliction.store.database import driver_insert
+from deconfliction.store.driver import driver_insert
 from deconfliction.store.rows import row_of, rows_of
 from deconfliction.store.schema import deliveries
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from deconfliction.store.database import driver_executemany
+from deconfliction.store.driver import driver_executemany
 from deconfliction.store.schema import events
 from deconfliction.store.types import UtcTimestamp
 
@@ -20,6 +20,7 @@ __all__ = [
     "StoredEvent",
     "append",
     "append_many",
+    "following",
     "last_seq",
     "since",
     "to_follow",
@@ -117,7 +118,14 @@ _TO_FOLLOW = (
 def to_follow(connection: Connection, seq: int) -> Sequence[tuple[int, int, str, str]]:
     """``(seq, ledger index, leaf hash hex, body)`` of the events after ``seq``, in order: what
     a node needs to follow the others' writes (its tree and its situation), in one query."""
-    return connection.execute(_TO_FOLLOW, {"after": seq}).all()
+    return connection.execute(*following(seq)).all()
+
+
+def following(seq: int) -> tuple[sa.Select[Any], dict[str, int]]:
+    """The query of :func:`to_follow` and its parameters, for a write transaction to run as
+    its first step (``Database.writing_from``: on PostgreSQL in the round trip that takes the
+    lock)."""
+    return _TO_FOLLOW, {"after": seq}
 
 
 def last_seq(connection: Connection) -> int:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from deconfliction.engine.detection.roster import EVERYONE
-from deconfliction.store.database import driver_executemany
+from deconfliction.store.driver import driver_executemany
 from deconfliction.store.events import StoredEvent
 from deconfliction.store.schema import events, feed
 

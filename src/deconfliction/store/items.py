@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from deconfliction.engine.items import Item, ItemKind, kind_of
 from deconfliction.engine.model import Notice, Observation
 from deconfliction.store import schema
-from deconfliction.store.database import driver_insert
+from deconfliction.store.driver import driver_insert
 from deconfliction.store.feeds import on_feed
 from deconfliction.store.rows import row_of
 
