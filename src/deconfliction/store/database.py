@@ -253,11 +253,11 @@ class Database:
 
         On PostgreSQL the transaction's begin, the advisory lock and the query go in one round
         trip (a pipeline: the query's snapshot is still taken after the lock is granted, so it
-        sees the previous writer's commit), and the rows held to the end go with the tree head
-        and the notification in another; the commit is the third.  A writer caught up from the
-        log this way (the coordinator) makes three round trips a transaction where it made
-        fifteen, each a wait with the lock held (``bench/RESULTS.md``, "PostgreSQL: the write
-        lock in two round trips")."""
+        sees the previous writer's commit), and the rows held to the end go with the tree head,
+        the notification and the commit in another.  A writer caught up from the log this way
+        (the coordinator) makes two round trips a transaction where it made fifteen, each a
+        wait with the lock held (``bench/RESULTS.md``, "PostgreSQL: the write lock in two
+        round trips")."""
         postgres = self.dialect == "postgresql"
         with self._lock, _unreachable_is_unavailable(), ExitStack() as stack:
             connection, rows = self._take_place(stack, first, params or {})
@@ -273,8 +273,11 @@ class Database:
             try:
                 yield connection, rows
                 if postgres:
+                    # The held rows, the tree head, the notification and the commit, in one
+                    # round trip (SQLAlchemy's own commit after it finds nothing left to do).
                     with driver.pipeline():
-                        deferred.flush()  # the held rows, before the commit
+                        deferred.flush()
+                        driver.commit()
                 else:
                     deferred.flush()
             finally:
