@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from deconfliction.store.checkpoints import RESTART_BYTES, WalCheckpointer
 from deconfliction.store.database import Database
 
 
@@ -47,3 +48,67 @@ def test_a_second_start_is_nothing_and_closing_stops_the_thread(tmp_path: Path):
     finally:
         db.close()  # stops the thread
     assert _autocheckpoint(db) == 1000
+
+
+def _fill(db: Database, transactions: int) -> None:
+    for _ in range(transactions):
+        with db.writing() as connection:
+            connection.execute(sa.text("INSERT INTO t VALUES (:x)"), [{"x": b"\0" * 4000}] * 50)
+
+
+def _frames(path: Path) -> int:
+    with sqlite3.connect(path) as plain:
+        return int(plain.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+
+
+def test_a_long_log_is_restarted_unless_an_old_reader_holds_it(tmp_path: Path):
+    """A passive checkpoint never starts the log over while writes keep coming; past
+    ``restart_bytes`` the thread restarts it, and gives up (writers going on) while a reader
+    of an older snapshot holds it."""
+    path = tmp_path / "r.sqlite3"
+    db = Database(path)
+    ticks = WalCheckpointer(str(path), 3600, restart_bytes=1 << 20, restart_wait_ms=10)
+    try:
+        with db.writing() as connection:
+            connection.execute(sa.text("CREATE TABLE t (x BLOB)"))
+        db.start_checkpoints(interval_s=3600)  # the writer takes no checkpoint itself
+        _fill(db, 20)
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM t").fetchone() == (1000,)  # a snapshot
+        _fill(db, 20)  # frames newer than the reader's snapshot
+        with sqlite3.connect(path) as plain:
+            ticks.take(plain)
+        assert ticks.restarts == 0  # the old reader still needs the log
+        _fill(db, 1)  # and writers are not held
+        assert _frames(path) > 2000  # 41 writes of ~50 pages: the log was not restarted
+        reader.execute("COMMIT")
+        reader.close()
+        with sqlite3.connect(path) as plain:
+            ticks.take(plain)
+        assert ticks.restarts == 1
+        _fill(db, 1)  # this write starts the log over
+        assert _frames(path) < 200
+        with sqlite3.connect(path) as plain:
+            assert plain.execute("SELECT count(*) FROM t").fetchone() == (2100,)
+        with db.writing() as connection:  # the writer cuts a restarted log back to this
+            limit = connection.exec_driver_sql("PRAGMA journal_size_limit").scalar_one()
+            assert limit == RESTART_BYTES
+    finally:
+        db.close()
+
+
+def test_a_short_log_is_not_restarted(tmp_path: Path):
+    path = tmp_path / "s.sqlite3"
+    db = Database(path)
+    ticks = WalCheckpointer(str(path), 3600)
+    try:
+        with db.writing() as connection:
+            connection.execute(sa.text("CREATE TABLE t (x BLOB)"))
+        db.start_checkpoints(interval_s=3600)
+        _fill(db, 2)
+        with sqlite3.connect(path) as plain:
+            ticks.take(plain)
+        assert ticks.restarts == 0
+    finally:
+        db.close()

@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from deconfliction.engine.errors import InvalidInput, Unavailable
-from deconfliction.store.checkpoints import WalCheckpointer
+from deconfliction.store.checkpoints import RESTART_BYTES, WalCheckpointer
 from deconfliction.store.deferred import Deferred
 from deconfliction.store.driver import (
     DEFERRED,
@@ -88,6 +88,8 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
+        # A log restarted after a long one is cut back to this (store/checkpoints.py).
+        cursor.execute(f"PRAGMA journal_size_limit={RESTART_BYTES}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
