@@ -24,29 +24,25 @@ from functools import partial
 import numpy as np
 from numpy.typing import NDArray
 
+from deconfliction.engine.detection.conflicts import OverlapConflicts
 from deconfliction.engine.detection.findings import Finding
-from deconfliction.engine.detection.overlap import (
-    OtherVolume,
-    VolumePair,
-    epoch_us,
-    findings_of,
-    vertically_near,
-)
+from deconfliction.engine.detection.overlap import OtherVolume, epoch_us
 from deconfliction.engine.detection.roster import PairTerms, Roster
 from deconfliction.engine.detection.vertical import (
     AGL_BOUND,
     MSL_BOUND,
     ROUNDING,
     band_terms,
-    gap_between,
+    exactly_closer,
 )
-from deconfliction.engine.geodesy.shapes import Shape
+from deconfliction.engine.geodesy.shapes import Shape, separation_columns
 from deconfliction.engine.model import Notice, NoticeKind
 
-__all__ = ["VolumeRows", "screen_overlaps"]
+__all__ = ["VolumeRows", "overlap_conflicts", "screen_overlaps"]
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
 
 _EXACT = 2**53
 
@@ -56,8 +52,10 @@ class VolumeRows:
     """Candidate volumes as columns, one row per volume, ordered by notice (the notices by
     their first index slot) and then by volume.  ``owner`` numbers the rows' notices in that
     order; windows are exact microseconds since the epoch; ``party`` and ``kind`` are codes
-    into ``parties`` and ``kinds``; ``items(rows)`` gives what a finding says of some rows'
-    notices and their outlines (the only Python objects a check asks for)."""
+    into ``parties`` and ``kinds``; ``shapes(rows)`` gives some rows' outlines (the only
+    Python objects a check asks for), ``ids(rows)`` their notices' ids, and ``items(rows)``
+    what a finding says of their notices, with their outlines (asked when words are
+    written, and for a band at an exact vertical margin)."""
 
     owner: IntArray
     volume: IntArray
@@ -71,6 +69,8 @@ class VolumeRows:
     parties: Sequence[str]
     kinds: Sequence[NoticeKind]
     items: Callable[[IntArray], list[tuple[OtherVolume, Shape]]]
+    shapes: Callable[[IntArray], list[Shape]]
+    ids: Callable[[IntArray], list[str]]
 
 
 def _terms(
@@ -115,82 +115,221 @@ def screen_overlaps(
     notice: Notice, rows: VolumeRows, roster: Roster, series_of: Callable[[str], str]
 ) -> list[Finding]:
     """The ``notice-overlap`` findings of ``notice`` against ``rows`` (see the module)."""
-    if not rows.owner.size:
-        return []
+    return overlap_conflicts(notice, rows, roster, series_of).findings()
+
+
+def overlap_conflicts(
+    notice: Notice, rows: VolumeRows, roster: Roster, series_of: Callable[[str], str]
+) -> OverlapConflicts:
+    """The ``notice-overlap`` conflicts of ``notice`` against ``rows``, as columns (see the
+    module): no Python object per pair, and no words."""
     group, terms_by, informed_by = _terms(notice, rows, roster)
     allowed = np.array(
-        [t is not None and bool(i) for t, i in zip(terms_by, informed_by, strict=True)]
+        [t is not None and bool(i) for t, i in zip(terms_by, informed_by, strict=True)], bool
     )
-    time_us = np.array([0 if t is None else t.time.exact_microseconds for t in terms_by])
-    vertical_m = np.array([0.0 if t is None else t.vertical_m for t in terms_by])
+    time_us = np.array([0 if t is None else t.time.exact_microseconds for t in terms_by], np.int64)
+    vertical_m = np.array([0.0 if t is None else t.vertical_m for t in terms_by], np.float64)
+    lateral_m = np.array([0.0 if t is None else t.lateral_m for t in terms_by], np.float64)
+    context = (notice, rows, terms_by, informed_by, roster, series_of)
     rows_allowed = allowed[group]
     if not rows_allowed.any():
-        return []
-    time_limit = time_us[group]
-    vertical_limit = vertical_m[group]
-    kept_rows: list[IntArray] = []
-    kept_volume: list[IntArray] = []
-    kept_gap: list[FloatArray] = []
-    kept_rounding: list[FloatArray] = []
-    mine = [band_terms(v.altitude) for v in notice.volumes]
+        return _none(*context)
+    pairs = _screened(notice, rows, rows_allowed, time_us[group], vertical_m[group])
+    if pairs is None:
+        return _none(*context)
+    found, volume, gap_s, rounding = pairs
+    # The reference's order: by candidate notice, then volume checked, then candidate volume.
+    order = np.lexsort((found, volume, rows.owner[found]))
+    found, volume, gap_s, rounding = found[order], volume[order], gap_s[order], rounding[order]
+    g = group[found]
+    vgap = _vertical(notice, rows, (found, volume, g), terms_by, vertical_m[g], rounding)
+    keep = ~np.isnan(vgap)
+    needed, where = np.unique(found, return_inverse=True)
+    ids = rows.ids(needed)
+    if notice.id in ids:  # a notice is never in conflict with itself
+        keep &= where != ids.index(notice.id)
+    found, volume, gap_s, vgap, g = found[keep], volume[keep], gap_s[keep], vgap[keep], g[keep]
+    if not found.size:
+        return _none(*context)
+    lateral, overlap, lon, lat = _measured(notice, rows, found, volume, lateral_m[g])
+    within = overlap | (lateral < lateral_m[g])
+    worst = _worst(
+        notice,
+        rows,
+        series_of,
+        (found[within], volume[within]),
+        (np.where(overlap, -1.0, lateral)[within], vgap[within], gap_s[within]),
+    )
+    chosen = np.flatnonzero(within)[worst]
+    return OverlapConflicts(
+        notice,
+        rows,
+        found[chosen],
+        volume[chosen],
+        g[chosen],
+        gap_s[chosen],
+        vgap[chosen],
+        lateral[chosen],
+        overlap[chosen],
+        lon[chosen],
+        lat[chosen],
+        terms_by,
+        informed_by,
+        roster,
+        series_of,
+    )
+
+
+def _none(
+    notice: Notice,
+    rows: VolumeRows,
+    terms: list[PairTerms | None],
+    informed: list[tuple[str, ...]],
+    roster: Roster,
+    series_of: Callable[[str], str],
+) -> OverlapConflicts:
+    """No conflict."""
+    i, f = np.empty(0, np.int64), np.empty(0, np.float64)
+    return OverlapConflicts(
+        notice, rows, i, i, i, f, f, f, np.empty(0, bool), f, f, terms, informed, roster, series_of
+    )
+
+
+def _screened(
+    notice: Notice,
+    rows: VolumeRows,
+    allowed: BoolArray,
+    time_limit: IntArray,
+    vertical_limit: FloatArray,
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray] | None:
+    """The (row, volume checked) pairs close enough in time and, in floats, in altitude; the
+    time between their windows in seconds, and the rounding of their altitudes."""
+    kept: list[tuple[IntArray, IntArray, FloatArray, FloatArray]] = []
     for vi, v in enumerate(notice.volumes):
         gap_us = np.maximum(epoch_us(v.window.start), rows.start_us) - np.minimum(
             epoch_us(v.window.end), rows.end_us
         )
-        lower, upper, datums = mine[vi]
+        lower, upper, datums = band_terms(v.altitude)
         both = (rows.datums | datums) & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND
         lo = np.maximum(lower, rows.lower_m)
         hi = np.minimum(upper, rows.upper_m)
         rounding = ROUNDING * (np.abs(lo) + np.abs(hi) + vertical_limit)
         near = np.flatnonzero(
-            rows_allowed & (gap_us < time_limit) & (both | (lo - hi < vertical_limit + rounding))
+            allowed & (gap_us < time_limit) & (both | (lo - hi < vertical_limit + rounding))
         )
         gap_s = gap_us[near] / 1e6
         far = np.abs(gap_us[near]) >= _EXACT
         if far.any():  # beyond 285 years, divide exact integers in Python
             gap_s[far] = [int(g) / 10**6 for g in gap_us[near][far].tolist()]
-        kept_rows.append(near)
-        kept_volume.append(np.full(near.shape[0], vi, np.int64))
-        kept_gap.append(gap_s)
-        kept_rounding.append(rounding[near])
-    found = np.concatenate(kept_rows)
+        kept.append((near, np.full(near.shape[0], vi, np.int64), gap_s, rounding[near]))
+    found = np.concatenate([k[0] for k in kept])
     if not found.size:
-        return []
-    volume = np.concatenate(kept_volume)
-    # The reference's order: by candidate notice, then volume checked, then candidate volume.
-    order = np.lexsort((found, volume, rows.owner[found]))
-    found, volume = found[order], volume[order]
-    gaps = np.concatenate(kept_gap)[order].tolist()
-    roundings = np.concatenate(kept_rounding)[order].tolist()
-    needed, where = np.unique(found, return_inverse=True)
-    items = rows.items(needed)
-    # Every column the loop reads, as Python numbers in one call each (not a NumPy scalar per
-    # row and column).
-    bands = zip(
-        rows.lower_m[found].tolist(),
-        rows.upper_m[found].tolist(),
-        rows.datums[found].tolist(),
-        strict=True,
+        return None
+    return (
+        found,
+        np.concatenate([k[1] for k in kept]),
+        np.concatenate([k[2] for k in kept]),
+        np.concatenate([k[3] for k in kept]),
     )
-    columns = zip(
-        where.tolist(),
-        group[found].tolist(),
-        volume.tolist(),
-        rows.volume[found].tolist(),
-        gaps,
-        roundings,
-        bands,
-        strict=True,
+
+
+def _vertical(
+    notice: Notice,
+    rows: VolumeRows,
+    pairs: tuple[IntArray, IntArray, IntArray],
+    terms: list[PairTerms | None],
+    margin: FloatArray,
+    rounded: FloatArray,
+) -> FloatArray:
+    """The vertical gap of each pair (``pairs``: rows, volumes checked, groups of terms), as
+    :func:`~.vertical.gap_between` gives it (Python's ``max`` and ``min`` as ``where``, so
+    that even the sign of a zero is the same), NaN for the pairs not closer than the vertical
+    ``margin``.  The floats decide outside ``rounded`` of the margin; within it, the bands as
+    written (:func:`~.overlap.vertically_near`, whose test this is)."""
+    found, volume, group = pairs
+    mine = np.array([band_terms(v.altitude) for v in notice.volumes], np.float64)
+    my_lo, my_hi = mine[volume, 0], mine[volume, 1]
+    their_lo, their_hi = rows.lower_m[found], rows.upper_m[found]
+    lo = np.where(their_lo > my_lo, their_lo, my_lo)
+    hi = np.where(their_hi < my_hi, their_hi, my_hi)
+    gap = lo - hi
+    bits = mine[volume, 2].astype(np.int64) | rows.datums[found]
+    gap[bits & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND] = -np.inf
+    near = gap < margin - rounded
+    unsure = np.flatnonzero(~near & (gap <= margin + rounded))
+    if unsure.size:
+        needed, where = np.unique(found[unsure], return_inverse=True)
+        others = rows.items(needed)
+        for k, i in zip(where.tolist(), unsure.tolist(), strict=True):
+            pair_terms = terms[int(group[i])]
+            assert pair_terms is not None
+            near[i] = exactly_closer(
+                notice.volumes[int(volume[i])].altitude,
+                others[k][0].altitude(),
+                pair_terms.vertical,
+            )
+    return np.where(near, gap, np.nan)
+
+
+def _measured(
+    notice: Notice, rows: VolumeRows, found: IntArray, volume: IntArray, margin: FloatArray
+) -> tuple[FloatArray, BoolArray, FloatArray, FloatArray]:
+    """Each pair's lateral separation (:func:`~.shapes.separation_columns`: distance, overlap,
+    the place between), exact near its lateral ``margin``.  The pairs of each volume checked
+    are measured together, in their order here, as the reference measures them (so in the same
+    frame, to the last digit)."""
+    n = found.shape[0]
+    lateral, lon, lat = np.empty(n), np.empty(n), np.empty(n)
+    overlap = np.empty(n, bool)
+    shapes = rows.shapes(found)
+    for vi, v in enumerate(notice.volumes):
+        mine = np.flatnonzero(volume == vi)
+        if not mine.size:
+            continue
+        found_sep = separation_columns(
+            v.outline.shape, [shapes[i] for i in mine.tolist()], margin[mine]
+        )
+        lateral[mine], overlap[mine], lon[mine], lat[mine] = found_sep
+    return lateral, overlap, lon, lat
+
+
+def _worst(
+    notice: Notice,
+    rows: VolumeRows,
+    series_of: Callable[[str], str],
+    pairs: tuple[IntArray, IntArray],
+    severity: tuple[FloatArray, FloatArray, FloatArray],
+) -> IntArray:
+    """The worst pair of each other notice among ``pairs`` (rows, volumes checked), by
+    ``severity`` (lateral, -1 for outlines that overlap; vertical; time), then by the two
+    volumes' indices taken in the order of the two series (so that the same pair is reported
+    whichever was filed first): ``overlap._severity``, over columns.  Ties keep the first
+    pair, as the reference does."""
+    found, volume = pairs
+    if not found.size:
+        return np.empty(0, np.int64)
+    owner = rows.owner[found]
+    theirs = rows.volume[found]
+    first = np.ones(found.shape[0], bool)
+    owners, counts = np.unique(owner, return_counts=True)
+    several = owners[counts > 1]
+    if several.size:
+        # Which series comes first matters only to a notice with several pairs.
+        mine = series_of(notice.id)
+        at = np.flatnonzero(np.isin(owner, several))
+        needed, where = np.unique(found[at], return_inverse=True)
+        before = np.array([mine < series_of(i) for i in rows.ids(needed)], bool)
+        first[at] = before[where]
+    lateral, vertical, gap_s = severity
+    order = np.lexsort(
+        (
+            np.where(first, theirs, volume),
+            np.where(first, volume, theirs),
+            gap_s,
+            vertical,
+            lateral,
+            owner,
+        )
     )
-    pending = []
-    for k, g, vi, wi, gap, rounded, band in columns:
-        other, shape = items[k]
-        if other.id == notice.id:
-            continue
-        terms = terms_by[g]
-        assert terms is not None
-        vgap = gap_between(mine[vi], band)
-        if not vertically_near(vgap, terms, rounded, notice.volumes[vi].altitude, other.altitude):
-            continue
-        pending.append(VolumePair(other, terms, informed_by[g], vi, wi, gap, vgap, shape))
-    return findings_of(notice, pending, roster, series_of)
+    _, starts = np.unique(owner[order], return_index=True)
+    return np.asarray(order[starts], np.int64)

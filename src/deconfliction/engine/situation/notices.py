@@ -256,14 +256,19 @@ class NoticeBook(Mapping[str, Notice]):
         else:
             owner = np.arange(slots.size)
 
+        def ids(rows: IntArray) -> list[str]:
+            current = self.current
+            return [
+                cast(str, current[cast(str, index.payload_of(s))]) for s in slots[rows].tolist()
+            ]
+
+        def shapes(rows: IntArray) -> list[Shape]:
+            return cast(list[Shape], index.items(slots[rows]))
+
         def items(rows: IntArray) -> list[tuple[OtherVolume, Shape]]:
             # What the findings say of the other notice comes from the columns (its id from
             # its series, author and kind from their codes, window from the microseconds);
             # its band as written only at an exact vertical margin, from the rebuilt notice.
-            ids = [
-                cast(str, self.current[cast(str, index.payload_of(s))])
-                for s in slots[rows].tolist()
-            ]
             return [
                 (
                     OtherVolume(
@@ -277,8 +282,8 @@ class NoticeBook(Mapping[str, Notice]):
                     shape,
                 )
                 for notice_id, shape, v, party, kind, start, end in zip(
-                    ids,
-                    cast(list[Shape], index.items(slots[rows])),
+                    ids(rows),
+                    shapes(rows),
                     values[rows, 1].astype(np.int64).tolist(),
                     values[rows, 9].astype(np.int64).tolist(),
                     values[rows, 10].astype(np.int64).tolist(),
@@ -303,6 +308,8 @@ class NoticeBook(Mapping[str, Notice]):
             self.parties,
             self.kinds,
             items,
+            shapes,
+            ids,
         )
 
     def _altitude(self, notice_id: str, volume: int) -> AltitudeBand:
