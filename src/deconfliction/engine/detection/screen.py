@@ -30,9 +30,13 @@ from deconfliction.engine.detection.overlap import OtherVolume, epoch_us
 from deconfliction.engine.detection.roster import PairTerms, Roster
 from deconfliction.engine.detection.vertical import (
     AGL_BOUND,
+    EXACT_LOWER,
+    EXACT_UPPER,
     MSL_BOUND,
     ROUNDING,
+    TICKS,
     band_terms,
+    exact_bits,
     exactly_closer,
 )
 from deconfliction.engine.geodesy.shapes import Shape, separation_columns
@@ -258,6 +262,11 @@ def _vertical(
     near = gap < margin - rounded
     unsure = np.flatnonzero(~near & (gap <= margin + rounded))
     if unsure.size:
+        exact = _exactly_closer(notice, rows, (found[unsure], volume[unsure]), group[unsure], terms)
+        decided = exact >= 0
+        near[unsure[decided]] = exact[decided] == 1
+        unsure = unsure[~decided]
+    if unsure.size:
         needed, where = np.unique(found[unsure], return_inverse=True)
         others = rows.items(needed)
         for k, i in zip(where.tolist(), unsure.tolist(), strict=True):
@@ -333,3 +342,52 @@ def _worst(
     )
     _, starts = np.unique(owner[order], return_index=True)
     return np.asarray(order[starts], np.int64)
+
+
+def _exactly_closer(
+    notice: Notice,
+    rows: VolumeRows,
+    pairs: tuple[IntArray, IntArray],
+    group: IntArray,
+    terms: list[PairTerms | None],
+) -> IntArray:
+    """For pairs whose bands meet the vertical margin to the rounding: 1 where they are closer
+    than it, exactly, 0 where not, and -1 where the columns cannot tell (a bound not certified
+    by :func:`~.vertical.exact_bits`, or a margin that is no whole number of ticks): those
+    rebuild the other's band as written.  Otherwise :func:`~.vertical.exact_gap` in whole
+    ticks: the highest lower bound less the lowest upper bound, absent bounds (SFC, UNL) left
+    out, and no gap at all (closer) when either side has none."""
+    found, volume = pairs
+    both = EXACT_LOWER | EXACT_UPPER
+    mine = [band_terms(v.altitude) for v in notice.volumes]
+    my_bits = np.array([exact_bits(v.altitude) for v in notice.volumes], np.int64)[volume]
+    margins = np.full(len(terms), -1, np.int64)
+    for g in np.unique(group).tolist():
+        margins[g] = _ticks_of(terms[g])
+    margin = margins[group]
+    known = (my_bits & both == both) & (rows.datums[found] & both == both) & (margin >= 0)
+    ticks = float(TICKS)
+
+    def whole(values: FloatArray) -> IntArray:
+        finite = np.isfinite(values)
+        return np.where(finite, np.rint(np.where(finite, values, 0.0) * ticks), 0).astype(np.int64)
+
+    my = np.array([(lo, hi) for lo, hi, _ in mine], np.float64)[volume]
+    lows = np.stack([my[:, 0], rows.lower_m[found]])
+    highs = np.stack([my[:, 1], rows.upper_m[found]])
+    has_low = np.isfinite(lows)
+    has_high = np.isfinite(highs)
+    low = np.where(has_low, whole(lows), np.iinfo(np.int64).min).max(axis=0)
+    high = np.where(has_high, whole(highs), np.iinfo(np.int64).max).min(axis=0)
+    bounded = has_low.any(axis=0) & has_high.any(axis=0)
+    gap = np.where(bounded, low, 0) - np.where(bounded, high, 0)
+    closer = ~bounded | (gap < margin)
+    return np.where(known, closer.astype(np.int64), -1)
+
+
+def _ticks_of(terms: PairTerms | None) -> int:
+    """The vertical margin of ``terms`` in whole ticks, or -1 when it is none."""
+    if terms is None:
+        return -1
+    ticks = terms.vertical.exact_metres * TICKS
+    return ticks.numerator if ticks.denominator == 1 and 0 <= ticks < 2**50 else -1

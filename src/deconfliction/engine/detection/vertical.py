@@ -33,6 +33,7 @@ __all__ = [
     "VerticalGap",
     "band_terms",
     "closer_than",
+    "exact_bits",
     "exact_gap",
     "exactly_closer",
     "gap_between",
@@ -49,6 +50,18 @@ AMSL_BOUND = 8
 """A bound above mean sea level given as an altitude AMSL."""
 W84_BOUND = 16
 """A bound above the WGS84 ellipsoid (compared as above sea level, widened by the geoid)."""
+
+EXACT_LOWER = 32
+"""Bits of :func:`exact_bits`: the lower bound is absent (SFC) or its exact metres, as
+written, are a whole number ``K`` of ticks (:data:`TICKS` a metre) that ``rint(lower * TICKS)``
+gives back from the float bound: the float then tells the bound exactly."""
+EXACT_UPPER = 64
+"""The same of the upper bound (absent: UNL)."""
+TICKS = 10_000
+"""Ticks a metre (a tenth of a millimetre): a foot is 3,048 of them, so every bound written in
+whole feet, flight levels or whole metres (or tenths of a millimetre) is a whole number."""
+_TICKS_LIMIT = 2**50
+"""Beyond it, ``rint(bound * TICKS)`` could miss the whole number: not certified."""
 
 ROUNDING = 1e-12
 """A bound on the rounding of a gap or a margin in metres, relative to the bounds and margin
@@ -123,6 +136,38 @@ def band_terms(band: AltitudeBand) -> BandTerms:
     """
     lo, hi = _bounds(band)
     return lo, hi, _bits(band.lower) | _bits(band.upper)
+
+
+def exact_bits(band: AltitudeBand) -> int:
+    """:data:`EXACT_LOWER` and :data:`EXACT_UPPER` for the bounds of ``band`` whose floats of
+    :func:`band_terms` tell them exactly (so that a margin met to the rounding is decided from
+    the columns, with no band rebuilt: ``detection/screen.py``).  A bound above the WGS84
+    ellipsoid, widened by the geoid's float range, is never certified.
+
+    >>> from deconfliction.engine.units import Altitude
+    >>> band = lambda lo, hi: AltitudeBand(lower=Altitude.parse(lo), upper=Altitude.parse(hi))
+    >>> exact_bits(band("SFC", "FL100")) == EXACT_LOWER | EXACT_UPPER
+    True
+    >>> exact_bits(band("0.00001 m AMSL", "UNL")) == EXACT_UPPER
+    True
+    """
+    lo, hi = _bounds(band)
+    bits = 0
+    for alt, value, bit, absent in (
+        (band.lower, lo, EXACT_LOWER, band.lower.is_surface),
+        (band.upper, hi, EXACT_UPPER, band.upper.is_unlimited),
+    ):
+        if absent:
+            bits |= bit
+        elif alt.reference is not AltitudeReference.W84 and math.isfinite(value):
+            ticks = alt.exact_metres * TICKS
+            if (
+                ticks.denominator == 1
+                and abs(ticks.numerator) < _TICKS_LIMIT
+                and round(value * float(TICKS)) == ticks.numerator
+            ):
+                bits |= bit
+    return bits
 
 
 def gap_between(a: BandTerms, b: BandTerms) -> VerticalGap:

@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from deconfliction.engine.detection.overlap import OtherVolume, epoch_us
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.screen import VolumeRows
-from deconfliction.engine.detection.vertical import band_terms
+from deconfliction.engine.detection.vertical import band_terms, exact_bits
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex, boxes_meet
@@ -395,6 +395,9 @@ class NoticeBook(Mapping[str, Notice]):
         for vi, volume in enumerate(notice.volumes):
             west, south, east, north = volume.outline.shape.bbox()
             lower, upper, datums = band_terms(volume.altitude)
+            # Whether the bounds' floats tell them exactly: a margin met to the rounding is
+            # then decided from the columns (detection/screen.py).
+            datums |= exact_bits(volume.altitude)
             self.index.add(
                 IndexEntry(
                     west,
