@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +41,7 @@ from deconfliction.engine.detection.vertical import (
 )
 from deconfliction.engine.geodesy.shapes import Shape, separation_columns
 from deconfliction.engine.model import Notice, NoticeKind
+from deconfliction.engine.units import Length
 
 __all__ = ["VolumeRows", "overlap_conflicts", "screen_overlaps"]
 
@@ -59,7 +60,8 @@ class VolumeRows:
     into ``parties`` and ``kinds``; ``shapes(rows)`` gives some rows' outlines (the only
     Python objects a check asks for), ``ids(rows)`` their notices' ids, and ``items(rows)``
     what a finding says of their notices, with their outlines (asked when words are
-    written, and for a band at an exact vertical margin)."""
+    written, and for a band at an exact vertical margin); ``own`` marks the rows of the
+    notice checked itself, if it is current in another series."""
 
     owner: IntArray
     volume: IntArray
@@ -75,6 +77,7 @@ class VolumeRows:
     items: Callable[[IntArray], list[tuple[OtherVolume, Shape]]]
     shapes: Callable[[IntArray], list[Shape]]
     ids: Callable[[IntArray], list[str]]
+    own: BoolArray
 
 
 def _terms(
@@ -147,11 +150,7 @@ def overlap_conflicts(
     found, volume, gap_s, rounding = found[order], volume[order], gap_s[order], rounding[order]
     g = group[found]
     vgap = _vertical(notice, rows, (found, volume, g), terms_by, vertical_m[g], rounding)
-    keep = ~np.isnan(vgap)
-    needed, where = np.unique(found, return_inverse=True)
-    ids = rows.ids(needed)
-    if notice.id in ids:  # a notice is never in conflict with itself
-        keep &= where != ids.index(notice.id)
+    keep = ~np.isnan(vgap) & ~rows.own[found]  # a notice is never in conflict with itself
     found, volume, gap_s, vgap, g = found[keep], volume[keep], gap_s[keep], vgap[keep], g[keep]
     if not found.size:
         return _none(*context)
@@ -387,7 +386,11 @@ def _exactly_closer(
 
 def _ticks_of(terms: PairTerms | None) -> int:
     """The vertical margin of ``terms`` in whole ticks, or -1 when it is none."""
-    if terms is None:
-        return -1
-    ticks = terms.vertical.exact_metres * TICKS
+    return -1 if terms is None else _length_ticks(terms.vertical)
+
+
+@lru_cache(maxsize=256)
+def _length_ticks(length: Length) -> int:
+    """A margin in whole ticks, or -1 when it is none (remembered: a few margins recur)."""
+    ticks = length.exact_metres * TICKS
     return ticks.numerator if ticks.denominator == 1 and 0 <= ticks < 2**50 else -1

@@ -253,6 +253,8 @@ class Situation:
         return NoticeConflicts(overlaps, findings)
 
     def _sites_near(self, notice: Notice) -> list[ProtectedSite]:
+        if not self.sites:  # no box to work out (a tenth of a check with no site)
+            return []
         margin = self.roster.widest_lateral_margin()
         found: dict[str, ProtectedSite] = {}
         for volume in notice.volumes:

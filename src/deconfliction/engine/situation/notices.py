@@ -293,6 +293,12 @@ class NoticeBook(Mapping[str, Notice]):
                 )
             ]
 
+        # The notice itself, when it is current in another series than the one it is checked
+        # for (a check of a recorded notice): never in conflict with itself.
+        own = np.zeros(slots.size, bool)
+        own_series = self.series_of(notice.id)
+        if own_series != series and self.current.get(own_series) == notice.id:
+            own = np.isin(slots, index.slots_of(own_series))
         start_us = _exact_us(values[:, 2], values[:, 3])
         end_us = _exact_us(values[:, 4], values[:, 5])
         return VolumeRows(
@@ -310,6 +316,7 @@ class NoticeBook(Mapping[str, Notice]):
             items,
             shapes,
             ids,
+            own,
         )
 
     def _altitude(self, notice_id: str, volume: int) -> AltitudeBand:
