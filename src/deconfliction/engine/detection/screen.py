@@ -35,6 +35,7 @@ from deconfliction.engine.detection.vertical import (
     MSL_BOUND,
     ROUNDING,
     TICKS,
+    BandTerms,
     band_terms,
     exact_bits,
     exactly_closer,
@@ -80,28 +81,52 @@ class VolumeRows:
     own: BoolArray
 
 
-def _terms(
-    notice: Notice, rows: VolumeRows, roster: Roster
-) -> tuple[IntArray, list[PairTerms | None], list[tuple[str, ...]]]:
-    """Each row's (author, kind) group, and each group's terms and parties informed (as the
-    reference asks them: terms per author, who is informed per author and kind)."""
-    width = len(rows.kinds)
-    codes, group = np.unique(rows.party * width + rows.kind, return_inverse=True)
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """The terms and parties informed of every (author, kind) code, for one author and
+    audience: as lists (what a finding says) and as columns (what the screen compares)."""
+
+    terms: list[PairTerms | None]
+    informed: list[tuple[str, ...]]
+    allowed: BoolArray
+    time_us: IntArray
+    vertical_m: FloatArray
+    lateral_m: FloatArray
+
+
+def _terms(notice: Notice, rows: VolumeRows, roster: Roster) -> tuple[IntArray, _Table]:
+    """Each row's (author, kind) code, and the table of every code's terms and parties
+    informed (as the reference asks them: terms per author, who is informed per author and
+    kind).  The same table serves every check by the same author to the same audience (a
+    handful of parties and kinds): remembered by the roster until a party or an agreement
+    changes, and made again when the book has met a new author or kind."""
     audience = frozenset(roster.notice_audience(notice))
-    terms_by: list[PairTerms | None] = []
-    informed_by: list[tuple[str, ...]] = []
-    for code in codes.tolist():
-        author = rows.parties[code // width]
-        kind = rows.kinds[code % width]
-        # The same few answers for every check (a handful of parties and kinds): remembered
-        # by the roster until a party or an agreement changes.
-        terms, informed = roster.remembered(
-            ("overlap-terms", notice.author, audience, author, kind),
-            partial(_group_terms, notice.author, audience, author, kind, roster),
-        )
-        terms_by.append(terms)
-        informed_by.append(informed)
-    return np.asarray(group, np.int64).reshape(-1), terms_by, informed_by
+    parties, kinds = tuple(rows.parties), tuple(rows.kinds)
+    table = roster.remembered(
+        ("overlap-table", notice.author, audience, parties, kinds),
+        partial(_table, notice.author, audience, parties, kinds, roster),
+    )
+    return rows.party * len(kinds) + rows.kind, table
+
+
+def _table(
+    me: str,
+    audience: frozenset[str],
+    parties: tuple[str, ...],
+    kinds: tuple[NoticeKind, ...],
+    roster: Roster,
+) -> _Table:
+    both = [_group_terms(me, audience, p, k, roster) for p in parties for k in kinds]
+    terms = [t for t, _ in both]
+    informed = [i for _, i in both]
+    return _Table(
+        terms,
+        informed,
+        np.array([t is not None and bool(i) for t, i in both], bool),
+        np.array([0 if t is None else t.time.exact_microseconds for t in terms], np.int64),
+        np.array([0.0 if t is None else t.vertical_m for t in terms], np.float64),
+        np.array([0.0 if t is None else t.lateral_m for t in terms], np.float64),
+    )
 
 
 def _group_terms(
@@ -130,18 +155,15 @@ def overlap_conflicts(
 ) -> OverlapConflicts:
     """The ``notice-overlap`` conflicts of ``notice`` against ``rows``, as columns (see the
     module): no Python object per pair, and no words."""
-    group, terms_by, informed_by = _terms(notice, rows, roster)
-    allowed = np.array(
-        [t is not None and bool(i) for t, i in zip(terms_by, informed_by, strict=True)], bool
-    )
-    time_us = np.array([0 if t is None else t.time.exact_microseconds for t in terms_by], np.int64)
-    vertical_m = np.array([0.0 if t is None else t.vertical_m for t in terms_by], np.float64)
-    lateral_m = np.array([0.0 if t is None else t.lateral_m for t in terms_by], np.float64)
+    group, table = _terms(notice, rows, roster)
+    terms_by, informed_by = table.terms, table.informed
+    vertical_m, lateral_m = table.vertical_m, table.lateral_m
     context = (notice, rows, terms_by, informed_by, roster, series_of)
-    rows_allowed = allowed[group]
+    rows_allowed = table.allowed[group]
     if not rows_allowed.any():
         return _none(*context)
-    pairs = _screened(notice, rows, rows_allowed, time_us[group], vertical_m[group])
+    bands = [band_terms(v.altitude) for v in notice.volumes]
+    pairs = _screened(notice, bands, rows, rows_allowed, (table.time_us[group], vertical_m[group]))
     if pairs is None:
         return _none(*context)
     found, volume, gap_s, rounding = pairs
@@ -149,7 +171,7 @@ def overlap_conflicts(
     order = np.lexsort((found, volume, rows.owner[found]))
     found, volume, gap_s, rounding = found[order], volume[order], gap_s[order], rounding[order]
     g = group[found]
-    vgap = _vertical(notice, rows, (found, volume, g), terms_by, vertical_m[g], rounding)
+    vgap = _vertical(notice, bands, rows, (found, volume, g), terms_by, (vertical_m[g], rounding))
     keep = ~np.isnan(vgap) & ~rows.own[found]  # a notice is never in conflict with itself
     found, volume, gap_s, vgap, g = found[keep], volume[keep], gap_s[keep], vgap[keep], g[keep]
     if not found.size:
@@ -200,19 +222,21 @@ def _none(
 
 def _screened(
     notice: Notice,
+    bands: list[BandTerms],
     rows: VolumeRows,
     allowed: BoolArray,
-    time_limit: IntArray,
-    vertical_limit: FloatArray,
+    limits: tuple[IntArray, FloatArray],
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray] | None:
-    """The (row, volume checked) pairs close enough in time and, in floats, in altitude; the
-    time between their windows in seconds, and the rounding of their altitudes."""
+    """The (row, volume checked) pairs close enough in time and, in floats, in altitude
+    (``bands``: the volumes' own; ``limits``: each row's time and vertical margins); the time
+    between their windows in seconds, and the rounding of their altitudes."""
+    time_limit, vertical_limit = limits
     kept: list[tuple[IntArray, IntArray, FloatArray, FloatArray]] = []
     for vi, v in enumerate(notice.volumes):
         gap_us = np.maximum(epoch_us(v.window.start), rows.start_us) - np.minimum(
             epoch_us(v.window.end), rows.end_us
         )
-        lower, upper, datums = band_terms(v.altitude)
+        lower, upper, datums = bands[vi]
         both = (rows.datums | datums) & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND
         lo = np.maximum(lower, rows.lower_m)
         hi = np.minimum(upper, rows.upper_m)
@@ -238,11 +262,11 @@ def _screened(
 
 def _vertical(
     notice: Notice,
+    bands: list[BandTerms],
     rows: VolumeRows,
     pairs: tuple[IntArray, IntArray, IntArray],
     terms: list[PairTerms | None],
-    margin: FloatArray,
-    rounded: FloatArray,
+    limits: tuple[FloatArray, FloatArray],
 ) -> FloatArray:
     """The vertical gap of each pair (``pairs``: rows, volumes checked, groups of terms), as
     :func:`~.vertical.gap_between` gives it (Python's ``max`` and ``min`` as ``where``, so
@@ -250,7 +274,8 @@ def _vertical(
     ``margin``.  The floats decide outside ``rounded`` of the margin; within it, the bands as
     written (:func:`~.overlap.vertically_near`, whose test this is)."""
     found, volume, group = pairs
-    mine = np.array([band_terms(v.altitude) for v in notice.volumes], np.float64)
+    margin, rounded = limits
+    mine = np.array(bands, np.float64)
     my_lo, my_hi = mine[volume, 0], mine[volume, 1]
     their_lo, their_hi = rows.lower_m[found], rows.upper_m[found]
     lo = np.where(their_lo > my_lo, their_lo, my_lo)
@@ -261,7 +286,9 @@ def _vertical(
     near = gap < margin - rounded
     unsure = np.flatnonzero(~near & (gap <= margin + rounded))
     if unsure.size:
-        exact = _exactly_closer(notice, rows, (found[unsure], volume[unsure]), group[unsure], terms)
+        exact = _exactly_closer(
+            notice, bands, rows, (found[unsure], volume[unsure], group[unsure]), terms
+        )
         decided = exact >= 0
         near[unsure[decided]] = exact[decided] == 1
         unsure = unsure[~decided]
@@ -345,9 +372,9 @@ def _worst(
 
 def _exactly_closer(
     notice: Notice,
+    bands: list[BandTerms],
     rows: VolumeRows,
-    pairs: tuple[IntArray, IntArray],
-    group: IntArray,
+    pairs: tuple[IntArray, IntArray, IntArray],
     terms: list[PairTerms | None],
 ) -> IntArray:
     """For pairs whose bands meet the vertical margin to the rounding: 1 where they are closer
@@ -356,9 +383,8 @@ def _exactly_closer(
     rebuild the other's band as written.  Otherwise :func:`~.vertical.exact_gap` in whole
     ticks: the highest lower bound less the lowest upper bound, absent bounds (SFC, UNL) left
     out, and no gap at all (closer) when either side has none."""
-    found, volume = pairs
+    found, volume, group = pairs
     both = EXACT_LOWER | EXACT_UPPER
-    mine = [band_terms(v.altitude) for v in notice.volumes]
     my_bits = np.array([exact_bits(v.altitude) for v in notice.volumes], np.int64)[volume]
     margins = np.full(len(terms), -1, np.int64)
     for g in np.unique(group).tolist():
@@ -371,7 +397,7 @@ def _exactly_closer(
         finite = np.isfinite(values)
         return np.where(finite, np.rint(np.where(finite, values, 0.0) * ticks), 0).astype(np.int64)
 
-    my = np.array([(lo, hi) for lo, hi, _ in mine], np.float64)[volume]
+    my = np.array([(lo, hi) for lo, hi, _ in bands], np.float64)[volume]
     lows = np.stack([my[:, 0], rows.lower_m[found]])
     highs = np.stack([my[:, 1], rows.upper_m[found]])
     has_low = np.isfinite(lows)
