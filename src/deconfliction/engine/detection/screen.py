@@ -1,18 +1,21 @@
 """``notice-overlap`` screened in bulk over columns, with no Python object touched for a volume
-that fails the time or altitude test.
+that fails the time or altitude test, and none made per pair.
 
 The index hands over numbers only (:class:`VolumeRows`: window in exact microseconds, band,
 author and kind as codes, the position of the row's notice among the candidates), the
-agreement terms are asked once per (author, kind) code, the time and altitude tests run over
-the columns, and only the rows that pass are turned into what a finding says of their notice
-(:class:`~.overlap.OtherVolume`, from the same columns) and their outline (``items``), to be
-measured laterally and explained (:func:`~.overlap.findings_of`).
+agreement terms of every (author, kind) code come from one remembered table, the time and
+altitude tests run over the columns (a vertical margin met to the rounding decided in whole
+ticks where the bounds allow, :func:`~.vertical.exact_bits`), the pairs that pass are measured
+laterally in bulk (:func:`~.shapes.separation_columns`), and the worst pair of each other
+notice is chosen by one ``lexsort``.  The answer is columns (:class:`~.conflicts.OverlapConflicts`),
+whose findings are made when asked.
 
 ``tests/engine/overlap_reference.py`` keeps an independent reference (a table whose every row
-carries its notice, the terms grouped by walking the notices), and ``tests/engine`` checks that
-both give the same findings, figures and words: the rows reach :func:`~.overlap.findings_of`
-in the reference's order (by candidate notice, then volume checked, then candidate volume), so
-that every separation is measured in the same frame, to the last digit.
+carries its notice, the terms grouped by walking the notices, then the per-pair
+:func:`~.overlap.findings_of`), and ``tests/engine`` checks that both give the same findings,
+figures and words: the pairs are measured in the reference's order (by candidate notice, then
+volume checked, then candidate volume), so that every separation is measured in the same
+frame, to the last digit.
 """
 
 from __future__ import annotations
