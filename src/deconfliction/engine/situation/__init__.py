@@ -287,7 +287,9 @@ class Situation:
                 "is append-only: file a replacement instead"
             )
         series = self.notices.check(notice, self.roster)
-        findings = self.notice_findings(notice, series)
+        # Every conflict's words are made here: each becomes an alert opened or updated (its
+        # explanation names this version, so none is ever unchanged in words).
+        findings = self.notice_conflicts(notice, series).findings()
         if notice.action is NoticeAction.cancel:
             reason = f"notice {notice.replaces} cancelled by {notice.id}"
         else:
