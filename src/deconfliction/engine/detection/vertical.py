@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from deconfliction.engine.model import AltitudeBand
-from deconfliction.engine.units import Altitude, AltitudeReference, Length
+from deconfliction.engine.units import Altitude, AltitudeReference, AltitudeUnit, Length
 from deconfliction.engine.units.bands import GEOID_ABOVE_M, GEOID_BELOW_M
 
 __all__ = [
@@ -160,14 +160,25 @@ def exact_bits(band: AltitudeBand) -> int:
         if absent:
             bits |= bit
         elif alt.reference is not AltitudeReference.W84 and math.isfinite(value):
-            ticks = alt.exact_metres * TICKS
-            if (
-                ticks.denominator == 1
-                and abs(ticks.numerator) < _TICKS_LIMIT
-                and round(value * float(TICKS)) == ticks.numerator
-            ):
+            ticks = _ticks(alt)
+            if ticks is not None and round(value * float(TICKS)) == ticks:
                 bits |= bit
     return bits
+
+
+_UNIT_TICKS = {AltitudeUnit.m: TICKS, AltitudeUnit.ft: 3_048, AltitudeUnit.FL: 304_800}
+"""Ticks in one of each unit, exactly (a foot is 0.3048 m)."""
+
+
+def _ticks(alt: Altitude) -> int | None:
+    """An altitude's exact metres in whole ticks, or None when they are no whole number
+    of them (or too many): a whole number written (most bounds) in integer arithmetic, any
+    other through its exact decimal."""
+    value = float(alt.value)
+    if value.is_integer() and abs(value) < _TICKS_LIMIT / 304_800:
+        return int(value) * _UNIT_TICKS[alt.unit]
+    ticks = alt.exact_metres * TICKS
+    return ticks.numerator if ticks.denominator == 1 and abs(ticks) < _TICKS_LIMIT else None
 
 
 def gap_between(a: BandTerms, b: BandTerms) -> VerticalGap:
