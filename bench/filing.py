@@ -22,18 +22,23 @@ generator only makes valid notices.  They are recorded with ``Situation.restore`
 store takes to reload its log: recorded and indexed, not assessed).  The probe notices are
 fully validated, as a filed notice would be.
 
-What is measured is the production conflict check, ``Situation.notice_findings``: the index
+What is measured is the production conflict check, ``Situation.notice_conflicts``: the index
 query (``NoticeBook.candidate_rows``: the candidates' volumes as columns, straight from the
 index), the bulk screen and exact detection (``detection/screen.py``: time and altitude tests
-over the columns, geodesic separations, the worst pair per candidate) and the findings with
-their explanations, plus the site, late-notice and zone checks, which this scenario leaves
-empty.  ``time.perf_counter`` around each call, for ``--probes`` probe notices per N, after a
-warm-up; ``time.thread_time`` too, to tell the check's own CPU time from time lost to other
-processes on a shared machine.  The index query alone, as ``NoticeBook.candidate_rows``
-(the candidates' columns, no notice rebuilt), is timed too, and so is the overlap check alone (rows and screen).  The
-reference the screen is checked against lives in the tests
-(``tests/engine/overlap_reference.py``); before/after figures come from running this script on
-both commits.
+over the columns, geodesic separations, the worst pair per candidate), answered as columns
+(``detection/conflicts.py``), plus the site, late-notice and zone checks, which this scenario
+leaves empty.  The check *with words* adds every conflict's finding, explanation and all (what
+``Situation.notice_findings`` does, and what filing the notice does: each conflict becomes an
+alert), so that nobody reads the first figure as the cost of filing.  ``time.perf_counter``
+around each call, for ``--probes`` probe notices per N, after a warm-up; ``time.thread_time``
+too, to tell the check's own CPU time from time lost to other processes on a shared machine.
+The index query alone, as ``NoticeBook.candidate_rows`` (the candidates' columns, no notice
+rebuilt), is timed too, and so is the overlap check alone (rows and screen).  The reference
+the screen is checked against lives in the tests (``tests/engine/overlap_reference.py``);
+before/after figures come from running this script on both commits (on a commit without
+``notice_conflicts``, the check is ``notice_findings``, words included).  ``--dump PREFIX``
+writes every probe's findings to ``PREFIX-N.txt``: run it on both commits and compare the
+files, byte for byte.
 
 The peer (``bench/strtree_peer.py``, left out with ``--no-strtree``): a plain shapely STRtree
 over the same N notices, built from the same generated specs (not from the project's models),
@@ -47,7 +52,7 @@ do); its CPU is the server backend's, its memory the table's size with its index
 Usage::
 
     bash scripts/postgres python bench/filing.py [--sizes 10000,100000,1000000] [--probes 2000]
-        [--seed 7] [--no-strtree] [--no-postgis]
+        [--seed 7] [--no-strtree] [--no-postgis] [--region-km 1000] [--dump PREFIX]
 
 Cyclic garbage collection: after loading, the bench calls ``gc.freeze()`` so that the million
 long-lived models are not traversed by every full collection during the measurement (what a
@@ -69,8 +74,8 @@ from typing import Any
 
 import numpy as np
 
+from deconfliction.engine.detection import screen
 from deconfliction.engine.detection.findings import AlertKind
-from deconfliction.engine.detection.screen import screen_overlaps
 from deconfliction.engine.model import (
     Agreement,
     AltitudeBand,
@@ -90,6 +95,9 @@ from deconfliction.engine.situation import Situation
 from deconfliction.engine.units import Altitude, AltitudeReference, AltitudeUnit, Length, LengthUnit
 from postgis_peer import PostgisPeer, postgis_url  # beside this script, on sys.path
 from strtree_peer import StrtreePeer
+
+screen_overlaps = screen.screen_overlaps
+overlap_conflicts = getattr(screen, "overlap_conflicts", None)
 
 T0 = datetime(2026, 11, 24, tzinfo=UTC)
 WEEK_S = 7 * 86400.0
@@ -353,7 +361,9 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[str, float]:
+def run(
+    n: int, probes: int, seed: int, freeze: bool, peers: list[str], dump: str | None = None
+) -> dict[str, float]:
     gc.collect()
     rss_before, _ = _rss_mb()
     load_cpu = time.process_time()
@@ -372,6 +382,7 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
     query_ms: list[float] = []
     check_ms: list[float] = []
     check_cpu_ms: list[float] = []
+    words_cpu_ms: list[float] = []
     candidates = 0
     findings = 0
     perf = time.perf_counter
@@ -379,6 +390,11 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
     engine_sets: list[set[str]] = []
     screen_cpu_ms: list[float] = []
     findings_each: list[int] = []
+    # The check answers conflicts as columns (Situation.notice_conflicts); its findings, words
+    # and all, are made when asked.  A commit before it (a "before" run with PYTHONPATH set to
+    # it) has only notice_findings: then the check is that, words included.
+    columns = getattr(situation, "notice_conflicts", None)
+    dumped = [] if dump is not None else None
     for notice in probe_notices[warmup:]:
         t = perf()
         # The index and its columns only: candidate_series would rebuild every candidate
@@ -388,15 +404,28 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
         query_ms.append((perf() - t) * 1e3)
         c = cpu()
         t = perf()
-        result = situation.notice_findings(notice, notice.id)
-        check_ms.append((perf() - t) * 1e3)
-        check_cpu_ms.append((cpu() - c) * 1e3)
+        if columns is not None:
+            conflicts = columns(notice, notice.id)
+            check_ms.append((perf() - t) * 1e3)
+            check_cpu_ms.append((cpu() - c) * 1e3)
+            result = conflicts.findings()
+        else:
+            result = situation.notice_findings(notice, notice.id)
+            check_ms.append((perf() - t) * 1e3)
+            check_cpu_ms.append((cpu() - c) * 1e3)
+        words_cpu_ms.append((cpu() - c) * 1e3)
+        if dumped is not None:
+            dumped.extend(repr(f) for f in result)
         candidates += int(found.owner.max()) + 1 if found.owner.size else 0
         findings += len(result)
         findings_each.append(len(result))
         c = cpu()
         rows = situation.notices.candidate_rows(notice, notice.id, situation.roster)
-        screen_overlaps(notice, rows, situation.roster, situation.notices.series_of)
+        if columns is not None:
+            assert overlap_conflicts is not None
+            overlap_conflicts(notice, rows, situation.roster, situation.notices.series_of)
+        else:
+            screen_overlaps(notice, rows, situation.roster, situation.notices.series_of)
         screen_cpu_ms.append((cpu() - c) * 1e3)
         engine_sets.append(
             {
@@ -407,6 +436,9 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
                 if subject != notice.id
             }
         )
+    if dumped is not None and dump is not None:
+        with open(dump, "w", encoding="utf-8") as out:
+            out.write("\n".join(dumped) + "\n")
     if freeze:
         gc.unfreeze()
     peer: dict[str, float] = {}
@@ -430,6 +462,8 @@ def run(n: int, probes: int, seed: int, freeze: bool, peers: list[str]) -> dict[
         "max": max(check_ms),
         "cpu_median": statistics.median(check_cpu_ms),
         "cpu_p99": cpu_p99,
+        "words_cpu_median": statistics.median(words_cpu_ms),
+        "words_cpu_p99": percentile(words_cpu_ms, 99),
         "screen_cpu_median": statistics.median(screen_cpu_ms),
         "screen_cpu_p99": percentile(screen_cpu_ms, 99),
         "candidates": candidates / probes,
@@ -526,6 +560,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--no-freeze", dest="freeze", action="store_false")
     parser.add_argument(
+        "--dump",
+        metavar="PREFIX",
+        help="write every probe's findings (their repr, one a line) to PREFIX-N.txt for each "
+        "size N, to compare two commits byte for byte (run both, then cmp the files)",
+    )
+    parser.add_argument(
         "--no-strtree",
         dest="strtree",
         action="store_false",
@@ -557,7 +597,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(header)
     for n in sizes:
-        r = run(n, args.probes, args.seed, args.freeze, peers)
+        dump = None if args.dump is None else f"{args.dump}-{n}.txt"
+        r = run(n, args.probes, args.seed, args.freeze, peers, dump)
         print(
             f"{r['n']:>9,} {r['build_s']:>7.1f} {r['rss_mb']:>7.0f} {r['q_median']:>9.3f} "
             f"{r['q_p99']:>7.3f} {r['median']:>9.3f} {r['p95']:>7.3f} {r['p99']:>7.3f} "
@@ -567,7 +608,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(
             f"{'':>9} load {r['build_cpu_s']:.1f} s of CPU; "
-            f"{r['rss_mb'] * 1024 / r['n']:.2f} KiB per active notice; overlap check "
+            f"{r['rss_mb'] * 1024 / r['n']:.2f} KiB per active notice; check with every "
+            f"finding's words, cpu median / p99: {r['words_cpu_median']:.3f} / "
+            f"{r['words_cpu_p99']:.3f} ms; overlap check "
             f"alone (bulk screen), cpu median / p99: {r['screen_cpu_median']:.3f} / "
             f"{r['screen_cpu_p99']:.3f} ms; findings a probe at or above the p99 of CPU: "
             f"{r['tail_findings']:.1f}",
@@ -587,8 +630,11 @@ def main(argv: list[str] | None = None) -> None:
             )
         gc.collect()
     print(
-        "query: NoticeBook.candidate_rows (index and columns only); check: Situation.notice_findings "
-        "(index + exact detection + findings), wall time (perf_counter); cpu: the same checks "
+        "query: NoticeBook.candidate_rows (index and columns only); check: "
+        "Situation.notice_conflicts (index + exact detection, conflicts as columns; "
+        "Situation.notice_findings on a commit without it), wall time (perf_counter); the "
+        "check with words: the same plus every conflict's finding (Situation.notice_findings'"
+        " work); cpu: the same checks "
         "in thread CPU time (time.thread_time: unaffected by other processes taking the "
         "core); times in ms per probe notice; MiB: resident memory added by loading the N "
         "notices; cand/find: per probe."

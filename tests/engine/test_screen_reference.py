@@ -1,6 +1,9 @@
-"""The bulk screen (``detection/screen.py``, what the situation runs) finds exactly what the
-reference (``overlap_reference.py``: ``overlaps_among`` over ``CandidateVolumes``) finds: same findings, same figures,
-same words, on generated scenes and on the exact-threshold cases of ``test_thresholds_*``."""
+"""The bulk screen (``detection/screen.py``, what the situation runs: conflicts as columns,
+their findings made from the columns) finds exactly what the per-pair reference
+(``overlap_reference.py``: ``overlaps_among`` over ``CandidateVolumes``, then ``findings_of``)
+finds: same findings, same figures, same words, on generated scenes and on the exact-threshold
+cases of ``test_thresholds_*`` (pairs a millimetre inside, exactly at and a millimetre outside
+the lateral and vertical margins)."""
 
 from __future__ import annotations
 

@@ -7,9 +7,11 @@ does not).  The margins are those of the agreements binding the two authors, the
 protective of each when several do.  A pair of notices gives one finding, for its closest pair
 of volumes, sent to each author that may see the other's notice.
 
-The candidates are screened in time and altitude in bulk by :mod:`.screen`; the pairs that pass
-are measured and explained here (:func:`findings_of`).  ``tests/engine/overlap_reference.py``
-keeps an independent reference for the screen: a table that carries every candidate's notice.
+The check screens, measures and chooses in bulk over columns (:mod:`.screen`, answering
+:class:`~.conflicts.OverlapConflicts`); what it shares with the per-pair path is here: what a
+finding says of the other volume, the vertical test at the margin, and :func:`findings_of`,
+the per-pair measure and choice of the worst pair that ``tests/engine/overlap_reference.py``
+keeps as the reference the columns are checked against.
 """
 
 from __future__ import annotations

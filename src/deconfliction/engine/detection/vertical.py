@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from deconfliction.engine.model import AltitudeBand
-from deconfliction.engine.units import Altitude, AltitudeReference, Length
+from deconfliction.engine.units import Altitude, AltitudeReference, AltitudeUnit, Length
 from deconfliction.engine.units.bands import GEOID_ABOVE_M, GEOID_BELOW_M
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "VerticalGap",
     "band_terms",
     "closer_than",
+    "exact_bits",
     "exact_gap",
     "exactly_closer",
     "gap_between",
@@ -49,6 +50,18 @@ AMSL_BOUND = 8
 """A bound above mean sea level given as an altitude AMSL."""
 W84_BOUND = 16
 """A bound above the WGS84 ellipsoid (compared as above sea level, widened by the geoid)."""
+
+EXACT_LOWER = 32
+"""Bits of :func:`exact_bits`: the lower bound is absent (SFC) or its exact metres, as
+written, are a whole number ``K`` of ticks (:data:`TICKS` a metre) that ``rint(lower * TICKS)``
+gives back from the float bound: the float then tells the bound exactly."""
+EXACT_UPPER = 64
+"""The same of the upper bound (absent: UNL)."""
+TICKS = 10_000
+"""Ticks a metre (a tenth of a millimetre): a foot is 3,048 of them, so every bound written in
+whole feet, flight levels or whole metres (or tenths of a millimetre) is a whole number."""
+_TICKS_LIMIT = 2**50
+"""Beyond it, ``rint(bound * TICKS)`` could miss the whole number: not certified."""
 
 ROUNDING = 1e-12
 """A bound on the rounding of a gap or a margin in metres, relative to the bounds and margin
@@ -123,6 +136,49 @@ def band_terms(band: AltitudeBand) -> BandTerms:
     """
     lo, hi = _bounds(band)
     return lo, hi, _bits(band.lower) | _bits(band.upper)
+
+
+def exact_bits(band: AltitudeBand) -> int:
+    """:data:`EXACT_LOWER` and :data:`EXACT_UPPER` for the bounds of ``band`` whose floats of
+    :func:`band_terms` tell them exactly (so that a margin met to the rounding is decided from
+    the columns, with no band rebuilt: ``detection/screen.py``).  A bound above the WGS84
+    ellipsoid, widened by the geoid's float range, is never certified.
+
+    >>> from deconfliction.engine.units import Altitude
+    >>> band = lambda lo, hi: AltitudeBand(lower=Altitude.parse(lo), upper=Altitude.parse(hi))
+    >>> exact_bits(band("SFC", "FL100")) == EXACT_LOWER | EXACT_UPPER
+    True
+    >>> exact_bits(band("0.00001 m AMSL", "UNL")) == EXACT_UPPER
+    True
+    """
+    lo, hi = _bounds(band)
+    bits = 0
+    for alt, value, bit, absent in (
+        (band.lower, lo, EXACT_LOWER, band.lower.is_surface),
+        (band.upper, hi, EXACT_UPPER, band.upper.is_unlimited),
+    ):
+        if absent:
+            bits |= bit
+        elif alt.reference is not AltitudeReference.W84 and math.isfinite(value):
+            ticks = _ticks(alt)
+            if ticks is not None and round(value * float(TICKS)) == ticks:
+                bits |= bit
+    return bits
+
+
+_UNIT_TICKS = {AltitudeUnit.m: TICKS, AltitudeUnit.ft: 3_048, AltitudeUnit.FL: 304_800}
+"""Ticks in one of each unit, exactly (a foot is 0.3048 m)."""
+
+
+def _ticks(alt: Altitude) -> int | None:
+    """An altitude's exact metres in whole ticks, or None when they are no whole number
+    of them (or too many): a whole number written (most bounds) in integer arithmetic, any
+    other through its exact decimal."""
+    value = float(alt.value)
+    if value.is_integer() and abs(value) < _TICKS_LIMIT / 304_800:
+        return int(value) * _UNIT_TICKS[alt.unit]
+    ticks = alt.exact_metres * TICKS
+    return ticks.numerator if ticks.denominator == 1 and abs(ticks) < _TICKS_LIMIT else None
 
 
 def gap_between(a: BandTerms, b: BandTerms) -> VerticalGap:

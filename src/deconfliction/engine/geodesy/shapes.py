@@ -33,6 +33,7 @@ from deconfliction.engine.geodesy.exact import TOLERANCE, polyline_feet, ring_in
 from deconfliction.engine.geodesy.frames import LocalFrame, frame_around
 from deconfliction.engine.geodesy.lines import GeodesicPolyline, densify
 from deconfliction.engine.geodesy.measures import distances
+from deconfliction.engine.geodesy.planar import LINE, POINT, POLYGON, shortest_lines
 from deconfliction.engine.units import Metres
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Shape",
     "exact_core_distance",
     "separation",
+    "separation_columns",
     "separations",
 ]
 
@@ -233,56 +235,36 @@ def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separatio
     return separations(a, [b], None if threshold is None else [threshold])[0]
 
 
-_LINE, _POINT, _POLYGON = 0, 1, 2
-"""Kinds as codes, in the order of their values (the first member of :func:`_order_key`)."""
+_CODES = {CoreKind.point: POINT, CoreKind.line: LINE, CoreKind.polygon: POLYGON}
 
 
 def _columns(
     shapes: Sequence[Shape],
 ) -> tuple[NDArray[np.int8], FloatArray, NDArray[np.intp], FloatArray, FloatArray]:
     """What the measure reads of each shape, in one pass over them: its kind's code, its
-    radius, its number of dense vertices, and every dense vertex one after the other."""
-    kinds, radii, lons, lats = zip(
-        *[(s.kind, s.radius, s.dense_lons, s.dense_lats) for s in shapes], strict=True
+    radius, its number of dense vertices, and every dense vertex one after the other (taken
+    from the shapes' buffers in one gather, not two slices a shape)."""
+    kinds, radii, buffers, cores = zip(
+        *[(s.kind, s.radius, s._xy, s._core) for s in shapes], strict=True
     )
-    codes = np.array(
-        [
-            _POINT if k is CoreKind.point else _LINE if k is CoreKind.line else _POLYGON
-            for k in kinds
-        ],
-        np.int8,
+    n = len(buffers)
+    codes = np.fromiter((_CODES[k] for k in kinds), np.int8, n)
+    sizes = np.fromiter(map(len, buffers), np.intp, n)
+    core = np.fromiter(cores, np.intp, n)
+    counts = (sizes - 2 * core) // 2
+    # Each buffer holds the core's longitudes and latitudes, then the dense ones: the dense
+    # longitudes start after twice the core, the dense latitudes after them.
+    first = np.cumsum(sizes) - sizes + 2 * core
+    into = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    lons = np.repeat(first, counts) + into
+    buffer = np.concatenate(buffers)
+    return (
+        codes,
+        np.array(radii, np.float64),
+        counts,
+        buffer[lons],
+        buffer[lons + np.repeat(counts, counts)],
     )
-    counts = np.fromiter(map(len, lons), np.intp, len(lons))
-    return codes, np.array(radii, np.float64), counts, np.concatenate(lons), np.concatenate(lats)
-
-
-def _geometries(
-    codes: NDArray[np.int8], counts: NDArray[np.intp], x: FloatArray, y: FloatArray
-) -> NDArray[np.object_]:
-    """Shapely geometries of cores (kinds ``codes``) whose projected vertices ``x, y`` follow
-    one another (``counts`` vertices each), built per kind in one call."""
-    n = codes.shape[0]
-    out = np.empty(n, dtype=object)
-    xy = np.column_stack([x, y])
-    points = np.flatnonzero(codes == _POINT)
-    if points.shape[0] == n:
-        out[:] = shapely.points(xy)
-        return out
-    starts = np.cumsum(counts) - counts
-    if points.size:
-        out[points] = shapely.points(xy[starts[points]])
-    for code in (_LINE, _POLYGON):
-        mask = codes == code
-        which = np.flatnonzero(mask)
-        if not which.size:
-            continue
-        coords = xy if which.shape[0] == n else xy[np.repeat(mask, counts)]
-        local = np.repeat(np.arange(which.shape[0]), counts[which])
-        if code == _LINE:
-            out[which] = shapely.linestrings(coords, indices=local)
-        else:
-            out[which] = shapely.polygons(shapely.linearrings(coords, indices=local))
-    return out
 
 
 def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
@@ -300,20 +282,45 @@ def _swapped(
     kind, radius = codes[0], radii[0]
     codes, radii = codes[1:], radii[1:]
     swap = (codes < kind) | ((codes == kind) & (radii < radius))
-    for i in np.flatnonzero((codes == kind) & (radii == radius)).tolist():
-        swap[i] = others[i]._order < a._order
+    tied = np.flatnonzero((codes == kind) & (radii == radius))
+    if tied.size:
+        # Most ties (polygons: all of radius zero) differ in the first byte-string compared,
+        # the first longitude's 8 bytes: read as a big-endian integer, their order is that of
+        # the bytes.  Only pairs whose first longitudes are equal compare the whole key.
+        firsts = np.fromiter((others[i]._xy[0] for i in tied.tolist()), np.float64)
+        theirs = np.frombuffer(firsts.tobytes(), ">u8")
+        mine = np.frombuffer(a._xy[:1].tobytes(), ">u8")[0]
+        swap[tied] = theirs < mine
+        for i in tied[theirs == mine].tolist():
+            swap[i] = others[i]._order < a._order
     return np.asarray(swap, bool)
 
 
 def separations(
     a: Shape, others: Sequence[Shape], thresholds: Sequence[Metres] | None = None
 ) -> list[Separation]:
-    """Separations between one shape and many, computed together in one frame.
+    """Separations between one shape and many, computed together in one frame
+    (:func:`separation_columns`, as objects)."""
+    gap, overlap, lon, lat = separation_columns(a, others, thresholds)
+    return [
+        Separation(g, o, lo, la)
+        for g, o, lo, la in zip(
+            gap.tolist(), overlap.tolist(), lon.tolist(), lat.tolist(), strict=True
+        )
+    ]
+
+
+def separation_columns(
+    a: Shape, others: Sequence[Shape], thresholds: Sequence[Metres] | FloatArray | None = None
+) -> tuple[FloatArray, NDArray[np.bool_], FloatArray, FloatArray]:
+    """Separations between one shape and many, computed together in one frame, as columns:
+    each :class:`Separation`'s ``distance``, ``overlap``, ``lon`` and ``lat``.
 
     The frame is centred on all the shapes; callers pass shapes near ``a`` (candidates from
     an index), so that every piece stays well inside the frame's accurate reach.  Every vertex
-    is projected in one call and every geometry built per kind in one call, so the cost per
-    shape is a few microseconds of GEOS work, not Python.
+    is projected in one call, every geometry built per kind in one call and every shortest
+    line found in one call (:func:`~.planar.shortest_lines`; point pairs in NumPy), so the
+    cost per shape is a few microseconds of GEOS work, not Python.
 
     ``thresholds`` (one per other shape) are the distances the caller will compare each
     separation with (``overlap or distance < threshold``; 0 for "do they overlap").  A pair
@@ -321,26 +328,18 @@ def separations(
     exactly (:func:`exact_core_distance`): its ``distance`` is then good to a micrometre and
     ``overlap`` exact.  The others keep the fast path's centimetres.
     """
-    if not others:
-        return []
+    if not len(others):
+        empty = np.empty(0, np.float64)
+        return empty, np.empty(0, bool), empty, empty
     codes, own, counts, all_lons, all_lats = _columns([a, *others])
     frame = frame_around(all_lons, all_lats)
     x, y = frame.forward(all_lons, all_lats)
-    planar = _geometries(codes, counts, x, y)
-    geom_a = planar[0]
-    geoms = planar[1:]
     radii = own[1:] + a.radius
     # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
     # returns depends on the order of its arguments: take each pair in one canonical order so
     # that the place named is the same whichever shape was filed first.
     swap = _swapped(a, others, codes, own)
-    if swap.any():
-        lines = np.empty(len(others), dtype=object)
-        lines[~swap] = shapely.shortest_line(geom_a, geoms[~swap])
-        lines[swap] = shapely.shortest_line(geoms[swap], geom_a)
-    else:
-        lines = shapely.shortest_line(geom_a, geoms)
-    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    coords, plain, planar = shortest_lines(codes, counts, x, y, swap)
     core = frame.ground_lengths(coords[:, 0, 0], coords[:, 0, 1], coords[:, 1, 0], coords[:, 1, 1])
     # The cores meet where the shortest line has no length: GEOS finds both ends with the
     # distance itself (one DistanceOp), and gives a point of contact as both ends when they
@@ -348,11 +347,13 @@ def separations(
     touching = (coords[:, 0, 0] == coords[:, 1, 0]) & (coords[:, 0, 1] == coords[:, 1, 1])
     core = np.where(touching, 0.0, core)
     gap = core - radii
-    interiors = np.zeros(len(others), bool)
-    # Whether interiors meet matters only for cores that touch with no radius between them.
-    bare = touching & (radii <= 0.0)
+    # Whether interiors meet matters only for cores that touch with no radius between them
+    # (two points that coincide: their interiors meet, as shapely's ``touches`` says).
+    interiors = plain.copy()
+    bare = touching & (radii <= 0.0) & ~plain
     if bare.any():
-        interiors[bare] = ~shapely.touches(geom_a, geoms[bare])
+        assert planar is not None
+        interiors[bare] = ~shapely.touches(planar[0], planar[1:][bare[~plain]])
     # The midpoint, as the mean of the two ends (exactly: halving is exact).
     mid_lon, mid_lat = frame.inverse(
         (coords[:, 0, 0] + coords[:, 1, 0]) * 0.5, (coords[:, 0, 1] + coords[:, 1, 1]) * 0.5
@@ -360,18 +361,14 @@ def separations(
     overlap = (gap < 0.0) | (touching & ((radii > 0.0) | interiors))
     if thresholds is not None:
         _settle(a, others, thresholds, (frame, x, counts), (core, gap, radii, overlap))
-    return [
-        Separation(max(0.0, g), o, lo, la)
-        for g, o, lo, la in zip(
-            gap.tolist(), overlap.tolist(), mid_lon.tolist(), mid_lat.tolist(), strict=True
-        )
-    ]
+    # ``max(0.0, g)`` as Python gives it (0.0 for -0.0), not NumPy's maximum.
+    return np.where(gap > 0.0, gap, 0.0), overlap, mid_lon, mid_lat
 
 
 def _settle(
     a: Shape,
     others: Sequence[Shape],
-    thresholds: Sequence[Metres],
+    thresholds: Sequence[Metres] | FloatArray,
     projected: tuple[LocalFrame, FloatArray, NDArray[np.intp]],
     found: tuple[FloatArray, FloatArray, FloatArray, NDArray[np.bool_]],
 ) -> None:

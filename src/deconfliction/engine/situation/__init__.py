@@ -24,11 +24,12 @@ from datetime import datetime
 from typing import Any, Final
 
 from deconfliction.engine.alerts import AlertChange
+from deconfliction.engine.detection.conflicts import NoticeConflicts
 from deconfliction.engine.detection.findings import AlertKind, Finding, finding_key
 from deconfliction.engine.detection.lateness import late_notice
 from deconfliction.engine.detection.red_lines import compile_red_line, crossings
 from deconfliction.engine.detection.roster import Roster
-from deconfliction.engine.detection.screen import screen_overlaps
+from deconfliction.engine.detection.screen import overlap_conflicts
 from deconfliction.engine.detection.sites import duplicate_sites, site_coverage
 from deconfliction.engine.detection.zones import (
     cap_violation,
@@ -226,13 +227,20 @@ class Situation:
     # -- notices -------------------------------------------------------------------------------
 
     def notice_findings(self, notice: Notice, series: str) -> list[Finding]:
-        """Every finding for one notice version against the situation."""
+        """Every finding for one notice version against the situation, explained."""
+        return self.notice_conflicts(notice, series).findings()
+
+    def notice_conflicts(self, notice: Notice, series: str) -> NoticeConflicts:
+        """Every conflict of one notice version against the situation: its overlaps with other
+        notices as columns, no words written (:class:`OverlapConflicts`), the rarer findings
+        (protected sites, lateness, zones) made."""
         if notice.action is NoticeAction.cancel:
-            return []
+            return NoticeConflicts(None, [])
         series_of = self._series_for(notice, series)
         # Screened in bulk over the index's columns (detection/screen.py).
         rows = self.notices.candidate_rows(notice, series, self.roster)
-        findings = screen_overlaps(notice, rows, self.roster, series_of)
+        overlaps = overlap_conflicts(notice, rows, self.roster, series_of)
+        findings = []
         for site in self._sites_near(notice):
             found = site_coverage(notice, site, self.roster, series_of)
             if found is not None:
@@ -242,9 +250,11 @@ class Situation:
             findings.append(late)
         zones = list(self.geography.zones.values())
         findings.extend(zone_entries(notice, zones, self.roster, series_of))
-        return findings
+        return NoticeConflicts(overlaps, findings)
 
     def _sites_near(self, notice: Notice) -> list[ProtectedSite]:
+        if not self.sites:  # no box to work out (a tenth of a check with no site)
+            return []
         margin = self.roster.widest_lateral_margin()
         found: dict[str, ProtectedSite] = {}
         for volume in notice.volumes:
@@ -277,7 +287,9 @@ class Situation:
                 "is append-only: file a replacement instead"
             )
         series = self.notices.check(notice, self.roster)
-        findings = self.notice_findings(notice, series)
+        # Every conflict's words are made here: each becomes an alert opened or updated (its
+        # explanation names this version, so none is ever unchanged in words).
+        findings = self.notice_conflicts(notice, series).findings()
         if notice.action is NoticeAction.cancel:
             reason = f"notice {notice.replaces} cancelled by {notice.id}"
         else:

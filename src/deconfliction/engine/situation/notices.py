@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from deconfliction.engine.detection.overlap import OtherVolume, epoch_us
 from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.screen import VolumeRows
-from deconfliction.engine.detection.vertical import band_terms
+from deconfliction.engine.detection.vertical import band_terms, exact_bits
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex, boxes_meet
@@ -256,14 +256,19 @@ class NoticeBook(Mapping[str, Notice]):
         else:
             owner = np.arange(slots.size)
 
+        def ids(rows: IntArray) -> list[str]:
+            current = self.current
+            return [
+                cast(str, current[cast(str, index.payload_of(s))]) for s in slots[rows].tolist()
+            ]
+
+        def shapes(rows: IntArray) -> list[Shape]:
+            return cast(list[Shape], index.items(slots[rows]))
+
         def items(rows: IntArray) -> list[tuple[OtherVolume, Shape]]:
             # What the findings say of the other notice comes from the columns (its id from
             # its series, author and kind from their codes, window from the microseconds);
             # its band as written only at an exact vertical margin, from the rebuilt notice.
-            ids = [
-                cast(str, self.current[cast(str, index.payload_of(s))])
-                for s in slots[rows].tolist()
-            ]
             return [
                 (
                     OtherVolume(
@@ -277,8 +282,8 @@ class NoticeBook(Mapping[str, Notice]):
                     shape,
                 )
                 for notice_id, shape, v, party, kind, start, end in zip(
-                    ids,
-                    cast(list[Shape], index.items(slots[rows])),
+                    ids(rows),
+                    shapes(rows),
                     values[rows, 1].astype(np.int64).tolist(),
                     values[rows, 9].astype(np.int64).tolist(),
                     values[rows, 10].astype(np.int64).tolist(),
@@ -288,6 +293,12 @@ class NoticeBook(Mapping[str, Notice]):
                 )
             ]
 
+        # The notice itself, when it is current in another series than the one it is checked
+        # for (a check of a recorded notice): never in conflict with itself.
+        own = np.zeros(slots.size, bool)
+        own_series = self.series_of(notice.id)
+        if own_series != series and self.current.get(own_series) == notice.id:
+            own = np.isin(slots, index.slots_of(own_series))
         start_us = _exact_us(values[:, 2], values[:, 3])
         end_us = _exact_us(values[:, 4], values[:, 5])
         return VolumeRows(
@@ -303,6 +314,9 @@ class NoticeBook(Mapping[str, Notice]):
             self.parties,
             self.kinds,
             items,
+            shapes,
+            ids,
+            own,
         )
 
     def _altitude(self, notice_id: str, volume: int) -> AltitudeBand:
@@ -388,6 +402,9 @@ class NoticeBook(Mapping[str, Notice]):
         for vi, volume in enumerate(notice.volumes):
             west, south, east, north = volume.outline.shape.bbox()
             lower, upper, datums = band_terms(volume.altitude)
+            # Whether the bounds' floats tell them exactly: a margin met to the rounding is
+            # then decided from the columns (detection/screen.py).
+            datums |= exact_bits(volume.altitude)
             self.index.add(
                 IndexEntry(
                     west,
