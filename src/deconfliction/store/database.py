@@ -39,6 +39,7 @@ __all__ = [
     "database_url",
     "driver_executemany",
     "driver_insert",
+    "driver_query",
 ]
 
 _WRITER_LOCK_KEY = 0x6465636F
@@ -127,6 +128,24 @@ def driver_executemany(
     cursor = _driver(connection).cursor()
     try:
         cursor.executemany(statement, rows)
+    finally:
+        cursor.close()
+
+
+def driver_query(
+    connection: Connection, statement: str, parameters: tuple[object, ...]
+) -> list[tuple[Any, ...]]:
+    """The rows of a query run on the driver's connection, in the current transaction (the rows
+    held for it are written first: ``_flush_deferred``).  For the one query every write
+    transaction makes (the catch-up); plain SQL with ``?`` placeholders, whose columns need no
+    conversion from what the driver returns (integers and text)."""
+    if connection.dialect.name != "sqlite":
+        statement = _pyformat(statement)
+    _flush_deferred(connection)
+    cursor = _driver(connection).cursor()
+    try:
+        cursor.execute(statement, parameters)
+        return [tuple(row) for row in cursor.fetchall()]
     finally:
         cursor.close()
 

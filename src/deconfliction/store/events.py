@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from deconfliction.store.database import driver_executemany
+from deconfliction.store.database import driver_executemany, driver_query
 from deconfliction.store.schema import events
 from deconfliction.store.types import UtcTimestamp
 
@@ -107,17 +107,16 @@ def since(connection: Connection, seq: int) -> Iterator[StoredEvent]:
         yield StoredEvent(row.seq, row.recorded_at, row.type, row.subject, row.body)
 
 
-_TO_FOLLOW = (
-    sa.select(events.c.seq, events.c.idx, events.c.leaf_hash, events.c.body)
-    .where(events.c.seq > sa.bindparam("after"))
-    .order_by(events.c.seq)
-)
+_TO_FOLLOW = "SELECT seq, idx, leaf_hash, body FROM events WHERE seq > ? ORDER BY seq"
 
 
 def to_follow(connection: Connection, seq: int) -> Sequence[tuple[int, int, str, str]]:
     """``(seq, ledger index, leaf hash hex, body)`` of the events after ``seq``, in order: what
-    a node needs to follow the others' writes (its tree and its situation), in one query."""
-    return connection.execute(_TO_FOLLOW, {"after": seq}).all()
+    a node needs to follow the others' writes (its tree and its situation), in one query.
+
+    Every write transaction begins with it, and with one process it finds nothing: on the
+    driver's cursor (``driver_query``) it costs a fifth of what it did through SQLAlchemy."""
+    return driver_query(connection, _TO_FOLLOW, (seq,))
 
 
 def last_seq(connection: Connection) -> int:
