@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
                     await asyncio.gather(*tasks)
 
                 if args.rate is not None:
-                    run = at_rate  # noqa: F811 (the same signature, another schedule)
+                    run = at_rate  # the same signature, another schedule
 
                 def one_thread(bodies: list[NoticeCreate]) -> None:
                     for start in range(0, len(bodies), args.batch):

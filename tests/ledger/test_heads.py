@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from deconfliction.engine.ledger.entries import format_time
 from deconfliction.engine.ledger.heads import LOG_NAME, signing_payload
 
-_TIMES = st.datetimes(
-    min_value=datetime(1970, 1, 1), max_value=datetime(9999, 1, 1), timezones=st.just(UTC)
+_TIMES = st.datetimes(  # Hypothesis takes naive bounds, and makes the times aware
+    min_value=datetime(1970, 1, 1),  # noqa: DTZ001
+    max_value=datetime(9999, 1, 1),  # noqa: DTZ001
+    timezones=st.just(UTC),
 )
 
 

@@ -115,6 +115,7 @@ def test_a_lone_filing_on_a_quiet_line_is_not_held(coordinator):
         second = writer.execute(_filing(notice("rus", 0)))
     finally:
         writer.stop()
-    assert isinstance(first, Filed) and isinstance(second, Filed)
+    assert isinstance(first, Filed)
+    assert isinstance(second, Filed)
     assert writer.gathering.waits == 0
     assert len(commits) == 2

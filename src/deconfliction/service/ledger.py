@@ -145,9 +145,7 @@ class Ledger:
         if self._signer is None or self._signer[0] is not signer:
             self._signer = (signer, key_id_of(signer.public_key()))
         with self.lock:
-            head = sign_head(
-                signer, len(self.tree), self.tree.root(), now, key_id=self._signer[1]
-            )
+            head = sign_head(signer, len(self.tree), self.tree.root(), now, key_id=self._signer[1])
         store.insert_head(connection, head)
         return head
 
