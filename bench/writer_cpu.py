@@ -197,6 +197,8 @@ def main(argv: list[str] | None = None) -> None:
                     asyncio.run(run(bodies[: args.warmup]))
                 held.clear()
                 waited.clear()
+                for writer in writers if args.gather_ms else ():
+                    writer.gathering.waits = 0  # the warm-up's do not count
                 cpu, wall = time.process_time(), time.perf_counter()
                 if args.one_thread:
                     one_thread(bodies[args.warmup :])
@@ -214,7 +216,8 @@ def main(argv: list[str] | None = None) -> None:
             f"at {args.rate:g}/s with a gathering window of {args.gather_ms:g} ms: "
             f"{n / max(len(held), 1):.2f} filings per transaction, queued -> answered "
             f"p50 {ordered[len(ordered) // 2] * 1000:.1f} ms, "
-            f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:.1f} ms"
+            f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:.1f} ms, the writer waited for "
+            f"company {sum(w.gathering.waits for w in writers) if args.gather_ms else 0} times"
         )
     print(
         f"{'with a busy thread, ' if args.busy else ''}switch interval "

@@ -3,7 +3,9 @@
 Each batch is one transaction of the :class:`~deconfliction.service.coordinator.Coordinator`
 (one commit, one fsync, one signed tree head for the whole batch); each command runs in a
 savepoint at its own instant, so a command that raises is undone alone and its caller gets the
-exception.  A command's result is handed back only after its batch has committed.
+exception.  A command's result is handed back only after its batch has committed.  While
+commands arrive close together the writer waits a moment before a transaction, for more of
+them to share it (:class:`Gathering`, the setting ``write_gather_s``).
 """
 
 from __future__ import annotations
