@@ -93,7 +93,7 @@ class Gathering:
         self.clock = clock
         self._arrivals: deque[float] = deque(maxlen=self.HISTORY)
         self.waits = 0
-        """Batches for which the writer waited (a count for tests and metrics)."""
+        """Batches for which the writer waited (a count for tests and benchmarks)."""
 
     def arrived(self) -> float:
         """Note a command's arrival (on the caller's thread); its time."""
