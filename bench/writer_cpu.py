@@ -15,10 +15,15 @@ that every transaction first catches up with the other nodes' batch, as two work
 turns on the write lock do.  Profile it with ``py-spy record -- python
 bench/writer_cpu.py``.
 
+``--rate R`` files instead at R a second on an open-loop schedule (each filing queued on its
+own, as the HTTP route does, and the writer batching what it finds), with the writer's
+gathering window ``--gather-ms`` (the server's ``write_gather_s``): it prints the filings per
+transaction and the time from queueing to the answer (p50, p99) beside the CPU.
+
 Usage::
 
     python bench/writer_cpu.py [--notices 3000] [--batch 70] [--parties 100] [--group 10]
-        [--db sqlite|postgresql://...] [--nodes 1]
+        [--db sqlite|postgresql://...] [--nodes 1] [--rate R --gather-ms MS]
 """
 
 from __future__ import annotations
@@ -75,6 +80,18 @@ def main(argv: list[str] | None = None) -> None:
         "instructions of, e.g. under valgrind's cachegrind, when the machine is too busy for "
         "CPU times to compare",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="file at this many notices a second, one command at a time (--batch is ignored)",
+    )
+    parser.add_argument(
+        "--gather-ms",
+        type=float,
+        default=0.0,
+        help="the writer's gathering window with --rate (the server's write_gather_s, in ms)",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     with fresh_store(args.db) as url:
@@ -97,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
             writers = []
             for coordinator in coordinators:
                 coordinator.on_commit(on_commit)
-                writers.append(Writer(coordinator))
+                gathering = {"gather_s": args.gather_ms / 1000} if args.gather_ms else {}
+                writers.append(Writer(coordinator, **gathering))  # older trees: no window
                 if not args.one_thread:
                     writers[-1].start()
             if args.switch_ms is not None:
@@ -125,6 +143,33 @@ def main(argv: list[str] | None = None) -> None:
                         for _, receipts in await asyncio.gather(*waits):
                             assert receipts, "every filing is answered with its receipts"
 
+                waited: list[float] = []
+
+                async def at_rate(bodies: list[NoticeCreate]) -> None:
+                    loop = asyncio.get_running_loop()
+                    start = loop.time()
+
+                    async def one(writer: Writer, body: NoticeCreate) -> None:
+                        principal = Principal(rng.choice(parties), Role.duty_officer, "t")
+                        queued = time.perf_counter()
+                        _, proof = await writer.run_receipted(
+                            lambda tx, p=principal, b=body: notices.file_notice(
+                                tx, p, kind=b.kind, title=b.title, volumes=b.volumes
+                            ),
+                            principal.party,
+                        )
+                        waited.append(time.perf_counter() - queued)
+                        assert proof.receipt, "every filing is answered with its receipt"
+
+                    tasks = []
+                    for n, body in enumerate(bodies):
+                        await asyncio.sleep(max(0.0, start + n / args.rate - loop.time()))
+                        tasks.append(asyncio.ensure_future(one(writers[n % len(writers)], body)))
+                    await asyncio.gather(*tasks)
+
+                if args.rate is not None:
+                    run = at_rate  # the same signature, another schedule
+
                 def one_thread(bodies: list[NoticeCreate]) -> None:
                     for start in range(0, len(bodies), args.batch):
                         batch = []
@@ -151,6 +196,9 @@ def main(argv: list[str] | None = None) -> None:
                 else:
                     asyncio.run(run(bodies[: args.warmup]))
                 held.clear()
+                waited.clear()
+                for writer in writers if args.gather_ms else ():
+                    writer.gathering.waits = 0  # the warm-up's do not count
                 cpu, wall = time.process_time(), time.perf_counter()
                 if args.one_thread:
                     one_thread(bodies[args.warmup :])
@@ -162,10 +210,19 @@ def main(argv: list[str] | None = None) -> None:
                 for writer in writers:
                     writer.stop()
     n = args.notices
+    if args.rate is not None:
+        ordered = sorted(waited)
+        print(
+            f"at {args.rate:g}/s with a gathering window of {args.gather_ms:g} ms: "
+            f"{n / max(len(held), 1):.2f} filings per transaction, queued -> answered "
+            f"p50 {ordered[len(ordered) // 2] * 1000:.1f} ms, "
+            f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:.1f} ms, the writer waited for "
+            f"company {sum(w.gathering.waits for w in writers) if args.gather_ms else 0} times"
+        )
     print(
         f"{'with a busy thread, ' if args.busy else ''}switch interval "
         f"{interval_ms:g} ms: "
-        f"{n} notices in batches of {args.batch}, {args.group - 1} recipients each, "
+        f"{n} notices {'one at a time' if args.rate else f'in batches of {args.batch}'}, {args.group - 1} recipients each, "
         f"{args.nodes} node(s) on {'SQLite' if args.db == 'sqlite' else 'PostgreSQL'}: "
         f"{cpu / n * 1000:.2f} ms CPU per notice ({wall / n * 1000:.2f} ms wall); "
         f"writer's place held {sum(h for h, _ in held) / n * 1000:.2f} ms per notice "

@@ -31,7 +31,7 @@ class Services:
     tracks: TrackService = field(init=False)
 
     def __post_init__(self) -> None:
-        self.writer = Writer(self.coordinator)
+        self.writer = Writer(self.coordinator, gather_s=self.settings.write_gather_s)
         self.coordinator.on_commit(self.broadcaster.publish)
         self.coordinator.on_commit(metrics().observe_commit)
         self.watch = LogWatch(

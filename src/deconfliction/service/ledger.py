@@ -79,6 +79,8 @@ class Ledger:
         """Held while the tree changes or is read for a proof from another thread."""
         self._memo_key: tuple[int, bytes] | None = None
         self._memo: dict[tuple[int, int], bytes] = {}
+        self._signer: tuple[Ed25519PrivateKey, str] | None = None
+        """The signing key last used and its id (worked out again when the key rotates)."""
 
     def catch_up(self, connection: Connection) -> None:
         with self.lock:
@@ -139,8 +141,11 @@ class Ledger:
 
     def sign(self, connection: Connection, now: datetime) -> TreeHead:
         """Sign a head over the whole tree and store it (in the caller's transaction)."""
+        signer = self.keys.signer
+        if self._signer is None or self._signer[0] is not signer:
+            self._signer = (signer, key_id_of(signer.public_key()))
         with self.lock:
-            head = sign_head(self.keys.signer, len(self.tree), self.tree.root(), now)
+            head = sign_head(signer, len(self.tree), self.tree.root(), now, key_id=self._signer[1])
         store.insert_head(connection, head)
         return head
 

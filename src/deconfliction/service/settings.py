@@ -121,6 +121,19 @@ class Settings(BaseSettings):
         ),
     )
 
+    write_gather_s: float = Field(
+        default=0.005,
+        ge=0,
+        le=0.1,
+        description=(
+            "While filings arrive faster than one every two such windows, the writer waits up "
+            "to this many seconds from a write's arrival for others to share its transaction "
+            "(one lock, one signed tree head, one commit and fsync for all): less CPU per "
+            "write for at most this much more latency; 0 never waits. A quiet line never "
+            "waits (see docs/design/nodes.md)."
+        ),
+    )
+
     token_refresh_s: float = Field(
         default=1.0,
         gt=0,

@@ -96,7 +96,11 @@ def _sqlite_engine(url: str, begin: str, pool_size: int) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
-        connection.exec_driver_sql(begin)
+        # On the driver's connection: through SQLAlchemy's statement machinery this one
+        # statement was a tenth of a lone filing's transaction frame (nothing is held yet to
+        # flush before it, and the driver's errors are told apart as SQLAlchemy's are:
+        # ``connection_lost``).
+        driver_of(connection).execute(begin)
 
     return engine
 
