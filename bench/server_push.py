@@ -36,6 +36,10 @@ Usage::
 
     python bench/server_push.py [--db sqlite|postgresql://...] [--rate 200] [--duration 20]
         [--parties 100] [--group 100] [--servers 1] [--poll SECONDS]
+        [--profile FILE (py-spy) | --cprofile FILE (the event loop on its CPU clock)]
+
+Beside the server's CPU per filed notice it prints its main threads' (the event loops'), and
+how much of that was in the kernel (the sockets' reads and writes).
 """
 
 from __future__ import annotations
