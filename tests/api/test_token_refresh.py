@@ -81,3 +81,28 @@ def test_each_event_loop_gets_its_own_refresh(services):
     asyncio.run(services.fresh_tokens())
     asyncio.run(services.fresh_tokens())  # a new loop: never waits on the first loop's
     assert len(ran) == 2
+
+
+def test_a_failed_refresh_fails_every_waiter_and_the_next_request_tries_again(services):
+    services, ran = services
+    counted = services.tokens.refresh
+
+    def failing_once() -> None:
+        if not ran:
+            ran.append(1)
+            raise OSError("the store went away")  # before the table was read
+        counted()
+
+    services.tokens.refresh = failing_once  # type: ignore[method-assign]
+
+    async def scenario() -> list[object]:
+        outcomes = await asyncio.gather(
+            *(services.fresh_tokens() for _ in range(3)), return_exceptions=True
+        )
+        await services.fresh_tokens()  # the table still stale: asked again, now it works
+        return outcomes
+
+    outcomes = asyncio.run(scenario())
+    assert [type(o) for o in outcomes] == [OSError] * 3
+    assert len(ran) == 2
+    assert not services.tokens.stale()

@@ -33,7 +33,7 @@ class Services:
     watch: LogWatch = field(init=False)
     tracks: TrackService = field(init=False)
     _refreshing: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]] | None = field(
-        default=None, init=False, repr=False
+        default=None, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -69,6 +69,8 @@ class Services:
     def _refresh_done(self, done: tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]) -> None:
         if self._refreshing is done:
             self._refreshing = None
+        if not done[1].cancelled():
+            done[1].exception()  # seen: each waiter got it (none left to, if all went away)
 
     def refresh_gauges(self) -> None:
         figures = metrics()
