@@ -212,14 +212,14 @@ def notice_body(rng: random.Random) -> dict[str, Any]:
     }
 
 
-def cpu_seconds(pid: int, thread: int | None = None) -> float:
+def cpu_seconds(pid: int, thread: int | None = None, *, kernel_only: bool = False) -> float:
     """User + system CPU time of process ``pid`` so far, or of its thread ``thread`` (Linux:
-    a process's main thread has the process's id)."""
+    a process's main thread has the process's id); ``kernel_only``: the system time alone."""
     where = f"/proc/{pid}" if thread is None else f"/proc/{pid}/task/{thread}"
     with open(f"{where}/stat", encoding="ascii") as stat:
         fields = stat.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    return (int(fields[12]) + (0 if kernel_only else int(fields[11]))) / ticks
 
 
 def _machine_busy_seconds() -> float:
@@ -250,19 +250,22 @@ def _postgres_pids(store: str) -> list[int]:
     return pids
 
 
-def _cpu_of(pids: Sequence[int], *, main_threads: bool = False) -> float:
-    """CPU seconds of the processes ``pids`` still running (of their main threads only)."""
+def _cpu_of(pids: Sequence[int], *, main_threads: bool = False, kernel_only: bool = False) -> float:
+    """CPU seconds of the processes ``pids`` still running (of their main threads only; in the
+    kernel only)."""
     total = 0.0
     for pid in pids:
         with contextlib.suppress(OSError, IndexError, ValueError):
-            total += cpu_seconds(pid, pid if main_threads else None)
+            total += cpu_seconds(pid, pid if main_threads else None, kernel_only=kernel_only)
     return total
 
 
-def main_threads_seconds(pids: Sequence[int]) -> float:
+def main_threads_seconds(pids: Sequence[int], *, kernel_only: bool = False) -> float:
     """CPU seconds of the main threads of ``pids``: a server's event loop (HTTP, answers,
-    live streams), apart from its writer's and its other threads."""
-    return _cpu_of(pids, main_threads=True)
+    live streams), apart from its writer's and its other threads.  ``kernel_only``: their
+    system time (the sockets' reads and writes: on loopback a write also runs the receiving
+    side's TCP and wakes the reader)."""
+    return _cpu_of(pids, main_threads=True, kernel_only=kernel_only)
 
 
 class CpuMeter:
@@ -377,6 +380,8 @@ class Server:
     extra_env: dict[str, str] | None = None
     extra_args: Sequence[str] = ()
     """More ``deconflict serve`` options (``--workers 2``)."""
+    cprofile: str | None = None
+    """Run the server through ``cprofile_serve.py``, its profile written to this file."""
     start_timeout_s: float = 60.0
     """How long to wait for the server to answer (a store of thousands of entities is read,
     and indexed, before it does; longer on a busy machine)."""
@@ -388,6 +393,8 @@ class Server:
         port = _free_port()
         env = dict(os.environ, **(self.extra_env or {}))
         command = [sys.executable, "-m", "deconfliction", "serve", "--db", self.url]
+        if self.cprofile:
+            command[1:3] = [str(Path(__file__).with_name("cprofile_serve.py")), self.cprofile]
         command += ["--port", str(port), "--log-level", "warning", *self.extra_args]
         self.process = subprocess.Popen(command, env=env)
         self.pid = self.process.pid
@@ -438,10 +445,17 @@ def servers(
     env: dict[str, str] | None = None,
     *,
     extra_args: Sequence[str] = (),
+    cprofile: str | None = None,
 ) -> Iterator[list[Server]]:
-    """``count`` server processes on the same store (started one after the other)."""
+    """``count`` server processes on the same store (started one after the other);
+    ``cprofile``: the first through ``cprofile_serve.py``, its profile written there."""
     with contextlib.ExitStack() as stack:
-        yield [stack.enter_context(Server(url, env, extra_args=extra_args)) for _ in range(count)]
+        yield [
+            stack.enter_context(
+                Server(url, env, extra_args=extra_args, cprofile=cprofile if i == 0 else None)
+            )
+            for i in range(count)
+        ]
 
 
 def server_pids(running: Sequence[Server]) -> dict[str, list[int]]:

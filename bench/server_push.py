@@ -36,6 +36,10 @@ Usage::
 
     python bench/server_push.py [--db sqlite|postgresql://...] [--rate 200] [--duration 20]
         [--parties 100] [--group 100] [--servers 1] [--poll SECONDS]
+        [--profile FILE (py-spy) | --cprofile FILE (the event loop on its CPU clock)]
+
+Beside the server's CPU per filed notice it prints its main threads' (the event loops'), and
+how much of that was in the kernel (the sockets' reads and writes).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -285,6 +290,12 @@ def main(argv: list[str] | None = None) -> None:
         "workers)",
     )
     parser.add_argument(
+        "--cprofile",
+        metavar="FILE",
+        help="profile the first server's event loop on its CPU clock over the measured "
+        "filings (cProfile, pstats to FILE; see bench/cprofile_serve.py)",
+    )
+    parser.add_argument(
         "--listen", nargs=3, metavar=("URL", "TOKENS", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
@@ -308,7 +319,7 @@ def main(argv: list[str] | None = None) -> None:
         quiet = wait_for_quiet(args.idle_wait)
         env = {"DECONFLICT_STREAM_POLL_S": str(args.poll)} if args.poll else None
         extra = ["--workers", str(args.workers)] if args.workers > 1 else []
-        with servers(url, args.servers, env, extra_args=extra) as running:
+        with servers(url, args.servers, env, extra_args=extra, cprofile=args.cprofile) as running:
             urls = [server.base_url for server in running]
             listener = subprocess.Popen(
                 [
@@ -334,6 +345,9 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 loops = [pid for server in running for pid in server.pids()]
                 loops_before = main_threads_seconds(loops)
+                loops_kernel_before = main_threads_seconds(loops, kernel_only=True)
+                if args.cprofile:
+                    os.kill(running[0].pid, signal.SIGUSR1)
                 profiler = None
                 if args.profile:
                     sampled = int(args.warmup + args.duration)
@@ -358,7 +372,10 @@ def main(argv: list[str] | None = None) -> None:
                     )
                 )
                 cpu = meter.report()
+                if args.cprofile:
+                    os.kill(running[0].pid, signal.SIGUSR2)
                 loop_seconds = main_threads_seconds(loops) - loops_before
+                loop_kernel = main_threads_seconds(loops, kernel_only=True) - loops_kernel_before
                 lock = critical_section(urls, len(starts), meter.seconds["wall"])
                 if profiler is not None:
                     profiler.wait(60)
@@ -420,7 +437,8 @@ def main(argv: list[str] | None = None) -> None:
             else ""
         )
         + f" ({filed} filed while measured, warm-up included); of the server's, its main "
-        f"threads' (event loops) {loop_seconds / max(1, filed) * 1000:.2f} ms"
+        f"threads' (event loops) {loop_seconds / max(1, filed) * 1000:.2f} ms, "
+        f"{loop_kernel / max(1, filed) * 1000:.2f} ms of it in the kernel"
     )
     print(f"  write lock      {lock}")
     print(f"  before the run  {quiet}")

@@ -3,7 +3,8 @@
 ``--streams`` subscriptions (``service/streams.py``), each with a task waiting in
 ``Subscription.take`` as ``live_feed`` does; each round hands every one an event and wakes
 it, and waits until all have taken theirs.  Prints the loop's CPU per stream woken (a notice
-to nine parties wakes ten).  Before/after in one run::
+to nine parties wakes ten), on uvloop as the server runs (``--asyncio``: asyncio's own
+loop).  Before/after in one run::
 
     PYTHONPATH=/work/main/src python bench/stream_wake.py
     python bench/stream_wake.py
@@ -56,10 +57,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3000)
     parser.add_argument("--streams", type=int, default=100)
+    parser.add_argument(
+        "--asyncio", action="store_true", help="asyncio's own loop (default: uvloop, as the server)"
+    )
     args = parser.parse_args()
-    per = asyncio.run(run(args.rounds, args.streams))
+    runner = asyncio.run
+    if not args.asyncio:
+        import uvloop
+
+        runner = uvloop.run
+    per = runner(run(args.rounds, args.streams))
     print(
-        f"{args.streams} streams, {args.rounds} rounds: {per * 1e6:.1f} µs of CPU per stream woken"
+        f"{args.streams} streams, {args.rounds} rounds, "
+        f"{'asyncio' if args.asyncio else 'uvloop'}: {per * 1e6:.1f} µs of CPU per stream woken"
     )
 
 

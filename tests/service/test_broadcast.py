@@ -3,6 +3,8 @@ without a gap; anything another process wrote in between is read from the log.""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from datetime import UTC, datetime
 
 from deconfliction.service.broadcast import Broadcaster
@@ -54,3 +56,37 @@ def test_nothing_published_and_nothing_known_newer():
     assert hub.commits_after(0) == []
     hub.notify(5)
     assert hub.commits_after(0) is None
+
+
+def test_a_wait_is_woken_by_a_commit_on_another_thread_and_times_out_without_one():
+    broadcaster = Broadcaster()
+
+    async def scenario() -> list[bool]:
+        outcomes = [await broadcaster.wait(0.05)]  # nothing published: the time runs out
+        waiting = asyncio.ensure_future(broadcaster.wait(30.0))
+        await asyncio.sleep(0.01)
+        writer = threading.Thread(target=broadcaster.publish, args=(_commit(0, 1),))
+        writer.start()
+        outcomes.append(await asyncio.wait_for(waiting, 10.0))
+        writer.join()
+        outcomes.append(await broadcaster.wait(30.0, after=0))  # published already: at once
+        outcomes.append(await broadcaster.wait(0.01, after=1))  # nothing after 1
+        return outcomes
+
+    assert asyncio.run(scenario()) == [False, True, True, False]
+    assert not broadcaster._waiters  # every wait left, none is woken again
+
+
+def test_a_cancelled_wait_leaves_no_waiter_behind():
+    broadcaster = Broadcaster()
+
+    async def scenario() -> None:
+        waiting = asyncio.ensure_future(broadcaster.wait(30.0))
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        await asyncio.gather(waiting, return_exceptions=True)
+        broadcaster.publish(_commit(0, 1))  # wakes nobody, and does not fail
+        await asyncio.sleep(0.01)
+
+    asyncio.run(scenario())
+    assert not broadcaster._waiters

@@ -3,6 +3,7 @@ metrics after every request), and the SSE frame's JSON text."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from datetime import UTC, datetime
@@ -12,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deconfliction.service.broadcast import Broadcaster
-from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.coordinator import Commit, Coordinator
 from deconfliction.service.streams import FeedHub, Subscription, frame
 from deconfliction.store.events import StoredEvent
+from deconfliction.store.feeds import EVERYONE
 
 
 def test_the_count_follows_subscriptions_as_they_come_and_go(tmp_path: Path) -> None:
@@ -50,3 +52,48 @@ def test_a_frame_carries_the_type_and_subject_as_json_writes_them(kind: str, sub
         "payload": {"x": 1},
     }
     assert f',"subject":{json.dumps(subject, ensure_ascii=False)},' in data
+
+
+def test_each_subscription_gets_its_own_and_the_public_events_of_local_commits(
+    tmp_path: Path,
+) -> None:
+    """Handed out from this process's commits: a party's own events and those for everyone
+    (in sequence order), nothing of another party's, and nothing at all to a party a commit
+    does not concern."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def commit(after: int, audiences: list[tuple[str, ...]]) -> Commit:
+        events = tuple(
+            StoredEvent(after + i + 1, at, "t", f"s{after + i + 1}", "{}")
+            for i in range(len(audiences))
+        )
+        return Commit(after, events, tuple(audiences))
+
+    async def scenario() -> dict[str, list[list[int]]]:
+        broadcaster = Broadcaster()
+        hub = FeedHub(coordinator.db, broadcaster)
+        await hub.start()
+        subscriptions = {party: hub.subscribe(party) for party in ("a", "b", "c")}
+        got: dict[str, list[list[int]]] = {party: [] for party in subscriptions}
+        start = hub._cursor
+        for audiences in (
+            [("a",), (EVERYONE,), ("a", "b")],  # own and public, interleaved
+            [("b",)],  # only b's
+            [(EVERYONE,)],  # only public
+        ):
+            broadcaster.publish(commit(hub._cursor, audiences))
+            await asyncio.sleep(0.05)
+            for party, subscription in subscriptions.items():
+                taken = subscription._pending
+                subscription._pending = []
+                got[party].append([e.seq - start for e in taken])
+        await hub.close()
+        return got
+
+    with Coordinator.open(f"sqlite:///{tmp_path / 'hub.db'}") as coordinator:
+        got = asyncio.run(scenario())
+    assert got == {
+        "a": [[1, 2, 3], [], [5]],
+        "b": [[2, 3], [4], [5]],
+        "c": [[2], [], [5]],
+    }

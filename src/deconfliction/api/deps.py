@@ -62,10 +62,8 @@ _session_cookie = APIKeyCookie(
 
 async def bearer_principal(services: Services, token: str | None) -> Principal:
     """The principal of a bearer token (``None``: no token, which is refused)."""
-    tokens = services.tokens  # in memory: see service/token_table.py
-    if tokens.stale():
-        await run_in_threadpool(tokens.refresh)
-    return tokens.authenticate(token, services.clock.now())
+    await services.fresh_tokens()  # in memory: see service/token_table.py
+    return services.tokens.authenticate(token, services.clock.now())
 
 
 async def get_principal(

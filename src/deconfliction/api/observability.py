@@ -50,6 +50,7 @@ from deconfliction.service.coordinator import Commit
 
 __all__ = [
     "CONTENT_TYPE_LATEST",
+    "OUTER_SEND",
     "JsonFormatter",
     "Metrics",
     "RequestContext",
@@ -62,6 +63,14 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "deconfliction_request_id", default=None
 )
 """The id of the request being handled (None outside a request)."""
+
+OUTER_SEND = "deconfliction.send"
+"""The scope key of the ``send`` that :class:`RequestContext` was given: the server's, beneath
+the error middleware only.  A live stream sends its start through the layers within (they look
+at the start: the request id, the status for the metrics and the error handlers), then each
+of its chunks here (``api/routes/stream.py``): every layer within passes a body message on as
+it is, and a stream sends one per event to each of its parties (three calls a chunk spared).
+A layer added within that changes bodies (compression) would have to be added outside."""
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR"
@@ -193,6 +202,7 @@ class RequestContext:
                 given = value.decode("latin-1")
                 break
         ident = given if given is not None and _CLIENT_ID.match(given) else _ids.new()
+        scope[OUTER_SEND] = send
         token = request_id.set(ident)
         started = time.perf_counter()
         status = 500

@@ -25,7 +25,7 @@ __all__ = ["Broadcaster"]
 class Broadcaster:
     def __init__(self, *, keep: int = 1024) -> None:
         self._lock = threading.Lock()
-        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[bool]]] = set()
         self._commits: deque[Commit] = deque(maxlen=keep)
         self.last_seq = 0
         """The newest event known to be committed (here or elsewhere)."""
@@ -54,9 +54,9 @@ class Broadcaster:
     def _wake(self) -> None:
         with self._lock:
             waiters = list(self._waiters)
-        for loop, event in waiters:
+        for loop, waiter in waiters:
             with contextlib.suppress(RuntimeError):  # that loop closed meanwhile
-                loop.call_soon_threadsafe(event.set)
+                loop.call_soon_threadsafe(_settle, waiter, True)
 
     def commits_after(self, cursor: int) -> list[Commit] | None:
         """The local commits that follow ``cursor`` without a gap, oldest first (an empty list
@@ -83,17 +83,25 @@ class Broadcaster:
         published: a waiter that was busy when they were published does not miss them.
         """
         loop = asyncio.get_running_loop()
-        event = asyncio.Event()
-        entry = (loop, event)
+        # A future and a timer, not ``wait_for`` on an event: that makes a task of each wait,
+        # and the hub waits again after every commit.
+        waiter: asyncio.Future[bool] = loop.create_future()
+        entry = (loop, waiter)
         with self._lock:
             if after is not None and self.last_seq > after:
                 return True
             self._waiters.add(entry)
+        timer = loop.call_later(timeout, _settle, waiter, False)
         try:
-            await asyncio.wait_for(event.wait(), timeout)
-            return True
-        except TimeoutError:
-            return False
+            return await waiter
         finally:
+            timer.cancel()
             with self._lock:
                 self._waiters.discard(entry)
+
+
+def _settle(waiter: asyncio.Future[bool], woken: bool) -> None:
+    """In the waiter's loop: ``woken`` (published) or not (the time ran out), unless settled
+    already (by the other, or cancelled with its caller)."""
+    if not waiter.done():
+        waiter.set_result(woken)

@@ -312,7 +312,9 @@ class FeedHub:
         for party, event in rows:
             by_party.setdefault(party, []).append(event)
         public = by_party.pop(EVERYONE, [])
-        for party in list(self._subscriptions):
+        # Only the parties with events of their own, unless some are for everyone: a notice
+        # concerns ten of a hundred connected parties, and this runs after every commit.
+        for party in list(self._subscriptions) if public else list(by_party):
             own = by_party.get(party, [])
             events = (
                 sorted([*own, *public], key=lambda e: e.seq) if own and public else own or public

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from deconfliction.api.deps import PrincipalDep, ServicesDep
+from deconfliction.api.observability import OUTER_SEND
 from deconfliction.api.schemas.common import MAX_INT64, errors
 from deconfliction.service.streams import KEEP_ALIVE_S, TOKEN_CHECK_S, live_feed
 
@@ -68,12 +69,15 @@ class EventStream(Response):
         await send(
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
+        # The chunks go straight to the server's send: the layers between only look at the
+        # start (see OUTER_SEND).
+        body = scope.get(OUTER_SEND, send)
 
         async def pump(cancel: anyio.CancelScope) -> None:
             try:
                 async for chunk in self.body_iterator:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                    await body({"type": "http.response.body", "body": chunk, "more_body": True})
+                await body({"type": "http.response.body", "body": b"", "more_body": False})
             except OSError:  # the client went away while we wrote (ASGI 2.4 servers)
                 pass
             cancel.cancel()
