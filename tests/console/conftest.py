@@ -29,8 +29,11 @@ TIMEOUT_MS = 120_000
 VIEWS = ("map", "inbox", "alerts", "file", "timeline/n-idf-001", "monitor", "proposals")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
+    # One browser for the console's tests, closed after them: while Playwright's sync API is
+    # open it leaves an event loop marked running on the main thread, where every later test's
+    # asyncio.run() would refuse to start (a whole run failed three service tests so).
     if not Path(CHROMIUM).is_file():
         pytest.fail(
             f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium) "
