@@ -148,7 +148,11 @@ class Server:
         command = [sys.executable, "-m", "deconfliction", "serve", "--db", url]
         command += ["--port", str(self.port), "--log-level", "warning", *args]
         with log.open("ab") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+            # A session of its own: killing it kills its worker processes too (``--workers``),
+            # as a machine that dies would; a worker whose supervisor was killed alone lives on.
+            self.process = subprocess.Popen(
+                command, env=env, stdout=out, stderr=out, start_new_session=True
+            )
 
     def wait_until_up(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -161,7 +165,8 @@ class Server:
         raise AssertionError("the server did not start")
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(30)
 
     def stop(self) -> None:
