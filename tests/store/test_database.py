@@ -20,15 +20,6 @@ from deconfliction.store.codec import canonical
 from deconfliction.store.database import _WRITER_LOCK_KEY, Database, database_url
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import metadata, notices
-from tests.support.stores import make_store_url
-
-
-@pytest.fixture
-def db(store_url):
-    database = Database(store_url)
-    database.migrate()
-    yield database
-    database.close()
 
 
 @pytest.fixture
@@ -37,11 +28,6 @@ def sqlite_db(tmp_path):
     database.migrate()
     yield database
     database.close()
-
-
-@pytest.fixture
-def postgres_url(tmp_path):
-    yield from make_store_url("postgresql", tmp_path)
 
 
 @pytest.fixture

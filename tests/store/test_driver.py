@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 
 from deconfliction.engine.ledger.entries import entry_bytes
@@ -15,7 +14,6 @@ from deconfliction.engine.ledger.merkle import leaf_hash
 from deconfliction.store import events
 from deconfliction.store.database import Database
 from deconfliction.store.deferred import array_insert
-from tests.support.stores import make_store_url
 
 AWKWARD = [
     "",
@@ -29,19 +27,6 @@ AWKWARD = [
     "x" * 5000,
 ]
 """Texts an array's text form would have to escape (and one long enough to be toasted)."""
-
-
-@pytest.fixture
-def db(store_url):
-    database = Database(store_url)
-    database.migrate()
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def postgres_url(tmp_path):
-    yield from make_store_url("postgresql", tmp_path)
 
 
 def _new_events(first_index: int, subjects: list[str], at: datetime) -> list[events.NewEvent]:
