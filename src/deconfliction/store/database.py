@@ -372,9 +372,7 @@ class Database:
         config = self._alembic()
         with self._lock, self._writer.begin() as connection:
             if self.dialect == "postgresql":
-                connection.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _WRITER_LOCK_KEY}
-                )
+                driver_of(connection).execute(_TAKE_LOCK, (_WRITER_LOCK_KEY,))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
