@@ -11,7 +11,8 @@ Real ``deconflict serve`` processes on one database:
 * PostgreSQL restarted under load: writes answer 503 with ``Retry-After`` while it is down
   (never a 500), ``/readyz`` says so, nothing is half-written, and the nodes recover by
   themselves;
-* ``--workers 2``: two worker processes behind one port keep the same single order.
+* ``--workers 2``: two worker processes behind one port keep the same single order, and stop
+  when their supervisor is killed alone.
 
 PostgreSQL only (SQLite is the single-node store); skipped when no server is configured, a
 failure when ``DECONFLICT_REQUIRE_POSTGRES=1``.  Bounded: a few seconds of load each, no timing
@@ -20,8 +21,11 @@ asserted.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import random
+import signal
 import threading
 import time
 import uuid
@@ -329,3 +333,47 @@ def test_workers_share_one_order(pg_store: str, tmp_path: Path):
     assert filed
     assert sum(float(line.rsplit(" ", 1)[1]) for line in filed) == 12, filed
     assert json.dumps(answers)  # answers are plain JSON
+
+
+def _workers_of(supervisor: int) -> list[int]:
+    """The worker processes ``supervisor`` spawned (multiprocessing's ``spawn_main``)."""
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [
+        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie, ended but not yet reaped by its new parent, does
+    not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_workers_end_with_their_supervisor(pg_store: str, tmp_path: Path):
+    """``serve --workers 2`` whose supervisor alone is killed with SIGKILL (it cannot stop its
+    workers): the workers stop by themselves, and the port is free again.  Before, they lived on,
+    serving and taking the writer lock with nobody to restart or stop them."""
+    keys, log = tmp_path / "keys", tmp_path / "nodes.log"
+    prepare_world(pg_store, keys)
+    with nodes(pg_store, keys, log, 1, "--workers", "2") as (node,):
+        workers: list[int] = []
+        deadline = time.monotonic() + SAFETY_S
+        while len(workers) < 2 and time.monotonic() < deadline:  # both up, not only the first
+            workers = _workers_of(node.process.pid)
+            time.sleep(0.05)
+        assert len(workers) == 2, workers
+        os.kill(node.process.pid, signal.SIGKILL)  # the supervisor only, not its group
+        node.process.wait(SAFETY_S)
+        try:
+            while any(_running(w) for w in workers) and time.monotonic() < deadline + SAFETY_S:
+                time.sleep(0.05)
+            assert not [w for w in workers if _running(w)], "workers outlived their supervisor"
+        finally:  # none left behind, whatever the outcome
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(node.process.pid, signal.SIGKILL)
+        with httpx.Client(timeout=5) as client, pytest.raises(httpx.ConnectError):
+            client.get(node.base + "/healthz")

@@ -4,13 +4,18 @@ Each worker is a whole node: its own writer, situation, ledger tree, token table
 streams, sharing the record through the database (writes take turns under the database's
 writer lock, and each catches its node up from the log first: see docs/design/nodes.md).  The
 supervisor (uvicorn's) binds the socket once, opens and migrates the store and its signing keys
-once, so that the workers do not race to create them, and restarts a worker that dies.
+once, so that the workers do not race to create them, and restarts a worker that dies.  A
+worker stops with its supervisor, however the supervisor ends (see ``end_with_supervisor``).
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
 import os
+import signal
 import tempfile
+import threading
 from typing import TYPE_CHECKING, Any
 
 from deconfliction.cli.common import open_store, resolve_settings
@@ -20,7 +25,7 @@ from deconfliction.service.settings import Settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["app_for_worker", "serve_workers", "whole_app"]
+__all__ = ["app_for_worker", "end_with_supervisor", "serve_workers", "whole_app"]
 
 
 def whole_app(coordinator: Coordinator, settings: Settings) -> FastAPI:
@@ -36,8 +41,31 @@ def whole_app(coordinator: Coordinator, settings: Settings) -> FastAPI:
 def app_for_worker() -> Any:
     """The application of one worker process (uvicorn calls it in each worker): the store and
     settings come from the environment the supervisor set."""
+    end_with_supervisor()
     settings = resolve_settings(None)
     return whole_app(open_store(settings), settings)
+
+
+def end_with_supervisor() -> None:
+    """Stop this worker, as SIGTERM does (in-flight requests finished, streams closed), when
+    its supervisor process is gone.
+
+    A supervisor asked to stop stops its workers itself; one killed outright (SIGKILL, the
+    out-of-memory killer) cannot, and its workers lived on: still accepting on the shared
+    socket, still taking the record's writer lock, but never restarted or stopped by anyone,
+    and holding the port against the supervisor an operator starts next.  The parent's
+    sentinel (multiprocessing's pipe, closed by the kernel when the parent dies) is waited on
+    by a thread that does nothing else: no polling, nothing on the event loop.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not started by a supervisor
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def serve_workers(
