@@ -287,8 +287,7 @@ class SpatioTemporalIndex:
 
     def items(self, slots: IntArray) -> list[object]:
         """The ``item`` of the entries in ``slots``."""
-        items = self._items
-        return [items[s] for s in slots.tolist()]
+        return list(map(self._items.__getitem__, slots.tolist()))
 
     def payload_of(self, slot: int) -> Hashable:
         """The payload of the entry in ``slot``."""

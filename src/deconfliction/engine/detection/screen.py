@@ -188,7 +188,7 @@ def overlap_conflicts(
         (found[within], volume[within]),
         (np.where(overlap, -1.0, lateral)[within], vgap[within], gap_s[within]),
     )
-    chosen = np.flatnonzero(within)[worst]
+    chosen = within.nonzero()[0][worst]
     return OverlapConflicts(
         notice,
         rows,
@@ -244,9 +244,9 @@ def _screened(
         lo = np.maximum(lower, rows.lower_m)
         hi = np.minimum(upper, rows.upper_m)
         rounding = ROUNDING * (np.abs(lo) + np.abs(hi) + vertical_limit)
-        near = np.flatnonzero(
+        near = (
             allowed & (gap_us < time_limit) & (both | (lo - hi < vertical_limit + rounding))
-        )
+        ).nonzero()[0]
         gap_s = gap_us[near] / 1e6
         far = np.abs(gap_us[near]) >= _EXACT
         if far.any():  # beyond 285 years, divide exact integers in Python
@@ -287,7 +287,7 @@ def _vertical(
     bits = mine[volume, 2].astype(np.int64) | rows.datums[found]
     gap[bits & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND] = -np.inf
     near = gap < margin - rounded
-    unsure = np.flatnonzero(~near & (gap <= margin + rounded))
+    unsure = (~near & (gap <= margin + rounded)).nonzero()[0]
     if unsure.size:
         exact = _exactly_closer(
             notice, bands, rows, (found[unsure], volume[unsure], group[unsure]), terms
@@ -321,7 +321,7 @@ def _measured(
     overlap = np.empty(n, bool)
     shapes = rows.shapes(found)
     for vi, v in enumerate(notice.volumes):
-        mine = np.flatnonzero(volume == vi)
+        mine = (volume == vi).nonzero()[0]
         if not mine.size:
             continue
         found_sep = separation_columns(
@@ -354,7 +354,7 @@ def _worst(
     if several.size:
         # Which series comes first matters only to a notice with several pairs.
         mine = series_of(notice.id)
-        at = np.flatnonzero(np.isin(owner, several))
+        at = (np.isin(owner, several)).nonzero()[0]
         needed, where = np.unique(found[at], return_inverse=True)
         before = np.array([mine < series_of(i) for i in rows.ids(needed)], bool)
         first[at] = before[where]

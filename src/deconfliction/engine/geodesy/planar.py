@@ -26,7 +26,7 @@ def core_geometries(
     n = codes.shape[0]
     out = np.empty(n, dtype=object)
     xy = np.column_stack([x, y])
-    points = np.flatnonzero(codes == POINT)
+    points = (codes == POINT).nonzero()[0]
     if points.shape[0] == n:
         out[:] = shapely.points(xy)
         return out
@@ -35,7 +35,7 @@ def core_geometries(
         out[points] = shapely.points(xy[starts[points]])
     for code in (LINE, POLYGON):
         mask = codes == code
-        which = np.flatnonzero(mask)
+        which = mask.nonzero()[0]
         if not which.size:
             continue
         coords = xy if which.shape[0] == n else xy[np.repeat(mask, counts)]

@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 
 import numpy as np
 import shapely
@@ -236,6 +237,10 @@ def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separatio
 
 
 _CODES = {CoreKind.point: POINT, CoreKind.line: LINE, CoreKind.polygon: POLYGON}
+_KIND, _RADIUS, _XY, _CORE = map(attrgetter, ("kind", "radius", "_xy", "_core"))
+_PARTS = np.tile(np.arange(4, dtype=np.int8), 1024)
+"""A buffer's four parts in order (core longitudes, core latitudes, dense longitudes, dense
+latitudes), once for each of 1,024 buffers (grown when more are joined)."""
 
 
 def _columns(
@@ -244,27 +249,19 @@ def _columns(
     """What the measure reads of each shape, in one pass over them: its kind's code, its
     radius, its number of dense vertices, and every dense vertex one after the other (taken
     from the shapes' buffers in one gather, not two slices a shape)."""
-    kinds, radii, buffers, cores = zip(
-        *[(s.kind, s.radius, s._xy, s._core) for s in shapes], strict=True
-    )
-    n = len(buffers)
-    codes = np.fromiter((_CODES[k] for k in kinds), np.int8, n)
-    sizes = np.fromiter(map(len, buffers), np.intp, n)
-    core = np.fromiter(cores, np.intp, n)
-    counts = (sizes - 2 * core) // 2
-    # Each buffer holds the core's longitudes and latitudes, then the dense ones: the dense
-    # longitudes start after twice the core, the dense latitudes after them.
-    first = np.cumsum(sizes) - sizes + 2 * core
-    into = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    lons = np.repeat(first, counts) + into
+    # Every step over the shapes is a ``map`` of a built-in (no Python frame per shape).
+    n = len(shapes)
+    buffers = list(map(_XY, shapes))
+    codes = np.fromiter(map(_CODES.__getitem__, map(_KIND, shapes)), np.int8, n)
+    radii = np.fromiter(map(_RADIUS, shapes), np.float64, n)
+    core = np.fromiter(map(_CORE, shapes), np.intp, n)
+    counts = (np.fromiter(map(len, buffers), np.intp, n) - 2 * core) // 2
+    # Each buffer holds the core's longitudes and latitudes, then the dense ones: label every
+    # number of the buffers joined with its part, and take parts 2 and 3.
     buffer = np.concatenate(buffers)
-    return (
-        codes,
-        np.array(radii, np.float64),
-        counts,
-        buffer[lons],
-        buffer[lons + np.repeat(counts, counts)],
-    )
+    parts = _PARTS if 4 * n <= _PARTS.shape[0] else np.tile(_PARTS[:4], n)
+    part = parts[: 4 * n].repeat(np.stack([core, core, counts, counts], axis=1).ravel())
+    return codes, radii, counts, buffer[part == 2], buffer[part == 3]
 
 
 def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
@@ -282,7 +279,7 @@ def _swapped(
     kind, radius = codes[0], radii[0]
     codes, radii = codes[1:], radii[1:]
     swap = (codes < kind) | ((codes == kind) & (radii < radius))
-    tied = np.flatnonzero((codes == kind) & (radii == radius))
+    tied = ((codes == kind) & (radii == radius)).nonzero()[0]
     if tied.size:
         # Most ties (polygons: all of radius zero) differ in the first byte-string compared,
         # the first longitude's 8 bytes: read as a big-endian integer, their order is that of
@@ -388,7 +385,7 @@ def _settle(
     pair_reach = np.asarray(np.maximum(reach[0], reach[1:]), np.float64)
     apart = np.asarray(np.maximum(core, 0.0), np.float64)
     bound = 2.0 * frame.error_bounds(pair_reach) + frame.choice_bound(apart, pair_reach)
-    for i in np.flatnonzero(off <= bound).tolist():
+    for i in (off <= bound).nonzero()[0].tolist():
         core_i, meets = exact_core_distance(a, others[i], float(bound[i]))
         gap[i] = core_i - radii[i]
         overlap[i] = gap[i] < 0.0 or (core_i == 0.0 and (radii[i] > 0.0 or meets))

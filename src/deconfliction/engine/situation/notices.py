@@ -229,8 +229,9 @@ class NoticeBook(Mapping[str, Notice]):
         own = index.slots_of(series)
         if own and slots.size:
             slots = slots[~np.isin(slots, own)]
-        if slots.size and (index.values(slots)[:, 0] > 1).any():
-            many = slots[index.values(slots)[:, 0] > 1].tolist()
+        several = index.values(slots)[:, 0] > 1 if slots.size else None
+        if several is not None and several.any():
+            many = slots[several].tolist()
             extra = [o for s in many for o in index.slots_of(index.payload_of(s))]
             slots = np.unique(np.concatenate([slots, np.asarray(extra, np.int64)]))
         return slots
