@@ -43,6 +43,7 @@ from deconfliction.engine.detection.vertical import (
     exact_bits,
     exactly_closer,
 )
+from deconfliction.engine.geodesy.gathered import ShapeColumns
 from deconfliction.engine.geodesy.shapes import Shape, separation_columns
 from deconfliction.engine.model import Notice, NoticeKind
 from deconfliction.engine.units import Length
@@ -79,7 +80,7 @@ class VolumeRows:
     parties: Sequence[str]
     kinds: Sequence[NoticeKind]
     items: Callable[[IntArray], list[tuple[OtherVolume, Shape]]]
-    shapes: Callable[[IntArray], list[Shape]]
+    shapes: Callable[[IntArray], Sequence[Shape]]
     ids: Callable[[IntArray], list[str]]
     own: BoolArray
 
@@ -320,13 +321,13 @@ def _measured(
     lateral, lon, lat = np.empty(n), np.empty(n), np.empty(n)
     overlap = np.empty(n, bool)
     shapes = rows.shapes(found)
+    if not isinstance(shapes, ShapeColumns):
+        shapes = ShapeColumns.of(shapes)
     for vi, v in enumerate(notice.volumes):
         mine = (volume == vi).nonzero()[0]
         if not mine.size:
             continue
-        found_sep = separation_columns(
-            v.outline.shape, [shapes[i] for i in mine.tolist()], margin[mine]
-        )
+        found_sep = separation_columns(v.outline.shape, shapes.take(mine), margin[mine])
         lateral[mine], overlap[mine], lon[mine], lat[mine] = found_sep
     return lateral, overlap, lon, lat
 

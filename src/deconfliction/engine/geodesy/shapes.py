@@ -24,7 +24,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import attrgetter
 
 import numpy as np
 import shapely
@@ -32,9 +31,10 @@ from numpy.typing import NDArray
 
 from deconfliction.engine.geodesy.exact import TOLERANCE, polyline_feet, ring_inside, segment_feet
 from deconfliction.engine.geodesy.frames import LocalFrame, frame_around
+from deconfliction.engine.geodesy.gathered import ShapeColumns
 from deconfliction.engine.geodesy.lines import GeodesicPolyline, densify
 from deconfliction.engine.geodesy.measures import distances
-from deconfliction.engine.geodesy.planar import LINE, POINT, POLYGON, shortest_lines
+from deconfliction.engine.geodesy.planar import shortest_lines
 from deconfliction.engine.units import Metres
 
 __all__ = [
@@ -236,44 +236,21 @@ def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separatio
     return separations(a, [b], None if threshold is None else [threshold])[0]
 
 
-_CODES = {CoreKind.point: POINT, CoreKind.line: LINE, CoreKind.polygon: POLYGON}
-_KIND, _RADIUS, _XY, _CORE = map(attrgetter, ("kind", "radius", "_xy", "_core"))
-_PARTS = np.tile(np.arange(4, dtype=np.int8), 1024)
-"""A buffer's four parts in order (core longitudes, core latitudes, dense longitudes, dense
-latitudes), once for each of 1,024 buffers (grown when more are joined)."""
-
-
-def _columns(
-    shapes: Sequence[Shape],
-) -> tuple[NDArray[np.int8], FloatArray, NDArray[np.intp], FloatArray, FloatArray]:
-    """What the measure reads of each shape, in one pass over them: its kind's code, its
-    radius, its number of dense vertices, and every dense vertex one after the other (taken
-    from the shapes' buffers in one gather, not two slices a shape)."""
-    # Every step over the shapes is a ``map`` of a built-in (no Python frame per shape).
-    n = len(shapes)
-    buffers = list(map(_XY, shapes))
-    codes = np.fromiter(map(_CODES.__getitem__, map(_KIND, shapes)), np.int8, n)
-    radii = np.fromiter(map(_RADIUS, shapes), np.float64, n)
-    core = np.fromiter(map(_CORE, shapes), np.intp, n)
-    counts = (np.fromiter(map(len, buffers), np.intp, n) - 2 * core) // 2
-    # Each buffer holds the core's longitudes and latitudes, then the dense ones: label every
-    # number of the buffers joined with its part, and take parts 2 and 3.
-    buffer = np.concatenate(buffers)
-    parts = _PARTS if 4 * n <= _PARTS.shape[0] else np.tile(_PARTS[:4], n)
-    part = parts[: 4 * n].repeat(np.stack([core, core, counts, counts], axis=1).ravel())
-    return codes, radii, counts, buffer[part == 2], buffer[part == 3]
-
-
 def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
     """A total order on shapes, to take pairs in the same order whichever comes first."""
     return shape._order
 
 
 def _swapped(
-    a: Shape, others: Sequence[Shape], codes: NDArray[np.int8], radii: FloatArray
+    a: Shape,
+    others: Sequence[Shape],
+    codes: NDArray[np.int8],
+    radii: FloatArray,
+    firsts: FloatArray | None = None,
 ) -> NDArray[np.bool_]:
     """Whether each of ``others`` comes before ``a`` in the order of :func:`_order_key`
-    (``codes`` and ``radii``: the kinds' codes and radii of ``a`` and then of ``others``):
+    (``codes`` and ``radii``: the kinds' codes and radii of ``a`` and then of ``others``;
+    ``firsts``: each of the others' first longitude, read from the shapes when None):
     decided over kinds and radii in bulk (most pairs differ there), the vertices' bytes
     compared only for the pairs tied on both."""
     kind, radius = codes[0], radii[0]
@@ -284,8 +261,12 @@ def _swapped(
         # Most ties (polygons: all of radius zero) differ in the first byte-string compared,
         # the first longitude's 8 bytes: read as a big-endian integer, their order is that of
         # the bytes.  Only pairs whose first longitudes are equal compare the whole key.
-        firsts = np.fromiter((others[i]._xy[0] for i in tied.tolist()), np.float64)
-        theirs = np.frombuffer(firsts.tobytes(), ">u8")
+        first = (
+            np.fromiter((others[i]._xy[0] for i in tied.tolist()), np.float64)
+            if firsts is None
+            else firsts[tied]
+        )
+        theirs = np.frombuffer(first.tobytes(), ">u8")
         mine = np.frombuffer(a._xy[:1].tobytes(), ">u8")[0]
         swap[tied] = theirs < mine
         for i in tied[theirs == mine].tolist():
@@ -328,14 +309,22 @@ def separation_columns(
     if not len(others):
         empty = np.empty(0, np.float64)
         return empty, np.empty(0, bool), empty, empty
-    codes, own, counts, all_lons, all_lats = _columns([a, *others])
+    # The others' columns as given (gathered from a store), or read from the shapes.
+    theirs = others if isinstance(others, ShapeColumns) else ShapeColumns.of(others)
+    mine = ShapeColumns.of([a])
+    codes = np.concatenate((mine.codes, theirs.codes))
+    own = np.concatenate((mine.radii, theirs.radii))
+    counts = np.concatenate((mine.counts, theirs.counts))
+    all_lons = np.concatenate((mine.lons, theirs.lons))
+    all_lats = np.concatenate((mine.lats, theirs.lats))
     frame = frame_around(all_lons, all_lats)
     x, y = frame.forward(all_lons, all_lats)
     radii = own[1:] + a.radius
     # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
     # returns depends on the order of its arguments: take each pair in one canonical order so
     # that the place named is the same whichever shape was filed first.
-    swap = _swapped(a, others, codes, own)
+    # A core's first dense vertex is its first vertex (densifying keeps every vertex).
+    swap = _swapped(a, others, codes, own, theirs.lons[theirs.counts.cumsum() - theirs.counts])
     coords, plain, planar = shortest_lines(codes, counts, x, y, swap)
     core = frame.ground_lengths(coords[:, 0, 0], coords[:, 0, 1], coords[:, 1, 0], coords[:, 1, 1])
     # The cores meet where the shortest line has no length: GEOS finds both ends with the
