@@ -95,6 +95,8 @@ class _Table:
     allowed: BoolArray
     time_us: IntArray
     vertical_m: FloatArray
+    vertical_ticks: IntArray
+    """The vertical margin in whole ticks, -1 where it is none (:func:`_ticks_of`)."""
     lateral_m: FloatArray
 
 
@@ -129,6 +131,7 @@ def _table(
         np.array([t is not None and bool(i) for t, i in both], bool),
         np.array([0 if t is None else t.time.exact_microseconds for t in terms], np.int64),
         np.array([0.0 if t is None else t.vertical_m for t in terms], np.float64),
+        np.array([_ticks_of(t) for t in terms], np.int64),
         np.array([0.0 if t is None else t.lateral_m for t in terms], np.float64),
     )
 
@@ -175,7 +178,14 @@ def overlap_conflicts(
     order = np.lexsort((found, volume, rows.owner[found]))
     found, volume, gap_s, rounding = found[order], volume[order], gap_s[order], rounding[order]
     g = group[found]
-    vgap = _vertical(notice, bands, rows, (found, volume, g), terms_by, (vertical_m[g], rounding))
+    vgap = _vertical(
+        notice,
+        bands,
+        rows,
+        (found, volume, g),
+        terms_by,
+        (vertical_m[g], rounding, table.vertical_ticks),
+    )
     keep = ~np.isnan(vgap) & ~rows.own[found]  # a notice is never in conflict with itself
     found, volume, gap_s, vgap, g = found[keep], volume[keep], gap_s[keep], vgap[keep], g[keep]
     if not found.size:
@@ -270,7 +280,7 @@ def _vertical(
     rows: VolumeRows,
     pairs: tuple[IntArray, IntArray, IntArray],
     terms: list[PairTerms | None],
-    limits: tuple[FloatArray, FloatArray],
+    limits: tuple[FloatArray, FloatArray, IntArray],
 ) -> FloatArray:
     """The vertical gap of each pair (``pairs``: rows, volumes checked, groups of terms), as
     :func:`~.vertical.gap_between` gives it (Python's ``max`` and ``min`` as ``where``, so
@@ -278,7 +288,7 @@ def _vertical(
     ``margin``.  The floats decide outside ``rounded`` of the margin; within it, the bands as
     written (:func:`~.overlap.vertically_near`, whose test this is)."""
     found, volume, group = pairs
-    margin, rounded = limits
+    margin, rounded, ticks = limits
     mine = np.array(bands, np.float64)
     my_lo, my_hi = mine[volume, 0], mine[volume, 1]
     their_lo, their_hi = rows.lower_m[found], rows.upper_m[found]
@@ -291,7 +301,7 @@ def _vertical(
     unsure = (~near & (gap <= margin + rounded)).nonzero()[0]
     if unsure.size:
         exact = _exactly_closer(
-            notice, bands, rows, (found[unsure], volume[unsure], group[unsure]), terms
+            notice, bands, rows, (found[unsure], volume[unsure], group[unsure]), ticks
         )
         decided = exact >= 0
         near[unsure[decided]] = exact[decided] == 1
@@ -348,6 +358,10 @@ def _worst(
     if not found.size:
         return np.empty(0, np.int64)
     owner = rows.owner[found]
+    if bool((owner[1:] > owner[:-1]).all()):
+        # One pair a notice, in the notices' order (most checks: notices of one volume):
+        # each pair is its notice's worst, and the sort below would keep the order as it is.
+        return np.arange(found.shape[0], dtype=np.int64)
     theirs = rows.volume[found]
     first = np.ones(found.shape[0], bool)
     owners, counts = np.unique(owner, return_counts=True)
@@ -379,7 +393,7 @@ def _exactly_closer(
     bands: list[BandTerms],
     rows: VolumeRows,
     pairs: tuple[IntArray, IntArray, IntArray],
-    terms: list[PairTerms | None],
+    ticks: IntArray,
 ) -> IntArray:
     """For pairs whose bands meet the vertical margin to the rounding: 1 where they are closer
     than it, exactly, 0 where not, and -1 where the columns cannot tell (a bound not certified
@@ -390,16 +404,14 @@ def _exactly_closer(
     found, volume, group = pairs
     both = EXACT_LOWER | EXACT_UPPER
     my_bits = np.array([exact_bits(v.altitude) for v in notice.volumes], np.int64)[volume]
-    margins = np.full(len(terms), -1, np.int64)
-    for g in np.unique(group).tolist():
-        margins[g] = _ticks_of(terms[g])
-    margin = margins[group]
+    margin = ticks[group]  # each group's vertical margin in ticks, -1 where it is none
     known = (my_bits & both == both) & (rows.datums[found] & both == both) & (margin >= 0)
-    ticks = float(TICKS)
+    per_metre = float(TICKS)
 
     def whole(values: FloatArray) -> IntArray:
         finite = np.isfinite(values)
-        return np.where(finite, np.rint(np.where(finite, values, 0.0) * ticks), 0).astype(np.int64)
+        scaled = np.rint(np.where(finite, values, 0.0) * per_metre)
+        return np.where(finite, scaled, 0).astype(np.int64)
 
     my = np.array([(lo, hi) for lo, hi, _ in bands], np.float64)[volume]
     lows = np.stack([my[:, 0], rows.lower_m[found]])
