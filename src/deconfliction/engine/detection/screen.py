@@ -263,6 +263,8 @@ def _screened(
         if far.any():  # beyond 285 years, divide exact integers in Python
             gap_s[far] = [int(g) / 10**6 for g in gap_us[near][far].tolist()]
         kept.append((near, np.full(near.shape[0], vi, np.int64), gap_s, rounding[near]))
+    if len(kept) == 1:  # one volume checked (most notices): its pairs as they are
+        return kept[0] if kept[0][0].size else None
     found = np.concatenate([k[0] for k in kept])
     if not found.size:
         return None
@@ -406,24 +408,20 @@ def _exactly_closer(
     my_bits = np.array([exact_bits(v.altitude) for v in notice.volumes], np.int64)[volume]
     margin = ticks[group]  # each group's vertical margin in ticks, -1 where it is none
     known = (my_bits & both == both) & (rows.datums[found] & both == both) & (margin >= 0)
-    per_metre = float(TICKS)
-
-    def whole(values: FloatArray) -> IntArray:
-        finite = np.isfinite(values)
-        scaled = np.rint(np.where(finite, values, 0.0) * per_metre)
-        return np.where(finite, scaled, 0).astype(np.int64)
-
     my = np.array([(lo, hi) for lo, hi, _ in bands], np.float64)[volume]
-    lows = np.stack([my[:, 0], rows.lower_m[found]])
-    highs = np.stack([my[:, 1], rows.upper_m[found]])
-    has_low = np.isfinite(lows)
-    has_high = np.isfinite(highs)
-    low = np.where(has_low, whole(lows), np.iinfo(np.int64).min).max(axis=0)
-    high = np.where(has_high, whole(highs), np.iinfo(np.int64).max).min(axis=0)
-    bounded = has_low.any(axis=0) & has_high.any(axis=0)
-    gap = np.where(bounded, low, 0) - np.where(bounded, high, 0)
-    closer = ~bounded | (gap < margin)
+    # Each bound in whole ticks, as floats: a certified bound's ticks are an integer of at
+    # most about 3 * 10**8 (no altitude is above FL999, ``TOP_M``), exact in a double, and
+    # so is the difference of two; absent bounds (SFC, UNL) left out as infinities.
+    low = np.fmax(_whole(my[:, 0], -np.inf), _whole(rows.lower_m[found], -np.inf))
+    high = np.fmin(_whole(my[:, 1], np.inf), _whole(rows.upper_m[found], np.inf))
+    bounded = (low > -np.inf) & (high < np.inf)
+    closer = ~bounded | (low - high < margin)
     return np.where(known, closer.astype(np.int64), -1)
+
+
+def _whole(metres: FloatArray, absent: float) -> FloatArray:
+    """Bounds in whole ticks (``rint``: exact for a certified bound), ``absent`` for none."""
+    return np.where(np.isfinite(metres), np.rint(metres * float(TICKS)), absent)
 
 
 def _ticks_of(terms: PairTerms | None) -> int:

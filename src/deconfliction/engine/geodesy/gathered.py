@@ -25,7 +25,7 @@ from deconfliction.engine.geodesy.planar import LINE, POINT, POLYGON
 if TYPE_CHECKING:
     from deconfliction.engine.geodesy.shapes import Shape
 
-__all__ = ["ShapeColumns", "shape_numbers"]
+__all__ = ["ShapeColumns", "kind_code", "shape_numbers"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
@@ -36,6 +36,11 @@ _KIND, _RADIUS, _XY, _CORE = map(attrgetter, ("kind", "radius", "_xy", "_core"))
 _PARTS = np.tile(np.arange(4, dtype=np.int8), 1024)
 """A buffer's four parts in order (core longitudes, core latitudes, dense longitudes, dense
 latitudes), once for each of 1,024 buffers (grown when more are joined)."""
+
+
+def kind_code(shape: Shape) -> int:
+    """The code of ``shape``'s kind (:data:`~.planar.POINT`, ...)."""
+    return _CODES[shape.kind]
 
 
 def shape_numbers(shape: Shape) -> FloatArray:

@@ -78,9 +78,12 @@ def shortest_lines(
     rest = ~plain
     if not rest.any():
         return ends, plain, None
-    keep = np.concatenate(([True], rest))
-    vertices = np.repeat(keep, counts)
-    planar = core_geometries(codes[keep], counts[keep], x[vertices], y[vertices])
+    if plain.any():
+        keep = np.concatenate(([True], rest))
+        vertices = np.repeat(keep, counts)
+        planar = core_geometries(codes[keep], counts[keep], x[vertices], y[vertices])
+    else:  # no pair of points (the core checked is no point): every core, as they are
+        planar = core_geometries(codes, counts, x, y)
     geom_a, geoms = planar[0], planar[1:]
     turned = swap[rest]
     lines = np.empty(geoms.shape[0], dtype=object)

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from deconfliction.engine.geodesy.exact import TOLERANCE, polyline_feet, ring_inside, segment_feet
 from deconfliction.engine.geodesy.frames import LocalFrame, frame_around
-from deconfliction.engine.geodesy.gathered import ShapeColumns
+from deconfliction.engine.geodesy.gathered import ShapeColumns, kind_code
 from deconfliction.engine.geodesy.lines import GeodesicPolyline, densify
 from deconfliction.engine.geodesy.measures import distances
 from deconfliction.engine.geodesy.planar import shortest_lines
@@ -311,12 +311,11 @@ def separation_columns(
         return empty, np.empty(0, bool), empty, empty
     # The others' columns as given (gathered from a store), or read from the shapes.
     theirs = others if isinstance(others, ShapeColumns) else ShapeColumns.of(others)
-    mine = ShapeColumns.of([a])
-    codes = np.concatenate((mine.codes, theirs.codes))
-    own = np.concatenate((mine.radii, theirs.radii))
-    counts = np.concatenate((mine.counts, theirs.counts))
-    all_lons = np.concatenate((mine.lons, theirs.lons))
-    all_lats = np.concatenate((mine.lats, theirs.lats))
+    codes = np.concatenate((np.array([kind_code(a)], np.int8), theirs.codes))
+    own = np.concatenate((np.array([a.radius], np.float64), theirs.radii))
+    counts = np.concatenate((np.array([a.dense_lons.shape[0]], np.intp), theirs.counts))
+    all_lons = np.concatenate((a.dense_lons, theirs.lons))
+    all_lats = np.concatenate((a.dense_lats, theirs.lats))
     frame = frame_around(all_lons, all_lats)
     x, y = frame.forward(all_lons, all_lats)
     radii = own[1:] + a.radius
