@@ -5,10 +5,13 @@ the same separations whichever way they were read."""
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from hypothesis import given
 from hypothesis import strategies as st
 
+from deconfliction.engine.geodesy.frames import frame_around
 from deconfliction.engine.geodesy.gathered import ShapeColumns, shape_numbers
+from deconfliction.engine.geodesy.planar import core_geometries
 from deconfliction.engine.geodesy.shapes import Shape, separation_columns
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex
 from tests.engine.thresholds import cases
@@ -92,3 +95,16 @@ def test_separations_are_the_same_from_the_store(a, others, margin):
     from_shapes = separation_columns(a, others, thresholds)
     for got, expected in zip(from_store, from_shapes, strict=True):
         assert got.tobytes() == expected.tobytes()
+
+
+@cases(40)
+@given(st.lists(shapes(), min_size=1, max_size=10))
+def test_cores_are_the_geometries_made_one_by_one(stored):
+    """The cores' geometries built per kind in bulk (polygons from their closed dense rings in
+    one call) are, coordinate for coordinate, those made for each shape on its own."""
+    columns = ShapeColumns.of(stored)
+    frame = frame_around(columns.lons, columns.lats)
+    x, y = frame.forward(columns.lons, columns.lats)
+    made = core_geometries(columns.codes, columns.counts, x, y)
+    for shape, geometry in zip(stored, made, strict=True):
+        assert shapely.to_wkb(geometry) == shapely.to_wkb(shape.planar(frame))

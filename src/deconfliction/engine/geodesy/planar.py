@@ -39,12 +39,33 @@ def core_geometries(
         if not which.size:
             continue
         coords = xy if which.shape[0] == n else xy[np.repeat(mask, counts)]
+        if code == POLYGON and _closed(coords, counts[which]):
+            out[which] = _polygons(coords, counts[which])
+            continue
         local = np.repeat(np.arange(which.shape[0]), counts[which])
         if code == LINE:
             out[which] = shapely.linestrings(coords, indices=local)
         else:
             out[which] = shapely.polygons(shapely.linearrings(coords, indices=local))
     return out
+
+
+def _closed(coords: FloatArray, counts: NDArray[np.intp]) -> bool:
+    """Whether every ring (``counts`` vertices each of ``coords``) ends where it starts, as a
+    polygon's dense ring does (:func:`~.lines.densify` closes it)."""
+    ends = counts.cumsum()
+    return bool((counts >= 4).all() and (coords[ends - counts] == coords[ends - 1]).all())
+
+
+def _polygons(coords: FloatArray, counts: NDArray[np.intp]) -> NDArray[np.object_]:
+    """Polygons of closed rings, in one ``from_ragged_array`` (the same coordinates that
+    ``linearrings`` then ``polygons`` would give them, in less than half the time: those
+    make each ring and then copy it into its polygon)."""
+    rings = np.concatenate(([0], counts.cumsum()))
+    made = shapely.from_ragged_array(
+        shapely.GeometryType.POLYGON, coords, (rings, np.arange(counts.shape[0] + 1))
+    )
+    return np.asarray(made, dtype=object)
 
 
 def shortest_lines(
