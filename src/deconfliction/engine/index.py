@@ -126,7 +126,7 @@ class SpatioTemporalIndex:
         """Each payload's slots: the slot itself when there is one (most payloads: a list
         would cost 88 bytes more an entry), a list when there are several."""
         self._values = np.empty((self._cap, 0), np.float64)
-        self._flat = np.empty(1024, np.float64)
+        self._flat = np.empty(0, np.float64)  # made when an entry first brings numbers
         self._flat_used = 0
         self._flat_at = np.zeros(self._cap, np.int64)
         self._flat_size = np.zeros(self._cap, np.int32)
@@ -184,7 +184,7 @@ class SpatioTemporalIndex:
         size = 0 if flat is None else flat.shape[0]
         used = self._flat_used
         if used + size > self._flat.shape[0]:
-            grown = np.empty(max(used + size, self._flat.shape[0] * 5 // 4), np.float64)
+            grown = np.empty(max(used + size, self._flat.shape[0] * 5 // 4, 1024), np.float64)
             grown[:used] = self._flat[:used]
             self._flat = grown
         if size:
@@ -263,7 +263,7 @@ class SpatioTemporalIndex:
         self._values[: live.shape[0]] = values
         self._alive = np.zeros(self._cap, bool)
         self._alive[: live.shape[0]] = True
-        self._flat = np.empty(max(1024, flat.shape[0] * 5 // 4), np.float64)
+        self._flat = np.empty(flat.shape[0] * 5 // 4, np.float64)
         self._flat[: flat.shape[0]] = flat
         self._flat_used = flat.shape[0]
         self._flat_at = np.zeros(self._cap, np.int64)
