@@ -63,8 +63,9 @@ class VolumeRows:
     their first index slot) and then by volume.  ``owner`` numbers the rows' notices in that
     order; windows are exact microseconds since the epoch; ``party`` and ``kind`` are codes
     into ``parties`` and ``kinds``; ``shapes(rows)`` gives some rows' outlines (as
-    :class:`~.gathered.ShapeColumns` from the index's flat store, each ``Shape`` fetched
-    only when a pair asks for it), ``ids(rows)`` their notices' ids, and ``items(rows)``
+    :class:`~deconfliction.engine.geodesy.gathered.ShapeColumns` from the index's flat
+    store, each ``Shape`` fetched only when a pair asks for it), ``ids(rows)`` their
+    notices' ids, and ``items(rows)``
     what a finding says of their notices, with their outlines (asked when words are
     written, and for a band at an exact vertical margin); ``own`` marks the rows of the
     notice checked itself, if it is current in another series."""
