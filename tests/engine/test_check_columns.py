@@ -146,6 +146,25 @@ def test_the_columns_decide_a_vertical_margin_as_the_bands_as_written(pair):
     assert len(found) == int(exactly_closer(high, low, margin))
 
 
+@cases(100)
+@given(bounded_pairs(), st.booleans(), st.booleans())
+def test_the_columns_decide_a_margin_with_absent_bounds(pair, from_surface, unlimited):
+    """The same with the lower band from the surface or the upper one unlimited (absent
+    bounds, left out of the gap in ticks): still as :func:`exactly_closer` decides."""
+    low, high, margin = pair
+    if from_surface:
+        low = AltitudeBand(lower=Altitude.parse("SFC"), upper=low.upper)
+    if unlimited:
+        high = AltitudeBand(lower=high.lower, upper=Altitude.parse("UNL"))
+    s = world(
+        {"margins": {"lateral": "1 km", "vertical": str(margin), "time": "0 min"}},
+        notice("n-a", "a", {**volume(CIRCLE), "altitude": _band(low)}),
+    )
+    probe = notice("n-b", "b", {**volume(CIRCLE), "altitude": _band(high)})
+    found = s.notice_conflicts(probe, probe.id)
+    assert len(found) == int(exactly_closer(high, low, margin))
+
+
 @given(
     st.sampled_from(["ft", "m", "FL"]),
     st.decimals(0, 30_000, places=5, allow_nan=False, allow_infinity=False),

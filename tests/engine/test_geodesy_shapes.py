@@ -438,7 +438,8 @@ def test_pairs_are_ordered_as_by_their_full_keys():
     """``separations`` takes each pair in one canonical order, deciding by kind and radius
     before it reads the vertices (in bulk, over all the others at once): the same order as
     comparing the full keys."""
-    from deconfliction.engine.geodesy.shapes import _columns, _order_key, _swapped
+    from deconfliction.engine.geodesy.gathered import ShapeColumns
+    from deconfliction.engine.geodesy.shapes import _order_key, _swapped
 
     shapes = [
         Shape.circle(35.8, 33.1, 5_000),
@@ -453,6 +454,10 @@ def test_pairs_are_ordered_as_by_their_full_keys():
         Shape.polygon([35.9, 36.0, 36.0], [33.0, 33.0, 33.2]),
     ]
     for a in shapes:
-        codes, radii, *_ = _columns([a, *shapes])
+        columns = ShapeColumns.of([a, *shapes])
+        codes, radii = columns.codes, columns.radii
         swapped = _swapped(a, shapes, codes, radii)
         assert swapped.tolist() == [_order_key(b) < _order_key(a) for b in shapes]
+        # The others' first longitudes read from the columns (their first dense vertex).
+        firsts = columns.lons[(columns.counts.cumsum() - columns.counts)[1:]]
+        assert _swapped(a, shapes, codes, radii, firsts).tolist() == swapped.tolist()

@@ -85,6 +85,9 @@ class IndexEntry:
     values: tuple[float, ...] = ()
     item: object = None
     """Any object to keep with the entry (returned by :meth:`SpatioTemporalIndex.items`)."""
+    flat: FloatArray | None = None
+    """Numbers of any count kept side by side with every entry's in one flat array
+    (:meth:`SpatioTemporalIndex.flat`), so that many entries' are gathered in one step."""
 
 
 class SpatioTemporalIndex:
@@ -123,6 +126,10 @@ class SpatioTemporalIndex:
         """Each payload's slots: the slot itself when there is one (most payloads: a list
         would cost 88 bytes more an entry), a list when there are several."""
         self._values = np.empty((self._cap, 0), np.float64)
+        self._flat = np.empty(0, np.float64)  # made when an entry first brings numbers
+        self._flat_used = 0
+        self._flat_at = np.zeros(self._cap, np.int64)
+        self._flat_size = np.zeros(self._cap, np.int32)
         self._count = 0
         self._dead = 0
 
@@ -158,7 +165,10 @@ class SpatioTemporalIndex:
             alive = np.zeros(self._cap, bool)
             alive[:slot] = self._alive[:slot]
             self._alive = alive
+            self._flat_at = np.resize(self._flat_at, self._cap)
+            self._flat_size = np.resize(self._flat_size, self._cap)
         self._box[slot] = box
+        self._keep_flat(slot, entry.flat)
         if entry.values:
             self._values[slot] = entry.values
         self._alive[slot] = True
@@ -167,6 +177,21 @@ class SpatioTemporalIndex:
         self._hold(entry.payload, slot)
         self._count += 1
         self._file(slot, box)
+
+    def _keep_flat(self, slot: int, flat: FloatArray | None) -> None:
+        """Append ``slot``'s flat numbers to the store (grown by a quarter, not doubled: it
+        is the index's largest array, about 100 bytes an entry of outlines' vertices)."""
+        size = 0 if flat is None else flat.shape[0]
+        used = self._flat_used
+        if used + size > self._flat.shape[0]:
+            grown = np.empty(max(used + size, self._flat.shape[0] * 5 // 4, 1024), np.float64)
+            grown[:used] = self._flat[:used]
+            self._flat = grown
+        if size:
+            self._flat[used : used + size] = flat
+        self._flat_at[slot] = used
+        self._flat_size[slot] = size
+        self._flat_used = used + size
 
     def _hold(self, payload: Hashable, slot: int) -> None:
         """Note ``slot`` among ``payload``'s slots."""
@@ -222,6 +247,11 @@ class SpatioTemporalIndex:
         live = np.flatnonzero(self._alive[: len(self._payloads)])
         boxes = self._box[live]
         values = self._values[live]
+        at, sizes = self._flat_at[live], self._flat_size[live].astype(np.int64)
+        ends = sizes.cumsum()
+        flat = self._flat[
+            (at - (ends - sizes)).repeat(sizes) + np.arange(int(ends[-1]) if ends.size else 0)
+        ]
         payloads = [self._payloads[i] for i in live.tolist()]
         self._items = [self._items[i] for i in live.tolist()]
         self._cells = {}
@@ -233,6 +263,13 @@ class SpatioTemporalIndex:
         self._values[: live.shape[0]] = values
         self._alive = np.zeros(self._cap, bool)
         self._alive[: live.shape[0]] = True
+        self._flat = np.empty(flat.shape[0] * 5 // 4, np.float64)
+        self._flat[: flat.shape[0]] = flat
+        self._flat_used = flat.shape[0]
+        self._flat_at = np.zeros(self._cap, np.int64)
+        self._flat_at[: live.shape[0]] = ends - sizes
+        self._flat_size = np.zeros(self._cap, np.int32)
+        self._flat_size[: live.shape[0]] = sizes
         self._payloads = payloads
         self._slots = {}
         for slot, payload in enumerate(payloads):
@@ -285,10 +322,14 @@ class SpatioTemporalIndex:
         """The ``values`` of the entries in ``slots`` (one row each)."""
         return np.asarray(self._values[slots], np.float64)
 
+    def flat(self, slots: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
+        """The flat store, and where the numbers of each of ``slots`` start in it and how
+        many there are (:attr:`IndexEntry.flat`)."""
+        return self._flat, self._flat_at[slots], self._flat_size[slots].astype(np.int64)
+
     def items(self, slots: IntArray) -> list[object]:
         """The ``item`` of the entries in ``slots``."""
-        items = self._items
-        return [items[s] for s in slots.tolist()]
+        return list(map(self._items.__getitem__, slots.tolist()))
 
     def payload_of(self, slot: int) -> Hashable:
         """The payload of the entry in ``slot``."""

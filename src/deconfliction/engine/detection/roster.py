@@ -235,23 +235,36 @@ class Roster:
         )
 
     def widest_lateral_margin(self) -> float:
-        """The largest lateral margin of any agreement (for index queries)."""
-        return max(
-            (ag.margins.lateral.metres for ag in self.agreements.values()),
-            default=Margins().lateral.metres,
+        """The largest lateral margin of any agreement (for index queries; remembered: every
+        check asks it)."""
+        return self.remembered(
+            ("widest-lateral",),
+            lambda: max(
+                (ag.margins.lateral.metres for ag in self.agreements.values()),
+                default=Margins().lateral.metres,
+            ),
         )
 
     def widest_time_margin(self) -> float:
-        return max((ag.margins.time.seconds for ag in self.agreements.values()), default=0.0)
+        return self.remembered(
+            ("widest-time",),
+            lambda: max((ag.margins.time.seconds for ag in self.agreements.values()), default=0.0),
+        )
 
-    def required_lead(self, author: str, kind: NoticeKind) -> list[tuple[Agreement, Duration]]:
-        """Agreements under which ``author`` notifies someone of ``kind`` with a lead time."""
+    def required_lead(
+        self, author: str, kind: NoticeKind
+    ) -> tuple[tuple[Agreement, Duration], ...]:
+        """Agreements under which ``author`` notifies someone of ``kind`` with a lead time
+        (remembered: every check asks it)."""
+        return self.remembered(("required-lead", author, kind), lambda: self._leads(author, kind))
+
+    def _leads(self, author: str, kind: NoticeKind) -> tuple[tuple[Agreement, Duration], ...]:
         out = []
         for agreement in sorted(self.agreements.values(), key=lambda ag: ag.id):
             lead = agreement.lead_time(kind)
             if lead is not None and agreement.addressees(author, kind):
                 out.append((agreement, lead))
-        return out
+        return tuple(out)
 
 
 def _everyone(roster: Roster, item: Item) -> set[str]:

@@ -43,6 +43,7 @@ from deconfliction.engine.detection.vertical import (
     exact_bits,
     exactly_closer,
 )
+from deconfliction.engine.geodesy.gathered import ShapeColumns
 from deconfliction.engine.geodesy.shapes import Shape, separation_columns
 from deconfliction.engine.model import Notice, NoticeKind
 from deconfliction.engine.units import Length
@@ -61,8 +62,10 @@ class VolumeRows:
     """Candidate volumes as columns, one row per volume, ordered by notice (the notices by
     their first index slot) and then by volume.  ``owner`` numbers the rows' notices in that
     order; windows are exact microseconds since the epoch; ``party`` and ``kind`` are codes
-    into ``parties`` and ``kinds``; ``shapes(rows)`` gives some rows' outlines (the only
-    Python objects a check asks for), ``ids(rows)`` their notices' ids, and ``items(rows)``
+    into ``parties`` and ``kinds``; ``shapes(rows)`` gives some rows' outlines (as
+    :class:`~deconfliction.engine.geodesy.gathered.ShapeColumns` from the index's flat
+    store, each ``Shape`` fetched only when a pair asks for it), ``ids(rows)`` their
+    notices' ids, and ``items(rows)``
     what a finding says of their notices, with their outlines (asked when words are
     written, and for a band at an exact vertical margin); ``own`` marks the rows of the
     notice checked itself, if it is current in another series."""
@@ -79,7 +82,7 @@ class VolumeRows:
     parties: Sequence[str]
     kinds: Sequence[NoticeKind]
     items: Callable[[IntArray], list[tuple[OtherVolume, Shape]]]
-    shapes: Callable[[IntArray], list[Shape]]
+    shapes: Callable[[IntArray], Sequence[Shape]]
     ids: Callable[[IntArray], list[str]]
     own: BoolArray
 
@@ -94,6 +97,8 @@ class _Table:
     allowed: BoolArray
     time_us: IntArray
     vertical_m: FloatArray
+    vertical_ticks: IntArray
+    """The vertical margin in whole ticks, -1 where it is none (:func:`_ticks_of`)."""
     lateral_m: FloatArray
 
 
@@ -128,6 +133,7 @@ def _table(
         np.array([t is not None and bool(i) for t, i in both], bool),
         np.array([0 if t is None else t.time.exact_microseconds for t in terms], np.int64),
         np.array([0.0 if t is None else t.vertical_m for t in terms], np.float64),
+        np.array([_ticks_of(t) for t in terms], np.int64),
         np.array([0.0 if t is None else t.lateral_m for t in terms], np.float64),
     )
 
@@ -174,7 +180,14 @@ def overlap_conflicts(
     order = np.lexsort((found, volume, rows.owner[found]))
     found, volume, gap_s, rounding = found[order], volume[order], gap_s[order], rounding[order]
     g = group[found]
-    vgap = _vertical(notice, bands, rows, (found, volume, g), terms_by, (vertical_m[g], rounding))
+    vgap = _vertical(
+        notice,
+        bands,
+        rows,
+        (found, volume, g),
+        terms_by,
+        (vertical_m[g], rounding, table.vertical_ticks),
+    )
     keep = ~np.isnan(vgap) & ~rows.own[found]  # a notice is never in conflict with itself
     found, volume, gap_s, vgap, g = found[keep], volume[keep], gap_s[keep], vgap[keep], g[keep]
     if not found.size:
@@ -188,7 +201,7 @@ def overlap_conflicts(
         (found[within], volume[within]),
         (np.where(overlap, -1.0, lateral)[within], vgap[within], gap_s[within]),
     )
-    chosen = np.flatnonzero(within)[worst]
+    chosen = within.nonzero()[0][worst]
     return OverlapConflicts(
         notice,
         rows,
@@ -244,14 +257,16 @@ def _screened(
         lo = np.maximum(lower, rows.lower_m)
         hi = np.minimum(upper, rows.upper_m)
         rounding = ROUNDING * (np.abs(lo) + np.abs(hi) + vertical_limit)
-        near = np.flatnonzero(
+        near = (
             allowed & (gap_us < time_limit) & (both | (lo - hi < vertical_limit + rounding))
-        )
+        ).nonzero()[0]
         gap_s = gap_us[near] / 1e6
         far = np.abs(gap_us[near]) >= _EXACT
         if far.any():  # beyond 285 years, divide exact integers in Python
             gap_s[far] = [int(g) / 10**6 for g in gap_us[near][far].tolist()]
         kept.append((near, np.full(near.shape[0], vi, np.int64), gap_s, rounding[near]))
+    if len(kept) == 1:  # one volume checked (most notices): its pairs as they are
+        return kept[0] if kept[0][0].size else None
     found = np.concatenate([k[0] for k in kept])
     if not found.size:
         return None
@@ -269,7 +284,7 @@ def _vertical(
     rows: VolumeRows,
     pairs: tuple[IntArray, IntArray, IntArray],
     terms: list[PairTerms | None],
-    limits: tuple[FloatArray, FloatArray],
+    limits: tuple[FloatArray, FloatArray, IntArray],
 ) -> FloatArray:
     """The vertical gap of each pair (``pairs``: rows, volumes checked, groups of terms), as
     :func:`~.vertical.gap_between` gives it (Python's ``max`` and ``min`` as ``where``, so
@@ -277,7 +292,7 @@ def _vertical(
     ``margin``.  The floats decide outside ``rounded`` of the margin; within it, the bands as
     written (:func:`~.overlap.vertically_near`, whose test this is)."""
     found, volume, group = pairs
-    margin, rounded = limits
+    margin, rounded, ticks = limits
     mine = np.array(bands, np.float64)
     my_lo, my_hi = mine[volume, 0], mine[volume, 1]
     their_lo, their_hi = rows.lower_m[found], rows.upper_m[found]
@@ -287,10 +302,10 @@ def _vertical(
     bits = mine[volume, 2].astype(np.int64) | rows.datums[found]
     gap[bits & (AGL_BOUND | MSL_BOUND) == AGL_BOUND | MSL_BOUND] = -np.inf
     near = gap < margin - rounded
-    unsure = np.flatnonzero(~near & (gap <= margin + rounded))
+    unsure = (~near & (gap <= margin + rounded)).nonzero()[0]
     if unsure.size:
         exact = _exactly_closer(
-            notice, bands, rows, (found[unsure], volume[unsure], group[unsure]), terms
+            notice, bands, rows, (found[unsure], volume[unsure], group[unsure]), ticks
         )
         decided = exact >= 0
         near[unsure[decided]] = exact[decided] == 1
@@ -320,13 +335,13 @@ def _measured(
     lateral, lon, lat = np.empty(n), np.empty(n), np.empty(n)
     overlap = np.empty(n, bool)
     shapes = rows.shapes(found)
+    if not isinstance(shapes, ShapeColumns):
+        shapes = ShapeColumns.of(shapes)
     for vi, v in enumerate(notice.volumes):
-        mine = np.flatnonzero(volume == vi)
+        mine = (volume == vi).nonzero()[0]
         if not mine.size:
             continue
-        found_sep = separation_columns(
-            v.outline.shape, [shapes[i] for i in mine.tolist()], margin[mine]
-        )
+        found_sep = separation_columns(v.outline.shape, shapes.take(mine), margin[mine])
         lateral[mine], overlap[mine], lon[mine], lat[mine] = found_sep
     return lateral, overlap, lon, lat
 
@@ -347,6 +362,10 @@ def _worst(
     if not found.size:
         return np.empty(0, np.int64)
     owner = rows.owner[found]
+    if bool((owner[1:] > owner[:-1]).all()):
+        # One pair a notice, in the notices' order (most checks: notices of one volume):
+        # each pair is its notice's worst, and the sort below would keep the order as it is.
+        return np.arange(found.shape[0], dtype=np.int64)
     theirs = rows.volume[found]
     first = np.ones(found.shape[0], bool)
     owners, counts = np.unique(owner, return_counts=True)
@@ -354,7 +373,7 @@ def _worst(
     if several.size:
         # Which series comes first matters only to a notice with several pairs.
         mine = series_of(notice.id)
-        at = np.flatnonzero(np.isin(owner, several))
+        at = (np.isin(owner, several)).nonzero()[0]
         needed, where = np.unique(found[at], return_inverse=True)
         before = np.array([mine < series_of(i) for i in rows.ids(needed)], bool)
         first[at] = before[where]
@@ -378,7 +397,7 @@ def _exactly_closer(
     bands: list[BandTerms],
     rows: VolumeRows,
     pairs: tuple[IntArray, IntArray, IntArray],
-    terms: list[PairTerms | None],
+    ticks: IntArray,
 ) -> IntArray:
     """For pairs whose bands meet the vertical margin to the rounding: 1 where they are closer
     than it, exactly, 0 where not, and -1 where the columns cannot tell (a bound not certified
@@ -389,28 +408,22 @@ def _exactly_closer(
     found, volume, group = pairs
     both = EXACT_LOWER | EXACT_UPPER
     my_bits = np.array([exact_bits(v.altitude) for v in notice.volumes], np.int64)[volume]
-    margins = np.full(len(terms), -1, np.int64)
-    for g in np.unique(group).tolist():
-        margins[g] = _ticks_of(terms[g])
-    margin = margins[group]
+    margin = ticks[group]  # each group's vertical margin in ticks, -1 where it is none
     known = (my_bits & both == both) & (rows.datums[found] & both == both) & (margin >= 0)
-    ticks = float(TICKS)
-
-    def whole(values: FloatArray) -> IntArray:
-        finite = np.isfinite(values)
-        return np.where(finite, np.rint(np.where(finite, values, 0.0) * ticks), 0).astype(np.int64)
-
     my = np.array([(lo, hi) for lo, hi, _ in bands], np.float64)[volume]
-    lows = np.stack([my[:, 0], rows.lower_m[found]])
-    highs = np.stack([my[:, 1], rows.upper_m[found]])
-    has_low = np.isfinite(lows)
-    has_high = np.isfinite(highs)
-    low = np.where(has_low, whole(lows), np.iinfo(np.int64).min).max(axis=0)
-    high = np.where(has_high, whole(highs), np.iinfo(np.int64).max).min(axis=0)
-    bounded = has_low.any(axis=0) & has_high.any(axis=0)
-    gap = np.where(bounded, low, 0) - np.where(bounded, high, 0)
-    closer = ~bounded | (gap < margin)
+    # Each bound in whole ticks, as floats: a certified bound's ticks are an integer of at
+    # most about 3 * 10**8 (no altitude is above FL999, ``TOP_M``), exact in a double, and
+    # so is the difference of two; absent bounds (SFC, UNL) left out as infinities.
+    low = np.fmax(_whole(my[:, 0], -np.inf), _whole(rows.lower_m[found], -np.inf))
+    high = np.fmin(_whole(my[:, 1], np.inf), _whole(rows.upper_m[found], np.inf))
+    bounded = (low > -np.inf) & (high < np.inf)
+    closer = ~bounded | (low - high < margin)
     return np.where(known, closer.astype(np.int64), -1)
+
+
+def _whole(metres: FloatArray, absent: float) -> FloatArray:
+    """Bounds in whole ticks (``rint``: exact for a certified bound), ``absent`` for none."""
+    return np.where(np.isfinite(metres), np.rint(metres * float(TICKS)), absent)
 
 
 def _ticks_of(terms: PairTerms | None) -> int:

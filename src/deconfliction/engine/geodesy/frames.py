@@ -52,6 +52,15 @@ def _base() -> tuple[pyproj.Transformer, pyproj.Transformer]:
     )
 
 
+@functools.lru_cache(maxsize=8192)
+def _along(lat0: float) -> tuple[Metres, float]:
+    """What a frame takes from its latitude of origin: the Gaussian radius there and the
+    northing of that latitude (a PROJ call of about 10 µs).  Remembered by latitude alone:
+    frames are cached by centre (:func:`frame_around`), but over a wide region most checks
+    meet a centre not seen lately, and there are far fewer latitudes than centres."""
+    return gaussian_radius(lat0), float(_base()[0].transform(0.0, lat0)[1])
+
+
 class LocalFrame:
     """A Transverse Mercator plane centred at ``(lon0, lat0)``.
 
@@ -73,9 +82,8 @@ class LocalFrame:
             raise ValueError(f"frame centre out of range: {lon0}, {lat0}")
         self.lon0 = lon0
         self.lat0 = lat0
-        self.radius: Metres = gaussian_radius(lat0)
+        self.radius, self._y0 = _along(lat0)
         self._fwd, self._inv = _base()
-        self._y0 = float(self._fwd.transform(0.0, lat0)[1])
 
     def forward(self, lons: ArrayLike, lats: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Project longitudes and latitudes (degrees) to frame metres."""

@@ -31,9 +31,10 @@ from numpy.typing import NDArray
 
 from deconfliction.engine.geodesy.exact import TOLERANCE, polyline_feet, ring_inside, segment_feet
 from deconfliction.engine.geodesy.frames import LocalFrame, frame_around
+from deconfliction.engine.geodesy.gathered import ShapeColumns, kind_code
 from deconfliction.engine.geodesy.lines import GeodesicPolyline, densify
 from deconfliction.engine.geodesy.measures import distances
-from deconfliction.engine.geodesy.planar import LINE, POINT, POLYGON, shortest_lines
+from deconfliction.engine.geodesy.planar import shortest_lines
 from deconfliction.engine.units import Metres
 
 __all__ = [
@@ -235,60 +236,37 @@ def separation(a: Shape, b: Shape, threshold: Metres | None = None) -> Separatio
     return separations(a, [b], None if threshold is None else [threshold])[0]
 
 
-_CODES = {CoreKind.point: POINT, CoreKind.line: LINE, CoreKind.polygon: POLYGON}
-
-
-def _columns(
-    shapes: Sequence[Shape],
-) -> tuple[NDArray[np.int8], FloatArray, NDArray[np.intp], FloatArray, FloatArray]:
-    """What the measure reads of each shape, in one pass over them: its kind's code, its
-    radius, its number of dense vertices, and every dense vertex one after the other (taken
-    from the shapes' buffers in one gather, not two slices a shape)."""
-    kinds, radii, buffers, cores = zip(
-        *[(s.kind, s.radius, s._xy, s._core) for s in shapes], strict=True
-    )
-    n = len(buffers)
-    codes = np.fromiter((_CODES[k] for k in kinds), np.int8, n)
-    sizes = np.fromiter(map(len, buffers), np.intp, n)
-    core = np.fromiter(cores, np.intp, n)
-    counts = (sizes - 2 * core) // 2
-    # Each buffer holds the core's longitudes and latitudes, then the dense ones: the dense
-    # longitudes start after twice the core, the dense latitudes after them.
-    first = np.cumsum(sizes) - sizes + 2 * core
-    into = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    lons = np.repeat(first, counts) + into
-    buffer = np.concatenate(buffers)
-    return (
-        codes,
-        np.array(radii, np.float64),
-        counts,
-        buffer[lons],
-        buffer[lons + np.repeat(counts, counts)],
-    )
-
-
 def _order_key(shape: Shape) -> tuple[str, float, bytes, bytes]:
     """A total order on shapes, to take pairs in the same order whichever comes first."""
     return shape._order
 
 
 def _swapped(
-    a: Shape, others: Sequence[Shape], codes: NDArray[np.int8], radii: FloatArray
+    a: Shape,
+    others: Sequence[Shape],
+    codes: NDArray[np.int8],
+    radii: FloatArray,
+    firsts: FloatArray | None = None,
 ) -> NDArray[np.bool_]:
     """Whether each of ``others`` comes before ``a`` in the order of :func:`_order_key`
-    (``codes`` and ``radii``: the kinds' codes and radii of ``a`` and then of ``others``):
+    (``codes`` and ``radii``: the kinds' codes and radii of ``a`` and then of ``others``;
+    ``firsts``: each of the others' first longitude, read from the shapes when None):
     decided over kinds and radii in bulk (most pairs differ there), the vertices' bytes
     compared only for the pairs tied on both."""
     kind, radius = codes[0], radii[0]
     codes, radii = codes[1:], radii[1:]
     swap = (codes < kind) | ((codes == kind) & (radii < radius))
-    tied = np.flatnonzero((codes == kind) & (radii == radius))
+    tied = ((codes == kind) & (radii == radius)).nonzero()[0]
     if tied.size:
         # Most ties (polygons: all of radius zero) differ in the first byte-string compared,
         # the first longitude's 8 bytes: read as a big-endian integer, their order is that of
         # the bytes.  Only pairs whose first longitudes are equal compare the whole key.
-        firsts = np.fromiter((others[i]._xy[0] for i in tied.tolist()), np.float64)
-        theirs = np.frombuffer(firsts.tobytes(), ">u8")
+        first = (
+            np.fromiter((others[i]._xy[0] for i in tied.tolist()), np.float64)
+            if firsts is None
+            else firsts[tied]
+        )
+        theirs = np.frombuffer(first.tobytes(), ">u8")
         mine = np.frombuffer(a._xy[:1].tobytes(), ">u8")[0]
         swap[tied] = theirs < mine
         for i in tied[theirs == mine].tolist():
@@ -331,14 +309,21 @@ def separation_columns(
     if not len(others):
         empty = np.empty(0, np.float64)
         return empty, np.empty(0, bool), empty, empty
-    codes, own, counts, all_lons, all_lats = _columns([a, *others])
+    # The others' columns as given (gathered from a store), or read from the shapes.
+    theirs = others if isinstance(others, ShapeColumns) else ShapeColumns.of(others)
+    codes = np.concatenate((np.array([kind_code(a)], np.int8), theirs.codes))
+    own = np.concatenate((np.array([a.radius], np.float64), theirs.radii))
+    counts = np.concatenate((np.array([a.dense_lons.shape[0]], np.intp), theirs.counts))
+    all_lons = np.concatenate((a.dense_lons, theirs.lons))
+    all_lats = np.concatenate((a.dense_lats, theirs.lats))
     frame = frame_around(all_lons, all_lats)
     x, y = frame.forward(all_lons, all_lats)
     radii = own[1:] + a.radius
     # Where several pairs of points are nearest (shapes that touch or overlap), the line GEOS
     # returns depends on the order of its arguments: take each pair in one canonical order so
     # that the place named is the same whichever shape was filed first.
-    swap = _swapped(a, others, codes, own)
+    # A core's first dense vertex is its first vertex (densifying keeps every vertex).
+    swap = _swapped(a, others, codes, own, theirs.lons[theirs.counts.cumsum() - theirs.counts])
     coords, plain, planar = shortest_lines(codes, counts, x, y, swap)
     core = frame.ground_lengths(coords[:, 0, 0], coords[:, 0, 1], coords[:, 1, 0], coords[:, 1, 1])
     # The cores meet where the shortest line has no length: GEOS finds both ends with the
@@ -388,7 +373,7 @@ def _settle(
     pair_reach = np.asarray(np.maximum(reach[0], reach[1:]), np.float64)
     apart = np.asarray(np.maximum(core, 0.0), np.float64)
     bound = 2.0 * frame.error_bounds(pair_reach) + frame.choice_bound(apart, pair_reach)
-    for i in np.flatnonzero(off <= bound).tolist():
+    for i in (off <= bound).nonzero()[0].tolist():
         core_i, meets = exact_core_distance(a, others[i], float(bound[i]))
         gap[i] = core_i - radii[i]
         overlap[i] = gap[i] < 0.0 or (core_i == 0.0 and (radii[i] > 0.0 or meets))

@@ -32,6 +32,7 @@ from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.detection.screen import VolumeRows
 from deconfliction.engine.detection.vertical import band_terms, exact_bits
 from deconfliction.engine.errors import ConflictingRecord, InvalidInput
+from deconfliction.engine.geodesy.gathered import ShapeColumns, shape_numbers
 from deconfliction.engine.geodesy.shapes import Shape
 from deconfliction.engine.index import IndexEntry, SpatioTemporalIndex, boxes_meet
 from deconfliction.engine.journal import Journal
@@ -229,8 +230,9 @@ class NoticeBook(Mapping[str, Notice]):
         own = index.slots_of(series)
         if own and slots.size:
             slots = slots[~np.isin(slots, own)]
-        if slots.size and (index.values(slots)[:, 0] > 1).any():
-            many = slots[index.values(slots)[:, 0] > 1].tolist()
+        several = index.values(slots)[:, 0] > 1 if slots.size else None
+        if several is not None and several.any():
+            many = slots[several].tolist()
             extra = [o for s in many for o in index.slots_of(index.payload_of(s))]
             slots = np.unique(np.concatenate([slots, np.asarray(extra, np.int64)]))
         return slots
@@ -262,8 +264,16 @@ class NoticeBook(Mapping[str, Notice]):
                 cast(str, current[cast(str, index.payload_of(s))]) for s in slots[rows].tolist()
             ]
 
-        def shapes(rows: IntArray) -> list[Shape]:
+        def outlines(rows: IntArray) -> list[Shape]:
             return cast(list[Shape], index.items(slots[rows]))
+
+        def shapes(rows: IntArray) -> ShapeColumns:
+            # The outlines' numbers from the index's flat store (no object touched), the
+            # shapes themselves only when a pair asks for one.
+            chosen = slots[rows]
+            return ShapeColumns.stored(
+                *index.flat(chosen), lambda i: cast(Shape, index.items(chosen[i : i + 1])[0])
+            )
 
         def items(rows: IntArray) -> list[tuple[OtherVolume, Shape]]:
             # What the findings say of the other notice comes from the columns (its id from
@@ -283,7 +293,7 @@ class NoticeBook(Mapping[str, Notice]):
                 )
                 for notice_id, shape, v, party, kind, start, end in zip(
                     ids(rows),
-                    shapes(rows),
+                    outlines(rows),
                     values[rows, 1].astype(np.int64).tolist(),
                     values[rows, 9].astype(np.int64).tolist(),
                     values[rows, 10].astype(np.int64).tolist(),
@@ -426,6 +436,7 @@ class NoticeBook(Mapping[str, Notice]):
                         kind,
                     ),
                     volume.outline.shape,
+                    shape_numbers(volume.outline.shape),
                 )
             )
 
