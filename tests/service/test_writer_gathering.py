@@ -148,7 +148,8 @@ def test_waits_that_gather_nothing_stop_the_waiting_and_a_probe_that_gathers_res
     assert waited[:3] == [True] * 3
     after = waited[3:]
     assert sum(after) == len(after) // Gathering.PROBE
-    assert after[Gathering.PROBE - 1] and not any(after[: Gathering.PROBE - 1])
+    assert after[Gathering.PROBE - 1]
+    assert not any(after[: Gathering.PROBE - 1])
     assert gathering.waits == 3 + sum(after)
     assert gathering.gathered == 0
     # A probe that gathers: the next batches wait again...
@@ -156,9 +157,12 @@ def test_waits_that_gather_nothing_stop_the_waiting_and_a_probe_that_gathers_res
     outcomes = [False] * 3 + [True]
     waited = _waits(gathering, clock, outcomes)
     probe = 3 + Gathering.PROBE - 1
-    assert waited[probe] and not any(waited[3:probe])
+    assert waited[probe]
+    assert not any(waited[3:probe])
     # ...and waits again until three more in a row (the outcomes told) gather nothing.
-    assert waited[probe + 1 : probe + 1 + Gathering.FRUITLESS + 1] == [True] * Gathering.FRUITLESS + [False]
+    assert waited[probe + 1 : probe + 1 + Gathering.FRUITLESS + 1] == [
+        True
+    ] * Gathering.FRUITLESS + [False]
     assert gathering.gathered == 1
     # Waits that gather now and then never stop it.
     gathering, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
