@@ -142,28 +142,26 @@ def _waits(gathering: Gathering, clock: Clock, outcomes: list[bool]) -> list[boo
 
 
 def test_waits_that_gather_nothing_stop_the_waiting_and_a_probe_that_gathers_resumes_it():
+    k = Gathering.FRUITLESS
     gathering, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
-    # Three fruitless waits: then one batch in PROBE waits, the others begin at once.
-    waited = _waits(gathering, clock, [False] * 3)
-    assert waited[:3] == [True] * 3
-    after = waited[3:]
+    # k fruitless waits: then one batch in PROBE waits, the others begin at once.
+    waited = _waits(gathering, clock, [False] * k)
+    assert waited[:k] == [True] * k
+    after = waited[k:]
     assert sum(after) == len(after) // Gathering.PROBE
     assert after[Gathering.PROBE - 1]
     assert not any(after[: Gathering.PROBE - 1])
-    assert gathering.waits == 3 + sum(after)
+    assert gathering.waits == k + sum(after)
     assert gathering.gathered == 0
     # A probe that gathers: the next batches wait again...
     gathering, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
-    outcomes = [False] * 3 + [True]
-    waited = _waits(gathering, clock, outcomes)
-    probe = 3 + Gathering.PROBE - 1
+    waited = _waits(gathering, clock, [False] * k + [True])
+    probe = k + Gathering.PROBE - 1
     assert waited[probe]
-    assert not any(waited[3:probe])
-    # ...and waits again until three more in a row (the outcomes told) gather nothing.
-    assert waited[probe + 1 : probe + 1 + Gathering.FRUITLESS + 1] == [
-        True
-    ] * Gathering.FRUITLESS + [False]
+    assert not any(waited[k:probe])
+    # ...until k more in a row (the outcomes told are over: none gathers) gather nothing.
+    assert waited[probe + 1 : probe + 2 + k] == [True] * k + [False]
     assert gathering.gathered == 1
-    # Waits that gather now and then never stop it.
+    # Waits that gather now and then (one in k) never stop it.
     gathering, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
-    assert all(_waits(gathering, clock, [False, False, True] * 10)[:30])
+    assert all(_waits(gathering, clock, ([False] * (k - 1) + [True]) * 10)[: 10 * k])

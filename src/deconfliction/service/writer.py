@@ -99,8 +99,11 @@ class Gathering:
     """Arrivals whose mean gap tells the recent traffic."""
     SPREAD = 1.5
     """The mean gap, in windows, up to which another arrival is expected within a window."""
-    FRUITLESS = 3
-    """Waits in a row that gathered nothing, after which the writer stops waiting."""
+    FRUITLESS = 6
+    """Waits in a row that gathered nothing, after which the writer stops waiting.  At 200 a
+    second with a 5 ms window about one wait in three meets nobody (bench/RESULTS.md): three in
+    a row would come every thirty waits or so and stop a useful window a fifth of the time;
+    six in a row, about once in a thousand."""
     PROBE = 8
     """While stopped: one batch in this many that would have waited waits, to find out
     whether waiting gathers again."""
