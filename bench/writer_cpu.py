@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> None:
                 waited.clear()
                 for writer in writers if args.gather_ms else ():
                     writer.gathering.waits = 0  # the warm-up's do not count
+                    if hasattr(writer.gathering, "gathered"):  # older trees: not counted
+                        writer.gathering.gathered = 0
                 cpu, wall = time.process_time(), time.perf_counter()
                 if args.one_thread:
                     one_thread(bodies[args.warmup :])
@@ -218,6 +220,7 @@ def main(argv: list[str] | None = None) -> None:
             f"p50 {ordered[len(ordered) // 2] * 1000:.1f} ms, "
             f"p99 {ordered[int(len(ordered) * 0.99)] * 1000:.1f} ms, the writer waited for "
             f"company {sum(w.gathering.waits for w in writers) if args.gather_ms else 0} times"
+            f" ({sum(getattr(w.gathering, 'gathered', 0) for w in writers)} of them met some)"
         )
     print(
         f"{'with a busy thread, ' if args.busy else ''}switch interval "

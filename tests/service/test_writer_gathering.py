@@ -49,12 +49,20 @@ def _gathering(window_s: float, arrivals: list[float]) -> tuple[Gathering, Clock
     return gathering, clock
 
 
-def test_the_window_opens_only_while_arrivals_come_at_most_two_windows_apart():
+def test_the_window_opens_only_while_arrivals_come_at_most_one_and_a_half_windows_apart():
     # 200 a second with a 5 ms window: another filing is likely within it.
     busy, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
     assert busy.busy()
     assert busy.deadline(clock.now) == pytest.approx(clock.now + 0.005)
     assert busy.deadline(clock.now - 0.005) is None  # it waited that long already
+    # 100 a second: a wait of one window after a filing would never meet the next.
+    even, clock = _gathering(0.005, [i * 0.010 for i in range(8)])
+    assert not even.busy()
+    assert even.deadline(clock.now) is None
+    # Just within one and a half windows on average (gaps scattered around one window).
+    scattered = [0.0, 0.002, 0.011, 0.018, 0.026, 0.037, 0.044, 0.052]
+    assert _gathering(0.005, scattered)[0].busy()
+    assert not _gathering(0.005, [t * 1.1 for t in scattered])[0].busy()
     # 5 a second: never.
     quiet, clock = _gathering(0.005, [i * 0.2 for i in range(8)])
     assert not quiet.busy()
@@ -119,3 +127,41 @@ def test_a_lone_filing_on_a_quiet_line_is_not_held(coordinator):
     assert isinstance(second, Filed)
     assert writer.gathering.waits == 0
     assert len(commits) == 2
+
+
+def _waits(gathering: Gathering, clock: Clock, outcomes: list[bool]) -> list[bool]:
+    """For each batch in turn (busy traffic each time), whether the writer waits; a wait
+    gathers as ``outcomes`` says, in order."""
+    waited, told = [], iter(outcomes)
+    for _ in range(len(outcomes) + 40):
+        deadline = gathering.deadline(clock.now)
+        waited.append(deadline is not None)
+        if deadline is not None:
+            gathering.waited(next(told, False))
+    return waited
+
+
+def test_waits_that_gather_nothing_stop_the_waiting_and_a_probe_that_gathers_resumes_it():
+    k = Gathering.FRUITLESS
+    gathering, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
+    # k fruitless waits: then one batch in PROBE waits, the others begin at once.
+    waited = _waits(gathering, clock, [False] * k)
+    assert waited[:k] == [True] * k
+    after = waited[k:]
+    assert sum(after) == len(after) // Gathering.PROBE
+    assert after[Gathering.PROBE - 1]
+    assert not any(after[: Gathering.PROBE - 1])
+    assert gathering.waits == k + sum(after)
+    assert gathering.gathered == 0
+    # A probe that gathers: the next batches wait again...
+    gathering, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
+    waited = _waits(gathering, clock, [False] * k + [True])
+    probe = k + Gathering.PROBE - 1
+    assert waited[probe]
+    assert not any(waited[k:probe])
+    # ...until k more in a row (the outcomes told are over: none gathers) gather nothing.
+    assert waited[probe + 1 : probe + 2 + k] == [True] * k + [False]
+    assert gathering.gathered == 1
+    # Waits that gather now and then (one in k) never stop it.
+    gathering, clock = _gathering(0.005, [i * 0.005 for i in range(8)])
+    assert all(_waits(gathering, clock, ([False] * (k - 1) + [True]) * 10)[: 10 * k])

@@ -126,11 +126,12 @@ class Settings(BaseSettings):
         ge=0,
         le=0.1,
         description=(
-            "While filings arrive faster than one every two such windows, the writer waits up "
-            "to this many seconds from a write's arrival for others to share its transaction "
-            "(one lock, one signed tree head, one commit and fsync for all): less CPU per "
-            "write for at most this much more latency; 0 never waits. A quiet line never "
-            "waits (see docs/design/nodes.md)."
+            "While filings arrive at most one and a half such windows apart on average, the "
+            "writer waits up to this many seconds from a write's arrival for others to share "
+            "its transaction (one lock, one signed tree head, one commit and fsync for all): "
+            "less CPU per write for at most this much more latency; 0 never waits. A quiet "
+            "line never waits, and waits that keep gathering nothing stop (see "
+            "docs/design/nodes.md)."
         ),
     )
 

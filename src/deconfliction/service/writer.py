@@ -75,10 +75,20 @@ class Gathering:
     catch-up, the signed head, the commit and its fsync: about half of the writer's CPU for a
     filing; bench/RESULTS.md).  As PostgreSQL's ``commit_delay``/``commit_siblings`` do, the
     writer then waits, before it takes the lock, until ``window_s`` after the first command of
-    the batch arrived, for the others that recent traffic says are coming: only when the last
-    arrivals came on average at most two windows apart (at least one more expected every
-    two windows).  On a quiet line it never waits: the mean gap over the last arrivals is then
-    far longer than two windows, and one long silence is enough to make it so.
+    the batch arrived, for the others that recent traffic says are coming.  It waits only when
+    a wait is likely to gather something:
+
+    * the last arrivals came on average at most :data:`SPREAD` windows apart (the silence since
+      the last one counts as a gap too: on a quiet line it never waits, and one long silence is
+      enough to make it so).  Two windows was too loose: filings every 10 ms with a 5 ms
+      window (100 a second) made it wait after each one and meet none, since with evenly
+      spaced arrivals a wait of one window meets the next only if the gap is at most a window;
+      one and a half keeps it engaging at 200 a second (a gap of one window), whose gaps
+      scatter around the mean;
+    * and its recent waits gathered something: after :data:`FRUITLESS` waits in a row that met
+      no other command (traffic whose mean gap says "soon" but whose arrivals never fall in the
+      window), it stops waiting, and tries again once every :data:`PROBE` batches that would
+      have waited; a wait that gathers starts it waiting again.
 
     A command waits at most ``window_s`` from its arrival for company (one that already waited
     that long for the writer, behind another batch, waits no more); none waits while the lock
@@ -87,13 +97,29 @@ class Gathering:
 
     HISTORY = 8
     """Arrivals whose mean gap tells the recent traffic."""
+    SPREAD = 1.5
+    """The mean gap, in windows, up to which another arrival is expected within a window."""
+    FRUITLESS = 6
+    """Waits in a row that gathered nothing, after which the writer stops waiting.  At 200 a
+    second with a 5 ms window about one wait in three meets nobody (bench/RESULTS.md): three in
+    a row would come every thirty waits or so and stop a useful window a fifth of the time;
+    six in a row, about once in a thousand."""
+    PROBE = 8
+    """While stopped: one batch in this many that would have waited waits, to find out
+    whether waiting gathers again."""
 
     def __init__(self, window_s: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.window_s = window_s
         self.clock = clock
         self._arrivals: deque[float] = deque(maxlen=self.HISTORY)
+        self._fruitless = 0
+        """Waits in a row that gathered nothing (only the writing thread counts them)."""
+        self._passed = 0
+        """Batches that would have waited and did not, since the writer stopped waiting."""
         self.waits = 0
         """Batches for which the writer waited (a count for tests and benchmarks)."""
+        self.gathered = 0
+        """Of those, the batches whose wait gathered at least one more command."""
 
     def arrived(self) -> float:
         """Note a command's arrival (on the caller's thread); its time."""
@@ -112,15 +138,31 @@ class Gathering:
         # The silence since the last arrival counts as a gap too: a burst long over says
         # nothing about now.
         span = max(last, self.clock()) - first
-        return span <= 2 * self.window_s * (count - 1)
+        return span <= self.SPREAD * self.window_s * (count - 1)
 
     def deadline(self, first_arrived: float) -> float | None:
         """Until when (on ``clock``) to gather commands for a batch whose first command
-        arrived at ``first_arrived``; None: begin at once."""
+        arrived at ``first_arrived``; None: begin at once.  A deadline given is a wait: the
+        writer tells how it went (:meth:`waited`)."""
         if not self.busy():
             return None
         end = first_arrived + self.window_s
-        return end if end > self.clock() else None
+        if end <= self.clock():
+            return None
+        if self._fruitless >= self.FRUITLESS:
+            self._passed += 1
+            if self._passed % self.PROBE:
+                return None
+        self.waits += 1
+        return end
+
+    def waited(self, gathered: bool) -> None:
+        """The wait of the last :meth:`deadline` met another command (``gathered``) or not."""
+        if gathered:
+            self.gathered += 1
+            self._fruitless = self._passed = 0
+        else:
+            self._fruitless += 1
 
 
 @dataclass
@@ -230,8 +272,9 @@ class Writer:
             if not stop and len(batch) < self.max_batch:
                 deadline = self.gathering.deadline(first.arrived)
                 if deadline is not None:
-                    self.gathering.waits += 1
+                    size = len(batch)
                     stop = self._gather(batch, deadline)
+                    self.gathering.waited(len(batch) > size)
             self._run_batch(batch)
             if stop:
                 return
