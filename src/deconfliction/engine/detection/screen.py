@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +30,7 @@ from deconfliction.engine.detection.conflicts import OverlapConflicts
 from deconfliction.engine.detection.findings import Finding
 from deconfliction.engine.detection.overlap import OtherVolume, epoch_us
 from deconfliction.engine.detection.roster import PairTerms, Roster
+from deconfliction.engine.detection.terms_table import terms_table
 from deconfliction.engine.detection.vertical import (
     AGL_BOUND,
     EXACT_LOWER,
@@ -46,7 +46,6 @@ from deconfliction.engine.detection.vertical import (
 from deconfliction.engine.geodesy.gathered import ShapeColumns
 from deconfliction.engine.geodesy.shapes import Shape, separation_columns
 from deconfliction.engine.model import Notice, NoticeKind
-from deconfliction.engine.units import Length
 
 __all__ = ["VolumeRows", "overlap_conflicts", "screen_overlaps"]
 
@@ -87,71 +86,6 @@ class VolumeRows:
     own: BoolArray
 
 
-@dataclass(frozen=True, slots=True)
-class _Table:
-    """The terms and parties informed of every (author, kind) code, for one author and
-    audience: as lists (what a finding says) and as columns (what the screen compares)."""
-
-    terms: list[PairTerms | None]
-    informed: list[tuple[str, ...]]
-    allowed: BoolArray
-    time_us: IntArray
-    vertical_m: FloatArray
-    vertical_ticks: IntArray
-    """The vertical margin in whole ticks, -1 where it is none (:func:`_ticks_of`)."""
-    lateral_m: FloatArray
-
-
-def _terms(notice: Notice, rows: VolumeRows, roster: Roster) -> tuple[IntArray, _Table]:
-    """Each row's (author, kind) code, and the table of every code's terms and parties
-    informed (as the reference asks them: terms per author, who is informed per author and
-    kind).  The same table serves every check by the same author to the same audience (a
-    handful of parties and kinds): remembered by the roster until a party or an agreement
-    changes, and made again when the book has met a new author or kind."""
-    audience = frozenset(roster.notice_audience(notice))
-    parties, kinds = tuple(rows.parties), tuple(rows.kinds)
-    table = roster.remembered(
-        ("overlap-table", notice.author, audience, parties, kinds),
-        partial(_table, notice.author, audience, parties, kinds, roster),
-    )
-    return rows.party * len(kinds) + rows.kind, table
-
-
-def _table(
-    me: str,
-    audience: frozenset[str],
-    parties: tuple[str, ...],
-    kinds: tuple[NoticeKind, ...],
-    roster: Roster,
-) -> _Table:
-    both = [_group_terms(me, audience, p, k, roster) for p in parties for k in kinds]
-    terms = [t for t, _ in both]
-    informed = [i for _, i in both]
-    return _Table(
-        terms,
-        informed,
-        np.array([t is not None and bool(i) for t, i in both], bool),
-        np.array([0 if t is None else t.time.exact_microseconds for t in terms], np.int64),
-        np.array([0.0 if t is None else t.vertical_m for t in terms], np.float64),
-        np.array([_ticks_of(t) for t in terms], np.int64),
-        np.array([0.0 if t is None else t.lateral_m for t in terms], np.float64),
-    )
-
-
-def _group_terms(
-    me: str, audience: frozenset[str], author: str, kind: NoticeKind, roster: Roster
-) -> tuple[PairTerms | None, tuple[str, ...]]:
-    """The terms between ``me`` and ``author``, and who of the two is informed of a conflict
-    with a notice of ``kind`` by ``author`` (``me`` if it may see that notice, ``author`` if it
-    is in the ``audience`` of the notice checked)."""
-    terms = None if author == me else roster.terms(me, author)
-    seen_by = {author} | roster.addressees(author, kind)
-    informed = tuple(
-        sorted(({me} if me in seen_by else set()) | ({author} if author in audience else set()))
-    )
-    return terms, informed
-
-
 def screen_overlaps(
     notice: Notice, rows: VolumeRows, roster: Roster, series_of: Callable[[str], str]
 ) -> list[Finding]:
@@ -164,7 +98,7 @@ def overlap_conflicts(
 ) -> OverlapConflicts:
     """The ``notice-overlap`` conflicts of ``notice`` against ``rows``, as columns (see the
     module): no Python object per pair, and no words."""
-    group, table = _terms(notice, rows, roster)
+    group, table = terms_table(notice, rows, roster)
     terms_by, informed_by = table.terms, table.informed
     vertical_m, lateral_m = table.vertical_m, table.lateral_m
     context = (notice, rows, terms_by, informed_by, roster, series_of)
@@ -424,15 +358,3 @@ def _exactly_closer(
 def _whole(metres: FloatArray, absent: float) -> FloatArray:
     """Bounds in whole ticks (``rint``: exact for a certified bound), ``absent`` for none."""
     return np.where(np.isfinite(metres), np.rint(metres * float(TICKS)), absent)
-
-
-def _ticks_of(terms: PairTerms | None) -> int:
-    """The vertical margin of ``terms`` in whole ticks, or -1 when it is none."""
-    return -1 if terms is None else _length_ticks(terms.vertical)
-
-
-@lru_cache(maxsize=256)
-def _length_ticks(length: Length) -> int:
-    """A margin in whole ticks, or -1 when it is none (remembered: a few margins recur)."""
-    ticks = length.exact_metres * TICKS
-    return ticks.numerator if ticks.denominator == 1 and 0 <= ticks < 2**50 else -1
