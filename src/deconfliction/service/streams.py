@@ -282,23 +282,23 @@ class FeedHub:
         ``poll``: nothing woke the hub, look in the database for other processes' commits."""
         assert self._limiter is not None
         after = self._cursor
-        parties = list(self._subscriptions)
+        subscribed = self._subscriptions  # looked up, not copied: this runs after every commit
         local = self.broadcaster.commits_after(after)
         if local is not None and (local or not poll):
             # Committed here and following the cursor: handed out from memory, no read.
             if not local:
                 return False
-            subscribed = {*parties, EVERYONE}
             rows = [
                 (party, event)
                 for commit in local
                 for event, audience in zip(commit.events, commit.audiences, strict=True)
                 for party in audience
-                if party in subscribed
+                if party in subscribed or party == EVERYONE
             ]
             upto, more = local[-1].last, False
             self.local_reads += 1
         else:
+            parties = list(subscribed)
             if not parties:
                 # Nobody to hand events to: move on unread.
                 self._cursor = max(after, self.broadcaster.last_seq)
