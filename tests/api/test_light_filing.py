@@ -205,3 +205,25 @@ def test_errors_of_declined_filings_keep_the_one_shape(api) -> None:
     unknown = api.client("dlt_nobody_x").post("/v1/notices", json=notice())
     assert unknown.status_code == 401
     assert unknown.json()["error"]["type"] == "unauthenticated"
+
+
+def test_errors_raised_on_the_light_path_are_the_framework_routes_byte_for_byte(api) -> None:
+    """An unknown token (401) and a role that may not file (403) are well-formed requests: the
+    light path takes them and answers with the application's handlers, as the framework's route
+    does (a query string sends the same request there): the same status, headers and bytes."""
+    api.load_golan()
+    (route,) = FAST_ROUTES
+    callers = [api.client("dlt_nobody_x"), api.as_("idf", "viewer")]
+    for caller in callers:
+        before = route.answered
+        light = caller.post("/v1/notices", json=notice())
+        assert route.answered == before + 1
+        framework = caller.post("/v1/notices?via=framework", json=notice())
+        assert route.answered == before + 1
+        assert light.status_code == framework.status_code
+        assert light.status_code in (401, 403)
+        assert light.content == framework.content
+        assert [(k, v) for k, v in light.headers.multi_items() if k not in _VOLATILE_HEADERS] == [
+            (k, v) for k, v in framework.headers.multi_items() if k not in _VOLATILE_HEADERS
+        ]
+        assert light.headers["x-request-id"] != framework.headers["x-request-id"]

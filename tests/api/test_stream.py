@@ -8,6 +8,7 @@ no test asserts how fast anything arrives.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -438,3 +439,56 @@ async def test_a_stream_ends_when_its_token_is_revoked(
     async with httpx.AsyncClient(base_url=live.base_url, timeout=SAFETY_S) as client:
         again = await client.get("/v1/stream", headers={"Authorization": f"Bearer {token}"})
     assert again.status_code == 401
+
+
+async def test_a_client_that_stops_reading_holds_up_no_one_and_gets_everything_in_order(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """b's client stops reading (a small receive buffer, then nothing read): the server's
+    writes to it come to wait, and are finished in the background (``_finish``) while the hub
+    goes on serving a's prompt stream.  When b reads again it gets its whole feed, in order,
+    nothing twice."""
+    waits: list[int] = []
+    finish = stream_route._finish
+
+    async def counted(step: Any, waits_for: Any) -> None:
+        waits.append(1)
+        await finish(step, waits_for)
+
+    monkeypatch.setattr(stream_route, "_finish", counted)
+    host, port = live.base_url.removeprefix("http://").split(":")
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    slow.settimeout(SAFETY_S)
+    slow.connect((host, int(port)))
+    slow.sendall(
+        f"GET /v1/stream HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {live.tokens['b']}\r\n\r\n".encode()
+    )
+    got = b""
+    while b"\nid: " not in got:  # the head and the first block: subscribed
+        got += await anyio.to_thread.run_sync(slow.recv, 4096)
+    start = int(got.split(b"\nid: ", 1)[1].split(b"\n", 1)[0])
+    try:
+        async with Stream(live, "a") as a:
+            for i in range(100):  # 50 filings a commit: a large chunk for b each time
+                batch = [notice("a", lat=20.0 + (i * 50 + k) / 1000, lon=20.0) for k in range(50)]
+                await live.run(lambda tx, batch=batch: [file(tx, n) for n in batch])
+                if waits:
+                    break
+            assert waits, "the server never had to wait for b's client"
+            for i in range(20):  # a's stream is served meanwhile
+                last = await live.file(notice("b", lat=10.0 + i / 100, lon=10.0))
+            expected_a = live.feed("a", a.position)
+            assert expected_a[-1] >= last.recorded.seq
+            assert [e.id for e in await a.until(expected_a[-1])] == expected_a
+        expected = live.feed("b", start)
+        text = got.split(b"\r\n\r\n", 1)[1]
+        marker = f"\nid: {expected[-1]}\n".encode()
+        while marker not in text:
+            text += await anyio.to_thread.run_sync(slow.recv, 65536)
+    finally:
+        slow.close()
+    ids = [int(line[4:]) for line in text.decode().split("\n") if line.startswith("id: ")]
+    assert ids[0] == start
+    assert ids[1:] == expected

@@ -97,3 +97,53 @@ def test_each_subscription_gets_its_own_and_the_public_events_of_local_commits(
         "b": [[2, 3], [4], [5]],
         "c": [[2], [], [5]],
     }
+
+
+def test_a_sink_is_written_directly_in_order_and_what_it_refuses_waits_for_the_stream(
+    tmp_path: Path,
+) -> None:
+    """A subscription with a sink gets its events' frames written through it (the same bytes
+    a stream would send, nothing twice, nothing pending); once the sink refuses, the events are
+    handed to the stream, and the sink is not used again until the stream took them: the
+    chunks keep the record's order."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    written: list[bytes] = []
+    taking = [True]
+
+    def sink(chunk: bytes) -> bool:
+        if taking[0]:
+            written.append(chunk)
+        return taking[0]
+
+    def commit(after: int, n: int) -> Commit:
+        events = tuple(StoredEvent(after + i + 1, at, "t", "s", "{}") for i in range(n))
+        return Commit(after, events, tuple(("a",) for _ in events))
+
+    async def scenario() -> tuple[list[int], list[int], list[int]]:
+        broadcaster = Broadcaster()
+        hub = FeedHub(coordinator.db, broadcaster)
+        await hub.start()
+        subscription = hub.subscribe("a")
+        start = hub._cursor
+        subscription.last, subscription.sink = start + 1, sink  # the first one sent already
+        broadcaster.publish(commit(hub._cursor, 3))  # 1 (skipped), 2, 3 written
+        await asyncio.sleep(0.05)
+        direct = subscription.last - start
+        taking[0] = False
+        broadcaster.publish(commit(hub._cursor, 1))  # 4 refused: handed to the stream
+        await asyncio.sleep(0.05)
+        taking[0] = True
+        broadcaster.publish(commit(hub._cursor, 1))  # 5: behind 4, handed over too
+        await asyncio.sleep(0.05)
+        pending = [e.seq - start for e in subscription._pending]
+        await hub.close()
+        return [direct], pending, [start]
+
+    with Coordinator.open(f"sqlite:///{tmp_path / 'hub.db'}") as coordinator:
+        (direct,), pending, (start,) = asyncio.run(scenario())
+    assert direct == 3
+    assert pending == [4, 5]
+    expected = b"".join(
+        frame(StoredEvent(start + seq, at, "t", "s", "{}")).encode() for seq in (2, 3)
+    )
+    assert written == [expected]

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from deconfliction import __version__
 from deconfliction.api import errors
 from deconfliction.api.bodies import BodyGuard
+from deconfliction.api.fast import Direct
 from deconfliction.api.observability import RequestContext
 from deconfliction.api.routes import ROUTERS
 from deconfliction.api.routes.notices import FAST_ROUTES
@@ -152,13 +153,13 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.services = services
+    # The innermost of ours: the light paths after the request id, metrics and body guard.
+    app.add_middleware(Direct, routes=FAST_ROUTES)
     app.add_middleware(RequestContext, gauges=services.refresh_gauges)
     app.add_middleware(BodyGuard, timeout_s=services.settings.body_timeout_s)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    # Before the framework's routes: each answers what it can, and hands the rest on to them.
-    app.router.routes[:0] = FAST_ROUTES
     if services.settings.dss_enabled:
         from deconfliction.api.dss import create_dss_app
 

@@ -26,11 +26,14 @@ from deconfliction.api.errors import error_body
 from deconfliction.engine.documents import read_json
 from deconfliction.engine.errors import InvalidInput, Problem
 
-__all__ = ["PARSED", "BodyGuard", "json_content_type", "replay_body"]
+__all__ = ["PARSED", "RAW", "BodyGuard", "json_content_type", "replay_body"]
 
 PARSED = "deconfliction.json"
 """The scope key under which a JSON body, once read here, is kept for a route that reads it
 itself (:mod:`deconfliction.api.fast`): the same value the framework's reader would give."""
+RAW = "deconfliction.body"
+"""The scope key of the body's bytes as read here (:class:`~deconfliction.api.fast.Direct`
+answers from them; the layers within are given them again as ``receive``)."""
 
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -87,7 +90,7 @@ class BodyGuard:
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
-        body = b"".join(chunks)
+        body = scope[RAW] = b"".join(chunks)
         if body and scope["path"].startswith(self.json_under) and _is_json(scope, body):
             try:
                 scope[PARSED] = read_json(body)

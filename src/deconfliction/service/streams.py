@@ -84,6 +84,13 @@ class Subscription:
         """The stream fell behind and was dropped: replay from the database and join again."""
         self.closed = False
         """The hub closed (server shutdown): end the stream."""
+        self.sink: Callable[[bytes], bool] | None = None
+        """Set by a stream in its live phase: the hub writes a chunk through it itself, rather
+        than wake the stream (True: taken); what it refuses is handed out as before."""
+        self.last = 0
+        """The newest event the stream sent (the hub's writes through ``sink`` included)."""
+        self.sent_at = time.monotonic()
+        """When the stream last sent anything (for the keep-alive after silence)."""
         self._joined = asyncio.Event()
         self._waiter: asyncio.Future[None] | None = None
         self._pending: list[StoredEvent] = []
@@ -275,23 +282,23 @@ class FeedHub:
         ``poll``: nothing woke the hub, look in the database for other processes' commits."""
         assert self._limiter is not None
         after = self._cursor
-        parties = list(self._subscriptions)
+        subscribed = self._subscriptions  # looked up, not copied: this runs after every commit
         local = self.broadcaster.commits_after(after)
         if local is not None and (local or not poll):
             # Committed here and following the cursor: handed out from memory, no read.
             if not local:
                 return False
-            subscribed = {*parties, EVERYONE}
             rows = [
                 (party, event)
                 for commit in local
                 for event, audience in zip(commit.events, commit.audiences, strict=True)
                 for party in audience
-                if party in subscribed
+                if party in subscribed or party == EVERYONE
             ]
             upto, more = local[-1].last, False
             self.local_reads += 1
         else:
+            parties = list(subscribed)
             if not parties:
                 # Nobody to hand events to: move on unread.
                 self._cursor = max(after, self.broadcaster.last_seq)
@@ -314,6 +321,7 @@ class FeedHub:
         public = by_party.pop(EVERYONE, [])
         # Only the parties with events of their own, unless some are for everyone: a notice
         # concerns ten of a hundred connected parties, and this runs after every commit.
+        now = time.monotonic()
         for party in list(self._subscriptions) if public else list(by_party):
             own = by_party.get(party, [])
             events = (
@@ -324,6 +332,17 @@ class FeedHub:
             for subscription in list(self._subscriptions.get(party, ())):
                 if subscription.live_from is None or subscription.live_from > after:
                     continue  # joined during this read: its replay covers this range
+                sink = subscription.sink
+                if sink is not None and not subscription._pending:
+                    # Written here, its frames shared with every stream that carries them: no
+                    # task and generator resumed per stream and event.
+                    last = subscription.last
+                    fresh = events if events[0].seq > last else [e for e in events if e.seq > last]
+                    if not fresh:
+                        continue
+                    if sink(self.frames(fresh)):
+                        subscription.last, subscription.sent_at = fresh[-1].seq, now
+                        continue
                 if len(subscription._pending) + len(events) > self.max_pending:
                     self.unsubscribe(subscription)
                     subscription._end(overflowed=True)
@@ -409,9 +428,14 @@ async def live_feed(
     party: str,
     last: int | None,
     still_valid: Callable[[], bool],
+    sink: Callable[[bytes], bool] | None = None,
 ) -> AsyncIterator[bytes]:
     """The stream's bytes: replay after ``last`` from the database, then what the hub hands
-    out, each event once, in sequence order; ends when the hub closes or the token lapses."""
+    out, each event once, in sequence order; ends when the hub closes or the token lapses.
+
+    With ``sink`` (which writes a chunk to the stream at once, or refuses it: see
+    :attr:`Subscription.sink`), the hub writes the live events itself, and this yields only
+    what the sink refused, the keep-alives and the replays."""
     first = True
     checked = time.monotonic()
     while True:
@@ -432,8 +456,12 @@ async def live_feed(
                     last = page[-1].seq
                 if len(page) < REPLAY_PAGE:
                     break
+            subscription.last, subscription.sink = last, sink
             while True:
-                events = await subscription.take(min(KEEP_ALIVE_S, TOKEN_CHECK_S))
+                quiet = time.monotonic() - subscription.sent_at
+                wait = min(KEEP_ALIVE_S - quiet, TOKEN_CHECK_S - (time.monotonic() - checked))
+                events = await subscription.take(max(wait, 0.0))
+                last = max(last, subscription.last)  # what the hub wrote meanwhile
                 if subscription.closed:
                     return
                 if time.monotonic() - checked >= TOKEN_CHECK_S:
@@ -444,9 +472,12 @@ async def live_feed(
                     break  # too slow for the hub: replay from the database and join again
                 fresh = [e for e in events if e.seq > last]
                 if fresh:
+                    last = subscription.last = fresh[-1].seq
+                    subscription.sent_at = time.monotonic()
                     yield hub.frames(fresh)
-                    last = fresh[-1].seq
-                elif not events:
+                elif time.monotonic() - subscription.sent_at >= KEEP_ALIVE_S:
+                    subscription.sent_at = time.monotonic()
                     yield b": keep-alive\n\n"
         finally:
+            subscription.sink = None
             hub.unsubscribe(subscription)

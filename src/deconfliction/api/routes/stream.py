@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from typing import Annotated
+import asyncio
+from collections.abc import AsyncIterator, Coroutine, Mapping
+from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Header, Query
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from deconfliction.api.deps import PrincipalDep, ServicesDep
 from deconfliction.api.observability import OUTER_SEND
 from deconfliction.api.schemas.common import MAX_INT64, errors
 from deconfliction.service.streams import KEEP_ALIVE_S, TOKEN_CHECK_S, live_feed
 
-__all__ = ["EventStream", "router"]
+__all__ = ["ChunkWriter", "EventStream", "router"]
 
 router = APIRouter(tags=["live push"])
 
@@ -53,14 +54,92 @@ token is revoked or expires.
 """
 
 
+def _chunk(body: bytes) -> Message:
+    return {"type": "http.response.body", "body": body, "more_body": True}
+
+
+class ChunkWriter:
+    """Writes a live stream's chunks from the feed hub's task (:attr:`write`, given to the hub
+    as the subscription's sink), so that an event does not resume the stream's task, its task
+    group's wrapper, its generator and a timer for every stream that carries it.
+
+    The server's ``send`` is a coroutine function, and a chunk's send returns at once unless
+    the client is not reading (the server then waits until its buffer drains).  So
+    :meth:`write` runs the coroutine by hand: done at the first step, that was the whole send;
+    if it waits, a task finishes it, and until it has, :meth:`write` refuses (the hub then
+    hands the events to the stream, which sends them after it: :meth:`settle`), so the chunks
+    keep their order and a slow client gets no more than before."""
+
+    def __init__(self) -> None:
+        self.send: Any = None
+        """The server's send (bound when the stream starts); refused until then."""
+        self.busy = False
+        """The stream's own send is under way: refused meanwhile."""
+        self._waiting: asyncio.Task[None] | None = None
+
+    def write(self, chunk: bytes) -> bool:
+        if self.send is None or self.busy or self._waiting is not None:
+            return False
+        step: Coroutine[Any, Any, None] = self.send(_chunk(chunk))
+        try:
+            waits_for = step.send(None)
+        except StopIteration:
+            return True
+        except OSError:  # the client went away (ASGI 2.4 servers): the stream ends by itself
+            return True
+        except Exception:
+            # Anything else is the stream's own to meet (and end with), on its next send.
+            self.send = None
+            return False
+        self._waiting = asyncio.ensure_future(_finish(step, waits_for))
+        return True
+
+    async def settle(self) -> None:
+        """Wait until a chunk written here has gone (before the stream sends its own)."""
+        waiting = self._waiting
+        if waiting is not None:
+            try:
+                await waiting
+            finally:
+                self._waiting = None
+
+    def close(self) -> None:
+        self.send = None
+        if self._waiting is not None:
+            self._waiting.cancel()
+
+
+async def _finish(step: Coroutine[Any, Any, None], waits_for: Any) -> None:
+    """Run a send that :meth:`ChunkWriter.write` started to its end: each time it waits for a
+    future, wait for that future here (as a task would), then step it on."""
+    try:
+        while True:
+            if waits_for is None:  # a bare yield: give the loop a turn
+                await asyncio.sleep(0)
+            else:
+                await asyncio.wait((waits_for,))
+            waits_for = step.send(None)
+    except (StopIteration, OSError):
+        pass
+    finally:
+        step.close()
+
+
 class EventStream(Response):
     """A ``text/event-stream`` response that ends as soon as the client disconnects (whatever
-    ASGI version the server speaks) or the stream ends."""
+    ASGI version the server speaks) or the stream ends.  ``writer`` (the one ``body`` was given
+    as its sink, if any) is bound to the server's send when the stream starts."""
 
     media_type = "text/event-stream"
 
-    def __init__(self, body: AsyncIterator[bytes], headers: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        body: AsyncIterator[bytes],
+        headers: Mapping[str, str],
+        writer: ChunkWriter | None = None,
+    ) -> None:
         self.body_iterator = body
+        self.writer = writer
         self.status_code = 200
         self.background = None
         self.init_headers(headers)
@@ -72,11 +151,25 @@ class EventStream(Response):
         # The chunks go straight to the server's send: the layers between only look at the
         # start (see OUTER_SEND).
         body = scope.get(OUTER_SEND, send)
+        writer = self.writer
+        if writer is not None:
+            writer.send = body
 
         async def pump(cancel: anyio.CancelScope) -> None:
             try:
                 async for chunk in self.body_iterator:
-                    await body({"type": "http.response.body", "body": chunk, "more_body": True})
+                    if writer is None:
+                        await body(_chunk(chunk))
+                        continue
+                    writer.busy = True
+                    try:
+                        await writer.settle()
+                        await body(_chunk(chunk))
+                    finally:
+                        writer.busy = False
+                if writer is not None:
+                    writer.send = None  # no more from the hub; the last one written goes first
+                    await writer.settle()
                 await body({"type": "http.response.body", "body": b"", "more_body": False})
             except OSError:  # the client went away while we wrote (ASGI 2.4 servers)
                 pass
@@ -89,6 +182,8 @@ class EventStream(Response):
                     pass
                 group.cancel_scope.cancel()
         finally:
+            if writer is not None:
+                writer.close()
             aclose = getattr(self.body_iterator, "aclose", None)
             if aclose is not None:
                 with anyio.CancelScope(shield=True):
@@ -137,8 +232,10 @@ async def stream(
     def valid() -> bool:
         return services.tokens.still_valid(principal, services.clock.now())
 
-    body = live_feed(services.feeds, db, principal.party, last, valid)
+    writer = ChunkWriter()
+    body = live_feed(services.feeds, db, principal.party, last, valid, writer.write)
     return EventStream(
         body,
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        writer=writer,
     )
