@@ -16,13 +16,13 @@ notice, hundreds of times at a line's start (``bench/writer_cpu.py``, cProfile).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
+from deconfliction.engine.detection.conflicts import BoolArray, FloatArray, IntArray
 from deconfliction.engine.detection.roster import PairTerms, Roster
 from deconfliction.engine.detection.vertical import TICKS
 from deconfliction.engine.model import Notice, NoticeKind
@@ -32,10 +32,6 @@ if TYPE_CHECKING:
     from deconfliction.engine.detection.screen import VolumeRows
 
 __all__ = ["TermsTable", "terms_table"]
-
-IntArray = NDArray[np.int64]
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +47,10 @@ class TermsTable:
     vertical_ticks: IntArray
     """The vertical margin in whole ticks, -1 where it is none (:func:`_ticks_of`)."""
     lateral_m: FloatArray
+
+
+_ARRAYS = tuple(f.name for f in fields(TermsTable)[2:])
+"""The table's columns (after its two lists), grown together."""
 
 
 def terms_table(notice: Notice, rows: VolumeRows, roster: Roster) -> tuple[IntArray, TermsTable]:
@@ -96,10 +96,7 @@ class _Growing:
             self._table = TermsTable(
                 table.terms + extra.terms,
                 table.informed + extra.informed,
-                *(
-                    np.concatenate((getattr(table, f), getattr(extra, f)))
-                    for f in ("allowed", "time_us", "vertical_m", "vertical_ticks", "lateral_m")
-                ),
+                *(np.concatenate((getattr(table, f), getattr(extra, f))) for f in _ARRAYS),
             )
         else:  # another order than the book's (not met in practice): made again whole
             self._table = _columns([self._cell(p, k) for p in parties for k in self._kinds])
