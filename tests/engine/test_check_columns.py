@@ -136,14 +136,7 @@ def _band(band: AltitudeBand) -> dict[str, str]:
 def test_the_columns_decide_a_vertical_margin_as_the_bands_as_written(pair):
     """A margin met to the rounding is decided from the columns in ticks where the bounds are
     certified (and from the bands as written where not), as :func:`exactly_closer` decides."""
-    low, high, margin = pair
-    s = world(
-        {"margins": {"lateral": "1 km", "vertical": str(margin), "time": "0 min"}},
-        notice("n-a", "a", {**volume(CIRCLE), "altitude": _band(low)}),
-    )
-    probe = notice("n-b", "b", {**volume(CIRCLE), "altitude": _band(high)})
-    found = s.notice_conflicts(probe, probe.id)
-    assert len(found) == int(exactly_closer(high, low, margin))
+    _decided_as_written(*pair)
 
 
 @cases(100)
@@ -156,6 +149,12 @@ def test_the_columns_decide_a_margin_with_absent_bounds(pair, from_surface, unli
         low = AltitudeBand(lower=Altitude.parse("SFC"), upper=low.upper)
     if unlimited:
         high = AltitudeBand(lower=high.lower, upper=Altitude.parse("UNL"))
+    _decided_as_written(low, high, margin)
+
+
+def _decided_as_written(low: AltitudeBand, high: AltitudeBand, margin: Length) -> None:
+    """Two notices over one circle, banded ``low`` and ``high``: in conflict exactly when
+    :func:`exactly_closer` says the bands as written are closer than ``margin``."""
     s = world(
         {"margins": {"lateral": "1 km", "vertical": str(margin), "time": "0 min"}},
         notice("n-a", "a", {**volume(CIRCLE), "altitude": _band(low)}),
