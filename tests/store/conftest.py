@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from deconfliction.store.database import Database
-from tests.support.stores import make_store_url
+from tests.support.stores import make_store_url, migrated
 
 
 @pytest.fixture
 def db(store_url):
-    database = Database(store_url)
-    database.migrate()
-    yield database
-    database.close()
+    yield from migrated(store_url)
 
 
 @pytest.fixture

@@ -20,22 +20,17 @@ from deconfliction.store.codec import canonical
 from deconfliction.store.database import _WRITER_LOCK_KEY, Database, database_url
 from deconfliction.store.schema import events as events_table
 from deconfliction.store.schema import metadata, notices
+from tests.support.stores import migrated
 
 
 @pytest.fixture
 def sqlite_db(tmp_path):
-    database = Database(tmp_path / "store.sqlite3")
-    database.migrate()
-    yield database
-    database.close()
+    yield from migrated(tmp_path / "store.sqlite3")
 
 
 @pytest.fixture
 def postgres_db(postgres_url):
-    database = Database(postgres_url)
-    database.migrate()
-    yield database
-    database.close()
+    yield from migrated(postgres_url)
 
 
 def append_event(

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from deconfliction.store.database import database_url
+from deconfliction.store.database import Database, database_url
 
-__all__ = ["STORES", "make_store_url"]
+__all__ = ["STORES", "make_store_url", "migrated"]
 
 STORES = ["sqlite", "postgresql"]
 
@@ -62,3 +62,10 @@ def make_store_url(kind: str, tmp_path: Path) -> Iterator[str]:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh store, once on SQLite and once on PostgreSQL."""
     yield from make_store_url(request.param, tmp_path)
+
+
+def migrated(url: str | Path) -> Iterator[Database]:
+    """A fixture's database at ``url``, migrated, closed after the test (``yield from`` it)."""
+    with Database(url) as database:
+        database.migrate()
+        yield database
