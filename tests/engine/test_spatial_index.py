@@ -157,3 +157,35 @@ def test_inverted_entries_and_bad_parameters_are_refused():
         SpatioTemporalIndex(cell_deg=0.0)
     with pytest.raises(ValueError, match="must be positive"):
         SpatioTemporalIndex(max_keys=0)
+
+
+# Edges a few nanodegrees or microseconds either side of a coarse grid: most of them round to
+# the same single float as the grid's value (the cells' rows are singles), so queries meet rows
+# tied with them in singles and decided only by the exact boxes, or strictly apart in singles.
+_NUDGES = st.sampled_from([-3e-6, -1e-8, -1e-9, 0.0, 1e-9, 1e-8, 3e-6])
+near_coords = st.builds(lambda k, d: k * 0.125 + d, st.integers(-16, 16), _NUDGES)
+near_times = st.builds(
+    lambda k, d: 1_790_000_000.0 + k * 600.0 + d * 1e7, st.integers(-6, 30), _NUDGES
+)
+
+
+@st.composite
+def near_boxes(draw: st.DrawFn) -> tuple[float, float, float, float, float, float]:
+    west, east = sorted((draw(near_coords), draw(near_coords)))
+    south, north = sorted((draw(near_coords), draw(near_coords)))
+    t0, t1 = sorted((draw(near_times), draw(near_times)))
+    return west, south, east, north, t0, t1
+
+
+@settings(max_examples=100 * SCALE, deadline=None)
+@given(st.lists(near_boxes(), max_size=40), st.lists(near_boxes(), min_size=1, max_size=10))
+def test_edges_within_a_single_float_are_decided_exactly(entries, queries):
+    """A row strictly inside the query in singles is taken without its exact box; a row tied
+    with the query in singles is decided by its exact box: the answer is the brute force's,
+    whichever side of the query's edges by less than a single float an edge lies."""
+    index = SpatioTemporalIndex(cell_deg=0.5, bucket_s=3600.0)
+    for i, box in enumerate(entries):
+        index.add(IndexEntry(*box, i))
+    for q in queries:
+        expected = sorted(i for i, box in enumerate(entries) if _intersects(box, q))
+        assert sorted(index.query(*q)) == expected  # type: ignore[type-var]
