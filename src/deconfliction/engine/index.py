@@ -128,8 +128,9 @@ class SpatioTemporalIndex:
         self._values = np.empty((self._cap, 0), np.float64)
         self._flat = np.empty(0, np.float64)  # made when an entry first brings numbers
         self._flat_used = 0
-        self._flat_at = np.zeros(self._cap, np.int64)
-        self._flat_size = np.zeros(self._cap, np.int32)
+        self._flat_where = np.zeros((self._cap, 2), np.int64)
+        """Where each slot's flat numbers start and how many there are, side by side: a
+        check reads both for a hundred random slots, one cache line each, not two."""
         self._count = 0
         self._dead = 0
 
@@ -165,8 +166,7 @@ class SpatioTemporalIndex:
             alive = np.zeros(self._cap, bool)
             alive[:slot] = self._alive[:slot]
             self._alive = alive
-            self._flat_at = np.resize(self._flat_at, self._cap)
-            self._flat_size = np.resize(self._flat_size, self._cap)
+            self._flat_where = np.resize(self._flat_where, (self._cap, 2))
         self._box[slot] = box
         self._keep_flat(slot, entry.flat)
         if entry.values:
@@ -189,8 +189,7 @@ class SpatioTemporalIndex:
             self._flat = grown
         if size:
             self._flat[used : used + size] = flat
-        self._flat_at[slot] = used
-        self._flat_size[slot] = size
+        self._flat_where[slot] = (used, size)
         self._flat_used = used + size
 
     def _hold(self, payload: Hashable, slot: int) -> None:
@@ -247,7 +246,8 @@ class SpatioTemporalIndex:
         live = np.flatnonzero(self._alive[: len(self._payloads)])
         boxes = self._box[live]
         values = self._values[live]
-        at, sizes = self._flat_at[live], self._flat_size[live].astype(np.int64)
+        where = self._flat_where[live]
+        at, sizes = where[:, 0], where[:, 1]
         ends = sizes.cumsum()
         flat = self._flat[
             (at - (ends - sizes)).repeat(sizes) + np.arange(int(ends[-1]) if ends.size else 0)
@@ -266,10 +266,9 @@ class SpatioTemporalIndex:
         self._flat = np.empty(flat.shape[0] * 5 // 4, np.float64)
         self._flat[: flat.shape[0]] = flat
         self._flat_used = flat.shape[0]
-        self._flat_at = np.zeros(self._cap, np.int64)
-        self._flat_at[: live.shape[0]] = ends - sizes
-        self._flat_size = np.zeros(self._cap, np.int32)
-        self._flat_size[: live.shape[0]] = sizes
+        self._flat_where = np.zeros((self._cap, 2), np.int64)
+        self._flat_where[: live.shape[0], 0] = ends - sizes
+        self._flat_where[: live.shape[0], 1] = sizes
         self._payloads = payloads
         self._slots = {}
         for slot, payload in enumerate(payloads):
@@ -299,7 +298,7 @@ class SpatioTemporalIndex:
             # is inside in doubles too (``single(a) < single(b)`` gives ``a < b``): only the
             # rows tied with the query's row in some column read their exact box (one random
             # read each in a table of a million rows: most of the query's time at that size).
-            tied = (kept == limit).any(axis=1).nonzero()[0]
+            tied = ((kept == limit).view(np.uint64).ravel() != 0).nonzero()[0]
             if tied.size:
                 outside = ~boxes_meet(self._box[near[tied]], west, south, east, north, t0, t1)
                 near = np.delete(near, tied[outside])
@@ -333,7 +332,8 @@ class SpatioTemporalIndex:
     def flat(self, slots: IntArray) -> tuple[FloatArray, IntArray, IntArray]:
         """The flat store, and where the numbers of each of ``slots`` start in it and how
         many there are (:attr:`IndexEntry.flat`)."""
-        return self._flat, self._flat_at[slots], self._flat_size[slots].astype(np.int64)
+        where = self._flat_where[slots]
+        return self._flat, where[:, 0], where[:, 1]
 
     def items(self, slots: IntArray) -> list[object]:
         """The ``item`` of the entries in ``slots``."""
