@@ -110,7 +110,7 @@ _POSTGRES_CONNECT = {"options": "-c plan_cache_mode=force_custom_plan"}
 generic plan made while the tables were small.  The deliveries' existence check (a primary-key
 lookup, 0.08 ms when planned for its values) then took up to 27 ms a run, PostgreSQL half a core,
 and filing fell from 110 to 67 notices per second (bench/RESULTS.md).  Custom plans are made for
-each run's values."""
+each run's values (but for the writer's held inserts: ``_GENERIC_PLANS``)."""
 
 _GENERIC_PLANS = "SET LOCAL plan_cache_mode = auto"
 """Sent first in the pipeline that writes a transaction's held rows and commits: those are
