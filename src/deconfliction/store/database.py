@@ -110,7 +110,16 @@ _POSTGRES_CONNECT = {"options": "-c plan_cache_mode=force_custom_plan"}
 generic plan made while the tables were small.  The deliveries' existence check (a primary-key
 lookup, 0.08 ms when planned for its values) then took up to 27 ms a run, PostgreSQL half a core,
 and filing fell from 110 to 67 notices per second (bench/RESULTS.md).  Custom plans are made for
-each run's values."""
+each run's values (but for the writer's held inserts: ``_GENERIC_PLANS``)."""
+
+_GENERIC_PLANS = "SET LOCAL plan_cache_mode = auto"
+"""Sent first in the pipeline that writes a transaction's held rows and commits: those are
+inserts of one array per column (and the tree head, the notification), the same few statement
+texts every transaction, which psycopg prepares after a few runs and which a plan made for no
+values in particular serves as well as one made for each run's.  Planned again at every run
+(``force_custom_plan``, for the reads) they cost PostgreSQL about a quarter of its CPU in the
+writer's transaction, all of it with the write lock held (bench/RESULTS.md, "The PostgreSQL write
+lock, part by part").  ``LOCAL``: the reads of the next transaction are custom-planned again."""
 
 
 LOG_CHANNEL = "deconfliction_log"
@@ -282,6 +291,7 @@ class Database:
                     # The held rows, the tree head, the notification and the commit, in one
                     # round trip (SQLAlchemy's own commit after it finds nothing left to do).
                     with driver.pipeline():
+                        driver.execute(_GENERIC_PLANS)
                         deferred.flush()
                         driver.commit()
                 else:
