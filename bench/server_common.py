@@ -85,12 +85,20 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def _postgres_version(url: str) -> str:
+    """The server's version and whether a commit waits for the disk: figures made with
+    ``fsync`` or ``synchronous_commit`` off (the tests' throw-away cluster) are not a durable
+    deployment's, and say so."""
     engine = sa.create_engine("postgresql+psycopg://" + url.split("://", 1)[1])
     try:
         with engine.connect() as connection:
-            return str(connection.execute(sa.text("SHOW server_version")).scalar_one())
+            shown = [
+                str(connection.execute(sa.text(f"SHOW {name}")).scalar_one())
+                for name in ("server_version", "fsync", "synchronous_commit")
+            ]
     finally:
         engine.dispose()
+    version, fsync, synchronous = shown
+    return f"{version}, fsync {fsync}, synchronous_commit {synchronous}"
 
 
 def describe_machine(store: str) -> str:
