@@ -153,7 +153,9 @@ class Altitude(TextForm):
 
     @classmethod
     def surface(cls) -> Altitude:
-        return cls(0, AltitudeUnit.ft, AltitudeReference.AGL)
+        # One value, made once (immutable): every band from the ground is read and written
+        # with it, and making it ran the checks of ``__post_init__`` each time.
+        return _SURFACE if cls is Altitude else cls(0, AltitudeUnit.ft, AltitudeReference.AGL)
 
     @classmethod
     def parse(cls, raw: Any) -> Altitude:
@@ -208,7 +210,7 @@ class Altitude(TextForm):
 
     def __str__(self) -> str:
         # Only the canonical surface prints as SFC: "0 m AGL" must read back as metres.
-        if self == Altitude.surface():
+        if self == _SURFACE:
             return "SFC"
         if self.is_unlimited:
             return "UNL"
@@ -242,3 +244,7 @@ class Altitude(TextForm):
                 },
             ]
         }
+
+
+_SURFACE: Final = Altitude(0, AltitudeUnit.ft, AltitudeReference.AGL)
+"""The ground (``SFC``): :meth:`Altitude.surface`."""
