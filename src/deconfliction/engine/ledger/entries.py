@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import rfc8785
 
@@ -145,7 +145,7 @@ def entry_stamp(data: bytes) -> tuple[str, str, str]:
     return format_time(parsed.recorded_at), parsed.type, parsed.subject
 
 
-def _written_form(text: object) -> bool:
+def _written_form(text: object) -> TypeGuard[str]:
     """Whether ``text`` has the shape of a time as :func:`format_time` writes it."""
     return (
         isinstance(text, str)
