@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -162,29 +163,7 @@ class Altitude(TextForm):
         if isinstance(raw, Altitude):
             return raw
         if isinstance(raw, str):
-            text = raw.strip()
-            upper = text.upper()
-            if upper in ("SFC", "GND"):
-                return cls.surface()
-            if upper == "UNL":
-                return cls(_UNLIMITED_FL, AltitudeUnit.FL, AltitudeReference.STD)
-            fl = _FL_RE.match(text)
-            if fl:
-                return cls(int(fl.group(1)), AltitudeUnit.FL, AltitudeReference.STD)
-            match = _ALT_RE.match(text)
-            if match:
-                number, unit, ref = match.groups()
-                if ref is None:
-                    raise ValueError(
-                        f"altitude {raw!r} needs its reference: AMSL, AGL or STD "
-                        f'(e.g. "{number} {unit} AGL")'
-                    )
-                ref_u = ref.upper()
-                reference = AltitudeReference.AMSL if ref_u == "MSL" else AltitudeReference(ref_u)
-                return cls(float(number), AltitudeUnit(unit.lower()), reference)
-            raise ValueError(
-                f'an altitude is "FL250", "5000 ft AMSL", "300 m AGL", "SFC" or "UNL"; got {raw!r}'
-            )
+            return _text(raw) if cls is Altitude else cls._read_text(raw)
         if isinstance(raw, dict):
             if set(raw) - {"value", "unit", "reference"} or not {"value", "unit"} <= set(raw):
                 raise ValueError('an altitude object has "value", "unit" and "reference"')
@@ -204,6 +183,32 @@ class Altitude(TextForm):
                     f"unknown altitude reference {ref_raw!r}: use AMSL, AGL, STD or W84"
                 ) from None
             return cls(require_number(raw["value"], "an altitude's value"), unit, reference)
+        raise ValueError(
+            f'an altitude is "FL250", "5000 ft AMSL", "300 m AGL", "SFC" or "UNL"; got {raw!r}'
+        )
+
+    @classmethod
+    def _read_text(cls, raw: str) -> Altitude:
+        text = raw.strip()
+        upper = text.upper()
+        if upper in ("SFC", "GND"):
+            return cls.surface()
+        if upper == "UNL":
+            return cls(_UNLIMITED_FL, AltitudeUnit.FL, AltitudeReference.STD)
+        fl = _FL_RE.match(text)
+        if fl:
+            return cls(int(fl.group(1)), AltitudeUnit.FL, AltitudeReference.STD)
+        match = _ALT_RE.match(text)
+        if match:
+            number, unit, ref = match.groups()
+            if ref is None:
+                raise ValueError(
+                    f"altitude {raw!r} needs its reference: AMSL, AGL or STD "
+                    f'(e.g. "{number} {unit} AGL")'
+                )
+            ref_u = ref.upper()
+            reference = AltitudeReference.AMSL if ref_u == "MSL" else AltitudeReference(ref_u)
+            return cls(float(number), AltitudeUnit(unit.lower()), reference)
         raise ValueError(
             f'an altitude is "FL250", "5000 ft AMSL", "300 m AGL", "SFC" or "UNL"; got {raw!r}'
         )
@@ -248,3 +253,11 @@ class Altitude(TextForm):
 
 _SURFACE: Final = Altitude(0, AltitudeUnit.ft, AltitudeReference.AGL)
 """The ground (``SFC``): :meth:`Altitude.surface`."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _text(raw: str) -> Altitude:
+    """An altitude's text read once (immutable values): a line's notices use a few bands
+    ("SFC", "FL100", ...), and each request read them again, pattern by pattern.  A text
+    that is refused is not kept (the error is raised again)."""
+    return Altitude._read_text(raw)
