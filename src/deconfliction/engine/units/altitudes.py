@@ -189,6 +189,7 @@ class Altitude(TextForm):
 
     @classmethod
     def _read_text(cls, raw: str) -> Altitude:
+        """:meth:`parse` of a text, every time (``_text`` remembers it for this class)."""
         text = raw.strip()
         upper = text.upper()
         if upper in ("SFC", "GND"):
