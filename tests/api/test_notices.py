@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -63,6 +64,14 @@ def test_the_answer_proves_the_notice_and_lists_every_entry_its_author_may_read(
     keys = api.keys()
     receipt = Receipt.from_dict(answer["receipt"])
     assert verify_receipt(receipt, keys).ok
+    # What the receipt says of its entry, read here from the whole entry.
+    shown, proved = answer["receipt"], json.loads(answer["receipt"]["entry"])
+    assert (shown["recorded_at"], shown["type"], shown["subject"]) == (
+        proved["recorded_at"],
+        proved["type"],
+        proved["subject"],
+    )
+    assert (proved["type"], proved["subject"]) == ("notice.filed", answer["notice"]["id"])
     assert (receipt.index, answer["ledger"]["tree_head"]) == (
         answer["ledger"]["entries"][0]["index"],
         answer["receipt"]["tree_head"],

@@ -14,8 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
-from deconfliction.api.schemas.common import LedgerEntries, LedgerEntryRef, Receipted
-from deconfliction.api.schemas.ledger import ReceiptPublic, TreeHeadPublic
+from deconfliction.api.schemas.common import Receipted
 from deconfliction.api.services import Services
 from deconfliction.engine.errors import MalformedRequest
 from deconfliction.engine.ledger.receipts import Receipt
@@ -139,18 +138,17 @@ def _with_proofs(answer: A, proof: WriteProof) -> A:
     first = proof.receipt
     if first is None:
         return answer
-    head = TreeHeadPublic.model_validate(first.tree_head.to_dict())
-    refs = []
-    for e in proof.entries:
-        refs.append(
-            LedgerEntryRef(index=e.index, leaf_hash=e.leaf.hex(), type=e.type, subject=e.subject)
-        )
-    return answer.model_copy(
-        update={
-            "receipt": ReceiptPublic.model_validate(first.to_dict()),
-            "ledger": LedgerEntries(tree_head=head, entries=refs),
-        }
+    receipt = first.to_dict()
+    refs = [
+        {"index": e.index, "leaf_hash": e.leaf.hex(), "type": e.type, "subject": e.subject}
+        for e in proof.entries
+    ]
+    # One validation for the receipt and every reference (a notice to nine parties lists
+    # ten), not a model built at a time.
+    proved = Receipted.model_validate(
+        {"receipt": receipt, "ledger": {"tree_head": receipt["tree_head"], "entries": refs}}
     )
+    return answer.model_copy(update={"receipt": proved.receipt, "ledger": proved.ledger})
 
 
 class Writes:

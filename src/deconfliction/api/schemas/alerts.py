@@ -44,10 +44,10 @@ class Filed(Receipted):
 
     @classmethod
     def outcome(cls, outcome: Outcome) -> dict[str, Any]:
-        """The fields of :class:`Filed` for ``outcome``."""
-        filed = Filed.model_construct(
-            alerts=[AlertPublic.of(a) for a in outcome.alerts],
-            closed_alerts=[AlertPublic.of(a) for a in outcome.closed_alerts],
-            deliveries=list(outcome.deliveries),
-        )
-        return dict(filed)
+        """The fields of :class:`Filed` for ``outcome`` (given to the answer's own
+        ``model_construct``: no :class:`Filed` is made only to be read back)."""
+        return {
+            "alerts": [AlertPublic.of(a) for a in outcome.alerts],
+            "closed_alerts": [AlertPublic.of(a) for a in outcome.closed_alerts],
+            "deliveries": list(outcome.deliveries),
+        }

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from deconfliction.engine.ledger.entries import format_time, parse_entry
+from deconfliction.engine.ledger.entries import entry_stamp, format_time, parse_entry
 from deconfliction.engine.ledger.heads import Keyring, TreeHead
 from deconfliction.engine.ledger.merkle import leaf_hash, verify_inclusion
 
@@ -29,14 +29,14 @@ class Receipt:
     inclusion_proof: tuple[bytes, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        parsed = parse_entry(self.entry)
+        recorded_at, type, subject = entry_stamp(self.entry)
         return {
             "format": RECEIPT_FORMAT,
             "index": self.index,
             "leaf_hash": self.leaf_hash.hex(),
-            "recorded_at": format_time(parsed.recorded_at),
-            "type": parsed.type,
-            "subject": parsed.subject,
+            "recorded_at": recorded_at,
+            "type": type,
+            "subject": subject,
             "entry": self.entry.decode("utf-8"),
             "tree_head": self.tree_head.to_dict(),
             "inclusion_proof": [p.hex() for p in self.inclusion_proof],

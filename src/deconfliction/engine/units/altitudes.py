@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -153,36 +154,16 @@ class Altitude(TextForm):
 
     @classmethod
     def surface(cls) -> Altitude:
-        return cls(0, AltitudeUnit.ft, AltitudeReference.AGL)
+        # One value, made once (immutable): every band from the ground is read and written
+        # with it, and making it ran the checks of ``__post_init__`` each time.
+        return _SURFACE if cls is Altitude else cls(0, AltitudeUnit.ft, AltitudeReference.AGL)
 
     @classmethod
     def parse(cls, raw: Any) -> Altitude:
         if isinstance(raw, Altitude):
             return raw
         if isinstance(raw, str):
-            text = raw.strip()
-            upper = text.upper()
-            if upper in ("SFC", "GND"):
-                return cls.surface()
-            if upper == "UNL":
-                return cls(_UNLIMITED_FL, AltitudeUnit.FL, AltitudeReference.STD)
-            fl = _FL_RE.match(text)
-            if fl:
-                return cls(int(fl.group(1)), AltitudeUnit.FL, AltitudeReference.STD)
-            match = _ALT_RE.match(text)
-            if match:
-                number, unit, ref = match.groups()
-                if ref is None:
-                    raise ValueError(
-                        f"altitude {raw!r} needs its reference: AMSL, AGL or STD "
-                        f'(e.g. "{number} {unit} AGL")'
-                    )
-                ref_u = ref.upper()
-                reference = AltitudeReference.AMSL if ref_u == "MSL" else AltitudeReference(ref_u)
-                return cls(float(number), AltitudeUnit(unit.lower()), reference)
-            raise ValueError(
-                f'an altitude is "FL250", "5000 ft AMSL", "300 m AGL", "SFC" or "UNL"; got {raw!r}'
-            )
+            return _text(raw) if cls is Altitude else cls._read_text(raw)
         if isinstance(raw, dict):
             if set(raw) - {"value", "unit", "reference"} or not {"value", "unit"} <= set(raw):
                 raise ValueError('an altitude object has "value", "unit" and "reference"')
@@ -206,9 +187,36 @@ class Altitude(TextForm):
             f'an altitude is "FL250", "5000 ft AMSL", "300 m AGL", "SFC" or "UNL"; got {raw!r}'
         )
 
+    @classmethod
+    def _read_text(cls, raw: str) -> Altitude:
+        """:meth:`parse` of a text, every time (``_text`` remembers it for this class)."""
+        text = raw.strip()
+        upper = text.upper()
+        if upper in ("SFC", "GND"):
+            return cls.surface()
+        if upper == "UNL":
+            return cls(_UNLIMITED_FL, AltitudeUnit.FL, AltitudeReference.STD)
+        fl = _FL_RE.match(text)
+        if fl:
+            return cls(int(fl.group(1)), AltitudeUnit.FL, AltitudeReference.STD)
+        match = _ALT_RE.match(text)
+        if match:
+            number, unit, ref = match.groups()
+            if ref is None:
+                raise ValueError(
+                    f"altitude {raw!r} needs its reference: AMSL, AGL or STD "
+                    f'(e.g. "{number} {unit} AGL")'
+                )
+            ref_u = ref.upper()
+            reference = AltitudeReference.AMSL if ref_u == "MSL" else AltitudeReference(ref_u)
+            return cls(float(number), AltitudeUnit(unit.lower()), reference)
+        raise ValueError(
+            f'an altitude is "FL250", "5000 ft AMSL", "300 m AGL", "SFC" or "UNL"; got {raw!r}'
+        )
+
     def __str__(self) -> str:
         # Only the canonical surface prints as SFC: "0 m AGL" must read back as metres.
-        if self == Altitude.surface():
+        if self == _SURFACE:
             return "SFC"
         if self.is_unlimited:
             return "UNL"
@@ -242,3 +250,15 @@ class Altitude(TextForm):
                 },
             ]
         }
+
+
+_SURFACE: Final = Altitude(0, AltitudeUnit.ft, AltitudeReference.AGL)
+"""The ground (``SFC``): :meth:`Altitude.surface`."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _text(raw: str) -> Altitude:
+    """An altitude's text read once (immutable values): a line's notices use a few bands
+    ("SFC", "FL100", ...), and each request read them again, pattern by pattern.  A text
+    that is refused is not kept (the error is raised again)."""
+    return Altitude._read_text(raw)
