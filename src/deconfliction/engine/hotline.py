@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -136,8 +136,19 @@ class Message(Record):
     body: str
 
 
-def delivery_id(item_type: ItemType, item_id: str, recipient: str) -> str:
+def delivery_id(
+    item_type: ItemType, item_id: str, recipient: str, at: datetime | None = None
+) -> str:
     """A stable identifier: the same item to the same party is one delivery.
+
+    With ``at`` (a notice's deliveries, all made in the transaction that records the notice,
+    at its time), the identifier begins with that time in microseconds, in hexadecimal, and
+    ends with 16 hexadecimal digits of the digest: deliveries made together sort together and
+    after those made before, so that the b-trees keyed by delivery id (the deliveries' key,
+    the log's index of subjects) take a notice's nine deliveries in one place, where ids
+    that are all digest are nine random places (nine pages a notice written in each; see
+    docs/design/record.md, "Delivery ids").  Both forms are 32 characters at most; ids made
+    before keep their form.  The id is no secret: who may read a delivery is its audience.
 
     Examples
     --------
@@ -145,9 +156,19 @@ def delivery_id(item_type: ItemType, item_id: str, recipient: str) -> str:
     True
     >>> delivery_id(ItemType.notice, "n-1", "rus").startswith("dv-")
     True
+    >>> from datetime import UTC
+    >>> delivery_id(ItemType.notice, "n-1", "rus", datetime(2026, 12, 8, tzinfo=UTC))[:16]
+    'dv-6621406032000'
     """
     digest = hashlib.sha256(f"{item_type.value}\x1f{item_id}\x1f{recipient}".encode()).hexdigest()
-    return f"dv-{digest[:20]}"
+    if at is None:
+        return f"dv-{digest[:20]}"
+    micros = max(0, (at - _EPOCH) // _MICROSECOND)
+    return f"dv-{micros:013x}{digest[:16]}"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _terms(agreements: Iterable[Agreement]) -> AckTerms | None:
@@ -173,11 +194,14 @@ def _deliver(
     terms: AckTerms | None,
     roster: Roster,
     now: datetime,
+    *,
+    ordered: bool = False,
 ) -> list[Delivery]:
     """The delivery to ``recipient``, and when it cannot be delivered, the report to the
     sender.  Each delivery is constructed once, with its final fields (a notice makes one per
-    addressee on the write path)."""
-    id = delivery_id(item_type, item_id, recipient)
+    addressee on the write path).  ``ordered``: its id begins with ``now`` (see
+    :func:`delivery_id`)."""
+    id = delivery_id(item_type, item_id, recipient, now if ordered else None)
 
     def delivery(status: DeliveryStatus, **more: Any) -> Delivery:
         return Delivery(
@@ -249,10 +273,12 @@ def notice_deliveries(notice: Notice, roster: Roster, now: datetime) -> list[Del
             # a copy with those two fields put in (a validated model costs twice as much, and
             # a notice makes one per addressee on the write path).  Both are plain strings:
             # the id made here, the recipient a party of the roster.
-            id = delivery_id(ItemType.notice, notice.id, recipient)
+            id = delivery_id(ItemType.notice, notice.id, recipient, now)
             out.append(made.model_copy(update={"id": id, "recipient": recipient}))
             continue
-        made_now = _deliver(ItemType.notice, notice.id, recipient, author, terms, roster, now)
+        made_now = _deliver(
+            ItemType.notice, notice.id, recipient, author, terms, roster, now, ordered=True
+        )
         if made_now[0].status is DeliveryStatus.delivered:
             alike[terms] = made_now[0]
         out.extend(made_now)
