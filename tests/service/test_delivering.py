@@ -96,7 +96,7 @@ def test_a_store_with_deliveries_of_both_forms_lists_and_acknowledges_both(coord
     (new,) = filed.deliveries
     assert new.recipient == "b"
     assert new.id == delivery_id(ItemType.notice, "n-new", "b", NOW) != old_id
-    assert new.id.startswith(f"dv-{int(NOW.timestamp()) * 1_000_000:013x}")
+    assert new.id.startswith(f"dv-{int(NOW.timestamp()) * 1000:011x}")
     assert len(old_id) == 23  # the old form: dv- and 20 digits
     with coordinator.db.reading() as connection:
         assert {d.id for d in store.inbox(connection, "b")} == {old_id, new.id}
