@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -30,6 +30,7 @@ from deconfliction.engine.detection.roster import Roster
 from deconfliction.engine.errors import ConflictingRecord
 from deconfliction.engine.model import Agreement, Notice, PartyStatus
 from deconfliction.engine.model.common import UtcTime
+from deconfliction.engine.times import milliseconds
 
 __all__ = [
     "AckTerms",
@@ -165,12 +166,7 @@ def delivery_id(
     digest = hashlib.sha256(f"{item_type.value}\x1f{item_id}\x1f{recipient}".encode()).hexdigest()
     if at is None:
         return f"dv-{digest[:20]}"
-    millis = max(0, (at - _EPOCH) // _MILLISECOND)
-    return f"dv-{millis:011x}{digest[:12]}"
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
+    return f"dv-{milliseconds(at):011x}{digest[:12]}"
 
 
 def _terms(agreements: Iterable[Agreement]) -> AckTerms | None:
