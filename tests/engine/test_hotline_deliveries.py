@@ -96,7 +96,7 @@ def _made(roster: Roster, notice: Notice) -> list[tuple[Any, ...]]:
         # recipient put in: each must still be the record that validation makes of its fields.
         assert d == Delivery.model_validate(d.model_dump())
         if d.item_type is ItemType.notice:
-            assert d.id == delivery_id(ItemType.notice, notice.id, d.recipient)
+            assert d.id == delivery_id(ItemType.notice, notice.id, d.recipient, NOW)
             assert d.sender == notice.author
     return [
         (d.recipient, d.status, d.deadline_at, d.step_s, d.monitors)
@@ -145,3 +145,42 @@ def test_deliveries_follow_every_change_of_the_agreements(
     if undo:
         journal.rollback()
         assert _made(roster, notice) == before == _expected(roster, notice)
+
+
+def _millisecond(t: datetime) -> int:
+    return (t - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
+
+
+_IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=64)
+
+
+@given(
+    st.lists(st.tuples(_IDS, _IDS), min_size=2, max_size=6),
+    st.lists(st.integers(min_value=0, max_value=10**9), min_size=2, max_size=6),
+)
+def test_a_notices_deliveries_sort_by_when_it_was_filed(
+    pairs: list[tuple[str, str]], offsets: list[int]
+) -> None:
+    """A notice's delivery ids begin with the time it was filed: ids made later sort after ids
+    made before, whatever the notices and recipients (the b-trees keyed by delivery id then take
+    them in one place), fit the deliveries' id column (26 characters of its 32) and stay one
+    id for the same notice, party and time.  The time counts milliseconds: ids made in the
+    same one share their beginning."""
+    times = sorted(NOW + timedelta(microseconds=o) for o in offsets)
+    made = [
+        [delivery_id(ItemType.notice, item, recipient, when) for item, recipient in pairs]
+        for when in times
+    ]
+    for earlier, later, t0, t1 in zip(made, made[1:], times, times[1:], strict=False):
+        if _millisecond(t0) < _millisecond(t1):
+            assert max(earlier) < min(later)
+        else:
+            assert {i[:14] for i in earlier} == {i[:14] for i in later}
+    for ids in made:
+        assert all(len(i) == 26 and i.startswith("dv-") for i in ids)
+    assert made[0] == [
+        delivery_id(ItemType.notice, item, recipient, times[0]) for item, recipient in pairs
+    ]
+    # Without a time (every other item's deliveries), the form made before: no time in it.
+    assert delivery_id(ItemType.alert, "a-1", "rus") == delivery_id(ItemType.alert, "a-1", "rus")
+    assert len(delivery_id(ItemType.alert, "a-1", "rus")) == 23

@@ -8,13 +8,18 @@ import pytest
 import sqlalchemy as sa
 
 from deconfliction.engine.hotline import Delivery, DeliveryStatus, ItemType, delivery_id
+from deconfliction.engine.model import Agreement
+from deconfliction.service import hotline
+from deconfliction.service.auth import Principal, Role
 from deconfliction.service.clock import FixedClock
 from deconfliction.service.coordinator import Coordinator
+from deconfliction.service.filing import file
 from deconfliction.service.hotline import deliver
 from deconfliction.store import deliveries as store
 from deconfliction.store.codec import payload, record_body
 from deconfliction.store.feeds import feed_since
 from deconfliction.store.schema import deliveries, events
+from tests.support.factory import notice, party
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -72,3 +77,31 @@ def test_delivering_nothing_writes_nothing(coordinator):
     assert coordinator.run(lambda tx: deliver(tx, [])) == []
     with coordinator.db.reading() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(events)).scalar() == 0
+
+
+def test_a_store_with_deliveries_of_both_forms_lists_and_acknowledges_both(coordinator):
+    """A notice filed now is delivered with ids that begin with its time; a delivery made
+    before, in the form without time, stays where it was: the inbox lists both and each can be
+    acknowledged."""
+
+    def setup(tx):
+        for p in ("a", "b"):
+            file(tx, party(p))
+        file(tx, Agreement.model_validate({"id": "g", "name": "g", "parties": ["a", "b"]}))
+        deliver(tx, [_delivery("b", item="n-old")])  # as a store made before holds it
+
+    coordinator.run(setup)
+    old_id = delivery_id(ItemType.notice, "n-old", "b")
+    filed = coordinator.run(lambda tx: file(tx, notice("n-new", "a")))
+    (new,) = filed.deliveries
+    assert new.recipient == "b"
+    assert new.id == delivery_id(ItemType.notice, "n-new", "b", NOW) != old_id
+    assert new.id.startswith(f"dv-{int(NOW.timestamp()) * 1000:011x}")
+    assert len(old_id) == 23  # the old form: dv- and 20 digits
+    with coordinator.db.reading() as connection:
+        assert {d.id for d in store.inbox(connection, "b")} == {old_id, new.id}
+    b = Principal(party="b", role=Role.duty_officer)
+    for ident in (old_id, new.id):
+        done = coordinator.run(lambda tx, ident=ident: hotline.acknowledge_delivery(tx, b, ident))
+        assert done.id == ident
+        assert done.status is DeliveryStatus.acknowledged

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from deconfliction.engine.hotline import ItemType, delivery_id
 from deconfliction.engine.model.incidents import AccountStatement, IncidentReport
 from deconfliction.engine.scenario import ordered_items
 from deconfliction.service import evidence, hotline, incidents
@@ -25,6 +24,7 @@ from deconfliction.service.clock import FixedClock
 from deconfliction.service.coordinator import Coordinator, Tx
 from deconfliction.service.documents import demo_path, load_scenario_file
 from deconfliction.service.filing import file
+from deconfliction.store.deliveries import deliveries_of_item
 
 __all__ = ["HOSPITAL", "IL20", "GolanRecord", "at", "golan_record"]
 
@@ -121,11 +121,17 @@ def golan_record(
 
             acts.append((when or clock.now(), n, command))
         for n, (when_text, party, notice, reply) in enumerate(HOTLINE):
-            ident = delivery_id(ItemType.notice, notice, party)
 
             def answer(
-                tx: Tx, party: str = party, ident: str = ident, reply: str | None = reply
+                tx: Tx, party: str = party, notice: str = notice, reply: str | None = reply
             ) -> None:
+                # The party's delivery of the notice, as its inbox lists it (its id begins
+                # with the time the notice was filed).
+                (ident,) = (
+                    d.id
+                    for d in deliveries_of_item(tx.connection, "notice", notice)
+                    if d.recipient == party
+                )
                 if reply is None:
                     hotline.read_delivery(tx, who(party), ident)
                 else:
